@@ -1,0 +1,36 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { configSchema, DOCUMENT_SCHEMAS } from '../../model/schemas.js';
+import { UsageError, EXIT_OK } from '../../model/errors.js';
+import { findRoot, toRepositoryPath, workingDirectory } from '../context.js';
+import type { CliIo } from '../io.js';
+
+const SCHEMAS: Record<string, object> = { ...DOCUMENT_SCHEMAS, config: configSchema };
+
+export async function schemaAction(flags: { out: string; print?: string; cwd?: string }, io: CliIo): Promise<number> {
+  if (flags.print !== undefined) {
+    const schema = SCHEMAS[flags.print];
+    if (!schema) throw new UsageError(`Unknown schema \`${flags.print}\`, expected one of ${Object.keys(SCHEMAS).join(', ')}`);
+    io.stdout.write(`${JSON.stringify(withDraft(schema), null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const cwd = workingDirectory(io, flags.cwd);
+  const root = findRoot(cwd);
+  const out = toRepositoryPath(root, cwd, flags.out);
+  await mkdir(path.join(root, out), { recursive: true });
+  for (const [kind, schema] of Object.entries(SCHEMAS)) {
+    const file = path.posix.join(out, `${kind}.schema.json`);
+    await writeFileAtomic(path.join(root, file), `${JSON.stringify(withDraft(schema), null, 2)}\n`);
+    io.stdout.write(`wrote ${file}\n`);
+  }
+  io.stdout.write(
+    '\nPoint your editor at them, e.g. in VS Code settings (YAML extension):\n' +
+      `  "yaml.schemas": { "./${out}/stage.schema.json": "stages/**/*.md" }\n`,
+  );
+  return EXIT_OK;
+}
+
+function withDraft(schema: object): object {
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...schema };
+}

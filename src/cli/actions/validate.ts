@@ -1,0 +1,78 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../config/config.js';
+import { documentGlobs, workingTreeSource } from '../../engine/source.js';
+import { validateRepository } from '../../engine/validate.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
+import { formatValidation } from '../../format/validation.js';
+import { codeFingerprint } from '../../version.js';
+import { findRoot, toRepositoryPath, workingDirectory } from '../context.js';
+import { colorsFor, type CliIo } from '../io.js';
+import type { ValidateFlags } from '../commands/validate.js';
+
+export async function validateAction(paths: string[], flags: ValidateFlags, io: CliIo): Promise<number> {
+  const cwd = workingDirectory(io, flags.cwd);
+  const root = findRoot(cwd);
+  const { config, hash } = await loadConfig(root);
+  const source = workingTreeSource(root, config);
+  const only = paths.length > 0 ? await selectFiles(root, cwd, paths, await source.list()) : undefined;
+
+  const result = await validateRepository({
+    root,
+    config,
+    configHash: hash,
+    toolVersion: codeFingerprint(),
+    source,
+    only,
+    useCache: flags.cache,
+  });
+
+  if (result.model.documents.length === 0) {
+    const where = documentGlobs(config).join(', ');
+    if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ diagnostics: [], errorCount: 0, warningCount: 0, fileCount: 0 }, null, 2)}\n`);
+    io.stderr.write(
+      `error No stagedocs documents found in ${root} (looked for ${where}).\n  hint: Run \`stagedocs init\` and \`stagedocs new-phase <slug> --pattern <name>\` to create some, or pass --cwd <repository>.\n`,
+    );
+    return EXIT_USAGE;
+  }
+
+  const report = {
+    diagnostics: result.diagnostics,
+    errorCount: result.errorCount,
+    warningCount: result.warningCount,
+    fileCount: result.fileCount,
+  };
+  io.stdout.write(formatValidation(report, flags.format, colorsFor(io.stdout, io.env)));
+  if (result.errorCount > 0) return EXIT_FAILED;
+  if (flags.maxWarnings !== undefined && result.warningCount > flags.maxWarnings) {
+    if (flags.format === 'pretty') io.stderr.write(`${result.warningCount} warnings, more than --max-warnings ${flags.maxWarnings}\n`);
+    return EXIT_FAILED;
+  }
+  return EXIT_OK;
+}
+
+/** The documents the given paths name: files as given, folders by what they contain. */
+async function selectFiles(root: string, cwd: string, paths: string[], documents: string[]): Promise<Set<string>> {
+  const selected = new Set<string>();
+  for (const given of paths) {
+    const relative = toRepositoryPath(root, cwd, given);
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(path.join(root, relative)).isDirectory();
+    } catch {
+      throw new UsageError(`Path \`${given}\` does not exist`, 'Check the spelling, or run `stagedocs validate` without paths.');
+    }
+    if (isDirectory) {
+      const prefix = relative === '' ? '' : `${relative}/`;
+      for (const file of documents) if (file.startsWith(prefix)) selected.add(file);
+    } else if (documents.includes(relative)) {
+      selected.add(relative);
+    } else {
+      throw new UsageError(
+        `\`${given}\` is not a stagedocs document`,
+        'Documents are markdown files under the stages and decisions folders and *.freeze.json files under freeze (see stagedocs.config.yaml `paths`).',
+      );
+    }
+  }
+  return selected;
+}

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { validatorFor } from '../model/ajv.js';
+import { ConfigError } from '../model/errors.js';
+import { describeSchemaError } from '../model/schema-errors.js';
+import { configSchema } from '../model/schemas.js';
+import { placeOf } from '../model/documents.js';
+import { normalizeText } from '../parse/text.js';
+import { parseYaml } from '../parse/yaml.js';
+
+export type RuleSetting = 'off' | 'warn' | 'error';
+
+export interface RuleConfig {
+  severity?: RuleSetting;
+  [option: string]: unknown;
+}
+
+/** The resolved configuration: defaults merged with the repository's file. */
+export interface Config {
+  paths: { stages: string; decisions: string; freeze: string; gate_results: string; templates: string };
+  kinds: Record<'phase' | 'stage' | 'decision', { required_sections: string[] }>;
+  rules: Record<string, RuleConfig>;
+  tags: { sign_off: string; phase_sign_off: string };
+  limits: { max_file_bytes: number };
+  gates: { default_timeout: number; max_log_bytes: number; redact: string[] };
+}
+
+export const DEFAULT_STAGE_SECTIONS = [
+  'Objectives',
+  'Deliverables',
+  'Acceptance Criteria',
+  'Audit & Review Steps',
+  'Rollback Plan',
+  'Versioning & Traceability',
+];
+
+export function defaultConfig(): Config {
+  return {
+    paths: { stages: 'stages', decisions: 'decisions', freeze: 'freeze', gate_results: 'gate_results', templates: 'templates' },
+    kinds: {
+      stage: { required_sections: [...DEFAULT_STAGE_SECTIONS] },
+      phase: { required_sections: ['Goal', 'Exit Definition'] },
+      decision: { required_sections: ['Context', 'Decision', 'Consequences'] },
+    },
+    rules: {},
+    tags: { sign_off: 'stagedocs/{stage}/signed-off', phase_sign_off: 'stagedocs/{phase}/signed-off' },
+    limits: { max_file_bytes: 1024 * 1024 },
+    gates: { default_timeout: 600, max_log_bytes: 5 * 1024 * 1024, redact: [] },
+  };
+}
+
+/** Names the configuration file may have, in the order they are looked for. */
+export const CONFIG_FILES = ['stagedocs.config.yaml', 'stagedocs.config.yml', 'stagedocs.config.json'];
+
+export interface LoadedConfig {
+  config: Config;
+  /** Repository-relative name of the file read, or undefined when the defaults apply. */
+  file: string | undefined;
+  /** Hash of the effective configuration, part of every cache key. */
+  hash: string;
+}
+
+/** Reads and validates the configuration of a repository; throws ConfigError (exit 2) when it is bad. */
+export async function loadConfig(root: string): Promise<LoadedConfig> {
+  for (const name of CONFIG_FILES) {
+    let text: string;
+    try {
+      text = await readFile(path.join(root, name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new ConfigError(name, 1, 1, `cannot read the configuration: ${(error as Error).message}`);
+    }
+    const config = parseConfig(name, text);
+    return { config, file: name, hash: hashConfig(config) };
+  }
+  const config = defaultConfig();
+  return { config, file: undefined, hash: hashConfig(config) };
+}
+
+/** Parses configuration text (YAML or JSON) and merges it over the defaults. Pure. */
+export function parseConfig(file: string, rawText: string): Config {
+  const parsed = parseYaml(normalizeText(rawText), 1);
+  const problem = parsed.problems[0];
+  if (problem) throw new ConfigError(file, problem.line, problem.column, problem.message, problem.hint);
+  const data = parsed.data ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError(file, 1, 1, 'the configuration must be a mapping of keys to values');
+  }
+  const validate = validatorFor(configSchema);
+  if (!validate(data)) {
+    const error = validate.errors![0]!;
+    const described = describeSchemaError(error, data, knownKeysAt(error.instancePath));
+    const at = placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, described.pointer, described.atKey ? 'key' : 'value');
+    throw new ConfigError(file, at.line, at.column, described.message, described.hint);
+  }
+  return mergeConfig(defaultConfig(), data as Partial<Config>);
+}
+
+function knownKeysAt(pointer: string): string[] {
+  let schema: { properties?: Record<string, unknown> } = configSchema;
+  for (const segment of pointer.split('/').slice(1)) {
+    schema = (schema.properties?.[segment] ?? {}) as typeof schema;
+  }
+  return Object.keys(schema.properties ?? {});
+}
+
+function mergeConfig(base: Config, user: Partial<Config>): Config {
+  const rules: Record<string, RuleConfig> = {};
+  for (const [id, setting] of Object.entries(user.rules ?? {})) {
+    rules[id] = typeof setting === 'string' ? { severity: setting as RuleSetting } : { ...(setting as RuleConfig) };
+  }
+  return {
+    paths: { ...base.paths, ...user.paths },
+    kinds: {
+      stage: { ...base.kinds.stage, ...user.kinds?.stage },
+      phase: { ...base.kinds.phase, ...user.kinds?.phase },
+      decision: { ...base.kinds.decision, ...user.kinds?.decision },
+    },
+    rules,
+    tags: { ...base.tags, ...user.tags },
+    limits: { ...base.limits, ...user.limits },
+    gates: { ...base.gates, ...user.gates },
+  };
+}
+
+function hashConfig(config: Config): string {
+  return createHash('sha256').update(stableStringify(config)).digest('hex');
+}
+
+/** JSON with sorted keys: the same value always gives the same bytes. */
+export function stableStringify(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}

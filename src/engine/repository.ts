@@ -1,0 +1,63 @@
+import type { Config } from '../config/config.js';
+import type { ParsedDocument, StageFrontmatter, PhaseFrontmatter, DecisionFrontmatter, FreezeFile } from '../model/documents.js';
+import { compareStrings } from '../model/diagnostic.js';
+
+/** A document whose frontmatter passed its schema, with its data typed. */
+export interface Typed<T> {
+  doc: ParsedDocument;
+  data: T;
+}
+
+/**
+ * The repository as the cross-file rules see it: every parsed document, and the valid ones indexed by
+ * id. Documents whose frontmatter failed its schema are not indexed (their own diagnostics say why),
+ * so cross-file rules never trip over malformed data.
+ */
+export interface RepositoryModel {
+  config: Config;
+  documents: ParsedDocument[];
+  phases: Array<Typed<PhaseFrontmatter>>;
+  stages: Array<Typed<StageFrontmatter>>;
+  decisions: Array<Typed<DecisionFrontmatter>>;
+  freezes: Array<Typed<FreezeFile>>;
+  /** Whether a repository-relative path exists (file or folder). */
+  exists(relativePath: string): boolean;
+}
+
+export function buildModel(
+  config: Config,
+  documents: ParsedDocument[],
+  isSchemaValid: (doc: ParsedDocument) => boolean,
+  exists: (relativePath: string) => boolean,
+): RepositoryModel {
+  const sorted = [...documents].sort((a, b) => compareStrings(a.file, b.file));
+  const ofKind = <T>(kind: ParsedDocument['kind']): Array<Typed<T>> =>
+    sorted.filter((doc) => doc.kind === kind && doc.data && isSchemaValid(doc)).map((doc) => ({ doc, data: doc.data as T }));
+  return {
+    config,
+    documents: sorted,
+    phases: ofKind<PhaseFrontmatter>('phase'),
+    stages: ofKind<StageFrontmatter>('stage'),
+    decisions: ofKind<DecisionFrontmatter>('decision'),
+    freezes: ofKind<FreezeFile>('freeze'),
+    exists,
+  };
+}
+
+/** Stages of a phase in their order. */
+export function stagesOfPhase(repo: RepositoryModel, phaseId: string): Array<Typed<StageFrontmatter>> {
+  return repo.stages
+    .filter((stage) => stage.data.phase === phaseId)
+    .sort((a, b) => a.data.order - b.data.order || compareStrings(a.data.id, b.data.id));
+}
+
+/**
+ * What a stage depends on: its `depends_on`, or by default the previous stage of its phase.
+ * Returns ids; unknown ids are reported by `unknown-reference`.
+ */
+export function dependenciesOf(repo: RepositoryModel, stage: StageFrontmatter): string[] {
+  if (stage.depends_on) return stage.depends_on;
+  const siblings = stagesOfPhase(repo, stage.phase);
+  const previous = siblings.filter((other) => other.data.order < stage.order).pop();
+  return previous ? [previous.data.id] : [];
+}

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { glob } from 'tinyglobby';
+import type { Config } from '../config/config.js';
+import type { DocumentKind } from '../model/documents.js';
+
+/**
+ * Where documents come from: the working tree, or (for the pre-commit hook) the git index. The engine
+ * only sees repository-relative paths and bytes, so the same rules check both.
+ */
+export interface DocumentSource {
+  /** Repository-relative paths of every document, sorted. */
+  list(): Promise<string[]>;
+  read(relativePath: string): Promise<Uint8Array>;
+  exists(relativePath: string): boolean;
+}
+
+/** The folders documents are looked for in, for messages such as "no documents in ...". */
+export function documentGlobs(config: Config): string[] {
+  const { stages, decisions, freeze } = config.paths;
+  return [`${stages}/**/*.md`, `${decisions}/**/*.md`, `${freeze}/**/*.freeze.json`];
+}
+
+/** The kind a path implies from the configured layout, used when the frontmatter does not say. */
+export function kindFromPath(relativePath: string, config: Config): DocumentKind | undefined {
+  const inside = (folder: string) => relativePath.startsWith(`${folder.replace(/\/+$/, '')}/`);
+  if (inside(config.paths.freeze) && relativePath.endsWith('.json')) return 'freeze';
+  if (inside(config.paths.decisions)) return 'decision';
+  if (inside(config.paths.stages)) return path.posix.basename(relativePath) === 'phase.md' ? 'phase' : 'stage';
+  return undefined;
+}
+
+/** README files explain a folder; they are not documents. */
+function isDocumentPath(relativePath: string): boolean {
+  return !/^readme\.md$/i.test(path.posix.basename(relativePath));
+}
+
+export function workingTreeSource(root: string, config: Config): DocumentSource {
+  return {
+    async list() {
+      const found = await glob(documentGlobs(config), { cwd: root, onlyFiles: true, dot: false, followSymbolicLinks: false });
+      return found.filter(isDocumentPath).sort();
+    },
+    async read(relativePath) {
+      return readFile(path.join(root, relativePath));
+    },
+    exists(relativePath) {
+      return existsSync(path.join(root, relativePath));
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import type { Position } from './diagnostic.js';
+
+export type DocumentKind = 'phase' | 'stage' | 'decision' | 'freeze';
+export const DOCUMENT_KINDS: readonly DocumentKind[] = ['phase', 'stage', 'decision', 'freeze'];
+
+export type WorkStatus = 'not-started' | 'in-progress' | 'validating' | 'done' | 'blocked';
+export const WORK_STATUSES: readonly WorkStatus[] = ['not-started', 'in-progress', 'validating', 'done', 'blocked'];
+
+export type DecisionStatus = 'proposed' | 'accepted' | 'superseded' | 'rejected';
+export const DECISION_STATUSES: readonly DecisionStatus[] = ['proposed', 'accepted', 'superseded', 'rejected'];
+
+export type GateSeverity = 'blocking' | 'warning';
+export type GateType = 'run' | 'metric' | 'no-stubs' | 'produces' | 'prd-trace';
+export const GATE_TYPES: readonly GateType[] = ['run', 'metric', 'no-stubs', 'produces', 'prd-trace'];
+
+export interface MetricSpec {
+  file: string;
+  path: string;
+  min?: number;
+  max?: number;
+}
+
+/** A gate as written in a stage's frontmatter. */
+export interface GateSpec {
+  id: string;
+  type?: GateType;
+  run?: string;
+  severity?: GateSeverity;
+  timeout?: number;
+  expect_exit?: number;
+  metric?: MetricSpec;
+  include?: string[];
+  exclude?: string[];
+  max_rate?: number;
+  min_rate?: number;
+  document?: string;
+  files?: string[];
+  description?: string;
+}
+
+export interface StageFrontmatter {
+  id: string;
+  kind: 'stage';
+  title: string;
+  phase: string;
+  order: number;
+  status: WorkStatus;
+  owner?: string;
+  estimate?: number;
+  depends_on?: string[];
+  decision?: string;
+  freeze?: 'required' | 'none';
+  gates?: GateSpec[];
+  produces?: string[];
+  protected?: string[];
+}
+
+export interface PhaseFrontmatter {
+  id: string;
+  kind: 'phase';
+  title: string;
+  status: WorkStatus;
+  owner?: string;
+  upstream?: string[];
+  downstream?: string[];
+  exit?: string[];
+  pattern?: string;
+}
+
+export interface DecisionFrontmatter {
+  decision_tag: string;
+  kind: 'decision';
+  title: string;
+  owner?: string;
+  date: string;
+  status: DecisionStatus;
+  stages?: string[];
+  supersedes?: string;
+  rerun_of?: string;
+}
+
+export interface FreezeFile {
+  stage: string;
+  decision_tag?: string;
+  protocol_version: string;
+  created_at: string;
+  commit?: string;
+  scope?: Record<string, unknown>;
+  inputs: Record<string, string>;
+}
+
+/** A heading and the content under it, up to the next heading of the same or a higher level. */
+export interface Section {
+  title: string;
+  depth: number;
+  line: number;
+  column: number;
+  /** Last line of the section's content (the line before the next heading of the same or higher level). */
+  endLine: number;
+  /** The section's content as written (without its heading), LF line endings. */
+  text: string;
+  /** First line of the content, for messages about it. */
+  contentLine: number;
+  /** True when the section holds nothing but white space and HTML comments. */
+  empty: boolean;
+  /** List items directly in the section, in order, with their own first line. */
+  items: Array<{ text: string; line: number; column: number }>;
+}
+
+export interface Link {
+  url: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * What a markdown or JSON document says, independent of where it came from: produced by the pure
+ * parser, JSON-serialisable so that it can be cached by content hash.
+ */
+export interface ParsedDocument {
+  /** Repository-relative path with forward slashes. */
+  file: string;
+  /** The kind the document declares, or the one its location implies. */
+  kind: DocumentKind | undefined;
+  /** Parsed frontmatter (or the JSON object of a freeze file); undefined when it could not be read. */
+  data: Record<string, unknown> | undefined;
+  /** JSON pointer (`/gates/0/run`) -> place of the value; `#key:/gates/0/run` -> place of the key. */
+  positions: Record<string, Position>;
+  /** Where the frontmatter block (or JSON object) starts, for findings with nothing more precise. */
+  dataStart: Position;
+  sections: Section[];
+  links: Link[];
+  /** Every line of the body after the frontmatter, with its 1-based line number offset. */
+  bodyStartLine: number;
+  body: string;
+  lineCount: number;
+}
+
+/** The place of a frontmatter value, falling back to its key, its parents and the block's start. */
+export function placeOf(doc: Pick<ParsedDocument, 'positions' | 'dataStart'>, pointer: string, prefer: 'key' | 'value' = 'value'): Position {
+  let current = pointer;
+  for (;;) {
+    const value = doc.positions[current];
+    const key = doc.positions[`#key:${current}`];
+    const found = prefer === 'key' ? key ?? value : value ?? key;
+    if (found) return found;
+    if (current === '') return doc.dataStart;
+    current = current.slice(0, current.lastIndexOf('/'));
+  }
+}
+
+/** Escapes one segment of a JSON pointer (RFC 6901). */
+export function pointerSegment(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}

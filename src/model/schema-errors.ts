@@ -1,0 +1,174 @@
+import type { SchemaError } from './ajv.js';
+import { ID_PATTERN } from './ids.js';
+import { pointerSegment } from './documents.js';
+import { truncate } from '../parse/text.js';
+
+export interface DescribedSchemaError {
+  /** JSON pointer of the offending value (or of the missing key's parent). */
+  pointer: string;
+  /** Whether the place to point at is the key rather than the value. */
+  atKey: boolean;
+  message: string;
+  hint?: string;
+}
+
+/** Turns an Ajv error into a message that says what was found and what was expected. */
+export function describeSchemaError(error: SchemaError, data: unknown, knownKeys: readonly string[] = []): DescribedSchemaError {
+  const pointer = error.instancePath;
+  const name = keyName(pointer);
+  const value = valueAt(data, pointer);
+  const found = showValue(value);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(params.missingProperty);
+      return {
+        pointer,
+        atKey: true,
+        message: `Missing required key \`${missing}\`${name ? ` in \`${name}\`` : ''}`,
+        hint: `Add \`${missing}: …\`${name ? ` under \`${name}\`` : ' to the frontmatter'}.`,
+      };
+    }
+    case 'additionalProperties': {
+      const extra = String(params.additionalProperty);
+      const suggestion = closestKey(extra, knownKeys);
+      return {
+        pointer: `${pointer}/${pointerSegment(extra)}`,
+        atKey: true,
+        message: `Unknown key \`${truncate(extra)}\`${name ? ` in \`${name}\`` : ''}`,
+        hint: suggestion
+          ? `Did you mean \`${suggestion}\`?`
+          : 'Remove it, or prefix it with `x-` to keep a field of your own.',
+      };
+    }
+    case 'type': {
+      const expected = String(params.type);
+      const quote = expected === 'string' && value !== undefined && typeof value !== 'object';
+      return {
+        pointer,
+        atKey: false,
+        message: `\`${name}\` is ${typeName(value)} ${found}, expected ${article(expected)} ${expected}`,
+        hint: quote
+          ? `Quote the value (\`${name}: "${String(value)}"\`): YAML reads unquoted numbers, dates, \`yes\`/\`no\` and \`null\` as other types.`
+          : `Write \`${name}\` as ${article(expected)} ${expected}.`,
+      };
+    }
+    case 'enum':
+      return {
+        pointer,
+        atKey: false,
+        message: `\`${name}\` is ${found}, expected one of ${(params.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(', ')}`,
+      };
+    case 'const':
+      return {
+        pointer,
+        atKey: false,
+        message: `\`${name}\` is ${found}, expected \`${String(params.allowedValue)}\``,
+      };
+    case 'pattern': {
+      const isId = params.pattern === ID_PATTERN;
+      return {
+        pointer,
+        atKey: false,
+        message: `\`${name}\` is ${found}, expected ${isId ? 'an id' : `a value matching \`${String(params.pattern)}\``}`,
+        hint: isId
+          ? 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-` (at most 100 characters).'
+          : patternHint(String(params.pattern)),
+      };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return {
+        pointer,
+        atKey: false,
+        message: `\`${name}\` is ${found}, expected ${String(params.comparison)} ${String(params.limit)}`,
+      };
+    case 'minLength':
+      return { pointer, atKey: false, message: `\`${name}\` is empty, expected text`, hint: `Fill in \`${name}\`.` };
+    case 'uniqueItems':
+      return {
+        pointer,
+        atKey: false,
+        message: `\`${name}\` lists the same value twice (items ${String(params.j)} and ${String(params.i)}), expected each once`,
+        hint: 'Remove the repeated entry.',
+      };
+    default:
+      return { pointer, atKey: false, message: `\`${name || 'frontmatter'}\` ${error.message ?? 'is invalid'}` };
+  }
+}
+
+function patternHint(pattern: string): string | undefined {
+  if (pattern.includes('\\d{4}-\\d{2}-\\d{2}T')) return 'Write a UTC timestamp such as `2026-11-21T09:30:00Z`.';
+  if (pattern.includes('\\d{4}-\\d{2}-\\d{2}')) return 'Write the date as `YYYY-MM-DD`, e.g. `2026-11-21`.';
+  if (pattern.includes('[0-9a-f]{64}')) return 'Write a lowercase hex sha256 (64 characters).';
+  if (pattern.includes('[0-9a-f]{40}')) return 'Write a full lowercase commit SHA.';
+  return undefined;
+}
+
+function keyName(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment, index) => (/^\d+$/.test(segment) ? `[${segment}]` : index === 0 ? segment : `.${segment}`))
+    .join('');
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let current = data;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'the integer' : 'the number';
+  if (typeof value === 'boolean') return 'the boolean';
+  return `the ${typeof value}`;
+}
+
+function showValue(value: unknown): string {
+  if (value === null) return '';
+  if (typeof value === 'object') return '';
+  return `\`${truncate(String(value))}\``;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
+
+/** The known key closest to a misspelt one (`depends-on` -> `depends_on`), if any is close. */
+function closestKey(key: string, known: readonly string[]): string | undefined {
+  const normalized = key.toLowerCase().replace(/[-\s]/g, '_');
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 4)) + 1;
+  for (const candidate of known) {
+    const distance = candidate === normalized ? 0 : editDistance(normalized, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return 99;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

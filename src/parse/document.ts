@@ -1,0 +1,137 @@
+import type { Finding } from '../model/diagnostic.js';
+import { DOCUMENT_KINDS, type DocumentKind, type ParsedDocument } from '../model/documents.js';
+import { parseMarkdown } from './markdown.js';
+import { decodeUtf8, findExcessiveNesting, MAX_NESTING, normalizeText, unreadableReason } from './text.js';
+import { parseYaml } from './yaml.js';
+
+/** A problem found while reading a document, before any rule runs. */
+export interface ParseProblem extends Finding {
+  ruleId: 'readable-file' | 'frontmatter-syntax';
+}
+
+export interface ParseResult {
+  doc: ParsedDocument;
+  problems: ParseProblem[];
+}
+
+export interface ParseOptions {
+  /** The kind the file's location implies, used when the frontmatter does not say. */
+  kindHint?: DocumentKind;
+  maxBytes: number;
+}
+
+/**
+ * Parses one document from its bytes. Pure and total: it never reads the file system and never
+ * throws; everything wrong with the input comes back as a problem with a place.
+ */
+export function parseDocumentBytes(file: string, bytes: Uint8Array, options: ParseOptions): ParseResult {
+  const unreadable = unreadableReason(bytes, options.maxBytes);
+  const decoded = unreadable ? undefined : decodeUtf8(bytes);
+  if (unreadable || decoded === undefined) {
+    return unreadableResult(file, options.kindHint, unreadable ?? 'the file is not valid UTF-8 text', 'Store stage documents as UTF-8 text.');
+  }
+  return parseDocumentText(file, decoded, options);
+}
+
+export function parseDocumentText(file: string, rawText: string, options: ParseOptions): ParseResult {
+  const text = normalizeText(rawText);
+  if (file.endsWith('.json')) return parseJsonDocument(file, text, options.kindHint ?? 'freeze');
+  const nesting = findExcessiveNesting(text);
+  if (nesting) {
+    return unreadableResult(
+      file,
+      options.kindHint,
+      `line ${nesting.line} nests lists or quotes more than ${MAX_NESTING} levels deep`,
+      'Flatten the nesting; stage documents never need it.',
+      nesting.line,
+    );
+  }
+  const structure = parseMarkdown(text);
+  const problems: ParseProblem[] = structure.problems.map((problem) => ({ ...problem, ruleId: 'frontmatter-syntax' }));
+  if (!structure.hasFrontmatter && problems.length === 0) {
+    problems.push({
+      ruleId: 'frontmatter-syntax',
+      line: 1,
+      column: 1,
+      message: 'No frontmatter found, expected a `---` block with `id`, `kind` and `title` on line 1',
+      hint: 'Start the file with `---`, the frontmatter keys, and a closing `---`, or scaffold it with `stagedocs new-stage`.',
+    });
+  }
+  const data = structure.data as Record<string, unknown> | undefined;
+  return {
+    doc: {
+      file,
+      kind: kindOf(data, options.kindHint),
+      data,
+      positions: structure.positions,
+      dataStart: structure.dataStart,
+      sections: structure.sections,
+      links: structure.links,
+      bodyStartLine: structure.bodyStartLine,
+      body: structure.body,
+      lineCount: structure.lineCount,
+    },
+    problems,
+  };
+}
+
+function parseJsonDocument(file: string, text: string, kind: DocumentKind): ParseResult {
+  const base = emptyDocument(file, kind, text.split('\n').length);
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const offset = Number(/position (\d+)/.exec(message)?.[1] ?? 0);
+    const before = text.slice(0, offset).split('\n');
+    return {
+      doc: base,
+      problems: [
+        {
+          ruleId: 'frontmatter-syntax',
+          line: before.length,
+          column: (before[before.length - 1]?.length ?? 0) + 1,
+          message: `Invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
+          hint: 'Freeze files are written by `stagedocs freeze`; restore the file from git rather than editing it.',
+        },
+      ],
+    };
+  }
+  // JSON is YAML 1.2, so the YAML parser gives the places of keys and values.
+  const parsed = parseYaml(text, 1);
+  const data = parsed.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return {
+      doc: base,
+      problems: [{ ruleId: 'frontmatter-syntax', line: 1, column: 1, message: 'Expected a JSON object', hint: 'A freeze file is one JSON object.' }],
+    };
+  }
+  return { doc: { ...base, data: data as Record<string, unknown>, positions: parsed.positions }, problems: [] };
+}
+
+function kindOf(data: Record<string, unknown> | undefined, hint: DocumentKind | undefined): DocumentKind | undefined {
+  const declared = data?.kind;
+  if (typeof declared === 'string' && (DOCUMENT_KINDS as readonly string[]).includes(declared)) return declared as DocumentKind;
+  return hint;
+}
+
+function emptyDocument(file: string, kind: DocumentKind | undefined, lineCount: number): ParsedDocument {
+  return {
+    file,
+    kind,
+    data: undefined,
+    positions: {},
+    dataStart: { line: 1, column: 1 },
+    sections: [],
+    links: [],
+    bodyStartLine: 1,
+    body: '',
+    lineCount,
+  };
+}
+
+function unreadableResult(file: string, kind: DocumentKind | undefined, reason: string, hint: string, line = 1): ParseResult {
+  return {
+    doc: emptyDocument(file, kind, 1),
+    problems: [{ ruleId: 'readable-file', line, column: 1, message: `Cannot read as a document: ${reason}`, hint }],
+  };
+}

@@ -1,0 +1,174 @@
+import type { Heading, List, Nodes, Root, Yaml } from 'mdast';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import type { Position } from '../model/diagnostic.js';
+import type { Link, Section } from '../model/documents.js';
+import { parseYaml, type YamlProblem } from './yaml.js';
+
+const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).freeze();
+
+export interface MarkdownStructure {
+  /** Frontmatter data, undefined when absent or unreadable. */
+  data: unknown;
+  hasFrontmatter: boolean;
+  positions: Record<string, Position>;
+  dataStart: Position;
+  /** Problems with the frontmatter block itself or its YAML (rule `frontmatter-syntax`). */
+  problems: YamlProblem[];
+  sections: Section[];
+  links: Link[];
+  bodyStartLine: number;
+  body: string;
+  lineCount: number;
+}
+
+const FENCE = /^---[ \t]*$/;
+const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
+
+/**
+ * Parses normalised markdown (see normalizeText) into frontmatter, sections and links. Pure: it never
+ * reads a file. Malformed frontmatter fences, which remark silently treats as "no frontmatter", are
+ * detected here and reported.
+ */
+export function parseMarkdown(text: string): MarkdownStructure {
+  const lines = text.split('\n');
+  const problems: YamlProblem[] = [];
+  const fenceProblem = checkFences(lines);
+  if (fenceProblem) problems.push(fenceProblem);
+
+  const tree = processor.parse(text) as Root;
+  const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
+  let data: unknown;
+  let positions: Record<string, Position> = {};
+  if (yamlNode) {
+    const parsed = parseYaml(yamlNode.value, 2);
+    problems.push(...parsed.problems);
+    data = parsed.data;
+    positions = parsed.positions;
+    if (parsed.problems.length === 0 && (data === null || typeof data !== 'object' || Array.isArray(data))) {
+      problems.push({
+        line: 2,
+        column: 1,
+        message: `Frontmatter is ${data === null ? 'empty' : Array.isArray(data) ? 'a list' : `a ${typeof data}`}, expected a mapping of keys to values`,
+        hint: 'Write the frontmatter as `key: value` lines between the two `---` lines.',
+      });
+      data = undefined;
+    }
+  }
+  const bodyStartLine = yamlNode?.position ? yamlNode.position.end.line + 1 : 1;
+  const bodyStartOffset = yamlNode?.position?.end.offset !== undefined ? yamlNode.position.end.offset + 1 : 0;
+  return {
+    data,
+    hasFrontmatter: yamlNode !== undefined,
+    positions,
+    dataStart: { line: yamlNode ? 2 : 1, column: 1 },
+    problems,
+    sections: collectSections(tree, text),
+    links: collectLinks(tree),
+    bodyStartLine,
+    body: text.slice(bodyStartOffset),
+    lineCount: lines.length,
+  };
+}
+
+function checkFences(lines: string[]): YamlProblem | undefined {
+  const firstContent = lines.findIndex((line) => line.trim() !== '');
+  if (firstContent > 0 && FENCE.test(lines[firstContent] ?? '')) {
+    return {
+      line: firstContent + 1,
+      column: 1,
+      message: `Frontmatter starts on line ${firstContent + 1}, expected it on line 1; markdown then reads it as text`,
+      hint: 'Remove the blank lines before the opening `---`.',
+    };
+  }
+  if (firstContent === 0 && FENCE.test(lines[0] ?? '')) {
+    const closed = lines.slice(1).some((line) => CLOSING_FENCE.test(line));
+    if (!closed) {
+      return {
+        line: 1,
+        column: 1,
+        message: 'Frontmatter opened with `---` on line 1 is never closed, expected a closing `---` line',
+        hint: 'Add a line `---` after the last frontmatter key.',
+      };
+    }
+  }
+  return undefined;
+}
+
+function collectSections(tree: Root, text: string): Section[] {
+  const blocks = tree.children.filter((node) => node.type !== 'yaml');
+  const sections: Section[] = [];
+  blocks.forEach((node, index) => {
+    if (node.type !== 'heading' || !node.position) return;
+    const heading = node as Heading;
+    let end = index + 1;
+    while (end < blocks.length) {
+      const next = blocks[end]!;
+      if (next.type === 'heading' && (next as Heading).depth <= heading.depth) break;
+      end++;
+    }
+    const content = blocks.slice(index + 1, end);
+    const contentStart = heading.position!.end.offset!;
+    const boundary = blocks[end]?.position?.start.offset ?? text.length;
+    const raw = text.slice(contentStart, boundary);
+    const directContent = content.filter((child, i) => {
+      // Content of the section itself stops at its first sub-heading.
+      const firstHeading = content.findIndex((c) => c.type === 'heading');
+      return firstHeading === -1 || i < firstHeading;
+    });
+    sections.push({
+      title: nodeText(heading).trim(),
+      depth: heading.depth,
+      line: heading.position!.start.line,
+      column: heading.position!.start.column,
+      endLine: lineBefore(blocks[end]?.position?.start.line, text),
+      text: raw.replace(/^\n+/, '').replace(/\s+$/, ''),
+      contentLine: content[0]?.position?.start.line ?? heading.position!.start.line,
+      empty: isEmptyContent(raw),
+      items: directContent
+        .filter((child): child is List => child.type === 'list')
+        .flatMap((list) =>
+          list.children.map((item) => ({
+            // The source text, so that inline code keeps its backticks for rules that look for commands.
+            text: text
+              .slice(item.position?.start.offset ?? 0, item.position?.end.offset ?? 0)
+              .replace(/^\s*(?:[*+-]|\d{1,9}[.)])\s*(?:\[[ xX]\]\s*)?/, '')
+              .replace(/\s+/g, ' ')
+              .trim(),
+            line: item.position?.start.line ?? 0,
+            column: item.position?.start.column ?? 0,
+          })),
+        ),
+    });
+  });
+  return sections;
+}
+
+function lineBefore(nextLine: number | undefined, text: string): number {
+  if (nextLine !== undefined) return nextLine - 1;
+  return text.split('\n').length;
+}
+
+function isEmptyContent(raw: string): boolean {
+  return raw.replace(/<!--[\s\S]*?(?:-->|$)/g, '').trim() === '';
+}
+
+function collectLinks(tree: Root): Link[] {
+  const links: Link[] = [];
+  const visit = (node: Nodes): void => {
+    if ((node.type === 'link' || node.type === 'definition' || node.type === 'image') && node.position) {
+      links.push({ url: node.url, line: node.position.start.line, column: node.position.start.column });
+    }
+    if ('children' in node) for (const child of node.children) visit(child as Nodes);
+  };
+  visit(tree);
+  return links;
+}
+
+/** The plain text of a node, like mdast-util-to-string. */
+export function nodeText(node: Nodes): string {
+  if ('value' in node && typeof node.value === 'string') return node.value;
+  if ('children' in node) return (node.children as Nodes[]).map(nodeText).join(node.type === 'listItem' ? '\n' : '');
+  return '';
+}

@@ -1,0 +1,53 @@
+/** Text as every parser sees it: no BOM, LF line endings, so that CRLF and BOM files behave like LF. */
+export function normalizeText(text: string): string {
+  return (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, '\n');
+}
+
+/** Why bytes cannot be read as a document, or undefined when they can. */
+export function unreadableReason(bytes: Uint8Array, maxBytes: number): string | undefined {
+  if (bytes.length > maxBytes) return `the file is ${bytes.length} bytes, above the limit of ${maxBytes}`;
+  const probe = bytes.subarray(0, 8000);
+  if (probe.includes(0)) return 'the file is binary (it contains NUL bytes)';
+  return undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes UTF-8 strictly; undefined when the bytes are not valid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deepest block nesting the markdown parser is given; beyond it micromark can take quadratic time. */
+export const MAX_NESTING = 32;
+
+/**
+ * Finds the first line whose leading container markers (`>`, list bullets, ordered-list numbers)
+ * nest deeper than MAX_NESTING. Such lines are pathological (16 KB of `* ` takes micromark 18 s) and
+ * never occur in real stage documents.
+ */
+export function findExcessiveNesting(text: string): { line: number; depth: number } | undefined {
+  const container = /^[ \t]*(?:>|[*+-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))/;
+  let lineNumber = 0;
+  for (const line of text.split('\n')) {
+    lineNumber++;
+    let rest = line;
+    let depth = 0;
+    for (let match = container.exec(rest); match; match = container.exec(rest)) {
+      depth++;
+      if (depth > MAX_NESTING) return { line: lineNumber, depth };
+      rest = rest.slice(match[0].length);
+    }
+  }
+  return undefined;
+}
+
+/** Cuts long input for messages, so that a 10 KB value does not become a 10 KB diagnostic. */
+export function truncate(value: string, max = 60): string {
+  const oneLine = value.replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}

@@ -1,0 +1,88 @@
+import { placeOf, type GateSpec } from '../model/documents.js';
+import { findSection } from '../model/sections.js';
+import { truncate } from '../parse/text.js';
+import { documentRule } from './types.js';
+
+/**
+ * Something a reader can check without judgement: inline code (a command), a number or threshold, a
+ * comparison, a path or URL, or a verb that names an observable outcome.
+ */
+const OBJECTIVE_ANCHOR = new RegExp(
+  [
+    '`[^`]+`',
+    '\\d',
+    '[<>]=?|≥|≤|==',
+    '\\b(?:https?://|\\./|/)\\S+',
+    '\\b[\\w-]+\\.(?:json|md|ts|js|csv|ya?ml|sh|txt|log|html)\\b',
+    '\\b(?:returns?|exits?|prints?|responds?|outputs?|emits?|logs?|contains?|exists?|creates?|writes?|lists?|shows?|rejects?|refuses?|reports?|reported|fails?\\s+with|matches|equals)\\b',
+  ].join('|'),
+  'i',
+);
+
+/** The phrases the product brief calls out; quoted in the hint when they occur. */
+const VAGUE_PHRASES = /\b(tests? pass(?:es)?|works? (?:correctly|properly|as expected|fine|well)|looks? (?:clean|good|fine|nice)|is (?:done|complete|ready|clean|robust|fast|good)|no bugs|high quality|user[- ]friendly|as needed|properly|correctly)\b/i;
+
+export const objectiveGate = documentRule(
+  {
+    id: 'objective-gate',
+    description: 'Gates must be executable (`run`) or measurable (`type` with thresholds), and acceptance criteria must name a command, a number or an observable outcome.',
+    defaultSeverity: 'error',
+    kinds: ['stage'],
+  },
+  (doc, context) => {
+    const gates = Array.isArray(doc.data?.gates) ? (doc.data.gates as GateSpec[]) : [];
+    if (gates.length === 0 && doc.data) {
+      context.report({
+        ...placeOf(doc, '/gates', 'key'),
+        message: 'Stage has no gates, expected at least one executable or measurable gate',
+        hint: 'Add `gates: [{ id: tests, run: "npm test" }]` or a measured requirement such as `type: no-stubs`.',
+      });
+    }
+    gates.forEach((gate, index) => {
+      if (!gate || typeof gate !== 'object') return;
+      const problem = gateProblem(gate, Array.isArray(doc.data?.produces) && doc.data.produces.length > 0);
+      if (problem) {
+        context.report({ ...placeOf(doc, `/gates/${index}`), message: `Gate \`${String(gate.id)}\` ${problem.message}`, hint: problem.hint });
+      }
+    });
+
+    const criteria = findSection(doc, 'Acceptance Criteria');
+    if (!criteria || criteria.empty) return;
+    const items = criteria.items.length > 0 ? criteria.items : [{ text: criteria.text.replace(/\s+/g, ' ').trim(), line: criteria.contentLine, column: 1 }];
+    for (const item of items) {
+      if (OBJECTIVE_ANCHOR.test(item.text)) continue;
+      const phrase = VAGUE_PHRASES.exec(item.text)?.[0];
+      context.report({
+        line: item.line,
+        column: item.column,
+        message: `Acceptance criterion is vague: "${truncate(item.text)}", expected a command, a number or an observable outcome`,
+        hint: `${phrase ? `"${phrase}" cannot be re-run by anyone. ` : ''}Name the command and its result (\`npm test\` exits 0), a threshold (coverage >= 70%), or the gate that checks it in backticks (\`api-up\` passes).`,
+      });
+    }
+  },
+);
+
+function gateProblem(gate: GateSpec, stageProduces: boolean): { message: string; hint: string } | undefined {
+  const type = gate.type ?? (gate.metric ? 'metric' : gate.run ? 'run' : undefined);
+  switch (type) {
+    case undefined:
+      return { message: 'has neither `run` nor `type`, expected a command or a measured requirement', hint: 'Add `run: <command>` or `type: no-stubs | produces | prd-trace | metric` with its threshold.' };
+    case 'run':
+      return gate.run ? undefined : { message: 'is of type `run` without a `run` command', hint: 'Add `run: <command>`, e.g. `run: npm test`.' };
+    case 'metric':
+      if (!gate.metric) return { message: 'is of type `metric` without a `metric`', hint: 'Add `metric: { file: coverage/coverage-summary.json, path: total.lines.pct, min: 70 }`.' };
+      if (gate.metric.min === undefined && gate.metric.max === undefined) return { message: 'measures a metric without a threshold, expected `min` or `max`', hint: 'Add `min:` or `max:` to the metric.' };
+      return undefined;
+    case 'no-stubs':
+      if (!gate.include?.length) return { message: 'of type `no-stubs` has no `include` globs', hint: 'Add `include: ["src/**/*.ts"]`.' };
+      if (gate.max_rate === undefined) return { message: 'of type `no-stubs` has no `max_rate`, expected a threshold', hint: 'Add `max_rate: 0.05` (5% of files may hold stubs).' };
+      return undefined;
+    case 'produces':
+      return gate.files?.length || stageProduces ? undefined : { message: 'of type `produces` has no files to check', hint: 'List them in `files:` on the gate or in the stage\'s `produces:`.' };
+    case 'prd-trace':
+      if (!gate.document) return { message: 'of type `prd-trace` has no `document`', hint: 'Add `document: docs/prd.md`, the file that lists requirement ids such as REQ-12.' };
+      if (!gate.include?.length) return { message: 'of type `prd-trace` has no `include` globs', hint: 'Add `include: ["src/**", "test/**"]`.' };
+      if (gate.min_rate === undefined) return { message: 'of type `prd-trace` has no `min_rate`, expected a threshold', hint: 'Add `min_rate: 0.8`.' };
+      return undefined;
+  }
+}

@@ -1,0 +1,52 @@
+import { placeOf, type ParsedDocument } from '../model/documents.js';
+import { truncate } from '../parse/text.js';
+import { repositoryRule } from './types.js';
+
+export const unknownReference = repositoryRule(
+  {
+    id: 'unknown-reference',
+    description: 'References must name documents that exist: `phase`, `depends_on`, `decision`, `upstream`, `downstream`, a decision\'s `stages` and `supersedes`, a freeze file\'s `stage` and `decision_tag`.',
+    defaultSeverity: 'error',
+  },
+  (repo, context) => {
+    const phases = new Set(repo.phases.map((p) => p.data.id));
+    const stages = new Set(repo.stages.map((s) => s.data.id));
+    const decisions = new Set(repo.decisions.map((d) => d.data.decision_tag));
+    const refer = (doc: ParsedDocument, pointer: string, value: unknown, known: Set<string>, what: string, fix: string): void => {
+      if (typeof value !== 'string' || known.has(value)) return;
+      context.report({
+        file: doc.file,
+        ...placeOf(doc, pointer),
+        message: `${what} \`${truncate(value)}\` does not exist`,
+        hint: suggest(value, known) ?? fix,
+      });
+    };
+    const referAll = (doc: ParsedDocument, key: string, values: unknown, known: Set<string>, what: string, fix: string): void => {
+      if (!Array.isArray(values)) return;
+      values.forEach((value, index) => refer(doc, `/${key}/${index}`, value, known, what, fix));
+    };
+    for (const { doc, data } of repo.stages) {
+      refer(doc, '/phase', data.phase, phases, 'Phase', 'Create it with `stagedocs new-phase`, or fix the id.');
+      referAll(doc, 'depends_on', data.depends_on, stages, 'Stage', 'Fix the id, or remove it from `depends_on`.');
+      refer(doc, '/decision', data.decision, decisions, 'Decision note', 'Create it with `stagedocs new-decision`, or fix the tag.');
+    }
+    for (const { doc, data } of repo.phases) {
+      referAll(doc, 'upstream', data.upstream, phases, 'Phase', 'Fix the id, or remove it.');
+      referAll(doc, 'downstream', data.downstream, phases, 'Phase', 'Fix the id, or remove it.');
+    }
+    for (const { doc, data } of repo.decisions) {
+      referAll(doc, 'stages', data.stages, stages, 'Stage', 'Fix the id, or remove it from `stages`.');
+      refer(doc, '/supersedes', data.supersedes, decisions, 'Decision note', 'Fix the tag of the note this one replaces.');
+    }
+    for (const { doc, data } of repo.freezes) {
+      refer(doc, '/stage', data.stage, stages, 'Stage', 'A freeze file belongs to an existing stage.');
+      refer(doc, '/decision_tag', data.decision_tag, decisions, 'Decision note', 'A freeze file names an existing decision note.');
+    }
+  },
+);
+
+function suggest(value: string, known: Set<string>): string | undefined {
+  const lower = value.toLowerCase();
+  for (const candidate of known) if (candidate.toLowerCase() === lower) return `Did you mean \`${candidate}\`? Ids are case-sensitive.`;
+  return undefined;
+}
