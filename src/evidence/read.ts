@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { compareStrings } from '../model/diagnostic.js';
+import { REPORT_FORMAT, type RunReport } from '../model/evidence.js';
+
+export interface RunFolder {
+  /** The folder name, which is the run id. */
+  runId: string;
+  /** Repository-relative path of the folder. */
+  dir: string;
+  /** The parsed report, or undefined when the run never finished (killed mid-way) or it is unreadable. */
+  report: RunReport | undefined;
+  /** sha256 of the report.json bytes, when present. */
+  reportSha256: string | undefined;
+  /** Why the report could not be used, when it exists but is broken. */
+  problem?: string;
+}
+
+/**
+ * Reads every run folder under the gate results directory, sorted by run id (which sorts by stage,
+ * then time). Missing directory means no runs. Never throws for bad content.
+ */
+export async function readRuns(root: string, gateResultsDir: string): Promise<RunFolder[]> {
+  let entries: string[];
+  try {
+    entries = (await readdir(path.join(root, gateResultsDir), { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+  const runs = await Promise.all(entries.map((name) => readRun(root, path.posix.join(gateResultsDir, name), name)));
+  return runs.sort((a, b) => compareStrings(a.runId, b.runId));
+}
+
+async function readRun(root: string, dir: string, runId: string): Promise<RunFolder> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path.join(root, dir, 'report.json'));
+  } catch {
+    return { runId, dir, report: undefined, reportSha256: undefined };
+  }
+  const reportSha256 = createHash('sha256').update(bytes).digest('hex');
+  try {
+    const report = JSON.parse(bytes.toString('utf8')) as RunReport;
+    if (report.format !== REPORT_FORMAT || report.run_id !== runId) {
+      return { runId, dir, report: undefined, reportSha256, problem: `report.json is not a ${REPORT_FORMAT} report of run ${runId}` };
+    }
+    return { runId, dir, report, reportSha256 };
+  } catch (error) {
+    return { runId, dir, report: undefined, reportSha256, problem: `report.json is not valid JSON: ${(error as Error).message}` };
+  }
+}
+
+/** The finished runs of one stage, oldest first (started_at, then run id). */
+export function runsOfStage(runs: RunFolder[], stageId: string): RunReport[] {
+  return runs
+    .map((run) => run.report)
+    .filter((report): report is RunReport => report !== undefined && report.stage_id === stageId)
+    .sort((a, b) => compareStrings(a.started_at, b.started_at) || compareStrings(a.run_id, b.run_id));
+}
