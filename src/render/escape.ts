@@ -1,0 +1,64 @@
+/**
+ * Escaping for text from stage files, which is untrusted: it must render as the same text and never
+ * as markup, a link, an image, a table cell boundary, an HTML tag or a GitHub @mention.
+ */
+
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~]/g;
+
+/** Inline markdown text: every markdown-special character is backslash-escaped, newlines fold to spaces. */
+export function markdownInline(value: unknown): string {
+  return String(value ?? '')
+    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(MARKDOWN_SPECIAL, (char) => (char === '<' ? '&lt;' : char === '>' ? '&gt;' : `\\${char}`))
+    .replace(/@/g, '@&#8203;');
+}
+
+/** A markdown table cell: inline text, with nothing that could end the cell. */
+export function markdownCell(value: unknown): string {
+  return markdownInline(value);
+}
+
+/**
+ * A block of markdown written by a user (a section of a stage), quoted so that it cannot close our
+ * structure: headings are demoted into the quote, HTML and mentions are neutralised, links keep
+ * their text but lose dangerous schemes.
+ */
+export function markdownBlockquote(value: unknown): string {
+  const text = String(value ?? '').replace(/\r\n?/g, '\n').trim();
+  if (text === '') return '>';
+  return text
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@&#8203;')
+        .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:'),
+    )
+    .map((line) => (line === '' ? '>' : `> ${line}`))
+    .join('\n');
+}
+
+/** Inline code that cannot be closed early by backticks inside the value. */
+export function markdownCode(value: unknown): string {
+  const text = String(value ?? '').replace(/\r\n?|\n/g, ' ');
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') || text === '' ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/**
+ * A YAML scalar that reads back as exactly this string: always double-quoted (JSON string syntax is
+ * valid YAML), so `no`, `null`, `1.10`, `: ` and `#` stay text.
+ */
+export function yamlString(value: unknown): string {
+  return JSON.stringify(String(value ?? ''));
+}
+
+/** A heading's text: inline-escaped, so a title never becomes a different heading or markup. */
+export function markdownHeading(value: unknown): string {
+  return markdownInline(value);
+}

@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
+import { PACKAGE_ROOT } from '../version.js';
+import { markdownBlockquote, markdownCell, markdownCode, markdownHeading, markdownInline, yamlString } from './escape.js';
+
+/** Built-in templates shipped in the package's `templates/` folder. */
+export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
+
+/**
+ * One Handlebars environment for our own templates. User text must go through an escaping helper
+ * (`md`, `cell`, `code`, `quote`, `yaml`, `heading`); plain `{{x}}` still HTML-escapes as a safe
+ * default. Compiled in strict mode: a missing field is an error, never an empty string.
+ */
+const handlebars = Handlebars.create();
+const safe = (render: (value: unknown) => string) => (value: unknown) => new handlebars.SafeString(render(value));
+handlebars.registerHelper('md', safe(markdownInline));
+handlebars.registerHelper('cell', safe(markdownCell));
+handlebars.registerHelper('code', safe(markdownCode));
+handlebars.registerHelper('quote', safe(markdownBlockquote));
+handlebars.registerHelper('yaml', safe(yamlString));
+handlebars.registerHelper('heading', safe(markdownHeading));
+handlebars.registerHelper('json', (value: unknown) => new handlebars.SafeString(JSON.stringify(value)));
+handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+handlebars.registerHelper('pad2', (value: unknown) => String(value).padStart(2, '0'));
+
+export type Template = (data: object) => string;
+
+/**
+ * Compiles a template from its source. `name` is used in error messages. Rendering errors (a field
+ * the template needs but the data lacks) become StagedocsError naming the template.
+ */
+export function compileTemplate(source: string, name: string): Template {
+  let compiled: HandlebarsTemplateDelegate;
+  try {
+    compiled = handlebars.compile(source, { strict: true, noEscape: false });
+  } catch (error) {
+    throw new StagedocsError(`Template ${name} is invalid: ${(error as Error).message}`, EXIT_USAGE);
+  }
+  return (data) => {
+    try {
+      return compiled(data, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+    } catch (error) {
+      throw new StagedocsError(
+        `Template ${name} could not be rendered: ${(error as Error).message.split('\n')[0]}`,
+        EXIT_USAGE,
+        'A repository override in templates/ must use the same fields as the built-in template.',
+      );
+    }
+  };
+}
+
+/**
+ * Loads a template by relative name (e.g. `stage.md.hbs`): the repository's `templates/` folder
+ * overrides the built-in one.
+ */
+export function loadTemplate(root: string, templatesDir: string, name: string): Template {
+  const override = path.join(root, templatesDir, name);
+  const file = existsSync(override) ? override : path.join(BUILTIN_TEMPLATES_DIR, name);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    throw new StagedocsError(`Template ${name} not found (looked in ${path.join(templatesDir, name)} and the built-in templates)`, EXIT_USAGE);
+  }
+  return compileTemplate(source, path.relative(root, file).startsWith('..') ? `built-in ${name}` : path.relative(root, file));
+}
