@@ -62,3 +62,35 @@ export function yamlString(value: unknown): string {
 export function markdownHeading(value: unknown): string {
   return markdownInline(value);
 }
+
+/** Characters that end or restyle a quoted Mermaid label, as Mermaid's `#code;` entities. */
+const MERMAID_ENTITIES: Record<string, string> = {
+  '"': '#quot;',
+  '#': '#35;',
+  '&': '#38;',
+  '<': '#lt;',
+  '>': '#gt;',
+  '|': '#124;',
+  '[': '#91;',
+  ']': '#93;',
+  '{': '#123;',
+  '}': '#125;',
+  '(': '#40;',
+  ')': '#41;',
+  '`': '#96;',
+  ';': '#59;',
+  '\\': '#92;',
+  '*': '#42;',
+  _: '#95;',
+};
+
+/**
+ * Text for a quoted Mermaid node label (`id["..."]`): entities for quotes, brackets, `|`, `<`, `>`,
+ * backticks (which could also close the surrounding code fence) and markdown-string markers, newlines
+ * folded to spaces, so a title can neither end the label nor inject nodes, links or HTML.
+ */
+export function mermaidLabel(value: unknown): string {
+  return String(value ?? '')
+    .replace(/[\r\n\u2028\u2029\t]+/g, ' ')
+    .replace(/["#&<>|[\]{}()`;\\*_]/g, (char) => MERMAID_ENTITIES[char]!);
+}

@@ -1,0 +1,34 @@
+import type { SimpleGit } from 'simple-git';
+import { loadConfig, type Config } from '../config/config.js';
+import type { RepositoryModel } from '../engine/repository.js';
+import { workingTreeSource } from '../engine/source.js';
+import { validateRepository } from '../engine/validate.js';
+import { readRuns, type RunFolder } from '../evidence/read.js';
+import { tagsUnder, type TagRef } from '../git/range.js';
+import { signOffTagPrefix } from './assess.js';
+
+/** What status and audit packs read from the working tree: documents, their validation errors, gate runs. */
+export interface Workspace {
+  config: Config;
+  model: RepositoryModel;
+  runs: RunFolder[];
+  errorsByFile: Map<string, number>;
+}
+
+export async function loadWorkspace(root: string, toolVersion: string): Promise<Workspace> {
+  const { config, hash } = await loadConfig(root);
+  // No cache writes: reporting commands leave the repository as they found it.
+  const result = await validateRepository({ root, config, configHash: hash, toolVersion, source: workingTreeSource(root, config), useCache: false });
+  const errorsByFile = new Map<string, number>();
+  for (const diagnostic of result.diagnostics) {
+    if (diagnostic.severity === 'error') errorsByFile.set(diagnostic.file, (errorsByFile.get(diagnostic.file) ?? 0) + 1);
+  }
+  const runs = await readRuns(root, config.paths.gate_results);
+  return { config, model: result.model, runs, errorsByFile };
+}
+
+/** The sign-off tags, from one `git for-each-ref`; none when there is no git repository. */
+export async function signOffTags(git: SimpleGit | undefined, config: Config): Promise<TagRef[]> {
+  if (!git) return [];
+  return tagsUnder(git, signOffTagPrefix(config));
+}
