@@ -97,6 +97,8 @@ export interface AuditPack {
   outcome: { summary: string; counts: Array<{ state: StageState; count: number }>; blockers: Array<{ stage: string; text: string }> };
   overview: OverviewPhase[];
   stages: StagePack[];
+  /** Documents changed in the range that failed validation, so no stage section can show them. */
+  unreadable: Array<{ file: string; errors: number }>;
 }
 
 /** Builds the audit pack's data: everything the templates (or `--format json`) show, sorted, no absolute paths. */
@@ -140,12 +142,14 @@ export function buildAuditPack(input: PackInput): AuditPack {
   const blockers = stages.flatMap((stage) =>
     stage.state === 'blocked' || stage.state === 'failed' ? [{ stage: stage.id, text: stage.outcome.next_action }] : [],
   );
+  const unreadable = unreadableDocuments(input);
+  const unreadableNote = unreadable.length > 0 ? ` ${unreadable.length} changed document${unreadable.length === 1 ? '' : 's'} fail${unreadable.length === 1 ? 's' : ''} validation.` : '';
   const summary =
-    stages.length === 0
+    (stages.length === 0
       ? 'No stage documents, decision notes, freeze files or gate runs changed in this range.'
       : blockers.length > 0
         ? `Not ready: ${blockers.length} of ${stages.length} stage${stages.length === 1 ? '' : 's'} blocked or failing.`
-        : `No blockers in ${stages.length} stage${stages.length === 1 ? '' : 's'}.`;
+        : `No blockers in ${stages.length} stage${stages.length === 1 ? '' : 's'}.`) + unreadableNote;
   const shortHead = input.range.headSha.slice(0, 12);
   return {
     format: AUDIT_PACK_FORMAT,
@@ -166,7 +170,19 @@ export function buildAuditPack(input: PackInput): AuditPack {
     outcome: { summary, counts, blockers },
     overview: overviewOf(model, context, new Set(stages.map((stage) => stage.id))),
     stages,
+    unreadable,
   };
+}
+
+/** Changed documents (still present) that are not in the model because their frontmatter is invalid. */
+function unreadableDocuments(input: PackInput): Array<{ file: string; errors: number }> {
+  const valid = new Set([...input.model.phases, ...input.model.stages, ...input.model.decisions, ...input.model.freezes].map((typed) => typed.doc.file));
+  const documents = new Set(input.model.documents.map((doc) => doc.file));
+  const changed = new Set(input.commits.flatMap((commit) => commit.files.map((file) => file.path)));
+  return [...changed]
+    .filter((file) => documents.has(file) && !valid.has(file))
+    .sort()
+    .map((file) => ({ file, errors: input.errorsByFile.get(file) ?? 0 }));
 }
 
 /** Which stages a changed path belongs to: the stage file, its decision notes, freeze file and run folders. */

@@ -88,3 +88,14 @@ export async function tagsUnder(git: SimpleGit, prefix: string): Promise<TagRef[
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/**
+ * The part of the process environment git needs to find itself and its configuration. simple-git
+ * refuses to start git with variables it considers unsafe (EDITOR, PAGER, SSH commands...), and
+ * reading commands need none of them, so only these pass to `openGit`.
+ */
+export function gitEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => /^(PATH|HOME|USERPROFILE|SYSTEMROOT|TMPDIR|TEMP|TMP|LANG|LC_[A-Z]+|XDG_CONFIG_HOME|GIT_[A-Z_]+)$/.test(key)),
+  );
+}

@@ -82,15 +82,16 @@ const MERMAID_ENTITIES: Record<string, string> = {
   '\\': '#92;',
   '*': '#42;',
   _: '#95;',
+  '@': '#64;',
 };
 
 /**
  * Text for a quoted Mermaid node label (`id["..."]`): entities for quotes, brackets, `|`, `<`, `>`,
- * backticks (which could also close the surrounding code fence) and markdown-string markers, newlines
+ * backticks (which could also close the surrounding code fence), markdown-string markers and `@`, newlines
  * folded to spaces, so a title can neither end the label nor inject nodes, links or HTML.
  */
 export function mermaidLabel(value: unknown): string {
   return String(value ?? '')
     .replace(/[\r\n\u2028\u2029\t]+/g, ' ')
-    .replace(/["#&<>|[\]{}()`;\\*_]/g, (char) => MERMAID_ENTITIES[char]!);
+    .replace(/["#&<>|[\]{}()`;\\*_@]/g, (char) => MERMAID_ENTITIES[char]!);
 }

@@ -6,8 +6,9 @@ import { MIN_MAX_CHARS, renderAuditPack } from '../../audit/render.js';
 import { readRegistryRows } from '../../audit/registry-rows.js';
 import { loadWorkspace, signOffTags } from '../../audit/workspace.js';
 import { assertFullHistory, openGit, requireRepository, resolveCommit } from '../../git/client.js';
-import { commitsInRange } from '../../git/range.js';
-import { assertSafeRef } from '../../git/refs.js';
+import { commitsInRange, gitEnvironment } from '../../git/range.js';
+import { assertSafeRef, isSha } from '../../git/refs.js';
+import type { SimpleGit } from 'simple-git';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { isValidId } from '../../model/ids.js';
 import { codeFingerprint, TOOL_VERSION } from '../../version.js';
@@ -29,11 +30,11 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
 
   const cwd = workingDirectory(io, flags.cwd);
   const root = findRoot(cwd);
-  const git = openGit(root, io.env);
+  const git = openGit(root, gitEnvironment(io.env));
   await requireRepository(git, root);
   await assertFullHistory(git);
-  const headSha = await resolveCommit(git, flags.head, '--head');
-  const baseSha = flags.base === undefined ? undefined : await resolveCommit(git, flags.base, '--base');
+  const headSha = await commitOf(git, flags.head, '--head');
+  const baseSha = flags.base === undefined ? undefined : await commitOf(git, flags.base, '--base');
 
   const workspace = await loadWorkspace(root, codeFingerprint());
   const known = new Set(workspace.model.stages.map((stage) => stage.data.id));
@@ -75,6 +76,13 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     io.stdout.write(output);
   }
   return EXIT_OK;
+}
+
+/** `resolveCommit`, and a usage error when git answers nothing (`rev-parse --quiet` on an unknown ref). */
+async function commitOf(git: SimpleGit, ref: string, flag: string): Promise<string> {
+  const sha = await resolveCommit(git, ref, flag);
+  if (!isSha(sha)) throw new UsageError(`${flag} \`${ref}\` does not name a commit in this repository`, 'Fetch it first (`git fetch origin <ref>`), or check the spelling.');
+  return sha;
 }
 
 /** Only plain http(s) URLs without characters that would end a markdown link. */
