@@ -111,13 +111,14 @@ export function buildAuditPack(input: PackInput): AuditPack {
     errorsByFile: input.errorsByFile,
   };
   const owners = stageFileOwners(input);
-  const touched = new Map<string, Set<string>>();
+  // One pass over the range: each stage's commits, newest first, without a scan per stage.
+  const touched = new Map<string, RangeCommit[]>();
   for (const commit of input.commits) {
     for (const file of commit.files) {
       for (const stageId of owners(file.path)) {
-        const set = touched.get(stageId) ?? new Set<string>();
-        set.add(commit.sha);
-        touched.set(stageId, set);
+        const list = touched.get(stageId) ?? [];
+        if (list.at(-1) !== commit) list.push(commit);
+        touched.set(stageId, list);
       }
     }
   }
@@ -135,7 +136,7 @@ export function buildAuditPack(input: PackInput): AuditPack {
   const inRange = (run: RunFolder) => input.range.base === undefined || changedRunDirs.has(`${run.dir}/`);
 
   const stages = selected
-    .map((stage) => stagePack(input, context, stage, owners, inRange))
+    .map((stage) => stagePack(input, context, stage, owners, touched.get(stage.data.id) ?? [], inRange))
     .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || comparePhaseIds(a.phase, b.phase) || compareStrings(a.id, b.id));
 
   const counts = STATE_ORDER.map((state) => ({ state, count: stages.filter((stage) => stage.state === state).length })).filter((entry) => entry.count > 0);
@@ -199,7 +200,17 @@ function stageFileOwners(input: PackInput): (file: string) => string[] {
   const runStage = new Map(runs.map((run) => [run.runId, run.report?.stage_id ?? stageOfRunId(run.runId)]));
   const gateResults = `${model.config.paths.gate_results.replace(/\/+$/, '')}/`;
   const freezeDir = `${model.config.paths.freeze.replace(/\/+$/, '')}/`;
+  // Memoised: a range of ten thousand commits asks about the same few hundred paths again and again.
+  const memo = new Map<string, string[]>();
   return (file) => {
+    let owners = memo.get(file);
+    if (owners === undefined) {
+      owners = ownersOf(file);
+      memo.set(file, owners);
+    }
+    return owners;
+  };
+  function ownersOf(file: string): string[] {
     const direct = byFile.get(file);
     if (direct) return direct;
     if (file.startsWith(gateResults)) {
@@ -212,7 +223,7 @@ function stageFileOwners(input: PackInput): (file: string) => string[] {
     // A deleted freeze file is no longer in the model, and that is exactly what a reviewer must see.
     if (file.startsWith(freezeDir) && file.endsWith('.freeze.json')) return [path.posix.basename(file, '.freeze.json')];
     return [];
-  };
+  }
 }
 
 /** `<stage-id>_<UTC timestamp>` -> stage id. */
@@ -226,6 +237,7 @@ function stagePack(
   context: AssessmentContext,
   stage: Typed<StageFrontmatter>,
   owners: (file: string) => string[],
+  commits: RangeCommit[],
   inRange: (run: RunFolder) => boolean,
 ): StagePack {
   const { model } = input;
@@ -234,7 +246,6 @@ function stagePack(
   const siblings = stagesOfPhase(model, data.phase);
   const phase = model.phases.find((candidate) => candidate.data.id === data.phase);
 
-  const commits = input.commits.filter((commit) => commit.files.some((file) => owners(file.path).includes(data.id)));
   const files = changedFiles(commits, (file) => owners(file).includes(data.id), model.config.paths.gate_results);
 
   const decisions = model.decisions
@@ -255,7 +266,6 @@ function stagePack(
       return { run_id: row.run_id ?? '', overall_pass: row.overall_pass ?? '', report_sha256: (row.report_sha256 ?? '').slice(0, 12), verified };
     });
 
-  const headShas = new Set(input.commits.map((commit) => commit.sha));
   const tagPrefix = model.config.tags.sign_off.split('{')[0] ?? '';
   return {
     id: data.id,
@@ -282,7 +292,7 @@ function stagePack(
     traceability: {
       sign_off_tag: assessment.signOffTag ? `${assessment.signOffTag.name} -> ${assessment.signOffTag.commit.slice(0, 12)}` : null,
       tags_in_range: input.tags
-        .filter((tag) => tag.name.startsWith(tagPrefix) && headShas.has(tag.commit) && tag.name.includes(data.id))
+        .filter((tag) => tag.name.startsWith(tagPrefix) && tag.name.includes(data.id) && input.commits.some((commit) => commit.sha === tag.commit))
         .map((tag) => `${tag.name} -> ${tag.commit.slice(0, 12)}`),
       evidence_commits: shown
         .map((run) => run.report!)

@@ -32,7 +32,7 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
             phases: pack.overview.map((phase) => ({ ...phase, nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })) })),
           }),
         );
-  const sections = pack.stages.map((stage) => tidy(stageTemplate(stage)));
+  const sections = pack.stages.map((stage) => tidy(stageTemplate(stageView(stage))));
   const render = (kept: number, overviewOmitted: string) => {
     const folded = pack.stages.slice(kept);
     return tidy(
@@ -62,6 +62,14 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
   let kept = 0;
   while (kept < pack.stages.length && render(kept + 1, overviewOmitted).length <= options.maxChars) kept++;
   return fitTo(render(kept, overviewOmitted), options.maxChars);
+}
+
+/** Commits listed per stage in markdown; `--format json` has them all. */
+export const COMMITS_SHOWN = 30;
+
+function stageView(stage: StagePack): StagePack & { commits_omitted: number } {
+  const commits = stage.changes.commits;
+  return { ...stage, changes: { ...stage.changes, commits: commits.slice(0, COMMITS_SHOWN) }, commits_omitted: Math.max(0, commits.length - COMMITS_SHOWN) };
 }
 
 function foldedEntry(stage: StagePack): { id: string; title: string; state: string; next_action: string } {
