@@ -74,7 +74,6 @@ export interface StagePack {
   evidence: { runs: PackRun[]; earlier: string | null; freeze: string };
   traceability: {
     sign_off_tag: string | null;
-    tags_in_range: string[];
     evidence_commits: string[];
     registry_rows: Array<{ run_id: string; overall_pass: string; report_sha256: string; verified: string }>;
   };
@@ -266,7 +265,6 @@ function stagePack(
       return { run_id: row.run_id ?? '', overall_pass: row.overall_pass ?? '', report_sha256: (row.report_sha256 ?? '').slice(0, 12), verified };
     });
 
-  const tagPrefix = model.config.tags.sign_off.split('{')[0] ?? '';
   return {
     id: data.id,
     title: data.title,
@@ -290,10 +288,9 @@ function stagePack(
       freeze: freezeLine(input, data, assessment.lastRun, commits),
     },
     traceability: {
-      sign_off_tag: assessment.signOffTag ? `${assessment.signOffTag.name} -> ${assessment.signOffTag.commit.slice(0, 12)}` : null,
-      tags_in_range: input.tags
-        .filter((tag) => tag.name.startsWith(tagPrefix) && tag.name.includes(data.id) && input.commits.some((commit) => commit.sha === tag.commit))
-        .map((tag) => `${tag.name} -> ${tag.commit.slice(0, 12)}`),
+      sign_off_tag: assessment.signOffTag
+        ? `${assessment.signOffTag.name} -> ${assessment.signOffTag.commit.slice(0, 12)}${commits.some((commit) => commit.sha === assessment.signOffTag!.commit) ? ' (a commit of this range)' : ''}`
+        : null,
       evidence_commits: shown
         .map((run) => run.report!)
         .map((report) => `${report.run_id}: ${report.commit ? report.commit.slice(0, 12) : 'no commit'}${report.dirty ? ' (dirty working tree)' : ''}`),
