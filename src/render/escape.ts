@@ -35,7 +35,8 @@ export function markdownBlockquote(value: unknown): string {
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/@/g, '@&#8203;')
-        .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:'),
+        .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
+        .replace(/\]:\s*(?:javascript|data|vbscript):/gi, ']: #unsafe-link:'),
     )
     .map((line) => (line === '' ? '>' : `> ${line}`))
     .join('\n');
