@@ -35,6 +35,9 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   await assertFullHistory(git);
   const headSha = await commitOf(git, flags.head, '--head');
   const baseSha = flags.base === undefined ? undefined : await commitOf(git, flags.base, '--base');
+  if (flags.head !== 'HEAD' && (await commitOf(git, 'HEAD', 'HEAD')) !== headSha) {
+    io.stderr.write(`note: documents and evidence are read from the working tree (HEAD), which is not --head ${flags.head}; check out ${flags.head} for a consistent pack\n`);
+  }
 
   const workspace = await loadWorkspace(root, codeFingerprint());
   const known = new Set(workspace.model.stages.map((stage) => stage.data.id));
