@@ -58,10 +58,17 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
     overview = '';
     overviewOmitted = 'The phase overview is left out: it does not fit the size limit.';
   }
-  // Sections are added most important first while the pack, with the list of the rest, still fits.
-  let kept = 0;
-  while (kept < pack.stages.length && render(kept + 1, overviewOmitted).length <= options.maxChars) kept++;
-  return fitTo(render(kept, overviewOmitted), options.maxChars);
+  // Keep the longest prefix of stages (most important first) that fits with the list of the rest.
+  // A binary search: a few renders instead of one per stage. Each added section is longer than the
+  // list entry it replaces, so the size grows with the prefix; fitTo still guarantees the bound.
+  let low = 0;
+  let high = pack.stages.length - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (render(middle, overviewOmitted).length <= options.maxChars) low = middle;
+    else high = middle - 1;
+  }
+  return fitTo(render(low, overviewOmitted), options.maxChars);
 }
 
 /** Commits listed per stage in markdown; `--format json` has them all. */

@@ -15,10 +15,13 @@ export interface Workspace {
   errorsByFile: Map<string, number>;
 }
 
+/**
+ * Reads the working tree through the validation engine, with its per-file cache in `.stagedocs/`
+ * (git-ignored, shared with `validate`): on a warm cache unchanged documents are not parsed again.
+ */
 export async function loadWorkspace(root: string, toolVersion: string): Promise<Workspace> {
   const { config, hash } = await loadConfig(root);
-  // No cache writes: reporting commands leave the repository as they found it.
-  const result = await validateRepository({ root, config, configHash: hash, toolVersion, source: workingTreeSource(root, config), useCache: false });
+  const result = await validateRepository({ root, config, configHash: hash, toolVersion, source: workingTreeSource(root, config), useCache: true });
   const errorsByFile = new Map<string, number>();
   for (const diagnostic of result.diagnostics) {
     if (diagnostic.severity === 'error') errorsByFile.set(diagnostic.file, (errorsByFile.get(diagnostic.file) ?? 0) + 1);

@@ -39,6 +39,9 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     io.stderr.write(`note: documents and evidence are read from the working tree (HEAD), which is not --head ${flags.head}; check out ${flags.head} for a consistent pack\n`);
   }
 
+  // git log runs in its own process while the documents are read and checked.
+  const history = commitsInRange(git, baseSha, headSha);
+  history.catch(() => undefined);
   const workspace = await loadWorkspace(root, codeFingerprint());
   const known = new Set(workspace.model.stages.map((stage) => stage.data.id));
   const unknown = stageIds.filter((id) => !known.has(id));
@@ -49,7 +52,7 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     );
   }
   const [commits, tags, registry] = await Promise.all([
-    commitsInRange(git, baseSha, headSha),
+    history,
     signOffTags(git, workspace.config),
     readRegistryRows(root, workspace.config.paths.gate_results),
   ]);
