@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { phase, stage } from '../helpers/documents.js';
 import { runFolder, runReport } from '../helpers/evidence.js';
-import { git, makeRepo, PROJECT_ROOT, runCli } from '../helpers/repo.js';
+import { CLI, GIT_ENV, git, makeRepo, PROJECT_ROOT, runCli } from '../helpers/repo.js';
+
+/** util-linux `script` gives the CLI a real terminal. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 function repoWithRuns(): string {
   const failing = runReport({ stage: 'P1-S01', at: '20261121T100000Z', pass: false, stageFile: 'stages/mvp/01-skeleton.md' });
@@ -43,6 +47,14 @@ describe('stagedocs status', () => {
     expect(coloured.stdout).toContain('███████░░░░░░░░░░░░░ 1/3 done');
     expect(coloured.stdout).toContain('\u001b[');
     expect(runCli(dir, ['status'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } }).stdout).not.toMatch(/\u001b\[|█/);
+  });
+
+  it.skipIf(!hasScript)('keeps the progress bar on a real terminal under NO_COLOR, without colours', () => {
+    const dir = repoWithRuns();
+    const command = `'${process.execPath}' '${CLI}' status`;
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...GIT_ENV, NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(result.stdout).toContain('███████░░░░░░░░░░░░░ 1/3 done');
+    expect(result.stdout).not.toContain('\u001b[');
   });
 
   it('prints JSON and markdown with the same facts, stage text escaped in markdown', () => {

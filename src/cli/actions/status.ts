@@ -22,7 +22,8 @@ export async function statusAction(flags: StatusFlags, io: CliIo): Promise<numbe
     io.stdout.write(formatStatusMarkdown(report));
   } else {
     const colors = colorsFor(io.stdout, io.env);
-    io.stdout.write(formatStatusTable(report, colors, colors.isColorSupported));
+    // The bar is for people at a terminal (it is not colour, so NO_COLOR keeps it); FORCE_COLOR asks for the terminal look.
+    io.stdout.write(formatStatusTable(report, colors, io.stdout.isTTY || colors.isColorSupported));
   }
   return EXIT_OK;
 }
