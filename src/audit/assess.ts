@@ -28,13 +28,19 @@ export interface StageAssessment {
   signOffTag: TagRef | undefined;
 }
 
+/** How many validation errors a file has, and the first one (`line:column message`) to show. */
+export interface FileErrors {
+  count: number;
+  first: string;
+}
+
 export interface AssessmentContext {
   model: RepositoryModel;
   runs: RunFolder[];
   /** Tags by name. */
   tags: ReadonlyMap<string, TagRef>;
   /** Validation errors per repository-relative file. */
-  errorsByFile: ReadonlyMap<string, number>;
+  errorsByFile: ReadonlyMap<string, FileErrors>;
 }
 
 /** The name of a stage's sign-off tag, from `tags.sign_off` (`stagedocs/{stage}/signed-off`). */
@@ -69,8 +75,11 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     blockers.push(`freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run \`stagedocs freeze ${data.id}\`)`);
   }
   if (lastRun?.freeze && !lastRun.freeze.verified) blockers.push(`freeze verification failed in run ${lastRun.run_id}`);
-  const errors = context.errorsByFile.get(stage.doc.file) ?? 0;
-  if (errors > 0) blockers.push(`${errors} validation error${errors === 1 ? '' : 's'} in ${stage.doc.file} (run \`stagedocs validate\`)`);
+  const errors = context.errorsByFile.get(stage.doc.file);
+  if (errors) {
+    const more = errors.count > 1 ? ` and ${errors.count - 1} more` : '';
+    blockers.push(`validation error in ${stage.doc.file}:${errors.first}${more} (run \`stagedocs validate\`)`);
+  }
   if (data.status === 'done' && !lastRun?.overall_pass && !signOffTag) blockers.push(`${data.id} is marked done without a passing run`);
 
   const started = data.status !== 'not-started';

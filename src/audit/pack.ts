@@ -7,7 +7,7 @@ import { compareStrings } from '../model/diagnostic.js';
 import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../model/documents.js';
 import type { RunReport } from '../model/evidence.js';
 import { findSection } from '../model/sections.js';
-import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type StageState } from './assess.js';
+import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type FileErrors, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';
 
 export const AUDIT_PACK_FORMAT = 'stagedocs-audit-pack/1';
@@ -22,7 +22,7 @@ export interface PackInput {
   /** Commits of the range, newest first (git log order). */
   commits: RangeCommit[];
   tags: TagRef[];
-  errorsByFile: ReadonlyMap<string, number>;
+  errorsByFile: ReadonlyMap<string, FileErrors>;
   range: { base: string | undefined; baseSha: string | undefined; head: string; headSha: string };
   /** Explicit stage ids; undefined selects every stage whose files changed in the range. */
   stageIds: string[] | undefined;
@@ -97,7 +97,7 @@ export interface AuditPack {
   overview: OverviewPhase[];
   stages: StagePack[];
   /** Documents changed in the range that failed validation, so no stage section can show them. */
-  unreadable: Array<{ file: string; errors: number }>;
+  unreadable: Array<{ file: string; errors: number; first: string }>;
 }
 
 /** Builds the audit pack's data: everything the templates (or `--format json`) show, sorted, no absolute paths. */
@@ -175,14 +175,14 @@ export function buildAuditPack(input: PackInput): AuditPack {
 }
 
 /** Changed documents (still present) that are not in the model because their frontmatter is invalid. */
-function unreadableDocuments(input: PackInput): Array<{ file: string; errors: number }> {
+function unreadableDocuments(input: PackInput): Array<{ file: string; errors: number; first: string }> {
   const valid = new Set([...input.model.phases, ...input.model.stages, ...input.model.decisions, ...input.model.freezes].map((typed) => typed.doc.file));
   const documents = new Set(input.model.documents.map((doc) => doc.file));
   const changed = new Set(input.commits.flatMap((commit) => commit.files.map((file) => file.path)));
   return [...changed]
     .filter((file) => documents.has(file) && !valid.has(file))
     .sort()
-    .map((file) => ({ file, errors: input.errorsByFile.get(file) ?? 0 }));
+    .map((file) => ({ file, errors: input.errorsByFile.get(file)?.count ?? 0, first: input.errorsByFile.get(file)?.first ?? '' }));
 }
 
 /** Which stages a changed path belongs to: the stage file, its decision notes, freeze file and run folders. */

@@ -5,14 +5,14 @@ import { workingTreeSource } from '../engine/source.js';
 import { validateRepository } from '../engine/validate.js';
 import { readRuns, type RunFolder } from '../evidence/read.js';
 import { tagsUnder, type TagRef } from '../git/range.js';
-import { signOffTagPrefix } from './assess.js';
+import { signOffTagPrefix, type FileErrors } from './assess.js';
 
 /** What status and audit packs read from the working tree: documents, their validation errors, gate runs. */
 export interface Workspace {
   config: Config;
   model: RepositoryModel;
   runs: RunFolder[];
-  errorsByFile: Map<string, number>;
+  errorsByFile: Map<string, FileErrors>;
 }
 
 /**
@@ -22,9 +22,12 @@ export interface Workspace {
 export async function loadWorkspace(root: string, toolVersion: string): Promise<Workspace> {
   const { config, hash } = await loadConfig(root);
   const result = await validateRepository({ root, config, configHash: hash, toolVersion, source: workingTreeSource(root, config), useCache: true });
-  const errorsByFile = new Map<string, number>();
+  const errorsByFile = new Map<string, FileErrors>();
   for (const diagnostic of result.diagnostics) {
-    if (diagnostic.severity === 'error') errorsByFile.set(diagnostic.file, (errorsByFile.get(diagnostic.file) ?? 0) + 1);
+    if (diagnostic.severity !== 'error') continue;
+    const known = errorsByFile.get(diagnostic.file);
+    if (known) known.count++;
+    else errorsByFile.set(diagnostic.file, { count: 1, first: `${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` });
   }
   const runs = await readRuns(root, config.paths.gate_results);
   return { config, model: result.model, runs, errorsByFile };
