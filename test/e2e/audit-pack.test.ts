@@ -226,6 +226,23 @@ describe('stagedocs audit-pack', () => {
     expect(json.stages[0].evidence.runs[0]).toMatchObject({ run_id: 'P1-S00_20261121T110000Z', result: 'pass', report_md: 'gate_results/P1-S00_20261121T110000Z/report.md' });
   });
 
+  it('names changed documents that fail validation, and warns when a committed freeze file is rewritten', () => {
+    const dir = scaffold();
+    const freeze = (hash: string) => `${JSON.stringify({ stage: 'P1-S00', protocol_version: '1', created_at: '2026-11-21T10:00:00Z', inputs: { 'data.csv': hash } }, null, 2)}\n`;
+    commitFiles(dir, { 'freeze/P1-S00.freeze.json': freeze('a'.repeat(64)) }, 'Freeze P1-S00');
+    const base = git(dir, 'rev-parse', 'HEAD').trim();
+    commitFiles(
+      dir,
+      { 'freeze/P1-S00.freeze.json': freeze('b'.repeat(64)), 'stages/mvp/02-data.md': stage({ id: 'P1-S02', order: 2 }).replace('order: 2', 'order: two') },
+      'Quietly edit the freeze file',
+    );
+    const markdown = pack(dir, ['--base', base]);
+    expect(markdown).toContain('## Documents that could not be read');
+    expect(markdown).toMatch(/^- `stages\/mvp\/02-data\.md`: 1 error, first: 6:8 /m);
+    expect(markdown).toContain('1 changed document fails validation');
+    expect(markdown).toContain('WARNING: freeze/P1\\-S00\\.freeze\\.json was modified or deleted in this range');
+  });
+
   it('uses templates from the repository when it overrides them', () => {
     const dir = scaffold();
     commitFiles(dir, { 'stages/mvp/01-skeleton.md': stage({ id: 'P1-S01', order: 1, status: 'in-progress' }) }, 'P1-S01: start');
