@@ -125,14 +125,16 @@ export function buildAuditPack(input: PackInput): AuditPack {
     ? input.stageIds.map((id) => model.stages.find((stage) => stage.data.id === id)!)
     : model.stages.filter((stage) => touched.has(stage.data.id));
 
+  // Run folders (`gate_results/<run-id>`) with a file added or changed in the range.
   const changedRunDirs = new Set<string>();
   const gateResults = `${model.config.paths.gate_results.replace(/\/+$/, '')}/`;
   for (const commit of input.commits) {
     for (const file of commit.files) {
-      if (file.path.startsWith(gateResults)) changedRunDirs.add(file.path.slice(0, file.path.indexOf('/', gateResults.length) + 1 || undefined));
+      const slash = file.path.startsWith(gateResults) ? file.path.indexOf('/', gateResults.length) : -1;
+      if (slash !== -1) changedRunDirs.add(file.path.slice(0, slash));
     }
   }
-  const inRange = (run: RunFolder) => input.range.base === undefined || changedRunDirs.has(`${run.dir}/`);
+  const inRange = (run: RunFolder) => input.range.base === undefined || changedRunDirs.has(run.dir);
 
   const stages = selected
     .map((stage) => stagePack(input, context, stage, owners, touched.get(stage.data.id) ?? [], inRange))

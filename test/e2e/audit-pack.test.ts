@@ -263,6 +263,9 @@ describe('stagedocs audit-pack', () => {
     expect(unknown.stderr).toContain('Unknown stage: P9-S99');
     expect(runCli(dir, ['audit-pack', '--base', 'no-such-branch']).stderr).toContain('--base `no-such-branch` does not name a commit');
     expect(runCli(dir, ['audit-pack', '--max-chars', '10']).code).toBe(2);
+    const unwritable = runCli(dir, ['audit-pack', '--out', 'no/such/folder/audit.md']);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toContain('cannot write --out `no/such/folder/audit.md`');
   });
 
   it('refuses a shallow clone, where the history would be missing', () => {

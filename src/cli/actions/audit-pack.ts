@@ -77,7 +77,11 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
       : renderAuditPack(pack, { root, templatesDir: workspace.config.paths.templates, maxChars: flags.maxChars });
 
   if (flags.out) {
-    await writeFileAtomic(path.resolve(cwd, flags.out), output);
+    try {
+      await writeFileAtomic(path.resolve(cwd, flags.out), output);
+    } catch (error) {
+      throw new UsageError(`cannot write --out \`${flags.out}\`: ${(error as Error).message}`, 'Give a file in an existing, writable folder.');
+    }
   } else {
     io.stdout.write(output);
   }
