@@ -35,7 +35,8 @@ export function markdownBlockquote(value: unknown): string {
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/@/g, '@&#8203;')
-        .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:'),
+        .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
+        .replace(/\]:\s*(?:javascript|data|vbscript):/gi, ']: #unsafe-link:'),
     )
     .map((line) => (line === '' ? '>' : `> ${line}`))
     .join('\n');
@@ -61,4 +62,37 @@ export function yamlString(value: unknown): string {
 /** A heading's text: inline-escaped, so a title never becomes a different heading or markup. */
 export function markdownHeading(value: unknown): string {
   return markdownInline(value);
+}
+
+/** Characters that end or restyle a quoted Mermaid label, as Mermaid's `#code;` entities. */
+const MERMAID_ENTITIES: Record<string, string> = {
+  '"': '#quot;',
+  '#': '#35;',
+  '&': '#38;',
+  '<': '#lt;',
+  '>': '#gt;',
+  '|': '#124;',
+  '[': '#91;',
+  ']': '#93;',
+  '{': '#123;',
+  '}': '#125;',
+  '(': '#40;',
+  ')': '#41;',
+  '`': '#96;',
+  ';': '#59;',
+  '\\': '#92;',
+  '*': '#42;',
+  _: '#95;',
+  '@': '#64;',
+};
+
+/**
+ * Text for a quoted Mermaid node label (`id["..."]`): entities for quotes, brackets, `|`, `<`, `>`,
+ * backticks (which could also close the surrounding code fence), markdown-string markers and `@`, newlines
+ * folded to spaces, so a title can neither end the label nor inject nodes, links or HTML.
+ */
+export function mermaidLabel(value: unknown): string {
+  return String(value ?? '')
+    .replace(/[\r\n\u2028\u2029\t]+/g, ' ')
+    .replace(/["#&<>|[\]{}()`;\\*_@]/g, (char) => MERMAID_ENTITIES[char]!);
 }

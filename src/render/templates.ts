@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { PACKAGE_ROOT } from '../version.js';
-import { markdownBlockquote, markdownCell, markdownCode, markdownHeading, markdownInline, yamlString } from './escape.js';
+import { markdownBlockquote, markdownCell, markdownCode, markdownHeading, markdownInline, mermaidLabel, yamlString } from './escape.js';
 
 /** Built-in templates shipped in the package's `templates/` folder. */
 export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
@@ -22,6 +22,7 @@ handlebars.registerHelper('code', safe(markdownCode));
 handlebars.registerHelper('quote', safe(markdownBlockquote));
 handlebars.registerHelper('yaml', safe(yamlString));
 handlebars.registerHelper('heading', safe(markdownHeading));
+handlebars.registerHelper('mermaid', safe(mermaidLabel));
 handlebars.registerHelper('json', (value: unknown) => new handlebars.SafeString(JSON.stringify(value)));
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper('pad2', (value: unknown) => String(value).padStart(2, '0'));

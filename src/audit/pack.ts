@@ -1,0 +1,419 @@
+import path from 'node:path';
+import type { RepositoryModel, Typed } from '../engine/repository.js';
+import { stagesOfPhase, dependenciesOf } from '../engine/repository.js';
+import type { RunFolder } from '../evidence/read.js';
+import type { RangeCommit, TagRef } from '../git/range.js';
+import { compareStrings } from '../model/diagnostic.js';
+import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../model/documents.js';
+import type { RunReport } from '../model/evidence.js';
+import { findSection } from '../model/sections.js';
+import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type FileErrors, type StageState } from './assess.js';
+import type { RegistryRow } from './registry-rows.js';
+
+export const AUDIT_PACK_FORMAT = 'stagedocs-audit-pack/1';
+
+/** Section titles a stage may use for its expected impact and risk (compared case-insensitively). */
+const IMPACT_SECTIONS = ['Expected Impact and Risk', 'Impact and Risk', 'Expected Impact', 'Risks', 'Risk', 'Impact'];
+
+export interface PackInput {
+  model: RepositoryModel;
+  runs: RunFolder[];
+  registry: RegistryRow[];
+  /** Commits of the range, newest first (git log order). */
+  commits: RangeCommit[];
+  tags: TagRef[];
+  errorsByFile: ReadonlyMap<string, FileErrors>;
+  range: { base: string | undefined; baseSha: string | undefined; head: string; headSha: string };
+  /** Explicit stage ids; undefined selects every stage whose files changed in the range. */
+  stageIds: string[] | undefined;
+  generatedAt: string;
+  toolVersion: string;
+  /** Prefix of evidence links (`https://github.com/o/r/blob/<sha>/`), or '' for repository-relative links. */
+  linkBase: string;
+  /** Whether a repository-relative file exists (report.md and run.log links are only given when they do). */
+  exists(relativePath: string): boolean;
+}
+
+export interface PackCommit {
+  sha: string;
+  short_sha: string;
+  subject: string;
+  date: string;
+}
+
+export interface PackRun {
+  run_id: string;
+  started_at: string;
+  overall_pass: boolean;
+  result: 'pass' | 'fail';
+  duration: string;
+  duration_ms: number;
+  gate_results: string;
+  commit: string | null;
+  short_commit: string;
+  dirty: boolean;
+  decision_tag: string | null;
+  report_md: string | null;
+  run_log: string | null;
+  freeze: string | null;
+}
+
+export interface StagePack {
+  id: string;
+  title: string;
+  file: string;
+  phase: string;
+  phase_title: string;
+  status: string;
+  state: StageState;
+  owner: string;
+  position: string;
+  changes: { commits: PackCommit[]; files: Array<{ path: string; change: string }> };
+  decisions: Array<{ tag: string; title: string; status: string; date: string; file: string; rationale: string | null; root_cause: string | null; rerun_of: string | null }>;
+  sections: { impact: string | null; rollback: string | null; open_questions: string | null };
+  evidence: { runs: PackRun[]; earlier: string | null; freeze: string };
+  traceability: {
+    sign_off_tag: string | null;
+    evidence_commits: string[];
+    registry_rows: Array<{ run_id: string; overall_pass: string; report_sha256: string; verified: string }>;
+  };
+  outcome: { next_action: string; blockers: string[]; sign_off_allowed: boolean };
+}
+
+export interface OverviewPhase {
+  id: string;
+  title: string;
+  nodes: Array<{ node: string; id: string; title: string; state: StageState; in_pack: boolean }>;
+  edges: Array<{ from: string; to: string }>;
+}
+
+export interface AuditPack {
+  format: typeof AUDIT_PACK_FORMAT;
+  generated_at: string;
+  tool_version: string;
+  range: { base: string | null; base_sha: string | null; head: string; head_sha: string; commit_count: number; description: string };
+  selection: 'explicit' | 'changed';
+  outcome: { summary: string; counts: Array<{ state: StageState; count: number }>; blockers: Array<{ stage: string; text: string }> };
+  overview: OverviewPhase[];
+  stages: StagePack[];
+  /** Documents changed in the range that failed validation, so no stage section can show them. */
+  unreadable: Array<{ file: string; errors: number; first: string }>;
+}
+
+/** Builds the audit pack's data: everything the templates (or `--format json`) show, sorted, no absolute paths. */
+export function buildAuditPack(input: PackInput): AuditPack {
+  const { model } = input;
+  const context: AssessmentContext = {
+    model,
+    runs: input.runs,
+    tags: new Map(input.tags.map((tag) => [tag.name, tag])),
+    errorsByFile: input.errorsByFile,
+  };
+  const owners = stageFileOwners(input);
+  // One pass over the range: each stage's commits, newest first, without a scan per stage.
+  const touched = new Map<string, RangeCommit[]>();
+  for (const commit of input.commits) {
+    for (const file of commit.files) {
+      for (const stageId of owners(file.path)) {
+        const list = touched.get(stageId) ?? [];
+        if (list.at(-1) !== commit) list.push(commit);
+        touched.set(stageId, list);
+      }
+    }
+  }
+  const selected = input.stageIds
+    ? input.stageIds.map((id) => model.stages.find((stage) => stage.data.id === id)!)
+    : model.stages.filter((stage) => touched.has(stage.data.id));
+
+  // Run folders (`gate_results/<run-id>`) with a file added or changed in the range.
+  const changedRunDirs = new Set<string>();
+  const gateResults = `${model.config.paths.gate_results.replace(/\/+$/, '')}/`;
+  for (const commit of input.commits) {
+    for (const file of commit.files) {
+      const slash = file.path.startsWith(gateResults) ? file.path.indexOf('/', gateResults.length) : -1;
+      if (slash !== -1) changedRunDirs.add(file.path.slice(0, slash));
+    }
+  }
+  const inRange = (run: RunFolder) => input.range.base === undefined || changedRunDirs.has(run.dir);
+
+  const stages = selected
+    .map((stage) => stagePack(input, context, stage, owners, touched.get(stage.data.id) ?? [], inRange))
+    .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || comparePhaseIds(a.phase, b.phase) || compareStrings(a.id, b.id));
+
+  const counts = STATE_ORDER.map((state) => ({ state, count: stages.filter((stage) => stage.state === state).length })).filter((entry) => entry.count > 0);
+  const blockers = stages.flatMap((stage) =>
+    stage.state === 'blocked' || stage.state === 'failed' ? [{ stage: stage.id, text: stage.outcome.next_action }] : [],
+  );
+  const unreadable = unreadableDocuments(input);
+  const unreadableNote = unreadable.length > 0 ? ` ${unreadable.length} changed document${unreadable.length === 1 ? '' : 's'} fail${unreadable.length === 1 ? 's' : ''} validation.` : '';
+  const summary =
+    (stages.length === 0
+      ? 'No stage documents, decision notes, freeze files or gate runs changed in this range.'
+      : blockers.length > 0
+        ? `Not ready: ${blockers.length} of ${stages.length} stage${stages.length === 1 ? '' : 's'} blocked or failing.`
+        : `No blockers in ${stages.length} stage${stages.length === 1 ? '' : 's'}.`) + unreadableNote;
+  const shortHead = input.range.headSha.slice(0, 12);
+  return {
+    format: AUDIT_PACK_FORMAT,
+    generated_at: input.generatedAt,
+    tool_version: input.toolVersion,
+    range: {
+      base: input.range.base ?? null,
+      base_sha: input.range.baseSha ?? null,
+      head: input.range.head,
+      head_sha: input.range.headSha,
+      commit_count: input.commits.length,
+      description:
+        input.range.base === undefined
+          ? `all history up to ${input.range.head} (${shortHead})`
+          : `${input.range.base} (${input.range.baseSha!.slice(0, 12)})..${input.range.head} (${shortHead})`,
+    },
+    selection: input.stageIds ? 'explicit' : 'changed',
+    outcome: { summary, counts, blockers },
+    overview: overviewOf(model, context, new Set(stages.map((stage) => stage.id))),
+    stages,
+    unreadable,
+  };
+}
+
+/** Changed documents (still present) that are not in the model because their frontmatter is invalid. */
+function unreadableDocuments(input: PackInput): Array<{ file: string; errors: number; first: string }> {
+  const valid = new Set([...input.model.phases, ...input.model.stages, ...input.model.decisions, ...input.model.freezes].map((typed) => typed.doc.file));
+  const documents = new Set(input.model.documents.map((doc) => doc.file));
+  const changed = new Set(input.commits.flatMap((commit) => commit.files.map((file) => file.path)));
+  return [...changed]
+    .filter((file) => documents.has(file) && !valid.has(file))
+    .sort()
+    .map((file) => ({ file, errors: input.errorsByFile.get(file)?.count ?? 0, first: input.errorsByFile.get(file)?.first ?? '' }));
+}
+
+/** Which stages a changed path belongs to: the stage file, its decision notes, freeze file and run folders. */
+function stageFileOwners(input: PackInput): (file: string) => string[] {
+  const { model, runs } = input;
+  const byFile = new Map<string, string[]>();
+  const add = (file: string, stageId: string) => byFile.set(file, [...(byFile.get(file) ?? []), stageId]);
+  for (const stage of model.stages) add(stage.doc.file, stage.data.id);
+  for (const decision of model.decisions) {
+    const stageIds = new Set([...(decision.data.stages ?? []), ...model.stages.filter((stage) => stage.data.decision === decision.data.decision_tag).map((stage) => stage.data.id)]);
+    for (const id of [...stageIds].sort()) add(decision.doc.file, id);
+  }
+  for (const freeze of model.freezes) add(freeze.doc.file, freeze.data.stage);
+  const runStage = new Map(runs.map((run) => [run.runId, run.report?.stage_id ?? stageOfRunId(run.runId)]));
+  const gateResults = `${model.config.paths.gate_results.replace(/\/+$/, '')}/`;
+  const freezeDir = `${model.config.paths.freeze.replace(/\/+$/, '')}/`;
+  // Memoised: a range of ten thousand commits asks about the same few hundred paths again and again.
+  const memo = new Map<string, string[]>();
+  return (file) => {
+    let owners = memo.get(file);
+    if (owners === undefined) {
+      owners = ownersOf(file);
+      memo.set(file, owners);
+    }
+    return owners;
+  };
+  function ownersOf(file: string): string[] {
+    const direct = byFile.get(file);
+    if (direct) return direct;
+    if (file.startsWith(gateResults)) {
+      const rest = file.slice(gateResults.length);
+      const slash = rest.indexOf('/');
+      if (slash === -1) return [];
+      const runId = rest.slice(0, slash);
+      return [runStage.get(runId) ?? stageOfRunId(runId)].filter((id): id is string => id !== undefined);
+    }
+    // A deleted freeze file is no longer in the model, and that is exactly what a reviewer must see.
+    if (file.startsWith(freezeDir) && file.endsWith('.freeze.json')) return [path.posix.basename(file, '.freeze.json')];
+    return [];
+  }
+}
+
+/** `<stage-id>_<UTC timestamp>` -> stage id. */
+function stageOfRunId(runId: string): string | undefined {
+  const cut = runId.lastIndexOf('_');
+  return cut > 0 ? runId.slice(0, cut) : undefined;
+}
+
+function stagePack(
+  input: PackInput,
+  context: AssessmentContext,
+  stage: Typed<StageFrontmatter>,
+  owners: (file: string) => string[],
+  commits: RangeCommit[],
+  inRange: (run: RunFolder) => boolean,
+): StagePack {
+  const { model } = input;
+  const data = stage.data;
+  const assessment = assessStage(context, stage);
+  const siblings = stagesOfPhase(model, data.phase);
+  const phase = model.phases.find((candidate) => candidate.data.id === data.phase);
+
+  const files = changedFiles(commits, (file) => owners(file).includes(data.id), model.config.paths.gate_results);
+
+  const decisions = model.decisions
+    .filter((decision) => decision.data.stages?.includes(data.id) || decision.data.decision_tag === data.decision)
+    .sort((a, b) => compareStrings(a.data.date, b.data.date) || compareStrings(a.data.decision_tag, b.data.decision_tag))
+    .map((decision) => decisionEntry(decision));
+
+  const runFolders = input.runs.filter((run) => run.report?.stage_id === data.id);
+  const shown = runFolders.filter(inRange);
+  const earlierRuns = runFolders.filter((run) => !inRange(run));
+  const earlier = earlierRuns.at(-1)?.report;
+  const registryRows = input.registry
+    .filter((row) => row.stage_id === data.id)
+    .filter((row) => shown.some((run) => run.runId === row.run_id))
+    .map((row) => {
+      const folder = input.runs.find((run) => run.runId === row.run_id);
+      const verified = !folder?.reportSha256 ? 'report.json missing' : folder.reportSha256 === row.report_sha256 ? 'matches report.json' : 'DIFFERS from report.json';
+      return { run_id: row.run_id ?? '', overall_pass: row.overall_pass ?? '', report_sha256: (row.report_sha256 ?? '').slice(0, 12), verified };
+    });
+
+  return {
+    id: data.id,
+    title: data.title,
+    file: stage.doc.file,
+    phase: data.phase,
+    phase_title: phase?.data.title ?? '(unknown phase)',
+    status: data.status,
+    state: assessment.state,
+    owner: data.owner ?? '(no owner)',
+    position: `stage ${siblings.findIndex((sibling) => sibling.data.id === data.id) + 1} of ${siblings.length} in ${data.phase}`,
+    changes: { commits: commits.map(packCommit), files },
+    decisions,
+    sections: {
+      impact: sectionText(stage.doc, IMPACT_SECTIONS),
+      rollback: sectionText(stage.doc, ['Rollback Plan', 'Rollback']),
+      open_questions: sectionText(stage.doc, ['Open Questions']),
+    },
+    evidence: {
+      runs: shown.map((run) => packRun(input, run)),
+      earlier: earlier ? `${earlier.run_id}: ${earlier.overall_pass ? 'pass' : 'fail'} (before this range)` : null,
+      freeze: freezeLine(input, data, assessment.lastRun, commits),
+    },
+    traceability: {
+      sign_off_tag: assessment.signOffTag
+        ? `${assessment.signOffTag.name} -> ${assessment.signOffTag.commit.slice(0, 12)}${commits.some((commit) => commit.sha === assessment.signOffTag!.commit) ? ' (a commit of this range)' : ''}`
+        : null,
+      evidence_commits: shown
+        .map((run) => run.report!)
+        .map((report) => `${report.run_id}: ${report.commit ? report.commit.slice(0, 12) : 'no commit'}${report.dirty ? ' (dirty working tree)' : ''}`),
+      registry_rows: registryRows,
+    },
+    outcome: { next_action: assessment.nextAction, blockers: assessment.blockers, sign_off_allowed: assessment.signOffAllowed },
+  };
+}
+
+function packCommit(commit: RangeCommit): PackCommit {
+  return { sha: commit.sha, short_sha: commit.shortSha, subject: commit.subject, date: commit.date };
+}
+
+/** The net change of each file since base; a run folder's files are shown as the folder. */
+function changedFiles(commits: RangeCommit[], belongs: (file: string) => boolean, gateResultsDir: string): Array<{ path: string; change: string }> {
+  const first = new Map<string, string>();
+  const last = new Map<string, string>();
+  const prefix = `${gateResultsDir.replace(/\/+$/, '')}/`;
+  for (const commit of [...commits].reverse()) {
+    for (const file of commit.files) {
+      if (!belongs(file.path)) continue;
+      const rest = file.path.startsWith(prefix) ? file.path.slice(prefix.length) : undefined;
+      const shown = rest !== undefined && rest.includes('/') ? `${prefix}${rest.slice(0, rest.indexOf('/'))}/` : file.path;
+      if (!first.has(shown)) first.set(shown, file.status);
+      last.set(shown, file.status);
+    }
+  }
+  return [...first.keys()].sort().map((file) => ({
+    path: file,
+    change: last.get(file) === 'D' ? 'deleted' : first.get(file) === 'A' ? 'added' : 'modified',
+  }));
+}
+
+function decisionEntry(decision: Typed<DecisionFrontmatter>): StagePack['decisions'][number] {
+  return {
+    tag: decision.data.decision_tag,
+    title: decision.data.title,
+    status: decision.data.status,
+    date: decision.data.date,
+    file: decision.doc.file,
+    rationale: sectionText(decision.doc, ['Decision']),
+    root_cause: sectionText(decision.doc, ['Root cause']),
+    rerun_of: decision.data.rerun_of ?? null,
+  };
+}
+
+function sectionText(doc: ParsedDocument, titles: string[]): string | null {
+  for (const title of titles) {
+    const section = findSection(doc, title);
+    if (section && !section.empty) return section.text.trim();
+  }
+  return null;
+}
+
+function packRun(input: PackInput, folder: RunFolder): PackRun {
+  const report = folder.report!;
+  const link = (name: string) => (input.exists(`${folder.dir}/${name}`) && SAFE_PATH.test(folder.dir) ? `${input.linkBase}${encodeURI(`${folder.dir}/${name}`)}` : null);
+  return {
+    run_id: report.run_id,
+    started_at: report.started_at,
+    overall_pass: report.overall_pass,
+    result: report.overall_pass ? 'pass' : 'fail',
+    duration: formatDuration(report.duration_ms),
+    duration_ms: report.duration_ms,
+    gate_results: [...report.gates]
+      .map((gate) => `${gate.id}: ${gate.outcome}${gate.outcome !== 'pass' && gate.severity === 'warning' ? ' (warning)' : ''}`)
+      .join(', '),
+    commit: report.commit,
+    short_commit: report.commit ? report.commit.slice(0, 12) : 'none',
+    dirty: report.dirty,
+    decision_tag: report.decision_tag,
+    report_md: link('report.md'),
+    run_log: link('run.log'),
+    freeze: report.freeze ? (report.freeze.verified ? `verified ${report.freeze.file}` : `FAILED ${report.freeze.file}`) : null,
+  };
+}
+
+/** Run folders are named by us; anything else gets no link rather than an escaped one. */
+const SAFE_PATH = /^[A-Za-z0-9._\/-]+$/;
+
+function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function freezeLine(input: PackInput, stage: StageFrontmatter, lastRun: RunReport | undefined, commits: RangeCommit[]): string {
+  const freezeFile = input.model.freezes.find((freeze) => freeze.data.stage === stage.id);
+  const file = freezeFile?.doc.file ?? `${input.model.config.paths.freeze.replace(/\/+$/, '')}/${stage.id}.freeze.json`;
+  const rewritten = commits.some((commit) => commit.files.some((changed) => changed.path === file && (changed.status === 'M' || changed.status === 'D')));
+  const parts: string[] = [];
+  if (!freezeFile) parts.push(stage.freeze === 'required' ? `required but ${file} is missing` : 'no freeze file (not required)');
+  else parts.push(`${file} present`);
+  if (rewritten) parts.push(`WARNING: ${file} was modified or deleted in this range; committed freeze files must not change`);
+  if (lastRun?.freeze) {
+    parts.push(
+      lastRun.freeze.verified
+        ? `verified by run ${lastRun.run_id}`
+        : `verification FAILED in run ${lastRun.run_id} (changed: ${lastRun.freeze.changed.join(', ') || 'none'}; missing: ${lastRun.freeze.missing.join(', ') || 'none'})`,
+    );
+  }
+  return parts.join('; ');
+}
+
+function overviewOf(model: RepositoryModel, context: AssessmentContext, inPack: ReadonlySet<string>): OverviewPhase[] {
+  const phaseIds = [...new Set(model.stages.filter((stage) => inPack.has(stage.data.id)).map((stage) => stage.data.phase))].sort(comparePhaseIds);
+  let counter = 0;
+  const nodeOf = new Map<string, string>();
+  return phaseIds.map((phaseId) => {
+    const stages = stagesOfPhase(model, phaseId);
+    const nodes = stages.map((stage) => {
+      const node = `s${counter++}`;
+      nodeOf.set(stage.data.id, node);
+      return { node, id: stage.data.id, title: stage.data.title, state: assessStage(context, stage).state, in_pack: inPack.has(stage.data.id) };
+    });
+    const edges = stages.flatMap((stage) =>
+      dependenciesOf(model, stage.data)
+        .filter((dependency) => nodeOf.has(dependency))
+        .map((dependency) => ({ from: nodeOf.get(dependency)!, to: nodeOf.get(stage.data.id)! })),
+    );
+    return { id: phaseId, title: model.phases.find((phase) => phase.data.id === phaseId)?.data.title ?? phaseId, nodes, edges };
+  });
+}

@@ -1,0 +1,97 @@
+import { loadTemplate } from '../render/templates.js';
+import type { AuditPack, StagePack } from './pack.js';
+
+/** GitHub's limit for a comment body, the default size of a pack. */
+export const DEFAULT_MAX_CHARS = 65_536;
+/** Below this, not even the header and the list of what was left out fit. */
+export const MIN_MAX_CHARS = 2_000;
+
+export interface RenderOptions {
+  root: string;
+  templatesDir: string;
+  maxChars: number;
+}
+
+/**
+ * Renders the pack as markdown from `audit-pack.md.hbs`, `audit-pack-overview.md.hbs` and
+ * `audit-pack-stage.md.hbs` (a repository's `templates/` overrides each). When the whole pack would
+ * exceed `maxChars`, stages are kept in the pack's order (blocked and failed first, then validating,
+ * in progress, not started, done) while they fit, and the rest are listed with their next action.
+ * The result is never longer than `maxChars`.
+ */
+export function renderAuditPack(pack: AuditPack, options: RenderOptions): string {
+  const main = loadTemplate(options.root, options.templatesDir, 'audit-pack.md.hbs');
+  const overviewTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-overview.md.hbs');
+  const stageTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-stage.md.hbs');
+
+  let overview =
+    pack.overview.length === 0
+      ? ''
+      : tidy(
+          overviewTemplate({
+            phases: pack.overview.map((phase) => ({ ...phase, nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })) })),
+          }),
+        );
+  const sections = pack.stages.map((stage) => tidy(stageTemplate(stageView(stage))));
+  const render = (kept: number, overviewOmitted: string) => {
+    const folded = pack.stages.slice(kept);
+    return tidy(
+      main({
+        ...pack,
+        overview,
+        overview_omitted: overviewOmitted,
+        sections: sections.slice(0, kept),
+        folded: folded.map(foldedEntry),
+        folded_note:
+          folded.length === 0
+            ? ''
+            : `${folded.length} of ${pack.stages.length} stages are left out to keep this pack under ${options.maxChars} characters; they are listed here, least important last. Run \`stagedocs audit-pack <stage-id>\` for any of them.`,
+      }),
+    );
+  };
+
+  const full = render(pack.stages.length, '');
+  if (full.length <= options.maxChars) return full;
+
+  let overviewOmitted = '';
+  if (render(0, '').length > options.maxChars && overview !== '') {
+    overview = '';
+    overviewOmitted = 'The phase overview is left out: it does not fit the size limit.';
+  }
+  // Keep the longest prefix of stages (most important first) that fits with the list of the rest.
+  // A binary search: a few renders instead of one per stage. Each added section is longer than the
+  // list entry it replaces, so the size grows with the prefix; fitTo still guarantees the bound.
+  let low = 0;
+  let high = pack.stages.length - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (render(middle, overviewOmitted).length <= options.maxChars) low = middle;
+    else high = middle - 1;
+  }
+  return fitTo(render(low, overviewOmitted), options.maxChars);
+}
+
+/** Commits listed per stage in markdown; `--format json` has them all. */
+export const COMMITS_SHOWN = 30;
+
+function stageView(stage: StagePack): StagePack & { commits_omitted: number } {
+  const commits = stage.changes.commits;
+  return { ...stage, changes: { ...stage.changes, commits: commits.slice(0, COMMITS_SHOWN) }, commits_omitted: Math.max(0, commits.length - COMMITS_SHOWN) };
+}
+
+function foldedEntry(stage: StagePack): { id: string; title: string; state: string; next_action: string } {
+  return { id: stage.id, title: stage.title, state: stage.state, next_action: stage.outcome.next_action };
+}
+
+/** Last resort when even the list of left-out stages is too long: cut at a line and say so. */
+function fitTo(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const note = '\n\n_The list above is cut at the size limit; run `stagedocs audit-pack --format json` for everything._\n';
+  const cut = text.lastIndexOf('\n', maxChars - note.length);
+  return `${text.slice(0, Math.max(0, cut))}${note}`;
+}
+
+/** One blank line between blocks and a single final newline, whatever the template's whitespace. */
+function tidy(text: string): string {
+  return `${text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+}

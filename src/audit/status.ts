@@ -1,0 +1,52 @@
+import { stagesOfPhase } from '../engine/repository.js';
+import { assessStage, comparePhaseIds, type AssessmentContext, type StageState } from './assess.js';
+
+export interface StatusStage {
+  id: string;
+  title: string;
+  status: string;
+  state: StageState;
+  last_run: { run_id: string; result: 'pass' | 'fail'; finished_at: string } | null;
+  next_action: string;
+}
+
+export interface StatusPhase {
+  id: string;
+  title: string;
+  status: string;
+  done: number;
+  total: number;
+  stages: StatusStage[];
+}
+
+export interface StatusReport {
+  phases: StatusPhase[];
+  /** Stages whose phase document is missing, so they still show up. */
+  orphans: StatusStage[];
+}
+
+/** The progress of every phase and stage: pure, from the assessed model. */
+export function buildStatus(context: AssessmentContext): StatusReport {
+  const { model } = context;
+  const row = (stage: (typeof model.stages)[number]): StatusStage => {
+    const assessment = assessStage(context, stage);
+    const last = assessment.lastRun;
+    return {
+      id: stage.data.id,
+      title: stage.data.title,
+      status: stage.data.status,
+      state: assessment.state,
+      last_run: last ? { run_id: last.run_id, result: last.overall_pass ? 'pass' : 'fail', finished_at: last.finished_at } : null,
+      next_action: assessment.nextAction,
+    };
+  };
+  const phaseIds = new Set(model.phases.map((phase) => phase.data.id));
+  const phases = [...model.phases]
+    .sort((a, b) => comparePhaseIds(a.data.id, b.data.id))
+    .map((phase) => {
+      const stages = stagesOfPhase(model, phase.data.id).map(row);
+      return { id: phase.data.id, title: phase.data.title, status: phase.data.status, done: stages.filter((stage) => stage.state === 'done').length, total: stages.length, stages };
+    });
+  const orphans = model.stages.filter((stage) => !phaseIds.has(stage.data.phase)).map(row);
+  return { phases, orphans };
+}

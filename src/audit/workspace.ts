@@ -1,0 +1,40 @@
+import type { SimpleGit } from 'simple-git';
+import { loadConfig, type Config } from '../config/config.js';
+import type { RepositoryModel } from '../engine/repository.js';
+import { workingTreeSource } from '../engine/source.js';
+import { validateRepository } from '../engine/validate.js';
+import { readRuns, type RunFolder } from '../evidence/read.js';
+import { tagsUnder, type TagRef } from '../git/range.js';
+import { signOffTagPrefix, type FileErrors } from './assess.js';
+
+/** What status and audit packs read from the working tree: documents, their validation errors, gate runs. */
+export interface Workspace {
+  config: Config;
+  model: RepositoryModel;
+  runs: RunFolder[];
+  errorsByFile: Map<string, FileErrors>;
+}
+
+/**
+ * Reads the working tree through the validation engine, with its per-file cache in `.stagedocs/`
+ * (git-ignored, shared with `validate`): on a warm cache unchanged documents are not parsed again.
+ */
+export async function loadWorkspace(root: string, toolVersion: string): Promise<Workspace> {
+  const { config, hash } = await loadConfig(root);
+  const result = await validateRepository({ root, config, configHash: hash, toolVersion, source: workingTreeSource(root, config), useCache: true });
+  const errorsByFile = new Map<string, FileErrors>();
+  for (const diagnostic of result.diagnostics) {
+    if (diagnostic.severity !== 'error') continue;
+    const known = errorsByFile.get(diagnostic.file);
+    if (known) known.count++;
+    else errorsByFile.set(diagnostic.file, { count: 1, first: `${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` });
+  }
+  const runs = await readRuns(root, config.paths.gate_results);
+  return { config, model: result.model, runs, errorsByFile };
+}
+
+/** The sign-off tags, from one `git for-each-ref`; none when there is no git repository. */
+export async function signOffTags(git: SimpleGit | undefined, config: Config): Promise<TagRef[]> {
+  if (!git) return [];
+  return tagsUnder(git, signOffTagPrefix(config));
+}

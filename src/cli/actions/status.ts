@@ -1,0 +1,29 @@
+import { buildStatus } from '../../audit/status.js';
+import { loadWorkspace, signOffTags } from '../../audit/workspace.js';
+import { formatStatusMarkdown, formatStatusTable } from '../../format/status.js';
+import { isGitRepository, openGit } from '../../git/client.js';
+import { gitEnvironment } from '../../git/range.js';
+import { EXIT_OK } from '../../model/errors.js';
+import { codeFingerprint } from '../../version.js';
+import type { StatusFlags } from '../commands/status.js';
+import { findRoot, workingDirectory } from '../context.js';
+import { colorsFor, type CliIo } from '../io.js';
+
+export async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
+  const root = findRoot(workingDirectory(io, flags.cwd));
+  const workspace = await loadWorkspace(root, codeFingerprint());
+  const git = openGit(root, gitEnvironment(io.env));
+  // Sign-off tags need git; without a repository the status is still worth showing.
+  const tags = (await isGitRepository(git)) ? await signOffTags(git, workspace.config) : [];
+  const report = buildStatus({ model: workspace.model, runs: workspace.runs, tags: new Map(tags.map((tag) => [tag.name, tag])), errorsByFile: workspace.errorsByFile });
+  if (flags.format === 'json') {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (flags.format === 'md') {
+    io.stdout.write(formatStatusMarkdown(report));
+  } else {
+    const colors = colorsFor(io.stdout, io.env);
+    // The bar is for people at a terminal (it is not colour, so NO_COLOR keeps it); FORCE_COLOR asks for the terminal look.
+    io.stdout.write(formatStatusTable(report, colors, io.stdout.isTTY || colors.isColorSupported));
+  }
+  return EXIT_OK;
+}

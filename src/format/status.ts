@@ -1,0 +1,60 @@
+import type { StatusReport, StatusStage } from '../audit/status.js';
+import type { Colors } from '../cli/io.js';
+import { markdownCell, markdownHeading } from '../render/escape.js';
+
+/** Terminal table: one block per phase, a progress bar when colours (a TTY) are on. */
+export function formatStatusTable(report: StatusReport, colors: Colors, tty: boolean): string {
+  const lines: string[] = [];
+  const paint = (stage: StatusStage, text: string) =>
+    stage.state === 'done' ? colors.green(text) : stage.state === 'blocked' || stage.state === 'failed' ? colors.red(text) : stage.state === 'not-started' ? colors.dim(text) : colors.yellow(text);
+  const block = (heading: string, stages: StatusStage[]) => {
+    lines.push(heading);
+    const idWidth = Math.max(2, ...stages.map((stage) => stage.id.length));
+    const stateWidth = Math.max(5, ...stages.map((stage) => stage.state.length));
+    for (const stage of stages) {
+      const last = stage.last_run ? `${stage.last_run.result} ${stage.last_run.finished_at.slice(0, 10)}` : 'no runs';
+      lines.push(`  ${stage.id.padEnd(idWidth)}  ${paint(stage, stage.state.padEnd(stateWidth))}  ${last.padEnd(15)}  ${oneLine(stage.title)}`);
+      lines.push(`  ${' '.repeat(idWidth)}  ${colors.dim(`-> ${oneLine(stage.next_action)}`)}`);
+    }
+    lines.push('');
+  };
+  for (const phase of report.phases) {
+    const progress = tty ? `${bar(phase.done, phase.total)} ` : '';
+    block(`${colors.bold(`${phase.id} ${oneLine(phase.title)}`)}  ${progress}${phase.done}/${phase.total} done`, phase.stages);
+  }
+  if (report.orphans.length > 0) block(colors.bold('Stages whose phase is missing'), report.orphans);
+  if (report.phases.length === 0 && report.orphans.length === 0) lines.push('No phases or stages yet. Run `stagedocs new-phase <slug> --pattern <name>`.', '');
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+/** Markdown for job summaries and issues; stage text escaped. */
+export function formatStatusMarkdown(report: StatusReport): string {
+  const lines = ['# Status', ''];
+  const table = (stages: StatusStage[]) => {
+    lines.push('| Stage | Title | Status | Last gate result | Next action or blocker |', '|---|---|---|---|---|');
+    for (const stage of stages) {
+      const last = stage.last_run ? `${stage.last_run.result} (${stage.last_run.finished_at})` : 'no runs';
+      lines.push(`| ${markdownCell(stage.id)} | ${markdownCell(stage.title)} | ${markdownCell(stage.state)} | ${markdownCell(last)} | ${markdownCell(stage.next_action)} |`);
+    }
+    lines.push('');
+  };
+  for (const phase of report.phases) {
+    lines.push(`## ${markdownHeading(phase.id)} ${markdownHeading(phase.title)}`, '', `${phase.done} of ${phase.total} stages done.`, '');
+    if (phase.stages.length > 0) table(phase.stages);
+  }
+  if (report.orphans.length > 0) {
+    lines.push('## Stages whose phase is missing', '');
+    table(report.orphans);
+  }
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+function bar(done: number, total: number, width = 20): string {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+/** Titles come from files: no control characters or line breaks reach the terminal. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
