@@ -9,6 +9,8 @@ export interface CliIo {
   stdinIsTTY: boolean;
   /** The clock, injected so that output is deterministic in tests (`STAGEDOCS_NOW`). */
   now(): Date;
+  /** The node executable running the CLI (the pre-commit hook falls back to it). */
+  execPath?: string;
 }
 
 export interface OutputStream {

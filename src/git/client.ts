@@ -70,7 +70,7 @@ export async function assertFullHistory(git: SimpleGit): Promise<void> {
   }
   if (shallow === 'true') {
     throw new StagedocsError(
-      'history incomplete: this is a shallow clone, so history checks would pass without looking at the history',
+      'history incomplete: fetch with fetch-depth: 0 (this is a shallow clone, so history checks would pass without looking at the history)',
       2,
       'Fetch the full history: `git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout.',
     );
