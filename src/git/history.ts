@@ -42,7 +42,7 @@ export async function fileHistory(root: string, span: HistorySpan, paths: readon
   const revision = span.base === undefined ? span.head : `${span.base}..${span.head}`;
   const output = await runGit(
     root,
-    ['--literal-pathspecs', 'log', '--no-color', '--relative', '--raw', '--no-renames', '--no-abbrev', '-z', `--format=${RECORD}%H${FIELD}%h${FIELD}%s${FIELD}%cI`, '--end-of-options', revision, '--', ...paths],
+    ['--literal-pathspecs', 'log', '--no-color', '--relative', '--raw', '--no-renames', '--no-abbrev', '-z', `--format=${RECORD}%H${FIELD}%s${FIELD}%cI`, '--end-of-options', revision, '--', ...paths],
     { env },
   );
   return parseRawLog(output.toString('utf8'));
@@ -55,9 +55,10 @@ export function parseRawLog(output: string): CommitChanges[] {
     if (record === '') continue;
     const headerEnd = record.indexOf('\0');
     const header = headerEnd === -1 ? record.replace(/\n$/, '') : record.slice(0, headerEnd);
-    const [sha = '', shortSha = '', subject = '', date = ''] = header.split(FIELD);
+    const [sha = '', subject = '', date = ''] = header.split(FIELD);
     const changes = headerEnd === -1 ? [] : parseRawChanges(record.slice(headerEnd + 1).replace(/^\n/, ''));
-    commits.push({ sha, shortSha, subject, date, changes });
+    // `%h` would be unabbreviated too under --no-abbrev (needed for the blob ids), so cut it here.
+    commits.push({ sha, shortSha: sha.slice(0, 7), subject, date, changes });
   }
   return commits;
 }
