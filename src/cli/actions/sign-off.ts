@@ -38,6 +38,8 @@ export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo):
   // Ancestry and history checks need the whole history.
   await assertFullHistory(openGit(root, io.env));
 
+  // Read before validation runs: validation may write its cache, which is tool state, not work.
+  const uncommitted = (await uncommittedChanges(root, io.env)).filter((file) => !file.startsWith('.stagedocs/'));
   const history = await historyRules(root, config, io.env, undefined);
   const validation = await validateRepository({
     root,
@@ -51,7 +53,7 @@ export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo):
   const model = validation.model;
   const base = {
     head,
-    uncommitted: await uncommittedChanges(root, io.env),
+    uncommitted,
     validationErrors: validation.diagnostics.filter((diagnostic) => diagnostic.severity === 'error'),
   };
 
