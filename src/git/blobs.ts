@@ -10,7 +10,7 @@ export async function readBlobs(cwd: string, ids: readonly string[], env: Env): 
   const blobs = new Map<string, Buffer>();
   if (unique.length === 0) return blobs;
   for (const id of unique) if (!/^[0-9a-f]{40,64}$/.test(id)) throw new Error(`readBlobs needs full object ids, got \`${id.slice(0, 80)}\``);
-  const output = await runGit(cwd, ['cat-file', '--batch'], { env, input: `${unique.join('\n')}\n` });
+  const output = await runGit(cwd, ['cat-file', '--batch', '--buffer'], { env, input: `${unique.join('\n')}\n` });
   let offset = 0;
   while (offset < output.length) {
     const headerEnd = output.indexOf(0x0a, offset);
