@@ -232,3 +232,15 @@ describe('stagedocs validate --staged', () => {
     expect(result.stderr).toContain('--staged validates the whole index');
   });
 });
+
+describe('which stagedocs the hook runs', () => {
+  it("prefers the repository's node_modules/.bin/stagedocs", () => {
+    const repo = installed();
+    write(repo, 'node_modules/.bin/stagedocs', '#!/bin/sh\necho "local stagedocs $*" > "$(git rev-parse --git-dir)/local-ran"\n');
+    chmodSync(path.join(repo, 'node_modules/.bin/stagedocs'), 0o755);
+    write(repo, '.gitignore', 'node_modules/\n');
+    git(repo, 'add', '.gitignore');
+    expect(tryGit(repo, ['commit', '-q', '-m', 'ignore']).code).toBe(0);
+    expect(readFileSync(path.join(repo, '.git/local-ran'), 'utf8')).toBe('local stagedocs hook run\n');
+  });
+});

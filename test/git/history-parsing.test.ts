@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseRawLog } from '../../src/git/history.js';
+import { parseRange } from '../../src/git/history-validation.js';
+import { hookScript, isOurHook, shellQuote } from '../../src/git/hooks.js';
+
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+const Z = '0'.repeat(40);
+
+describe('parseRawLog', () => {
+  it('reads commits, subjects and raw changes with spaces and unicode in paths', () => {
+    const output =
+      `\x1e${A}\x1fedit: the "scope"\x1f2026-11-21T09:00:00+00:00\0\n` +
+      `:100644 100644 ${A} ${B} M\0freeze/über file.json\0:100644 000000 ${B} ${Z} D\0gate_results/x/run.log\0` +
+      `\x1e${B}\x1finitial\x1f2026-11-20T09:00:00+00:00\0\n:000000 100644 ${Z} ${A} A\0a b.md\0`;
+    expect(parseRawLog(output)).toEqual([
+      {
+        sha: A,
+        shortSha: 'aaaaaaa',
+        subject: 'edit: the "scope"',
+        date: '2026-11-21T09:00:00+00:00',
+        changes: [
+          { status: 'M', path: 'freeze/über file.json', oldBlob: A, newBlob: B },
+          { status: 'D', path: 'gate_results/x/run.log', oldBlob: B, newBlob: Z },
+        ],
+      },
+      { sha: B, shortSha: 'bbbbbbb', subject: 'initial', date: '2026-11-20T09:00:00+00:00', changes: [{ status: 'A', path: 'a b.md', oldBlob: Z, newBlob: A }] },
+    ]);
+  });
+
+  it('reads a commit without changes (a merge)', () => {
+    expect(parseRawLog(`\x1e${A}\x1fMerge\x1f2026-11-21T09:00:00+00:00\n`)[0]!.changes).toEqual([]);
+  });
+});
+
+describe('parseRange', () => {
+  it('splits base..head and refuses other shapes', () => {
+    expect(parseRange('origin/main..HEAD')).toEqual({ base: 'origin/main', head: 'HEAD' });
+    for (const bad of ['main', 'main...HEAD', '..HEAD', 'main..', 'a..b..c']) expect(() => parseRange(bad)).toThrow('is not of the form');
+  });
+});
+
+describe('the hook script', () => {
+  it('quotes any path so that the shell reads it back unchanged', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((value) => !value.includes('\0')), (value) => {
+        const echoed = spawnSync('sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
+        expect(echoed.stdout).toBe(value);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("carries our marker, is valid sh, and embeds the fallback CLI quoted", () => {
+    const script = hookScript({ node: "/opt/it's node/bin/node", cli: '/x/$(rm -rf ~)/bin.js' });
+    expect(isOurHook(script)).toBe(true);
+    expect(isOurHook('#!/bin/sh\nnpx lint-staged\n')).toBe(false);
+    expect(script).toContain(`stagedocs_node='/opt/it'\\''s node/bin/node'`);
+    expect(script).toContain(`stagedocs_cli='/x/$(rm -rf ~)/bin.js'`);
+    expect(spawnSync('sh', ['-n', '-c', script]).status).toBe(0);
+  });
+});
