@@ -11,6 +11,15 @@ const io = {
   stdinIsTTY: process.stdin.isTTY === true,
   now: clockFrom(process.env),
   execPath: process.execPath,
+  async ask(question: string) {
+    const { createInterface } = await import('node:readline/promises');
+    const terminal = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await terminal.question(question);
+    } finally {
+      terminal.close();
+    }
+  },
 };
 
 run(process.argv.slice(2), io).then(

@@ -11,6 +11,8 @@ export interface CliIo {
   now(): Date;
   /** The node executable running the CLI (the pre-commit hook falls back to it). */
   execPath?: string;
+  /** Asks one question on the terminal and returns the answer; only used when stdinIsTTY. */
+  ask?(question: string): Promise<string>;
 }
 
 export interface OutputStream {

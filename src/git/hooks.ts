@@ -77,6 +77,15 @@ export async function installHook(root: string, env: Env, fallback: { node: stri
   const dir = await hooksDirectory(root, env);
   const hookPath = path.join(dir, HOOK_NAME);
   const chainedPath = `${hookPath}${CHAINED_SUFFIX}`;
+  // husky 9 points core.hooksPath at `.husky/_`, a folder it rewrites on every install: a hook written
+  // there would silently disappear. Its own `.husky/pre-commit` is where the command belongs.
+  if (path.basename(dir) === '_' && path.basename(path.dirname(dir)) === '.husky') {
+    throw new StagedocsError(
+      `${dir} is managed by husky, which rewrites it; stagedocs did not write a hook there`,
+      1,
+      'Add the line `npx stagedocs hook run` to .husky/pre-commit instead (see docs/hooks.md).',
+    );
+  }
   await mkdir(dir, { recursive: true });
   const existing = await readIfExists(hookPath);
   let chained: string | undefined;

@@ -97,6 +97,16 @@ describe('stagedocs hook install / uninstall', () => {
     expect(commitOutput(commit)).toContain('required-sections');
   });
 
+  it("refuses husky 9's managed .husky/_ folder and says where the command belongs", () => {
+    const repo = makeRepo(validTree());
+    git(repo, 'config', 'core.hooksPath', '.husky/_');
+    const result = runCli(repo, ['hook', 'install']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is managed by husky');
+    expect(result.stderr).toContain('`npx stagedocs hook run` to .husky/pre-commit');
+    expect(existsSync(path.join(repo, '.husky/_/pre-commit'))).toBe(false);
+  });
+
   it('is a usage error outside a git repository', () => {
     const result = runCli(tempDir(), ['hook', 'install']);
     expect(result.code).toBe(2);

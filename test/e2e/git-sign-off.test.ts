@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validTree } from '../helpers/documents.js';
-import { git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
+import { CLI, GIT_ENV, git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
+import { shellQuote } from '../../src/git/hooks.js';
 import { runFolder } from '../helpers/runs.js';
 
 const TAG = 'stagedocs/P1-S00/signed-off';
@@ -96,6 +98,20 @@ describe('stagedocs sign-off', () => {
     expect(both.code).toBe(0);
     expect(both.stdout).toContain('Signed off phase P1');
     expect(git(repo, 'tag', '-l').split('\n').filter(Boolean).sort()).toEqual(['stagedocs/P1-S00/signed-off', 'stagedocs/P1-S01/signed-off', 'stagedocs/P1/signed-off']);
+  });
+
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('asks on a terminal whether to sign off the phase, and does it on "y"', () => {
+    const repo = makeRepo(validTree());
+    addRun(repo, 'P1-S00', 'pass');
+    addRun(repo, 'P1-S01', 'pass');
+    expect(runCli(repo, ['sign-off', 'P1-S00']).code).toBe(0);
+    // `script` gives the CLI a terminal, so it asks.
+    const command = `${shellQuote(process.execPath)} ${shellQuote(CLI)} sign-off P1-S01`;
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: repo, env: GIT_ENV, input: 'y\n', encoding: 'utf8', timeout: 60_000 });
+    expect(result.stdout).toContain('Sign off the phase now? [y/N]');
+    expect(result.stdout).toContain('Signed off phase P1');
+    expect(git(repo, 'tag', '-l', 'stagedocs/P1/signed-off').trim()).toBe('stagedocs/P1/signed-off');
   });
 
   it('checks ids before git, and works on a detached HEAD', () => {

@@ -70,7 +70,7 @@ export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo):
       await createAnnotatedTag(root, tag, head, stageTagMessage(stage.data, run), io.env);
       outcomes.push({ kind: 'stage', id, tag, signed: true, reasons: [], commit: head, run_id: run.report.run_id, report_sha256: run.reportSha256 });
       const phase = await phaseReadiness(root, config, model, stage.data.phase, io.env);
-      if (phase.ready && flags.phase) outcomes.push(await signOffPhase(root, config, model, stage.data.phase, base, io.env));
+      if (phase.ready && (flags.phase || (await confirmPhase(io, flags, stage.data.phase)))) outcomes.push(await signOffPhase(root, config, model, stage.data.phase, base, io.env));
       else if (phase.ready) outcomes.push({ kind: 'phase', id: stage.data.phase, tag: phase.tag, signed: false, reasons: [] });
     }
   } else if (model.phases.some((candidate) => candidate.data.id === id)) {
@@ -82,6 +82,13 @@ export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo):
   if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ outcomes }, null, 2)}\n`);
   else io.stdout.write(outcomes.map(describe).join(''));
   return outcomes.some((outcome) => !outcome.signed && outcome.reasons.length > 0) ? EXIT_FAILED : EXIT_OK;
+}
+
+/** On a terminal (pretty output, no --phase), asks whether to sign off the phase now. */
+async function confirmPhase(io: CliIo, flags: SignOffFlags, phaseId: string): Promise<boolean> {
+  if (flags.format !== 'pretty' || !io.stdinIsTTY || !io.ask) return false;
+  const answer = await io.ask(`Every stage of phase ${phaseId} is signed off. Sign off the phase now? [y/N] `);
+  return /^y(es)?$/i.test(answer.trim());
 }
 
 /** Whether every stage of a phase now has its sign-off tag and the phase has none yet. */
