@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Finding } from '../model/diagnostic.js';
 import { REGISTRY_FILE } from '../model/evidence.js';
@@ -72,7 +71,8 @@ export async function checkRecordIntegrity(root: string, config: Config, authors
         } else {
           registryEdits.push({ label, change });
         }
-      } else if (change.path.startsWith(evidenceFolder) && path.posix.dirname(change.path) !== '.') {
+      } else if (change.path.startsWith(evidenceFolder) && change.path.slice(evidenceFolder.length).includes('/')) {
+        // Only files inside a run folder are evidence; a README beside the registry is not.
         findings.push({
           ruleId: 'evidence-immutable',
           file: change.path,

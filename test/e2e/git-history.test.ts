@@ -57,6 +57,13 @@ describe('history rules in validate', () => {
     ]);
   });
 
+  it('does not count a README beside the run folders as evidence', () => {
+    const repo = makeRepo({ ...validTree(), 'gate_results/README.md': '# Gate results\n' });
+    writeFileSync(path.join(repo, 'gate_results/README.md'), '# Gate results, explained\n');
+    commitAll(repo, 'explain');
+    expect(runCli(repo, ['validate']).code).toBe(0);
+  });
+
   it('reports a registry row edited, and accepts rows appended or interleaved (merge=union)', () => {
     const repo = makeRepo({ ...validTree(), 'gate_results/gate_registry.csv': HEADER + ROW_1 });
     // Appending, even before an existing row, keeps every old line: fine.
