@@ -1,9 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { parseRawLog } from '../../src/git/history.js';
 import { parseRange } from '../../src/git/history-validation.js';
-import { hookScript, isOurHook, shellQuote } from '../../src/git/hooks.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -39,26 +36,5 @@ describe('parseRange', () => {
   it('splits base..head and refuses other shapes', () => {
     expect(parseRange('origin/main..HEAD')).toEqual({ base: 'origin/main', head: 'HEAD' });
     for (const bad of ['main', 'main...HEAD', '..HEAD', 'main..', 'a..b..c']) expect(() => parseRange(bad)).toThrow('is not of the form');
-  });
-});
-
-describe('the hook script', () => {
-  it('quotes any path so that the shell reads it back unchanged', () => {
-    fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((value) => !value.includes('\0')), (value) => {
-        const echoed = spawnSync('sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
-        expect(echoed.stdout).toBe(value);
-      }),
-      { numRuns: 50 },
-    );
-  });
-
-  it("carries our marker, is valid sh, and embeds the fallback CLI quoted", () => {
-    const script = hookScript({ node: "/opt/it's node/bin/node", cli: '/x/$(rm -rf ~)/bin.js' });
-    expect(isOurHook(script)).toBe(true);
-    expect(isOurHook('#!/bin/sh\nnpx lint-staged\n')).toBe(false);
-    expect(script).toContain(`stagedocs_node='/opt/it'\\''s node/bin/node'`);
-    expect(script).toContain(`stagedocs_cli='/x/$(rm -rf ~)/bin.js'`);
-    expect(spawnSync('sh', ['-n', '-c', script]).status).toBe(0);
   });
 });
