@@ -48,7 +48,10 @@ export async function checkRecordIntegrity(root: string, config: Config, authors
   for (const { label, changes } of authors) {
     for (const change of changes) {
       if (change.status === 'A') continue;
+      // A merge that only brings in one side's change is not the author of it; the side's commit is.
+      const broughtIn = change.byMerge === false;
       const verb = change.status === 'D' ? 'deleted' : 'changed';
+      if (broughtIn && change.path !== registry) continue;
       if (change.path.startsWith(freezeFolder) && change.path.endsWith('.freeze.json')) {
         findings.push({
           ruleId: 'freeze-immutable',
@@ -86,9 +89,10 @@ export async function checkRecordIntegrity(root: string, config: Config, authors
   }
 
   if (registryEdits.length > 0) {
-    const blobs = await readBlobs(root, registryEdits.flatMap(({ change }) => [change.oldBlob, change.newBlob]), env);
+    const blobs = await readBlobs(root, registryEdits.flatMap(({ change }) => [...(change.parentBlobs ?? [change.oldBlob]), change.newBlob]).filter((id) => !/^0+$/.test(id)), env);
     for (const { label, change } of registryEdits) {
-      const before = linesOf(blobs.get(change.oldBlob));
+      // A merge keeps the rows of every parent.
+      const before = uniqueRows((change.parentBlobs ?? [change.oldBlob]).flatMap((id) => linesOf(blobs.get(id))));
       const after = new Set(linesOf(blobs.get(change.newBlob)).map((row) => row.text));
       const lost = before.filter((row) => !after.has(row.text));
       if (lost.length === 0) continue;
@@ -105,6 +109,11 @@ export async function checkRecordIntegrity(root: string, config: Config, authors
     }
   }
   return findings;
+}
+
+function uniqueRows(rows: Array<{ line: number; text: string }>): Array<{ line: number; text: string }> {
+  const seen = new Set<string>();
+  return rows.filter((row) => !seen.has(row.text) && seen.add(row.text));
 }
 
 function linesOf(bytes: Buffer | undefined): Array<{ line: number; text: string }> {

@@ -41,7 +41,7 @@ export async function traceStage(
 
   const history: CommitChanges[] = head ? await fileHistory(root, { head }, [...exact, evidenceFolder], env) : [];
   const commits = history
-    .map((commit) => ({ ...commit, changes: commit.changes.filter((change) => relevant(change.path)) }))
+    .map((commit) => ({ ...commit, changes: commit.changes.filter((change) => relevant(change.path) && change.byMerge !== false) }))
     .filter((commit) => commit.changes.length > 0)
     .map((commit) => ({
       sha: commit.sha,

@@ -18,6 +18,16 @@ function commitAll(repo: string, message: string): string {
   return git(repo, 'rev-parse', '--short', 'HEAD').trim();
 }
 
+/** Branch `side` appends ROW_2 and `main` appends ROW_1 to the registry; main is checked out. */
+function appendOnTwoBranches(repo: string): void {
+  git(repo, 'checkout', '-q', '-b', 'side');
+  writeFileSync(path.join(repo, 'gate_results/gate_registry.csv'), HEADER + ROW_2);
+  commitAll(repo, 'side run');
+  git(repo, 'checkout', '-q', 'main');
+  writeFileSync(path.join(repo, 'gate_results/gate_registry.csv'), HEADER + ROW_1);
+  commitAll(repo, 'main run');
+}
+
 function json(result: { stdout: string }): { diagnostics: Array<{ file: string; ruleId: string; message: string; line: number }> } {
   return JSON.parse(result.stdout);
 }
@@ -78,6 +88,41 @@ describe('history rules in validate', () => {
     const [diagnostic] = json(result).diagnostics;
     expect(diagnostic).toMatchObject({ file: 'gate_results/gate_registry.csv', ruleId: 'registry-append-only' });
     expect(diagnostic!.message).toContain(`A row of the gate registry \`gate_results/gate_registry.csv\` was removed or edited by commit ${sha} ("fix a row") (first: line 3`);
+  });
+
+  it('reports registry rows dropped while resolving a merge conflict', () => {
+    const repo = makeRepo({ ...validTree(), 'gate_results/gate_registry.csv': HEADER });
+    appendOnTwoBranches(repo);
+    expect(() => git(repo, 'merge', '-q', 'side')).toThrow(); // both appended: a conflict
+    writeFileSync(path.join(repo, 'gate_results/gate_registry.csv'), HEADER + ROW_1); // "resolved" by dropping side's row
+    const sha = commitAll(repo, 'merge side');
+    const result = runCli(repo, ['validate', '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(json(result).diagnostics).toEqual([
+      expect.objectContaining({ ruleId: 'registry-append-only', message: expect.stringContaining(`by commit ${sha} ("merge side") (first: line 2 \`P1-S01_`) }),
+    ]);
+  });
+
+  it('accepts a merge=union merge of two branches that both appended rows', () => {
+    const repo = makeRepo({ ...validTree(), '.gitattributes': 'gate_results/gate_registry.csv merge=union\n', 'gate_results/gate_registry.csv': HEADER });
+    appendOnTwoBranches(repo);
+    git(repo, 'merge', '-q', '--no-edit', 'side');
+    expect(readFileSync(path.join(repo, 'gate_results/gate_registry.csv'), 'utf8')).toBe(HEADER + ROW_1 + ROW_2);
+    const result = runCli(repo, ['validate']);
+    expect(result.stdout).toContain('no problems');
+    expect(result.code).toBe(0);
+  });
+
+  it('sees a freeze edit on a side branch whose change the merge threw away', () => {
+    const repo = makeRepo({ ...validTree(), [FREEZE]: freezeFile('v1') });
+    git(repo, 'checkout', '-q', '-b', 'side');
+    writeFileSync(path.join(repo, FREEZE), freezeFile('v2'));
+    const sha = commitAll(repo, 'side edits freeze');
+    git(repo, 'checkout', '-q', 'main');
+    git(repo, 'merge', '-q', '--no-edit', '-s', 'ours', 'side');
+    const result = runCli(repo, ['validate', '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(json(result).diagnostics.map((d) => d.message)).toEqual([expect.stringContaining(`changed by commit ${sha} ("side edits freeze")`)]);
   });
 
   it('rejects a staged edit of a committed freeze file before it is committed', () => {
