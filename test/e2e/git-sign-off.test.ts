@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validTree } from '../helpers/documents.js';
+import { stage, validTree } from '../helpers/documents.js';
 import { CLI, GIT_ENV, git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
 import { shellQuote } from '../../src/git/hooks.js';
 import { runFolder } from '../helpers/runs.js';
@@ -153,6 +153,14 @@ describe('stagedocs trace', () => {
     expect(pretty.stdout).toContain(`  ${run.runId}  pass`);
     expect(pretty.stdout).toContain(`Tags (1):\n  ${TAG} -> `);
     expect(runCli(repo, ['trace', 'P1-S00']).stdout).toBe(pretty.stdout);
+  });
+
+  it('traces a stage whose file name holds spaces and unicode', () => {
+    const file = 'stages/mvp/02 über stage.md';
+    const repo = makeRepo({ ...validTree(), [file]: stage({ id: 'P1-S02', order: 2 }) });
+    const trace = JSON.parse(runCli(repo, ['trace', 'P1-S02', '--format', 'json']).stdout);
+    expect(trace.commits[0].files).toEqual([{ status: 'A', path: file }]);
+    expect(runCli(repo, ['trace', 'P1-S02']).stdout).toContain(`      A ${file}\n`);
   });
 
   it('traces a stage of a repository without commits, and rejects a bad id', () => {
