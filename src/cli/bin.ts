@@ -10,6 +10,16 @@ const io = {
   stderr: { write: (text: string) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true },
   stdinIsTTY: process.stdin.isTTY === true,
   now: clockFrom(process.env),
+  execPath: process.execPath,
+  async ask(question: string) {
+    const { createInterface } = await import('node:readline/promises');
+    const terminal = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await terminal.question(question);
+    } finally {
+      terminal.close();
+    }
+  },
 };
 
 run(process.argv.slice(2), io).then(

@@ -9,6 +9,10 @@ export interface CliIo {
   stdinIsTTY: boolean;
   /** The clock, injected so that output is deterministic in tests (`STAGEDOCS_NOW`). */
   now(): Date;
+  /** The node executable running the CLI (the pre-commit hook falls back to it). */
+  execPath?: string;
+  /** Asks one question on the terminal and returns the answer; only used when stdinIsTTY. */
+  ask?(question: string): Promise<string>;
 }
 
 export interface OutputStream {

@@ -9,7 +9,11 @@ import { objectiveGate } from './objective-gate.js';
 import { readableFile } from './readable-file.js';
 import { requiredSections } from './required-sections.js';
 import { stageSize } from './stage-size.js';
-import type { Rule } from './types.js';
+import type { Rule, RuleMeta } from './types.js';
+import { evidenceImmutable } from './evidence-immutable.js';
+import { freezeImmutable } from './freeze-immutable.js';
+import { protectedPathMeta } from './protected-path.js';
+import { registryAppendOnly } from './registry-append-only.js';
 import { uniqueId } from './unique-id.js';
 import { unknownReference } from './unknown-reference.js';
 
@@ -29,6 +33,12 @@ export const RULES: readonly Rule[] = [
   brokenLink,
   stageSize,
 ];
+
+/**
+ * Rules fed by git rather than by the documents (history and the index): src/git reads git once and
+ * passes them to the engine as `extraRules`. Listed here so that docs and meta-tests see every rule id.
+ */
+export const GIT_FED_RULES: readonly RuleMeta[] = [freezeImmutable, evidenceImmutable, registryAppendOnly, protectedPathMeta];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((rule) => rule.meta.id === id);

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../config/config.js';
-import { documentGlobs, workingTreeSource } from '../../engine/source.js';
+import { loadConfig, type Config } from '../../config/config.js';
+import { documentGlobs, workingTreeSource, type DocumentSource } from '../../engine/source.js';
+import type { Rule } from '../../rules/types.js';
 import { validateRepository } from '../../engine/validate.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import { formatValidation } from '../../format/validation.js';
@@ -14,8 +15,12 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
   const cwd = workingDirectory(io, flags.cwd);
   const root = findRoot(cwd);
   const { config, hash } = await loadConfig(root);
-  const source = workingTreeSource(root, config);
-  const only = paths.length > 0 ? await selectFiles(root, cwd, paths, await source.list()) : undefined;
+  if (flags.staged && (paths.length > 0 || flags.range !== undefined)) {
+    throw new UsageError('--staged validates the whole index; it takes no paths and no --range', 'Run `stagedocs validate --staged` alone.');
+  }
+  const git = await gitInputs(root, config, flags, io);
+  const source = git.source ?? workingTreeSource(root, config);
+  const only = git.only ?? (paths.length > 0 ? await selectFiles(root, cwd, paths, await source.list()) : undefined);
 
   const result = await validateRepository({
     root,
@@ -25,8 +30,15 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     source,
     only,
     useCache: flags.cache,
+    extraRules: git.rules,
   });
 
+  // Committing before any document exists (or outside the documents) is nothing to check.
+  if (flags.staged && result.model.documents.length === 0) {
+    if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ diagnostics: result.diagnostics, errorCount: result.errorCount, warningCount: result.warningCount, fileCount: 0 }, null, 2)}\n`);
+    else if (result.diagnostics.length > 0) io.stdout.write(formatValidation(result, flags.format, colorsFor(io.stdout, io.env)));
+    return result.errorCount > 0 ? EXIT_FAILED : EXIT_OK;
+  }
   if (result.model.documents.length === 0) {
     const where = documentGlobs(config).join(', ');
     if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ diagnostics: [], errorCount: 0, warningCount: 0, fileCount: 0 }, null, 2)}\n`);
@@ -49,6 +61,28 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     return EXIT_FAILED;
   }
   return EXIT_OK;
+}
+
+/**
+ * The git side of validation: with --staged the index as document source and the staged paths as
+ * `only`; otherwise the history rules (whole history, or --range). Loaded lazily so that a plain
+ * validate outside git pays nothing.
+ */
+async function gitInputs(root: string, config: Config, flags: ValidateFlags, io: CliIo): Promise<{ source?: DocumentSource; only?: Set<string>; rules: Rule[] }> {
+  if (flags.staged) {
+    const { requireGitRoot } = await import('../../git/repository.js');
+    await requireGitRoot(root, io.env);
+    const { stagedValidation } = await import('../../git/staged-validation.js');
+    return stagedValidation(root, config, io.env);
+  }
+  if (flags.range !== undefined) {
+    const { requireGitRoot } = await import('../../git/repository.js');
+    await requireGitRoot(root, io.env);
+  }
+  const { historyRules } = await import('../../git/history-validation.js');
+  const history = await historyRules(root, config, io.env, flags.range);
+  if (history.skipped) io.stderr.write(`note: ${history.skipped}\n`);
+  return { rules: history.rules };
 }
 
 /** The documents the given paths name: files as given, folders by what they contain. */

@@ -1,0 +1,131 @@
+import { runGit, type Env } from './exec.js';
+import { isSha } from './refs.js';
+
+/** How a commit (or the staged changes) changed one file; blob ids are full, zeros when absent. */
+export interface FileChange {
+  status: 'A' | 'M' | 'D' | 'T';
+  path: string;
+  oldBlob: string;
+  newBlob: string;
+  /**
+   * For a merge: the blob of every parent the result differs from (the first is `oldBlob`), and
+   * whether it differs from all of them, i.e. the merge itself made the change (a conflict resolution or
+   * an "evil" merge) rather than bringing in a change made on one side.
+   */
+  parentBlobs?: string[];
+  byMerge?: boolean;
+}
+
+/** A commit with the changes it made to the paths asked about. */
+export interface CommitChanges {
+  sha: string;
+  shortSha: string;
+  /** Full SHAs of the parents; more than one for a merge. */
+  parents: string[];
+  subject: string;
+  /** Committer date, ISO 8601 as git prints it. */
+  date: string;
+  changes: FileChange[];
+}
+
+const RECORD = '\x1e';
+const FIELD = '\x1f';
+
+/** Which commits to look at: the whole history of `head`, or `base..head`. Both must be resolved SHAs. */
+export interface HistorySpan {
+  head: string;
+  base?: string;
+}
+
+/**
+ * Every commit of a span that changed one of `paths` (folders included), newest first, with old and new
+ * blob ids of each change, from ONE `git log --raw` process. Renames are reported as delete + add, so a
+ * moved freeze file counts as deleted. `--full-history` keeps side branches whose changes a merge threw
+ * away, and each merge is diffed against every parent (`--diff-merges=separate`), so a conflict resolution
+ * that drops the registry rows of one side is seen; see `FileChange.byMerge`.
+ */
+export async function fileHistory(root: string, span: HistorySpan, paths: readonly string[], env: Env): Promise<CommitChanges[]> {
+  for (const sha of [span.head, span.base]) {
+    if (sha !== undefined && !isSha(sha)) throw new Error(`fileHistory needs resolved SHAs, got \`${sha.slice(0, 80)}\``);
+  }
+  if (paths.length === 0) return [];
+  const revision = span.base === undefined ? span.head : `${span.base}..${span.head}`;
+  const output = await runGit(
+    root,
+    ['--literal-pathspecs', 'log', '--no-color', '--relative', '--raw', '--full-history', '--diff-merges=separate', '--no-renames', '--no-abbrev', '-z', `--format=${RECORD}%H${FIELD}%P${FIELD}%s${FIELD}%cI`, '--end-of-options', revision, '--', ...paths],
+    { env },
+  );
+  return parseRawLog(output.toString('utf8'));
+}
+
+/** Parses `git log --raw -z` output with the RECORD/FIELD header of `fileHistory`. Exported for tests. */
+export function parseRawLog(output: string): CommitChanges[] {
+  const commits: CommitChanges[] = [];
+  const perParent = new Map<string, FileChange[][]>();
+  for (const record of output.split(RECORD)) {
+    if (record === '') continue;
+    const headerEnd = record.indexOf('\0');
+    const header = headerEnd === -1 ? record.replace(/\n$/, '') : record.slice(0, headerEnd);
+    const [sha = '', parents = '', subject = '', date = ''] = header.split(FIELD);
+    const changes = headerEnd === -1 ? [] : parseRawChanges(record.slice(headerEnd + 1));
+    // A merge diffed against each parent comes as one record per parent, one after the other.
+    const diffs = perParent.get(sha);
+    if (diffs) {
+      diffs.push(changes);
+      continue;
+    }
+    perParent.set(sha, [changes]);
+    // `%h` would be unabbreviated too under --no-abbrev (needed for the blob ids), so cut it here.
+    commits.push({ sha, shortSha: sha.slice(0, 7), parents: parents.split(' ').filter(Boolean), subject, date, changes });
+  }
+  for (const commit of commits) {
+    if (commit.parents.length > 1) commit.changes = mergeChanges(perParent.get(commit.sha)!, commit.parents.length);
+  }
+  return commits;
+}
+
+/** Folds a merge's per-parent diffs into one change per path. */
+function mergeChanges(diffs: FileChange[][], parentCount: number): FileChange[] {
+  const byPath = new Map<string, FileChange[]>();
+  for (const change of diffs.flat()) byPath.set(change.path, [...(byPath.get(change.path) ?? []), change]);
+  return [...byPath.values()].map((changes) => {
+    const first = changes[0]!;
+    const status = changes.every((change) => change.status === 'A') ? 'A' : /^0+$/.test(first.newBlob) ? 'D' : 'M';
+    return { status, path: first.path, oldBlob: first.oldBlob, newBlob: first.newBlob, parentBlobs: changes.map((change) => change.oldBlob), byMerge: changes.length === parentCount };
+  });
+}
+
+/** Parses `--raw -z` entries: `:<mode> <mode> <old> <new> <status>\0<path>\0`. */
+export function parseRawChanges(text: string): FileChange[] {
+  const fields = text.split('\0');
+  const changes: FileChange[] = [];
+  for (let index = 0; index < fields.length - 1; index++) {
+    const meta = fields[index]!.replace(/^\n/, '');
+    if (!meta.startsWith(':')) continue;
+    const file = fields[++index]!;
+    const [, , oldBlob = '', newBlob = '', status = ''] = meta.slice(1).split(' ');
+    const letter = status.charAt(0);
+    if (letter === 'A' || letter === 'M' || letter === 'D' || letter === 'T') changes.push({ status: letter, path: file, oldBlob, newBlob });
+  }
+  return changes;
+}
+
+/**
+ * The changes staged for the next commit (`GIT_INDEX_FILE` honoured), against HEAD. Not for a
+ * repository without commits: there everything in the index is an addition.
+ */
+export async function stagedChanges(root: string, env: Env): Promise<FileChange[]> {
+  const output = await runGit(root, ['diff', '--cached', '--relative', '--raw', '-z', '--no-renames', '--no-abbrev', '--no-ext-diff'], { env });
+  return parseRawChanges(output.toString('utf8'));
+}
+
+/** Whether `ancestor` is in the history of `descendant` (both resolved SHAs). */
+export async function isAncestor(root: string, ancestor: string, descendant: string, env: Env): Promise<boolean> {
+  if (!isSha(ancestor) || !isSha(descendant)) return false;
+  try {
+    await runGit(root, ['merge-base', '--is-ancestor', '--end-of-options', ancestor, descendant], { env });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,64 @@
+import type { Config } from '../config/config.js';
+import { isValidId } from '../model/ids.js';
+import { StagedocsError, UsageError } from '../model/errors.js';
+import { runGit, type Env } from './exec.js';
+import { isSafeRef, isSha } from './refs.js';
+
+/** An annotated tag as stagedocs reads it back. */
+export interface TagInfo {
+  name: string;
+  /** The commit the tag points at. */
+  commit: string;
+  /** Tagger date, ISO 8601 (empty for a lightweight tag). */
+  date: string;
+  /** The full message. */
+  message: string;
+}
+
+/** The sign-off tag name of a stage or phase from the configured format; the id is checked first. */
+export function signOffTagName(config: Config, kind: 'stage' | 'phase', id: string): string {
+  if (!isValidId(id)) throw new UsageError(`\`${String(id).slice(0, 80)}\` is not a valid ${kind} id`, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`.');
+  const name = kind === 'stage' ? config.tags.sign_off.replaceAll('{stage}', id) : config.tags.phase_sign_off.replaceAll('{phase}', id);
+  if (!isSafeRef(name)) {
+    throw new UsageError(`The sign-off tag \`${name}\` is not a valid git tag name`, 'Fix `tags.sign_off` / `tags.phase_sign_off` in stagedocs.config.yaml (default `stagedocs/{stage}/signed-off`).');
+  }
+  return name;
+}
+
+/** Reads one tag, or undefined when it does not exist. `name` must come from `signOffTagName`. */
+export async function readTag(root: string, name: string, env: Env): Promise<TagInfo | undefined> {
+  return (await readTags(root, [name], env))[0];
+}
+
+/** Reads the named tags that exist, in one `git for-each-ref`, sorted by name. */
+export async function readTags(root: string, names: readonly string[], env: Env): Promise<TagInfo[]> {
+  if (names.length === 0) return [];
+  const output = (
+    await runGit(root, ['for-each-ref', '--sort=refname', '--format=%1e%(refname)%00%(*objectname)%00%(objectname)%00%(taggerdate:iso-strict)%00%(contents)', ...names.map((name) => `refs/tags/${name}`)], { env })
+  ).toString('utf8');
+  const wanted = new Set(names.map((name) => `refs/tags/${name}`));
+  const tags: TagInfo[] = [];
+  for (const record of output.split('\x1e')) {
+    const [refname = '', peeled = '', object = '', date = '', ...message] = record.split('\0');
+    if (!wanted.has(refname)) continue; // for-each-ref patterns also match prefixes
+    tags.push({ name: refname.slice('refs/tags/'.length), commit: peeled || object, date, message: message.join('\0').replace(/\n+$/, '') });
+  }
+  return tags;
+}
+
+/**
+ * Creates an annotated tag on `commit` with `message` (given on stdin, so its text never becomes an
+ * argument), then verifies that the tag exists and points at that commit.
+ */
+export async function createAnnotatedTag(root: string, name: string, commit: string, message: string, env: Env): Promise<TagInfo> {
+  if (!isSafeRef(name) || !isSha(commit)) throw new Error(`createAnnotatedTag needs a checked tag name and a resolved commit`);
+  await runGit(root, ['check-ref-format', `refs/tags/${name}`], { env }).catch(() => {
+    throw new UsageError(`\`${name}\` is not a valid git tag name`, 'Fix the `tags` formats in stagedocs.config.yaml.');
+  });
+  await runGit(root, ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--end-of-options', name, commit], { env, input: message });
+  const created = await readTag(root, name, env);
+  if (!created || created.commit !== commit) {
+    throw new StagedocsError(`git reported success but tag ${name} does not point at ${commit}`, 1, 'Check `git show-ref --tags` and your git hooks.');
+  }
+  return created;
+}

@@ -1,0 +1,35 @@
+import picomatch from 'picomatch';
+import { placeOf, pointerSegment } from '../model/documents.js';
+import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
+
+export const protectedPathMeta: RuleMeta = {
+  id: 'protected-path',
+  description: 'A commit does not change a path that an open stage (status not `done`) declares `protected`.',
+  defaultSeverity: 'error',
+};
+
+/**
+ * Checks the staged paths against the `protected` globs of every open stage, as the stages will be
+ * after the commit (so a commit that closes a stage may touch what it protected).
+ */
+export function protectedPath(stagedPaths: readonly string[]): RepositoryRule {
+  return repositoryRule(protectedPathMeta, (repo, context) => {
+    for (const { doc, data } of repo.stages) {
+      if (data.status === 'done' || !data.protected) continue;
+      data.protected.forEach((pattern, index) => {
+        const matches = picomatch(pattern, { dot: true });
+        for (const file of stagedPaths) {
+          if (!matches(file)) continue;
+          const place = placeOf(doc, `/protected/${pointerSegment(index)}`);
+          context.report({
+            file,
+            line: 1,
+            column: 1,
+            message: `\`${file}\` is protected by stage ${data.id} (${doc.file}:${place.line}, pattern \`${pattern}\`, status ${data.status}); it may not change while the stage is open`,
+            hint: `Unstage it (\`git restore --staged -- <path>\`), or close stage ${data.id} first; the protection ends when its status is \`done\`.`,
+          });
+        }
+      });
+    }
+  });
+}
