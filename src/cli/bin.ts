@@ -10,6 +10,7 @@ const io = {
   stderr: { write: (text: string) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true },
   stdinIsTTY: process.stdin.isTTY === true,
   now: clockFrom(process.env),
+  nodeVersion: process.version,
 };
 
 run(process.argv.slice(2), io).then(

@@ -9,6 +9,8 @@ export interface CliIo {
   stdinIsTTY: boolean;
   /** The clock, injected so that output is deterministic in tests (`STAGEDOCS_NOW`). */
   now(): Date;
+  /** The Node.js version running the CLI, recorded in gate evidence. */
+  nodeVersion?: string;
 }
 
 export interface OutputStream {

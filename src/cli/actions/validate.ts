@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '../../config/config.js';
 import { documentGlobs, workingTreeSource } from '../../engine/source.js';
 import { validateRepository } from '../../engine/validate.js';
+import { loadEvidence } from '../../gates/load-evidence.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import { formatValidation } from '../../format/validation.js';
 import { codeFingerprint } from '../../version.js';
@@ -25,6 +26,7 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     source,
     only,
     useCache: flags.cache,
+    evidence: await loadEvidence(root, config.paths.gate_results),
   });
 
   if (result.model.documents.length === 0) {
