@@ -1,0 +1,78 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { gateRepo, gateStage, registryText, runFolders } from '../helpers/gates.js';
+import { runCli } from '../helpers/repo.js';
+
+const S00 = 'stages/mvp/00-foundation.md';
+const REGISTRY = 'gate_results/gate_registry.csv';
+
+/** A repository with three finished runs of P1-S00, one of which failed. */
+function repoWithRuns(): string {
+  const dir = gateRepo({ [S00]: gateStage('  - id: ok\n    run: "true"\n  - id: lint\n    run: "exit 1"\n    severity: warning') });
+  for (const hour of ['09', '10', '11']) expect(runCli(dir, ['gate', 'run', 'P1-S00'], { env: { STAGEDOCS_NOW: `2026-11-21T${hour}:00:00Z` } }).code).toBe(0);
+  return dir;
+}
+
+function lines(dir: string): string[] {
+  return registryText(dir).split('\r\n');
+}
+
+function writeLines(dir: string, rows: string[]): void {
+  writeFileSync(path.join(dir, REGISTRY), rows.join('\r\n'));
+}
+
+describe('stagedocs registry', () => {
+  it('rebuilds the appended registry byte for byte', () => {
+    const dir = repoWithRuns();
+    const appended = registryText(dir);
+    expect(runCli(dir, ['registry']).code).toBe(0);
+    expect(registryText(dir)).toBe(appended);
+    writeFileSync(path.join(dir, REGISTRY), 'garbage');
+    expect(runCli(dir, ['registry']).stdout).toMatch(/Rebuilt gate_results\/gate_registry\.csv from 3 reports/);
+    expect(registryText(dir)).toBe(appended);
+    expect(runCli(dir, ['registry', '--check']).code).toBe(0);
+  });
+
+  it('names missing, extra, edited and duplicated rows and sha mismatches', () => {
+    const dir = repoWithRuns();
+    const [header, first, second, third, end] = lines(dir);
+    const runs = runFolders(dir);
+    writeLines(dir, [header!, first!.replace(',true,0,1,', ',true,0,0,'), third!, third!, `${runs[0]}-x,P1-S00,t,P1,a,b,1,true,0,0,,,false,p,s`, end!]);
+    const check = runCli(dir, ['registry', '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(`${REGISTRY}:2: run \`${runs[0]}\` differs from its report.json in \`warnings\` (edited row)`);
+    expect(check.stdout).toContain(`${REGISTRY}:4: run \`${runs[2]}\` is listed again (first on line 3)`);
+    expect(check.stdout).toContain(`${REGISTRY}:5: run \`${runs[0]}-x\` has no report.json in gate_results/ (extra row)`);
+    expect(check.stdout).toContain(`${REGISTRY}: run \`${runs[1]}\` has a report.json but no row (missing row)`);
+    expect(second).toBeDefined();
+
+    expect(runCli(dir, ['registry']).code).toBe(0);
+    const reportFile = path.join(dir, 'gate_results', runs[1]!, 'report.json');
+    writeFileSync(reportFile, readFileSync(reportFile, 'utf8').replace('"overall_pass": true', '"overall_pass": true '));
+    const tampered = runCli(dir, ['registry', '--check', '--format', 'json']);
+    expect(tampered.code).toBe(1);
+    expect(JSON.parse(tampered.stdout).problems).toEqual([expect.objectContaining({ kind: 'sha-mismatch', line: 3, runId: runs[1] })]);
+  });
+
+  it('accepts rows in another order (a merge=union merge) and says how to reorder them', () => {
+    const dir = repoWithRuns();
+    const [header, first, second, third, end] = lines(dir);
+    writeLines(dir, [header!, third!, first!, second!, end!]);
+    const check = runCli(dir, ['registry', '--check']);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/rows are out of order .*run `stagedocs registry` to rebuild/);
+    expect(runCli(dir, ['registry']).code).toBe(0);
+    expect(runCli(dir, ['registry', '--check']).stdout).not.toMatch(/out of order/);
+  });
+
+  it('reports a broken file as malformed, and a missing registry as missing rows', () => {
+    const dir = repoWithRuns();
+    writeFileSync(path.join(dir, REGISTRY), `${lines(dir)[0]}\r\n"unterminated`);
+    expect(runCli(dir, ['registry', '--check']).stdout).toMatch(/:2: not valid CSV: line 2: a quoted cell is never closed/);
+    writeFileSync(path.join(dir, REGISTRY), '');
+    const empty = runCli(dir, ['registry', '--check', '--format', 'json']);
+    expect(empty.code).toBe(1);
+    expect(JSON.parse(empty.stdout).problems.map((problem: { kind: string }) => problem.kind)).toEqual(['missing', 'missing', 'missing']);
+  });
+});
