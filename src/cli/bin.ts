@@ -11,6 +11,15 @@ const io = {
   stdinIsTTY: process.stdin.isTTY === true,
   now: clockFrom(process.env),
   nodeVersion: process.version,
+  onInterrupt(handler: (signal: string) => void) {
+    const listener = (signal: NodeJS.Signals) => handler(signal);
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+    };
+  },
 };
 
 run(process.argv.slice(2), io).then(

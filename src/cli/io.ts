@@ -11,6 +11,11 @@ export interface CliIo {
   now(): Date;
   /** The Node.js version running the CLI, recorded in gate evidence. */
   nodeVersion?: string;
+  /**
+   * Replaces the default reaction to SIGINT/SIGTERM with `handler` until the returned function is
+   * called: `gate run` uses it to kill its gates' process groups, which a Ctrl-C does not reach.
+   */
+  onInterrupt?(handler: (signal: string) => void): () => void;
 }
 
 export interface OutputStream {

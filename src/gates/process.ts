@@ -8,6 +8,8 @@ export interface ProcessOptions {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   timeoutMs: number;
+  /** Aborting kills the process group like a timeout does (the run was interrupted). */
+  signal?: AbortSignal;
   /** Raw output as it arrives, from stdout and stderr alike. */
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
 }
@@ -63,11 +65,18 @@ export function runShellCommand(command: string, options: ProcessOptions): Promi
         // ESRCH: the group is already gone.
       }
     };
-    const timeout = setTimeout(() => {
-      timedOut = true;
+    const stopGroup = () => {
+      if (killTimer) return;
       signalGroup('SIGTERM');
       killTimer = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
+    };
+    const timeout = setTimeout(() => {
+      timedOut = true;
+      stopGroup();
     }, options.timeoutMs);
+    const onAbort = () => stopGroup();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) stopGroup();
 
     child.stdout.on('data', (chunk: Buffer) => options.onOutput('stdout', chunk));
     child.stderr.on('data', (chunk: Buffer) => options.onOutput('stderr', chunk));
@@ -76,6 +85,7 @@ export function runShellCommand(command: string, options: ProcessOptions): Promi
       settled = true;
       clearTimeout(timeout);
       if (killTimer) clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
       resolve({ ...result, timedOut, durationMs: Math.round(performance.now() - started) });
     };
     child.on('error', (error) => finish({ exitCode: null, signal: null, spawnError: error.message }));

@@ -1,7 +1,21 @@
 import { ConfigError } from '../model/errors.js';
 
-/** Environment variable names whose values are treated as secrets. */
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|_KEY$|^KEY$|CREDENTIAL|AUTH|COOKIE|SESSION/i;
+/** Name segments (split on `_`, `-`, `.`) that mark an environment variable's value as a secret. */
+const SECRET_SEGMENTS = new Set(['KEY', 'APIKEY', 'AUTH', 'CREDENTIAL', 'CREDENTIALS', 'COOKIE', 'SESSION', 'PASSPHRASE', 'PRIVATE', 'SIGNATURE']);
+/** Segment endings that mark a secret too (`GITHUB_TOKEN`, `NPMTOKEN`, `DB_PASSWORD`). */
+const SECRET_ENDINGS = /(?:TOKEN|SECRET|PASSWORD|PASSWD|PWD)$/;
+
+/**
+ * Whether a variable's name looks secret. Whole segments, so `GIT_AUTHOR_NAME` is not mistaken for
+ * `AUTH`; `PWD` alone (the working directory) is not a password.
+ */
+export function isSecretName(name: string): boolean {
+  if (name === 'PWD' || name === 'OLDPWD') return false;
+  return name
+    .toUpperCase()
+    .split(/[_.-]/)
+    .some((segment) => SECRET_SEGMENTS.has(segment) || SECRET_ENDINGS.test(segment));
+}
 
 /** Values shorter than this are not redacted: `1` or `true` would blank out half the log. */
 const MIN_SECRET_LENGTH = 6;
@@ -30,7 +44,7 @@ export interface Redactor {
  */
 export function makeRedactor(env: Readonly<Record<string, string | undefined>>, patterns: readonly string[]): Redactor {
   const values = Object.entries(env)
-    .filter(([name, value]) => value !== undefined && value.length >= MIN_SECRET_LENGTH && SECRET_NAME.test(name))
+    .filter(([name, value]) => value !== undefined && value.length >= MIN_SECRET_LENGTH && isSecretName(name))
     .map(([name, value]) => [name, value!] as const)
     .sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
   const configured = patterns.map((pattern, index) => {

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Typed } from '../engine/repository.js';
 import type { GateSpec, StageFrontmatter } from '../model/documents.js';
 import { REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidence.js';
+import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
 import { createRunFolder, environmentSnapshot, renderCommandScript, writeNew, writeReports } from './evidence.js';
 import type { FreezeVerification } from './freeze.js';
 import type { GitState } from './git-info.js';
@@ -39,6 +40,8 @@ export interface RunStageOptions {
   nodeVersion: string;
   toolVersion: string;
   progress: RunProgress;
+  /** Aborted when the user interrupts the run: gates are killed and the run stays unfinished. */
+  signal?: AbortSignal;
 }
 
 export interface RunOutcome {
@@ -79,9 +82,23 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
         root,
         stage: stage.data,
         runCommand: (command) =>
-          runShellCommand(command, { cwd: root, env: options.env, timeoutMs: timeouts[index]! * 1000, onOutput: (stream, chunk) => log.output(stream, chunk) }),
+          runShellCommand(command, {
+            cwd: root,
+            env: options.env,
+            timeoutMs: timeouts[index]! * 1000,
+            ...(options.signal ? { signal: options.signal } : {}),
+            onOutput: (stream, chunk) => log.output(stream, chunk),
+          }),
       });
       const dropped = log.endGate();
+      if (options.signal?.aborted) {
+        log.marker(`interrupted during gate ${gate.id}: the run is unfinished (no report.json, no registry row)`);
+        throw new StagedocsError(
+          `Interrupted: run ${runId} is left unfinished (no report.json, no registry row); its gates' processes were stopped`,
+          EXIT_FAILED,
+          'Run it again; an unfinished run does not count as failed.',
+        );
+      }
       const result: GateResult = {
         id: gate.id,
         type,

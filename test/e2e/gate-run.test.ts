@@ -6,7 +6,7 @@ import { validatorFor } from '../../src/model/ajv.js';
 import { REGISTRY_COLUMNS } from '../../src/model/evidence.js';
 import { runReportSchema } from '../../src/model/report-schema.js';
 import { decision } from '../helpers/documents.js';
-import { gateRepo, gateStage, readReport, registryText, runFolders, sleep, startCli, waitFor } from '../helpers/gates.js';
+import { gateRepo, gateStage, readReport, registryText, runFolders, sleep, startCli, waitFor, waitForProcessGone } from '../helpers/gates.js';
 import { git, runCli } from '../helpers/repo.js';
 
 const S00 = 'stages/mvp/00-foundation.md';
@@ -76,14 +76,7 @@ describe('stagedocs gate run', () => {
     const report = readReport(dir, runFolders(dir)[0]!);
     expect(report.gates[0]).toMatchObject({ outcome: 'timeout', exit_code: null });
     const pid = Number(readFileSync(path.join(dir, 'grandchild.pid'), 'utf8'));
-    await waitFor(() => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, `grandchild ${pid} to be gone`);
+    await waitForProcessGone(pid);
     await sleep(5000);
     expect(existsSync(path.join(dir, 'late.txt'))).toBe(false);
   }, 30_000);
@@ -315,4 +308,20 @@ describe('stagedocs gate run', () => {
     expect(runCli(dir, ['registry', '--check']).code).toBe(0);
     expect(runCli(dir, ['validate']).stdout).not.toMatch(/registry-consistent/);
   }, 60_000);
+
+  it('stops the gate process group when stagedocs is interrupted, leaving the run unfinished', async () => {
+    const dir = gateRepo({ [S00]: gateStage(`  - id: hangs\n    run: "sh -c 'echo $$ > child.pid; sleep 60' & wait"\n  - id: never\n    run: "touch never-ran"`) });
+    const { child, done } = startCli(dir, ['gate', 'run', 'P1-S00']);
+    await waitFor(() => existsSync(path.join(dir, 'child.pid')) && readFileSync(path.join(dir, 'child.pid'), 'utf8').trim() !== '', 'the gate to start');
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Interrupted: run P1-S00_20261121T093000Z is left unfinished/);
+    const pid = Number(readFileSync(path.join(dir, 'child.pid'), 'utf8'));
+    await waitForProcessGone(pid);
+    expect(existsSync(path.join(dir, 'never-ran'))).toBe(false);
+    expect(existsSync(path.join(dir, 'gate_results/P1-S00_20261121T093000Z/report.json'))).toBe(false);
+    expect(readFileSync(path.join(dir, 'gate_results/P1-S00_20261121T093000Z/run.log'), 'utf8')).toMatch(/interrupted during gate hangs/);
+    expect(runCli(dir, ['registry', '--check']).stdout).toMatch(/unfinished/);
+  }, 30_000);
 });

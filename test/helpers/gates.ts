@@ -53,3 +53,15 @@ export async function waitFor(condition: () => boolean, what: string, limitMs = 
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until no process has this pid (it was killed and reaped). */
+export async function waitForProcessGone(pid: number): Promise<void> {
+  await waitFor(() => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }, `process ${pid} to be gone`);
+}

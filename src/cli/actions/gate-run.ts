@@ -37,6 +37,8 @@ export async function gateRunAction(stageId: string, flags: GateRunFlags, io: Cl
   const redact = makeRedactor(io.env, config.gates.redact);
   const colors = colorsFor(flags.format === 'json' ? io.stderr : io.stdout, io.env);
   const progress = gateProgress(flags.format === 'json' ? io.stderr : io.stdout, colors);
+  const interrupt = new AbortController();
+  const restoreSignals = io.onInterrupt?.(() => interrupt.abort());
   let outcome;
   try {
     outcome = await runStage({
@@ -55,9 +57,11 @@ export async function gateRunAction(stageId: string, flags: GateRunFlags, io: Cl
       nodeVersion: io.nodeVersion ?? 'unknown',
       toolVersion: TOOL_VERSION,
       progress,
+      signal: interrupt.signal,
     });
   } finally {
     progress.stop();
+    restoreSignals?.();
   }
   const { report } = outcome;
   if (flags.format === 'json') {
