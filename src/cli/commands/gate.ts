@@ -15,7 +15,11 @@ export interface GateRunFlags {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerGate(program: Command, context: CommandContext): void {
-  const gate = program.command('gate').summary('run a stage\'s gates and record the evidence').description('Gate commands.');
+  const gate = program
+    .command('gate')
+    .summary('run a stage\'s gates and record the evidence')
+    .description('Gate commands: `gate run <stage-id>` runs a stage\'s gates and writes its evidence.')
+    .addHelpText('after', examples('stagedocs gate run P1-S03', 'stagedocs gate run --help'));
   gate
     .command('run')
     .summary('run a stage\'s gates, write evidence to gate_results/ and append the registry')
