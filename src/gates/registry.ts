@@ -5,6 +5,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { compareStrings } from '../model/diagnostic.js';
 import { REGISTRY_COLUMNS, REGISTRY_FILE, type RunReport } from '../model/evidence.js';
 import { isValidId } from '../model/ids.js';
+import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
 import type { RunFolder } from '../evidence/read.js';
 import { csvRow, decodeCell, parseCsv, CsvSyntaxError } from './csv.js';
 
@@ -60,11 +61,21 @@ function lockTarget(root: string): string {
 
 async function withRegistryLock<T>(root: string, action: () => Promise<T>): Promise<T> {
   await mkdir(path.join(root, '.stagedocs'), { recursive: true });
-  const release = await lockfile.lock(lockTarget(root), {
-    realpath: false,
-    stale: 30_000,
-    retries: { retries: 200, minTimeout: 10, maxTimeout: 250, factor: 1.5 },
-  });
+  let release: () => Promise<void>;
+  try {
+    // A lock left by a killed process goes stale after 30 s; the retries wait longer than that.
+    release = await lockfile.lock(lockTarget(root), {
+      realpath: false,
+      stale: 30_000,
+      retries: { retries: 200, minTimeout: 10, maxTimeout: 250, factor: 1.5 },
+    });
+  } catch (error) {
+    throw new StagedocsError(
+      `Could not lock the gate registry (${path.join('.stagedocs', 'gate_registry.lock')}): ${(error as Error).message}`,
+      EXIT_FAILED,
+      'Another stagedocs process holds it; when none runs, `stagedocs registry` rebuilds the registry from the reports.',
+    );
+  }
   try {
     return await action();
   } finally {

@@ -119,7 +119,7 @@ async function measureStubs(gate: GateSpec, root: string): Promise<Measurement> 
     outcome: rate <= maxRate ? 'pass' : 'fail',
     summary: worst[0] ? `${summary}; worst: ${worst[0].file} (${worst[0].count})` : summary,
     measured: { value: rate, max: maxRate },
-    details: { scanned: scan.scanned, with_stubs: scan.files.length, worst, skipped: scan.skipped },
+    details: { scanned: scan.scanned, with_stubs: scan.files.length, worst, skipped: scan.skipped, allowed_lines: scan.allowed },
   };
 }
 

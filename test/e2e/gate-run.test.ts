@@ -165,7 +165,7 @@ describe('stagedocs gate run', () => {
       'src/a.ts': "export function a() {\n  throw new Error('not implemented');\n}\n// TODO: later\n",
       'src/b.ts': 'export function b() {\n  return res.status(501).end();\n}\n',
       'src/c.ts': 'export const c = 1;\n',
-      'src/d.ts': 'export const d = 2;\n',
+      'src/d.ts': 'export const d = 2; // the word TODO is allowed here: stagedocs-allow-stub\n',
       'src/generated/e.ts': '// TODO generated\n',
       [S00]: gateStage('  - id: stubs\n    type: no-stubs\n    include: ["src/**/*.ts"]\n    exclude: ["src/generated/**"]\n    max_rate: 0.25'),
     });
@@ -174,6 +174,7 @@ describe('stagedocs gate run', () => {
     const gate = JSON.parse(result.stdout).gates[0];
     expect(gate).toMatchObject({ outcome: 'fail', measured: { value: 0.5, max: 0.25 }, summary: '2 of 4 files hold stubs (50%), max 25%; worst: src/a.ts (2)' });
     expect(gate.details.worst.map((hit: { file: string }) => hit.file)).toEqual(['src/a.ts', 'src/b.ts']);
+    expect(gate.details.allowed_lines).toBe(1);
   });
 
   it('fails no-stubs when nothing matches, and traces requirements', () => {
