@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { GateSpec, GateType, StageFrontmatter } from '../model/documents.js';
@@ -40,23 +40,24 @@ function commandFailure(gate: GateSpec, result: ProcessResult): Measurement | un
  */
 export async function evaluateRequirement(gate: GateSpec, context: RequirementContext): Promise<Measurement & { exit_code?: number | null }> {
   let exitCode: number | null | undefined;
+  const commandStarted = Date.now();
   if (gate.run !== undefined) {
     const result = await context.runCommand(gate.run);
     exitCode = result.exitCode;
     const failure = commandFailure(gate, result);
     if (failure) return { ...failure, exit_code: exitCode };
   }
-  const measured = await measure(gate, context, exitCode);
+  const measured = await measure(gate, context, exitCode, gate.run !== undefined ? commandStarted : undefined);
   return exitCode === undefined ? measured : { ...measured, exit_code: exitCode };
 }
 
-async function measure(gate: GateSpec, context: RequirementContext, exitCode: number | null | undefined): Promise<Measurement> {
+async function measure(gate: GateSpec, context: RequirementContext, exitCode: number | null | undefined, commandStarted: number | undefined): Promise<Measurement> {
   switch (gateType(gate)) {
     case 'run':
       if (gate.run === undefined) return { outcome: 'error', summary: 'a `run` gate needs a `run` command' };
       return { outcome: 'pass', summary: `exit ${exitCode}` };
     case 'metric':
-      return measureMetric(gate, context.root);
+      return measureMetric(gate, context.root, commandStarted);
     case 'no-stubs':
       return measureStubs(gate, context.root);
     case 'produces':
@@ -76,12 +77,28 @@ export function valueAtPath(data: unknown, dotted: string): unknown {
   return current;
 }
 
-async function measureMetric(gate: GateSpec, root: string): Promise<Measurement> {
+/** File systems with coarse timestamps (FAT: 2 s) may date a fresh file slightly before the command started. */
+const MTIME_TOLERANCE_MS = 2000;
+
+/**
+ * Reads the metric. When the gate has a command, the file must have been written by it: a file left
+ * over from an earlier run (the command no longer produces it) would otherwise pass on stale numbers.
+ */
+async function measureMetric(gate: GateSpec, root: string, commandStarted: number | undefined): Promise<Measurement> {
   const metric = gate.metric;
   if (!metric) return { outcome: 'error', summary: 'a `metric` gate needs `metric: { file, path, min | max }`' };
   let text: string;
   try {
-    text = await readFile(path.join(root, metric.file), 'utf8');
+    const file = path.join(root, metric.file);
+    text = await readFile(file, 'utf8');
+    const modified = (await stat(file)).mtimeMs;
+    if (commandStarted !== undefined && modified < commandStarted - MTIME_TOLERANCE_MS) {
+      return {
+        outcome: 'fail',
+        summary: `metric file ${metric.file} was not written by the command (last modified ${new Date(modified).toISOString()}, before the gate started)`,
+        details: { file: metric.file },
+      };
+    }
   } catch {
     return { outcome: 'fail', summary: `metric file ${metric.file} does not exist (the command should write it)`, details: { file: metric.file } };
   }

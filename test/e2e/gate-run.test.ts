@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/gates/csv.js';
@@ -150,6 +150,17 @@ describe('stagedocs gate run', () => {
     const report = JSON.parse(result.stdout);
     expect(report.gates[0]).toMatchObject({ type: 'metric', outcome: 'fail', summary: 'total.lines.pct 64.2 < min 70', measured: { value: 64.2, min: 70 } });
     expect(report.gates[1]).toMatchObject({ outcome: 'fail', summary: 'metric file coverage/coverage-summary.json has no value at `total.branches.pct`' });
+  });
+
+  it('fails a metric whose file the command did not write (stale numbers)', () => {
+    const dir = gateRepo({
+      'coverage.json': '{"pct": 95}',
+      [S00]: gateStage('  - id: coverage\n    run: "echo coverage disabled"\n    metric: { file: coverage.json, path: pct, min: 70 }'),
+    });
+    utimesSync(path.join(dir, 'coverage.json'), new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+    const result = runCli(dir, ['gate', 'run', 'P1-S00', '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).gates[0].summary).toBe('metric file coverage.json was not written by the command (last modified 2020-01-01T00:00:00.000Z, before the gate started)');
   });
 
   it('passes a metric within its bounds', () => {
