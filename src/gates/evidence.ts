@@ -32,7 +32,7 @@ export async function createRunFolder(root: string, gateResultsDir: string, stag
   }
 }
 
-/** Quotes a value for a POSIX shell comment-free line. */
+/** Single-quotes a value for a POSIX shell, so command.sh runs the command exactly as written. */
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { GateSpec, GateType, StageFrontmatter } from '../model/documents.js';
-import type { GateOutcome, GateResult } from '../model/evidence.js';
+import type { GateResult } from '../model/evidence.js';
 import type { ProcessResult } from './process.js';
 import { requirementIds, traceRequirements } from './prd-trace.js';
 import { matchFiles, scanForStubs, worstFiles } from './stubs.js';
@@ -186,5 +186,3 @@ async function measureTrace(gate: GateSpec, root: string): Promise<Measurement> 
     details: { document: gate.document, unreferenced: trace.unreferenced, referenced: trace.referenced.length, scanned: trace.scanned },
   };
 }
-
-export type { GateOutcome };

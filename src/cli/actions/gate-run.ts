@@ -1,3 +1,4 @@
+import type { SimpleGit } from 'simple-git';
 import { loadConfig } from '../../config/config.js';
 import { readRuns, runsOfStage } from '../../evidence/read.js';
 import { checkRerunPolicy } from '../../gates/failure-policy.js';
@@ -97,7 +98,7 @@ function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[]):
  * A stage with `freeze: required` needs its freeze file; when a freeze file exists, every frozen input
  * must be unchanged. Either problem refuses the run (exit 1) before anything is written.
  */
-async function checkFreeze(root: string, git: ReturnType<typeof openGit>, model: RepositoryModel, stage: Typed<StageFrontmatter>): Promise<FreezeVerification | undefined> {
+async function checkFreeze(root: string, git: SimpleGit, model: RepositoryModel, stage: Typed<StageFrontmatter>): Promise<FreezeVerification | undefined> {
   const file = freezePathOf(model.config.paths.freeze, stage.data.id);
   const frozen = model.freezes.find((freeze) => freeze.doc.file === file);
   if (!frozen) {
