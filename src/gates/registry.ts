@@ -5,6 +5,8 @@ import writeFileAtomic from 'write-file-atomic';
 import { compareStrings } from '../model/diagnostic.js';
 import { REGISTRY_COLUMNS, REGISTRY_FILE, type RunReport } from '../model/evidence.js';
 import { isValidId } from '../model/ids.js';
+import { validatorFor } from '../model/ajv.js';
+import { runReportSchema } from '../model/report-schema.js';
 import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
 import type { RunFolder } from '../evidence/read.js';
 import { csvRow, decodeCell, parseCsv, CsvSyntaxError } from './csv.js';
@@ -102,10 +104,15 @@ export async function appendRegistryRow(root: string, gateResultsDir: string, va
   });
 }
 
-/** Finished runs in canonical order: started_at, then run id. */
+/** Whether a parsed report has every field a registry row is made of (the report.json schema). */
+function isCompleteReport(report: RunReport | undefined): report is RunReport {
+  return report !== undefined && validatorFor(runReportSchema)(report) === true;
+}
+
+/** Finished runs with a complete report, in canonical order: started_at, then run id. */
 function canonicalRuns(runs: RunFolder[]): Array<RunFolder & { report: RunReport; reportSha256: string }> {
   return runs
-    .filter((run): run is RunFolder & { report: RunReport; reportSha256: string } => run.report !== undefined && run.reportSha256 !== undefined)
+    .filter((run): run is RunFolder & { report: RunReport; reportSha256: string } => isCompleteReport(run.report) && run.reportSha256 !== undefined)
     .sort((a, b) => compareStrings(a.report.started_at, b.report.started_at) || compareStrings(a.runId, b.runId));
 }
 
@@ -154,7 +161,9 @@ export function checkRegistry(text: string | undefined, runs: RunFolder[], gateR
   const problems: RegistryProblem[] = [];
   const runFolders = runs.filter((run) => isValidId(run.runId));
   const unfinished = runFolders.filter((run) => run.reportSha256 === undefined).map((run) => run.runId);
-  const unreadable = runFolders.filter((run) => run.reportSha256 !== undefined && run.report === undefined).map((run) => ({ runId: run.runId, problem: run.problem ?? 'unreadable' }));
+  const unreadable = runFolders
+    .filter((run) => run.reportSha256 !== undefined && !isCompleteReport(run.report))
+    .map((run) => ({ runId: run.runId, problem: run.problem ?? 'report.json does not match the report schema (a field is missing or has the wrong type)' }));
   const expected = new Map(canonicalRuns(runFolders).map((run) => [run.runId, registryValues(run.report, reportPathOf(gateResultsDir, run.runId), run.reportSha256)]));
 
   let records: ReturnType<typeof parseCsv> = [];
@@ -189,6 +198,8 @@ export function checkRegistry(text: string | undefined, runs: RunFolder[], gateR
     }
     seen.set(runId, row.line);
     const want = expected.get(runId);
+    // A row of a run whose report is unreadable is judged with the report (reported once, below).
+    if (!want && unreadable.some((run) => run.runId === runId)) continue;
     if (!want) {
       problems.push({ kind: 'extra', line: row.line, runId, message: `${where}: run \`${runId}\` has no report.json in ${gateResultsDir}/ (extra row)` });
       continue;

@@ -54,6 +54,13 @@ describe('stagedocs registry', () => {
     const tampered = runCli(dir, ['registry', '--check', '--format', 'json']);
     expect(tampered.code).toBe(1);
     expect(JSON.parse(tampered.stdout).problems).toEqual([expect.objectContaining({ kind: 'sha-mismatch', line: 3, runId: runs[1] })]);
+
+    // A report that lost a field cannot make a row: it is named, never turned into `undefined` cells.
+    writeFileSync(reportFile, readFileSync(reportFile, 'utf8').replace(/"stage_title": "[^"]*",/, ''));
+    const broken = runCli(dir, ['registry', '--check']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(`gate_results/${runs[1]}/report.json: report.json does not match the report schema`);
+    expect(broken.stdout).not.toMatch(/extra row/);
   });
 
   it('accepts rows in another order (a merge=union merge) and says how to reorder them', () => {
