@@ -20,6 +20,16 @@ const io = {
       terminal.close();
     }
   },
+  nodeVersion: process.version,
+  onInterrupt(handler: (signal: string) => void) {
+    const listener = (signal: NodeJS.Signals) => handler(signal);
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+    };
+  },
 };
 
 run(process.argv.slice(2), io).then(

@@ -13,6 +13,13 @@ export interface CliIo {
   execPath?: string;
   /** Asks one question on the terminal and returns the answer; only used when stdinIsTTY. */
   ask?(question: string): Promise<string>;
+  /** The Node.js version running the CLI, recorded in gate evidence. */
+  nodeVersion?: string;
+  /**
+   * Replaces the default reaction to SIGINT/SIGTERM with `handler` until the returned function is
+   * called: `gate run` uses it to kill its gates' process groups, which a Ctrl-C does not reach.
+   */
+  onInterrupt?(handler: (signal: string) => void): () => void;
 }
 
 export interface OutputStream {

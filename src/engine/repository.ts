@@ -1,6 +1,14 @@
 import type { Config } from '../config/config.js';
 import type { ParsedDocument, StageFrontmatter, PhaseFrontmatter, DecisionFrontmatter, FreezeFile } from '../model/documents.js';
 import { compareStrings } from '../model/diagnostic.js';
+import type { RunFolder } from '../evidence/read.js';
+import type { RegistryCheck } from '../gates/registry.js';
+
+/** The gate evidence of the repository, for rules about runs (loaded by `validate`, absent in the hook). */
+export interface RepositoryEvidence {
+  runs: RunFolder[];
+  registry: RegistryCheck;
+}
 
 /** A document whose frontmatter passed its schema, with its data typed. */
 export interface Typed<T> {
@@ -22,6 +30,8 @@ export interface RepositoryModel {
   freezes: Array<Typed<FreezeFile>>;
   /** Whether a repository-relative path exists (file or folder). */
   exists(relativePath: string): boolean;
+  /** Gate runs and the registry check; undefined when the caller did not load them (rules then skip). */
+  evidence?: RepositoryEvidence;
 }
 
 export function buildModel(
@@ -29,6 +39,7 @@ export function buildModel(
   documents: ParsedDocument[],
   isSchemaValid: (doc: ParsedDocument) => boolean,
   exists: (relativePath: string) => boolean,
+  evidence?: RepositoryEvidence,
 ): RepositoryModel {
   const sorted = [...documents].sort((a, b) => compareStrings(a.file, b.file));
   const ofKind = <T>(kind: ParsedDocument['kind']): Array<Typed<T>> =>
@@ -41,6 +52,7 @@ export function buildModel(
     decisions: ofKind<DecisionFrontmatter>('decision'),
     freezes: ofKind<FreezeFile>('freeze'),
     exists,
+    ...(evidence ? { evidence } : {}),
   };
 }
 

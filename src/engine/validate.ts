@@ -5,7 +5,7 @@ import { parseDocumentBytes } from '../parse/document.js';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
 import { contentHash, FactsCache, type FileFacts } from './cache.js';
-import { buildModel, type RepositoryModel } from './repository.js';
+import { buildModel, type RepositoryEvidence, type RepositoryModel } from './repository.js';
 import { kindFromPath, type DocumentSource } from './source.js';
 
 export interface ValidateOptions {
@@ -20,6 +20,8 @@ export interface ValidateOptions {
   useCache: boolean;
   /** Extra rules (history, evidence) that run after the built-in ones. */
   extraRules?: readonly Rule[];
+  /** Gate runs and the registry check, for the evidence rules; they skip when absent. */
+  evidence?: RepositoryEvidence;
 }
 
 export interface ValidationResult {
@@ -62,7 +64,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
       if (SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined) schemaInvalid.add(fact.doc.file);
     }
   }
-  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), source.exists);
+  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), source.exists, options.evidence);
   for (const rule of rules) {
     if (rule.scope !== 'repository' || severityOf(rule.meta.id, config, rules) === undefined) continue;
     rule.check(model, {

@@ -47,6 +47,8 @@ export interface RunReport {
   dirty: boolean;
   tool_version: string;
   gates: GateResult[];
+  /** The gates chosen with `--gate`, when the run was limited to some; such a run does not prove the stage passed. */
+  selected_gates?: string[];
   /** The freeze verification, when the stage has a freeze file. */
   freeze?: { file: string; verified: boolean; changed: string[]; missing: string[] };
 }

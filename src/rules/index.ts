@@ -1,6 +1,8 @@
 import { brokenLink } from './broken-link.js';
 import { dependencyCycle } from './dependency-cycle.js';
+import { doneNeedsPassingRun } from './done-needs-passing-run.js';
 import { emptySection } from './empty-section.js';
+import { freezeRequired } from './freeze-required.js';
 import { frontmatterSchema } from './frontmatter-schema.js';
 import { frontmatterSyntax } from './frontmatter-syntax.js';
 import { linearProgression } from './linear-progression.js';
@@ -9,11 +11,12 @@ import { objectiveGate } from './objective-gate.js';
 import { readableFile } from './readable-file.js';
 import { requiredSections } from './required-sections.js';
 import { stageSize } from './stage-size.js';
-import type { Rule, RuleMeta } from './types.js';
 import { evidenceImmutable } from './evidence-immutable.js';
 import { freezeImmutable } from './freeze-immutable.js';
 import { protectedPathMeta } from './protected-path.js';
 import { registryAppendOnly } from './registry-append-only.js';
+import { registryConsistent } from './registry-consistent.js';
+import type { Rule, RuleMeta } from './types.js';
 import { uniqueId } from './unique-id.js';
 import { unknownReference } from './unknown-reference.js';
 
@@ -32,6 +35,9 @@ export const RULES: readonly Rule[] = [
   noStubsWhenDone,
   brokenLink,
   stageSize,
+  doneNeedsPassingRun,
+  registryConsistent,
+  freezeRequired,
 ];
 
 /**

@@ -2,11 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { configSchema, DOCUMENT_SCHEMAS } from '../../model/schemas.js';
+import { runReportSchema } from '../../model/report-schema.js';
 import { UsageError, EXIT_OK } from '../../model/errors.js';
 import { findRoot, toRepositoryPath, workingDirectory } from '../context.js';
 import type { CliIo } from '../io.js';
 
-const SCHEMAS: Record<string, object> = { ...DOCUMENT_SCHEMAS, config: configSchema };
+const SCHEMAS: Record<string, object> = { ...DOCUMENT_SCHEMAS, config: configSchema, report: runReportSchema };
 
 export async function schemaAction(flags: { out: string; print?: string; cwd?: string }, io: CliIo): Promise<number> {
   if (flags.print !== undefined) {

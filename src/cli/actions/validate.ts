@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../config/config.js';
 import { documentGlobs, workingTreeSource, type DocumentSource } from '../../engine/source.js';
 import type { Rule } from '../../rules/types.js';
 import { validateRepository } from '../../engine/validate.js';
+import { loadEvidence } from '../../gates/load-evidence.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import { formatValidation } from '../../format/validation.js';
 import { codeFingerprint } from '../../version.js';
@@ -31,6 +32,8 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     only,
     useCache: flags.cache,
     extraRules: git.rules,
+    // The hook checks what is being committed; evidence rules need the runs, which CI validates.
+    evidence: flags.staged ? undefined : await loadEvidence(root, config.paths.gate_results),
   });
 
   // Committing before any document exists (or outside the documents) is nothing to check.

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { registerAuditPack } from './audit-pack.js';
+import { registerFreeze } from './freeze.js';
+import { registerGate } from './gate.js';
 import { registerHook } from './hook.js';
+import { registerRegistry } from './registry.js';
 import { registerSchema } from './schema.js';
 import { registerSignOff } from './sign-off.js';
 import { registerStatus } from './status.js';
@@ -10,7 +13,10 @@ import { registerValidate } from './validate.js';
 
 /** Every command, in the order `--help` lists them (the product brief's order). Each loads its action lazily. */
 export const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext) => void> = [
+  registerFreeze,
   registerValidate,
+  registerGate,
+  registerRegistry,
   registerStatus,
   registerAuditPack,
   registerSignOff,

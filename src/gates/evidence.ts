@@ -1,0 +1,107 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { GateSpec } from '../model/documents.js';
+import type { RunReport } from '../model/evidence.js';
+import { loadTemplate } from '../render/templates.js';
+import type { GitState } from './git-info.js';
+import type { Redactor } from './redact.js';
+
+/** `20261121T093000Z`: the UTC timestamp of a run id, safe in file names on every OS. */
+export function runTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+/**
+ * Creates the run's folder exclusively: `<stage-id>_<timestamp>`, or with `-2`, `-3`, ... when a run
+ * of the same stage started in the same second. An existing folder is never reused.
+ */
+export async function createRunFolder(root: string, gateResultsDir: string, stageId: string, startedAt: Date): Promise<{ runId: string; dir: string }> {
+  await mkdir(path.join(root, gateResultsDir), { recursive: true });
+  const base = `${stageId}_${runTimestamp(startedAt)}`;
+  for (let attempt = 1; ; attempt += 1) {
+    const runId = attempt === 1 ? base : `${base}-${attempt}`;
+    const dir = path.join(root, gateResultsDir, runId);
+    try {
+      await mkdir(dir);
+      return { runId, dir };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 1000) throw error;
+    }
+  }
+}
+
+/** Single-quotes a value for a POSIX shell, so command.sh runs the command exactly as written. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** command.sh: the exact commands of the run, in order, runnable by hand from the repository root. */
+export function renderCommandScript(stageId: string, gates: readonly GateSpec[], timeouts: readonly number[], redact: Redactor): string {
+  const lines = ['#!/bin/sh', `# stagedocs gate run ${stageId}: the commands, in order, as run from the repository root.`, 'cd "$(git rev-parse --show-toplevel)" || exit 2', ''];
+  gates.forEach((gate, index) => {
+    const kind = gate.type ?? (gate.metric ? 'metric' : 'run');
+    lines.push(`# gate ${gate.id} (${kind}, ${gate.severity ?? 'blocking'}, timeout ${timeouts[index]}s)`);
+    if (gate.run !== undefined) lines.push(`sh -c ${shellQuote(redact(gate.run))}`);
+    else lines.push(`# measured by stagedocs: no command`);
+    lines.push('');
+  });
+  return lines.join('\n');
+}
+
+export interface EnvironmentSnapshot {
+  host: string;
+  os: { platform: string; release: string; arch: string };
+  node: string;
+  stagedocs: string;
+  git: GitState;
+  /** The working directory of the gates (the repository root), absolute. */
+  cwd: string;
+}
+
+export function environmentSnapshot(root: string, nodeVersion: string, toolVersion: string, git: GitState): EnvironmentSnapshot {
+  return {
+    host: os.hostname(),
+    os: { platform: os.platform(), release: os.release(), arch: os.arch() },
+    node: nodeVersion,
+    stagedocs: toolVersion,
+    git,
+    cwd: root,
+  };
+}
+
+/** Writes a file that may not exist yet in the run folder (a run folder's files are written once). */
+export async function writeNew(dir: string, name: string, content: string): Promise<void> {
+  await writeFile(path.join(dir, name), content, { flag: 'wx' });
+}
+
+/**
+ * The report: report.md first, then report.json last and atomically, because report.json's presence
+ * is what marks a run as finished.
+ */
+export async function writeReports(root: string, templatesDir: string, dir: string, report: RunReport, redact: Redactor): Promise<Buffer> {
+  const markdown = loadTemplate(root, templatesDir, 'gate-report.md.hbs')(reportView(report));
+  await writeNew(dir, 'report.md', redact(markdown));
+  const json = Buffer.from(redact(`${JSON.stringify(report, null, 2)}\n`), 'utf8');
+  await writeFileAtomic(path.join(dir, 'report.json'), json);
+  return json;
+}
+
+/** The data the report.md template sees. */
+function reportView(report: RunReport) {
+  return {
+    report,
+    result: report.overall_pass ? 'PASS' : 'FAIL',
+    gates: report.gates.map((gate) => ({
+      ...gate,
+      mark: gate.outcome === 'pass' ? 'pass' : gate.severity === 'warning' ? `${gate.outcome} (warning)` : gate.outcome,
+      command: gate.command ?? '',
+      seconds: (gate.duration_ms / 1000).toFixed(1),
+    })),
+    decision: report.decision_tag ?? 'none',
+    commit: report.commit ?? 'no commit',
+    branch: report.branch ?? 'detached',
+    freeze: report.freeze ?? null,
+  };
+}

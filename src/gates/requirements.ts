@@ -1,0 +1,188 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import type { GateSpec, GateType, StageFrontmatter } from '../model/documents.js';
+import type { GateResult } from '../model/evidence.js';
+import type { ProcessResult } from './process.js';
+import { requirementIds, traceRequirements } from './prd-trace.js';
+import { matchFiles, scanForStubs, worstFiles } from './stubs.js';
+
+/** The type of a gate: as declared, else `metric` when it has one, else `run`. */
+export function gateType(gate: GateSpec): GateType {
+  return gate.type ?? (gate.metric ? 'metric' : 'run');
+}
+
+/** What a measured requirement concluded; timing is added by the runner. */
+export type Measurement = Pick<GateResult, 'outcome' | 'summary' | 'measured' | 'details'>;
+
+export interface RequirementContext {
+  root: string;
+  stage: StageFrontmatter;
+  /** Runs the gate's command (when it has one) and returns how it ended. */
+  runCommand(command: string): Promise<ProcessResult>;
+}
+
+const percent = (rate: number) => `${(rate * 100).toFixed(1).replace(/\.0$/, '')}%`;
+
+/** The outcome of a finished command against `expect_exit`, or undefined when it met it. */
+function commandFailure(gate: GateSpec, result: ProcessResult): Measurement | undefined {
+  const expected = gate.expect_exit ?? 0;
+  if (result.spawnError) return { outcome: 'error', summary: `the shell could not start: ${result.spawnError}` };
+  if (result.timedOut) return { outcome: 'timeout', summary: `timed out; the process group was killed` };
+  if (result.exitCode === null) return { outcome: 'fail', summary: `killed by ${result.signal ?? 'a signal'}, expected exit ${expected}` };
+  if (result.exitCode !== expected) return { outcome: 'fail', summary: `exit ${result.exitCode}, expected ${expected}` };
+  return undefined;
+}
+
+/**
+ * Runs the gate's command, when it has one, then measures its requirement. A command that fails or
+ * times out decides the outcome before anything is measured.
+ */
+export async function evaluateRequirement(gate: GateSpec, context: RequirementContext): Promise<Measurement & { exit_code?: number | null }> {
+  let exitCode: number | null | undefined;
+  const commandStarted = Date.now();
+  if (gate.run !== undefined) {
+    const result = await context.runCommand(gate.run);
+    exitCode = result.exitCode;
+    const failure = commandFailure(gate, result);
+    if (failure) return { ...failure, exit_code: exitCode };
+  }
+  const measured = await measure(gate, context, exitCode, gate.run !== undefined ? commandStarted : undefined);
+  return exitCode === undefined ? measured : { ...measured, exit_code: exitCode };
+}
+
+async function measure(gate: GateSpec, context: RequirementContext, exitCode: number | null | undefined, commandStarted: number | undefined): Promise<Measurement> {
+  switch (gateType(gate)) {
+    case 'run':
+      if (gate.run === undefined) return { outcome: 'error', summary: 'a `run` gate needs a `run` command' };
+      return { outcome: 'pass', summary: `exit ${exitCode}` };
+    case 'metric':
+      return measureMetric(gate, context.root, commandStarted);
+    case 'no-stubs':
+      return measureStubs(gate, context.root);
+    case 'produces':
+      return measureProduces(gate, context);
+    case 'prd-trace':
+      return measureTrace(gate, context.root);
+  }
+}
+
+/** Reads `a.b.0.c` from parsed JSON; undefined when any step is missing. */
+export function valueAtPath(data: unknown, dotted: string): unknown {
+  let current: unknown = data;
+  for (const key of dotted.split('.')) {
+    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** File systems with coarse timestamps (FAT: 2 s) may date a fresh file slightly before the command started. */
+const MTIME_TOLERANCE_MS = 2000;
+
+/**
+ * Reads the metric. When the gate has a command, the file must have been written by it: a file left
+ * over from an earlier run (the command no longer produces it) would otherwise pass on stale numbers.
+ */
+async function measureMetric(gate: GateSpec, root: string, commandStarted: number | undefined): Promise<Measurement> {
+  const metric = gate.metric;
+  if (!metric) return { outcome: 'error', summary: 'a `metric` gate needs `metric: { file, path, min | max }`' };
+  let text: string;
+  try {
+    const file = path.join(root, metric.file);
+    text = await readFile(file, 'utf8');
+    const modified = (await stat(file)).mtimeMs;
+    if (commandStarted !== undefined && modified < commandStarted - MTIME_TOLERANCE_MS) {
+      return {
+        outcome: 'fail',
+        summary: `metric file ${metric.file} was not written by the command (last modified ${new Date(modified).toISOString()}, before the gate started)`,
+        details: { file: metric.file },
+      };
+    }
+  } catch {
+    return { outcome: 'fail', summary: `metric file ${metric.file} does not exist (the command should write it)`, details: { file: metric.file } };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { outcome: 'fail', summary: `metric file ${metric.file} is not valid JSON: ${(error as Error).message}`, details: { file: metric.file } };
+  }
+  const value = valueAtPath(data, metric.path);
+  if (value === undefined) return { outcome: 'fail', summary: `metric file ${metric.file} has no value at \`${metric.path}\``, details: { file: metric.file, path: metric.path } };
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return { outcome: 'fail', summary: `\`${metric.path}\` in ${metric.file} is ${JSON.stringify(value)?.slice(0, 40)}, expected a number`, details: { file: metric.file, path: metric.path } };
+  }
+  const measured = { value, ...(metric.min !== undefined ? { min: metric.min } : {}), ...(metric.max !== undefined ? { max: metric.max } : {}) };
+  const details = { file: metric.file, path: metric.path };
+  if (metric.min !== undefined && value < metric.min) return { outcome: 'fail', summary: `${metric.path} ${value} < min ${metric.min}`, measured, details };
+  if (metric.max !== undefined && value > metric.max) return { outcome: 'fail', summary: `${metric.path} ${value} > max ${metric.max}`, measured, details };
+  const bounds = [metric.min !== undefined ? `>= min ${metric.min}` : '', metric.max !== undefined ? `<= max ${metric.max}` : ''].filter(Boolean).join(', ');
+  return { outcome: 'pass', summary: `${metric.path} ${value}${bounds ? ` ${bounds}` : ''}`, measured, details };
+}
+
+async function measureStubs(gate: GateSpec, root: string): Promise<Measurement> {
+  if (!gate.include || gate.include.length === 0) return { outcome: 'error', summary: 'a `no-stubs` gate needs `include` globs' };
+  const files = await matchFiles(root, gate.include, gate.exclude);
+  const scan = await scanForStubs(root, files);
+  const maxRate = gate.max_rate ?? 0;
+  if (scan.scanned === 0) {
+    return { outcome: 'fail', summary: `no file matched ${gate.include.join(', ')}: nothing to check is not a pass`, details: { include: gate.include, skipped: scan.skipped } };
+  }
+  const rate = scan.files.length / scan.scanned;
+  const worst = worstFiles(scan);
+  const summary = `${scan.files.length} of ${scan.scanned} files hold stubs (${percent(rate)}), max ${percent(maxRate)}`;
+  return {
+    outcome: rate <= maxRate ? 'pass' : 'fail',
+    summary: worst[0] ? `${summary}; worst: ${worst[0].file} (${worst[0].count})` : summary,
+    measured: { value: rate, max: maxRate },
+    details: { scanned: scan.scanned, with_stubs: scan.files.length, worst, skipped: scan.skipped, allowed_lines: scan.allowed },
+  };
+}
+
+async function measureProduces(gate: GateSpec, context: RequirementContext): Promise<Measurement> {
+  const declared = gate.files ?? context.stage.produces ?? [];
+  if (declared.length === 0) return { outcome: 'error', summary: 'a `produces` gate needs `files`, or the stage needs `produces`' };
+  const missing: string[] = [];
+  for (const entry of declared) {
+    const found = isDynamicPattern(entry)
+      ? (await glob([entry], { cwd: context.root, onlyFiles: true, dot: true, ignore: ['.git/**'] })).length > 0
+      : await readFile(path.join(context.root, entry)).then(
+          () => true,
+          () => false,
+        );
+    if (!found) missing.push(entry);
+  }
+  const present = declared.length - missing.length;
+  return {
+    outcome: missing.length === 0 ? 'pass' : 'fail',
+    summary: missing.length === 0 ? `all ${declared.length} declared files exist` : `${present} of ${declared.length} declared files exist; missing: ${missing.join(', ')}`,
+    measured: { value: present, min: declared.length },
+    details: { declared, missing },
+  };
+}
+
+async function measureTrace(gate: GateSpec, root: string): Promise<Measurement> {
+  if (!gate.document || !gate.include || gate.include.length === 0) return { outcome: 'error', summary: 'a `prd-trace` gate needs `document` and `include` globs' };
+  let text: string;
+  try {
+    text = await readFile(path.join(root, gate.document), 'utf8');
+  } catch {
+    return { outcome: 'fail', summary: `requirements document ${gate.document} does not exist`, details: { document: gate.document } };
+  }
+  const ids = requirementIds(text);
+  if (ids.length === 0) {
+    return { outcome: 'fail', summary: `${gate.document} lists no requirement ids (such as REQ-12): nothing to trace is not a pass`, details: { document: gate.document } };
+  }
+  // The document lists every id, so it never counts as a reference.
+  const files = (await matchFiles(root, gate.include, gate.exclude)).filter((file) => file !== gate.document);
+  const trace = await traceRequirements(root, ids, files);
+  const minRate = gate.min_rate ?? 1;
+  const summary = `${trace.referenced.length} of ${ids.length} requirements referenced (${percent(trace.coverage)}), min ${percent(minRate)}`;
+  return {
+    outcome: trace.coverage >= minRate ? 'pass' : 'fail',
+    summary: trace.unreferenced.length > 0 ? `${summary}; unreferenced: ${trace.unreferenced.slice(0, 10).join(', ')}${trace.unreferenced.length > 10 ? ', ...' : ''}` : summary,
+    measured: { value: trace.coverage, min: minRate },
+    details: { document: gate.document, unreferenced: trace.unreferenced, referenced: trace.referenced.length, scanned: trace.scanned },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Config } from '../config/config.js';
+import { workingTreeSource } from '../engine/source.js';
+import { validateRepository } from '../engine/validate.js';
+import type { RepositoryModel, Typed } from '../engine/repository.js';
+import type { StageFrontmatter } from '../model/documents.js';
+import { StagedocsError, UsageError, EXIT_FAILED } from '../model/errors.js';
+import { isValidId } from '../model/ids.js';
+
+/** The repository model as `validate` builds it (with its cache), for commands that act on a stage. */
+export async function loadModel(root: string, config: Config, configHash: string, toolVersion: string): Promise<RepositoryModel> {
+  const result = await validateRepository({ root, config, configHash, toolVersion, source: workingTreeSource(root, config), useCache: true });
+  return result.model;
+}
+
+/** Checks a stage id given on the command line (exit 2 when it is not a valid id). */
+export function assertStageId(stageId: string): void {
+  if (!isValidId(stageId)) {
+    throw new UsageError(
+      `\`${String(stageId).slice(0, 80)}\` is not a valid stage id`,
+      'Stage ids start with a letter and hold only letters, digits, `.`, `_` and `-` (e.g. `P1-S03`).',
+    );
+  }
+}
+
+/**
+ * The stage with this id: a usage error when no document declares it, a failure when the document
+ * exists but its frontmatter is invalid (its gates cannot be trusted then).
+ */
+export function findStage(model: RepositoryModel, stageId: string): Typed<StageFrontmatter> {
+  const stage = model.stages.find((candidate) => candidate.data.id === stageId);
+  if (stage) return stage;
+  const invalid = model.documents.find((doc) => doc.kind === 'stage' && doc.data?.id === stageId);
+  if (invalid) {
+    throw new StagedocsError(`Stage \`${stageId}\` (${invalid.file}) has invalid frontmatter`, EXIT_FAILED, `Run \`stagedocs validate ${invalid.file}\` and fix what it reports.`);
+  }
+  const known = model.stages.map((candidate) => candidate.data.id).slice(0, 8);
+  throw new UsageError(`No stage has the id \`${stageId}\``, known.length > 0 ? `Known stages: ${known.join(', ')}${model.stages.length > 8 ? ', ...' : ''}.` : 'Create one with `stagedocs new-stage`.');
+}

@@ -1,0 +1,25 @@
+import { placeOf } from '../model/documents.js';
+import { freezePathOf } from '../gates/freeze.js';
+import { repositoryRule } from './types.js';
+
+export const freezeRequired = repositoryRule(
+  {
+    id: 'freeze-required',
+    description: 'A stage with `freeze: required` that has started needs its freeze file freeze/<stage-id>.freeze.json.',
+    defaultSeverity: 'error',
+    kinds: ['stage'],
+  },
+  (repo, context) => {
+    for (const { doc, data } of repo.stages) {
+      if (data.freeze !== 'required' || data.status === 'not-started') continue;
+      const file = freezePathOf(repo.config.paths.freeze, data.id);
+      if (repo.freezes.some((freeze) => freeze.doc.file === file && freeze.data.stage === data.id)) continue;
+      context.report({
+        file: doc.file,
+        ...placeOf(doc, '/freeze'),
+        message: `Stage \`${data.id}\` is \`${data.status}\` with \`freeze: required\`, but ${file} does not exist (or is invalid)`,
+        hint: `Freeze its inputs before any official run: \`stagedocs freeze ${data.id} --input <glob>\`, then commit the file.`,
+      });
+    }
+  },
+);
