@@ -62,3 +62,17 @@ export function yamlString(value: unknown): string {
 export function markdownHeading(value: unknown): string {
   return markdownInline(value);
 }
+
+/**
+ * Markdown authored by a template or pattern author (not untrusted data): its inline markup (code
+ * spans, emphasis, links) is kept, but it is folded onto one line and cannot open a block (heading,
+ * quote), raw HTML or a dangerous link, so it stays inside the list item or paragraph it is put in.
+ */
+export function markdownAuthored(value: unknown): string {
+  return String(value ?? '')
+    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+    .trim()
+    .replace(/</g, '&lt;')
+    .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
+    .replace(/^([#>])/, '\\$1');
+}

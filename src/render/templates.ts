@@ -3,15 +3,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
+import { isValidId } from '../model/ids.js';
 import { PACKAGE_ROOT } from '../version.js';
-import { markdownBlockquote, markdownCell, markdownCode, markdownHeading, markdownInline, yamlString } from './escape.js';
+import { markdownAuthored, markdownBlockquote, markdownCell, markdownCode, markdownHeading, markdownInline, yamlString } from './escape.js';
 
 /** Built-in templates shipped in the package's `templates/` folder. */
 export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
 
 /**
  * One Handlebars environment for our own templates. User text must go through an escaping helper
- * (`md`, `cell`, `code`, `quote`, `yaml`, `heading`); plain `{{x}}` still HTML-escapes as a safe
+ * (`md`, `cell`, `code`, `quote`, `yaml`, `heading`; `authored` for a pattern author's markdown); plain `{{x}}` still HTML-escapes as a safe
  * default. Compiled in strict mode: a missing field is an error, never an empty string.
  */
 const handlebars = Handlebars.create();
@@ -22,6 +23,12 @@ handlebars.registerHelper('code', safe(markdownCode));
 handlebars.registerHelper('quote', safe(markdownBlockquote));
 handlebars.registerHelper('yaml', safe(yamlString));
 handlebars.registerHelper('heading', safe(markdownHeading));
+handlebars.registerHelper('authored', safe(markdownAuthored));
+// Ids are held to an allowlist that has no markup in it, so they are checked rather than escaped.
+handlebars.registerHelper('id', (value: unknown) => {
+  if (!isValidId(value)) throw new Error(`\`${String(value)}\` is not a valid id`);
+  return new handlebars.SafeString(value);
+});
 handlebars.registerHelper('json', (value: unknown) => new handlebars.SafeString(JSON.stringify(value)));
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper('pad2', (value: unknown) => String(value).padStart(2, '0'));

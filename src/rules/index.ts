@@ -8,6 +8,7 @@ import { noStubsWhenDone } from './no-stubs-when-done.js';
 import { objectiveGate } from './objective-gate.js';
 import { readableFile } from './readable-file.js';
 import { requiredSections } from './required-sections.js';
+import { rerunRootCause } from './rerun-root-cause.js';
 import { stageSize } from './stage-size.js';
 import type { Rule } from './types.js';
 import { uniqueId } from './unique-id.js';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   noStubsWhenDone,
   brokenLink,
   stageSize,
+  rerunRootCause,
 ];
 
 export function ruleById(id: string): Rule | undefined {

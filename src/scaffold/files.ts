@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
+
+/** A file scaffolding will create; `path` is repository-relative with forward slashes. */
+export interface NewFile {
+  path: string;
+  content: string;
+}
+
+/**
+ * Creates a file atomically and exclusively: the content is written and synced to a temporary file
+ * next to the target (write-file-atomic), then hard-linked into place, which fails if the target
+ * exists. A reader never sees half a file and an existing file is never replaced, even in a race.
+ */
+export async function createFileExclusive(root: string, file: NewFile): Promise<void> {
+  const target = path.join(root, file.path);
+  await mkdir(path.dirname(target), { recursive: true });
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFileAtomic(temporary, file.content, { encoding: 'utf8' });
+  try {
+    await link(temporary, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new StagedocsError(`${file.path} already exists; it was left unchanged`, EXIT_USAGE, 'Choose another name, or delete the file first if you really mean to replace it.');
+    }
+    throw error;
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+/** Creates every file of a plan, in order. The plan was checked for collisions before. */
+export async function createFiles(root: string, files: readonly NewFile[]): Promise<void> {
+  for (const file of files) await createFileExclusive(root, file);
+}
+
+/**
+ * The lines of `wanted` that a line-based file (`.gitignore`, `.gitattributes`) lacks, compared
+ * after trimming; the user's own lines are never touched.
+ */
+export function missingLines(existing: string, wanted: readonly string[]): string[] {
+  const present = new Set(existing.split(/\r?\n/).map((line) => line.trim()));
+  return wanted.filter((line) => !present.has(line.trim()));
+}
+
+/** Appends lines to a text file (creating it), keeping every byte already there. */
+export async function appendLines(root: string, relativePath: string, lines: readonly string[]): Promise<void> {
+  const target = path.join(root, relativePath);
+  const existing = await readTextIfExists(target);
+  const separator = existing === undefined || existing === '' || existing.endsWith('\n') ? '' : '\n';
+  await writeFileAtomic(target, `${existing ?? ''}${separator}${lines.join('\n')}\n`, { encoding: 'utf8' });
+}
+
+export async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
