@@ -1,5 +1,6 @@
 import { UsageError } from '../model/errors.js';
-import { openGit } from '../git/client.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { assertTitle } from '../scaffold/names.js';
 import { createFiles, type NewFile } from '../scaffold/files.js';
 import type { CliIo } from './io.js';
@@ -45,9 +46,11 @@ export async function resolveOwner(io: CliIo, root: string, flag: string | undef
   if (flag !== undefined) return assertTitle(flag, 'owner');
   let email = '';
   try {
-    email = (await openGit(root).raw(['config', '--get', 'user.email'])).trim();
+    // Fixed arguments only, and the user's own environment: GIT_CONFIG_GLOBAL and friends decide
+    // which identity applies (simple-git would strip them).
+    email = (await promisify(execFile)('git', ['config', '--get', 'user.email'], { cwd: root, env: { ...io.env } })).stdout.trim();
   } catch {
-    // Not set, or not a git repository: fall through to the question.
+    // Not set, or git is missing: fall through to the question.
   }
   if (email !== '') return assertTitle(email, 'owner');
   if (canAsk(io)) {
