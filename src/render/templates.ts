@@ -16,16 +16,31 @@ export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE
  * default. Compiled in strict mode: a missing field is an error, never an empty string.
  */
 const handlebars = Handlebars.create();
-const safe = (render: (value: unknown) => string) => (value: unknown) => new handlebars.SafeString(render(value));
-handlebars.registerHelper('md', safe(markdownInline));
-handlebars.registerHelper('cell', safe(markdownCell));
-handlebars.registerHelper('code', safe(markdownCode));
-handlebars.registerHelper('quote', safe(markdownBlockquote));
-handlebars.registerHelper('yaml', safe(yamlString));
-handlebars.registerHelper('heading', safe(markdownHeading));
-handlebars.registerHelper('authored', safe(markdownAuthored));
+/**
+ * Handlebars' strict mode checks `{{field}}` but not the arguments of helpers: `{{md missing}}` would
+ * quietly render as empty. The escaping helpers therefore refuse an undefined value themselves (data
+ * says "no value" with null), naming where in the template it happened.
+ */
+type HelperOptions = Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } } };
+function present(helper: string, value: unknown, options: HelperOptions | undefined): void {
+  if (value !== undefined && options !== undefined) return;
+  const at = (options ?? (value as HelperOptions | undefined))?.loc?.start;
+  throw new Error(`\`${helper}\`${at ? ` at line ${at.line}, column ${at.column + 1}` : ''} got a field that is missing from the data`);
+}
+const safe = (helper: string, render: (value: unknown) => string) => (value: unknown, options?: HelperOptions) => {
+  present(helper, value, options);
+  return new handlebars.SafeString(render(value));
+};
+handlebars.registerHelper('md', safe('md', markdownInline));
+handlebars.registerHelper('cell', safe('cell', markdownCell));
+handlebars.registerHelper('code', safe('code', markdownCode));
+handlebars.registerHelper('quote', safe('quote', markdownBlockquote));
+handlebars.registerHelper('yaml', safe('yaml', yamlString));
+handlebars.registerHelper('heading', safe('heading', markdownHeading));
+handlebars.registerHelper('authored', safe('authored', markdownAuthored));
 // Ids are held to an allowlist that has no markup in it, so they are checked rather than escaped.
-handlebars.registerHelper('id', (value: unknown) => {
+handlebars.registerHelper('id', (value: unknown, options?: HelperOptions) => {
+  present('id', value, options);
   if (!isValidId(value)) throw new Error(`\`${String(value)}\` is not a valid id`);
   return new handlebars.SafeString(value);
 });
