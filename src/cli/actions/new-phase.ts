@@ -65,10 +65,15 @@ export async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: Cli
     });
   });
 
-  const next =
-    stageIds.length > 0
-      ? [`stagedocs validate`, `stagedocs gate run ${stageIds[0]}`]
-      : [`stagedocs new-stage "<title>" --phase ${id} --gate "<command>"`];
+  const first = stageIds[0];
+  const next = !first
+    ? [`stagedocs new-stage "<title>" --phase ${id} --gate "<command>"`]
+    : [
+        'stagedocs validate',
+        // A stage that needs a freeze file gets its decision note and freeze before its first run.
+        ...(pattern.stages[0]!.freeze === 'required' ? [`stagedocs new-decision "Scope of ${first}" --stage ${first}`, `stagedocs freeze ${first}`] : []),
+        `stagedocs gate run ${first}`,
+      ];
   if (!flags.dryRun) io.stdout.write(`Phase ${id} "${title}" from pattern ${pattern.name} (${pattern.source}), ${stageIds.length} stages.\n`);
   await writePlan(io, root, files, flags.dryRun, next);
   return EXIT_OK;
