@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
@@ -21,7 +22,7 @@ export async function createFileExclusive(root: string, file: NewFile): Promise<
   const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFileAtomic(temporary, file.content, { encoding: 'utf8' });
   try {
-    await link(temporary, target);
+    await linkOrCopyExclusive(temporary, target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new StagedocsError(`${file.path} already exists; it was left unchanged`, EXIT_USAGE, 'Choose another name, or delete the file first if you really mean to replace it.');
@@ -29,6 +30,20 @@ export async function createFileExclusive(root: string, file: NewFile): Promise<
     throw error;
   } finally {
     await unlink(temporary).catch(() => undefined);
+  }
+}
+
+/**
+ * A hard link is atomic and exclusive. File systems without hard links get an exclusive copy
+ * instead: still never an overwrite, and the content was complete and synced before the copy.
+ */
+async function linkOrCopyExclusive(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
+    await copyFile(from, to, constants.COPYFILE_EXCL);
   }
 }
 

@@ -95,7 +95,6 @@ export interface PhaseInput {
 export function renderPhase(root: string, config: Config, input: PhaseInput): string {
   const view = {
     ...input,
-    upstream: [],
     commands: { status: 'stagedocs status', new_stage: `stagedocs new-stage "<title>" --phase ${input.id}` },
   };
   return loadTemplate(root, config.paths.templates, 'phase.md.hbs')(view);

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILES, defaultConfig, loadConfig } from '../../config/config.js';
 import { openGit, requireRepository } from '../../git/client.js';
-import { EXIT_OK } from '../../model/errors.js';
+import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { appendLines, createFiles, missingLines, readTextIfExists, type NewFile } from '../../scaffold/files.js';
 import { folderReadmes, gitLines } from '../../scaffold/init.js';
 import { renderConfig } from '../../scaffold/render.js';
@@ -32,6 +32,9 @@ export async function initAction(flags: InitFlags, io: CliIo, hookAvailable: boo
 
   for (const { folder, text } of folderReadmes(config)) {
     const dir = path.join(root, folder);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      throw new UsageError(`${folder} exists but is not a folder`, `Move it away, or set another folder in stagedocs.config.yaml \`paths\`.`);
+    }
     if (existsSync(dir) && readdirSync(dir).length > 0) kept.push(`${folder}/`);
     else newFiles.push({ path: `${folder}/README.md`, content: text });
   }
