@@ -143,6 +143,21 @@ describe('stagedocs init', () => {
     expect(snapshotOf(repo)).toEqual(before);
   });
 
+  it('follows the configured paths', () => {
+    const config = 'paths:\n  stages: plan/stages\n  decisions: plan/decisions\n  freeze: plan/freeze\n  gate_results: evidence\n';
+    const repo = makeRepo({ 'stagedocs.config.yaml': config });
+    const result = runCli(repo, ['init', '--yes']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('kept stagedocs.config.yaml');
+    expect(readFileSync(path.join(repo, 'stagedocs.config.yaml'), 'utf8')).toBe(config);
+    expect(readFileSync(path.join(repo, '.gitattributes'), 'utf8')).toBe('evidence/gate_registry.csv merge=union\n');
+    expect(existsSync(path.join(repo, 'plan/stages/README.md'))).toBe(true);
+    expect(runCli(repo, ['new-phase', 'mvp', '--pattern', 'research', ...OWNER]).stdout).toContain('wrote plan/stages/mvp/00-scope-freeze.md');
+    expect(runCli(repo, ['new-decision', 'Scope', '--stage', 'P1-S00', ...OWNER]).stdout).toContain('wrote plan/decisions/D-2026-11-21-001.md');
+    expect(readFileSync(path.join(repo, 'plan/stages/mvp/00-scope-freeze.md'), 'utf8')).toContain('under `evidence/`');
+    expect(runCli(repo, ['validate']).code).toBe(0);
+  });
+
   it('refuses outside a git repository with exit 2 and says to run git init', () => {
     const dir = tempDir();
     const result = runCli(dir, ['init', '--yes']);
