@@ -69,10 +69,13 @@ export function markdownHeading(value: unknown): string {
  * quote), raw HTML or a dangerous link, so it stays inside the list item or paragraph it is put in.
  */
 export function markdownAuthored(value: unknown): string {
-  return String(value ?? '')
+  const line = String(value ?? '')
     .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
-    .trim()
-    .replace(/</g, '&lt;')
-    .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
+    .trim();
+  // Code spans show `<` as written; only the text between them could open an HTML tag.
+  return line
+    .split(/(`+[^`]*`+)/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/</g, '&lt;').replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')))
+    .join('')
     .replace(/^([#>])/, '\\$1');
 }

@@ -36,6 +36,35 @@ describe('patterns of the repository', () => {
     expect(unknown.stderr).toContain('`empty`, `integrations`, `mvp-backend`, `research`, `team-flow`, `ui-hardening`');
   });
 
+  it('renders every kind of gate as an acceptance criterion that validates', () => {
+    const pattern = `description: Every gate type.
+phase: { title: Gates, goal: Show every gate., exit: [Every gate passes.] }
+stages:
+  - slug: all-gates
+    title: All gates
+    estimate: 1
+    objectives: [Cover each gate type.]
+    deliverables: [docs/prd.md]
+    produces: [docs/prd.md]
+    gates:
+      - { id: metric-only, metric: { file: m.json, path: a.b, max: 3 } }
+      - { id: stubs, type: no-stubs, include: ["src/**"], max_rate: 0.05, severity: warning }
+      - { id: produced, type: produces }
+      - { id: trace, type: prd-trace, document: docs/prd.md, include: ["src/**", "test/**"], min_rate: 0.8 }
+    rollback: Revert.
+`;
+    const repo = makeRepo({ 'templates/patterns/gates.yaml': pattern });
+    expect(runCli(repo, ['new-phase', 'g', '--pattern', 'gates', ...OWNER]).code).toBe(0);
+    const stage = readFileSync(path.join(repo, 'stages/g/00-all-gates.md'), 'utf8');
+    expect(stage).toContain('- Gate `metric-only`: `a.b` in `m.json` is <= 3.');
+    expect(stage).toContain('- Gate `stubs`: at most 0.05 of the files matching `src/**` hold stubs.');
+    expect(stage).toContain('    severity: warning');
+    expect(stage).toContain('- Gate `produced`: every file listed in `produces` must exist.');
+    expect(stage).toContain('- Gate `trace`: at least 0.8 of the requirement ids in `docs/prd.md` are referenced from `src/**`, `test/**`.');
+    const validate = runCli(repo, ['validate', '--max-warnings', '0']);
+    expect(validate.stdout).toContain('no problems');
+  });
+
   it('a malformed pattern is an error naming file, line and column, and nothing is written', () => {
     const broken = documentedExample().replace('    estimate: 3 ', '    estimate: 9 ');
     const repo = makeRepo({ 'templates/patterns/service.yaml': broken });
