@@ -22,13 +22,13 @@ export async function ask(io: CliIo, question: string): Promise<string> {
  * A value the command needs: the flag's, else (on a terminal) the answer to a question, else a usage
  * error naming the flag, so that scripts and agents learn exactly what to pass.
  */
-export async function required(io: CliIo, value: string | undefined, flag: string, question: string, example: string): Promise<string> {
+export async function required(io: CliIo, value: string | undefined, flag: string, question: string, example: string, more = ''): Promise<string> {
   if (value !== undefined && value.trim() !== '') return value;
   if (canAsk(io)) {
     const answer = await ask(io, question);
     if (answer !== '') return answer;
   }
-  throw new UsageError(`Missing ${flag}`, `Pass it, e.g. \`${example}\`.`);
+  throw new UsageError(`Missing ${flag}`, `Pass it, e.g. \`${example}\`.${more ? ` ${more}` : ''}`);
 }
 
 /** A yes/no question; the default answers an empty line. */

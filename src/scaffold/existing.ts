@@ -18,12 +18,11 @@ export interface ExistingStage {
   file: string;
 }
 
-/** What scaffolding must not collide with: the ids, files and folders already in the repository. */
+/** What scaffolding must not collide with: the ids already in the repository, and where they live. */
 export interface ExistingDocuments {
   phases: ExistingPhase[];
   stages: ExistingStage[];
   decisionTags: Set<string>;
-  files: Set<string>;
 }
 
 /**
@@ -33,7 +32,7 @@ export interface ExistingDocuments {
 export async function readExisting(root: string, config: Config): Promise<ExistingDocuments> {
   const source = workingTreeSource(root, config);
   const files = await source.list();
-  const existing: ExistingDocuments = { phases: [], stages: [], decisionTags: new Set(), files: new Set(files) };
+  const existing: ExistingDocuments = { phases: [], stages: [], decisionTags: new Set() };
   for (const file of files) {
     const { doc } = parseDocumentBytes(file, await source.read(file), { kindHint: kindFromPath(file, config), maxBytes: config.limits.max_file_bytes });
     const data = doc.data ?? {};

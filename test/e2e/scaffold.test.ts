@@ -96,6 +96,7 @@ describe('scaffolding as a new user would, in an empty git repository', () => {
     const noPattern = runCli(repo, ['new-phase', 'other', ...OWNER]);
     expect(noPattern.code).toBe(2);
     expect(noPattern.stderr).toContain('Missing --pattern <name>');
+    expect(noPattern.stderr).toContain('Patterns: empty, integrations, mvp-backend, research, ui-hardening.');
     expect(listFiles(repo)).toEqual(['stages/mvp/phase.md']);
   });
 });

@@ -19,7 +19,7 @@ export async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: Cli
   const { config } = await loadConfig(root);
   assertPhaseSlug(slug);
   const patterns = await availablePatterns(root, config.paths.templates);
-  const patternName = await required(io, flags.pattern, '--pattern <name>', `Pattern (${patterns.join(', ')}):`, `stagedocs new-phase ${slug} --pattern mvp-backend`);
+  const patternName = await required(io, flags.pattern, '--pattern <name>', `Pattern (${patterns.join(', ')}):`, `stagedocs new-phase ${slug} --pattern mvp-backend`, `Patterns: ${patterns.join(', ')}.`);
   const pattern = await loadPattern(root, config.paths.templates, patternName);
 
   const existing = await readExisting(root, config);
