@@ -27,7 +27,6 @@ describe('scaffolding as a new user would, in an empty git repository', () => {
     const init = runCli(repo, ['init', '--yes']);
     expect(init.code).toBe(0);
     expect(init.stdout).toContain('wrote stagedocs.config.yaml');
-    expect(init.stdout).toContain('stagedocs hook install');
 
     const ids: string[] = [];
     for (const pattern of PATTERNS) {

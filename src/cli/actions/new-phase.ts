@@ -74,7 +74,7 @@ export async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: Cli
         ...(pattern.stages[0]!.freeze === 'required' ? [`stagedocs new-decision "Scope of ${first}" --stage ${first}`, `stagedocs freeze ${first}`] : []),
         `stagedocs gate run ${first}`,
       ];
-  if (!flags.dryRun) io.stdout.write(`Phase ${id} "${title}" from pattern ${pattern.name} (${pattern.source}), ${stageIds.length} stages.\n`);
+  if (!flags.dryRun) io.stdout.write(`Phase ${id} "${title}" from pattern ${pattern.name} (${pattern.source}), ${stageIds.length} stages: ${pattern.description}\n`);
   await writePlan(io, root, files, flags.dryRun, next);
   return EXIT_OK;
 }
