@@ -63,3 +63,12 @@ export function nextPhaseId(existing: ExistingDocuments): string {
 export function takenIds(existing: ExistingDocuments): Set<string> {
   return new Set([...existing.phases.map((p) => p.id), ...existing.stages.map((s) => s.id)]);
 }
+
+/** Where the next stage of a phase goes: one after its highest order, depending on the stage there. */
+export function nextStagePosition(existing: ExistingDocuments, phaseId: string): { order: number; dependsOn: string[]; siblings: ExistingStage[] } {
+  const siblings = existing.stages
+    .filter((stage) => stage.phase === phaseId)
+    .sort((a, b) => (a.order ?? -1) - (b.order ?? -1) || compareStrings(a.id, b.id));
+  const last = siblings[siblings.length - 1];
+  return { order: last ? (last.order ?? siblings.length - 1) + 1 : 0, dependsOn: last ? [last.id] : [], siblings };
+}

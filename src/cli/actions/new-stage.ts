@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config.js';
-import { compareStrings } from '../../model/diagnostic.js';
 import type { GateSpec } from '../../model/documents.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { isValidId } from '../../model/ids.js';
-import { readExisting, takenIds } from '../../scaffold/existing.js';
+import { nextStagePosition, readExisting, takenIds } from '../../scaffold/existing.js';
 import { assertTitle, slugify } from '../../scaffold/names.js';
 import { EMPTY_STAGE_CONTENT, renderStage, stageFileName } from '../../scaffold/render.js';
 import type { NewStageFlags } from '../commands/new-stage.js';
@@ -21,7 +20,8 @@ export async function newStageAction(titleArgument: string | undefined, flags: N
 
   const title = assertTitle(await required(io, titleArgument, 'the stage title (first argument)', 'Stage title:', 'stagedocs new-stage "Primary resource API" --phase P1 --gate "npm test"'));
   const known = existing.phases.map((p) => p.id);
-  const phaseId = await required(io, flags.phase, '--phase <id>', `Phase id (${known.join(', ') || 'none yet'}):`, `stagedocs new-stage "${title.replace(/"/g, '\\"')}" --phase ${known[0] ?? 'P1'} --gate "npm test"`);
+  const example = (phase: string) => `stagedocs new-stage ${JSON.stringify(title)} --phase ${phase} --gate "npm test"`;
+  const phaseId = await required(io, flags.phase, '--phase <id>', `Phase id (${known.join(', ') || 'none yet'}):`, example(known[0] ?? 'P1'));
   if (!isValidId(phaseId)) throw new UsageError(`Invalid phase id \`${phaseId}\``, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`, e.g. `P1`.');
   const phase = existing.phases.find((candidate) => candidate.id === phaseId);
   if (!phase) {
@@ -30,22 +30,18 @@ export async function newStageAction(titleArgument: string | undefined, flags: N
       known.length > 0 ? `Existing phases: ${known.join(', ')}.` : 'Create one first: `stagedocs new-phase <slug> --pattern empty`.',
     );
   }
-  const commands = flags.gate.length > 0 ? flags.gate : [await required(io, undefined, '--gate <command>', 'Gate command (must exit 0 when the stage is done):', `stagedocs new-stage "${title.replace(/"/g, '\\"')}" --phase ${phaseId} --gate "npm test"`)];
+  const commands = flags.gate.length > 0 ? flags.gate : [await required(io, undefined, '--gate <command>', 'Gate command (must exit 0 when the stage is done):', example(phaseId))];
   const gates: GateSpec[] = commands.map((command, index) => ({
     id: commands.length === 1 ? 'check' : `check-${index + 1}`,
     run: assertTitle(command, 'gate command'),
   }));
 
-  const siblings = existing.stages
-    .filter((stage) => stage.phase === phaseId)
-    .sort((a, b) => (a.order ?? -1) - (b.order ?? -1) || compareStrings(a.id, b.id));
+  const { order, dependsOn, siblings } = nextStagePosition(existing, phaseId);
   const slug = slugify(title);
   const duplicate = siblings.find((stage) => path.posix.basename(stage.file).replace(/^\d+-/, '') === `${slug}.md`);
   if (duplicate) {
     throw new UsageError(`Phase ${phaseId} already has a stage named like "${title}": ${duplicate.file}`, 'Give the new stage another title, or edit the existing one.');
   }
-  const last = siblings[siblings.length - 1];
-  const order = last ? Math.max(...siblings.map((stage) => stage.order ?? 0)) + 1 : 0;
   const id = `${phaseId}-S${String(order).padStart(2, '0')}`;
   if (!isValidId(id) || takenIds(existing).has(id)) {
     throw new UsageError(`Id \`${id}\` for the next stage of ${phaseId} is invalid or already used`, 'Renumber or rename the stage that holds it, then try again.');
@@ -61,7 +57,7 @@ export async function newStageAction(titleArgument: string | undefined, flags: N
     order,
     owner,
     estimate: flags.estimate ?? null,
-    dependsOn: last ? [last.id] : [],
+    dependsOn,
     content: { ...EMPTY_STAGE_CONTENT, gates },
   });
   await writePlan(io, root, [{ path: file, content }], flags.dryRun, [`edit ${file} (Objectives, Deliverables, Rollback Plan)`, 'stagedocs validate', `stagedocs gate run ${id}`]);
