@@ -53,12 +53,22 @@ export async function createFiles(root: string, files: readonly NewFile[]): Prom
 }
 
 /**
- * The lines of `wanted` that a line-based file (`.gitignore`, `.gitattributes`) lacks, compared
- * after trimming; the user's own lines are never touched.
+ * The lines of `wanted` that a line-based file (`.gitignore`, `.gitattributes`) lacks. Lines are
+ * compared by `keyOf` (by default the pattern, ignoring white space and a leading or trailing `/`),
+ * so that a user's own variant of a line counts as present and is never overridden.
  */
-export function missingLines(existing: string, wanted: readonly string[]): string[] {
-  const present = new Set(existing.split(/\r?\n/).map((line) => line.trim()));
-  return wanted.filter((line) => !present.has(line.trim()));
+export function missingLines(existing: string, wanted: readonly string[], keyOf: (line: string) => string = gitPattern): string[] {
+  const present = new Set(existing.split(/\r?\n/).map(keyOf));
+  return wanted.filter((line) => !present.has(keyOf(line)));
+}
+
+function gitPattern(line: string): string {
+  return line.trim().replace(/\s+/g, ' ').replace(/^\/|\/$/g, '');
+}
+
+/** A `.gitattributes` line's path: any attributes the user gave that path are theirs to keep. */
+export function attributesPath(line: string): string {
+  return gitPattern(line).split(' ')[0] ?? '';
 }
 
 /** Appends lines to a text file (creating it), keeping every byte already there. */

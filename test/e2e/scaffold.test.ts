@@ -143,6 +143,16 @@ describe('stagedocs init', () => {
     expect(snapshotOf(repo)).toEqual(before);
   });
 
+  it("keeps the user's own variant of a line: another merge driver, .stagedocs without slash", () => {
+    const repo = makeRepo({ '.gitignore': '/.stagedocs\n', '.gitattributes': 'gate_results/gate_registry.csv merge=ours\n' });
+    const result = runCli(repo, ['init', '--yes']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('kept .gitattributes');
+    expect(result.stdout).toContain('kept .gitignore');
+    expect(readFileSync(path.join(repo, '.gitignore'), 'utf8')).toBe('/.stagedocs\n');
+    expect(readFileSync(path.join(repo, '.gitattributes'), 'utf8')).toBe('gate_results/gate_registry.csv merge=ours\n');
+  });
+
   it('follows the configured paths', () => {
     const config = 'paths:\n  stages: plan/stages\n  decisions: plan/decisions\n  freeze: plan/freeze\n  gate_results: evidence\n';
     const repo = makeRepo({ 'stagedocs.config.yaml': config });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CONFIG_FILES, defaultConfig, loadConfig } from '../../config/config.js';
 import { openGit, requireRepository } from '../../git/client.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { appendLines, createFiles, missingLines, readTextIfExists, type NewFile } from '../../scaffold/files.js';
+import { appendLines, attributesPath, createFiles, missingLines, readTextIfExists, type NewFile } from '../../scaffold/files.js';
 import { folderReadmes, gitLines } from '../../scaffold/init.js';
 import { renderConfig } from '../../scaffold/render.js';
 import type { InitFlags } from '../commands/init.js';
@@ -41,8 +41,8 @@ export async function initAction(flags: InitFlags, io: CliIo, hookAvailable: boo
 
   const lines = gitLines(config);
   const appends: Array<{ file: string; lines: string[] }> = [];
-  for (const [file, wanted] of [['.gitattributes', lines.attributes], ['.gitignore', lines.ignore]] as const) {
-    const missing = missingLines((await readTextIfExists(path.join(root, file))) ?? '', wanted);
+  for (const [file, wanted, keyOf] of [['.gitattributes', lines.attributes, attributesPath], ['.gitignore', lines.ignore, undefined]] as const) {
+    const missing = missingLines((await readTextIfExists(path.join(root, file))) ?? '', wanted, keyOf);
     if (missing.length > 0) appends.push({ file, lines: missing });
     else kept.push(file);
   }
