@@ -9,6 +9,7 @@ const io = {
   stdout: { write: (text: string) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true },
   stderr: { write: (text: string) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true },
   stdinIsTTY: process.stdin.isTTY === true,
+  stdin: process.stdin,
   now: clockFrom(process.env),
   execPath: process.execPath,
   async ask(question: string) {

@@ -7,6 +7,8 @@ export interface CliIo {
   stdout: OutputStream;
   stderr: OutputStream;
   stdinIsTTY: boolean;
+  /** Standard input, for the questions scaffolding asks on a terminal; absent when there is none. */
+  stdin?: NodeJS.ReadableStream;
   /** The clock, injected so that output is deterministic in tests (`STAGEDOCS_NOW`). */
   now(): Date;
   /** The node executable running the CLI (the pre-commit hook falls back to it). */

@@ -22,3 +22,8 @@ export function positiveSeconds(value: string): number {
 export function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 }
+
+/** Collects a repeatable flag (`--gate a --gate b`) into a list. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

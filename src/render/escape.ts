@@ -96,3 +96,20 @@ export function mermaidLabel(value: unknown): string {
     .replace(/[\r\n\u2028\u2029\t]+/g, ' ')
     .replace(/["#&<>|[\]{}()`;\\*_@]/g, (char) => MERMAID_ENTITIES[char]!);
 }
+
+/**
+ * Markdown authored by a template or pattern author (not untrusted data): its inline markup (code
+ * spans, emphasis, links) is kept, but it is folded onto one line and cannot open a block (heading,
+ * quote), raw HTML or a dangerous link, so it stays inside the list item or paragraph it is put in.
+ */
+export function markdownAuthored(value: unknown): string {
+  const line = String(value ?? '')
+    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+    .trim();
+  // Code spans show `<` as written; only the text between them could open an HTML tag.
+  return line
+    .split(/(`+[^`]*`+)/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/</g, '&lt;').replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')))
+    .join('')
+    .replace(/^([#>])/, '\\$1');
+}

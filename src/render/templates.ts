@@ -3,26 +3,48 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
+import { isValidId } from '../model/ids.js';
 import { PACKAGE_ROOT } from '../version.js';
-import { markdownBlockquote, markdownCell, markdownCode, markdownHeading, markdownInline, mermaidLabel, yamlString } from './escape.js';
+import { markdownAuthored, markdownBlockquote, markdownCell, markdownCode, markdownHeading, markdownInline, mermaidLabel, yamlString } from './escape.js';
 
 /** Built-in templates shipped in the package's `templates/` folder. */
 export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
 
 /**
  * One Handlebars environment for our own templates. User text must go through an escaping helper
- * (`md`, `cell`, `code`, `quote`, `yaml`, `heading`); plain `{{x}}` still HTML-escapes as a safe
+ * (`md`, `cell`, `code`, `quote`, `yaml`, `heading`; `authored` for a pattern author's markdown); plain `{{x}}` still HTML-escapes as a safe
  * default. Compiled in strict mode: a missing field is an error, never an empty string.
  */
 const handlebars = Handlebars.create();
-const safe = (render: (value: unknown) => string) => (value: unknown) => new handlebars.SafeString(render(value));
-handlebars.registerHelper('md', safe(markdownInline));
-handlebars.registerHelper('cell', safe(markdownCell));
-handlebars.registerHelper('code', safe(markdownCode));
-handlebars.registerHelper('quote', safe(markdownBlockquote));
-handlebars.registerHelper('yaml', safe(yamlString));
-handlebars.registerHelper('heading', safe(markdownHeading));
-handlebars.registerHelper('mermaid', safe(mermaidLabel));
+/**
+ * Handlebars' strict mode checks `{{field}}` but not the arguments of helpers: `{{md missing}}` would
+ * quietly render as empty. The escaping helpers therefore refuse an undefined value themselves (data
+ * says "no value" with null), naming where in the template it happened.
+ */
+type HelperOptions = Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } } };
+function present(helper: string, value: unknown, options: HelperOptions | undefined): void {
+  if (value !== undefined && options !== undefined) return;
+  const at = (options ?? (value as HelperOptions | undefined))?.loc?.start;
+  throw new Error(`\`${helper}\`${at ? ` at line ${at.line}, column ${at.column + 1}` : ''} got a field that is missing from the data`);
+}
+const safe = (helper: string, render: (value: unknown) => string) => (value: unknown, options?: HelperOptions) => {
+  present(helper, value, options);
+  return new handlebars.SafeString(render(value));
+};
+handlebars.registerHelper('md', safe('md', markdownInline));
+handlebars.registerHelper('cell', safe('cell', markdownCell));
+handlebars.registerHelper('code', safe('code', markdownCode));
+handlebars.registerHelper('quote', safe('quote', markdownBlockquote));
+handlebars.registerHelper('yaml', safe('yaml', yamlString));
+handlebars.registerHelper('heading', safe('heading', markdownHeading));
+handlebars.registerHelper('authored', safe('authored', markdownAuthored));
+// Ids are held to an allowlist that has no markup in it, so they are checked rather than escaped.
+handlebars.registerHelper('id', (value: unknown, options?: HelperOptions) => {
+  present('id', value, options);
+  if (!isValidId(value)) throw new Error(`\`${String(value)}\` is not a valid id`);
+  return new handlebars.SafeString(value);
+});
+handlebars.registerHelper('mermaid', safe('mermaid', mermaidLabel));
 handlebars.registerHelper('json', (value: unknown) => new handlebars.SafeString(JSON.stringify(value)));
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper('pad2', (value: unknown) => String(value).padStart(2, '0'));

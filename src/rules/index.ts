@@ -10,6 +10,7 @@ import { noStubsWhenDone } from './no-stubs-when-done.js';
 import { objectiveGate } from './objective-gate.js';
 import { readableFile } from './readable-file.js';
 import { requiredSections } from './required-sections.js';
+import { rerunRootCause } from './rerun-root-cause.js';
 import { stageSize } from './stage-size.js';
 import { evidenceImmutable } from './evidence-immutable.js';
 import { freezeImmutable } from './freeze-immutable.js';
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   doneNeedsPassingRun,
   registryConsistent,
   freezeRequired,
+  rerunRootCause,
 ];
 
 /**

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../config/config.js';
+import type { GateSpec } from '../../model/documents.js';
+import { EXIT_OK, UsageError } from '../../model/errors.js';
+import { isValidId } from '../../model/ids.js';
+import { nextStagePosition, readExisting, takenIds } from '../../scaffold/existing.js';
+import { assertTitle, slugify } from '../../scaffold/names.js';
+import { EMPTY_STAGE_CONTENT, renderStage, stageFileName } from '../../scaffold/render.js';
+import type { NewStageFlags } from '../commands/new-stage.js';
+import { findRoot, workingDirectory } from '../context.js';
+import type { CliIo } from '../io.js';
+import { required } from '../prompt.js';
+import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
+
+export async function newStageAction(titleArgument: string | undefined, flags: NewStageFlags, io: CliIo): Promise<number> {
+  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { config } = await loadConfig(root);
+  const existing = await readExisting(root, config);
+
+  const title = assertTitle(await required(io, titleArgument, 'the stage title (first argument)', 'Stage title:', 'stagedocs new-stage "Primary resource API" --phase P1 --gate "npm test"'));
+  const known = existing.phases.map((p) => p.id);
+  const example = (phase: string) => `stagedocs new-stage ${JSON.stringify(title)} --phase ${phase} --gate "npm test"`;
+  const phaseId = await required(io, flags.phase, '--phase <id>', `Phase id (${known.join(', ') || 'none yet'}):`, example(known[0] ?? 'P1'));
+  if (!isValidId(phaseId)) throw new UsageError(`Invalid phase id \`${phaseId}\``, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`, e.g. `P1`.');
+  const phase = existing.phases.find((candidate) => candidate.id === phaseId);
+  if (!phase) {
+    throw new UsageError(
+      `Phase \`${phaseId}\` does not exist`,
+      known.length > 0 ? `Existing phases: ${known.join(', ')}.` : 'Create one first: `stagedocs new-phase <slug> --pattern empty`.',
+    );
+  }
+  const commands = flags.gate.length > 0 ? flags.gate : [await required(io, undefined, '--gate <command>', 'Gate command (must exit 0 when the stage is done):', example(phaseId))];
+  const gates: GateSpec[] = commands.map((command, index) => ({
+    id: commands.length === 1 ? 'check' : `check-${index + 1}`,
+    run: assertTitle(command, 'gate command'),
+  }));
+
+  const { order, dependsOn, siblings } = nextStagePosition(existing, phaseId);
+  const slug = slugify(title);
+  const duplicate = siblings.find((stage) => path.posix.basename(stage.file).replace(/^\d+-/, '') === `${slug}.md`);
+  if (duplicate) {
+    throw new UsageError(`Phase ${phaseId} already has a stage named like "${title}": ${duplicate.file}`, 'Give the new stage another title, or edit the existing one.');
+  }
+  const id = `${phaseId}-S${String(order).padStart(2, '0')}`;
+  if (!isValidId(id) || takenIds(existing).has(id)) {
+    throw new UsageError(`Id \`${id}\` for the next stage of ${phaseId} is invalid or already used`, 'Renumber or rename the stage that holds it, then try again.');
+  }
+  const file = stageFileName(path.posix.dirname(phase.file), order, slug);
+  assertAbsent((relative) => existsSync(path.join(root, relative)), file, 'Give the stage another title.');
+  const owner = await resolveOwner(io, root, flags.owner);
+
+  const content = renderStage(root, config, {
+    id,
+    title,
+    phase: phaseId,
+    order,
+    owner,
+    estimate: flags.estimate ?? null,
+    dependsOn,
+    content: { ...EMPTY_STAGE_CONTENT, gates },
+  });
+  await writePlan(io, root, [{ path: file, content }], flags.dryRun, [`edit ${file} (Objectives, Deliverables, Rollback Plan)`, 'stagedocs validate', `stagedocs gate run ${id}`]);
+  return EXIT_OK;
+}

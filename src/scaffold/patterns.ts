@@ -1,0 +1,164 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { validatorFor } from '../model/ajv.js';
+import { placeOf, type GateSpec } from '../model/documents.js';
+import { StagedocsError, UsageError, EXIT_USAGE } from '../model/errors.js';
+import { describeSchemaError } from '../model/schema-errors.js';
+import { gateSchema } from '../model/schemas.js';
+import { normalizeText } from '../parse/text.js';
+import { parseYaml } from '../parse/yaml.js';
+import { BUILTIN_TEMPLATES_DIR } from '../render/templates.js';
+
+/** Folder of patterns inside a templates folder (the package's, or the repository's override). */
+export const PATTERNS_FOLDER = 'patterns';
+const PATTERN_EXTENSION = '.yaml';
+const PATTERN_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** One stage of a pattern, as its author writes it (docs/patterns.md). */
+export interface PatternStage {
+  slug: string;
+  title: string;
+  estimate: number;
+  freeze?: 'required';
+  objectives: string[];
+  deliverables: string[];
+  acceptance?: string[];
+  gates: GateSpec[];
+  produces?: string[];
+  protected?: string[];
+  audit?: string[];
+  rollback: string;
+  open_questions?: string[];
+}
+
+export interface Pattern {
+  name: string;
+  /** Where it was read from, for messages: `templates/patterns/x.yaml` or `built-in x`. */
+  source: string;
+  description: string;
+  phase: { title: string; goal: string; exit: string[] };
+  stages: PatternStage[];
+}
+
+const text = { type: 'string', minLength: 1 } as const;
+const textList = { type: 'array', items: text } as const;
+const slug = { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$' } as const;
+
+/** The pattern file format. Strict: an unknown key is a typo, not an extension. */
+export const patternSchema = {
+  type: 'object',
+  required: ['description', 'phase', 'stages'],
+  properties: {
+    description: text,
+    phase: {
+      type: 'object',
+      required: ['title', 'goal', 'exit'],
+      properties: { title: text, goal: text, exit: { ...textList, minItems: 1 } },
+      additionalProperties: false,
+    },
+    stages: {
+      type: 'array',
+      maxItems: 100,
+      items: {
+        type: 'object',
+        required: ['slug', 'title', 'estimate', 'objectives', 'deliverables', 'gates', 'rollback'],
+        properties: {
+          slug,
+          title: text,
+          estimate: { type: 'number', exclusiveMinimum: 0, maximum: 4 },
+          freeze: { const: 'required' },
+          objectives: { ...textList, minItems: 1 },
+          deliverables: { ...textList, minItems: 1 },
+          acceptance: textList,
+          gates: { type: 'array', items: gateSchema, minItems: 1 },
+          produces: textList,
+          protected: textList,
+          audit: textList,
+          rollback: text,
+          open_questions: textList,
+        },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+/** Names of every pattern available in a repository: built-in ones and the repository's own, sorted. */
+export async function availablePatterns(root: string, templatesDir: string): Promise<string[]> {
+  const names = new Set<string>();
+  for (const dir of [path.join(BUILTIN_TEMPLATES_DIR, PATTERNS_FOLDER), path.join(root, templatesDir, PATTERNS_FOLDER)]) {
+    let entries: string[];
+    try {
+      entries = await readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const name = entry.slice(0, -PATTERN_EXTENSION.length);
+      if (entry.endsWith(PATTERN_EXTENSION) && PATTERN_NAME.test(name)) names.add(name);
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * Loads a pattern by name: the repository's `templates/patterns/<name>.yaml` overrides the built-in
+ * one. An unknown name is a usage error listing what exists; a malformed file names its line and column.
+ */
+export async function loadPattern(root: string, templatesDir: string, name: string): Promise<Pattern> {
+  const available = await availablePatterns(root, templatesDir);
+  if (!PATTERN_NAME.test(name) || !available.includes(name)) {
+    throw new UsageError(
+      `Unknown pattern \`${name}\`, expected one of ${available.map((n) => `\`${n}\``).join(', ')}`,
+      `Pick one of them, or add your own as ${path.posix.join(templatesDir, PATTERNS_FOLDER, `${PATTERN_NAME.test(name) ? name : 'my-pattern'}${PATTERN_EXTENSION}`)} (see docs/patterns.md).`,
+    );
+  }
+  const own = path.join(root, templatesDir, PATTERNS_FOLDER, `${name}${PATTERN_EXTENSION}`);
+  let source = path.posix.join(templatesDir, PATTERNS_FOLDER, `${name}${PATTERN_EXTENSION}`);
+  let raw: string;
+  try {
+    raw = await readFile(own, 'utf8');
+  } catch {
+    source = `built-in pattern ${name}`;
+    raw = await readFile(path.join(BUILTIN_TEMPLATES_DIR, PATTERNS_FOLDER, `${name}${PATTERN_EXTENSION}`), 'utf8');
+  }
+  return { name, source, ...parsePattern(source, raw) };
+}
+
+/** Parses and checks a pattern file's text. Pure. */
+export function parsePattern(source: string, raw: string): Omit<Pattern, 'name' | 'source'> {
+  const parsed = parseYaml(normalizeText(raw), 1);
+  const problem = parsed.problems[0];
+  if (problem) throw patternError(source, problem.line, problem.column, problem.message, problem.hint);
+  const validate = validatorFor(patternSchema);
+  if (!validate(parsed.data)) {
+    const described = describeSchemaError(validate.errors![0]!, parsed.data);
+    const at = placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, described.pointer, described.atKey ? 'key' : 'value');
+    throw patternError(source, at.line, at.column, described.message, described.hint);
+  }
+  const pattern = parsed.data as Omit<Pattern, 'name' | 'source'>;
+  const seen = new Set<string>();
+  pattern.stages.forEach((stage, index) => {
+    if (seen.has(stage.slug)) {
+      const at = placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, `/stages/${index}/slug`);
+      throw patternError(source, at.line, at.column, `Stage slug \`${stage.slug}\` appears twice`, 'Give each stage its own slug.');
+    }
+    seen.add(stage.slug);
+  });
+  return pattern;
+}
+
+function patternError(source: string, line: number, column: number, message: string, hint?: string): StagedocsError {
+  return new StagedocsError(`${source}:${line}:${column}: ${message}`, EXIT_USAGE, hint ?? 'See docs/patterns.md for the pattern format.');
+}
+
+/** Replaces `{stage}`, `{phase}` and `{slug}` in every string of a value (a pattern stage). */
+export function substituteTokens<T>(value: T, tokens: { stage: string; phase: string; slug: string }): T {
+  if (typeof value === 'string') return value.replace(/\{(stage|phase|slug)\}/g, (_match, key: 'stage' | 'phase' | 'slug') => tokens[key]) as T;
+  if (Array.isArray(value)) return value.map((item) => substituteTokens(item, tokens)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteTokens(item, tokens)])) as T;
+  }
+  return value;
+}

@@ -1,0 +1,135 @@
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import type { GateSpec } from '../model/documents.js';
+import { loadTemplate } from '../render/templates.js';
+import { ROOT_CAUSE_PLACEHOLDER } from '../rules/rerun-root-cause.js';
+import type { PatternStage } from './patterns.js';
+
+/**
+ * View models of the built-in templates. Templates are compiled strict, so every field a template
+ * reads is always present: optional values are `null` or empty lists, never missing.
+ */
+
+export interface StageInput {
+  id: string;
+  title: string;
+  phase: string;
+  order: number;
+  owner: string;
+  estimate: number | null;
+  dependsOn: string[];
+  content: Omit<PatternStage, 'slug' | 'title' | 'estimate'>;
+}
+
+/** The text a stage's sections hold when its author gave none (new-stage). */
+export const EMPTY_STAGE_CONTENT: StageInput['content'] = { objectives: [], deliverables: [], gates: [], rollback: '' };
+
+export function renderStage(root: string, config: Config, input: StageInput): string {
+  const { content } = input;
+  const view = {
+    id: input.id,
+    title: input.title,
+    phase: input.phase,
+    order: input.order,
+    owner: input.owner,
+    estimate: input.estimate,
+    depends_on: input.dependsOn,
+    freeze: content.freeze ?? null,
+    gates: content.gates.map(gateView),
+    produces: content.produces ?? [],
+    protected: content.protected ?? [],
+    objectives: content.objectives,
+    deliverables: content.deliverables,
+    acceptance: content.acceptance ?? [],
+    audit: content.audit ?? [],
+    rollback: content.rollback === '' ? null : content.rollback,
+    open_questions: content.open_questions ?? [],
+    commands: {
+      gate_run: `stagedocs gate run ${input.id}`,
+      gate_results: `${config.paths.gate_results}/`,
+      audit_pack: `stagedocs audit-pack ${input.id}`,
+      sign_off: `stagedocs sign-off ${input.id}`,
+      sign_off_tag: config.tags.sign_off.replaceAll('{stage}', input.id),
+      rerun: `stagedocs new-decision "Rerun ${input.id}" --stage ${input.id} --rerun-of <run-id>`,
+    },
+  };
+  return loadTemplate(root, config.paths.templates, 'stage.md.hbs')(view);
+}
+
+function gateView(gate: GateSpec) {
+  return {
+    id: gate.id,
+    type: gate.type ?? null,
+    run: gate.run ?? null,
+    metric: gate.metric
+      ? {
+          file: gate.metric.file,
+          path: gate.metric.path,
+          has_min: gate.metric.min !== undefined,
+          min: gate.metric.min ?? null,
+          has_max: gate.metric.max !== undefined,
+          max: gate.metric.max ?? null,
+        }
+      : null,
+    include: gate.include ?? [],
+    files: gate.files ?? [],
+    document: gate.document ?? null,
+    has_max_rate: gate.max_rate !== undefined,
+    max_rate: gate.max_rate ?? null,
+    has_min_rate: gate.min_rate !== undefined,
+    min_rate: gate.min_rate ?? null,
+    severity: gate.severity ?? 'blocking',
+    timeout: gate.timeout ?? null,
+  };
+}
+
+export interface PhaseInput {
+  id: string;
+  title: string;
+  owner: string;
+  pattern: string;
+  goal: string;
+  exit: string[];
+}
+
+export function renderPhase(root: string, config: Config, input: PhaseInput): string {
+  const view = {
+    ...input,
+    commands: { status: 'stagedocs status', new_stage: `stagedocs new-stage "<title>" --phase ${input.id}` },
+  };
+  return loadTemplate(root, config.paths.templates, 'phase.md.hbs')(view);
+}
+
+export interface DecisionInput {
+  tag: string;
+  title: string;
+  owner: string;
+  date: string;
+  stages: string[];
+  supersedes: string | null;
+  rerunOf: string | null;
+}
+
+export function renderDecision(root: string, config: Config, input: DecisionInput): string {
+  const view = {
+    tag: input.tag,
+    title: input.title,
+    owner: input.owner,
+    date: input.date,
+    stages: input.stages,
+    supersedes: input.supersedes,
+    rerun_of: input.rerunOf,
+    root_cause_placeholder: ROOT_CAUSE_PLACEHOLDER,
+  };
+  return loadTemplate(root, config.paths.templates, 'decision.md.hbs')(view);
+}
+
+/** The config file `init` writes: the defaults, commented. */
+export function renderConfig(root: string, config: Config): string {
+  return loadTemplate(root, config.paths.templates, 'stagedocs.config.yaml.hbs')({});
+}
+
+/** `stages/<phase>/NN-<slug>.md`. */
+export function stageFileName(folder: string, order: number, slug: string): string {
+  return path.posix.join(folder, `${String(order).padStart(2, '0')}-${slug}.md`);
+}
