@@ -3,6 +3,14 @@
 import { clockFrom } from './io.js';
 import { run } from './main.js';
 
+// A reader that stops early (`stagedocs status | head`) closes the pipe; that is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const io = {
   cwd: process.cwd(),
   env: process.env,
