@@ -3,10 +3,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { validatorFor } from '../model/ajv.js';
 import { ConfigError } from '../model/errors.js';
-import { describeSchemaError } from '../model/schema-errors.js';
+import type { Position } from '../model/diagnostic.js';
+import { closestKey, describeSchemaError } from '../model/schema-errors.js';
 import { configSchema } from '../model/schemas.js';
-import { placeOf } from '../model/documents.js';
-import { normalizeText } from '../parse/text.js';
+import { placeOf, pointerSegment } from '../model/documents.js';
+import { normalizeText, truncate } from '../parse/text.js';
+import { RULES } from '../rules/index.js';
 import { parseYaml } from '../parse/yaml.js';
 
 export type RuleSetting = 'off' | 'warn' | 'error';
@@ -61,8 +63,14 @@ export interface LoadedConfig {
   hash: string;
 }
 
+/** What a configuration is checked against beyond its schema. */
+export interface ConfigCheckOptions {
+  /** Rule ids `rules:` may name besides the built-in ones (rules that callers add to validation). */
+  extraRuleIds?: readonly string[];
+}
+
 /** Reads and validates the configuration of a repository; throws ConfigError (exit 2) when it is bad. */
-export async function loadConfig(root: string): Promise<LoadedConfig> {
+export async function loadConfig(root: string, options: ConfigCheckOptions = {}): Promise<LoadedConfig> {
   for (const name of CONFIG_FILES) {
     let text: string;
     try {
@@ -71,7 +79,7 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new ConfigError(name, 1, 1, `cannot read the configuration: ${(error as Error).message}`);
     }
-    const config = parseConfig(name, text);
+    const config = parseConfig(name, text, options);
     return { config, file: name, hash: hashConfig(config) };
   }
   const config = defaultConfig();
@@ -79,7 +87,7 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
 }
 
 /** Parses configuration text (YAML or JSON) and merges it over the defaults. Pure. */
-export function parseConfig(file: string, rawText: string): Config {
+export function parseConfig(file: string, rawText: string, options: ConfigCheckOptions = {}): Config {
   const parsed = parseYaml(normalizeText(rawText), 1);
   const problem = parsed.problems[0];
   if (problem) throw new ConfigError(file, problem.line, problem.column, problem.message, problem.hint);
@@ -94,7 +102,45 @@ export function parseConfig(file: string, rawText: string): Config {
     const at = placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, described.pointer, described.atKey ? 'key' : 'value');
     throw new ConfigError(file, at.line, at.column, described.message, described.hint);
   }
+  const placeAt = (pointer: string, prefer: 'key' | 'value') => placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, pointer, prefer);
+  checkPaths(file, data as Partial<Config>, placeAt);
+  checkRuleIds(file, data as Partial<Config>, [...RULES.map((rule) => rule.meta.id), ...(options.extraRuleIds ?? [])], placeAt);
   return mergeConfig(defaultConfig(), data as Partial<Config>);
+}
+
+type PlaceAt = (pointer: string, prefer: 'key' | 'value') => Position;
+
+/** Every configured folder stays inside the repository: stagedocs reads and writes there. */
+function checkPaths(file: string, data: Partial<Config>, placeAt: PlaceAt): void {
+  for (const [key, value] of Object.entries(data.paths ?? {})) {
+    const normalized = path.posix.normalize(String(value).replace(/\\/g, '/'));
+    const escapes = path.posix.isAbsolute(normalized) || /^[A-Za-z]:/.test(normalized) || normalized === '..' || normalized.startsWith('../');
+    if (!escapes) continue;
+    const at = placeAt(`/paths/${pointerSegment(key)}`, 'value');
+    throw new ConfigError(
+      file,
+      at.line,
+      at.column,
+      `\`paths.${key}\` is \`${truncate(String(value))}\`, expected a folder inside the repository`,
+      `Use a path relative to the repository root, such as \`${defaultConfig().paths[key as keyof Config['paths']] ?? key}\`.`,
+    );
+  }
+}
+
+/** A misspelt rule id would otherwise silently leave the rule at its default severity. */
+function checkRuleIds(file: string, data: Partial<Config>, known: readonly string[], placeAt: PlaceAt): void {
+  for (const id of Object.keys(data.rules ?? {})) {
+    if (known.includes(id)) continue;
+    const at = placeAt(`/rules/${pointerSegment(id)}`, 'key');
+    const suggestion = closestKey(id, known);
+    throw new ConfigError(
+      file,
+      at.line,
+      at.column,
+      `Unknown rule \`${truncate(id)}\` in \`rules\``,
+      suggestion ? `Did you mean \`${suggestion}\`?` : `Rules are: ${known.map((rule) => `\`${rule}\``).join(', ')}.`,
+    );
+  }
 }
 
 function knownKeysAt(pointer: string): string[] {

@@ -25,6 +25,14 @@ export interface ParseOptions {
  * throws; everything wrong with the input comes back as a problem with a place.
  */
 export function parseDocumentBytes(file: string, bytes: Uint8Array, options: ParseOptions): ParseResult {
+  if (bytes.length > options.maxBytes) {
+    return unreadableResult(
+      file,
+      options.kindHint,
+      `the file is ${bytes.length} bytes, above the limit of ${options.maxBytes}`,
+      'Split the document (a stage should fit in 1-4 hours of work), or raise `limits.max_file_bytes` in the configuration.',
+    );
+  }
   const unreadable = unreadableReason(bytes, options.maxBytes);
   const decoded = unreadable ? undefined : decodeUtf8(bytes);
   if (unreadable || decoded === undefined) {
@@ -41,9 +49,10 @@ export function parseDocumentText(file: string, rawText: string, options: ParseO
     return unreadableResult(
       file,
       options.kindHint,
-      `line ${nesting.line} nests lists or quotes more than ${MAX_NESTING} levels deep`,
+      `line ${nesting.line} nests lists or quotes too deep, expected at most ${MAX_NESTING} levels`,
       'Flatten the nesting; stage documents never need it.',
       nesting.line,
+      text.split('\n').length,
     );
   }
   const structure = parseMarkdown(text);
@@ -64,6 +73,7 @@ export function parseDocumentText(file: string, rawText: string, options: ParseO
       kind: kindOf(data, options.kindHint),
       data,
       positions: structure.positions,
+      coerced: structure.coerced,
       dataStart: structure.dataStart,
       sections: structure.sections,
       links: structure.links,
@@ -129,9 +139,9 @@ function emptyDocument(file: string, kind: DocumentKind | undefined, lineCount: 
   };
 }
 
-function unreadableResult(file: string, kind: DocumentKind | undefined, reason: string, hint: string, line = 1): ParseResult {
+function unreadableResult(file: string, kind: DocumentKind | undefined, reason: string, hint: string, line = 1, lineCount = 1): ParseResult {
   return {
-    doc: emptyDocument(file, kind, 1),
+    doc: emptyDocument(file, kind, lineCount),
     problems: [{ ruleId: 'readable-file', line, column: 1, message: `Cannot read as a document: ${reason}`, hint }],
   };
 }

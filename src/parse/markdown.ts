@@ -13,6 +13,7 @@ export interface MarkdownStructure {
   data: unknown;
   hasFrontmatter: boolean;
   positions: Record<string, Position>;
+  coerced: Record<string, string>;
   dataStart: Position;
   /** Problems with the frontmatter block itself or its YAML (rule `frontmatter-syntax`). */
   problems: YamlProblem[];
@@ -41,11 +42,13 @@ export function parseMarkdown(text: string): MarkdownStructure {
   const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
   let data: unknown;
   let positions: Record<string, Position> = {};
+  let coerced: Record<string, string> = {};
   if (yamlNode) {
     const parsed = parseYaml(yamlNode.value, 2);
     problems.push(...parsed.problems);
     data = parsed.data;
     positions = parsed.positions;
+    coerced = parsed.coerced;
     if (parsed.problems.length === 0 && (data === null || typeof data !== 'object' || Array.isArray(data))) {
       problems.push({
         line: 2,
@@ -62,6 +65,7 @@ export function parseMarkdown(text: string): MarkdownStructure {
     data,
     hasFrontmatter: yamlNode !== undefined,
     positions,
+    coerced,
     dataStart: { line: yamlNode ? 2 : 1, column: 1 },
     problems,
     sections: collectSections(tree, text),
