@@ -77,7 +77,7 @@ export async function loadConfig(root: string, options: ConfigCheckOptions = {})
       text = await readFile(path.join(root, name), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new ConfigError(name, 1, 1, `cannot read the configuration: ${(error as Error).message}`);
+      throw new ConfigError(name, 1, 1, `cannot read the configuration: ${(error as Error).message}`, `Make \`${name}\` a readable text file, or remove it to use the defaults.`);
     }
     const config = parseConfig(name, text, options);
     return { config, file: name, hash: hashConfig(config) };
