@@ -9,6 +9,7 @@ import { configSchema } from '../model/schemas.js';
 import { placeOf, pointerSegment } from '../model/documents.js';
 import { normalizeText, truncate } from '../parse/text.js';
 import { RULES } from '../rules/index.js';
+import type { Rule } from '../rules/types.js';
 import { parseYaml } from '../parse/yaml.js';
 
 export type RuleSetting = 'off' | 'warn' | 'error';
@@ -104,7 +105,7 @@ export function parseConfig(file: string, rawText: string, options: ConfigCheckO
   }
   const placeAt = (pointer: string, prefer: 'key' | 'value') => placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, pointer, prefer);
   checkPaths(file, data as Partial<Config>, placeAt);
-  checkRuleIds(file, data as Partial<Config>, [...RULES.map((rule) => rule.meta.id), ...(options.extraRuleIds ?? [])], placeAt);
+  checkRules(file, data as Partial<Config>, [...RULES.map((rule) => rule.meta.id), ...(options.extraRuleIds ?? [])], placeAt);
   return mergeConfig(defaultConfig(), data as Partial<Config>);
 }
 
@@ -127,20 +128,50 @@ function checkPaths(file: string, data: Partial<Config>, placeAt: PlaceAt): void
   }
 }
 
-/** A misspelt rule id would otherwise silently leave the rule at its default severity. */
-function checkRuleIds(file: string, data: Partial<Config>, known: readonly string[], placeAt: PlaceAt): void {
-  for (const id of Object.keys(data.rules ?? {})) {
-    if (known.includes(id)) continue;
-    const at = placeAt(`/rules/${pointerSegment(id)}`, 'key');
-    const suggestion = closestKey(id, known);
-    throw new ConfigError(
-      file,
-      at.line,
-      at.column,
-      `Unknown rule \`${truncate(id)}\` in \`rules\``,
-      suggestion ? `Did you mean \`${suggestion}\`?` : `Rules are: ${known.map((rule) => `\`${rule}\``).join(', ')}.`,
-    );
+/** A misspelt rule id or option would otherwise silently leave the rule at its defaults. */
+function checkRules(file: string, data: Partial<Config>, known: readonly string[], placeAt: PlaceAt): void {
+  for (const [id, setting] of Object.entries(data.rules ?? {})) {
+    if (!known.includes(id)) {
+      const at = placeAt(`/rules/${pointerSegment(id)}`, 'key');
+      const suggestion = closestKey(id, known);
+      throw new ConfigError(
+        file,
+        at.line,
+        at.column,
+        `Unknown rule \`${truncate(id)}\` in \`rules\``,
+        suggestion ? `Did you mean \`${suggestion}\`?` : `Rules are: ${known.map((rule) => `\`${rule}\``).join(', ')}.`,
+      );
+    }
+    const rule = RULES.find((candidate) => candidate.meta.id === id);
+    if (!rule || typeof setting !== 'object' || setting === null) continue;
+    const schema = optionsSchemaOf(rule);
+    const validate = validatorFor(schema);
+    if (validate(setting)) continue;
+    const error = validate.errors![0]!;
+    const names = Object.keys(schema.properties);
+    const described = describeSchemaError(error, setting, names);
+    const at = placeAt(`/rules/${pointerSegment(id)}${described.pointer}`, described.atKey ? 'key' : 'value');
+    // Options have no `x-` escape hatch: without a close match, list the options the rule takes.
+    const unknownWithoutMatch = error.keyword === 'additionalProperties' && !closestKey(String(error.params.additionalProperty), names);
+    throw new ConfigError(file, at.line, at.column, `${described.message} (rule \`${id}\`)`, unknownWithoutMatch ? optionsHint(rule) : (described.hint ?? optionsHint(rule)));
   }
+}
+
+const optionsSchemas = new Map<string, { type: 'object'; properties: Record<string, object>; additionalProperties: false }>();
+
+/** The schema of `rules.<id>` in its object form: a severity plus the rule's own options. */
+function optionsSchemaOf(rule: Rule) {
+  let schema = optionsSchemas.get(rule.meta.id);
+  if (!schema) {
+    schema = { type: 'object', properties: { severity: { enum: ['off', 'warn', 'error'] }, ...rule.meta.options }, additionalProperties: false };
+    optionsSchemas.set(rule.meta.id, schema);
+  }
+  return schema;
+}
+
+function optionsHint(rule: Rule): string {
+  const names = Object.keys(rule.meta.options ?? {});
+  return names.length > 0 ? `\`${rule.meta.id}\` takes \`severity\` and ${names.map((name) => `\`${name}\``).join(', ')}.` : `\`${rule.meta.id}\` takes only \`severity\`.`;
 }
 
 function knownKeysAt(pointer: string): string[] {

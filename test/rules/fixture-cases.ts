@@ -46,8 +46,8 @@ export function fixtureCases(ruleId: string): FixtureCase[] {
  * Where a single-document fixture sits in the virtual repository: its declared kind decides the
  * folder, as `stagedocs new-*` would have placed it.
  */
-function virtualPath(fileName: string, bytes: Uint8Array): string {
-  if (fileName.endsWith('.json')) return `freeze/${fileName}`;
+export function virtualPath(fileName: string, bytes: Uint8Array): string {
+  if (fileName.endsWith('.json')) return `freeze/${fileName.replace(/\.json$/, '')}.freeze.json`;
   const head = Buffer.from(bytes.subarray(0, 400)).toString('utf8');
   if (/^kind:\s*phase\s*$/m.test(head)) return 'stages/fixture/phase.md';
   if (/^kind:\s*decision\s*$/m.test(head)) return `decisions/${fileName}`;
