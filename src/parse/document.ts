@@ -1,3 +1,4 @@
+import { parseDocument } from 'yaml';
 import type { Finding } from '../model/diagnostic.js';
 import { DOCUMENT_KINDS, type DocumentKind, type ParsedDocument } from '../model/documents.js';
 import { parseMarkdown } from './markdown.js';
@@ -90,8 +91,8 @@ function parseJsonDocument(file: string, text: string, kind: DocumentKind): Pars
   try {
     JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const offset = Number(/position (\d+)/.exec(message)?.[1] ?? 0);
+    const reason = error instanceof Error ? error.message : String(error);
+    const offset = jsonErrorOffset(text, reason);
     const before = text.slice(0, offset).split('\n');
     return {
       doc: base,
@@ -100,7 +101,8 @@ function parseJsonDocument(file: string, text: string, kind: DocumentKind): Pars
           ruleId: 'frontmatter-syntax',
           line: before.length,
           column: (before[before.length - 1]?.length ?? 0) + 1,
-          message: `Invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
+          // V8 says `Unexpected token 'x', "<the input>" is not valid JSON`: drop the echo of the input.
+          message: `Invalid JSON: ${reason.replace(/, .* is not valid JSON$/s, '').replace(/ (?:in JSON )?at position \d+.*$/s, '')}`,
           hint: 'Freeze files are written by `stagedocs freeze`; restore the file from git rather than editing it.',
         },
       ],
@@ -116,6 +118,22 @@ function parseJsonDocument(file: string, text: string, kind: DocumentKind): Pars
     };
   }
   return { doc: { ...base, data: data as Record<string, unknown>, positions: parsed.positions }, problems: [] };
+}
+
+/**
+ * Where JSON.parse failed: its own `at position N` when it says, else the first error of a YAML parser
+ * restricted to JSON (V8 leaves the position out of "Unexpected token" messages).
+ */
+function jsonErrorOffset(text: string, reason: string): number {
+  const stated = /at position (\d+)/.exec(reason)?.[1];
+  if (stated !== undefined) return Number(stated);
+  try {
+    const located = parseDocument(text, { schema: 'json', prettyErrors: false }).errors[0]?.pos[0];
+    if (located !== undefined) return located;
+  } catch {
+    // Fall through to the end of the text.
+  }
+  return /Unexpected end/.test(reason) ? text.length : 0;
 }
 
 function kindOf(data: Record<string, unknown> | undefined, hint: DocumentKind | undefined): DocumentKind | undefined {
