@@ -17,6 +17,10 @@ export interface ParsedYaml {
   problems: YamlProblem[];
 }
 
+const TOO_DEEP = /Maximum call stack size exceeded/;
+const TOO_DEEP_MESSAGE = 'YAML nests too deep to read, expected a few levels of keys and lists';
+const TOO_DEEP_HINT = 'Flatten the frontmatter: stage fields are at most three levels deep.';
+
 /** Aliases beyond this many are an alias bomb, not a document. */
 const MAX_ALIAS_COUNT = 100;
 
@@ -39,6 +43,11 @@ export function parseYaml(text: string, firstLine = 1): ParsedYaml {
     const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
     for (const issue of [...doc.errors, ...doc.warnings]) {
       const at = place(issue.pos[0]);
+      if (TOO_DEEP.test(issue.message)) {
+        // yaml reports each level it gave up on; one message at the first is enough.
+        if (!problems.some((problem) => problem.message === TOO_DEEP_MESSAGE)) problems.push({ ...at, message: TOO_DEEP_MESSAGE, hint: TOO_DEEP_HINT });
+        continue;
+      }
       problems.push({ ...at, message: messageFor(issue.code, issue.message, text.slice(issue.pos[0])), hint: hintFor(issue.code) });
     }
     if (problems.length === 0) {
@@ -46,12 +55,15 @@ export function parseYaml(text: string, firstLine = 1): ParsedYaml {
       if (doc.contents) collectPositions(doc.contents as YamlNode, '', { positions, coerced, text, place });
     }
   } catch (error) {
-    // yaml throws a ReferenceError, not a YAMLParseError, for an alias bomb or an unresolved alias.
+    // yaml throws a ReferenceError, not a YAMLParseError, for an alias bomb or an unresolved alias,
+    // and a RangeError when the nesting exhausts the stack.
+    const reason = error instanceof Error ? error.message : String(error);
+    const tooDeep = TOO_DEEP.test(reason);
     problems.push({
       line: firstLine,
       column: 1,
-      message: `YAML could not be read: ${firstSentence(error instanceof Error ? error.message : String(error))}`,
-      hint: 'Remove the aliases (`*name`) or expand them by hand.',
+      message: tooDeep ? TOO_DEEP_MESSAGE : `YAML could not be read: ${firstSentence(reason)}`,
+      hint: tooDeep ? TOO_DEEP_HINT : 'Remove the aliases (`*name`) or expand them by hand.',
     });
     data = undefined;
   }

@@ -177,6 +177,15 @@ describe('malformed documents through the built CLI', () => {
     ]);
   });
 
+  it('frontmatter nested deep enough to exhaust the stack is a syntax error, not a crash', () => {
+    const { result, diagnostics } = validateWith({ [BAD]: badStage({ extra: `x-deep: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n` }) });
+    expect(result.code).toBe(1);
+    // Where the parser gives up depends on the stack size, so only the line is fixed.
+    expect(only(diagnostics)).toEqual([
+      expect.objectContaining({ line: 13, ruleId: 'frontmatter-syntax', message: 'YAML nests too deep to read, expected a few levels of keys and lists' }),
+    ]);
+  });
+
   it('a link that escapes the repository is reported by broken-link', () => {
     const body = stage({ id: 'P1-S02', order: 2 }).replace('## Rollback Plan\n', '## Rollback Plan\nSee [notes](../../../outside/notes.md).\n');
     const { result, diagnostics } = validateWith({ [BAD]: body });

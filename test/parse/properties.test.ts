@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/config.js';
+import { defaultConfig, parseConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/model/errors.js';
 import type { DocumentSource } from '../../src/engine/source.js';
 import { validateRepository } from '../../src/engine/validate.js';
 import { parseDocumentBytes } from '../../src/parse/document.js';
@@ -106,6 +107,29 @@ describe('parsing and validating arbitrary input', () => {
         for (const other of results.slice(1)) expect(other).toEqual(results[0]);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('reads any configuration text into a config or a ConfigError placed inside the file, nothing else', () => {
+    const CONFIG_LINES = [
+      'paths:', '  stages: stages', '  stages: ../out', '  freeze: /abs', 'rules:', '  stage-size: warn', '  stage-size: { max_hours: 2 }',
+      '  stage-size: { max_hour: 2 }', '  unique-id: loud', '  uniqe-id: off', 'kinds:', '  stage:', '    required_sections: [Goal]',
+      'limits:', '  max_file_bytes: 10', 'bogus: 1', '- item', 'a: &x [*x]', 'k: !!js/function f', '  bad: [', '',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...CONFIG_LINES), fc.string({ maxLength: 20 })), { maxLength: 12 }), fc.constantFrom('\n', '\r\n'), (lines, eol) => {
+        const text = lines.join(eol);
+        try {
+          parseConfig('stagedocs.config.yaml', text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          const { line, column } = error as ConfigError;
+          expect(line).toBeGreaterThanOrEqual(1);
+          expect(line).toBeLessThanOrEqual(Math.max(1, normalizeText(text).split('\n').length));
+          expect(column).toBeGreaterThanOrEqual(1);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });
