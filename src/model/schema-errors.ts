@@ -65,12 +65,16 @@ export function describeSchemaError(
           : `Write \`${name}\` as ${article(expected)} ${expected}.`,
       };
     }
-    case 'enum':
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const suggestion = typeof value === 'string' ? closestKey(value, allowed) : undefined;
       return {
         pointer,
         atKey: false,
-        message: `\`${name}\` is ${found}, expected one of ${(params.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(', ')}`,
+        message: `\`${name}\` is ${found}, expected one of ${allowed.map((v) => `\`${v}\``).join(', ')}`,
+        hint: suggestion ? `Did you mean \`${suggestion}\`?` : undefined,
       };
+    }
     case 'const':
       return {
         pointer,
