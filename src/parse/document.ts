@@ -26,18 +26,14 @@ export interface ParseOptions {
  * throws; everything wrong with the input comes back as a problem with a place.
  */
 export function parseDocumentBytes(file: string, bytes: Uint8Array, options: ParseOptions): ParseResult {
-  if (bytes.length > options.maxBytes) {
-    return unreadableResult(
-      file,
-      options.kindHint,
-      `the file is ${bytes.length} bytes, above the limit of ${options.maxBytes}`,
-      'Split the document (a stage should fit in 1-4 hours of work), or raise `limits.max_file_bytes` in the configuration.',
-    );
-  }
   const unreadable = unreadableReason(bytes, options.maxBytes);
   const decoded = unreadable ? undefined : decodeUtf8(bytes);
   if (unreadable || decoded === undefined) {
-    return unreadableResult(file, options.kindHint, unreadable ?? 'the file is not valid UTF-8 text', 'Store stage documents as UTF-8 text.');
+    const hint =
+      bytes.length > options.maxBytes
+        ? 'Split the document (a stage should fit in 1-4 hours of work), or raise `limits.max_file_bytes` in the configuration.'
+        : 'Store stage documents as UTF-8 text.';
+    return unreadableResult(file, options.kindHint, unreadable ?? 'the file is not valid UTF-8 text', hint);
   }
   return parseDocumentText(file, decoded, options);
 }
