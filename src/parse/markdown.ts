@@ -25,6 +25,7 @@ export interface MarkdownStructure {
 }
 
 const FENCE = /^---[ \t]*$/;
+const LIST_MARKER = /^[ \t]*(?:[*+-]|\d{1,9}[.)])[ \t]*(?:\[[ xX]\][ \t]*)?/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
 
 /**
@@ -133,16 +134,17 @@ function collectSections(tree: Root, text: string): Section[] {
       items: directContent
         .filter((child): child is List => child.type === 'list')
         .flatMap((list) =>
-          list.children.map((item) => ({
+          list.children.map((item) => {
             // The source text, so that inline code keeps its backticks for rules that look for commands.
-            text: text
-              .slice(item.position?.start.offset ?? 0, item.position?.end.offset ?? 0)
-              .replace(/^\s*(?:[*+-]|\d{1,9}[.)])\s*(?:\[[ xX]\]\s*)?/, '')
-              .replace(/\s+/g, ' ')
-              .trim(),
-            line: item.position?.start.line ?? 0,
-            column: item.position?.start.column ?? 0,
-          })),
+            const source = text.slice(item.position?.start.offset ?? 0, item.position?.end.offset ?? 0);
+            const marker = LIST_MARKER.exec(source)?.[0] ?? '';
+            return {
+              text: source.slice(marker.length).replace(/\s+/g, ' ').trim(),
+              line: item.position?.start.line ?? 0,
+              // Where the item's text starts, after its bullet (and checkbox) on the same line.
+              column: (item.position?.start.column ?? 0) + (marker.includes('\n') ? 0 : marker.length),
+            };
+          }),
         ),
     });
   });
