@@ -3,10 +3,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { validatorFor } from '../model/ajv.js';
 import { ConfigError } from '../model/errors.js';
-import { describeSchemaError } from '../model/schema-errors.js';
+import type { Position } from '../model/diagnostic.js';
+import { closestKey, describeSchemaError } from '../model/schema-errors.js';
 import { configSchema } from '../model/schemas.js';
-import { placeOf } from '../model/documents.js';
-import { normalizeText } from '../parse/text.js';
+import { placeOf, pointerSegment } from '../model/documents.js';
+import { normalizeText, truncate } from '../parse/text.js';
+import { GIT_FED_RULES, RULES } from '../rules/index.js';
+import type { Rule } from '../rules/types.js';
 import { parseYaml } from '../parse/yaml.js';
 
 export type RuleSetting = 'off' | 'warn' | 'error';
@@ -61,17 +64,23 @@ export interface LoadedConfig {
   hash: string;
 }
 
+/** What a configuration is checked against beyond its schema. */
+export interface ConfigCheckOptions {
+  /** Rule ids `rules:` may name besides the built-in ones (rules that callers add to validation). */
+  extraRuleIds?: readonly string[];
+}
+
 /** Reads and validates the configuration of a repository; throws ConfigError (exit 2) when it is bad. */
-export async function loadConfig(root: string): Promise<LoadedConfig> {
+export async function loadConfig(root: string, options: ConfigCheckOptions = {}): Promise<LoadedConfig> {
   for (const name of CONFIG_FILES) {
     let text: string;
     try {
       text = await readFile(path.join(root, name), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new ConfigError(name, 1, 1, `cannot read the configuration: ${(error as Error).message}`);
+      throw new ConfigError(name, 1, 1, `cannot read the configuration: ${(error as Error).message}`, `Make \`${name}\` a readable text file, or remove it to use the defaults.`);
     }
-    const config = parseConfig(name, text);
+    const config = parseConfig(name, text, options);
     return { config, file: name, hash: hashConfig(config) };
   }
   const config = defaultConfig();
@@ -79,7 +88,7 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
 }
 
 /** Parses configuration text (YAML or JSON) and merges it over the defaults. Pure. */
-export function parseConfig(file: string, rawText: string): Config {
+export function parseConfig(file: string, rawText: string, options: ConfigCheckOptions = {}): Config {
   const parsed = parseYaml(normalizeText(rawText), 1);
   const problem = parsed.problems[0];
   if (problem) throw new ConfigError(file, problem.line, problem.column, problem.message, problem.hint);
@@ -94,7 +103,75 @@ export function parseConfig(file: string, rawText: string): Config {
     const at = placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, described.pointer, described.atKey ? 'key' : 'value');
     throw new ConfigError(file, at.line, at.column, described.message, described.hint);
   }
+  const placeAt = (pointer: string, prefer: 'key' | 'value') => placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, pointer, prefer);
+  checkPaths(file, data as Partial<Config>, placeAt);
+  checkRules(file, data as Partial<Config>, [...RULES.map((rule) => rule.meta.id), ...GIT_FED_RULES.map((rule) => rule.id), ...(options.extraRuleIds ?? [])], placeAt);
   return mergeConfig(defaultConfig(), data as Partial<Config>);
+}
+
+type PlaceAt = (pointer: string, prefer: 'key' | 'value') => Position;
+
+/** Every configured folder stays inside the repository: stagedocs reads and writes there. */
+function checkPaths(file: string, data: Partial<Config>, placeAt: PlaceAt): void {
+  for (const [key, value] of Object.entries(data.paths ?? {})) {
+    const normalized = path.posix.normalize(String(value).replace(/\\/g, '/'));
+    const escapes = path.posix.isAbsolute(normalized) || /^[A-Za-z]:/.test(normalized) || normalized === '..' || normalized.startsWith('../');
+    if (!escapes) continue;
+    const at = placeAt(`/paths/${pointerSegment(key)}`, 'value');
+    throw new ConfigError(
+      file,
+      at.line,
+      at.column,
+      `\`paths.${key}\` is \`${truncate(String(value))}\`, expected a folder inside the repository`,
+      `Use a path relative to the repository root, such as \`${defaultConfig().paths[key as keyof Config['paths']] ?? key}\`.`,
+    );
+  }
+}
+
+/** A misspelt rule id or option would otherwise silently leave the rule at its defaults. */
+function checkRules(file: string, data: Partial<Config>, known: readonly string[], placeAt: PlaceAt): void {
+  for (const [id, setting] of Object.entries(data.rules ?? {})) {
+    if (!known.includes(id)) {
+      const at = placeAt(`/rules/${pointerSegment(id)}`, 'key');
+      const suggestion = closestKey(id, known);
+      throw new ConfigError(
+        file,
+        at.line,
+        at.column,
+        `Unknown rule \`${truncate(id)}\` in \`rules\``,
+        suggestion ? `Did you mean \`${suggestion}\`?` : `Rules are: ${known.map((rule) => `\`${rule}\``).join(', ')}.`,
+      );
+    }
+    const rule = RULES.find((candidate) => candidate.meta.id === id);
+    if (!rule || typeof setting !== 'object' || setting === null) continue;
+    const schema = optionsSchemaOf(rule);
+    const validate = validatorFor(schema);
+    if (validate(setting)) continue;
+    const error = validate.errors![0]!;
+    const names = Object.keys(schema.properties);
+    const described = describeSchemaError(error, setting, names);
+    const at = placeAt(`/rules/${pointerSegment(id)}${described.pointer}`, described.atKey ? 'key' : 'value');
+    // Options have no `x-` escape hatch: without a close match, list the options the rule takes.
+    const unknownWithoutMatch = error.keyword === 'additionalProperties' && !closestKey(String(error.params.additionalProperty), names);
+    throw new ConfigError(file, at.line, at.column, `${described.message} (rule \`${id}\`)`, unknownWithoutMatch ? optionsHint(rule) : (described.hint ?? optionsHint(rule)));
+  }
+}
+
+const optionsSchemas = new Map<string, { type: 'object'; properties: Record<string, object>; additionalProperties: false }>();
+
+/** The schema of `rules.<id>` in its object form: a severity plus the rule's own options. */
+function optionsSchemaOf(rule: Rule) {
+  let schema = optionsSchemas.get(rule.meta.id);
+  if (!schema) {
+    schema = { type: 'object', properties: { severity: { enum: ['off', 'warn', 'error'] }, ...rule.meta.options }, additionalProperties: false };
+    optionsSchemas.set(rule.meta.id, schema);
+  }
+  return schema;
+}
+
+function optionsHint(rule: Rule): string {
+  const names = Object.keys(rule.meta.options ?? {});
+  return names.length > 0 ? `\`${rule.meta.id}\` takes \`severity\` and ${names.map((name) => `\`${name}\``).join(', ')}.` : `\`${rule.meta.id}\` takes only \`severity\`.`;
 }
 
 function knownKeysAt(pointer: string): string[] {

@@ -70,6 +70,7 @@ export function stagesOfPhase(repo: RepositoryModel, phaseId: string): Array<Typ
 export function dependenciesOf(repo: RepositoryModel, stage: StageFrontmatter): string[] {
   if (stage.depends_on) return stage.depends_on;
   const siblings = stagesOfPhase(repo, stage.phase);
-  const previous = siblings.filter((other) => other.data.order < stage.order).pop();
+  // Never itself: a copied stage with the same id is unique-id's finding, not a dependency cycle.
+  const previous = siblings.filter((other) => other.data.order < stage.order && other.data.id !== stage.id).pop();
   return previous ? [previous.data.id] : [];
 }

@@ -126,6 +126,8 @@ export interface ParsedDocument {
   data: Record<string, unknown> | undefined;
   /** JSON pointer (`/gates/0/run`) -> place of the value; `#key:/gates/0/run` -> place of the key. */
   positions: Record<string, Position>;
+  /** JSON pointer -> source text of unquoted frontmatter values YAML read as a number, boolean or null. */
+  coerced?: Record<string, string>;
   /** Where the frontmatter block (or JSON object) starts, for findings with nothing more precise. */
   dataStart: Position;
   sections: Section[];

@@ -12,12 +12,22 @@ export interface DescribedSchemaError {
   hint?: string;
 }
 
-/** Turns an Ajv error into a message that says what was found and what was expected. */
-export function describeSchemaError(error: SchemaError, data: unknown, knownKeys: readonly string[] = []): DescribedSchemaError {
+/**
+ * Turns an Ajv error into a message that says what was found and what was expected. `coerced` maps
+ * pointers to the source text of unquoted values YAML read as numbers, booleans or null, so the
+ * message can show `1.10` rather than the 1.1 YAML made of it.
+ */
+export function describeSchemaError(
+  error: SchemaError,
+  data: unknown,
+  knownKeys: readonly string[] = [],
+  coerced: Readonly<Record<string, string>> = {},
+): DescribedSchemaError {
   const pointer = error.instancePath;
   const name = keyName(pointer);
   const value = valueAt(data, pointer);
-  const found = showValue(value);
+  // The value in backticks, or what it is when it cannot be shown inline (a list, a mapping, null).
+  const found = showValue(value) || typeName(value);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required': {
@@ -43,22 +53,28 @@ export function describeSchemaError(error: SchemaError, data: unknown, knownKeys
     }
     case 'type': {
       const expected = String(params.type);
-      const quote = expected === 'string' && value !== undefined && typeof value !== 'object';
+      const written = coerced[pointer];
+      const quote = expected === 'string' && (written !== undefined || (value !== undefined && typeof value !== 'object'));
+      const asWritten = written !== undefined && written !== String(value) ? ` (written \`${truncate(written)}\`)` : '';
       return {
         pointer,
         atKey: false,
-        message: `\`${name}\` is ${typeName(value)} ${found}, expected ${article(expected)} ${expected}`,
+        message: `\`${name}\` is ${[typeName(value), showValue(value)].filter(Boolean).join(' ')}${asWritten}, expected ${article(expected)} ${expected}`,
         hint: quote
-          ? `Quote the value (\`${name}: "${String(value)}"\`): YAML reads unquoted numbers, dates, \`yes\`/\`no\` and \`null\` as other types.`
+          ? `Quote the value (\`"${truncate(written ?? String(value))}"\`): YAML reads unquoted numbers, \`true\`/\`false\` and \`null\` as other types.`
           : `Write \`${name}\` as ${article(expected)} ${expected}.`,
       };
     }
-    case 'enum':
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const suggestion = typeof value === 'string' ? closestKey(value, allowed) : undefined;
       return {
         pointer,
         atKey: false,
-        message: `\`${name}\` is ${found}, expected one of ${(params.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(', ')}`,
+        message: `\`${name}\` is ${found}, expected one of ${allowed.map((v) => `\`${v}\``).join(', ')}`,
+        hint: suggestion ? `Did you mean \`${suggestion}\`?` : undefined,
       };
+    }
     case 'const':
       return {
         pointer,
@@ -146,12 +162,14 @@ function article(word: string): string {
 }
 
 /** The known key closest to a misspelt one (`depends-on` -> `depends_on`), if any is close. */
-function closestKey(key: string, known: readonly string[]): string | undefined {
-  const normalized = key.toLowerCase().replace(/[-\s]/g, '_');
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  // `-`, `_` and spaces are alike, so `depends-on` finds `depends_on` and `unique_id` finds `unique-id`.
+  const normalize = (text: string) => text.toLowerCase().replace(/[-\s]/g, '_');
+  const normalized = normalize(key);
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 4)) + 1;
   for (const candidate of known) {
-    const distance = candidate === normalized ? 0 : editDistance(normalized, candidate);
+    const distance = editDistance(normalized, normalize(candidate));
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

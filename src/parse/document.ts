@@ -1,3 +1,4 @@
+import { parseDocument } from 'yaml';
 import type { Finding } from '../model/diagnostic.js';
 import { DOCUMENT_KINDS, type DocumentKind, type ParsedDocument } from '../model/documents.js';
 import { parseMarkdown } from './markdown.js';
@@ -28,7 +29,11 @@ export function parseDocumentBytes(file: string, bytes: Uint8Array, options: Par
   const unreadable = unreadableReason(bytes, options.maxBytes);
   const decoded = unreadable ? undefined : decodeUtf8(bytes);
   if (unreadable || decoded === undefined) {
-    return unreadableResult(file, options.kindHint, unreadable ?? 'the file is not valid UTF-8 text', 'Store stage documents as UTF-8 text.');
+    const hint =
+      bytes.length > options.maxBytes
+        ? 'Split the document (a stage should fit in 1-4 hours of work), or raise `limits.max_file_bytes` in the configuration.'
+        : 'Store stage documents as UTF-8 text.';
+    return unreadableResult(file, options.kindHint, unreadable ?? 'the file is not valid UTF-8 text', hint);
   }
   return parseDocumentText(file, decoded, options);
 }
@@ -41,9 +46,10 @@ export function parseDocumentText(file: string, rawText: string, options: ParseO
     return unreadableResult(
       file,
       options.kindHint,
-      `line ${nesting.line} nests lists or quotes more than ${MAX_NESTING} levels deep`,
+      `line ${nesting.line} nests lists or quotes too deep, expected at most ${MAX_NESTING} levels`,
       'Flatten the nesting; stage documents never need it.',
       nesting.line,
+      text.split('\n').length,
     );
   }
   const structure = parseMarkdown(text);
@@ -64,6 +70,7 @@ export function parseDocumentText(file: string, rawText: string, options: ParseO
       kind: kindOf(data, options.kindHint),
       data,
       positions: structure.positions,
+      coerced: structure.coerced,
       dataStart: structure.dataStart,
       sections: structure.sections,
       links: structure.links,
@@ -80,8 +87,8 @@ function parseJsonDocument(file: string, text: string, kind: DocumentKind): Pars
   try {
     JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const offset = Number(/position (\d+)/.exec(message)?.[1] ?? 0);
+    const reason = error instanceof Error ? error.message : String(error);
+    const offset = jsonErrorOffset(text, reason);
     const before = text.slice(0, offset).split('\n');
     return {
       doc: base,
@@ -90,7 +97,8 @@ function parseJsonDocument(file: string, text: string, kind: DocumentKind): Pars
           ruleId: 'frontmatter-syntax',
           line: before.length,
           column: (before[before.length - 1]?.length ?? 0) + 1,
-          message: `Invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
+          // V8 says `Unexpected token 'x', "<the input>" is not valid JSON`: drop the echo of the input.
+          message: `Invalid JSON: ${reason.replace(/, .* is not valid JSON$/s, '').replace(/ (?:in JSON )?at position \d+.*$/s, '')}`,
           hint: 'Freeze files are written by `stagedocs freeze`; restore the file from git rather than editing it.',
         },
       ],
@@ -106,6 +114,22 @@ function parseJsonDocument(file: string, text: string, kind: DocumentKind): Pars
     };
   }
   return { doc: { ...base, data: data as Record<string, unknown>, positions: parsed.positions }, problems: [] };
+}
+
+/**
+ * Where JSON.parse failed: its own `at position N` when it says, else the first error of a YAML parser
+ * restricted to JSON (V8 leaves the position out of "Unexpected token" messages).
+ */
+function jsonErrorOffset(text: string, reason: string): number {
+  const stated = /at position (\d+)/.exec(reason)?.[1];
+  if (stated !== undefined) return Number(stated);
+  try {
+    const located = parseDocument(text, { schema: 'json', prettyErrors: false }).errors[0]?.pos[0];
+    if (located !== undefined) return located;
+  } catch {
+    // Fall through to the end of the text.
+  }
+  return /Unexpected end/.test(reason) ? text.length : 0;
 }
 
 function kindOf(data: Record<string, unknown> | undefined, hint: DocumentKind | undefined): DocumentKind | undefined {
@@ -129,9 +153,9 @@ function emptyDocument(file: string, kind: DocumentKind | undefined, lineCount: 
   };
 }
 
-function unreadableResult(file: string, kind: DocumentKind | undefined, reason: string, hint: string, line = 1): ParseResult {
+function unreadableResult(file: string, kind: DocumentKind | undefined, reason: string, hint: string, line = 1, lineCount = 1): ParseResult {
   return {
-    doc: emptyDocument(file, kind, 1),
+    doc: emptyDocument(file, kind, lineCount),
     problems: [{ ruleId: 'readable-file', line, column: 1, message: `Cannot read as a document: ${reason}`, hint }],
   };
 }

@@ -13,6 +13,7 @@ export interface MarkdownStructure {
   data: unknown;
   hasFrontmatter: boolean;
   positions: Record<string, Position>;
+  coerced: Record<string, string>;
   dataStart: Position;
   /** Problems with the frontmatter block itself or its YAML (rule `frontmatter-syntax`). */
   problems: YamlProblem[];
@@ -24,6 +25,7 @@ export interface MarkdownStructure {
 }
 
 const FENCE = /^---[ \t]*$/;
+const LIST_MARKER = /^[ \t]*(?:[*+-]|\d{1,9}[.)])[ \t]*(?:\[[ xX]\][ \t]*)?/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
 
 /**
@@ -41,11 +43,13 @@ export function parseMarkdown(text: string): MarkdownStructure {
   const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
   let data: unknown;
   let positions: Record<string, Position> = {};
+  let coerced: Record<string, string> = {};
   if (yamlNode) {
     const parsed = parseYaml(yamlNode.value, 2);
     problems.push(...parsed.problems);
     data = parsed.data;
     positions = parsed.positions;
+    coerced = parsed.coerced;
     if (parsed.problems.length === 0 && (data === null || typeof data !== 'object' || Array.isArray(data))) {
       problems.push({
         line: 2,
@@ -62,6 +66,7 @@ export function parseMarkdown(text: string): MarkdownStructure {
     data,
     hasFrontmatter: yamlNode !== undefined,
     positions,
+    coerced,
     dataStart: { line: yamlNode ? 2 : 1, column: 1 },
     problems,
     sections: collectSections(tree, text),
@@ -129,16 +134,17 @@ function collectSections(tree: Root, text: string): Section[] {
       items: directContent
         .filter((child): child is List => child.type === 'list')
         .flatMap((list) =>
-          list.children.map((item) => ({
+          list.children.map((item) => {
             // The source text, so that inline code keeps its backticks for rules that look for commands.
-            text: text
-              .slice(item.position?.start.offset ?? 0, item.position?.end.offset ?? 0)
-              .replace(/^\s*(?:[*+-]|\d{1,9}[.)])\s*(?:\[[ xX]\]\s*)?/, '')
-              .replace(/\s+/g, ' ')
-              .trim(),
-            line: item.position?.start.line ?? 0,
-            column: item.position?.start.column ?? 0,
-          })),
+            const source = text.slice(item.position?.start.offset ?? 0, item.position?.end.offset ?? 0);
+            const marker = LIST_MARKER.exec(source)?.[0] ?? '';
+            return {
+              text: source.slice(marker.length).replace(/\s+/g, ' ').trim(),
+              line: item.position?.start.line ?? 0,
+              // Where the item's text starts, after its bullet (and checkbox) on the same line.
+              column: (item.position?.start.column ?? 0) + (marker.includes('\n') ? 0 : marker.length),
+            };
+          }),
         ),
     });
   });

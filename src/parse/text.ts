@@ -25,10 +25,14 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
 /** Deepest block nesting the markdown parser is given; beyond it micromark can take quadratic time. */
 export const MAX_NESTING = 32;
 
+/** Widest run of indentation and container markers before a nested list item (2 columns a level). */
+const MAX_CONTAINER_WIDTH = MAX_NESTING * 4;
+
 /**
  * Finds the first line whose leading container markers (`>`, list bullets, ordered-list numbers)
- * nest deeper than MAX_NESTING. Such lines are pathological (16 KB of `* ` takes micromark 18 s) and
- * never occur in real stage documents.
+ * nest deeper than MAX_NESTING, or whose list item is indented wider than MAX_CONTAINER_WIDTH
+ * columns (nesting by indentation: 1,000 levels of `- ` take micromark minutes). Such lines are
+ * pathological (16 KB of `* ` takes micromark 18 s) and never occur in real stage documents.
  */
 export function findExcessiveNesting(text: string): { line: number; depth: number } | undefined {
   const container = /^[ \t]*(?:>|[*+-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))/;
@@ -37,13 +41,22 @@ export function findExcessiveNesting(text: string): { line: number; depth: numbe
     lineNumber++;
     let rest = line;
     let depth = 0;
+    let width = 0;
     for (let match = container.exec(rest); match; match = container.exec(rest)) {
       depth++;
-      if (depth > MAX_NESTING) return { line: lineNumber, depth };
+      width += columnWidth(match[0]);
+      if (depth > MAX_NESTING || width > MAX_CONTAINER_WIDTH) return { line: lineNumber, depth };
       rest = rest.slice(match[0].length);
     }
   }
   return undefined;
+}
+
+/** Columns a run of text takes, with tabs as 4 (the CommonMark tab stop). */
+function columnWidth(run: string): number {
+  let width = 0;
+  for (const char of run) width += char === '\t' ? 4 : 1;
+  return width;
 }
 
 /** Cuts long input for messages, so that a 10 KB value does not become a 10 KB diagnostic. */

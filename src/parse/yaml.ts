@@ -1,5 +1,6 @@
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import type { Position } from '../model/diagnostic.js';
+import { truncate } from './text.js';
 import { pointerSegment } from '../model/documents.js';
 
 export interface YamlProblem extends Position {
@@ -11,8 +12,14 @@ export interface ParsedYaml {
   data: unknown;
   /** JSON pointer -> place of the value; `#key:` + pointer -> place of the key. */
   positions: Record<string, Position>;
+  /** JSON pointer -> source text of each unquoted value YAML read as a number, boolean or null. */
+  coerced: Record<string, string>;
   problems: YamlProblem[];
 }
+
+const TOO_DEEP = /Maximum call stack size exceeded/;
+const TOO_DEEP_MESSAGE = 'YAML nests too deep to read, expected a few levels of keys and lists';
+const TOO_DEEP_HINT = 'Flatten the frontmatter: stage fields are at most three levels deep.';
 
 /** Aliases beyond this many are an alias bomb, not a document. */
 const MAX_ALIAS_COUNT = 100;
@@ -30,50 +37,64 @@ export function parseYaml(text: string, firstLine = 1): ParsedYaml {
   };
   const problems: YamlProblem[] = [];
   const positions: Record<string, Position> = {};
+  const coerced: Record<string, string> = {};
   let data: unknown;
   try {
     const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
     for (const issue of [...doc.errors, ...doc.warnings]) {
       const at = place(issue.pos[0]);
-      problems.push({ ...at, message: firstSentence(issue.message), hint: hintFor(issue.code) });
+      if (TOO_DEEP.test(issue.message)) {
+        // yaml reports each level it gave up on; one message at the first is enough.
+        if (!problems.some((problem) => problem.message === TOO_DEEP_MESSAGE)) problems.push({ ...at, message: TOO_DEEP_MESSAGE, hint: TOO_DEEP_HINT });
+        continue;
+      }
+      problems.push({ ...at, message: messageFor(issue.code, issue.message, text.slice(issue.pos[0])), hint: hintFor(issue.code) });
     }
     if (problems.length === 0) {
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-      if (doc.contents) collectPositions(doc.contents as YamlNode, '', positions, place);
+      if (doc.contents) collectPositions(doc.contents as YamlNode, '', { positions, coerced, text, place });
     }
   } catch (error) {
-    // yaml throws a ReferenceError, not a YAMLParseError, for an alias bomb or an unresolved alias.
+    // yaml throws a ReferenceError, not a YAMLParseError, for an alias bomb or an unresolved alias,
+    // and a RangeError when the nesting exhausts the stack.
+    const reason = error instanceof Error ? error.message : String(error);
+    const tooDeep = TOO_DEEP.test(reason);
     problems.push({
       line: firstLine,
       column: 1,
-      message: `YAML could not be read: ${firstSentence(error instanceof Error ? error.message : String(error))}`,
-      hint: 'Remove the aliases (`*name`) or expand them by hand.',
+      message: tooDeep ? TOO_DEEP_MESSAGE : `YAML could not be read: ${firstSentence(reason)}`,
+      hint: tooDeep ? TOO_DEEP_HINT : 'Remove the aliases (`*name`) or expand them by hand.',
     });
     data = undefined;
   }
-  return { data, positions, problems };
+  return { data, positions, coerced, problems };
 }
 
-function collectPositions(
-  node: YamlNode,
-  pointer: string,
-  positions: Record<string, Position>,
-  place: (offset: number) => Position,
-): void {
-  if (node.range) positions[pointer] = place(node.range[0]);
-  if (isMap(node)) {
+interface Collector {
+  positions: Record<string, Position>;
+  coerced: Record<string, string>;
+  text: string;
+  place: (offset: number) => Position;
+}
+
+function collectPositions(node: YamlNode, pointer: string, into: Collector): void {
+  if (node.range) into.positions[pointer] = into.place(node.range[0]);
+  if (isScalar(node)) {
+    // `id: 1.10` reads as 1.1 and `sha: 12e4567` as Infinity: keep what was written for the hint.
+    if (node.type === 'PLAIN' && typeof node.value !== 'string' && node.range) into.coerced[pointer] = into.text.slice(node.range[0], node.range[1]);
+  } else if (isMap(node)) {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       const child = `${pointer}/${pointerSegment(key)}`;
-      if (isScalar(pair.key) && pair.key.range) positions[`#key:${child}`] = place(pair.key.range[0]);
-      if (pair.value && !isAlias(pair.value)) collectPositions(pair.value as YamlNode, child, positions, place);
-      else if (isAlias(pair.value) && pair.value.range) positions[child] = place(pair.value.range[0]);
+      if (isScalar(pair.key) && pair.key.range) into.positions[`#key:${child}`] = into.place(pair.key.range[0]);
+      if (pair.value && !isAlias(pair.value)) collectPositions(pair.value as YamlNode, child, into);
+      else if (isAlias(pair.value) && pair.value.range) into.positions[child] = into.place(pair.value.range[0]);
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, index) => {
       const child = `${pointer}/${index}`;
-      if (item && !isAlias(item)) collectPositions(item as YamlNode, child, positions, place);
-      else if (isAlias(item) && item.range) positions[child] = place(item.range[0]);
+      if (item && !isAlias(item)) collectPositions(item as YamlNode, child, into);
+      else if (isAlias(item) && item.range) into.positions[child] = into.place(item.range[0]);
     });
   }
 }
@@ -81,6 +102,19 @@ function collectPositions(
 function firstSentence(message: string): string {
   const line = message.split('\n')[0] ?? message;
   return line.replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+/** yaml's message, made specific where it leaves out what it found (the repeated key, the tag). */
+function messageFor(code: string, message: string, sourceFromIssue: string): string {
+  if (code === 'DUPLICATE_KEY') {
+    const key = /^\s*([^:\n]*?)\s*:/.exec(sourceFromIssue)?.[1];
+    if (key) return `Duplicate key \`${truncate(key)}\`, expected each key once`;
+  }
+  if (code === 'TAG_RESOLVE_FAILED') {
+    const tag = /^!\S*/.exec(sourceFromIssue)?.[0];
+    if (tag) return `Unknown tag \`${truncate(tag)}\`, expected plain YAML without tags`;
+  }
+  return firstSentence(message);
 }
 
 function hintFor(code: string): string | undefined {

@@ -25,7 +25,7 @@ export const frontmatterSchema = documentRule(
     const validate = validatorFor(schema);
     if (validate(doc.data)) return;
     for (const error of validate.errors ?? []) {
-      const described = describeSchemaError(error, doc.data, knownKeys(schema as unknown as SchemaNode, error.instancePath));
+      const described = describeSchemaError(error, doc.data, knownKeys(schema as unknown as SchemaNode, error.instancePath), doc.coerced);
       context.report({
         ...placeOf(doc, described.pointer, described.atKey ? 'key' : 'value'),
         message: described.message,

@@ -3,7 +3,7 @@ import { truncate } from '../parse/text.js';
 import { documentRule } from './types.js';
 
 /** Markers of unfinished work. Text in code spans and fenced code is ignored: it may quote them. */
-const STUB = /\b(TODO|TBD|FIXME|XXX)\b|\bnot implemented\b|\bplaceholder\b|\blorem ipsum\b|<fill[ -]in>|\{\{[^}]*\}\}/gi; // stagedocs-allow-stub
+const STUB = /\b(TODO|TBD|FIXME|XXX)\b|\bnot implemented\b|\bplaceholders?\b|\blorem ipsum\b|<fill[ -]in>|\{\{[^}]*\}\}/gi; // stagedocs-allow-stub
 
 export const noStubsWhenDone = documentRule(
   {

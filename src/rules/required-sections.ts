@@ -10,7 +10,8 @@ export const requiredSections = documentRule(
   },
   (doc, context) => {
     const title = doc.sections.find((section) => section.depth === 1);
-    const at = title ? { line: title.line, column: title.column } : { line: doc.bodyStartLine, column: 1 };
+    // Without a title, the first line after the frontmatter; a file that ends with its closing `---` has none.
+    const at = title ? { line: title.line, column: title.column } : { line: Math.min(doc.bodyStartLine, doc.lineCount), column: 1 };
     for (const name of requiredSectionsOf(doc.kind, context.config.kinds)) {
       if (findSection(doc, name)) continue;
       context.report({

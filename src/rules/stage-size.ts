@@ -9,6 +9,7 @@ export const stageSize = documentRule(
     description: 'A stage should fit in 1-4 hours; a larger estimate suggests splitting it into sub-stages. Option: `max_hours`.',
     defaultSeverity: 'warn',
     kinds: ['stage'],
+    options: { max_hours: { type: 'number', exclusiveMinimum: 0 } },
   },
   (doc, context) => {
     const estimate = doc.data?.estimate;

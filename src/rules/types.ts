@@ -10,6 +10,11 @@ export interface RuleMeta {
   defaultSeverity: 'error' | 'warn';
   /** Document kinds the rule looks at; all when absent. */
   kinds?: readonly DocumentKind[];
+  /**
+   * JSON Schemas of the rule's options (`rules.<id>: { severity, <option>: … }`), by option name. The
+   * configuration is checked against them, so a misspelt or mistyped option is an error, not ignored.
+   */
+  options?: Readonly<Record<string, object>>;
 }
 
 export interface RuleContext {
