@@ -3,14 +3,30 @@
  * as markup, a link, an image, a table cell boundary, an HTML tag or a GitHub @mention.
  */
 
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~]/g;
+/**
+ * Characters that start markup anywhere in a line: code, emphasis, links and images (`[`, `]`; `!`
+ * and `(` are inert without them), table cells, strikethrough, math, and ATX heading markers (a
+ * trailing ` #` would otherwise be cut from a heading).
+ */
+const INLINE_SPECIAL = /[\\`*_[\]|~$#]/g;
+/** Markup that only counts at the start of a line: list bullets, ordered-list numbers, setext underlines. */
+const LINE_START = /^([-+=]|\d{1,9}(?=[.)]))/;
 
-/** Inline markdown text: every markdown-special character is backslash-escaped, newlines fold to spaces. */
+/**
+ * Inline markdown text: renders as exactly the text given, never as markup, HTML, an entity or an
+ * @mention. Newlines fold to spaces (so it cannot start a block); only what could act as markup is
+ * escaped, to keep the raw markdown readable in a diff.
+ */
 export function markdownInline(value: unknown): string {
   return String(value ?? '')
     .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
     .replace(/&/g, '&amp;')
-    .replace(MARKDOWN_SPECIAL, (char) => (char === '<' ? '&lt;' : char === '>' ? '&gt;' : `\\${char}`))
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(INLINE_SPECIAL, (char) => `\\${char}`)
+    .replace(LINE_START, (start) => (/\d/.test(start) ? `${start}\\` : `\\${start}`))
+    // Escaped brackets already cannot form a link; escaping `(` after one keeps `](javascript:` out of the text too.
+    .replace(/\\\]\(/g, '\\]\\(')
     .replace(/@/g, '@&#8203;');
 }
 

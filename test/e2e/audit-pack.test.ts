@@ -66,9 +66,9 @@ describe('stagedocs audit-pack', () => {
     await expect(markdown).toMatchFileSnapshot(`${SNAPSHOTS}/one-stage.md`);
     expect(markdown).toContain('[report.md](gate_results/P1-S00_20261121T100500Z/report.md), [run.log](gate_results/P1-S00_20261121T100500Z/run.log)');
     expect(markdown).toContain('build: pass, tests: pass');
-    expect(markdown).toContain('matches report\\.json');
-    expect(markdown).toContain('sign\\-off allowed');
-    expect(markdown).not.toContain('## P1\\-S01');
+    expect(markdown).toContain('matches report.json');
+    expect(markdown).toContain('sign-off allowed');
+    expect(markdown).not.toContain('## P1-S01');
     expectWellFormedTables(markdown);
     // Byte-identical for the same input.
     expect(pack(dir, ['P1-S00', '--base', 'main'])).toBe(markdown);
@@ -93,11 +93,11 @@ describe('stagedocs audit-pack', () => {
 
     const markdown = pack(dir, ['--base', 'main']);
     await expect(markdown).toMatchFileSnapshot(`${SNAPSHOTS}/whole-pr.md`);
-    expect(markdown).toMatch(/^- Range: main \\\([0-9a-f]{12}\\\)\\\.\\\.HEAD \\\([0-9a-f]{12}\\\), 5 commits$/m);
+    expect(markdown).toMatch(/^- Range: main \([0-9a-f]{12}\)\.\.HEAD \([0-9a-f]{12}\), 5 commits$/m);
     // The failing stage comes first; the untouched stage is not in the pack.
-    expect(markdown.indexOf('## P1\\-S01')).toBeLessThan(markdown.indexOf('## P1\\-S00'));
-    expect(markdown).not.toContain('## P1\\-S02');
-    expect(markdown).toContain('Not ready: 1 of 2 stages blocked or failing\\.');
+    expect(markdown.indexOf('## P1-S01')).toBeLessThan(markdown.indexOf('## P1-S00'));
+    expect(markdown).not.toContain('## P1-S02');
+    expect(markdown).toContain('Not ready: 1 of 2 stages blocked or failing.');
     expect(markdown).toContain('```mermaid');
     expect(markdown).not.toContain('Unrelated change');
     expectWellFormedTables(markdown);
@@ -126,10 +126,10 @@ describe('stagedocs audit-pack', () => {
     const markdown = pack(dir, ['--base', 'main']);
     await expect(markdown).toMatchFileSnapshot(`${SNAPSHOTS}/rerun-after-failure.md`);
     expect(markdown).toContain('The CI image moved to PostgreSQL 17.');
-    expect(markdown).toContain('rerun of P1\\-S00\\_20261121T100100Z');
-    expect(markdown).toMatch(/\| P1\\-S00\\_20261121T100100Z \| tests: fail \| \*\*fail\*\* \|/);
-    expect(markdown).toMatch(/\| P1\\-S00\\_20261121T100300Z \| tests: pass \| pass \|/);
-    expect(markdown).toContain('signed off: tag stagedocs/P1\\-S00/signed\\-off');
+    expect(markdown).toContain('rerun of P1-S00\\_20261121T100100Z');
+    expect(markdown).toMatch(/\| P1-S00\\_20261121T100100Z \| tests: fail \| \*\*fail\*\* \|/);
+    expect(markdown).toMatch(/\| P1-S00\\_20261121T100300Z \| tests: pass \| pass \|/);
+    expect(markdown).toContain('signed off: tag stagedocs/P1-S00/signed-off');
   });
 
   it('says plainly when a changed stage has no evidence, and what to do next', async () => {
@@ -138,7 +138,7 @@ describe('stagedocs audit-pack', () => {
     const markdown = pack(dir, ['--base', 'main']);
     await expect(markdown).toMatchFileSnapshot(`${SNAPSHOTS}/no-evidence.md`);
     expect(markdown).toContain('No gate run of this stage in this range.');
-    expect(markdown).toContain('blocked: P1\\-S00 has no passing run');
+    expect(markdown).toContain('blocked: P1-S00 has no passing run');
     expect(markdown).toContain('_Not stated in the stage document (add an "Expected Impact and Risk" section)._');
   });
 
@@ -161,8 +161,8 @@ describe('stagedocs audit-pack', () => {
     expect(markdown).toContain('## Stages left out');
     expect(markdown).toMatch(/\d+ of 30 stages are left out to keep this pack under 12000 characters/);
     // The blocked stage is kept in full; a done stage is among those folded.
-    expect(markdown).toContain('## P1\\-S17');
-    expect(markdown).toMatch(/^- \*\*P1\\-S29\*\* Stage P1\\-S29: not\\-started, waiting: P1\\-S28 has no passing run$/m);
+    expect(markdown).toContain('## P1-S17');
+    expect(markdown).toMatch(/^- \*\*P1-S29\*\* Stage P1-S29: not-started, waiting: P1-S28 has no passing run$/m);
 
     const tiny = runCli(dir, ['audit-pack', '--base', 'main', '--max-chars', '2500']).stdout;
     expect(tiny.length).toBeLessThanOrEqual(2500);
@@ -213,12 +213,12 @@ describe('stagedocs audit-pack', () => {
     expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const markdown = readFileSync(out, 'utf8');
     // What a reviewer acts on: which stage, what changed, the evidence, and the decision to take.
-    expect(markdown).toContain('No blockers in 1 stage\\.');
-    expect(markdown).toContain('## P1\\-S00 Stage P1\\-S00');
-    expect(markdown).toContain('Start P1\\-S00');
+    expect(markdown).toContain('No blockers in 1 stage.');
+    expect(markdown).toContain('## P1-S00 Stage P1-S00');
+    expect(markdown).toContain('Start P1-S00');
     expect(markdown).toContain('`gate_results/P1-S00_20261121T110000Z/` (added)');
     expect(markdown).toContain('Adds the foundation; a broken parser would block every later stage.');
-    expect(markdown).toContain('**sign\\-off allowed: \\`stagedocs sign\\-off P1\\-S00\\`**');
+    expect(markdown).toContain('**sign-off allowed: \\`stagedocs sign-off P1-S00\\`**');
 
     const json = JSON.parse(runCli(dir, ['audit-pack', '--base', 'main', '--format', 'json']).stdout);
     expect(json.stages.map((entry: { id: string }) => entry.id)).toEqual(['P1-S00']);
@@ -240,7 +240,7 @@ describe('stagedocs audit-pack', () => {
     expect(markdown).toContain('## Documents that could not be read');
     expect(markdown).toMatch(/^- `stages\/mvp\/02-data\.md`: 1 error, first: 6:8 /m);
     expect(markdown).toContain('1 changed document fails validation');
-    expect(markdown).toContain('WARNING: freeze/P1\\-S00\\.freeze\\.json was modified or deleted in this range');
+    expect(markdown).toContain('WARNING: freeze/P1-S00.freeze.json was modified or deleted in this range');
   });
 
   it('uses templates from the repository when it overrides them', () => {
@@ -248,7 +248,7 @@ describe('stagedocs audit-pack', () => {
     commitFiles(dir, { 'stages/mvp/01-skeleton.md': stage({ id: 'P1-S01', order: 1, status: 'in-progress' }) }, 'P1-S01: start');
     commitFiles(dir, { 'templates/audit-pack-stage.md.hbs': '### {{heading id}} is {{state}}: {{md outcome.next_action}}\n' }, 'Override');
     const markdown = pack(dir, ['--base', 'main']);
-    expect(markdown).toContain('### P1\\-S01 is blocked: blocked: P1\\-S00 has no passing run');
+    expect(markdown).toContain('### P1-S01 is blocked: blocked: P1-S00 has no passing run');
     expect(markdown).not.toContain('### What changed');
   });
 

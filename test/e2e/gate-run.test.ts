@@ -33,7 +33,7 @@ describe('stagedocs gate run', () => {
     expect(readFileSync(path.join(dir, 'gate_results', runId!, 'command.sh'), 'utf8')).toContain("sh -c 'echo hello from the gate'");
     const environment = JSON.parse(readFileSync(path.join(dir, 'gate_results', runId!, 'environment.json'), 'utf8'));
     expect(environment).toMatchObject({ stagedocs: expect.any(String), node: expect.stringMatching(/^v\d+/), git: { branch: 'main', dirty: false } });
-    expect(readFileSync(path.join(dir, 'gate_results', runId!, 'report.md'), 'utf8')).toMatch(/# Gate run P1\\-S00\\_20261121T093000Z: PASS/);
+    expect(readFileSync(path.join(dir, 'gate_results', runId!, 'report.md'), 'utf8')).toMatch(/# Gate run P1-S00\\_20261121T093000Z: PASS/);
     const rows = parseCsv(registryText(dir));
     expect(rows.map((row) => row.cells.length)).toEqual([15, 15]);
     expect(rows[0]!.cells).toEqual([...REGISTRY_COLUMNS]);
