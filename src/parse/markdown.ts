@@ -4,6 +4,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { Position } from '../model/diagnostic.js';
 import type { Link, Section } from '../model/documents.js';
+import { isEmptyContent, itemText, scanMarkdown } from './scan.js';
 import { parseYaml, type YamlProblem } from './yaml.js';
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).freeze();
@@ -32,36 +33,43 @@ const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
  * detected here and reported.
  */
 export function parseMarkdown(text: string): MarkdownStructure {
+  return readMarkdown(text, true);
+}
+
+/** The same, always with remark: the reference the fast scanner is tested against. */
+export function parseMarkdownWithRemark(text: string): MarkdownStructure {
+  return readMarkdown(text, false);
+}
+
+function readMarkdown(text: string, fast: boolean): MarkdownStructure {
   const lines = text.split('\n');
   const problems: YamlProblem[] = [];
   const fenceProblem = checkFences(lines);
   if (fenceProblem) problems.push(fenceProblem);
 
+  const scanned = fast ? scanMarkdown(text, lines) : undefined;
+  if (scanned) {
+    return {
+      ...frontmatterOf(scanned.frontmatter, problems),
+      hasFrontmatter: true,
+      dataStart: { line: 2, column: 1 },
+      problems,
+      sections: scanned.sections,
+      links: scanned.links,
+      bodyStartLine: scanned.closingLine + 2,
+      body: text.slice(scanned.closingEnd + 1),
+      lineCount: lines.length,
+    };
+  }
+
   const tree = processor.parse(text) as Root;
   const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
-  let data: unknown;
-  let positions: Record<string, Position> = {};
-  if (yamlNode) {
-    const parsed = parseYaml(yamlNode.value, 2);
-    problems.push(...parsed.problems);
-    data = parsed.data;
-    positions = parsed.positions;
-    if (parsed.problems.length === 0 && (data === null || typeof data !== 'object' || Array.isArray(data))) {
-      problems.push({
-        line: 2,
-        column: 1,
-        message: `Frontmatter is ${data === null ? 'empty' : Array.isArray(data) ? 'a list' : `a ${typeof data}`}, expected a mapping of keys to values`,
-        hint: 'Write the frontmatter as `key: value` lines between the two `---` lines.',
-      });
-      data = undefined;
-    }
-  }
+  const frontmatter = yamlNode ? frontmatterOf(yamlNode.value, problems) : { data: undefined, positions: {} };
   const bodyStartLine = yamlNode?.position ? yamlNode.position.end.line + 1 : 1;
   const bodyStartOffset = yamlNode?.position?.end.offset !== undefined ? yamlNode.position.end.offset + 1 : 0;
   return {
-    data,
+    ...frontmatter,
     hasFrontmatter: yamlNode !== undefined,
-    positions,
     dataStart: { line: yamlNode ? 2 : 1, column: 1 },
     problems,
     sections: collectSections(tree, text),
@@ -70,6 +78,23 @@ export function parseMarkdown(text: string): MarkdownStructure {
     body: text.slice(bodyStartOffset),
     lineCount: lines.length,
   };
+}
+
+/** Reads the frontmatter YAML (it starts on line 2), adding its problems to `problems`. */
+function frontmatterOf(yaml: string, problems: YamlProblem[]): { data: unknown; positions: Record<string, Position> } {
+  const parsed = parseYaml(yaml, 2);
+  problems.push(...parsed.problems);
+  let data = parsed.data;
+  if (parsed.problems.length === 0 && (data === null || typeof data !== 'object' || Array.isArray(data))) {
+    problems.push({
+      line: 2,
+      column: 1,
+      message: `Frontmatter is ${data === null ? 'empty' : Array.isArray(data) ? 'a list' : `a ${typeof data}`}, expected a mapping of keys to values`,
+      hint: 'Write the frontmatter as `key: value` lines between the two `---` lines.',
+    });
+    data = undefined;
+  }
+  return { data, positions: parsed.positions };
 }
 
 function checkFences(lines: string[]): YamlProblem | undefined {
@@ -131,11 +156,7 @@ function collectSections(tree: Root, text: string): Section[] {
         .flatMap((list) =>
           list.children.map((item) => ({
             // The source text, so that inline code keeps its backticks for rules that look for commands.
-            text: text
-              .slice(item.position?.start.offset ?? 0, item.position?.end.offset ?? 0)
-              .replace(/^\s*(?:[*+-]|\d{1,9}[.)])\s*(?:\[[ xX]\]\s*)?/, '')
-              .replace(/\s+/g, ' ')
-              .trim(),
+            text: itemText(text.slice(item.position?.start.offset ?? 0, item.position?.end.offset ?? 0)),
             line: item.position?.start.line ?? 0,
             column: item.position?.start.column ?? 0,
           })),
@@ -148,10 +169,6 @@ function collectSections(tree: Root, text: string): Section[] {
 function lineBefore(nextLine: number | undefined, text: string): number {
   if (nextLine !== undefined) return nextLine - 1;
   return text.split('\n').length;
-}
-
-function isEmptyContent(raw: string): boolean {
-  return raw.replace(/<!--[\s\S]*?(?:-->|$)/g, '').trim() === '';
 }
 
 function collectLinks(tree: Root): Link[] {
