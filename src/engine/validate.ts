@@ -43,12 +43,15 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const files = await source.list();
   const facts = await Promise.all(
     files.map(async (file) => {
+      const stamp = cache ? source.stamp?.(file) : undefined;
+      const unchanged = stamp ? cache?.getByStamp(file, stamp) : undefined;
+      if (unchanged) return unchanged;
       const bytes = await source.read(file);
       const sha = contentHash(bytes);
-      const cached = cache?.get(file, sha);
+      const cached = cache?.get(file, sha, stamp);
       if (cached) return cached;
       const computed = factsOf(file, bytes, config, documentRules);
-      cache?.set(file, sha, computed);
+      cache?.set(file, sha, computed, stamp);
       return computed;
     }),
   );
