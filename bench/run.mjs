@@ -30,11 +30,11 @@ if (!SIZES.includes(MAIN)) SIZES.push(MAIN);
 SIZES.sort((a, b) => a - b);
 
 /** Runs one process to completion; returns wall seconds, peak RSS in MB and the exit code. */
-function measure(command, args, cwd) {
+function measure(command, args, cwd, env = {}) {
   return new Promise((resolve, reject) => {
     const argv = TIME ? ['-f', '%M', command, ...args] : args;
     const start = process.hrtime.bigint();
-    const child = spawn(TIME ?? command, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(TIME ?? command, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     let peakKb = 0;
@@ -68,10 +68,10 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-async function bench(label, command, args, cwd, runs, { expectCodes = [0, 1] } = {}) {
+async function bench(label, command, args, cwd, runs, { expectCodes = [0, 1], env } = {}) {
   const results = [];
   for (let i = 0; i < runs; i++) {
-    const result = await measure(command, args, cwd);
+    const result = await measure(command, args, cwd, env);
     if (!expectCodes.includes(result.code)) {
       throw new Error(`${label}: exit ${result.code}\n${result.stderr.slice(0, 2000)}`);
     }
@@ -123,9 +123,10 @@ async function main() {
   if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does).');
   const columns = registryColumns();
   const commands = Object.fromEntries(['hook', 'audit-pack', 'status'].map((name) => [name, hasCommand(name)]));
-  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+  const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  const machine = { loadAverageAtStart: load, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
   const report = { date: new Date().toISOString(), machine, runs: RUNS, peerRuns: PEER_RUNS, peakMemory: TIME ? '/usr/bin/time -f %M' : '/proc/<pid>/status VmHWM polling', sizes: {}, main: MAIN };
-  console.log(`machine: ${machine.cpus} x ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}`);
+  console.log(`machine: ${machine.cpus} x ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}, load average ${load}`);
 
   for (const size of SIZES) {
     const dir = path.join(HERE, '.corpus', String(size));
@@ -147,6 +148,7 @@ async function main() {
       print(row);
     };
     await run('stagedocs validate --no-cache (cold)', ['validate', '--no-cache']);
+    if (isMain) await run('stagedocs validate --no-cache, STAGEDOCS_WORKERS=1', ['validate', '--no-cache'], RUNS, { env: { STAGEDOCS_WORKERS: '1' } });
     // One run fills the cache; the measured runs then find nothing changed.
     await measure('node', [CLI, 'validate'], dir);
     await run('stagedocs validate (warm)', ['validate']);

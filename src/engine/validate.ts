@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Config, RuleConfig } from '../config/config.js';
 import { compareDiagnostics, type Diagnostic, type Finding, type Severity } from '../model/diagnostic.js';
 import type { ParsedDocument } from '../model/documents.js';
 import { parseDocumentBytes } from '../parse/document.js';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
-import { contentHash, FactsCache, type FileFacts } from './cache.js';
+import { contentHash, FactsCache, type FileFacts, type FileStamp } from './cache.js';
 import { buildModel, type RepositoryModel } from './repository.js';
 import { kindFromPath, type DocumentSource } from './source.js';
 
@@ -20,6 +24,13 @@ export interface ValidateOptions {
   useCache: boolean;
   /** Extra rules (history, evidence) that run after the built-in ones. */
   extraRules?: readonly Rule[];
+  /**
+   * Worker threads that help parse files the cache does not know, besides the main thread. Default 0:
+   * on the 2-core benchmark machine a worker did not pay for itself under load (docs/performance.md).
+   * Workers are used only for large batches and only when no extra rule is document-scoped (workers
+   * run the built-in rules).
+   */
+  workers?: number;
 }
 
 export interface ValidationResult {
@@ -41,20 +52,30 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const cache = options.useCache ? await FactsCache.open(options.root, `${options.toolVersion}:${options.configHash}`) : undefined;
 
   const files = await source.list();
-  const facts = await Promise.all(
-    files.map(async (file) => {
+  const facts = new Array<FileFacts>(files.length);
+  const pending: Array<{ index: number; file: string; bytes: Uint8Array; sha: string; stamp: FileStamp | undefined }> = [];
+  await Promise.all(
+    files.map(async (file, index) => {
       const stamp = cache ? source.stamp?.(file) : undefined;
       const unchanged = stamp ? cache?.getByStamp(file, stamp) : undefined;
-      if (unchanged) return unchanged;
+      if (unchanged) {
+        facts[index] = unchanged;
+        return;
+      }
       const bytes = await source.read(file);
       const sha = contentHash(bytes);
       const cached = cache?.get(file, sha, stamp);
-      if (cached) return cached;
-      const computed = factsOf(file, bytes, config, documentRules);
-      cache?.set(file, sha, computed, stamp);
-      return computed;
+      if (cached) facts[index] = cached;
+      else pending.push({ index, file, bytes, sha, stamp });
     }),
   );
+  const onlyBuiltIn = !(options.extraRules ?? []).some((rule) => rule.scope === 'document');
+  const workers = onlyBuiltIn ? Math.min(options.workers ?? 0, availableParallelism() - 1, 3) : 0;
+  const computed = await computeFacts(pending, config, documentRules, workers);
+  pending.forEach((item, k) => {
+    facts[item.index] = computed[k]!;
+    cache?.set(item.file, item.sha, computed[k]!, item.stamp);
+  });
   await cache?.save();
 
   const schemaInvalid = new Set<string>();
@@ -90,6 +111,43 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
     fileCount: options.only ? files.filter((file) => options.only!.has(file)).length : files.length,
     model,
   };
+}
+
+/** Below this many files to parse, starting a worker costs more than it saves. */
+const WORKER_THRESHOLD = 400;
+const WORKER_SCRIPT = new URL('./facts-worker.js', import.meta.url);
+
+/**
+ * The facts of files the cache did not know: on the main thread, and for a large batch also in worker
+ * threads, each taking an equal contiguous share. A worker that fails only means its share is
+ * computed here, so the result never depends on whether workers ran.
+ */
+async function computeFacts(
+  items: ReadonlyArray<{ file: string; bytes: Uint8Array }>,
+  config: Config,
+  documentRules: readonly DocumentRule[],
+  workers: number,
+): Promise<FileFacts[]> {
+  const local = (share: ReadonlyArray<{ file: string; bytes: Uint8Array }>) => share.map(({ file, bytes }) => factsOf(file, bytes, config, documentRules));
+  // The compiled worker exists next to this module once built; from sources (tests) it does not.
+  if (workers < 1 || items.length < WORKER_THRESHOLD || !existsSync(fileURLToPath(WORKER_SCRIPT))) return local(items);
+  const size = Math.ceil(items.length / (workers + 1));
+  const shares = Array.from({ length: workers + 1 }, (_, k) => items.slice(k * size, (k + 1) * size)).filter((share) => share.length > 0);
+  const remote = shares.slice(1).map((share) => inWorker(share, config).catch(() => local(share)));
+  const mine = local(shares[0]!);
+  return [mine, ...(await Promise.all(remote))].flat();
+}
+
+function inWorker(items: ReadonlyArray<{ file: string; bytes: Uint8Array }>, config: Config): Promise<FileFacts[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_SCRIPT, { workerData: { config, items } });
+    worker.once('message', (facts: FileFacts[]) => {
+      resolve(facts);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`facts worker exited with code ${code}`)));
+  });
 }
 
 /** Parses one file and runs the document rules on it: everything that depends on this file alone. */

@@ -25,6 +25,8 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     source,
     only,
     useCache: flags.cache,
+    // STAGEDOCS_WORKERS=<n>: worker threads for cold runs (see docs/performance.md); default none.
+    workers: workersFrom(io.env.STAGEDOCS_WORKERS),
   });
 
   if (result.model.documents.length === 0) {
@@ -49,6 +51,13 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     return EXIT_FAILED;
   }
   return EXIT_OK;
+}
+
+function workersFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new UsageError(`STAGEDOCS_WORKERS is \`${value}\`, expected a whole number of worker threads (0 or more)`, 'Unset it, or set it to 0, 1, 2 or 3.');
+  return count;
 }
 
 /** The documents the given paths name: files as given, folders by what they contain. */
