@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -42,7 +43,7 @@ const CACHE_FILE = 'validate-cache.json';
  * A stamp taken less than this before the cache file was written is "racy" (as in git): the file may
  * have changed again within the file system's timestamp granularity, so its bytes are hashed again.
  */
-const RACY_MS = 2000;
+export const RACY_MS = 2000;
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -73,15 +74,35 @@ export class FactsCache {
     const cache = new FactsCache(path.join(root, CACHE_DIR, CACHE_FILE), key);
     try {
       const [text, info] = await Promise.all([readFile(cache.file, 'utf8'), stat(cache.file)]);
-      const parsed = JSON.parse(text) as Partial<CacheFile>;
-      if (parsed.format === CACHE_FORMAT && parsed.key === key && isRecord(parsed.entries)) {
-        cache.entries = parsed.entries;
-        cache.racyFrom = info.mtimeMs - RACY_MS;
-      }
+      cache.load(text, info.mtimeMs);
     } catch {
       // Missing, unreadable or not JSON: start empty.
     }
     return cache;
+  }
+
+  /** The same, synchronously: for a repository model built lazily on first use. */
+  static openSync(root: string, key: string): FactsCache {
+    const cache = new FactsCache(path.join(root, CACHE_DIR, CACHE_FILE), key);
+    try {
+      cache.load(readFileSync(cache.file, 'utf8'), statSync(cache.file).mtimeMs);
+    } catch {
+      // Missing, unreadable or not JSON: start empty.
+    }
+    return cache;
+  }
+
+  private load(text: string, writtenMs: number): void {
+    const parsed = JSON.parse(text) as Partial<CacheFile>;
+    if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries)) {
+      this.entries = parsed.entries;
+      this.racyFrom = writtenMs - RACY_MS;
+    }
+  }
+
+  /** The content hash a file had when its facts were kept in this run. */
+  shaOf(file: string): string | undefined {
+    return this.next[file]?.sha;
   }
 
   /** The facts of a file whose stamp is the one it had when hashed, without reading it. */

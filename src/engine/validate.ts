@@ -10,6 +10,7 @@ import { RULES } from '../rules/index.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
 import { contentHash, FactsCache, type FileFacts, type FileStamp } from './cache.js';
 import { buildModel, type RepositoryModel } from './repository.js';
+import { reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
 import { kindFromPath, type DocumentSource } from './source.js';
 
 export interface ValidateOptions {
@@ -39,6 +40,9 @@ export interface ValidationResult {
   warningCount: number;
   /** Number of documents reported on. */
   fileCount: number;
+  /** Number of documents in the repository (reported on or not). */
+  documentCount: number;
+  /** Built on first access when the run reused the last run's findings (a warm run that needs no model stays fast). */
   model: RepositoryModel;
 }
 
@@ -49,14 +53,36 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const { config, source } = options;
   const rules = [...RULES, ...(options.extraRules ?? [])];
   const documentRules = rules.filter((rule): rule is DocumentRule => rule.scope === 'document');
-  const cache = options.useCache ? await FactsCache.open(options.root, `${options.toolVersion}:${options.configHash}`) : undefined;
-
+  const key = `${options.toolVersion}:${options.configHash}`;
   const files = await source.list();
+
+  // Nothing changed since the last whole run: its findings stand, and the model is built on demand.
+  // Extra rules read more than documents (history, evidence), so their runs are never reused.
+  const { stamp: stampOf, readSync } = source;
+  if (options.useCache && !options.extraRules?.length && stampOf && readSync) {
+    const reused = await reusableFindings(options.root, key, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
+    if (reused) {
+      let model: RepositoryModel | undefined;
+      const lazyModel = (): RepositoryModel => {
+        if (!model) {
+          const cache = FactsCache.openSync(options.root, key);
+          const facts = files.map((file) => cache.get(file, reused.shas.get(file)!) ?? factsOf(file, readSync.call(source, file), config, documentRules));
+          model = modelOf(facts, config, rules, source).model;
+        }
+        return model;
+      };
+      return finish(reused.findings, files, options, rules, lazyModel);
+    }
+  }
+
+  const cache = options.useCache ? await FactsCache.open(options.root, key) : undefined;
   const facts = new Array<FileFacts>(files.length);
+  const stamps = new Array<FileStamp | undefined>(files.length);
   const pending: Array<{ index: number; file: string; bytes: Uint8Array; sha: string; stamp: FileStamp | undefined }> = [];
   await Promise.all(
     files.map(async (file, index) => {
       const stamp = cache ? source.stamp?.(file) : undefined;
+      stamps[index] = stamp;
       const unchanged = stamp ? cache?.getByStamp(file, stamp) : undefined;
       if (unchanged) {
         facts[index] = unchanged;
@@ -78,15 +104,15 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   });
   await cache?.save();
 
-  const schemaInvalid = new Set<string>();
-  const raw: Array<Finding & { ruleId: string; file: string }> = [];
-  for (const fact of facts) {
-    for (const found of [...fact.problems, ...fact.findings]) {
-      raw.push({ ...found, file: found.file ?? fact.doc.file });
-      if (SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined) schemaInvalid.add(fact.doc.file);
-    }
-  }
-  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), source.exists);
+  const answers = new Map<string, boolean>();
+  const recordingSource = {
+    exists: (relativePath: string) => {
+      const answer = source.exists(relativePath);
+      answers.set(relativePath, answer);
+      return answer;
+    },
+  };
+  const { model, raw } = modelOf(facts, config, rules, recordingSource);
   for (const rule of rules) {
     if (rule.scope !== 'repository' || severityOf(rule.meta.id, config, rules) === undefined) continue;
     rule.check(model, {
@@ -95,7 +121,38 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
       report: (finding) => raw.push({ ...finding, ruleId: rule.meta.id, file: finding.file ?? '' }),
     });
   }
+  if (cache && !options.extraRules?.length && stamps.every((stamp) => stamp !== undefined)) {
+    const stamped = files.map((file, index): StampedFile => {
+      const stamp = stamps[index]!;
+      return [file, cache.shaOf(file) ?? '', stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
+    });
+    await saveFindings(options.root, key, stamped, answers, raw);
+  }
+  return finish(raw, files, options, rules, () => model);
+}
 
+/** The document findings of every file, and the model the repository rules see. */
+function modelOf(
+  facts: readonly FileFacts[],
+  config: Config,
+  rules: readonly Rule[],
+  source: Pick<DocumentSource, 'exists'>,
+): { model: RepositoryModel; raw: RawFinding[] } {
+  const schemaInvalid = new Set<string>();
+  const raw: RawFinding[] = [];
+  for (const fact of facts) {
+    for (const found of [...fact.problems, ...fact.findings]) {
+      raw.push({ ...found, file: found.file ?? fact.doc.file });
+      if (SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined) schemaInvalid.add(fact.doc.file);
+    }
+  }
+  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), (relativePath) => source.exists(relativePath));
+  return { model, raw };
+}
+
+/** Severities, the `only` filter and the order; `model` is built when a caller first reads it. */
+function finish(raw: readonly RawFinding[], files: readonly string[], options: ValidateOptions, rules: readonly Rule[], model: () => RepositoryModel): ValidationResult {
+  const { config } = options;
   const diagnostics: Diagnostic[] = [];
   for (const finding of raw) {
     if (options.only && !options.only.has(finding.file)) continue;
@@ -109,7 +166,10 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
     errorCount: diagnostics.filter((d) => d.severity === 'error').length,
     warningCount: diagnostics.filter((d) => d.severity === 'warning').length,
     fileCount: options.only ? files.filter((file) => options.only!.has(file)).length : files.length,
-    model,
+    documentCount: files.length,
+    get model() {
+      return model();
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
@@ -74,6 +74,40 @@ describe('validate cache', () => {
     const result = runCli(repo, ['validate']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('Missing required section `Rollback Plan`');
+  });
+
+  it('reuses the last findings only while every file a rule looked for is still there (or still missing)', () => {
+    const tree = validTree();
+    tree[STAGE] = stage({ id: 'P1-S01', order: 1 }).replace('## Objectives\n', '## Objectives\nSee [the api](../../docs/api.md).\n');
+    tree['docs/api.md'] = '# API\n';
+    const repo = makeRepo(tree);
+    // Past the racy window, so that the second and third runs reuse the first run's findings.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    const first = runCli(repo, ['validate']);
+    expect(first.stdout).toContain('3 files checked, no problems');
+    expect(runCli(repo, ['validate']).stdout).toBe(first.stdout);
+    expect(JSON.parse(readFileSync(path.join(repo, '.stagedocs/validate-result.json'), 'utf8')).exists).toEqual({ 'docs/api.md': true });
+    rmSync(path.join(repo, 'docs/api.md'));
+    const after = runCli(repo, ['validate']);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toContain('broken-link');
+  });
+
+  it('ignores a damaged or foreign result file', () => {
+    const repo = makeRepo(validTree());
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    const file = path.join(repo, '.stagedocs/validate-result.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    saved.findings.push({ file: STAGE, ruleId: 'required-sections', line: 1, column: 1, message: 'FORGED' });
+    writeFileSync(file, JSON.stringify({ ...saved, key: 'other' }));
+    expect(runCli(repo, ['validate']).stdout).not.toContain('FORGED');
+    for (const garbage of ['{', '[]', JSON.stringify({ ...saved, findings: [{ file: 1 }] })]) {
+      writeFileSync(file, garbage);
+      const result = runCli(repo, ['validate']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('3 files checked, no problems');
+    }
   });
 
   it('sees a file deleted and a file added since the cache was written', () => {

@@ -29,7 +29,7 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     workers: workersFrom(io.env.STAGEDOCS_WORKERS),
   });
 
-  if (result.model.documents.length === 0) {
+  if (result.documentCount === 0) {
     const where = documentGlobs(config).join(', ');
     if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ diagnostics: [], errorCount: 0, warningCount: 0, fileCount: 0 }, null, 2)}\n`);
     io.stderr.write(
