@@ -1,7 +1,7 @@
 // `npm run bench`: generates corpora (bench/.corpus/, git-ignored) and measures stagedocs and its peers
 // as whole processes: median wall time of several runs, and the peak resident memory of each run.
 //
-//   node bench/run.mjs [--sizes 500,5000,50000] [--runs 3] [--peer-runs 1] [--main 5000] [--no-peers]
+//   node bench/run.mjs [--sizes 500,5000,50000] [--runs 3] [--peer-runs 1] [--main 5000] [--no-peers] [--no-remark]
 //   (env: BENCH_SIZES, BENCH_RUNS, BENCH_PEER_RUNS, BENCH_MAIN)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ const RUNS = Number(flag('runs', 'BENCH_RUNS', '3'));
 const PEER_RUNS = Number(flag('peer-runs', 'BENCH_PEER_RUNS', '1'));
 const MAIN = Number(flag('main', 'BENCH_MAIN', '5000'));
 const PEERS = !process.argv.includes('--no-peers');
+const REMARK = PEERS && !process.argv.includes('--no-remark');
 if (!SIZES.includes(MAIN)) SIZES.push(MAIN);
 SIZES.sort((a, b) => a - b);
 
@@ -168,7 +169,7 @@ async function main() {
       const md = await bench('markdownlint-cli2 (MD043 only)', BIN('markdownlint-cli2'), [], dir, RUNS);
       rows.push(md);
       print(md);
-      if (isMain) {
+      if (isMain && REMARK) {
         const remark = await bench('remark-cli + frontmatter-schema', BIN('remark'), ['--quiet', '--frail', '--no-stdout', stageGlob], dir, PEER_RUNS);
         rows.push(remark);
         print(remark);
