@@ -38,7 +38,7 @@ interface CacheFile {
 
 const CACHE_FORMAT = 'stagedocs-validate-cache/2';
 export const CACHE_DIR = '.stagedocs';
-const CACHE_FILE = 'validate-cache.json';
+export const CACHE_FILE = 'validate-cache.json';
 /**
  * A stamp taken less than this before the cache file was written is "racy" (as in git): the file may
  * have changed again within the file system's timestamp granularity, so its bytes are hashed again.

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule } from '../rules/types.js';
-import { factsOf } from './validate.js';
+import { factsOf } from './facts.js';
 
 interface Share {
   config: Config;

@@ -1,8 +1,9 @@
+import { statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../model/diagnostic.js';
-import { CACHE_DIR, RACY_MS, type FileStamp } from './cache.js';
+import { CACHE_DIR, CACHE_FILE, RACY_MS, type FileStamp } from './cache.js';
 
 /** A finding of the last run before severities and `only` applied, with its file. */
 export type RawFinding = Finding & { ruleId: string; file: string };
@@ -17,6 +18,8 @@ interface ResultFile {
   /** Every path the repository rules asked about, and the answer they got. */
   exists: Record<string, boolean>;
   findings: RawFinding[];
+  /** The facts cache written in the same run: a reused run builds its model from exactly that file. */
+  factsFile: FileStamp | null;
 }
 
 const RESULT_FORMAT = 'stagedocs-validate-result/1';
@@ -61,17 +64,25 @@ export async function reusableFindings(
     if (exists(file) !== answer) return undefined;
   }
   if (!saved.findings.every(isRawFinding)) return undefined;
+  const facts = factsFileStamp(root);
+  const known = saved.factsFile;
+  if (!facts || !known || facts.size !== known.size || facts.mtimeMs !== known.mtimeMs || facts.ctimeMs !== known.ctimeMs || facts.ino !== known.ino) return undefined;
   return { findings: saved.findings, shas };
 }
 
 export async function saveFindings(root: string, key: string, files: StampedFile[], exists: Map<string, boolean>, findings: RawFinding[]): Promise<void> {
   try {
     await mkdir(path.join(root, CACHE_DIR), { recursive: true });
-    const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), findings };
+    const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), findings, factsFile: factsFileStamp(root) ?? null };
     await writeFileAtomic(path.join(root, CACHE_DIR, RESULT_FILE), JSON.stringify(body));
   } catch {
     // A read-only checkout still validates; it only runs in full next time.
   }
+}
+
+function factsFileStamp(root: string): FileStamp | undefined {
+  const info = statSync(path.join(root, CACHE_DIR, CACHE_FILE), { throwIfNoEntry: false });
+  return info ? { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino } : undefined;
 }
 
 function isRawFinding(value: unknown): value is RawFinding {

@@ -19,8 +19,6 @@ export interface DocumentSource {
    * that did not change. Sources without a file system behind them (the git index) leave it out.
    */
   stamp?(relativePath: string): FileStamp | undefined;
-  /** Optional, with `stamp`: a synchronous read, which lets a warm run build its model lazily. */
-  readSync?(relativePath: string): Uint8Array;
 }
 
 /** The folders documents are looked for in, for messages such as "no documents in ...". */
@@ -52,9 +50,6 @@ export function workingTreeSource(root: string, config: Config): DocumentSource 
     // Synchronous reads: thousands of small files read faster one after the other than through
     // thousands of concurrent promises (open, fstat, read and close each cost a round trip).
     async read(relativePath) {
-      return readFileSync(path.join(root, relativePath));
-    },
-    readSync(relativePath) {
       return readFileSync(path.join(root, relativePath));
     },
     exists(relativePath) {

@@ -2,16 +2,15 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Config, RuleConfig } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { compareDiagnostics, type Diagnostic, type Finding, type Severity } from '../model/diagnostic.js';
-import type { ParsedDocument } from '../model/documents.js';
-import { parseDocumentBytes } from '../parse/document.js';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
-import { contentHash, FactsCache, type FileFacts, type FileStamp } from './cache.js';
+import { CACHE_DIR, contentHash, FactsCache, type FileFacts, type FileStamp } from './cache.js';
 import { buildModel, type RepositoryModel } from './repository.js';
+import { optionsOf } from './rule-options.js';
 import { reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
-import { kindFromPath, type DocumentSource } from './source.js';
+import type { DocumentSource } from './source.js';
 
 export interface ValidateOptions {
   root: string;
@@ -58,15 +57,20 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
 
   // Nothing changed since the last whole run: its findings stand, and the model is built on demand.
   // Extra rules read more than documents (history, evidence), so their runs are never reused.
-  const { stamp: stampOf, readSync } = source;
-  if (options.useCache && !options.extraRules?.length && stampOf && readSync) {
+  const stampOf = source.stamp;
+  if (options.useCache && !options.extraRules?.length && stampOf) {
     const reused = await reusableFindings(options.root, key, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
     if (reused) {
       let model: RepositoryModel | undefined;
       const lazyModel = (): RepositoryModel => {
         if (!model) {
           const cache = FactsCache.openSync(options.root, key);
-          const facts = files.map((file) => cache.get(file, reused.shas.get(file)!) ?? factsOf(file, readSync.call(source, file), config, documentRules));
+          const facts = files.map((file) => {
+            const known = cache.get(file, reused.shas.get(file)!);
+            // The facts file was verified unchanged since the run that wrote both files.
+            if (!known) throw new Error(`The validate cache in ${CACHE_DIR}/ changed while in use; run \`stagedocs validate --no-cache\`.`);
+            return known;
+          });
           model = modelOf(facts, config, rules, source).model;
         }
         return model;
@@ -188,6 +192,9 @@ async function computeFacts(
   documentRules: readonly DocumentRule[],
   workers: number,
 ): Promise<FileFacts[]> {
+  if (items.length === 0) return [];
+  // The parsers (remark among them) load only when some file has to be parsed: a warm run never does.
+  const { factsOf } = await import('./facts.js');
   const local = (share: ReadonlyArray<{ file: string; bytes: Uint8Array }>) => share.map(({ file, bytes }) => factsOf(file, bytes, config, documentRules));
   // The compiled worker exists next to this module once built; from sources (tests) it does not.
   if (workers < 1 || items.length < WORKER_THRESHOLD || !existsSync(fileURLToPath(WORKER_SCRIPT))) return local(items);
@@ -210,30 +217,6 @@ function inWorker(items: ReadonlyArray<{ file: string; bytes: Uint8Array }>, con
   });
 }
 
-/** Parses one file and runs the document rules on it: everything that depends on this file alone. */
-export function factsOf(file: string, bytes: Uint8Array, config: Config, documentRules: readonly DocumentRule[]): FileFacts {
-  const { doc, problems } = parseDocumentBytes(file, bytes, { kindHint: kindFromPath(file, config), maxBytes: config.limits.max_file_bytes });
-  const findings: FileFacts['findings'] = [];
-  // Content rules on a document whose frontmatter could not be read would only add noise.
-  if (problems.length === 0) {
-    const schemaValid = documentRules.find((rule) => rule.meta.id === 'frontmatter-schema');
-    const ordered = schemaValid ? [schemaValid, ...documentRules.filter((rule) => rule !== schemaValid)] : documentRules;
-    for (const rule of ordered) {
-      if (!appliesTo(rule, doc) || config.rules[rule.meta.id]?.severity === 'off') continue;
-      rule.check(doc, {
-        config,
-        options: optionsOf(rule.meta.id, config),
-        report: (finding) => findings.push({ ...finding, ruleId: rule.meta.id }),
-      });
-    }
-  }
-  return { doc, problems, findings };
-}
-
-function appliesTo(rule: Rule, doc: ParsedDocument): boolean {
-  return !rule.meta.kinds || (doc.kind !== undefined && rule.meta.kinds.includes(doc.kind));
-}
-
 /** The severity a rule's findings get, or undefined when the rule is off. */
 function severityOf(ruleId: string, config: Config, rules: readonly Rule[]): Severity | undefined {
   const setting = config.rules[ruleId]?.severity ?? rules.find((rule) => rule.meta.id === ruleId)?.meta.defaultSeverity ?? 'error';
@@ -241,10 +224,6 @@ function severityOf(ruleId: string, config: Config, rules: readonly Rule[]): Sev
   return setting === 'warn' ? 'warning' : 'error';
 }
 
-function optionsOf(ruleId: string, config: Config): RuleConfig {
-  const { severity: _severity, ...options } = config.rules[ruleId] ?? {};
-  return options;
-}
 
 function stamp(finding: Finding & { ruleId: string; file: string }, severity: Severity): Diagnostic {
   const diagnostic: Diagnostic = {

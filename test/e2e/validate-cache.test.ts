@@ -110,6 +110,20 @@ describe('validate cache', () => {
     }
   });
 
+  it('does not reuse the last findings when the facts cache beside them is gone', () => {
+    const tree = validTree();
+    tree[STAGE] = stage({ id: 'P1-S01', order: 1, extra: 'bogus: 1\n' });
+    const repo = makeRepo(tree);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    const first = runCli(repo, ['validate']);
+    expect(first.code).toBe(1);
+    rmSync(path.join(repo, CACHE));
+    const second = runCli(repo, ['validate']);
+    expect(second.stderr).toBe('');
+    expect(second.stdout).toBe(first.stdout);
+    expect(JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8')).format).toMatch(/^stagedocs-validate-cache\//);
+  });
+
   it('sees a file deleted and a file added since the cache was written', () => {
     const repo = makeRepo(validTree());
     expect(runCli(repo, ['validate']).code).toBe(0);
