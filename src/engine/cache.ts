@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../model/diagnostic.js';
@@ -14,15 +15,35 @@ export interface FileFacts {
   findings: Array<Finding & { ruleId: string }>;
 }
 
+/** What the file system says about a file, as git's index keeps it: enough to know it did not change. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+/** One cached file: its content hash, its stamp when it was hashed (if the source has stamps), its facts. */
+interface CacheEntry {
+  sha: string;
+  stamp?: [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+  facts: FileFacts;
+}
+
 interface CacheFile {
   format: typeof CACHE_FORMAT;
   key: string;
-  entries: Record<string, { sha: string; facts: FileFacts }>;
+  entries: Record<string, CacheEntry>;
 }
 
-const CACHE_FORMAT = 'stagedocs-validate-cache/1';
+const CACHE_FORMAT = 'stagedocs-validate-cache/2';
 export const CACHE_DIR = '.stagedocs';
-const CACHE_FILE = 'validate-cache.json';
+export const CACHE_FILE = 'validate-cache.json';
+/**
+ * A stamp taken less than this before the cache file was written is "racy" (as in git): the file may
+ * have changed again within the file system's timestamp granularity, so its bytes are hashed again.
+ */
+export const RACY_MS = 2000;
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -32,10 +53,17 @@ export function contentHash(bytes: Uint8Array): string {
  * A content-addressed cache of per-file facts in `.stagedocs/`. Keyed by the tool version and the
  * configuration hash as a whole, and by each file's content hash, so it is never stale; cross-file
  * rules always rerun on the cached facts. A corrupt or foreign cache file is ignored and rebuilt.
+ *
+ * When the source gives file stamps, an unchanged stamp (size, mtime, ctime, inode) stands for the
+ * content hash without reading the file, like git's index: any write changes ctime, which no user
+ * tool can set back, and stamps too close to the cache's own write time are never trusted.
  */
 export class FactsCache {
   private entries: CacheFile['entries'] = {};
   private readonly next: CacheFile['entries'] = {};
+  /** Stamps whose ctime is at or after this may be racy. */
+  private racyFrom = -Infinity;
+  private changed = false;
 
   private constructor(
     private readonly file: string,
@@ -45,29 +73,74 @@ export class FactsCache {
   static async open(root: string, key: string): Promise<FactsCache> {
     const cache = new FactsCache(path.join(root, CACHE_DIR, CACHE_FILE), key);
     try {
-      const parsed = JSON.parse(await readFile(cache.file, 'utf8')) as Partial<CacheFile>;
-      if (parsed.format === CACHE_FORMAT && parsed.key === key && parsed.entries && typeof parsed.entries === 'object') {
-        cache.entries = parsed.entries;
-      }
+      const [text, info] = await Promise.all([readFile(cache.file, 'utf8'), stat(cache.file)]);
+      cache.load(text, info.mtimeMs);
     } catch {
-      // Missing or unreadable: start empty.
+      // Missing, unreadable or not JSON: start empty.
     }
     return cache;
   }
 
-  get(file: string, sha: string): FileFacts | undefined {
+  /** The same, synchronously: for a repository model built lazily on first use. */
+  static openSync(root: string, key: string): FactsCache {
+    const cache = new FactsCache(path.join(root, CACHE_DIR, CACHE_FILE), key);
+    try {
+      cache.load(readFileSync(cache.file, 'utf8'), statSync(cache.file).mtimeMs);
+    } catch {
+      // Missing, unreadable or not JSON: start empty.
+    }
+    return cache;
+  }
+
+  private load(text: string, writtenMs: number): void {
+    const parsed = JSON.parse(text) as Partial<CacheFile>;
+    if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries)) {
+      this.entries = parsed.entries;
+      this.racyFrom = writtenMs - RACY_MS;
+    }
+  }
+
+  /** The content hash a file had when its facts were kept in this run. */
+  shaOf(file: string): string | undefined {
+    return this.next[file]?.sha;
+  }
+
+  /** The facts of a file whose stamp is the one it had when hashed, without reading it. */
+  getByStamp(file: string, stamp: FileStamp): FileFacts | undefined {
     const entry = this.entries[file];
-    if (entry?.sha !== sha || !entry.facts?.doc) return undefined;
+    const known = entry?.stamp;
+    if (!entry || !Array.isArray(known) || !isFacts(entry.facts)) return undefined;
+    if (known[0] !== stamp.size || known[1] !== stamp.mtimeMs || known[2] !== stamp.ctimeMs || known[3] !== stamp.ino) return undefined;
+    if (stamp.ctimeMs >= this.racyFrom || stamp.mtimeMs >= this.racyFrom) return undefined;
     this.next[file] = entry;
     return entry.facts;
   }
 
-  set(file: string, sha: string, facts: FileFacts): void {
-    this.next[file] = { sha, facts };
+  get(file: string, sha: string, stamp?: FileStamp): FileFacts | undefined {
+    const entry = this.entries[file];
+    if (entry?.sha !== sha || !isFacts(entry.facts)) return undefined;
+    this.keep(file, sha, entry.facts, stamp);
+    return entry.facts;
   }
 
-  /** Writes the entries used in this run (dropping deleted files), atomically; a failure only loses the cache. */
+  set(file: string, sha: string, facts: FileFacts, stamp?: FileStamp): void {
+    this.keep(file, sha, facts, stamp);
+  }
+
+  private keep(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined): void {
+    const entry: CacheEntry = { sha, facts };
+    if (stamp) entry.stamp = [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
+    this.next[file] = entry;
+    this.changed = true;
+  }
+
+  /**
+   * Writes the entries used in this run (dropping deleted files), atomically, unless every file was
+   * found by its stamp and none was deleted. A failure only loses the cache.
+   */
   async save(): Promise<void> {
+    const dropped = Object.keys(this.entries).length !== Object.keys(this.next).length;
+    if (!this.changed && !dropped) return;
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
       const body: CacheFile = { format: CACHE_FORMAT, key: this.key, entries: this.next };
@@ -76,4 +149,15 @@ export class FactsCache {
       // A read-only checkout still validates; it only runs cold next time.
     }
   }
+}
+
+function isRecord(value: unknown): value is Record<string, never> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The minimal shape check that keeps a damaged entry from crashing the rules: such entries are recomputed. */
+function isFacts(value: unknown): value is FileFacts {
+  if (!isRecord(value)) return false;
+  const facts = value as Partial<FileFacts>;
+  return isRecord(facts.doc) && Array.isArray(facts.problems) && Array.isArray(facts.findings) && typeof facts.doc.file === 'string' && Array.isArray(facts.doc.sections) && Array.isArray(facts.doc.links);
 }

@@ -58,9 +58,25 @@ export function buildModel(
 
 /** Stages of a phase in their order. */
 export function stagesOfPhase(repo: RepositoryModel, phaseId: string): Array<Typed<StageFrontmatter>> {
-  return repo.stages
-    .filter((stage) => stage.data.phase === phaseId)
-    .sort((a, b) => a.data.order - b.data.order || compareStrings(a.data.id, b.data.id));
+  return [...(phaseIndex(repo).get(phaseId) ?? [])];
+}
+
+/** Stages grouped by phase and ordered, built once per model: rules ask for every stage's siblings. */
+const phaseIndexes = new WeakMap<RepositoryModel, { stages: RepositoryModel['stages']; byPhase: Map<string, Array<Typed<StageFrontmatter>>> }>();
+
+function phaseIndex(repo: RepositoryModel): Map<string, Array<Typed<StageFrontmatter>>> {
+  const known = phaseIndexes.get(repo);
+  // Rebuilt if a caller replaced the stages array of the model.
+  if (known && known.stages === repo.stages) return known.byPhase;
+  const byPhase = new Map<string, Array<Typed<StageFrontmatter>>>();
+  for (const stage of repo.stages) {
+    const list = byPhase.get(stage.data.phase);
+    if (list) list.push(stage);
+    else byPhase.set(stage.data.phase, [stage]);
+  }
+  for (const list of byPhase.values()) list.sort((a, b) => a.data.order - b.data.order || compareStrings(a.data.id, b.data.id));
+  phaseIndexes.set(repo, { stages: repo.stages, byPhase });
+  return byPhase;
 }
 
 /**

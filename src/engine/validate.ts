@@ -1,12 +1,17 @@
-import type { Config, RuleConfig } from '../config/config.js';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { stableStringify, type Config } from '../config/config.js';
 import { compareDiagnostics, type Diagnostic, type Finding, type Severity } from '../model/diagnostic.js';
-import type { ParsedDocument } from '../model/documents.js';
-import { parseDocumentBytes } from '../parse/document.js';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
-import { contentHash, FactsCache, type FileFacts } from './cache.js';
+import { CACHE_DIR, contentHash, FactsCache, type FileFacts, type FileStamp } from './cache.js';
 import { buildModel, type RepositoryEvidence, type RepositoryModel } from './repository.js';
-import { kindFromPath, type DocumentSource } from './source.js';
+import { optionsOf } from './rule-options.js';
+import { reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
+import type { DocumentSource } from './source.js';
 
 export interface ValidateOptions {
   root: string;
@@ -22,6 +27,13 @@ export interface ValidateOptions {
   extraRules?: readonly Rule[];
   /** Gate runs and the registry check, for the evidence rules; they skip when absent. */
   evidence?: RepositoryEvidence;
+  /**
+   * Worker threads that help parse files the cache does not know, besides the main thread. Default 0:
+   * on the 2-core benchmark machine a worker did not pay for itself under load (docs/performance.md).
+   * Workers are used only for large batches and only when no extra rule is document-scoped (workers
+   * run the built-in rules).
+   */
+  workers?: number;
 }
 
 export interface ValidationResult {
@@ -30,6 +42,9 @@ export interface ValidationResult {
   warningCount: number;
   /** Number of documents reported on. */
   fileCount: number;
+  /** Number of documents in the repository (reported on or not). */
+  documentCount: number;
+  /** Built on first access when the run reused the last run's findings (a warm run that needs no model stays fast). */
   model: RepositoryModel;
 }
 
@@ -40,31 +55,74 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const { config, source } = options;
   const rules = [...RULES, ...(options.extraRules ?? [])];
   const documentRules = rules.filter((rule): rule is DocumentRule => rule.scope === 'document');
-  const cache = options.useCache ? await FactsCache.open(options.root, `${options.toolVersion}:${options.configHash}`) : undefined;
-
+  const key = `${options.toolVersion}:${options.configHash}`;
+  // Findings also depend on the gate evidence (done-needs-passing-run, registry-consistent): a new run
+  // or an edited registry must never reuse the findings of the last run.
+  const findingsKey = `${key}:${evidenceFingerprint(options.evidence)}`;
   const files = await source.list();
-  const facts = await Promise.all(
-    files.map(async (file) => {
-      const bytes = await source.read(file);
-      const sha = contentHash(bytes);
-      const cached = cache?.get(file, sha);
-      if (cached) return cached;
-      const computed = factsOf(file, bytes, config, documentRules);
-      cache?.set(file, sha, computed);
-      return computed;
-    }),
-  );
-  await cache?.save();
 
-  const schemaInvalid = new Set<string>();
-  const raw: Array<Finding & { ruleId: string; file: string }> = [];
-  for (const fact of facts) {
-    for (const found of [...fact.problems, ...fact.findings]) {
-      raw.push({ ...found, file: found.file ?? fact.doc.file });
-      if (SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined) schemaInvalid.add(fact.doc.file);
+  // Nothing changed since the last whole run: its findings stand, and the model is built on demand.
+  // Extra rules read more than documents (history, evidence), so their runs are never reused.
+  const stampOf = source.stamp;
+  if (options.useCache && !options.extraRules?.length && stampOf) {
+    const reused = await reusableFindings(options.root, findingsKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
+    if (reused) {
+      let model: RepositoryModel | undefined;
+      const lazyModel = (): RepositoryModel => {
+        if (!model) {
+          const cache = FactsCache.openSync(options.root, key);
+          const facts = files.map((file) => {
+            const known = cache.get(file, reused.shas.get(file)!);
+            // The facts file was verified unchanged since the run that wrote both files.
+            if (!known) throw new Error(`The validate cache in ${CACHE_DIR}/ changed while in use; run \`stagedocs validate --no-cache\`.`);
+            return known;
+          });
+          model = modelOf(facts, config, rules, source, options.evidence).model;
+        }
+        return model;
+      };
+      return finish(reused.findings, files, options, rules, lazyModel);
     }
   }
-  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), source.exists, options.evidence);
+
+  const cache = options.useCache ? await FactsCache.open(options.root, key) : undefined;
+  const facts = new Array<FileFacts>(files.length);
+  const stamps = new Array<FileStamp | undefined>(files.length);
+  const pending: Array<{ index: number; file: string; bytes: Uint8Array; sha: string; stamp: FileStamp | undefined }> = [];
+  await Promise.all(
+    files.map(async (file, index) => {
+      const stamp = cache ? source.stamp?.(file) : undefined;
+      stamps[index] = stamp;
+      const unchanged = stamp ? cache?.getByStamp(file, stamp) : undefined;
+      if (unchanged) {
+        facts[index] = unchanged;
+        return;
+      }
+      const bytes = await source.read(file);
+      const sha = contentHash(bytes);
+      const cached = cache?.get(file, sha, stamp);
+      if (cached) facts[index] = cached;
+      else pending.push({ index, file, bytes, sha, stamp });
+    }),
+  );
+  const onlyBuiltIn = !(options.extraRules ?? []).some((rule) => rule.scope === 'document');
+  const workers = onlyBuiltIn ? Math.min(options.workers ?? 0, availableParallelism() - 1, 3) : 0;
+  const computed = await computeFacts(pending, config, documentRules, workers);
+  pending.forEach((item, k) => {
+    facts[item.index] = computed[k]!;
+    cache?.set(item.file, item.sha, computed[k]!, item.stamp);
+  });
+  await cache?.save();
+
+  const answers = new Map<string, boolean>();
+  const recordingSource = {
+    exists: (relativePath: string) => {
+      const answer = source.exists(relativePath);
+      answers.set(relativePath, answer);
+      return answer;
+    },
+  };
+  const { model, raw } = modelOf(facts, config, rules, recordingSource, options.evidence);
   for (const rule of rules) {
     if (rule.scope !== 'repository' || severityOf(rule.meta.id, config, rules) === undefined) continue;
     rule.check(model, {
@@ -73,7 +131,46 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
       report: (finding) => raw.push({ ...finding, ruleId: rule.meta.id, file: finding.file ?? '' }),
     });
   }
+  if (cache && !options.extraRules?.length && stamps.every((stamp) => stamp !== undefined)) {
+    const stamped = files.map((file, index): StampedFile => {
+      const stamp = stamps[index]!;
+      return [file, cache.shaOf(file) ?? '', stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
+    });
+    await saveFindings(options.root, findingsKey, stamped, answers, raw);
+  }
+  return finish(raw, files, options, rules, () => model);
+}
 
+/** The document findings of every file, and the model the repository rules see. */
+function modelOf(
+  facts: readonly FileFacts[],
+  config: Config,
+  rules: readonly Rule[],
+  source: Pick<DocumentSource, 'exists'>,
+  evidence: RepositoryEvidence | undefined,
+): { model: RepositoryModel; raw: RawFinding[] } {
+  const schemaInvalid = new Set<string>();
+  const raw: RawFinding[] = [];
+  for (const fact of facts) {
+    for (const found of [...fact.problems, ...fact.findings]) {
+      raw.push({ ...found, file: found.file ?? fact.doc.file });
+      if (SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined) schemaInvalid.add(fact.doc.file);
+    }
+  }
+  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), (relativePath) => source.exists(relativePath), evidence);
+  return { model, raw };
+}
+
+/** What of the evidence the rules can see, as a short hash; `none` when it was not loaded. */
+function evidenceFingerprint(evidence: RepositoryEvidence | undefined): string {
+  if (!evidence) return 'none';
+  const runs = evidence.runs.map((run) => [run.runId, run.reportSha256 ?? null, run.problem ?? null]);
+  return createHash('sha256').update(stableStringify({ runs, registry: evidence.registry })).digest('hex').slice(0, 16);
+}
+
+/** Severities, the `only` filter and the order; `model` is built when a caller first reads it. */
+function finish(raw: readonly RawFinding[], files: readonly string[], options: ValidateOptions, rules: readonly Rule[], model: () => RepositoryModel): ValidationResult {
+  const { config } = options;
   const diagnostics: Diagnostic[] = [];
   for (const finding of raw) {
     if (options.only && !options.only.has(finding.file)) continue;
@@ -87,32 +184,51 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
     errorCount: diagnostics.filter((d) => d.severity === 'error').length,
     warningCount: diagnostics.filter((d) => d.severity === 'warning').length,
     fileCount: options.only ? files.filter((file) => options.only!.has(file)).length : files.length,
-    model,
+    documentCount: files.length,
+    get model() {
+      return model();
+    },
   };
 }
 
-/** Parses one file and runs the document rules on it: everything that depends on this file alone. */
-export function factsOf(file: string, bytes: Uint8Array, config: Config, documentRules: readonly DocumentRule[]): FileFacts {
-  const { doc, problems } = parseDocumentBytes(file, bytes, { kindHint: kindFromPath(file, config), maxBytes: config.limits.max_file_bytes });
-  const findings: FileFacts['findings'] = [];
-  // Content rules on a document whose frontmatter could not be read would only add noise.
-  if (problems.length === 0) {
-    const schemaValid = documentRules.find((rule) => rule.meta.id === 'frontmatter-schema');
-    const ordered = schemaValid ? [schemaValid, ...documentRules.filter((rule) => rule !== schemaValid)] : documentRules;
-    for (const rule of ordered) {
-      if (!appliesTo(rule, doc) || config.rules[rule.meta.id]?.severity === 'off') continue;
-      rule.check(doc, {
-        config,
-        options: optionsOf(rule.meta.id, config),
-        report: (finding) => findings.push({ ...finding, ruleId: rule.meta.id }),
-      });
-    }
-  }
-  return { doc, problems, findings };
+/** Below this many files to parse, starting a worker costs more than it saves. */
+const WORKER_THRESHOLD = 400;
+const WORKER_SCRIPT = new URL('./facts-worker.js', import.meta.url);
+
+/**
+ * The facts of files the cache did not know: on the main thread, and for a large batch also in worker
+ * threads, each taking an equal contiguous share. A worker that fails only means its share is
+ * computed here, so the result never depends on whether workers ran.
+ */
+async function computeFacts(
+  items: ReadonlyArray<{ file: string; bytes: Uint8Array }>,
+  config: Config,
+  documentRules: readonly DocumentRule[],
+  workers: number,
+): Promise<FileFacts[]> {
+  if (items.length === 0) return [];
+  // The parsers (remark among them) load only when some file has to be parsed: a warm run never does.
+  const { factsOf } = await import('./facts.js');
+  const local = (share: ReadonlyArray<{ file: string; bytes: Uint8Array }>) => share.map(({ file, bytes }) => factsOf(file, bytes, config, documentRules));
+  // The compiled worker exists next to this module once built; from sources (tests) it does not.
+  if (workers < 1 || items.length < WORKER_THRESHOLD || !existsSync(fileURLToPath(WORKER_SCRIPT))) return local(items);
+  const size = Math.ceil(items.length / (workers + 1));
+  const shares = Array.from({ length: workers + 1 }, (_, k) => items.slice(k * size, (k + 1) * size)).filter((share) => share.length > 0);
+  const remote = shares.slice(1).map((share) => inWorker(share, config).catch(() => local(share)));
+  const mine = local(shares[0]!);
+  return [mine, ...(await Promise.all(remote))].flat();
 }
 
-function appliesTo(rule: Rule, doc: ParsedDocument): boolean {
-  return !rule.meta.kinds || (doc.kind !== undefined && rule.meta.kinds.includes(doc.kind));
+function inWorker(items: ReadonlyArray<{ file: string; bytes: Uint8Array }>, config: Config): Promise<FileFacts[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_SCRIPT, { workerData: { config, items } });
+    worker.once('message', (facts: FileFacts[]) => {
+      resolve(facts);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`facts worker exited with code ${code}`)));
+  });
 }
 
 /** The severity a rule's findings get, or undefined when the rule is off. */
@@ -122,10 +238,6 @@ function severityOf(ruleId: string, config: Config, rules: readonly Rule[]): Sev
   return setting === 'warn' ? 'warning' : 'error';
 }
 
-function optionsOf(ruleId: string, config: Config): RuleConfig {
-  const { severity: _severity, ...options } = config.rules[ruleId] ?? {};
-  return options;
-}
 
 function stamp(finding: Finding & { ruleId: string; file: string }, severity: Severity): Diagnostic {
   const diagnostic: Diagnostic = {

@@ -1,7 +1,20 @@
 import type { ParsedDocument, Section } from './documents.js';
 
+/** Titles repeat across thousands of documents; normalising each distinct one once saves the regexes. */
+const normalized = new Map<string, string>();
+const MAX_REMEMBERED = 10_000;
+
 /** Section titles compare case-insensitively, with `&` and `and` alike and trailing `:` ignored. */
 export function normalizeSectionTitle(title: string): string {
+  let result = normalized.get(title);
+  if (result === undefined) {
+    result = normalizeUncached(title);
+    if (normalized.size < MAX_REMEMBERED) normalized.set(title, result);
+  }
+  return result;
+}
+
+function normalizeUncached(title: string): string {
   return title
     .toLowerCase()
     .replace(/\s+&\s+/g, ' and ')

@@ -4,6 +4,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { Position } from '../model/diagnostic.js';
 import type { Link, Section } from '../model/documents.js';
+import { isEmptyContent, listItemText, scanMarkdown } from './scan.js';
 import { parseYaml, type YamlProblem } from './yaml.js';
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).freeze();
@@ -13,6 +14,7 @@ export interface MarkdownStructure {
   data: unknown;
   hasFrontmatter: boolean;
   positions: Record<string, Position>;
+  /** JSON pointer -> the text of a plain scalar YAML read as another type than string. */
   coerced: Record<string, string>;
   dataStart: Position;
   /** Problems with the frontmatter block itself or its YAML (rule `frontmatter-syntax`). */
@@ -25,7 +27,6 @@ export interface MarkdownStructure {
 }
 
 const FENCE = /^---[ \t]*$/;
-const LIST_MARKER = /^[ \t]*(?:[*+-]|\d{1,9}[.)])[ \t]*(?:\[[ xX]\][ \t]*)?/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
 
 /**
@@ -34,39 +35,43 @@ const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
  * detected here and reported.
  */
 export function parseMarkdown(text: string): MarkdownStructure {
+  return readMarkdown(text, true);
+}
+
+/** The same, always with remark: the reference the fast scanner is tested against. */
+export function parseMarkdownWithRemark(text: string): MarkdownStructure {
+  return readMarkdown(text, false);
+}
+
+function readMarkdown(text: string, fast: boolean): MarkdownStructure {
   const lines = text.split('\n');
   const problems: YamlProblem[] = [];
   const fenceProblem = checkFences(lines);
   if (fenceProblem) problems.push(fenceProblem);
 
+  const scanned = fast ? scanMarkdown(text, lines) : undefined;
+  if (scanned) {
+    return {
+      ...frontmatterOf(scanned.frontmatter, problems),
+      hasFrontmatter: true,
+      dataStart: { line: 2, column: 1 },
+      problems,
+      sections: scanned.sections,
+      links: scanned.links,
+      bodyStartLine: scanned.closingLine + 2,
+      body: text.slice(scanned.closingEnd + 1),
+      lineCount: lines.length,
+    };
+  }
+
   const tree = processor.parse(text) as Root;
   const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
-  let data: unknown;
-  let positions: Record<string, Position> = {};
-  let coerced: Record<string, string> = {};
-  if (yamlNode) {
-    const parsed = parseYaml(yamlNode.value, 2);
-    problems.push(...parsed.problems);
-    data = parsed.data;
-    positions = parsed.positions;
-    coerced = parsed.coerced;
-    if (parsed.problems.length === 0 && (data === null || typeof data !== 'object' || Array.isArray(data))) {
-      problems.push({
-        line: 2,
-        column: 1,
-        message: `Frontmatter is ${data === null ? 'empty' : Array.isArray(data) ? 'a list' : `a ${typeof data}`}, expected a mapping of keys to values`,
-        hint: 'Write the frontmatter as `key: value` lines between the two `---` lines.',
-      });
-      data = undefined;
-    }
-  }
+  const frontmatter = yamlNode ? frontmatterOf(yamlNode.value, problems) : { data: undefined, positions: {}, coerced: {} };
   const bodyStartLine = yamlNode?.position ? yamlNode.position.end.line + 1 : 1;
   const bodyStartOffset = yamlNode?.position?.end.offset !== undefined ? yamlNode.position.end.offset + 1 : 0;
   return {
-    data,
+    ...frontmatter,
     hasFrontmatter: yamlNode !== undefined,
-    positions,
-    coerced,
     dataStart: { line: yamlNode ? 2 : 1, column: 1 },
     problems,
     sections: collectSections(tree, text),
@@ -75,6 +80,23 @@ export function parseMarkdown(text: string): MarkdownStructure {
     body: text.slice(bodyStartOffset),
     lineCount: lines.length,
   };
+}
+
+/** Reads the frontmatter YAML (it starts on line 2), adding its problems to `problems`. */
+function frontmatterOf(yaml: string, problems: YamlProblem[]): Pick<MarkdownStructure, 'data' | 'positions' | 'coerced'> {
+  const parsed = parseYaml(yaml, 2);
+  problems.push(...parsed.problems);
+  let data = parsed.data;
+  if (parsed.problems.length === 0 && (data === null || typeof data !== 'object' || Array.isArray(data))) {
+    problems.push({
+      line: 2,
+      column: 1,
+      message: `Frontmatter is ${data === null ? 'empty' : Array.isArray(data) ? 'a list' : `a ${typeof data}`}, expected a mapping of keys to values`,
+      hint: 'Write the frontmatter as `key: value` lines between the two `---` lines.',
+    });
+    data = undefined;
+  }
+  return { data, positions: parsed.positions, coerced: parsed.coerced };
 }
 
 function checkFences(lines: string[]): YamlProblem | undefined {
@@ -136,14 +158,9 @@ function collectSections(tree: Root, text: string): Section[] {
         .flatMap((list) =>
           list.children.map((item) => {
             // The source text, so that inline code keeps its backticks for rules that look for commands.
-            const source = text.slice(item.position?.start.offset ?? 0, item.position?.end.offset ?? 0);
-            const marker = LIST_MARKER.exec(source)?.[0] ?? '';
-            return {
-              text: source.slice(marker.length).replace(/\s+/g, ' ').trim(),
-              line: item.position?.start.line ?? 0,
-              // Where the item's text starts, after its bullet (and checkbox) on the same line.
-              column: (item.position?.start.column ?? 0) + (marker.includes('\n') ? 0 : marker.length),
-            };
+            const { text: itemText, markerWidth } = listItemText(text.slice(item.position?.start.offset ?? 0, item.position?.end.offset ?? 0));
+            // The column where the item's text starts, after its bullet (and checkbox).
+            return { text: itemText, line: item.position?.start.line ?? 0, column: (item.position?.start.column ?? 0) + markerWidth };
           }),
         ),
     });
@@ -154,10 +171,6 @@ function collectSections(tree: Root, text: string): Section[] {
 function lineBefore(nextLine: number | undefined, text: string): number {
   if (nextLine !== undefined) return nextLine - 1;
   return text.split('\n').length;
-}
-
-function isEmptyContent(raw: string): boolean {
-  return raw.replace(/<!--[\s\S]*?(?:-->|$)/g, '').trim() === '';
 }
 
 function collectLinks(tree: Root): Link[] {

@@ -36,9 +36,12 @@ const MAX_CONTAINER_WIDTH = MAX_NESTING * 4;
  */
 export function findExcessiveNesting(text: string): { line: number; depth: number } | undefined {
   const container = /^[ \t]*(?:>|[*+-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))/;
+  // Most lines start with text: one cheap test skips them.
+  const mayNest = /^[ \t]*[>*+\-\d]/;
   let lineNumber = 0;
   for (const line of text.split('\n')) {
     lineNumber++;
+    if (!mayNest.test(line)) continue;
     let rest = line;
     let depth = 0;
     let width = 0;

@@ -2,6 +2,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node 
 import type { Position } from '../model/diagnostic.js';
 import { truncate } from './text.js';
 import { pointerSegment } from '../model/documents.js';
+import { readFastYaml } from './yaml-fast.js';
 
 export interface YamlProblem extends Position {
   message: string;
@@ -30,6 +31,13 @@ const MAX_ALIAS_COUNT = 100;
  * included (an unknown `!!js/function` tag only warns and silently becomes a string), is returned.
  */
 export function parseYaml(text: string, firstLine = 1): ParsedYaml {
+  const fast = readFastYaml(text, firstLine);
+  if (fast) return { data: fast.data, positions: fast.positions, coerced: fast.coerced, problems: [] };
+  return parseYamlWithLibrary(text, firstLine);
+}
+
+/** The same with the `yaml` package, always: the reference the fast reader is tested against. */
+export function parseYamlWithLibrary(text: string, firstLine = 1): ParsedYaml {
   const lineCounter = new LineCounter();
   const place = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);

@@ -34,15 +34,17 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     extraRules: git.rules,
     // The hook checks what is being committed; evidence rules need the runs, which CI validates.
     evidence: flags.staged ? undefined : await loadEvidence(root, config.paths.gate_results),
+    // STAGEDOCS_WORKERS=<n>: worker threads for cold runs (see docs/performance.md); default none.
+    workers: workersFrom(io.env.STAGEDOCS_WORKERS),
   });
 
   // Committing before any document exists (or outside the documents) is nothing to check.
-  if (flags.staged && result.model.documents.length === 0) {
+  if (flags.staged && result.documentCount === 0) {
     if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ diagnostics: result.diagnostics, errorCount: result.errorCount, warningCount: result.warningCount, fileCount: 0 }, null, 2)}\n`);
     else if (result.diagnostics.length > 0) io.stdout.write(formatValidation(result, flags.format, colorsFor(io.stdout, io.env)));
     return result.errorCount > 0 ? EXIT_FAILED : EXIT_OK;
   }
-  if (result.model.documents.length === 0) {
+  if (result.documentCount === 0) {
     const where = documentGlobs(config).join(', ');
     if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ diagnostics: [], errorCount: 0, warningCount: 0, fileCount: 0 }, null, 2)}\n`);
     io.stderr.write(
@@ -86,6 +88,13 @@ async function gitInputs(root: string, config: Config, flags: ValidateFlags, io:
   const history = await historyRules(root, config, io.env, flags.range);
   if (history.skipped) io.stderr.write(`note: ${history.skipped}\n`);
   return { rules: history.rules };
+}
+
+function workersFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new UsageError(`STAGEDOCS_WORKERS is \`${value}\`, expected a whole number of worker threads (0 or more)`, 'Unset it, or set it to 0, 1, 2 or 3.');
+  return count;
 }
 
 /** The documents the given paths name: files as given, folders by what they contain. */

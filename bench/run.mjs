@@ -1,0 +1,216 @@
+// `npm run bench`: generates corpora (bench/.corpus/, git-ignored) and measures stagedocs and its peers
+// as whole processes: median wall time of several runs, and the peak resident memory of each run.
+//
+//   node bench/run.mjs [--sizes 500,5000,50000] [--runs 3] [--peer-runs 1] [--main 5000] [--no-peers] [--no-remark]
+//   (env: BENCH_SIZES, BENCH_RUNS, BENCH_PEER_RUNS, BENCH_MAIN)
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { STAGE_SECTIONS, writeCorpus } from './corpus.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..');
+const CLI = path.join(REPO, 'dist/cli/bin.js');
+const BIN = (name) => path.join(REPO, 'node_modules/.bin', name);
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+function flag(name, env, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  if (index !== -1) return process.argv[index + 1];
+  return process.env[env] ?? fallback;
+}
+const SIZES = flag('sizes', 'BENCH_SIZES', '500,5000').split(',').map(Number);
+const RUNS = Number(flag('runs', 'BENCH_RUNS', '3'));
+const PEER_RUNS = Number(flag('peer-runs', 'BENCH_PEER_RUNS', '1'));
+const MAIN = Number(flag('main', 'BENCH_MAIN', '5000'));
+const PEERS = !process.argv.includes('--no-peers');
+const REMARK = PEERS && !process.argv.includes('--no-remark');
+if (!SIZES.includes(MAIN)) SIZES.push(MAIN);
+SIZES.sort((a, b) => a - b);
+
+/** Runs one process to completion; returns wall seconds, peak RSS in MB and the exit code. */
+function measure(command, args, cwd, env = {}) {
+  return new Promise((resolve, reject) => {
+    const argv = TIME ? ['-f', '%M', command, ...args] : args;
+    const start = process.hrtime.bigint();
+    const child = spawn(TIME ?? command, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    let peakKb = 0;
+    // Without GNU time, poll the child's high-water mark (VmHWM) while it runs.
+    const poll = TIME ? undefined : setInterval(() => (peakKb = Math.max(peakKb, vmHwm(child.pid))), 5);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (poll) clearInterval(poll);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (TIME) {
+        const lines = stderr.trimEnd().split('\n');
+        peakKb = Number(lines.pop());
+        stderr = lines.filter((line) => !line.startsWith('Command exited with')).join('\n');
+      }
+      resolve({ seconds, peakMb: peakKb / 1024, code, stderr });
+    });
+  });
+}
+
+function vmHwm(pid) {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function bench(label, command, args, cwd, runs, { expectCodes = [0, 1], env } = {}) {
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    const result = await measure(command, args, cwd, env);
+    if (!expectCodes.includes(result.code)) {
+      throw new Error(`${label}: exit ${result.code}\n${result.stderr.slice(0, 2000)}`);
+    }
+    results.push(result);
+  }
+  return { label, runs, seconds: median(results.map((r) => r.seconds)), peakMb: Math.max(...results.map((r) => r.peakMb)), exitCode: results[0].code };
+}
+
+/** Whether the built CLI has a command, judged by its own `--help`. */
+function hasCommand(name) {
+  const help = execFileSync('node', [CLI, '--help'], { encoding: 'utf8' });
+  return new RegExp(`^\\s+${name}\\b`, 'm').test(help);
+}
+
+function registryColumns() {
+  const source = readFileSync(path.join(REPO, 'dist/model/evidence.js'), 'utf8');
+  const list = /REGISTRY_COLUMNS\s*=\s*\[([^\]]*)\]/.exec(source)?.[1];
+  if (!list) throw new Error('REGISTRY_COLUMNS not found in dist/model/evidence.js');
+  return [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+}
+
+function configurePeers(dir) {
+  const stageGlob = 'stages/**/[0-9][0-9]-*.md';
+  const headings = ['*', ...STAGE_SECTIONS.map((title) => `## ${title}`)];
+  writeFileSync(
+    path.join(dir, '.markdownlint-cli2.jsonc'),
+    `${JSON.stringify({ config: { default: false, MD043: { headings } }, globs: [stageGlob], noProgress: true }, null, 2)}\n`,
+  );
+  const schema = execFileSync('node', [CLI, 'schema', '--print', 'stage'], { encoding: 'utf8' });
+  writeFileSync(path.join(dir, '.stagedocs-stage.schema.json'), schema);
+  writeFileSync(
+    path.join(dir, '.remarkrc.json'),
+    `${JSON.stringify({ plugins: ['remark-frontmatter', ['remark-lint-frontmatter-schema', { schemas: { './.stagedocs-stage.schema.json': [stageGlob] } }]] }, null, 2)}\n`,
+  );
+  return stageGlob;
+}
+
+/** Stages three stage files in the index, the way a commit of one stage's work does. */
+function stageThree(dir) {
+  const files = execFileSync('git', ['ls-files', '--', 'stages/0001-phase-1'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').slice(1, 4);
+  for (const file of files) {
+    const full = path.join(dir, file);
+    writeFileSync(full, readFileSync(full, 'utf8').replace(/^estimate: (\d)/m, (_, n) => `estimate: ${(Number(n) % 4) + 1}`));
+  }
+  execFileSync('git', ['add', '--', ...files], { cwd: dir });
+}
+
+async function main() {
+  if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does).');
+  const columns = registryColumns();
+  const commands = Object.fromEntries(['hook', 'audit-pack', 'status'].map((name) => [name, hasCommand(name)]));
+  const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  const machine = { loadAverageAtStart: load, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+  const report = { date: new Date().toISOString(), machine, runs: RUNS, peerRuns: PEER_RUNS, peakMemory: TIME ? '/usr/bin/time -f %M' : '/proc/<pid>/status VmHWM polling', sizes: {}, main: MAIN };
+  console.log(`machine: ${machine.cpus} x ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}, load average ${load}`);
+
+  for (const size of SIZES) {
+    const dir = path.join(HERE, '.corpus', String(size));
+    const started = Date.now();
+    const decisions = Math.round(size / 10);
+    const isMain = size === MAIN;
+    const corpus = writeCorpus(dir, { stages: size, decisions, runs: Math.round((size * 2) / 5), commits: size * 2, columns });
+    console.log(`\ncorpus ${size}: ${corpus.documents} documents (${(corpus.bytes / 2 ** 20).toFixed(1)} MB), ${corpus.commits} commits, generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const stageGlob = configurePeers(dir);
+    const rows = [];
+    const run = async (label, args, runs = RUNS, options) => {
+      const row = await bench(label, 'node', [CLI, ...args], dir, runs, options);
+      rows.push(row);
+      print(row);
+    };
+    const na = (label, name) => {
+      const row = { label, na: `n/a (command not available: ${name})` };
+      rows.push(row);
+      print(row);
+    };
+    await run('stagedocs validate --no-cache (cold)', ['validate', '--no-cache']);
+    if (isMain) await run('stagedocs validate --no-cache, STAGEDOCS_WORKERS=1', ['validate', '--no-cache'], RUNS, { env: { STAGEDOCS_WORKERS: '1' } });
+    // One run fills the cache; the measured runs then find nothing changed.
+    await measure('node', [CLI, 'validate'], dir);
+    await run('stagedocs validate (warm)', ['validate']);
+    if (isMain) {
+      if (commands.hook) {
+        stageThree(dir);
+        await run('stagedocs hook run (3 staged files)', ['hook', 'run']);
+        execFileSync('git', ['checkout', '-q', 'HEAD', '--', '.'], { cwd: dir });
+      } else na('stagedocs hook run (3 staged files)', 'hook');
+      if (commands['audit-pack']) await run('stagedocs audit-pack (whole history)', ['audit-pack', '--base', execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim()]);
+      else na('stagedocs audit-pack (whole history)', 'audit-pack');
+      if (commands.status) await run('stagedocs status', ['status']);
+      else na('stagedocs status', 'status');
+      await run('stagedocs --help', ['--help']);
+    }
+    if (PEERS) {
+      const md = await bench('markdownlint-cli2 (MD043 only)', BIN('markdownlint-cli2'), [], dir, RUNS);
+      rows.push(md);
+      print(md);
+      if (isMain && REMARK) {
+        const remark = await bench('remark-cli + frontmatter-schema', BIN('remark'), ['--quiet', '--frail', '--no-stdout', stageGlob], dir, PEER_RUNS);
+        rows.push(remark);
+        print(remark);
+      }
+    }
+    report.sizes[size] = { corpus, rows };
+  }
+
+  const main = report.sizes[MAIN].rows;
+  const peer = main.find((row) => row.label.startsWith('markdownlint'));
+  console.log(`\n## ${MAIN} stages (median of ${RUNS} runs; remark-cli ${PEER_RUNS})\n`);
+  console.log('| command | time (s) | peak memory (MB) | vs markdownlint-cli2 |');
+  console.log('|---|---:|---:|---:|');
+  for (const row of main) {
+    if (row.na) console.log(`| ${row.label} | ${row.na} | | |`);
+    else console.log(`| ${row.label} | ${row.seconds.toFixed(3)} | ${row.peakMb.toFixed(0)} | ${peer ? ratio(peer.seconds, row.seconds) : 'n/a'} |`);
+  }
+  console.log('\n## Scaling (seconds; stages -> cold / warm / markdownlint-cli2)\n');
+  for (const size of SIZES) {
+    const rows = report.sizes[size].rows;
+    const get = (prefix) => rows.find((row) => row.label.startsWith(prefix))?.seconds;
+    const fmt = (value) => (value === undefined ? 'n/a' : value.toFixed(3));
+    console.log(`${String(size).padStart(6)} stages: cold ${fmt(get('stagedocs validate --no-cache'))}, warm ${fmt(get('stagedocs validate (warm)'))}, markdownlint-cli2 ${fmt(get('markdownlint'))}`);
+  }
+  mkdirSync(HERE, { recursive: true });
+  writeFileSync(path.join(HERE, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log('\nwritten bench/results.json');
+}
+
+/** How many times faster `row` is than the peer: "3.1x faster" or "0.5x (slower)". */
+function ratio(peerSeconds, seconds) {
+  const factor = peerSeconds / seconds;
+  return factor >= 1 ? `${factor.toFixed(1)}x faster` : `${(1 / factor).toFixed(1)}x slower`;
+}
+
+function print(row) {
+  if (row.na) console.log(`  ${row.label.padEnd(40)} ${row.na}`);
+  else console.log(`  ${row.label.padEnd(40)} ${row.seconds.toFixed(3)} s  ${row.peakMb.toFixed(0)} MB  (exit ${row.exitCode}, ${row.runs} run${row.runs > 1 ? 's' : ''})`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

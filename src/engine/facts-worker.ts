@@ -1,0 +1,16 @@
+// A worker thread of a cold validation: computes the per-file facts of its share of the files.
+// The main thread reads the files (the DocumentSource lives there) and sends the bytes.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config/config.js';
+import { RULES } from '../rules/index.js';
+import type { DocumentRule } from '../rules/types.js';
+import { factsOf } from './facts.js';
+
+interface Share {
+  config: Config;
+  items: Array<{ file: string; bytes: Uint8Array }>;
+}
+
+const { config, items } = workerData as Share;
+const documentRules = RULES.filter((rule): rule is DocumentRule => rule.scope === 'document');
+parentPort?.postMessage(items.map(({ file, bytes }) => factsOf(file, bytes, config, documentRules)));

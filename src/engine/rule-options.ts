@@ -1,0 +1,7 @@
+import type { Config, RuleConfig } from '../config/config.js';
+
+/** A rule's options from the configuration, without its severity. */
+export function optionsOf(ruleId: string, config: Config): RuleConfig {
+  const { severity: _severity, ...options } = config.rules[ruleId] ?? {};
+  return options;
+}

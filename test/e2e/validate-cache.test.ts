@@ -1,0 +1,135 @@
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stage, validTree } from '../helpers/documents.js';
+import { makeRepo, runCli } from '../helpers/repo.js';
+
+const CACHE = '.stagedocs/validate-cache.json';
+const STAGE = 'stages/mvp/01-skeleton.md';
+
+function validateJson(repo: string, args: string[] = []): unknown {
+  const result = runCli(repo, ['validate', '--format', 'json', ...args]);
+  return JSON.parse(result.stdout);
+}
+
+describe('validate cache', () => {
+  it('gives the same diagnostics warm as cold, and writes a cache', () => {
+    const tree = validTree();
+    tree[STAGE] = stage({ id: 'P1-S01', order: 1, extra: 'bogus: 1\n' });
+    const repo = makeRepo(tree);
+    const cold = validateJson(repo, ['--no-cache']);
+    expect(validateJson(repo)).toEqual(cold);
+    expect(JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8')).format).toMatch(/^stagedocs-validate-cache\//);
+    expect(validateJson(repo)).toEqual(cold);
+  });
+
+  it('ignores and rebuilds a corrupt cache file', () => {
+    const repo = makeRepo(validTree());
+    runCli(repo, ['validate']);
+    for (const garbage of ['{"format": "stagedocs-validate-cache/2", "key": ', 'not json at all', '[]', 'null', '{"entries": 5}']) {
+      writeFileSync(path.join(repo, CACHE), garbage);
+      const result = runCli(repo, ['validate']);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toContain('3 files checked, no problems');
+      expect(result.code).toBe(0);
+      expect(() => JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'))).not.toThrow();
+    }
+  });
+
+  it('never trusts a foreign cache: other key, or entries of the right key with a damaged shape', () => {
+    const repo = makeRepo(validTree());
+    runCli(repo, ['validate']);
+    const real = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
+    const forgedFinding = { ruleId: 'required-sections', line: 1, column: 1, message: 'FORGED' };
+    const forged = structuredClone(real);
+    forged.key = 'someone-else';
+    for (const entry of Object.values(forged.entries) as Array<{ facts: { findings: unknown[] } }>) entry.facts.findings.push(forgedFinding);
+    writeFileSync(path.join(repo, CACHE), JSON.stringify(forged));
+    expect(runCli(repo, ['validate']).stdout).not.toContain('FORGED');
+
+    const damaged = structuredClone(real);
+    for (const entry of Object.values(damaged.entries) as Array<{ facts: unknown }>) entry.facts = { doc: 'x' };
+    writeFileSync(path.join(repo, CACHE), JSON.stringify(damaged));
+    const result = runCli(repo, ['validate']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('3 files checked, no problems');
+  });
+
+  it('is never stale: a same-size edit with the old mtime restored is still seen (stamps include ctime)', () => {
+    const repo = makeRepo(validTree());
+    // Whole seconds, so that the time can be restored exactly after the edit.
+    const past = Math.floor(Date.now() / 1000) - 60;
+    utimesSync(path.join(repo, STAGE), past, past);
+    // Stamps whose ctime is within 2 s of the cache's own write are racy and never trusted; wait past
+    // that so that this test goes through the stamp path (a wait, not a timed assertion).
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    const text = readFileSync(path.join(repo, STAGE), 'utf8');
+    const edited = text.replace('## Rollback Plan', '## Rollback Plxn');
+    expect(edited.length).toBe(text.length);
+    writeFileSync(path.join(repo, STAGE), edited);
+    utimesSync(path.join(repo, STAGE), past, past);
+    // The edit is invisible to size and mtime: only ctime (and the content) tell.
+    expect(statSync(path.join(repo, STAGE)).mtimeMs).toBe(past * 1000);
+    const result = runCli(repo, ['validate']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Missing required section `Rollback Plan`');
+  });
+
+  it('reuses the last findings only while every file a rule looked for is still there (or still missing)', () => {
+    const tree = validTree();
+    tree[STAGE] = stage({ id: 'P1-S01', order: 1 }).replace('## Objectives\n', '## Objectives\nSee [the api](../../docs/api.md).\n');
+    tree['docs/api.md'] = '# API\n';
+    const repo = makeRepo(tree);
+    // Past the racy window, so that the second and third runs reuse the first run's findings.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    const first = runCli(repo, ['validate']);
+    expect(first.stdout).toContain('3 files checked, no problems');
+    expect(runCli(repo, ['validate']).stdout).toBe(first.stdout);
+    expect(JSON.parse(readFileSync(path.join(repo, '.stagedocs/validate-result.json'), 'utf8')).exists).toEqual({ 'docs/api.md': true });
+    rmSync(path.join(repo, 'docs/api.md'));
+    const after = runCli(repo, ['validate']);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toContain('broken-link');
+  });
+
+  it('ignores a damaged or foreign result file', () => {
+    const repo = makeRepo(validTree());
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    const file = path.join(repo, '.stagedocs/validate-result.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    saved.findings.push({ file: STAGE, ruleId: 'required-sections', line: 1, column: 1, message: 'FORGED' });
+    writeFileSync(file, JSON.stringify({ ...saved, key: 'other' }));
+    expect(runCli(repo, ['validate']).stdout).not.toContain('FORGED');
+    for (const garbage of ['{', '[]', JSON.stringify({ ...saved, findings: [{ file: 1 }] })]) {
+      writeFileSync(file, garbage);
+      const result = runCli(repo, ['validate']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('3 files checked, no problems');
+    }
+  });
+
+  it('does not reuse the last findings when the facts cache beside them is gone', () => {
+    const tree = validTree();
+    tree[STAGE] = stage({ id: 'P1-S01', order: 1, extra: 'bogus: 1\n' });
+    const repo = makeRepo(tree);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    const first = runCli(repo, ['validate']);
+    expect(first.code).toBe(1);
+    rmSync(path.join(repo, CACHE));
+    const second = runCli(repo, ['validate']);
+    expect(second.stderr).toBe('');
+    expect(second.stdout).toBe(first.stdout);
+    expect(JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8')).format).toMatch(/^stagedocs-validate-cache\//);
+  });
+
+  it('sees a file deleted and a file added since the cache was written', () => {
+    const repo = makeRepo(validTree());
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    writeFileSync(path.join(repo, 'stages/mvp/02-next.md'), stage({ id: 'P1-S01', order: 2 }));
+    const result = runCli(repo, ['validate']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('4 files checked');
+  });
+});
