@@ -133,7 +133,10 @@ describe('malformed documents through the built CLI', () => {
 
     const body = text.replace('estimate-hours: 3\n', '');
     const lfBody = validateWith({ [BAD]: body }).diagnostics;
-    expect(new Set(lfBody.map((d) => d.ruleId))).toEqual(new Set(['required-sections', 'objective-gate', 'broken-link', 'no-stubs-when-done', 'linear-progression']));
+    // The stage is `done` with no gate run in the repository, so the evidence rule reports it as well.
+    expect(new Set(lfBody.map((d) => d.ruleId))).toEqual(
+      new Set(['required-sections', 'objective-gate', 'broken-link', 'no-stubs-when-done', 'linear-progression', 'done-needs-passing-run']),
+    );
     expect(validateWith({ [BAD]: `\uFEFF${body.replace(/\n/g, '\r\n')}` }).diagnostics).toEqual(lfBody);
   });
 

@@ -4,8 +4,10 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { makeRepo, runCli, tempDir } from '../helpers/repo.js';
 import { validTree } from '../helpers/documents.js';
+import { gateRepo, gateStage, readReport, runFolders } from '../helpers/gates.js';
 
-const KINDS = ['config', 'decision', 'freeze', 'phase', 'stage'];
+/** Every schema `stagedocs schema` writes: the document kinds, the configuration, and the gate run report (report.json). */
+const KINDS = ['config', 'decision', 'freeze', 'phase', 'report', 'stage'];
 
 /** A fresh, strict Ajv, as an editor or another tool would compile the written schemas. */
 function compile(schema: object) {
@@ -44,6 +46,19 @@ describe('stagedocs schema', () => {
     expect(validate({ ...stage, 'x-team': 'platform' })).toBe(true);
   });
 
+  it('writes a report schema that accepts the report.json of a real gate run and rejects a broken one', () => {
+    const repo = gateRepo({ 'stages/mvp/00-foundation.md': gateStage('  - id: tests\n    run: "true"') });
+    expect(runCli(repo, ['gate', 'run', 'P1-S00']).code).toBe(0);
+    expect(runCli(repo, ['schema']).code).toBe(0);
+    const validate = compile(JSON.parse(readFileSync(path.join(repo, '.stagedocs/schemas/report.schema.json'), 'utf8')) as object);
+    const [runId] = runFolders(repo);
+    const report = readReport(repo, runId!);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...report, overall_pass: 'yes' })).toBe(false);
+    const { stage_id: _dropped, ...withoutStage } = report;
+    expect(validate(withoutStage)).toBe(false);
+  });
+
   it('--print <kind> prints exactly the schema it writes, and nothing else', () => {
     const repo = makeRepo(validTree());
     runCli(repo, ['schema']);
@@ -70,7 +85,7 @@ describe('stagedocs schema', () => {
     const result = runCli(makeRepo(validTree()), ['schema', '--print', 'stages']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('Unknown schema `stages`, expected one of stage, phase, decision, freeze, config');
+    expect(result.stderr).toContain('Unknown schema `stages`, expected one of stage, phase, decision, freeze, config, report');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 

@@ -5,6 +5,8 @@ import { defaultConfig, parseConfig, type Config } from '../../src/config/config
 import type { Diagnostic } from '../../src/model/diagnostic.js';
 import { workingTreeSource, type DocumentSource } from '../../src/engine/source.js';
 import { validateRepository } from '../../src/engine/validate.js';
+import type { RepositoryEvidence } from '../../src/engine/repository.js';
+import { loadEvidence } from '../../src/gates/load-evidence.js';
 
 /** Golden fixtures: `test/fixtures/rules/<rule-id>/{ok,not-ok}-<name>{.md,.json,/}`. */
 export const FIXTURES_ROOT = fileURLToPath(new URL('../fixtures/rules/', import.meta.url));
@@ -68,22 +70,28 @@ export interface FixtureRun {
   output: string;
 }
 
-/** Runs one fixture through the library as `stagedocs validate` would, with the fixture's own config if it has one. */
+/**
+ * Runs one fixture through the library as `stagedocs validate` would, with the fixture's own config if
+ * it has one. A single document has no repository around it, so it has no evidence either.
+ */
 export async function runFixture(fixture: FixtureCase): Promise<FixtureRun> {
   let config: Config = defaultConfig();
   let source: DocumentSource;
   let root: string;
+  let evidence: RepositoryEvidence | undefined;
   if (fixture.kind === 'tree') {
     root = fixture.fixture;
     const configFile = path.join(root, 'stagedocs.config.yaml');
     if (existsSync(configFile)) config = parseConfig('stagedocs.config.yaml', readFileSync(configFile, 'utf8'));
     source = workingTreeSource(root, config);
+    // As `stagedocs validate` does: the tree's gate_results/ (runs and registry) feed the evidence rules.
+    evidence = await loadEvidence(root, config.paths.gate_results);
   } else {
     root = path.dirname(fixture.fixture);
     const bytes = readFileSync(fixture.fixture);
     source = singleFileSource(virtualPath(path.basename(fixture.fixture), bytes), bytes);
   }
-  const result = await validateRepository({ root, config, configHash: 'fixture', toolVersion: 'fixture', source, useCache: false });
+  const result = await validateRepository({ root, config, configHash: 'fixture', toolVersion: 'fixture', source, useCache: false, evidence });
   const lines = result.diagnostics
     .filter((d) => d.ruleId === fixture.ruleId)
     .flatMap((d) => [
