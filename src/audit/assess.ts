@@ -4,7 +4,7 @@ import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import type { RunReport } from '../model/evidence.js';
 import { runsOfStage, type RunFolder } from '../evidence/read.js';
-import type { TagRef } from '../git/range.js';
+import type { TagInfo } from '../git/tags.js';
 
 /**
  * Where a stage stands, from its documents, its evidence and its sign-off tag: what `status` prints
@@ -25,7 +25,7 @@ export interface StageAssessment {
   signOffAllowed: boolean;
   lastRun: RunReport | undefined;
   runs: RunReport[];
-  signOffTag: TagRef | undefined;
+  signOffTag: TagInfo | undefined;
 }
 
 /** How many validation errors a file has, and the first one (`line:column message`) to show. */
@@ -38,7 +38,7 @@ export interface AssessmentContext {
   model: RepositoryModel;
   runs: RunFolder[];
   /** Tags by name. */
-  tags: ReadonlyMap<string, TagRef>;
+  tags: ReadonlyMap<string, TagInfo>;
   /** Validation errors per repository-relative file. */
   errorsByFile: ReadonlyMap<string, FileErrors>;
 }

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { RepositoryModel, Typed } from '../engine/repository.js';
 import { stagesOfPhase, dependenciesOf } from '../engine/repository.js';
 import type { RunFolder } from '../evidence/read.js';
-import type { RangeCommit, TagRef } from '../git/range.js';
+import type { CommitChanges } from '../git/history.js';
+import type { TagInfo } from '../git/tags.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../model/documents.js';
 import type { RunReport } from '../model/evidence.js';
@@ -20,8 +21,8 @@ export interface PackInput {
   runs: RunFolder[];
   registry: RegistryRow[];
   /** Commits of the range, newest first (git log order). */
-  commits: RangeCommit[];
-  tags: TagRef[];
+  commits: CommitChanges[];
+  tags: TagInfo[];
   errorsByFile: ReadonlyMap<string, FileErrors>;
   range: { base: string | undefined; baseSha: string | undefined; head: string; headSha: string };
   /** Explicit stage ids; undefined selects every stage whose files changed in the range. */
@@ -111,9 +112,9 @@ export function buildAuditPack(input: PackInput): AuditPack {
   };
   const owners = stageFileOwners(input);
   // One pass over the range: each stage's commits, newest first, without a scan per stage.
-  const touched = new Map<string, RangeCommit[]>();
+  const touched = new Map<string, CommitChanges[]>();
   for (const commit of input.commits) {
-    for (const file of commit.files) {
+    for (const file of commit.changes) {
       for (const stageId of owners(file.path)) {
         const list = touched.get(stageId) ?? [];
         if (list.at(-1) !== commit) list.push(commit);
@@ -129,7 +130,7 @@ export function buildAuditPack(input: PackInput): AuditPack {
   const changedRunDirs = new Set<string>();
   const gateResults = `${model.config.paths.gate_results.replace(/\/+$/, '')}/`;
   for (const commit of input.commits) {
-    for (const file of commit.files) {
+    for (const file of commit.changes) {
       const slash = file.path.startsWith(gateResults) ? file.path.indexOf('/', gateResults.length) : -1;
       if (slash !== -1) changedRunDirs.add(file.path.slice(0, slash));
     }
@@ -180,7 +181,7 @@ export function buildAuditPack(input: PackInput): AuditPack {
 function unreadableDocuments(input: PackInput): Array<{ file: string; errors: number; first: string }> {
   const valid = new Set([...input.model.phases, ...input.model.stages, ...input.model.decisions, ...input.model.freezes].map((typed) => typed.doc.file));
   const documents = new Set(input.model.documents.map((doc) => doc.file));
-  const changed = new Set(input.commits.flatMap((commit) => commit.files.map((file) => file.path)));
+  const changed = new Set(input.commits.flatMap((commit) => commit.changes.map((file) => file.path)));
   return [...changed]
     .filter((file) => documents.has(file) && !valid.has(file))
     .sort()
@@ -238,7 +239,7 @@ function stagePack(
   context: AssessmentContext,
   stage: Typed<StageFrontmatter>,
   owners: (file: string) => string[],
-  commits: RangeCommit[],
+  commits: CommitChanges[],
   inRange: (run: RunFolder) => boolean,
 ): StagePack {
   const { model } = input;
@@ -302,17 +303,17 @@ function stagePack(
   };
 }
 
-function packCommit(commit: RangeCommit): PackCommit {
+function packCommit(commit: CommitChanges): PackCommit {
   return { sha: commit.sha, short_sha: commit.shortSha, subject: commit.subject, date: commit.date };
 }
 
 /** The net change of each file since base; a run folder's files are shown as the folder. */
-function changedFiles(commits: RangeCommit[], belongs: (file: string) => boolean, gateResultsDir: string): Array<{ path: string; change: string }> {
+function changedFiles(commits: CommitChanges[], belongs: (file: string) => boolean, gateResultsDir: string): Array<{ path: string; change: string }> {
   const first = new Map<string, string>();
   const last = new Map<string, string>();
   const prefix = `${gateResultsDir.replace(/\/+$/, '')}/`;
   for (const commit of [...commits].reverse()) {
-    for (const file of commit.files) {
+    for (const file of commit.changes) {
       if (!belongs(file.path)) continue;
       const rest = file.path.startsWith(prefix) ? file.path.slice(prefix.length) : undefined;
       const shown = rest !== undefined && rest.includes('/') ? `${prefix}${rest.slice(0, rest.indexOf('/'))}/` : file.path;
@@ -380,10 +381,10 @@ function formatDuration(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-function freezeLine(input: PackInput, stage: StageFrontmatter, lastRun: RunReport | undefined, commits: RangeCommit[]): string {
+function freezeLine(input: PackInput, stage: StageFrontmatter, lastRun: RunReport | undefined, commits: CommitChanges[]): string {
   const freezeFile = input.model.freezes.find((freeze) => freeze.data.stage === stage.id);
   const file = freezeFile?.doc.file ?? `${input.model.config.paths.freeze.replace(/\/+$/, '')}/${stage.id}.freeze.json`;
-  const rewritten = commits.some((commit) => commit.files.some((changed) => changed.path === file && (changed.status === 'M' || changed.status === 'D')));
+  const rewritten = commits.some((commit) => commit.changes.some((changed) => changed.path === file && (changed.status === 'M' || changed.status === 'D')));
   const parts: string[] = [];
   if (!freezeFile) parts.push(stage.freeze === 'required' ? `required but ${file} is missing` : 'no freeze file (not required)');
   else parts.push(`${file} present`);

@@ -1,10 +1,10 @@
-import type { SimpleGit } from 'simple-git';
 import { loadConfig, type Config } from '../config/config.js';
 import type { RepositoryModel } from '../engine/repository.js';
 import { workingTreeSource } from '../engine/source.js';
 import { validateRepository } from '../engine/validate.js';
 import { readRuns, type RunFolder } from '../evidence/read.js';
-import { tagsUnder, type TagRef } from '../git/range.js';
+import type { Env } from '../git/exec.js';
+import { tagsUnder, type TagInfo } from '../git/tags.js';
 import { signOffTagPrefix, type FileErrors } from './assess.js';
 
 /** What status and audit packs read from the working tree: documents, their validation errors, gate runs. */
@@ -34,7 +34,6 @@ export async function loadWorkspace(root: string, toolVersion: string): Promise<
 }
 
 /** The sign-off tags, from one `git for-each-ref`; none when there is no git repository. */
-export async function signOffTags(git: SimpleGit | undefined, config: Config): Promise<TagRef[]> {
-  if (!git) return [];
-  return tagsUnder(git, signOffTagPrefix(config));
+export async function signOffTags(root: string, config: Config, env: Env): Promise<TagInfo[]> {
+  return tagsUnder(root, signOffTagPrefix(config), env);
 }

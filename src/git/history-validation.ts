@@ -1,9 +1,10 @@
 import type { Config } from '../config/config.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
 import type { Rule } from '../rules/types.js';
-import { assertFullHistory, hasCommits, openGit, resolveCommit } from './client.js';
+import { assertFullHistory, openGit, resolveCommit } from './client.js';
 import type { Env } from './exec.js';
 import { fileHistory, type HistorySpan } from './history.js';
+import { headCommit } from './repository.js';
 import { checkRecordIntegrity, commitAuthors, recordPaths } from './record-integrity.js';
 import { integrityRules } from './staged-validation.js';
 
@@ -33,13 +34,14 @@ export async function historyRules(root: string, config: Config, env: Env, range
     await assertFullHistory(git);
     span = { base: baseSha, head: headSha };
   } else {
-    if (!(await hasCommits(git))) return { rules: [] };
+    const head = await headCommit(root, env);
+    if (head === undefined) return { rules: [] };
     try {
       await assertFullHistory(git);
     } catch (error) {
       return { rules: [], skipped: `history rules skipped: ${(error as Error).message}. ${(error as StagedocsError).hint ?? ''}`.trim() };
     }
-    span = { head: await resolveCommit(git, 'HEAD', 'HEAD') };
+    span = { head };
   }
   const commits = await fileHistory(root, span, recordPaths(config), env);
   return { rules: integrityRules(await checkRecordIntegrity(root, config, commitAuthors(commits), env)) };

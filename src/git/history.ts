@@ -45,20 +45,34 @@ export interface HistorySpan {
  * that drops the registry rows of one side is seen; see `FileChange.byMerge`.
  */
 export async function fileHistory(root: string, span: HistorySpan, paths: readonly string[], env: Env): Promise<CommitChanges[]> {
-  for (const sha of [span.head, span.base]) {
-    if (sha !== undefined && !isSha(sha)) throw new Error(`fileHistory needs resolved SHAs, got \`${sha.slice(0, 80)}\``);
-  }
   if (paths.length === 0) return [];
+  return logChanges(root, span, ['--relative', '--full-history', '--diff-merges=separate'], ['--', ...paths], env);
+}
+
+/**
+ * Every commit of a span (newest first) with every file it changed, from ONE `git log` process: an audit
+ * pack over ten thousand commits must not start a process per stage or per commit. Merge commits list no
+ * changes (git shows no diff for them by default); the commits they bring in are listed on their own.
+ */
+export async function commitsInSpan(root: string, span: HistorySpan, env: Env): Promise<CommitChanges[]> {
+  return logChanges(root, span, [], [], env);
+}
+
+/** `git log --raw` over a span with the header `parseRawLog` reads; the two callers add their options and paths. */
+async function logChanges(root: string, span: HistorySpan, options: readonly string[], pathspec: readonly string[], env: Env): Promise<CommitChanges[]> {
+  for (const sha of [span.head, span.base]) {
+    if (sha !== undefined && !isSha(sha)) throw new Error(`git history needs resolved SHAs, got \`${sha.slice(0, 80)}\``);
+  }
   const revision = span.base === undefined ? span.head : `${span.base}..${span.head}`;
   const output = await runGit(
     root,
-    ['--literal-pathspecs', 'log', '--no-color', '--relative', '--raw', '--full-history', '--diff-merges=separate', '--no-renames', '--no-abbrev', '-z', `--format=${RECORD}%H${FIELD}%P${FIELD}%s${FIELD}%cI`, '--end-of-options', revision, '--', ...paths],
+    ['--literal-pathspecs', 'log', '--no-color', '--raw', '--no-renames', '--no-abbrev', '-z', ...options, `--format=${RECORD}%H${FIELD}%P${FIELD}%s${FIELD}%cI`, '--end-of-options', revision, ...pathspec],
     { env },
   );
   return parseRawLog(output.toString('utf8'));
 }
 
-/** Parses `git log --raw -z` output with the RECORD/FIELD header of `fileHistory`. Exported for tests. */
+/** Parses `git log --raw -z` output with the RECORD/FIELD header of `logChanges`. Exported for tests. */
 export function parseRawLog(output: string): CommitChanges[] {
   const commits: CommitChanges[] = [];
   const perParent = new Map<string, FileChange[][]>();

@@ -33,14 +33,32 @@ export async function readTag(root: string, name: string, env: Env): Promise<Tag
 /** Reads the named tags that exist, in one `git for-each-ref`, sorted by name. */
 export async function readTags(root: string, names: readonly string[], env: Env): Promise<TagInfo[]> {
   if (names.length === 0) return [];
-  const output = (
-    await runGit(root, ['for-each-ref', '--sort=refname', '--format=%1e%(refname)%00%(*objectname)%00%(objectname)%00%(taggerdate:iso-strict)%00%(contents)', ...names.map((name) => `refs/tags/${name}`)], { env })
-  ).toString('utf8');
   const wanted = new Set(names.map((name) => `refs/tags/${name}`));
+  // for-each-ref patterns also match prefixes, so keep only the names asked for.
+  return (await forEachTag(root, [...wanted], env)).filter((tag) => wanted.has(`refs/tags/${tag.name}`));
+}
+
+/**
+ * Every tag under `refs/tags/<prefix>`, in one `git for-each-ref`, sorted by name; none when git cannot list
+ * them. `prefix` is the fixed part of our own configured tag format (e.g. `stagedocs/`), never user input.
+ */
+export async function tagsUnder(root: string, prefix: string, env: Env): Promise<TagInfo[]> {
+  try {
+    return await forEachTag(root, [`refs/tags/${prefix.replace(/^\/+/, '')}`], env);
+  } catch {
+    return [];
+  }
+}
+
+/** The tags matching for-each-ref `patterns`, each with the commit it points at (annotated tags peeled). */
+async function forEachTag(root: string, patterns: readonly string[], env: Env): Promise<TagInfo[]> {
+  const output = (
+    await runGit(root, ['for-each-ref', '--sort=refname', '--format=%1e%(refname)%00%(*objectname)%00%(objectname)%00%(taggerdate:iso-strict)%00%(contents)', '--end-of-options', ...patterns], { env })
+  ).toString('utf8');
   const tags: TagInfo[] = [];
   for (const record of output.split('\x1e')) {
     const [refname = '', peeled = '', object = '', date = '', ...message] = record.split('\0');
-    if (!wanted.has(refname)) continue; // for-each-ref patterns also match prefixes
+    if (!refname.startsWith('refs/tags/')) continue;
     tags.push({ name: refname.slice('refs/tags/'.length), commit: peeled || object, date, message: message.join('\0').replace(/\n+$/, '') });
   }
   return tags;

@@ -42,6 +42,27 @@ describe('parseRawLog', () => {
     ]);
   });
 
+  it('reads a whole span as audit packs ask for it: subjects with `|`, paths with spaces, a merge without changes', () => {
+    const C = 'c'.repeat(40);
+    const output =
+      `\x1e${A}\x1f${C}\x1fsecond | subject\x1f2026-11-21T10:01:00+00:00\0\n:100644 100644 ${C} ${A} M\0a b.md\0:000000 100644 ${Z} ${B} A\0gate_results/P1-S00_x/report.json\0` +
+      `\x1e${B}\x1f${C} ${A}\x1fmerge\x1f2026-11-21T10:00:00+00:00\n`;
+    expect(parseRawLog(output)).toEqual([
+      {
+        sha: A,
+        shortSha: 'aaaaaaa',
+        parents: [C],
+        subject: 'second | subject',
+        date: '2026-11-21T10:01:00+00:00',
+        changes: [
+          { status: 'M', path: 'a b.md', oldBlob: C, newBlob: A },
+          { status: 'A', path: 'gate_results/P1-S00_x/report.json', oldBlob: Z, newBlob: B },
+        ],
+      },
+      { sha: B, shortSha: 'bbbbbbb', parents: [C, A], subject: 'merge', date: '2026-11-21T10:00:00+00:00', changes: [] },
+    ]);
+  });
+
   it('reads a commit without changes (a merge)', () => {
     expect(parseRawLog(`\x1e${A}\x1f${B} ${Z}\x1fMerge\x1f2026-11-21T09:00:00+00:00\n`)[0]!.changes).toEqual([]);
   });

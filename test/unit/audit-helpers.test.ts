@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseCsv } from '../../src/audit/registry-rows.js';
-import { parseLog } from '../../src/git/range.js';
+import { readRegistryRows } from '../../src/audit/registry-rows.js';
+import { csvRow, parseCsv } from '../../src/gates/csv.js';
+import { tempDir, writeTree } from '../helpers/repo.js';
 import { mermaidLabel } from '../../src/render/escape.js';
 
 describe('mermaidLabel', () => {
@@ -20,32 +21,27 @@ describe('mermaidLabel', () => {
   });
 });
 
-describe('parseLog', () => {
-  it('reads commits with their files from `git log -z --name-status` output, paths with spaces kept', () => {
-    const output =
-      '\x1eaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x1faaaaaaa\x1fsecond | subject\x1f2026-11-21T10:01:00+00:00\0\nM\0a b.md\0A\0gate_results/P1-S00_x/report.json\0' +
-      '\x1ebbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\x1fbbbbbbb\x1fmerge\x1f2026-11-21T10:00:00+00:00\n';
-    expect(parseLog(output)).toEqual([
-      {
-        sha: 'a'.repeat(40),
-        shortSha: 'aaaaaaa',
-        subject: 'second | subject',
-        date: '2026-11-21T10:01:00+00:00',
-        files: [
-          { status: 'M', path: 'a b.md' },
-          { status: 'A', path: 'gate_results/P1-S00_x/report.json' },
-        ],
-      },
-      { sha: 'b'.repeat(40), shortSha: 'bbbbbbb', subject: 'merge', date: '2026-11-21T10:00:00+00:00', files: [] },
+describe('parseCsv', () => {
+  it('reads RFC 4180 quoting: commas, doubled quotes and line breaks inside fields', () => {
+    expect(parseCsv('a,b\r\n"x, y","say ""hi""\nthere"\r\n').map((record) => record.cells)).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"\nthere'],
     ]);
   });
 });
 
-describe('parseCsv', () => {
-  it('reads RFC 4180 quoting: commas, doubled quotes and line breaks inside fields', () => {
-    expect(parseCsv('a,b\r\n"x, y","say ""hi""\nthere"\r\n')).toEqual([
-      ['a', 'b'],
-      ['x, y', 'say "hi"\nthere'],
-    ]);
+describe('readRegistryRows', () => {
+  it('reads back exactly what the registry writer wrote, neutralised cells included', async () => {
+    const values = ['=1+1', "'quoted", "''twice", '-3', 'plain, with comma'];
+    const root = tempDir();
+    writeTree(root, { 'gate_results/gate_registry.csv': csvRow(['a', 'b', 'c', 'd', 'e']) + csvRow(values) });
+    expect(await readRegistryRows(root, 'gate_results')).toEqual([{ a: values[0], b: values[1], c: values[2], d: values[3], e: values[4] }]);
+  });
+
+  it('shows no rows for a missing or malformed file (`registry --check` reports those)', async () => {
+    const root = tempDir();
+    expect(await readRegistryRows(root, 'gate_results')).toEqual([]);
+    writeTree(root, { 'gate_results/gate_registry.csv': 'a,b\r\n"never closed,x\r\n' });
+    expect(await readRegistryRows(root, 'gate_results')).toEqual([]);
   });
 });

@@ -5,12 +5,11 @@ import { buildAuditPack } from '../../audit/pack.js';
 import { MIN_MAX_CHARS, renderAuditPack } from '../../audit/render.js';
 import { readRegistryRows } from '../../audit/registry-rows.js';
 import { loadWorkspace, signOffTags } from '../../audit/workspace.js';
+import { assertStageId } from '../../gates/stage-model.js';
 import { assertFullHistory, openGit, requireRepository, resolveCommit } from '../../git/client.js';
-import { commitsInRange, gitEnvironment } from '../../git/range.js';
-import { assertSafeRef, isSha } from '../../git/refs.js';
-import type { SimpleGit } from 'simple-git';
+import { commitsInSpan } from '../../git/history.js';
+import { assertSafeRef } from '../../git/refs.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { isValidId } from '../../model/ids.js';
 import { codeFingerprint, TOOL_VERSION } from '../../version.js';
 import type { AuditPackFlags } from '../commands/audit-pack.js';
 import { findRoot, workingDirectory } from '../context.js';
@@ -20,9 +19,7 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   // Everything from the command line is checked before git or the file system sees it.
   if (flags.base !== undefined) assertSafeRef(flags.base, '--base');
   assertSafeRef(flags.head, '--head');
-  for (const id of stageIds) {
-    if (!isValidId(id)) throw new UsageError(`\`${String(id).slice(0, 80)}\` is not a valid stage id`, 'Stage ids start with a letter and hold only letters, digits, `.`, `_` and `-`, e.g. `P1-S03`.');
-  }
+  for (const id of stageIds) assertStageId(id);
   if (flags.format === 'md' && flags.maxChars < MIN_MAX_CHARS) {
     throw new UsageError(`--max-chars ${flags.maxChars} is too small`, `Give at least ${MIN_MAX_CHARS}: the header and the list of what was left out must fit.`);
   }
@@ -30,17 +27,17 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
 
   const cwd = workingDirectory(io, flags.cwd);
   const root = findRoot(cwd);
-  const git = openGit(root, gitEnvironment(io.env));
+  const git = openGit(root, io.env);
   await requireRepository(git, root);
   await assertFullHistory(git);
-  const headSha = await commitOf(git, flags.head, '--head');
-  const baseSha = flags.base === undefined ? undefined : await commitOf(git, flags.base, '--base');
-  if (flags.head !== 'HEAD' && (await commitOf(git, 'HEAD', 'HEAD')) !== headSha) {
+  const headSha = await resolveCommit(git, flags.head, '--head');
+  const baseSha = flags.base === undefined ? undefined : await resolveCommit(git, flags.base, '--base');
+  if (flags.head !== 'HEAD' && (await resolveCommit(git, 'HEAD', 'HEAD')) !== headSha) {
     io.stderr.write(`note: documents and evidence are read from the working tree (HEAD), which is not --head ${flags.head}; check out ${flags.head} for a consistent pack\n`);
   }
 
   // git log runs in its own process while the documents are read and checked.
-  const history = commitsInRange(git, baseSha, headSha);
+  const history = commitsInSpan(root, { head: headSha, base: baseSha }, io.env);
   history.catch(() => undefined);
   const workspace = await loadWorkspace(root, codeFingerprint());
   const known = new Set(workspace.model.stages.map((stage) => stage.data.id));
@@ -53,7 +50,7 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   }
   const [commits, tags, registry] = await Promise.all([
     history,
-    signOffTags(git, workspace.config),
+    signOffTags(root, workspace.config, io.env),
     readRegistryRows(root, workspace.config.paths.gate_results),
   ]);
 
@@ -86,13 +83,6 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     io.stdout.write(output);
   }
   return EXIT_OK;
-}
-
-/** `resolveCommit`, and a usage error when git answers nothing (`rev-parse --quiet` on an unknown ref). */
-async function commitOf(git: SimpleGit, ref: string, flag: string): Promise<string> {
-  const sha = await resolveCommit(git, ref, flag);
-  if (!isSha(sha)) throw new UsageError(`${flag} \`${ref}\` does not name a commit in this repository`, 'Fetch it first (`git fetch origin <ref>`), or check the spelling.');
-  return sha;
 }
 
 /** Only plain http(s) URLs without characters that would end a markdown link. */

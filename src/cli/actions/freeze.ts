@@ -4,7 +4,8 @@ import { loadConfig } from '../../config/config.js';
 import { assertDecisionExists } from '../../gates/failure-policy.js';
 import { expandInputs, freezePathOf, hashInputs, renderFreeze, writeExclusive } from '../../gates/freeze.js';
 import { assertStageId, findStage, loadModel } from '../../gates/stage-model.js';
-import { hasCommits, openGit, requireRepository } from '../../git/client.js';
+import { openGit, requireRepository } from '../../git/client.js';
+import { headCommit } from '../../git/repository.js';
 import type { FreezeFile } from '../../model/documents.js';
 import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
 import { codeFingerprint } from '../../version.js';
@@ -36,7 +37,7 @@ export async function freezeAction(stageId: string, flags: FreezeFlags, io: CliI
   if (existsSync(path.join(root, file))) throw refuseExisting();
 
   const inputs = await hashInputs(git, await expandInputs(root, flags.input));
-  const commit = (await hasCommits(git)) ? (await git.raw(['rev-parse', '--verify', 'HEAD^{commit}'])).trim() : undefined;
+  const commit = await headCommit(root, io.env);
   const freeze: FreezeFile = {
     stage: stageId,
     ...(flags.decision !== undefined ? { decision_tag: flags.decision } : {}),

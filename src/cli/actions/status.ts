@@ -1,8 +1,6 @@
 import { buildStatus } from '../../audit/status.js';
 import { loadWorkspace, signOffTags } from '../../audit/workspace.js';
 import { formatStatusMarkdown, formatStatusTable } from '../../format/status.js';
-import { isGitRepository, openGit } from '../../git/client.js';
-import { gitEnvironment } from '../../git/range.js';
 import { EXIT_OK } from '../../model/errors.js';
 import { codeFingerprint } from '../../version.js';
 import type { StatusFlags } from '../commands/status.js';
@@ -12,9 +10,8 @@ import { colorsFor, type CliIo } from '../io.js';
 export async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
   const root = findRoot(workingDirectory(io, flags.cwd));
   const workspace = await loadWorkspace(root, codeFingerprint());
-  const git = openGit(root, gitEnvironment(io.env));
-  // Sign-off tags need git; without a repository the status is still worth showing.
-  const tags = (await isGitRepository(git)) ? await signOffTags(git, workspace.config) : [];
+  // Sign-off tags need git; without a repository there are none and the status is still worth showing.
+  const tags = await signOffTags(root, workspace.config, io.env);
   const report = buildStatus({ model: workspace.model, runs: workspace.runs, tags: new Map(tags.map((tag) => [tag.name, tag])), errorsByFile: workspace.errorsByFile });
   if (flags.format === 'json') {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -1,20 +1,18 @@
 import { loadConfig } from '../../config/config.js';
-import { workingTreeSource } from '../../engine/source.js';
-import { validateRepository } from '../../engine/validate.js';
 import { readRuns } from '../../evidence/read.js';
+import { assertStageId, loadModel } from '../../gates/stage-model.js';
 import { headCommit, requireGitRoot } from '../../git/repository.js';
 import { traceStage, type StageTrace } from '../../git/trace.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { isValidId } from '../../model/ids.js';
 import { codeFingerprint } from '../../version.js';
 import { workingDirectory } from '../context.js';
 import type { CliIo } from '../io.js';
 
 export async function traceAction(id: string, flags: { format: 'pretty' | 'json'; cwd?: string }, io: CliIo): Promise<number> {
-  if (!isValidId(id)) throw new UsageError(`\`${String(id).slice(0, 80)}\` is not a valid stage id`, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`, e.g. `P1-S03`.');
+  assertStageId(id);
   const root = await requireGitRoot(workingDirectory(io, flags.cwd), io.env);
   const { config, hash } = await loadConfig(root);
-  const { model } = await validateRepository({ root, config, configHash: hash, toolVersion: codeFingerprint(), source: workingTreeSource(root, config), useCache: true });
+  const model = await loadModel(root, config, hash, codeFingerprint());
   const stage = model.stages.find((candidate) => candidate.data.id === id);
   if (!stage) throw new UsageError(`No stage with id \`${id}\` in this repository`, 'Check the id with `stagedocs status`; a stage with schema errors is not counted (run `stagedocs validate`).');
   const trace = await traceStage(root, config, model, stage, await readRuns(root, config.paths.gate_results), await headCommit(root, io.env), io.env);
