@@ -61,10 +61,15 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const findingsKey = `${key}:${evidenceFingerprint(options.evidence)}`;
   const files = await source.list();
 
+  // Extra repository rules (history, the index) are fed by git, not by the documents: they run every
+  // time and their findings are never stored. Extra document rules would need their own facts cache,
+  // so their presence turns reuse off.
+  const extraRepositoryRules = (options.extraRules ?? []).filter((rule) => rule.scope === 'repository');
+  const reusable = !(options.extraRules ?? []).some((rule) => rule.scope === 'document');
+
   // Nothing changed since the last whole run: its findings stand, and the model is built on demand.
-  // Extra rules read more than documents (history, evidence), so their runs are never reused.
   const stampOf = source.stamp;
-  if (options.useCache && !options.extraRules?.length && stampOf) {
+  if (options.useCache && reusable && stampOf) {
     const reused = await reusableFindings(options.root, findingsKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
     if (reused) {
       let model: RepositoryModel | undefined;
@@ -81,7 +86,11 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
         }
         return model;
       };
-      return finish(reused.findings, files, options, rules, lazyModel);
+      const raw = [...reused.findings];
+      // A rule that never reads the model (git-fed ones) never causes it to be built.
+      const onDemand = new Proxy({} as RepositoryModel, { get: (_target, property) => Reflect.get(lazyModel(), property) });
+      runRepositoryRules(extraRepositoryRules, onDemand, config, rules, raw);
+      return finish(raw, files, options, rules, lazyModel);
     }
   }
 
@@ -123,7 +132,21 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
     },
   };
   const { model, raw } = modelOf(facts, config, rules, recordingSource, options.evidence);
-  for (const rule of rules) {
+  runRepositoryRules(RULES, model, config, rules, raw);
+  if (cache && reusable && stamps.every((stamp) => stamp !== undefined)) {
+    const stamped = files.map((file, index): StampedFile => {
+      const stamp = stamps[index]!;
+      return [file, cache.shaOf(file) ?? '', stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
+    });
+    await saveFindings(options.root, findingsKey, stamped, answers, raw);
+  }
+  runRepositoryRules(extraRepositoryRules, model, config, rules, raw);
+  return finish(raw, files, options, rules, () => model);
+}
+
+/** Runs the repository-scoped rules among `toRun` that are not off, adding their findings to `raw`. */
+function runRepositoryRules(toRun: readonly Rule[], model: RepositoryModel, config: Config, rules: readonly Rule[], raw: RawFinding[]): void {
+  for (const rule of toRun) {
     if (rule.scope !== 'repository' || severityOf(rule.meta.id, config, rules) === undefined) continue;
     rule.check(model, {
       config,
@@ -131,14 +154,6 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
       report: (finding) => raw.push({ ...finding, ruleId: rule.meta.id, file: finding.file ?? '' }),
     });
   }
-  if (cache && !options.extraRules?.length && stamps.every((stamp) => stamp !== undefined)) {
-    const stamped = files.map((file, index): StampedFile => {
-      const stamp = stamps[index]!;
-      return [file, cache.shaOf(file) ?? '', stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
-    });
-    await saveFindings(options.root, findingsKey, stamped, answers, raw);
-  }
-  return finish(raw, files, options, rules, () => model);
 }
 
 /** The document findings of every file, and the model the repository rules see. */
