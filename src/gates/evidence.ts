@@ -98,6 +98,7 @@ function reportView(report: RunReport) {
       mark: gate.outcome === 'pass' ? 'pass' : gate.severity === 'warning' ? `${gate.outcome} (warning)` : gate.outcome,
       command: gate.command ?? '',
       seconds: (gate.duration_ms / 1000).toFixed(1),
+      tail: gate.outcome !== 'pass' && Array.isArray(gate.details?.output_tail) ? gate.details.output_tail : null,
     })),
     decision: report.decision_tag ?? 'none',
     commit: report.commit ?? 'no commit',

@@ -3,6 +3,9 @@ import type { Redactor } from './redact.js';
 
 /** A line longer than this is redacted and written in pieces, so that memory stays bounded. */
 const MAX_PENDING_BYTES = 64 * 1024;
+/** How many of a gate's last output lines are kept to show why it failed, and how long each may be. */
+const TAIL_LINES = 12;
+const TAIL_LINE_CHARS = 240;
 
 /**
  * The raw output of a run, written as it arrives into `run.log`: per-gate markers, every line
@@ -15,6 +18,7 @@ export class RunLog {
   private droppedInGate = 0;
   private droppedTotal = 0;
   private readonly pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+  private tail: string[] = [];
 
   constructor(
     file: string,
@@ -43,23 +47,46 @@ export class RunLog {
     }
     const cut = lastNewline < 0 ? text.length : lastNewline + 1;
     this.pending[stream] = text.slice(cut);
-    this.write(this.redact(text.slice(0, cut)));
+    const redacted = this.redact(text.slice(0, cut));
+    this.remember(redacted);
+    this.write(redacted);
   }
+
 
   /** Flushes unfinished lines and notes how much of the gate's output the cap dropped. */
   endGate(): number {
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.pending[stream] !== '') this.write(`${this.redact(this.pending[stream])}\n`);
+      if (this.pending[stream] !== '') {
+        const redacted = `${this.redact(this.pending[stream])}\n`;
+        this.remember(redacted);
+        this.write(redacted);
+      }
       this.pending[stream] = '';
     }
     const dropped = this.droppedInGate;
+    this.lastTail = this.tail;
+    this.tail = [];
     if (dropped > 0) writeSync(this.fd, `[stagedocs: output truncated: run.log reached gates.max_log_bytes (${this.maxBytes} bytes); ${dropped} bytes of this gate's output were dropped]\n`);
     this.droppedInGate = 0;
     return dropped;
   }
 
+  /**
+   * The last lines the gate that `endGate` just finished printed (redacted, long lines cut), kept even
+   * past the log cap: they are what a user needs to see first when a gate fails.
+   */
+  lastTail: string[] = [];
+
   close(): void {
     closeSync(this.fd);
+  }
+
+  private remember(text: string): void {
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      this.tail.push(line.length > TAIL_LINE_CHARS ? `${line.slice(0, TAIL_LINE_CHARS - 1)}…` : line);
+    }
+    if (this.tail.length > TAIL_LINES) this.tail = this.tail.slice(-TAIL_LINES);
   }
 
   private write(text: string): void {

@@ -111,7 +111,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
         duration_ms: Math.round(performance.now() - gateStarted),
         summary: redact(measured.summary),
         ...(measured.measured ? { measured: measured.measured } : {}),
-        ...(measured.details || dropped > 0 ? { details: { ...measured.details, ...(dropped > 0 ? { log_bytes_dropped: dropped } : {}) } } : {}),
+        ...detailsOf(measured.details, dropped, measured.outcome !== 'pass' ? log.lastTail : []),
       };
       log.marker(`gate ${gate.id} ${result.outcome}: ${result.summary}`);
       results.push(result);
@@ -150,4 +150,10 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
   const reportPath = reportPathOf(gateResultsDir, runId);
   await appendRegistryRow(root, gateResultsDir, registryValues(written, reportPath, createHash('sha256').update(bytes).digest('hex')));
   return { report: written, runDir: path.posix.join(gateResultsDir, runId), reportPath, logDropped: log.dropped };
+}
+
+/** Type-specific details, plus what the log cap dropped and, for a gate that did not pass, its last output lines. */
+function detailsOf(details: Record<string, unknown> | undefined, dropped: number, tail: string[]): { details?: Record<string, unknown> } {
+  const all = { ...details, ...(dropped > 0 ? { log_bytes_dropped: dropped } : {}), ...(tail.length > 0 ? { output_tail: tail } : {}) };
+  return Object.keys(all).length > 0 ? { details: all } : {};
 }

@@ -129,3 +129,14 @@ export function markdownAuthored(value: unknown): string {
     .join('')
     .replace(/^([#>])/, '\\$1');
 }
+
+/**
+ * A fenced code block holding untrusted lines verbatim: the fence is longer than any run of backticks
+ * or tildes inside, so the content cannot close it early.
+ */
+export function markdownFence(lines: unknown): string {
+  const text = (Array.isArray(lines) ? lines.map(String).join('\n') : String(lines ?? '')).replace(/\r\n?/g, '\n');
+  const longestRun = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  return `${fence}text\n${text}\n${fence}`;
+}

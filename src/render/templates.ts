@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
 import { PACKAGE_ROOT } from '../version.js';
-import { markdownAuthored, markdownBlockquote, markdownCell, markdownCode, markdownHeading, markdownInline, mermaidLabel, yamlString } from './escape.js';
+import { markdownAuthored, markdownBlockquote, markdownFence, markdownCell, markdownCode, markdownHeading, markdownInline, mermaidLabel, yamlString } from './escape.js';
 
 /** Built-in templates shipped in the package's `templates/` folder. */
 export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
@@ -45,6 +45,7 @@ handlebars.registerHelper('id', (value: unknown, options?: HelperOptions) => {
   return new handlebars.SafeString(value);
 });
 handlebars.registerHelper('mermaid', safe('mermaid', mermaidLabel));
+handlebars.registerHelper('fence', safe('fence', markdownFence));
 handlebars.registerHelper('json', (value: unknown) => new handlebars.SafeString(JSON.stringify(value)));
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper('pad2', (value: unknown) => String(value).padStart(2, '0'));

@@ -52,6 +52,29 @@ describe('stagedocs gate run', () => {
     expect(parseCsv(registryText(dir))[1]!.cells[7]).toBe('false');
   });
 
+  it('shows the last output lines of a failing gate, redacted, in the terminal and in report.md', () => {
+    const command = 'seq 1 30; echo \\"token=$DEPLOY_TOKEN\\"; echo \\"error: cannot find module foo\\" >&2; exit 3';
+    const dir = gateRepo({ [S00]: gateStage(`  - id: build\n    run: "${command}"\n  - id: fine\n    run: "echo all good"`) });
+    const result = runCli(dir, ['gate', 'run', 'P1-S00'], { env: { DEPLOY_TOKEN: 's3cr3t-value-1234' } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Last output of build (exit 3, expected 0):\n');
+    expect(result.stdout).toContain('  error: cannot find module foo\n');
+    expect(result.stdout).not.toContain('Last output of fine');
+    const [runId] = runFolders(dir);
+    const report = readReport(dir, runId!);
+    const tail = report.gates[0].details.output_tail as string[];
+    // The last twelve non-empty lines only (stdout and stderr arrive through separate pipes, so their
+    // relative order is not asserted), the secret redacted everywhere.
+    expect(tail).toHaveLength(12);
+    expect(tail).toContain('30');
+    expect(tail).toContain('error: cannot find module foo');
+    expect(tail).not.toContain('19');
+    expect(report.gates[1].details).toBeUndefined();
+    const reportMd = readFileSync(path.join(dir, 'gate_results', runId!, 'report.md'), 'utf8');
+    expect(reportMd).toMatch(/```text\n(?:.+\n){12}```\n/);
+    for (const text of [result.stdout, reportMd, JSON.stringify(report)]) expect(text).not.toContain('s3cr3t-value-1234');
+  });
+
   it('honours expect_exit', () => {
     const dir = gateRepo({ [S00]: gateStage('  - id: refuses\n    run: "exit 3"\n    expect_exit: 3') });
     expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);

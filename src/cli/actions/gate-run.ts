@@ -72,6 +72,10 @@ export async function gateRunAction(stageId: string, flags: GateRunFlags, io: Cl
     const counts = `${report.blocking_failures} blocking failure${report.blocking_failures === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}`;
     io.stdout.write(`${verdict} ${report.stage_id}: ${counts}\nEvidence: ${outcome.runDir}/ (report.md, run.log)\n`);
     if (outcome.logDropped > 0) io.stdout.write(`run.log was capped at ${config.gates.max_log_bytes} bytes; ${outcome.logDropped} bytes of output were dropped.\n`);
+    for (const gate of report.gates) {
+      const tail = gate.outcome === 'pass' ? undefined : (gate.details?.output_tail as string[] | undefined);
+      if (tail?.length) io.stdout.write(`\n${colors.bold(`Last output of ${gate.id}`)} (${gate.summary}):\n${tail.map((line) => `  ${line}`).join('\n')}\n`);
+    }
     if (!report.overall_pass) {
       io.stdout.write(`${colors.dim('hint:')} the failed run is kept; a rerun needs \`--decision <tag>\` naming a new decision note with a Root cause section.\n`);
     }
