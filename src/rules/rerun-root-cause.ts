@@ -3,10 +3,10 @@ import { findSection } from '../model/sections.js';
 import { documentRule } from './types.js';
 
 /** What `stagedocs new-decision --rerun-of` writes under Root cause until its author replaces it. */
-export const ROOT_CAUSE_PLACEHOLDER = 'TODO: why the gate run failed, what this attempt changes, and why that fixes it.';
+export const ROOT_CAUSE_PLACEHOLDER = 'TODO: why the gate run failed, what this attempt changes, and why that fixes it.'; // stagedocs-allow-stub: the scaffold's text that this rule rejects
 
 /** Markers that say the section was not written yet. */
-const UNFINISHED = /\b(TODO|TBD|FIXME|XXX)\b/;
+const UNFINISHED = /\b(TODO|TBD|FIXME|XXX)\b/; // stagedocs-allow-stub: the markers this rule looks for
 
 export const rerunRootCause = documentRule(
   {
@@ -28,7 +28,7 @@ export const rerunRootCause = documentRule(
       });
       return;
     }
-    // Markers quoted in code spans (`TODO`) are text, not unfinished work.
+    // Markers quoted in code spans (`TODO`) are text, not unfinished work. // stagedocs-allow-stub
     const lines = section.text.split('\n').map((line) => line.replace(/`[^`]*`/g, (code) => ' '.repeat(code.length)));
     const index = section.empty ? -1 : lines.findIndex((line) => UNFINISHED.test(line));
     const placeholder = section.text.includes(ROOT_CAUSE_PLACEHOLDER);
