@@ -23,10 +23,14 @@ export interface FileStamp {
   ino: number;
 }
 
-/** One cached file: its content hash, its stamp when it was hashed (if the source has stamps), its facts. */
+/**
+ * One cached file: its content hash, its stamp when it was hashed (if the source has stamps), its git
+ * blob id (the same bytes as git names them), its facts.
+ */
 interface CacheEntry {
   sha: string;
   stamp?: [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+  blob?: string;
   facts: FileFacts;
 }
 
@@ -36,7 +40,7 @@ interface CacheFile {
   entries: Record<string, CacheEntry>;
 }
 
-const CACHE_FORMAT = 'stagedocs-validate-cache/2';
+const CACHE_FORMAT = 'stagedocs-validate-cache/3';
 export const CACHE_DIR = '.stagedocs';
 export const CACHE_FILE = 'validate-cache.json';
 /**
@@ -47,6 +51,15 @@ export const RACY_MS = 2000;
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The id git gives these bytes as a blob (SHA-1 object format): what `git ls-files -s` lists for a
+ * staged file, so the pre-commit hook finds the facts of unchanged files without reading them. In a
+ * SHA-256 repository the ids never match, which only means a miss.
+ */
+export function gitBlobId(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
 }
 
 /**
@@ -116,20 +129,33 @@ export class FactsCache {
     return entry.facts;
   }
 
-  get(file: string, sha: string, stamp?: FileStamp): FileFacts | undefined {
+  /**
+   * The facts of a file whose git blob id is the one its cached bytes have: a blob id names the bytes,
+   * so no read is needed. The entry is kept as it was (its stamp still describes the working tree).
+   */
+  getByBlob(file: string, blob: string): FileFacts | undefined {
     const entry = this.entries[file];
-    if (entry?.sha !== sha || !isFacts(entry.facts)) return undefined;
-    this.keep(file, sha, entry.facts, stamp);
+    if (!entry || entry.blob !== blob || !isFacts(entry.facts)) return undefined;
+    this.next[file] = entry;
     return entry.facts;
   }
 
-  set(file: string, sha: string, facts: FileFacts, stamp?: FileStamp): void {
-    this.keep(file, sha, facts, stamp);
+  get(file: string, sha: string, stamp?: FileStamp): FileFacts | undefined {
+    const entry = this.entries[file];
+    if (entry?.sha !== sha || !isFacts(entry.facts)) return undefined;
+    // Same bytes, same blob id.
+    this.keep(file, sha, entry.facts, stamp, typeof entry.blob === 'string' ? entry.blob : undefined);
+    return entry.facts;
   }
 
-  private keep(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined): void {
+  set(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string): void {
+    this.keep(file, sha, facts, stamp, blob);
+  }
+
+  private keep(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string | undefined): void {
     const entry: CacheEntry = { sha, facts };
     if (stamp) entry.stamp = [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
+    if (blob) entry.blob = blob;
     this.next[file] = entry;
     this.changed = true;
   }

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
-import { makeRepo, runCli } from '../helpers/repo.js';
+import { git, makeRepo, runCli } from '../helpers/repo.js';
 
 const CACHE = '.stagedocs/validate-cache.json';
 const STAGE = 'stages/mvp/01-skeleton.md';
@@ -131,5 +131,34 @@ describe('validate cache', () => {
     const result = runCli(repo, ['validate']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('4 files checked');
+  });
+
+  it('finds staged files by git blob id: an unchanged blob reuses its facts, a changed one is checked, and --staged leaves the cache as it was', () => {
+    const repo = makeRepo(validTree());
+    const good = readFileSync(path.join(repo, STAGE), 'utf8').replace('estimate: 2', 'estimate: 3');
+    expect(good).toContain('estimate: 3');
+    writeFileSync(path.join(repo, STAGE), good);
+    runCli(repo, ['validate']);
+    git(repo, 'add', STAGE);
+    const cached = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
+    const blob = git(repo, 'rev-parse', `:${STAGE}`).trim();
+    expect(cached.entries[STAGE].blob).toBe(blob);
+    const before = readFileSync(path.join(repo, CACHE));
+
+    // A finding planted in the entry of the staged blob shows that the hook took the facts by blob id.
+    const planted = structuredClone(cached);
+    planted.entries[STAGE].facts.findings.push({ ruleId: 'required-sections', line: 1, column: 1, message: 'FROM THE CACHE' });
+    writeFileSync(path.join(repo, CACHE), JSON.stringify(planted));
+    expect(runCli(repo, ['validate', '--staged']).stdout).toContain('FROM THE CACHE');
+    writeFileSync(path.join(repo, CACHE), before);
+
+    // A staged blob the cache does not know is read from the index and checked, whatever the working tree holds.
+    writeFileSync(path.join(repo, STAGE), good.replace(/## Rollback Plan[\s\S]*?(?=\n## |$)/, ''));
+    git(repo, 'add', STAGE);
+    writeFileSync(path.join(repo, STAGE), good);
+    const staged = runCli(repo, ['validate', '--staged']);
+    expect(staged.code).toBe(1);
+    expect(staged.stdout).toContain('Missing required section `Rollback Plan`');
+    expect(readFileSync(path.join(repo, CACHE)).equals(before)).toBe(true);
   });
 });
