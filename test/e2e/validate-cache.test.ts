@@ -2,6 +2,7 @@ import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
+import { gateRepo, gateStage, registryText, runFolders } from '../helpers/gates.js';
 import { git, makeRepo, runCli } from '../helpers/repo.js';
 
 const CACHE = '.stagedocs/validate-cache.json';
@@ -160,5 +161,43 @@ describe('validate cache', () => {
     expect(staged.code).toBe(1);
     expect(staged.stdout).toContain('Missing required section `Rollback Plan`');
     expect(readFileSync(path.join(repo, CACHE)).equals(before)).toBe(true);
+  });
+
+  it('never reuses stale gate evidence: a new run, an edited registry row, a removed report.json are all seen', () => {
+    const S00 = 'stages/mvp/00-foundation.md';
+    const dir = gateRepo({ [S00]: gateStage('  - id: tests\n    run: "true"', { status: 'done' }) });
+    const ruleIds = (args: string[]) => (JSON.parse(runCli(dir, ['validate', '--format', 'json', ...args]).stdout).diagnostics as Array<{ ruleId: string }>).map((d) => d.ruleId);
+    // Cached or not, the same findings, at every step.
+    const rules = () => {
+      const cached = ruleIds([]);
+      expect(cached).toEqual(ruleIds(['--no-cache']));
+      return cached;
+    };
+    expect(rules()).toEqual(['done-needs-passing-run']);
+    expect(rules()).toEqual(['done-needs-passing-run']);
+    expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
+    expect(rules()).toEqual([]);
+    expect(rules()).toEqual([]);
+    writeFileSync(path.join(dir, 'gate_results/gate_registry.csv'), registryText(dir).replace(',true,0,0,', ',false,0,0,'));
+    expect(rules()).toEqual(['registry-consistent']);
+    writeFileSync(path.join(dir, 'gate_results/gate_registry.csv'), registryText(dir).replace(',false,0,0,', ',true,0,0,'));
+    expect(rules()).toEqual([]);
+    rmSync(path.join(dir, 'gate_results', runFolders(dir)[0]!, 'report.json'));
+    expect(rules()).toContain('done-needs-passing-run');
+  });
+
+  it('keys the history findings by HEAD: moving HEAD back past the offending commit clears them', () => {
+    const FREEZE = 'freeze/P1-S00.freeze.json';
+    const freeze = (scope: string) => `${JSON.stringify({ stage: 'P1-S00', protocol_version: '1', created_at: '2026-11-21T09:00:00Z', scope: { dataset: scope }, inputs: {} }, null, 2)}\n`;
+    const repo = makeRepo({ ...validTree(), [FREEZE]: freeze('v1') });
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    writeFileSync(path.join(repo, FREEZE), freeze('v2'));
+    git(repo, 'commit', '-q', '-am', 'widen the scope');
+    expect(runCli(repo, ['validate']).stdout).toContain('freeze-immutable');
+    expect(runCli(repo, ['validate']).stdout).toContain('freeze-immutable');
+    git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+    const back = runCli(repo, ['validate']);
+    expect(back.stdout).not.toContain('freeze-immutable');
+    expect(back.code).toBe(0);
   });
 });
