@@ -126,7 +126,7 @@ export class FactsCache {
     if (known[0] !== stamp.size || known[1] !== stamp.mtimeMs || known[2] !== stamp.ctimeMs || known[3] !== stamp.ino) return undefined;
     if (stamp.ctimeMs >= this.racyFrom || stamp.mtimeMs >= this.racyFrom) return undefined;
     this.next[file] = entry;
-    return entry.facts;
+    return expandSectionTexts(entry.facts);
   }
 
   /**
@@ -137,14 +137,14 @@ export class FactsCache {
     const entry = this.entries[file];
     if (!entry || entry.blob !== blob || !isFacts(entry.facts)) return undefined;
     this.next[file] = entry;
-    return entry.facts;
+    return expandSectionTexts(entry.facts);
   }
 
   get(file: string, sha: string, stamp?: FileStamp): FileFacts | undefined {
     const entry = this.entries[file];
     if (entry?.sha !== sha || !isFacts(entry.facts)) return undefined;
     // Same bytes, same blob id.
-    this.keep(file, sha, entry.facts, stamp, typeof entry.blob === 'string' ? entry.blob : undefined);
+    this.keep(file, sha, expandSectionTexts(entry.facts), stamp, typeof entry.blob === 'string' ? entry.blob : undefined);
     return entry.facts;
   }
 
@@ -169,12 +169,47 @@ export class FactsCache {
     if (!this.changed && !dropped) return;
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
-      const body: CacheFile = { format: CACHE_FORMAT, key: this.key, entries: this.next };
+      const entries = Object.fromEntries(Object.entries(this.next).map(([file, entry]) => [file, { ...entry, facts: withSectionRanges(entry.facts) }]));
+      const body: CacheFile = { format: CACHE_FORMAT, key: this.key, entries };
       await writeFileAtomic(this.file, JSON.stringify(body));
     } catch {
       // A read-only checkout still validates; it only runs cold next time.
     }
   }
+}
+
+/**
+ * A section's text is a piece of the document's body (the top section's is nearly all of it), so the
+ * cache file keeps it as `[start, end]` into the body when the body holds it: the file is smaller and
+ * faster to parse for every command that loads it. Only a range checked to give the exact text is
+ * written; anything else keeps the text itself. The facts in use are never changed (copies are written).
+ */
+function withSectionRanges(facts: FileFacts): FileFacts {
+  const { doc } = facts;
+  if (typeof doc.body !== 'string') return facts;
+  const sections = doc.sections.map((section) => {
+    if (typeof section.text !== 'string' || section.text === '') return section;
+    const start = doc.body.indexOf(section.text);
+    return start === -1 ? section : { ...section, text: [start, start + section.text.length] as unknown as string };
+  });
+  return { ...facts, doc: { ...doc, sections } };
+}
+
+/** Puts back the texts `withSectionRanges` stored as ranges (checked by `isFacts`), in place, before the facts are used. */
+function expandSectionTexts(facts: FileFacts): FileFacts {
+  for (const section of facts.doc.sections) {
+    const range = section.text as unknown;
+    if (Array.isArray(range)) section.text = facts.doc.body.slice(range[0] as number, range[1] as number);
+  }
+  return facts;
+}
+
+/** A section text as the cache file may hold it: the text, or a range that lies inside the body. */
+function isSectionText(text: unknown, body: unknown): boolean {
+  if (typeof text === 'string') return true;
+  if (!Array.isArray(text) || text.length !== 2 || typeof body !== 'string') return false;
+  const [start, end] = text as unknown[];
+  return Number.isInteger(start) && Number.isInteger(end) && (start as number) >= 0 && (end as number) >= (start as number) && (end as number) <= body.length;
 }
 
 function isRecord(value: unknown): value is Record<string, never> {
@@ -185,5 +220,13 @@ function isRecord(value: unknown): value is Record<string, never> {
 function isFacts(value: unknown): value is FileFacts {
   if (!isRecord(value)) return false;
   const facts = value as Partial<FileFacts>;
-  return isRecord(facts.doc) && Array.isArray(facts.problems) && Array.isArray(facts.findings) && typeof facts.doc.file === 'string' && Array.isArray(facts.doc.sections) && Array.isArray(facts.doc.links);
+  return (
+    isRecord(facts.doc) &&
+    Array.isArray(facts.problems) &&
+    Array.isArray(facts.findings) &&
+    typeof facts.doc.file === 'string' &&
+    Array.isArray(facts.doc.sections) &&
+    facts.doc.sections.every((section) => isRecord(section) && isSectionText((section as { text: unknown }).text, facts.doc!.body)) &&
+    Array.isArray(facts.doc.links)
+  );
 }

@@ -200,4 +200,24 @@ describe('validate cache', () => {
     expect(back.stdout).not.toContain('freeze-immutable');
     expect(back.code).toBe(0);
   });
+
+  it('keeps section texts as ranges into the body, and never trusts a range outside it', () => {
+    const tree = validTree();
+    tree[STAGE] = stage({ id: 'P1-S01', order: 1, extra: 'bogus: 1\n' });
+    const repo = makeRepo(tree);
+    const cold = validateJson(repo, ['--no-cache']);
+    runCli(repo, ['validate']);
+    const real = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
+    const sections = real.entries[STAGE].facts.doc.sections as Array<{ text: unknown }>;
+    expect(sections.length).toBeGreaterThan(0);
+    expect(sections.every((section) => Array.isArray(section.text))).toBe(true);
+
+    const damaged = structuredClone(real);
+    for (const entry of Object.values(damaged.entries) as Array<{ facts: { doc: { sections: Array<{ text: unknown }> } } }>) {
+      for (const section of entry.facts.doc.sections) section.text = [0, 10 ** 9];
+    }
+    writeFileSync(path.join(repo, CACHE), JSON.stringify(damaged));
+    expect(validateJson(repo)).toEqual(cold);
+    expect(runCli(repo, ['validate', '--format', 'json']).code).toBe(1);
+  });
 });
