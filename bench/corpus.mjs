@@ -9,9 +9,12 @@ export const STAGES_PER_PHASE = 11;
 export const STAGE_SECTIONS = ['Objectives', 'Deliverables', 'Acceptance Criteria', 'Audit & Review Steps', 'Rollback Plan', 'Versioning & Traceability'];
 
 const pad = (n, width) => String(n).padStart(width, '0');
-/** Stages of a phase progress in order: done ones, then the one in progress, then those not started. */
+/**
+ * Stages of a phase progress in order: done ones, then the one in progress, then those not started.
+ * 0 to 8 of 11 are done (about 36%), so the 2 gate runs per 5 stages can give each a passing run.
+ */
 function statusOf(p, s) {
-  const done = (p * 7) % (STAGES_PER_PHASE + 1);
+  const done = (p * 5) % 9;
   return s < done ? 'done' : s === done ? 'in-progress' : 'not-started';
 }
 
@@ -40,6 +43,9 @@ Deliver the ${stageCount} stages of phase ${id}: the resource API, its storage a
 `;
 }
 
+/** The command of a stage's `tests` gate (the report.json of its runs records the same). */
+const testCommandOf = (s) => `npm test -- --run test/api-${s}.test.ts`;
+
 function stageDoc(p, s, status, decisionTag) {
   const phaseId = `P${p + 1}`;
   const id = `${phaseId}-S${pad(s, 2)}`;
@@ -56,7 +62,7 @@ owner: dev-${(p * 11 + s) % 13}@example.com
 estimate: ${1 + ((p + s) % 4)}
 ${depends}${decision}gates:
   - id: tests
-    run: npm test -- --run test/api-${s}.test.ts
+    run: ${testCommandOf(s)}
     severity: blocking
     timeout: 120
   - id: no-stubs
@@ -122,6 +128,7 @@ export function corpusDocuments(stageCount, decisionCount) {
   const files = new Map();
   const phaseCount = Math.ceil(stageCount / STAGES_PER_PHASE);
   const stageIds = [];
+  const doneIds = [];
   for (let p = 0; p < phaseCount; p++) {
     const inPhase = Math.min(STAGES_PER_PHASE, stageCount - p * STAGES_PER_PHASE);
     const slug = `stages/${pad(p + 1, 4)}-phase-${p + 1}`;
@@ -131,13 +138,14 @@ export function corpusDocuments(stageCount, decisionCount) {
       const decision = index % 10 === 0 && index / 10 < decisionCount ? decisionTagOf(index / 10) : undefined;
       files.set(`${slug}/${pad(s, 2)}-items-${s}.md`, stageDoc(p, s, statusOf(p, s), decision));
       stageIds.push(`P${p + 1}-S${pad(s, 2)}`);
+      if (statusOf(p, s) === 'done') doneIds.push(`P${p + 1}-S${pad(s, 2)}`);
     }
   }
   for (let d = 0; d < decisionCount; d++) {
     const stages = [stageIds[(d * 10) % stageIds.length]];
     files.set(`decisions/${decisionTagOf(d)}.md`, decisionDoc(d, stages));
   }
-  return { files, stageIds };
+  return { files, stageIds, doneIds };
 }
 
 function csvCell(value) {
@@ -145,18 +153,25 @@ function csvCell(value) {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Gate runs: report.json per src/model/evidence.ts, and one registry row each (REGISTRY_COLUMNS). */
-export function gateRuns(runCount, stageIds, columns) {
+/**
+ * Gate runs: report.json per src/model/evidence.ts, and one registry row each (REGISTRY_COLUMNS).
+ * Every done stage gets a passing run (rule done-needs-passing-run); the other runs go to the other
+ * stages, one in five of them failing.
+ */
+export function gateRuns(runCount, stageIds, doneIds, columns) {
+  if (runCount < doneIds.length) throw new Error(`${runCount} gate runs cannot prove ${doneIds.length} done stages`);
+  const doneSet = new Set(doneIds);
+  const order = [...doneIds, ...stageIds.filter((id) => !doneSet.has(id))];
   const files = new Map();
   const rows = [columns.join(',')];
   const base = Date.UTC(2026, 0, 1);
   for (let r = 0; r < runCount; r++) {
-    const stageId = stageIds[r % stageIds.length];
+    const stageId = order[r % order.length];
     const started = new Date(base + r * 600_000);
     const finished = new Date(started.getTime() + 42_000);
     const stamp = started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const runId = `${stageId}_${stamp}`;
-    const pass = r % 5 !== 0;
+    const pass = r < doneIds.length || r % 5 !== 0;
     const report = {
       format: 'stagedocs-gate-report/1',
       run_id: runId,
@@ -175,18 +190,30 @@ export function gateRuns(runCount, stageIds, columns) {
       branch: 'main',
       dirty: false,
       tool_version: '0.1.0',
+      // The stage's gates exactly (ids, types, commands), as `gate run` writes them: a run of other
+      // gates does not prove a done stage (rule done-needs-passing-run).
       gates: [
         {
           id: 'tests',
           type: 'run',
           severity: 'blocking',
           outcome: pass ? 'pass' : 'fail',
-          command: 'npm test',
+          command: testCommandOf(Number(stageId.split('-S')[1])),
           exit_code: pass ? 0 : 1,
           started_at: started.toISOString(),
           finished_at: finished.toISOString(),
-          duration_ms: 42_000,
+          duration_ms: 40_000,
           summary: pass ? 'exit 0' : 'exit 1',
+        },
+        {
+          id: 'no-stubs',
+          type: 'no-stubs',
+          severity: 'blocking',
+          outcome: 'pass',
+          started_at: finished.toISOString(),
+          finished_at: finished.toISOString(),
+          duration_ms: 2_000,
+          summary: '0 stub markers in 0 files',
         },
       ],
     };
@@ -213,8 +240,8 @@ export function gateRuns(runCount, stageIds, columns) {
 export function writeCorpus(dir, { stages, decisions, runs, commits, columns }) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const { files: documents, stageIds } = corpusDocuments(stages, decisions);
-  const evidence = gateRuns(runs, stageIds, columns);
+  const { files: documents, stageIds, doneIds } = corpusDocuments(stages, decisions);
+  const evidence = gateRuns(runs, stageIds, doneIds, columns);
   const extra = new Map([
     ['stagedocs.config.yaml', 'paths:\n  stages: stages\n  decisions: decisions\n'],
     ['.gitignore', '.stagedocs/\n'],

@@ -22,6 +22,14 @@ export const PACKAGE_ROOT = new URL('../', import.meta.url);
  * older code computed.
  */
 export function codeFingerprint(): string {
+  // Once per process: the code does not change while it runs, and several caches are keyed by it.
+  fingerprint ??= computeFingerprint();
+  return fingerprint;
+}
+
+let fingerprint: string | undefined;
+
+function computeFingerprint(): string {
   const dir = fileURLToPath(new URL('./', import.meta.url));
   const hash = createHash('sha256').update(TOOL_VERSION);
   try {

@@ -53,6 +53,20 @@ export function signOffTagPrefix(config: Config): string {
   return config.tags.sign_off.split('{')[0] ?? '';
 }
 
+/** Stages by id, built once per model: every assessment looks up its dependencies. */
+const stagesById = new WeakMap<RepositoryModel['stages'], Map<string, Typed<StageFrontmatter>>>();
+
+function stageById(model: RepositoryModel, id: string): Typed<StageFrontmatter> | undefined {
+  let index = stagesById.get(model.stages);
+  if (!index) {
+    index = new Map();
+    // The first stage with an id wins, as `find` would (a duplicate id is unique-id's finding).
+    for (const stage of model.stages) if (!index.has(stage.data.id)) index.set(stage.data.id, stage);
+    stagesById.set(model.stages, index);
+  }
+  return index.get(id);
+}
+
 export function assessStage(context: AssessmentContext, stage: Typed<StageFrontmatter>): StageAssessment {
   const { model } = context;
   const data = stage.data;
@@ -62,7 +76,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const blockers: string[] = [];
 
   for (const dependency of dependenciesOf(model, data)) {
-    const other = model.stages.find((candidate) => candidate.data.id === dependency);
+    const other = stageById(model, dependency);
     if (!other) {
       blockers.push(`${dependency} (a dependency) does not exist`);
       continue;
@@ -113,5 +127,8 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
 
 /** Phases and their stages in a stable order: phases by id (P2 before P10), stages by order. */
 export function comparePhaseIds(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true }) || compareStrings(a, b);
+  return NUMERIC.compare(a, b) || compareStrings(a, b);
 }
+
+/** One collator for every comparison: `localeCompare` with options builds one per call. */
+const NUMERIC = new Intl.Collator('en', { numeric: true });

@@ -8,7 +8,7 @@ import { compareStrings } from '../model/diagnostic.js';
 import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../model/documents.js';
 import type { RunReport } from '../model/evidence.js';
 import { findSection } from '../model/sections.js';
-import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type FileErrors, type StageState } from './assess.js';
+import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type FileErrors, type StageAssessment, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';
 
 export const AUDIT_PACK_FORMAT = 'stagedocs-audit-pack/1';
@@ -110,15 +110,24 @@ export function buildAuditPack(input: PackInput): AuditPack {
     tags: new Map(input.tags.map((tag) => [tag.name, tag])),
     errorsByFile: input.errorsByFile,
   };
-  const owners = stageFileOwners(input);
-  // One pass over the range: each stage's commits, newest first, without a scan per stage.
+  const indexes = packIndexes(input);
+  const owners = stageFileOwners(input, indexes);
+  // One pass over the range: each stage's commits, newest first, and the changes of each of those
+  // commits that belong to the stage, without a scan per stage.
   const touched = new Map<string, CommitChanges[]>();
+  const touchedFiles = new Map<string, Array<CommitChanges['changes']>>();
   for (const commit of input.commits) {
     for (const file of commit.changes) {
       for (const stageId of owners(file.path)) {
         const list = touched.get(stageId) ?? [];
-        if (list.at(-1) !== commit) list.push(commit);
+        const files = touchedFiles.get(stageId) ?? [];
+        if (list.at(-1) !== commit) {
+          list.push(commit);
+          files.push([]);
+        }
+        files.at(-1)!.push(file);
         touched.set(stageId, list);
+        touchedFiles.set(stageId, files);
       }
     }
   }
@@ -138,7 +147,7 @@ export function buildAuditPack(input: PackInput): AuditPack {
   const inRange = (run: RunFolder) => input.range.base === undefined || changedRunDirs.has(run.dir);
 
   const stages = selected
-    .map((stage) => stagePack(input, context, stage, owners, touched.get(stage.data.id) ?? [], inRange))
+    .map((stage) => stagePack(input, context, indexes, stage, touched.get(stage.data.id) ?? [], touchedFiles.get(stage.data.id) ?? [], inRange))
     .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || comparePhaseIds(a.phase, b.phase) || compareStrings(a.id, b.id));
 
   const counts = STATE_ORDER.map((state) => ({ state, count: stages.filter((stage) => stage.state === state).length })).filter((entry) => entry.count > 0);
@@ -189,13 +198,13 @@ function unreadableDocuments(input: PackInput): Array<{ file: string; errors: nu
 }
 
 /** Which stages a changed path belongs to: the stage file, its decision notes, freeze file and run folders. */
-function stageFileOwners(input: PackInput): (file: string) => string[] {
+function stageFileOwners(input: PackInput, indexes: PackIndexes): (file: string) => string[] {
   const { model, runs } = input;
   const byFile = new Map<string, string[]>();
   const add = (file: string, stageId: string) => byFile.set(file, [...(byFile.get(file) ?? []), stageId]);
   for (const stage of model.stages) add(stage.doc.file, stage.data.id);
   for (const decision of model.decisions) {
-    const stageIds = new Set([...(decision.data.stages ?? []), ...model.stages.filter((stage) => stage.data.decision === decision.data.decision_tag).map((stage) => stage.data.id)]);
+    const stageIds = new Set([...(decision.data.stages ?? []), ...indexes.stagesNaming(decision.data.decision_tag).map((stage) => stage.data.id)]);
     for (const id of [...stageIds].sort()) add(decision.doc.file, id);
   }
   for (const freeze of model.freezes) add(freeze.doc.file, freeze.data.stage);
@@ -228,42 +237,97 @@ function stageFileOwners(input: PackInput): (file: string) => string[] {
   }
 }
 
+/** Each stage is assessed once per pack: its section and the phase overview both show its state. */
+const assessments = new WeakMap<AssessmentContext, Map<Typed<StageFrontmatter>, StageAssessment>>();
+
+function assessedIn(context: AssessmentContext, stage: Typed<StageFrontmatter>): StageAssessment {
+  let known = assessments.get(context);
+  if (!known) assessments.set(context, (known = new Map()));
+  let assessment = known.get(stage);
+  if (!assessment) known.set(stage, (assessment = assessStage(context, stage)));
+  return assessment;
+}
+
 /** `<stage-id>_<UTC timestamp>` -> stage id. */
 function stageOfRunId(runId: string): string | undefined {
   const cut = runId.lastIndexOf('_');
   return cut > 0 ? runId.slice(0, cut) : undefined;
 }
 
+/**
+ * The runs, registry rows and decision notes of each stage, grouped once: a pack of the whole history
+ * holds thousands of stages, and a scan of every run and row per stage grows with their product.
+ * Each list keeps the input's order.
+ */
+interface PackIndexes {
+  runFoldersOf: (stageId: string) => RunFolder[];
+  registryRowsOf: (stageId: string) => RegistryRow[];
+  runById: ReadonlyMap<string, RunFolder>;
+  decisionsOf: (stageId: string) => Array<Typed<DecisionFrontmatter>>;
+  /** The stages whose `decision` is this tag. */
+  stagesNaming: (decisionTag: string) => Array<Typed<StageFrontmatter>>;
+}
+
+function packIndexes(input: PackInput): PackIndexes {
+  const group = <T>(items: readonly T[], keysOf: (item: T) => Iterable<string | undefined>) => {
+    const byKey = new Map<string, T[]>();
+    for (const item of items) {
+      for (const key of new Set(keysOf(item))) {
+        if (key === undefined) continue;
+        const list = byKey.get(key);
+        if (list) list.push(item);
+        else byKey.set(key, [item]);
+      }
+    }
+    return (key: string) => byKey.get(key) ?? [];
+  };
+  const runById = new Map<string, RunFolder>();
+  // The first folder with an id wins, as `find` would.
+  for (const run of input.runs) if (!runById.has(run.runId)) runById.set(run.runId, run);
+  // A decision note belongs to the stages it lists and to every stage that names its tag.
+  const stagesByTag = group(input.model.stages, (stage) => [stage.data.decision]);
+  return {
+    runFoldersOf: group(input.runs, (run) => [run.report?.stage_id]),
+    registryRowsOf: group(input.registry, (row) => [row.stage_id]),
+    runById,
+    decisionsOf: group(input.model.decisions, (decision) => [...(decision.data.stages ?? []), ...stagesByTag(decision.data.decision_tag).map((stage) => stage.data.id)]),
+    stagesNaming: stagesByTag,
+  };
+}
+
 function stagePack(
   input: PackInput,
   context: AssessmentContext,
+  indexes: PackIndexes,
   stage: Typed<StageFrontmatter>,
-  owners: (file: string) => string[],
   commits: CommitChanges[],
+  /** For each of `commits`, its changes that belong to the stage. */
+  commitFiles: Array<CommitChanges['changes']>,
   inRange: (run: RunFolder) => boolean,
 ): StagePack {
   const { model } = input;
   const data = stage.data;
-  const assessment = assessStage(context, stage);
+  const assessment = assessedIn(context, stage);
   const siblings = stagesOfPhase(model, data.phase);
   const phase = model.phases.find((candidate) => candidate.data.id === data.phase);
 
-  const files = changedFiles(commits, (file) => owners(file).includes(data.id), model.config.paths.gate_results);
+  const files = changedFiles(commitFiles, model.config.paths.gate_results);
 
-  const decisions = model.decisions
-    .filter((decision) => decision.data.stages?.includes(data.id) || decision.data.decision_tag === data.decision)
+  const decisions = indexes
+    .decisionsOf(data.id)
     .sort((a, b) => compareStrings(a.data.date, b.data.date) || compareStrings(a.data.decision_tag, b.data.decision_tag))
     .map((decision) => decisionEntry(decision));
 
-  const runFolders = input.runs.filter((run) => run.report?.stage_id === data.id);
+  const runFolders = indexes.runFoldersOf(data.id);
   const shown = runFolders.filter(inRange);
+  const shownIds = new Set(shown.map((run) => run.runId));
   const earlierRuns = runFolders.filter((run) => !inRange(run));
   const earlier = earlierRuns.at(-1)?.report;
-  const registryRows = input.registry
-    .filter((row) => row.stage_id === data.id)
-    .filter((row) => shown.some((run) => run.runId === row.run_id))
+  const registryRows = indexes
+    .registryRowsOf(data.id)
+    .filter((row) => row.run_id !== undefined && shownIds.has(row.run_id))
     .map((row) => {
-      const folder = input.runs.find((run) => run.runId === row.run_id);
+      const folder = indexes.runById.get(row.run_id!);
       const verified = !folder?.reportSha256 ? 'report.json missing' : folder.reportSha256 === row.report_sha256 ? 'matches report.json' : 'DIFFERS from report.json';
       return { run_id: row.run_id ?? '', overall_pass: row.overall_pass ?? '', report_sha256: (row.report_sha256 ?? '').slice(0, 12), verified };
     });
@@ -307,14 +371,13 @@ function packCommit(commit: CommitChanges): PackCommit {
   return { sha: commit.sha, short_sha: commit.shortSha, subject: commit.subject, date: commit.date };
 }
 
-/** The net change of each file since base; a run folder's files are shown as the folder. */
-function changedFiles(commits: CommitChanges[], belongs: (file: string) => boolean, gateResultsDir: string): Array<{ path: string; change: string }> {
+/** The net change of each file since base (`commitFiles` newest first); a run folder's files are shown as the folder. */
+function changedFiles(commitFiles: Array<CommitChanges['changes']>, gateResultsDir: string): Array<{ path: string; change: string }> {
   const first = new Map<string, string>();
   const last = new Map<string, string>();
   const prefix = `${gateResultsDir.replace(/\/+$/, '')}/`;
-  for (const commit of [...commits].reverse()) {
-    for (const file of commit.changes) {
-      if (!belongs(file.path)) continue;
+  for (const changes of [...commitFiles].reverse()) {
+    for (const file of changes) {
       const rest = file.path.startsWith(prefix) ? file.path.slice(prefix.length) : undefined;
       const shown = rest !== undefined && rest.includes('/') ? `${prefix}${rest.slice(0, rest.indexOf('/'))}/` : file.path;
       if (!first.has(shown)) first.set(shown, file.status);
@@ -408,7 +471,7 @@ function overviewOf(model: RepositoryModel, context: AssessmentContext, inPack: 
     const nodes = stages.map((stage) => {
       const node = `s${counter++}`;
       nodeOf.set(stage.data.id, node);
-      return { node, id: stage.data.id, title: stage.data.title, state: assessStage(context, stage).state, in_pack: inPack.has(stage.data.id) };
+      return { node, id: stage.data.id, title: stage.data.title, state: assessedIn(context, stage).state, in_pack: inPack.has(stage.data.id) };
     });
     const edges = stages.flatMap((stage) =>
       dependenciesOf(model, stage.data)

@@ -32,7 +32,13 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
             phases: pack.overview.map((phase) => ({ ...phase, nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })) })),
           }),
         );
-  const sections = pack.stages.map((stage) => tidy(stageTemplate(stageView(stage))));
+  // Sections are rendered on demand: a pack of the whole history has thousands of stages, of which
+  // only the first few fit the size limit.
+  const sections: string[] = [];
+  const sectionsUpTo = (kept: number) => {
+    for (let i = sections.length; i < kept; i++) sections.push(tidy(stageTemplate(stageView(pack.stages[i]!))));
+    return sections.slice(0, kept);
+  };
   const render = (kept: number, overviewOmitted: string) => {
     const folded = pack.stages.slice(kept);
     return tidy(
@@ -40,7 +46,7 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
         ...pack,
         overview,
         overview_omitted: overviewOmitted,
-        sections: sections.slice(0, kept),
+        sections: sectionsUpTo(kept),
         folded: folded.map(foldedEntry),
         folded_note:
           folded.length === 0
@@ -50,8 +56,13 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
     );
   };
 
-  const full = render(pack.stages.length, '');
-  if (full.length <= options.maxChars) return full;
+  // The pack holds every section whole (tidy only joins them), so once the sections rendered so far
+  // are longer than the limit, no render keeping that many can fit: the whole pack is not tried.
+  const tooMany = firstPrefixOver(pack.stages.length, options.maxChars, (i) => sectionsUpTo(i + 1)[i]!.length);
+  if (tooMany === undefined) {
+    const full = render(pack.stages.length, '');
+    if (full.length <= options.maxChars) return full;
+  }
 
   let overviewOmitted = '';
   if (render(0, '').length > options.maxChars && overview !== '') {
@@ -62,13 +73,26 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
   // A binary search: a few renders instead of one per stage. Each added section is longer than the
   // list entry it replaces, so the size grows with the prefix; fitTo still guarantees the bound.
   let low = 0;
-  let high = pack.stages.length - 1;
+  let high = Math.min(pack.stages.length, tooMany ?? pack.stages.length) - 1;
   while (low < high) {
     const middle = Math.ceil((low + high) / 2);
     if (render(middle, overviewOmitted).length <= options.maxChars) low = middle;
     else high = middle - 1;
   }
   return fitTo(render(low, overviewOmitted), options.maxChars);
+}
+
+/**
+ * The smallest number of sections whose lengths (less the final newline each, which joining may fold)
+ * add up to more than `maxChars`, or undefined when all of them do not.
+ */
+function firstPrefixOver(count: number, maxChars: number, lengthOf: (index: number) => number): number | undefined {
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    total += lengthOf(i) - 1;
+    if (total > maxChars) return i + 1;
+  }
+  return undefined;
 }
 
 /** Commits listed per stage in markdown; `--format json` has them all. */

@@ -2,7 +2,8 @@ import { loadConfig, type Config } from '../config/config.js';
 import type { RepositoryModel } from '../engine/repository.js';
 import { workingTreeSource } from '../engine/source.js';
 import { validateRepository } from '../engine/validate.js';
-import { readRuns, type RunFolder } from '../evidence/read.js';
+import type { RunFolder } from '../evidence/read.js';
+import { loadEvidenceCached } from '../gates/load-evidence.js';
 import type { Env } from '../git/exec.js';
 import { tagsUnder, type TagInfo } from '../git/tags.js';
 import { signOffTagPrefix, type FileErrors } from './assess.js';
@@ -29,7 +30,8 @@ export async function loadWorkspace(root: string, toolVersion: string): Promise<
     if (known) known.count++;
     else errorsByFile.set(diagnostic.file, { count: 1, first: `${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` });
   }
-  const runs = await readRuns(root, config.paths.gate_results);
+  // The run folders as `validate` last read them when none changed since (the same evidence cache).
+  const { runs } = await loadEvidenceCached(root, config.paths.gate_results, toolVersion);
   return { config, model: result.model, runs, errorsByFile };
 }
 

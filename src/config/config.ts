@@ -160,7 +160,7 @@ function checkRules(file: string, data: Partial<Config>, known: readonly string[
 const optionsSchemas = new Map<string, { type: 'object'; properties: Record<string, object>; additionalProperties: false }>();
 
 /** The schema of `rules.<id>` in its object form: a severity plus the rule's own options. */
-function optionsSchemaOf(rule: Rule) {
+export function optionsSchemaOf(rule: Rule) {
   let schema = optionsSchemas.get(rule.meta.id);
   if (!schema) {
     schema = { type: 'object', properties: { severity: { enum: ['off', 'warn', 'error'] }, ...rule.meta.options }, additionalProperties: false };

@@ -23,10 +23,14 @@ export interface FileStamp {
   ino: number;
 }
 
-/** One cached file: its content hash, its stamp when it was hashed (if the source has stamps), its facts. */
+/**
+ * One cached file: its content hash, its stamp when it was hashed (if the source has stamps), its git
+ * blob id (the same bytes as git names them), its facts.
+ */
 interface CacheEntry {
   sha: string;
   stamp?: [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+  blob?: string;
   facts: FileFacts;
 }
 
@@ -36,7 +40,7 @@ interface CacheFile {
   entries: Record<string, CacheEntry>;
 }
 
-const CACHE_FORMAT = 'stagedocs-validate-cache/2';
+const CACHE_FORMAT = 'stagedocs-validate-cache/3';
 export const CACHE_DIR = '.stagedocs';
 export const CACHE_FILE = 'validate-cache.json';
 /**
@@ -47,6 +51,15 @@ export const RACY_MS = 2000;
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The id git gives these bytes as a blob (SHA-1 object format): what `git ls-files -s` lists for a
+ * staged file, so the pre-commit hook finds the facts of unchanged files without reading them. In a
+ * SHA-256 repository the ids never match, which only means a miss.
+ */
+export function gitBlobId(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
 }
 
 /**
@@ -113,23 +126,36 @@ export class FactsCache {
     if (known[0] !== stamp.size || known[1] !== stamp.mtimeMs || known[2] !== stamp.ctimeMs || known[3] !== stamp.ino) return undefined;
     if (stamp.ctimeMs >= this.racyFrom || stamp.mtimeMs >= this.racyFrom) return undefined;
     this.next[file] = entry;
-    return entry.facts;
+    return expandSectionTexts(entry.facts);
+  }
+
+  /**
+   * The facts of a file whose git blob id is the one its cached bytes have: a blob id names the bytes,
+   * so no read is needed. The entry is kept as it was (its stamp still describes the working tree).
+   */
+  getByBlob(file: string, blob: string): FileFacts | undefined {
+    const entry = this.entries[file];
+    if (!entry || entry.blob !== blob || !isFacts(entry.facts)) return undefined;
+    this.next[file] = entry;
+    return expandSectionTexts(entry.facts);
   }
 
   get(file: string, sha: string, stamp?: FileStamp): FileFacts | undefined {
     const entry = this.entries[file];
     if (entry?.sha !== sha || !isFacts(entry.facts)) return undefined;
-    this.keep(file, sha, entry.facts, stamp);
+    // Same bytes, same blob id.
+    this.keep(file, sha, expandSectionTexts(entry.facts), stamp, typeof entry.blob === 'string' ? entry.blob : undefined);
     return entry.facts;
   }
 
-  set(file: string, sha: string, facts: FileFacts, stamp?: FileStamp): void {
-    this.keep(file, sha, facts, stamp);
+  set(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string): void {
+    this.keep(file, sha, facts, stamp, blob);
   }
 
-  private keep(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined): void {
+  private keep(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string | undefined): void {
     const entry: CacheEntry = { sha, facts };
     if (stamp) entry.stamp = [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
+    if (blob) entry.blob = blob;
     this.next[file] = entry;
     this.changed = true;
   }
@@ -143,12 +169,47 @@ export class FactsCache {
     if (!this.changed && !dropped) return;
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
-      const body: CacheFile = { format: CACHE_FORMAT, key: this.key, entries: this.next };
+      const entries = Object.fromEntries(Object.entries(this.next).map(([file, entry]) => [file, { ...entry, facts: withSectionRanges(entry.facts) }]));
+      const body: CacheFile = { format: CACHE_FORMAT, key: this.key, entries };
       await writeFileAtomic(this.file, JSON.stringify(body));
     } catch {
       // A read-only checkout still validates; it only runs cold next time.
     }
   }
+}
+
+/**
+ * A section's text is a piece of the document's body (the top section's is nearly all of it), so the
+ * cache file keeps it as `[start, end]` into the body when the body holds it: the file is smaller and
+ * faster to parse for every command that loads it. Only a range checked to give the exact text is
+ * written; anything else keeps the text itself. The facts in use are never changed (copies are written).
+ */
+function withSectionRanges(facts: FileFacts): FileFacts {
+  const { doc } = facts;
+  if (typeof doc.body !== 'string') return facts;
+  const sections = doc.sections.map((section) => {
+    if (typeof section.text !== 'string' || section.text === '') return section;
+    const start = doc.body.indexOf(section.text);
+    return start === -1 ? section : { ...section, text: [start, start + section.text.length] as unknown as string };
+  });
+  return { ...facts, doc: { ...doc, sections } };
+}
+
+/** Puts back the texts `withSectionRanges` stored as ranges (checked by `isFacts`), in place, before the facts are used. */
+function expandSectionTexts(facts: FileFacts): FileFacts {
+  for (const section of facts.doc.sections) {
+    const range = section.text as unknown;
+    if (Array.isArray(range)) section.text = facts.doc.body.slice(range[0] as number, range[1] as number);
+  }
+  return facts;
+}
+
+/** A section text as the cache file may hold it: the text, or a range that lies inside the body. */
+function isSectionText(text: unknown, body: unknown): boolean {
+  if (typeof text === 'string') return true;
+  if (!Array.isArray(text) || text.length !== 2 || typeof body !== 'string') return false;
+  const [start, end] = text as unknown[];
+  return Number.isInteger(start) && Number.isInteger(end) && (start as number) >= 0 && (end as number) >= (start as number) && (end as number) <= body.length;
 }
 
 function isRecord(value: unknown): value is Record<string, never> {
@@ -159,5 +220,13 @@ function isRecord(value: unknown): value is Record<string, never> {
 function isFacts(value: unknown): value is FileFacts {
   if (!isRecord(value)) return false;
   const facts = value as Partial<FileFacts>;
-  return isRecord(facts.doc) && Array.isArray(facts.problems) && Array.isArray(facts.findings) && typeof facts.doc.file === 'string' && Array.isArray(facts.doc.sections) && Array.isArray(facts.doc.links);
+  return (
+    isRecord(facts.doc) &&
+    Array.isArray(facts.problems) &&
+    Array.isArray(facts.findings) &&
+    typeof facts.doc.file === 'string' &&
+    Array.isArray(facts.doc.sections) &&
+    facts.doc.sections.every((section) => isRecord(section) && isSectionText((section as { text: unknown }).text, facts.doc!.body)) &&
+    Array.isArray(facts.doc.links)
+  );
 }

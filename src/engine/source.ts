@@ -19,6 +19,11 @@ export interface DocumentSource {
    * that did not change. Sources without a file system behind them (the git index) leave it out.
    */
   stamp?(relativePath: string): FileStamp | undefined;
+  /**
+   * Optional: the git blob id of the file's bytes when the source knows it without reading them (the
+   * index lists it), which lets the cache skip reading files it knows by blob id.
+   */
+  blobId?(relativePath: string): string | undefined;
 }
 
 /** The folders documents are looked for in, for messages such as "no documents in ...". */

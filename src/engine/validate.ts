@@ -7,7 +7,7 @@ import { stableStringify, type Config } from '../config/config.js';
 import { compareDiagnostics, type Diagnostic, type Finding, type Severity } from '../model/diagnostic.js';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
-import { CACHE_DIR, contentHash, FactsCache, type FileFacts, type FileStamp } from './cache.js';
+import { CACHE_DIR, contentHash, FactsCache, gitBlobId, type FileFacts, type FileStamp } from './cache.js';
 import { buildModel, type RepositoryEvidence, type RepositoryModel } from './repository.js';
 import { optionsOf } from './rule-options.js';
 import { reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
@@ -102,7 +102,8 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
     files.map(async (file, index) => {
       const stamp = cache ? source.stamp?.(file) : undefined;
       stamps[index] = stamp;
-      const unchanged = stamp ? cache?.getByStamp(file, stamp) : undefined;
+      const blob = cache ? source.blobId?.(file) : undefined;
+      const unchanged = stamp ? cache?.getByStamp(file, stamp) : blob ? cache?.getByBlob(file, blob) : undefined;
       if (unchanged) {
         facts[index] = unchanged;
         return;
@@ -119,9 +120,11 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const computed = await computeFacts(pending, config, documentRules, workers);
   pending.forEach((item, k) => {
     facts[item.index] = computed[k]!;
-    cache?.set(item.file, item.sha, computed[k]!, item.stamp);
+    cache?.set(item.file, item.sha, computed[k]!, item.stamp, gitBlobId(item.bytes));
   });
-  await cache?.save();
+  // Only a working tree source keeps the cache up to date: a source without stamps (the index) would
+  // cost a rewrite of the whole cache on every commit and leave the committed files without stamps.
+  if (source.stamp) await cache?.save();
 
   const answers = new Map<string, boolean>();
   const recordingSource = {

@@ -55,8 +55,28 @@ async function readRun(root: string, dir: string, runId: string): Promise<RunFol
 
 /** The finished runs of one stage, oldest first (started_at, then run id). */
 export function runsOfStage(runs: RunFolder[], stageId: string): RunReport[] {
-  return runs
-    .map((run) => run.report)
-    .filter((report): report is RunReport => report !== undefined && report.stage_id === stageId)
-    .sort((a, b) => compareStrings(a.started_at, b.started_at) || compareStrings(a.run_id, b.run_id));
+  return [...(stageRunIndex(runs).get(stageId) ?? [])];
+}
+
+/**
+ * Finished runs grouped by stage and sorted, built once per list of runs: `status` and `audit-pack`
+ * ask for every stage's runs (and its dependencies'), which would otherwise scan all runs each time.
+ */
+const stageRunIndexes = new WeakMap<RunFolder[], { length: number; byStage: Map<string, RunReport[]> }>();
+
+function stageRunIndex(runs: RunFolder[]): Map<string, RunReport[]> {
+  const known = stageRunIndexes.get(runs);
+  // Rebuilt if the list grew or shrank since (a caller appending a run).
+  if (known && known.length === runs.length) return known.byStage;
+  const byStage = new Map<string, RunReport[]>();
+  for (const run of runs) {
+    const report = run.report;
+    if (report === undefined) continue;
+    const list = byStage.get(report.stage_id);
+    if (list) list.push(report);
+    else byStage.set(report.stage_id, [report]);
+  }
+  for (const list of byStage.values()) list.sort((a, b) => compareStrings(a.started_at, b.started_at) || compareStrings(a.run_id, b.run_id));
+  stageRunIndexes.set(runs, { length: runs.length, byStage });
+  return byStage;
 }

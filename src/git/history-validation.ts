@@ -1,11 +1,13 @@
-import type { Config } from '../config/config.js';
+import { createHash } from 'node:crypto';
+import { stableStringify, type Config } from '../config/config.js';
+import { derivedValue } from '../engine/derived-cache.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
 import type { Rule } from '../rules/types.js';
 import { assertFullHistory, openGit, resolveCommit } from './client.js';
 import type { Env } from './exec.js';
 import { fileHistory, type HistorySpan } from './history.js';
 import { headCommit } from './repository.js';
-import { checkRecordIntegrity, commitAuthors, recordPaths } from './record-integrity.js';
+import { checkRecordIntegrity, commitAuthors, recordPaths, type IntegrityFinding } from './record-integrity.js';
 import { integrityRules } from './staged-validation.js';
 
 /** Splits `--range <base>..<head>` into its two refs; `...` (symmetric difference) is refused. */
@@ -25,7 +27,14 @@ export function parseRange(value: string): { base: string; head: string } {
  * Without `--range`, a shallow clone or a folder outside git only skips these rules, with a note saying
  * why: the documents are still validated.
  */
-export async function historyRules(root: string, config: Config, env: Env, range: string | undefined): Promise<{ rules: Rule[]; skipped?: string }> {
+export async function historyRules(
+  root: string,
+  config: Config,
+  env: Env,
+  range: string | undefined,
+  /** Given (the running code's fingerprint): the whole history's findings are kept in `.stagedocs/` per HEAD. */
+  cache?: { toolVersion: string },
+): Promise<{ rules: Rule[]; skipped?: string }> {
   const git = openGit(root, env);
   let span: HistorySpan;
   if (range !== undefined) {
@@ -43,6 +52,17 @@ export async function historyRules(root: string, config: Config, env: Env, range
     }
     span = { head };
   }
-  const commits = await fileHistory(root, span, recordPaths(config), env);
-  return { rules: integrityRules(await checkRecordIntegrity(root, config, commitAuthors(commits), env)) };
+  const findings = async () => checkRecordIntegrity(root, config, commitAuthors(await fileHistory(root, span, recordPaths(config), env)), env);
+  if (!cache || span.base !== undefined) return { rules: integrityRules(await findings()) };
+  // The findings are a function of the commits reachable from HEAD (named by its SHA), the
+  // configuration and the code: nothing in the working tree.
+  const key = createHash('sha256').update(stableStringify([cache.toolVersion, config, span.head])).digest('hex');
+  return { rules: integrityRules(await derivedValue(root, 'history-cache', key, [], findings, isIntegrityFindings)) };
+}
+
+function isIntegrityFindings(value: unknown): value is IntegrityFinding[] {
+  return (
+    Array.isArray(value) &&
+    value.every((finding: Partial<IntegrityFinding> | null) => typeof finding === 'object' && finding !== null && typeof finding.ruleId === 'string' && typeof finding.file === 'string' && typeof finding.message === 'string' && typeof finding.line === 'number' && typeof finding.column === 'number')
+  );
 }

@@ -35,7 +35,8 @@ export async function readIndex(root: string, env: Env): Promise<IndexEntry[]> {
 
 /**
  * The documents as they will be after the commit: the staged blobs, not the working tree. Paths and
- * blob ids come from one `ls-files`, the bytes of every document from one `cat-file --batch`.
+ * blob ids come from one `ls-files`; the engine finds most documents in its cache by blob id, and the
+ * bytes of the others come from one `cat-file --batch` (the reads asked for in one turn are batched).
  */
 export async function indexSource(root: string, config: Config, entries: readonly IndexEntry[], env: Env): Promise<DocumentSource> {
   const isDocument = picomatch(documentGlobs(config), { dot: false });
@@ -43,8 +44,8 @@ export async function indexSource(root: string, config: Config, entries: readonl
   const documents = entries
     .filter((entry) => (entry.mode === '100644' || entry.mode === '100755') && isDocument(entry.path) && !/^readme\.md$/i.test(path.posix.basename(entry.path)))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const bytes = await readBlobs(root, documents.map((entry) => entry.blob), env);
   const blobOf = new Map(documents.map((entry) => [entry.path, entry.blob]));
+  const readBatched = batchedBlobReader(root, env);
 
   const present = new Set<string>();
   for (const entry of entries) {
@@ -56,12 +57,33 @@ export async function indexSource(root: string, config: Config, entries: readonl
       return documents.map((entry) => entry.path);
     },
     async read(relativePath) {
-      const found = bytes.get(blobOf.get(relativePath) ?? '');
+      const blob = blobOf.get(relativePath);
+      const found = blob === undefined ? undefined : await readBatched(blob);
       if (!found) throw new Error(`${relativePath} is not a staged document`);
       return found;
     },
     exists(relativePath) {
       return present.has(relativePath.replace(/\/+$/, ''));
     },
+    blobId(relativePath) {
+      return blobOf.get(relativePath);
+    },
+  };
+}
+
+/** Reads blobs by id; the ids asked for before the event loop turns go to one `cat-file` process. */
+function batchedBlobReader(root: string, env: Env): (blob: string) => Promise<Buffer | undefined> {
+  let batch: { ids: string[]; result: Promise<Map<string, Buffer>> } | undefined;
+  return async (blob) => {
+    if (!batch) {
+      const ids: string[] = [];
+      const result = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        batch = undefined;
+        return readBlobs(root, ids, env);
+      });
+      batch = { ids, result };
+    }
+    batch.ids.push(blob);
+    return (await batch.result).get(blob);
   };
 }

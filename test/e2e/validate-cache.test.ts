@@ -2,7 +2,8 @@ import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
-import { makeRepo, runCli } from '../helpers/repo.js';
+import { gateRepo, gateStage, registryText, runFolders } from '../helpers/gates.js';
+import { git, makeRepo, runCli } from '../helpers/repo.js';
 
 const CACHE = '.stagedocs/validate-cache.json';
 const STAGE = 'stages/mvp/01-skeleton.md';
@@ -131,5 +132,92 @@ describe('validate cache', () => {
     const result = runCli(repo, ['validate']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('4 files checked');
+  });
+
+  it('finds staged files by git blob id: an unchanged blob reuses its facts, a changed one is checked, and --staged leaves the cache as it was', () => {
+    const repo = makeRepo(validTree());
+    const good = readFileSync(path.join(repo, STAGE), 'utf8').replace('estimate: 2', 'estimate: 3');
+    expect(good).toContain('estimate: 3');
+    writeFileSync(path.join(repo, STAGE), good);
+    runCli(repo, ['validate']);
+    git(repo, 'add', STAGE);
+    const cached = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
+    const blob = git(repo, 'rev-parse', `:${STAGE}`).trim();
+    expect(cached.entries[STAGE].blob).toBe(blob);
+    const before = readFileSync(path.join(repo, CACHE));
+
+    // A finding planted in the entry of the staged blob shows that the hook took the facts by blob id.
+    const planted = structuredClone(cached);
+    planted.entries[STAGE].facts.findings.push({ ruleId: 'required-sections', line: 1, column: 1, message: 'FROM THE CACHE' });
+    writeFileSync(path.join(repo, CACHE), JSON.stringify(planted));
+    expect(runCli(repo, ['validate', '--staged']).stdout).toContain('FROM THE CACHE');
+    writeFileSync(path.join(repo, CACHE), before);
+
+    // A staged blob the cache does not know is read from the index and checked, whatever the working tree holds.
+    writeFileSync(path.join(repo, STAGE), good.replace(/## Rollback Plan[\s\S]*?(?=\n## |$)/, ''));
+    git(repo, 'add', STAGE);
+    writeFileSync(path.join(repo, STAGE), good);
+    const staged = runCli(repo, ['validate', '--staged']);
+    expect(staged.code).toBe(1);
+    expect(staged.stdout).toContain('Missing required section `Rollback Plan`');
+    expect(readFileSync(path.join(repo, CACHE)).equals(before)).toBe(true);
+  });
+
+  it('never reuses stale gate evidence: a new run, an edited registry row, a removed report.json are all seen', () => {
+    const S00 = 'stages/mvp/00-foundation.md';
+    const dir = gateRepo({ [S00]: gateStage('  - id: tests\n    run: "true"', { status: 'done' }) });
+    const ruleIds = (args: string[]) => (JSON.parse(runCli(dir, ['validate', '--format', 'json', ...args]).stdout).diagnostics as Array<{ ruleId: string }>).map((d) => d.ruleId);
+    // Cached or not, the same findings, at every step.
+    const rules = () => {
+      const cached = ruleIds([]);
+      expect(cached).toEqual(ruleIds(['--no-cache']));
+      return cached;
+    };
+    expect(rules()).toEqual(['done-needs-passing-run']);
+    expect(rules()).toEqual(['done-needs-passing-run']);
+    expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
+    expect(rules()).toEqual([]);
+    expect(rules()).toEqual([]);
+    writeFileSync(path.join(dir, 'gate_results/gate_registry.csv'), registryText(dir).replace(',true,0,0,', ',false,0,0,'));
+    expect(rules()).toEqual(['registry-consistent']);
+    writeFileSync(path.join(dir, 'gate_results/gate_registry.csv'), registryText(dir).replace(',false,0,0,', ',true,0,0,'));
+    expect(rules()).toEqual([]);
+    rmSync(path.join(dir, 'gate_results', runFolders(dir)[0]!, 'report.json'));
+    expect(rules()).toContain('done-needs-passing-run');
+  });
+
+  it('keys the history findings by HEAD: moving HEAD back past the offending commit clears them', () => {
+    const FREEZE = 'freeze/P1-S00.freeze.json';
+    const freeze = (scope: string) => `${JSON.stringify({ stage: 'P1-S00', protocol_version: '1', created_at: '2026-11-21T09:00:00Z', scope: { dataset: scope }, inputs: {} }, null, 2)}\n`;
+    const repo = makeRepo({ ...validTree(), [FREEZE]: freeze('v1') });
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    writeFileSync(path.join(repo, FREEZE), freeze('v2'));
+    git(repo, 'commit', '-q', '-am', 'widen the scope');
+    expect(runCli(repo, ['validate']).stdout).toContain('freeze-immutable');
+    expect(runCli(repo, ['validate']).stdout).toContain('freeze-immutable');
+    git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+    const back = runCli(repo, ['validate']);
+    expect(back.stdout).not.toContain('freeze-immutable');
+    expect(back.code).toBe(0);
+  });
+
+  it('keeps section texts as ranges into the body, and never trusts a range outside it', () => {
+    const tree = validTree();
+    tree[STAGE] = stage({ id: 'P1-S01', order: 1, extra: 'bogus: 1\n' });
+    const repo = makeRepo(tree);
+    const cold = validateJson(repo, ['--no-cache']);
+    runCli(repo, ['validate']);
+    const real = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
+    const sections = real.entries[STAGE].facts.doc.sections as Array<{ text: unknown }>;
+    expect(sections.length).toBeGreaterThan(0);
+    expect(sections.every((section) => Array.isArray(section.text))).toBe(true);
+
+    const damaged = structuredClone(real);
+    for (const entry of Object.values(damaged.entries) as Array<{ facts: { doc: { sections: Array<{ text: unknown }> } } }>) {
+      for (const section of entry.facts.doc.sections) section.text = [0, 10 ** 9];
+    }
+    writeFileSync(path.join(repo, CACHE), JSON.stringify(damaged));
+    expect(validateJson(repo)).toEqual(cold);
+    expect(runCli(repo, ['validate', '--format', 'json']).code).toBe(1);
   });
 });

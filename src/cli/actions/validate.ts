@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../config/config.js';
 import { documentGlobs, workingTreeSource, type DocumentSource } from '../../engine/source.js';
 import type { Rule } from '../../rules/types.js';
 import { validateRepository } from '../../engine/validate.js';
-import { loadEvidence } from '../../gates/load-evidence.js';
+import { loadEvidence, loadEvidenceCached } from '../../gates/load-evidence.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import { formatValidation } from '../../format/validation.js';
 import { codeFingerprint } from '../../version.js';
@@ -33,7 +33,7 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     useCache: flags.cache,
     extraRules: git.rules,
     // The hook checks what is being committed; evidence rules need the runs, which CI validates.
-    evidence: flags.staged ? undefined : await loadEvidence(root, config.paths.gate_results),
+    evidence: flags.staged ? undefined : flags.cache ? await loadEvidenceCached(root, config.paths.gate_results, codeFingerprint()) : await loadEvidence(root, config.paths.gate_results),
     // STAGEDOCS_WORKERS=<n>: worker threads for cold runs (see docs/performance.md); default none.
     workers: workersFrom(io.env.STAGEDOCS_WORKERS),
   });
@@ -85,7 +85,7 @@ async function gitInputs(root: string, config: Config, flags: ValidateFlags, io:
     await requireGitRoot(root, io.env);
   }
   const { historyRules } = await import('../../git/history-validation.js');
-  const history = await historyRules(root, config, io.env, flags.range);
+  const history = await historyRules(root, config, io.env, flags.range, flags.cache ? { toolVersion: codeFingerprint() } : undefined);
   if (history.skipped) io.stderr.write(`note: ${history.skipped}\n`);
   return { rules: history.rules };
 }
