@@ -268,6 +268,14 @@ describe('stagedocs audit-pack', () => {
     expect(unwritable.stderr).toContain('cannot write --out `no/such/folder/audit.md`');
   });
 
+  it('says plainly that a repository without commits has nothing to pack (exit 2)', () => {
+    const dir = makeRepo({ 'stages/mvp/phase.md': phase(), 'stages/mvp/00-foundation.md': stage({ id: 'P1-S00' }) }, { commit: false });
+    const result = runCli(dir, ['audit-pack']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('This repository has no commits yet');
+    expect(result.stderr).not.toContain('    at ');
+  });
+
   it('refuses a shallow clone, where the history would be missing', () => {
     const dir = scaffold();
     commitFiles(dir, { 'stages/mvp/01-skeleton.md': stage({ id: 'P1-S01', order: 1, status: 'in-progress' }) }, 'more');

@@ -8,6 +8,7 @@ import { loadWorkspace, signOffTags } from '../../audit/workspace.js';
 import { assertStageId } from '../../gates/stage-model.js';
 import { assertFullHistory, openGit, requireRepository, resolveCommit } from '../../git/client.js';
 import { commitsInSpan } from '../../git/history.js';
+import { headCommit } from '../../git/repository.js';
 import { assertSafeRef } from '../../git/refs.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { codeFingerprint, TOOL_VERSION } from '../../version.js';
@@ -29,6 +30,9 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   const root = findRoot(cwd);
   const git = openGit(root, io.env);
   await requireRepository(git, root);
+  if ((await headCommit(root, io.env)) === undefined) {
+    throw new UsageError('This repository has no commits yet; an audit pack reports on commits', 'Commit the stages and their evidence first, then run `stagedocs audit-pack --base <ref>`.');
+  }
   await assertFullHistory(git);
   const headSha = await resolveCommit(git, flags.head, '--head');
   const baseSha = flags.base === undefined ? undefined : await resolveCommit(git, flags.base, '--base');
