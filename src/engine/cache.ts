@@ -37,32 +37,33 @@ interface CacheEntry {
 interface CacheFile {
   format: typeof CACHE_FORMAT;
   key: string;
-  /** Names the details file written with this one: a details file with another token is not used. */
+  /** Names the side files written with this one: side files with another token are not used. */
   details: string;
   entries: Record<string, CacheEntry>;
 }
 
 /**
- * What the repository model never reads, by file: the body (which section texts are ranges into),
- * the frontmatter positions (read only to place a finding) and the sections' list items. Kept in a
- * second file read only when one of them is used, so that commands which only build the model (the
- * hook, status) parse a much smaller file.
+ * What the repository model never reads is kept in two side files, each read only when one of its
+ * values is used, so that commands which only build the model (the hook, status) parse a much
+ * smaller file: the body (which section texts are ranges into) and the sections' list items, read by
+ * document rules and reports (audit-pack), and the frontmatter positions, read only to place a finding.
  */
 interface Details {
   body: string;
-  positions: ParsedDocument['positions'];
   items: Array<Section['items']>;
 }
 
-interface DetailsFile {
+/** A side file: its token (the one its facts file names, first in it) and its values by file. */
+interface SideFileBody {
   token: string;
-  details: Record<string, Details>;
+  entries: Record<string, unknown>;
 }
 
 const CACHE_FORMAT = 'stagedocs-validate-cache/4';
 export const CACHE_DIR = '.stagedocs';
 export const CACHE_FILE = 'validate-cache.json';
 export const DETAILS_FILE = 'validate-cache-details.json';
+export const POSITIONS_FILE = 'validate-cache-positions.json';
 /**
  * A stamp taken less than this before the cache file was written is "racy" (as in git): the file may
  * have changed again within the file system's timestamp granularity, so its bytes are hashed again.
@@ -97,10 +98,8 @@ export class FactsCache {
   /** Stamps whose ctime is at or after this may be racy. */
   private racyFrom = -Infinity;
   private changed = false;
-  /** The details file as it was when the cache was loaded (held open, so a later rewrite cannot swap it). */
-  private detailsFd: number | undefined;
-  private detailsToken = '';
-  private details: Record<string, Details> | undefined;
+  private details: SideFile | undefined;
+  private positions: SideFile | undefined;
   private readonly expanded = new WeakSet<FileFacts>();
 
   private constructor(
@@ -132,59 +131,47 @@ export class FactsCache {
 
   private load(text: string, writtenMs: number): void {
     const parsed = JSON.parse(text) as Partial<CacheFile>;
-    if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries) && typeof parsed.details === 'string' && this.openDetails(parsed.details)) {
+    if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries) && typeof parsed.details === 'string' && this.openSideFiles(parsed.details)) {
       this.entries = parsed.entries;
       this.racyFrom = writtenMs - RACY_MS;
     }
   }
 
-  /**
-   * Opens the details file and checks that it is the one written with the facts file (its token comes
-   * first in it), without parsing it: the repository model needs no details, so most runs never do.
-   */
-  private openDetails(token: string): boolean {
-    const fd = openSync(path.join(path.dirname(this.file), DETAILS_FILE), 'r');
-    const head = Buffer.alloc(200);
-    const read = readSync(fd, head, 0, head.length, 0);
-    if (!/^[0-9a-f]{32}$/.test(token) || !head.subarray(0, read).toString('utf8').startsWith(`{"token":"${token}"`)) {
-      closeSync(fd);
+  /** Opens both side files named by `token`; false (and nothing kept open) unless both are the right ones. */
+  private openSideFiles(token: string): boolean {
+    const dir = path.dirname(this.file);
+    const details = SideFile.open(path.join(dir, DETAILS_FILE), token);
+    const positions = SideFile.open(path.join(dir, POSITIONS_FILE), token);
+    if (!details || !positions) {
+      details?.close();
+      positions?.close();
       return false;
     }
-    this.detailsFd = fd;
-    this.detailsToken = token;
+    this.details = details;
+    this.positions = positions;
     return true;
   }
 
-  /** The details of a cached file, from the details file opened with the cache (parsed once, on first use). */
+  /** The body and items of a cached file; the token matched, so only a hand-edited file fails the checks. */
   private detailsOf(file: string, bodyLength: number, sectionCount: number): Details {
-    if (!this.details) {
-      const fd = this.detailsFd!;
-      const bytes = Buffer.alloc(fstatSync(fd).size);
-      readSync(fd, bytes, 0, bytes.length, 0);
-      closeSync(fd);
-      this.detailsFd = undefined;
-      let parsed: Partial<DetailsFile> = {};
-      try {
-        parsed = JSON.parse(bytes.toString('utf8')) as Partial<DetailsFile>;
-      } catch {
-        // Reported below, as for any damaged entry.
-      }
-      this.details = parsed.token === this.detailsToken && isRecord(parsed.details) ? parsed.details : {};
-    }
-    const found: unknown = this.details[file];
+    const found = this.details!.entry(file);
     const details = (isRecord(found) ? found : {}) as Partial<Details>;
-    // The token matched, so only a hand-edited details file gets here.
     if (
       typeof details.body !== 'string' ||
       details.body.length !== bodyLength ||
-      !isRecord(details.positions) ||
       !Array.isArray(details.items) ||
       details.items.length !== sectionCount ||
       !details.items.every(Array.isArray)
     ) {
-      throw new Error(`The validate cache in ${CACHE_DIR}/ is damaged (${DETAILS_FILE}); run \`stagedocs validate --no-cache\`.`);
+      throw damaged(DETAILS_FILE);
     }
     return details as Details;
+  }
+
+  private positionsOf(file: string): ParsedDocument['positions'] {
+    const found = this.positions!.entry(file);
+    if (!isRecord(found)) throw damaged(POSITIONS_FILE);
+    return found;
   }
 
   /** The content hash a file had when its facts were kept in this run. */
@@ -240,7 +227,7 @@ export class FactsCache {
     const outline = doc.sections;
     const details = () => this.detailsOf(file, bodyLength, outline.length);
     lazyProperty(doc, 'body', () => details().body);
-    lazyProperty(doc, 'positions', () => details().positions);
+    lazyProperty(doc, 'positions', () => this.positionsOf(file));
     // Whole sections at once: a property per section would cost more than the parse it saves.
     lazyProperty(doc, 'sections', () => {
       const { body, items } = details();
@@ -274,19 +261,22 @@ export class FactsCache {
     if (!this.changed && !dropped) return;
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
-      // A fresh token ties the two files together; the bodies go first, so a facts file never names
-      // bodies that are not there yet (and concurrent writers at worst leave a mismatch, which is a miss).
+      // A fresh token ties the three files together; the side files go first, so a facts file never
+      // names side files that are not there yet (concurrent writers at worst leave a mismatch: a miss).
       const token = randomBytes(16).toString('hex');
-      const details: DetailsFile = { token, details: {} };
+      const details: SideFileBody = { token, entries: {} };
+      const positions: SideFileBody = { token, entries: {} };
       const entries: CacheFile['entries'] = {};
       for (const [file, entry] of Object.entries(this.next)) {
         const { doc } = withSectionRanges(entry.facts);
-        details.details[file] = { body: doc.body, positions: doc.positions, items: doc.sections.map((section) => section.items) };
+        details.entries[file] = { body: doc.body, items: doc.sections.map((section) => section.items) } satisfies Details;
+        positions.entries[file] = doc.positions;
         const { positions: _positions, ...kept } = doc;
         const sections = doc.sections.map(({ items: _items, ...outline }) => outline);
         entries[file] = { ...entry, facts: { ...entry.facts, doc: { ...kept, body: doc.body.length, sections } as unknown as ParsedDocument } };
       }
       await writeFileAtomic(path.join(path.dirname(this.file), DETAILS_FILE), JSON.stringify(details));
+      await writeFileAtomic(path.join(path.dirname(this.file), POSITIONS_FILE), JSON.stringify(positions));
       const body: CacheFile = { format: CACHE_FORMAT, key: this.key, details: token, entries };
       await writeFileAtomic(this.file, JSON.stringify(body));
     } catch {
@@ -310,6 +300,60 @@ function withSectionRanges(facts: FileFacts): FileFacts {
     return start === -1 ? section : { ...section, text: [start, start + section.text.length] as unknown as string };
   });
   return { ...facts, doc: { ...doc, sections } };
+}
+
+function damaged(name: string): Error {
+  return new Error(`The validate cache in ${CACHE_DIR}/ is damaged (${name}); run \`stagedocs validate --no-cache\`.`);
+}
+
+/**
+ * A side file of the facts cache, opened with it and held open (so a later rewrite, which replaces the
+ * file, cannot swap it), its token checked without parsing it; parsed whole on the first value asked.
+ */
+class SideFile {
+  private entries: Record<string, unknown> | undefined;
+
+  private constructor(private fd: number | undefined) {}
+
+  static open(file: string, token: string): SideFile | undefined {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    const head = Buffer.alloc(100);
+    const read = readSync(fd, head, 0, head.length, 0);
+    if (/^[0-9a-f]{32}$/.test(token) && head.subarray(0, read).toString('utf8').startsWith(`{"token":"${token}"`)) return new SideFile(fd);
+    closeSync(fd);
+    return undefined;
+  }
+
+  entry(file: string): unknown {
+    if (!this.entries) {
+      const fd = this.fd!;
+      const bytes = Buffer.alloc(fstatSync(fd).size);
+      for (let at = 0; at < bytes.length; ) {
+        const read = readSync(fd, bytes, at, bytes.length - at, at);
+        if (read === 0) break;
+        at += read;
+      }
+      this.close();
+      let parsed: Partial<SideFileBody> = {};
+      try {
+        parsed = JSON.parse(bytes.toString('utf8')) as Partial<SideFileBody>;
+      } catch {
+        // Reported by the caller, as any damaged entry.
+      }
+      this.entries = isRecord(parsed.entries) ? parsed.entries : {};
+    }
+    return this.entries[file];
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 /** Defines `key` on `target` as a value computed on first read (and plainly replaced if assigned). */
