@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../model/diagnostic.js';
-import type { ParsedDocument } from '../model/documents.js';
+import type { ParsedDocument, Section } from '../model/documents.js';
 import type { ParseProblem } from '../parse/document.js';
 
 /** What validation learns from one file alone: reusable while its bytes, the tool and the config stay the same. */
@@ -37,12 +37,33 @@ interface CacheEntry {
 interface CacheFile {
   format: typeof CACHE_FORMAT;
   key: string;
+  /** Names the side files written with this one: side files with another token are not used. */
+  details: string;
   entries: Record<string, CacheEntry>;
 }
 
-const CACHE_FORMAT = 'stagedocs-validate-cache/3';
+/**
+ * What the repository model never reads is kept in two side files, each read only when one of its
+ * values is used, so that commands which only build the model (the hook, status) parse a much
+ * smaller file: the body (which section texts are ranges into) and the sections' list items, read by
+ * document rules and reports (audit-pack), and the frontmatter positions, read only to place a finding.
+ */
+interface Details {
+  body: string;
+  items: Array<Section['items']>;
+}
+
+/** A side file: its token (the one its facts file names, first in it) and its values by file. */
+interface SideFileBody {
+  token: string;
+  entries: Record<string, unknown>;
+}
+
+const CACHE_FORMAT = 'stagedocs-validate-cache/4';
 export const CACHE_DIR = '.stagedocs';
 export const CACHE_FILE = 'validate-cache.json';
+export const DETAILS_FILE = 'validate-cache-details.json';
+export const POSITIONS_FILE = 'validate-cache-positions.json';
 /**
  * A stamp taken less than this before the cache file was written is "racy" (as in git): the file may
  * have changed again within the file system's timestamp granularity, so its bytes are hashed again.
@@ -77,6 +98,9 @@ export class FactsCache {
   /** Stamps whose ctime is at or after this may be racy. */
   private racyFrom = -Infinity;
   private changed = false;
+  private details: SideFile | undefined;
+  private positions: SideFile | undefined;
+  private readonly expanded = new WeakSet<FileFacts>();
 
   private constructor(
     private readonly file: string,
@@ -107,10 +131,47 @@ export class FactsCache {
 
   private load(text: string, writtenMs: number): void {
     const parsed = JSON.parse(text) as Partial<CacheFile>;
-    if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries)) {
+    if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries) && typeof parsed.details === 'string' && this.openSideFiles(parsed.details)) {
       this.entries = parsed.entries;
       this.racyFrom = writtenMs - RACY_MS;
     }
+  }
+
+  /** Opens both side files named by `token`; false (and nothing kept open) unless both are the right ones. */
+  private openSideFiles(token: string): boolean {
+    const dir = path.dirname(this.file);
+    const details = SideFile.open(path.join(dir, DETAILS_FILE), token);
+    const positions = SideFile.open(path.join(dir, POSITIONS_FILE), token);
+    if (!details || !positions) {
+      details?.close();
+      positions?.close();
+      return false;
+    }
+    this.details = details;
+    this.positions = positions;
+    return true;
+  }
+
+  /** The body and items of a cached file; the token matched, so only a hand-edited file fails the checks. */
+  private detailsOf(file: string, bodyLength: number, sectionCount: number): Details {
+    const found = this.details!.entry(file);
+    const details = (isRecord(found) ? found : {}) as Partial<Details>;
+    if (
+      typeof details.body !== 'string' ||
+      details.body.length !== bodyLength ||
+      !Array.isArray(details.items) ||
+      details.items.length !== sectionCount ||
+      !details.items.every(Array.isArray)
+    ) {
+      throw damaged(DETAILS_FILE);
+    }
+    return details as Details;
+  }
+
+  private positionsOf(file: string): ParsedDocument['positions'] {
+    const found = this.positions!.entry(file);
+    if (!isRecord(found)) throw damaged(POSITIONS_FILE);
+    return found;
   }
 
   /** The content hash a file had when its facts were kept in this run. */
@@ -122,11 +183,11 @@ export class FactsCache {
   getByStamp(file: string, stamp: FileStamp): FileFacts | undefined {
     const entry = this.entries[file];
     const known = entry?.stamp;
-    if (!entry || !Array.isArray(known) || !isFacts(entry.facts)) return undefined;
+    if (!entry || !Array.isArray(known) || !this.usable(entry.facts)) return undefined;
     if (known[0] !== stamp.size || known[1] !== stamp.mtimeMs || known[2] !== stamp.ctimeMs || known[3] !== stamp.ino) return undefined;
     if (stamp.ctimeMs >= this.racyFrom || stamp.mtimeMs >= this.racyFrom) return undefined;
     this.next[file] = entry;
-    return expandSectionTexts(entry.facts);
+    return this.expand(file, entry.facts);
   }
 
   /**
@@ -135,17 +196,48 @@ export class FactsCache {
    */
   getByBlob(file: string, blob: string): FileFacts | undefined {
     const entry = this.entries[file];
-    if (!entry || entry.blob !== blob || !isFacts(entry.facts)) return undefined;
+    if (!entry || entry.blob !== blob || !this.usable(entry.facts)) return undefined;
     this.next[file] = entry;
-    return expandSectionTexts(entry.facts);
+    return this.expand(file, entry.facts);
   }
 
   get(file: string, sha: string, stamp?: FileStamp): FileFacts | undefined {
     const entry = this.entries[file];
-    if (entry?.sha !== sha || !isFacts(entry.facts)) return undefined;
+    if (entry?.sha !== sha || !this.usable(entry.facts)) return undefined;
     // Same bytes, same blob id.
-    this.keep(file, sha, expandSectionTexts(entry.facts), stamp, typeof entry.blob === 'string' ? entry.blob : undefined);
+    this.keep(file, sha, this.expand(file, entry.facts), stamp, typeof entry.blob === 'string' ? entry.blob : undefined);
     return entry.facts;
+  }
+
+  /** Facts already made whole in this run, or loaded ones of a sound shape. */
+  private usable(facts: unknown): facts is FileFacts {
+    return (isRecord(facts) && this.expanded.has(facts as unknown as FileFacts)) || isFacts(facts);
+  }
+
+  /**
+   * Makes cached facts whole, in place, before they are used: the details (the body, kept here as its
+   * length, the positions and the sections' items) and the section texts (ranges into the body) become
+   * values read on first use, so building the repository model, which reads none, never loads them.
+   */
+  private expand(file: string, facts: FileFacts): FileFacts {
+    if (this.expanded.has(facts)) return facts;
+    this.expanded.add(facts);
+    const { doc } = facts;
+    const bodyLength = doc.body as unknown as number;
+    const outline = doc.sections;
+    const details = () => this.detailsOf(file, bodyLength, outline.length);
+    lazyProperty(doc, 'body', () => details().body);
+    lazyProperty(doc, 'positions', () => this.positionsOf(file));
+    // Whole sections at once: a property per section would cost more than the parse it saves.
+    lazyProperty(doc, 'sections', () => {
+      const { body, items } = details();
+      return outline.map((section, index): Section => {
+        const range = section.text as unknown;
+        const text = Array.isArray(range) ? body.slice(range[0] as number, range[1] as number) : section.text;
+        return { ...section, text, items: items[index]! };
+      });
+    });
+    return facts;
   }
 
   set(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string): void {
@@ -169,8 +261,23 @@ export class FactsCache {
     if (!this.changed && !dropped) return;
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
-      const entries = Object.fromEntries(Object.entries(this.next).map(([file, entry]) => [file, { ...entry, facts: withSectionRanges(entry.facts) }]));
-      const body: CacheFile = { format: CACHE_FORMAT, key: this.key, entries };
+      // A fresh token ties the three files together; the side files go first, so a facts file never
+      // names side files that are not there yet (concurrent writers at worst leave a mismatch: a miss).
+      const token = randomBytes(16).toString('hex');
+      const details: SideFileBody = { token, entries: {} };
+      const positions: SideFileBody = { token, entries: {} };
+      const entries: CacheFile['entries'] = {};
+      for (const [file, entry] of Object.entries(this.next)) {
+        const { doc } = withSectionRanges(entry.facts);
+        details.entries[file] = { body: doc.body, items: doc.sections.map((section) => section.items) } satisfies Details;
+        positions.entries[file] = doc.positions;
+        const { positions: _positions, ...kept } = doc;
+        const sections = doc.sections.map(({ items: _items, ...outline }) => outline);
+        entries[file] = { ...entry, facts: { ...entry.facts, doc: { ...kept, body: doc.body.length, sections } as unknown as ParsedDocument } };
+      }
+      await writeFileAtomic(path.join(path.dirname(this.file), DETAILS_FILE), JSON.stringify(details));
+      await writeFileAtomic(path.join(path.dirname(this.file), POSITIONS_FILE), JSON.stringify(positions));
+      const body: CacheFile = { format: CACHE_FORMAT, key: this.key, details: token, entries };
       await writeFileAtomic(this.file, JSON.stringify(body));
     } catch {
       // A read-only checkout still validates; it only runs cold next time.
@@ -195,21 +302,81 @@ function withSectionRanges(facts: FileFacts): FileFacts {
   return { ...facts, doc: { ...doc, sections } };
 }
 
-/** Puts back the texts `withSectionRanges` stored as ranges (checked by `isFacts`), in place, before the facts are used. */
-function expandSectionTexts(facts: FileFacts): FileFacts {
-  for (const section of facts.doc.sections) {
-    const range = section.text as unknown;
-    if (Array.isArray(range)) section.text = facts.doc.body.slice(range[0] as number, range[1] as number);
-  }
-  return facts;
+function damaged(name: string): Error {
+  return new Error(`The validate cache in ${CACHE_DIR}/ is damaged (${name}); run \`stagedocs validate --no-cache\`.`);
 }
 
-/** A section text as the cache file may hold it: the text, or a range that lies inside the body. */
-function isSectionText(text: unknown, body: unknown): boolean {
+/**
+ * A side file of the facts cache, opened with it and held open (so a later rewrite, which replaces the
+ * file, cannot swap it), its token checked without parsing it; parsed whole on the first value asked.
+ */
+class SideFile {
+  private entries: Record<string, unknown> | undefined;
+
+  private constructor(private fd: number | undefined) {}
+
+  static open(file: string, token: string): SideFile | undefined {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    const head = Buffer.alloc(100);
+    const read = readSync(fd, head, 0, head.length, 0);
+    if (/^[0-9a-f]{32}$/.test(token) && head.subarray(0, read).toString('utf8').startsWith(`{"token":"${token}"`)) return new SideFile(fd);
+    closeSync(fd);
+    return undefined;
+  }
+
+  entry(file: string): unknown {
+    if (!this.entries) {
+      const fd = this.fd!;
+      const bytes = Buffer.alloc(fstatSync(fd).size);
+      for (let at = 0; at < bytes.length; ) {
+        const read = readSync(fd, bytes, at, bytes.length - at, at);
+        if (read === 0) break;
+        at += read;
+      }
+      this.close();
+      let parsed: Partial<SideFileBody> = {};
+      try {
+        parsed = JSON.parse(bytes.toString('utf8')) as Partial<SideFileBody>;
+      } catch {
+        // Reported by the caller, as any damaged entry.
+      }
+      this.entries = isRecord(parsed.entries) ? parsed.entries : {};
+    }
+    return this.entries[file];
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Defines `key` on `target` as a value computed on first read (and plainly replaced if assigned). */
+function lazyProperty<T extends object>(target: T, key: keyof T & string, compute: () => unknown): void {
+  const settle = (value: unknown) => Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = compute();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
+}
+
+/** A section text as the cache file may hold it: the text, or a range that lies inside the body (whose length the file holds). */
+function isSectionText(text: unknown, bodyLength: unknown): boolean {
   if (typeof text === 'string') return true;
-  if (!Array.isArray(text) || text.length !== 2 || typeof body !== 'string') return false;
+  if (!Array.isArray(text) || text.length !== 2 || typeof bodyLength !== 'number') return false;
   const [start, end] = text as unknown[];
-  return Number.isInteger(start) && Number.isInteger(end) && (start as number) >= 0 && (end as number) >= (start as number) && (end as number) <= body.length;
+  return Number.isInteger(start) && Number.isInteger(end) && (start as number) >= 0 && (end as number) >= (start as number) && (end as number) <= bodyLength;
 }
 
 function isRecord(value: unknown): value is Record<string, never> {
@@ -225,8 +392,11 @@ function isFacts(value: unknown): value is FileFacts {
     Array.isArray(facts.problems) &&
     Array.isArray(facts.findings) &&
     typeof facts.doc.file === 'string' &&
+    Number.isInteger(facts.doc.body as unknown) &&
+    (facts.doc.body as unknown as number) >= 0 &&
+    facts.doc.positions === undefined &&
     Array.isArray(facts.doc.sections) &&
-    facts.doc.sections.every((section) => isRecord(section) && isSectionText((section as { text: unknown }).text, facts.doc!.body)) &&
+    facts.doc.sections.every((section) => isRecord(section) && (section as { items?: unknown }).items === undefined && isSectionText((section as { text: unknown }).text, facts.doc!.body)) &&
     Array.isArray(facts.doc.links)
   );
 }
