@@ -4,7 +4,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { REGISTRY_COLUMNS, REPORT_FORMAT, type GateResult, type RunReport } from '../../src/model/evidence.js';
+import { csvRow } from '../../src/gates/csv.js';
+import { HEADER, registryValues, reportPathOf } from '../../src/gates/registry.js';
+import { REPORT_FORMAT, type GateResult, type RunReport } from '../../src/model/evidence.js';
 import { GIT_ENV, writeTree, type Tree } from './repo.js';
 
 export interface RunOptions {
@@ -71,34 +73,14 @@ export function runFolder(report: RunReport): Tree {
   };
 }
 
-/** `gate_registry.csv` with one row per report, in the contract's columns. */
+/** `gate_registry.csv` with one row per report, written as `gate run` writes it. */
 export function registryCsv(reports: RunReport[]): string {
   const rows = reports.map((report) => {
-    const sha = createHash('sha256').update(runFolder(report)[`gate_results/${report.run_id}/report.json`]!).digest('hex');
-    const values: Record<(typeof REGISTRY_COLUMNS)[number], string> = {
-      run_id: report.run_id,
-      stage_id: report.stage_id,
-      stage_title: report.stage_title,
-      phase_id: report.phase_id,
-      started_at: report.started_at,
-      finished_at: report.finished_at,
-      duration_ms: String(report.duration_ms),
-      overall_pass: String(report.overall_pass),
-      blocking_failures: String(report.blocking_failures),
-      warnings: String(report.warnings),
-      decision_tag: report.decision_tag ?? '',
-      commit: report.commit ?? '',
-      dirty: String(report.dirty),
-      report_path: `gate_results/${report.run_id}/report.json`,
-      report_sha256: sha,
-    };
-    return REGISTRY_COLUMNS.map((column) => csvField(values[column])).join(',');
+    const reportPath = reportPathOf('gate_results', report.run_id);
+    const sha = createHash('sha256').update(runFolder(report)[reportPath]!).digest('hex');
+    return csvRow(registryValues(report, reportPath, sha));
   });
-  return `${[REGISTRY_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
-}
-
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return HEADER + rows.join('');
 }
 
 let tick = 0;
