@@ -33,7 +33,7 @@ function computeFingerprint(): string {
   const dir = fileURLToPath(new URL('./', import.meta.url));
   const hash = createHash('sha256').update(TOOL_VERSION);
   try {
-    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js')).sort();
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js') || file.endsWith('.cjs')).sort();
     for (const file of files) {
       const stat = statSync(path.join(dir, file));
       hash.update(`${file}:${stat.size}:${stat.mtimeMs}\n`);

@@ -1,21 +1,54 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 
 /**
- * One Ajv instance for our own schemas only (never schemas from a repository: a `pattern` can be a
- * ReDoS). Strict mode catches misspelled keywords; `allErrors` and `$data` stay off because the data
- * is untrusted. Our schemas are not checked against the JSON Schema meta-schema on every start
+ * Options of the one Ajv setup for our own schemas only (never schemas from a repository: a `pattern`
+ * can be a ReDoS). Strict mode catches misspelled keywords; `allErrors` and `$data` stay off because
+ * the data is untrusted. Our schemas are not checked against the JSON Schema meta-schema on every start
  * (compiling it took a third of the configuration's load time); test/unit/schemas-meta.test.ts does.
  */
-const ajv = new Ajv({ strict: true, allErrors: false, allowUnionTypes: true, validateSchema: false });
+export const AJV_OPTIONS: Options = { strict: true, allErrors: false, allowUnionTypes: true, validateSchema: false };
+
+/**
+ * The build compiles every schema of `src/model/schema-catalog.ts` ahead of time into this module
+ * (`scripts/compile-validators.mjs`, Ajv's standalone code): loading Ajv and compiling the
+ * configuration schema took about 40 ms of every command's start. Sources run without a build (the
+ * tests) compile at run time with the same options; test/unit/validators.test.ts checks both agree.
+ */
+const PRECOMPILED = new URL('./validators.cjs', import.meta.url);
+const require = createRequire(import.meta.url);
+
+let precompiled: Readonly<Record<string, ValidateFunction>> | undefined;
+let runtime: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
+
+/** The name a schema's validator has in the precompiled module: its content, so an edited schema never finds a stale one. */
+export function schemaKey(schema: object): string {
+  return `v${createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 32)}`;
+}
 
 export function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = precompiledValidators()[schemaKey(schema)] ?? compileAtRunTime(schema);
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+/** The validators the build compiled; none when running from the sources. */
+export function precompiledValidators(): Readonly<Record<string, ValidateFunction>> {
+  precompiled ??= existsSync(PRECOMPILED) ? (require(fileURLToPath(PRECOMPILED)) as Record<string, ValidateFunction>) : {};
+  return precompiled;
+}
+
+/** Ajv itself, loaded on first use. */
+export function compileAtRunTime(schema: object): ValidateFunction {
+  runtime ??= new (require('ajv') as typeof import('ajv')).Ajv(AJV_OPTIONS);
+  return runtime.compile(schema);
 }
 
 export type SchemaError = ErrorObject;
