@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule } from '../rules/types.js';
+import type { FileFacts } from './cache.js';
 import { factsOf } from './facts.js';
 
 interface Share {
@@ -13,4 +14,6 @@ interface Share {
 
 const { config, items } = workerData as Share;
 const documentRules = RULES.filter((rule): rule is DocumentRule => rule.scope === 'document');
-parentPort?.postMessage(items.map(({ file, bytes }) => factsOf(file, bytes, config, documentRules)));
+const facts: FileFacts[] = [];
+for (const { file, bytes } of items) facts.push(await factsOf(file, bytes, config, documentRules));
+parentPort?.postMessage(facts);

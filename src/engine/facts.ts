@@ -7,8 +7,8 @@ import { optionsOf } from './rule-options.js';
 import { kindFromPath } from './source.js';
 
 /** Parses one file and runs the document rules on it: everything that depends on this file alone. */
-export function factsOf(file: string, bytes: Uint8Array, config: Config, documentRules: readonly DocumentRule[]): FileFacts {
-  const { doc, problems } = parseDocumentBytes(file, bytes, { kindHint: kindFromPath(file, config), maxBytes: config.limits.max_file_bytes });
+export async function factsOf(file: string, bytes: Uint8Array, config: Config, documentRules: readonly DocumentRule[]): Promise<FileFacts> {
+  const { doc, problems } = await parseDocumentBytes(file, bytes, { kindHint: kindFromPath(file, config), maxBytes: config.limits.max_file_bytes });
   const findings: FileFacts['findings'] = [];
   // Content rules on a document whose frontmatter could not be read would only add noise.
   if (problems.length === 0) {

@@ -227,13 +227,17 @@ async function computeFacts(
   if (items.length === 0) return [];
   // The parsers (remark among them) load only when some file has to be parsed: a warm run never does.
   const { factsOf } = await import('./facts.js');
-  const local = (share: ReadonlyArray<{ file: string; bytes: Uint8Array }>) => share.map(({ file, bytes }) => factsOf(file, bytes, config, documentRules));
+  const local = async (share: ReadonlyArray<{ file: string; bytes: Uint8Array }>) => {
+    const facts: FileFacts[] = [];
+    for (const { file, bytes } of share) facts.push(await factsOf(file, bytes, config, documentRules));
+    return facts;
+  };
   // The compiled worker exists next to this module once built; from sources (tests) it does not.
   if (workers < 1 || items.length < WORKER_THRESHOLD || !existsSync(fileURLToPath(WORKER_SCRIPT))) return local(items);
   const size = Math.ceil(items.length / (workers + 1));
   const shares = Array.from({ length: workers + 1 }, (_, k) => items.slice(k * size, (k + 1) * size)).filter((share) => share.length > 0);
   const remote = shares.slice(1).map((share) => inWorker(share, config).catch(() => local(share)));
-  const mine = local(shares[0]!);
+  const mine = await local(shares[0]!);
   return [mine, ...(await Promise.all(remote))].flat();
 }
 

@@ -1,9 +1,8 @@
-import { parseDocument } from 'yaml';
 import type { Finding } from '../model/diagnostic.js';
 import { DOCUMENT_KINDS, type DocumentKind, type ParsedDocument } from '../model/documents.js';
 import { parseMarkdown } from './markdown.js';
 import { decodeUtf8, findExcessiveNesting, MAX_NESTING, normalizeText, unreadableReason } from './text.js';
-import { parseYaml } from './yaml.js';
+import { parseYaml, yamlLibrary } from './yaml.js';
 
 /** A problem found while reading a document, before any rule runs. */
 export interface ParseProblem extends Finding {
@@ -25,7 +24,7 @@ export interface ParseOptions {
  * Parses one document from its bytes. Pure and total: it never reads the file system and never
  * throws; everything wrong with the input comes back as a problem with a place.
  */
-export function parseDocumentBytes(file: string, bytes: Uint8Array, options: ParseOptions): ParseResult {
+export async function parseDocumentBytes(file: string, bytes: Uint8Array, options: ParseOptions): Promise<ParseResult> {
   const unreadable = unreadableReason(bytes, options.maxBytes);
   const decoded = unreadable ? undefined : decodeUtf8(bytes);
   if (unreadable || decoded === undefined) {
@@ -38,7 +37,7 @@ export function parseDocumentBytes(file: string, bytes: Uint8Array, options: Par
   return parseDocumentText(file, decoded, options);
 }
 
-export function parseDocumentText(file: string, rawText: string, options: ParseOptions): ParseResult {
+export async function parseDocumentText(file: string, rawText: string, options: ParseOptions): Promise<ParseResult> {
   const text = normalizeText(rawText);
   if (file.endsWith('.json')) return parseJsonDocument(file, text, options.kindHint ?? 'freeze');
   const nesting = findExcessiveNesting(text);
@@ -52,7 +51,7 @@ export function parseDocumentText(file: string, rawText: string, options: ParseO
       text.split('\n').length,
     );
   }
-  const structure = parseMarkdown(text);
+  const structure = await parseMarkdown(text);
   const problems: ParseProblem[] = structure.problems.map((problem) => ({ ...problem, ruleId: 'frontmatter-syntax' }));
   if (!structure.hasFrontmatter && problems.length === 0) {
     problems.push({
@@ -124,7 +123,7 @@ function jsonErrorOffset(text: string, reason: string): number {
   const stated = /at position (\d+)/.exec(reason)?.[1];
   if (stated !== undefined) return Number(stated);
   try {
-    const located = parseDocument(text, { schema: 'json', prettyErrors: false }).errors[0]?.pos[0];
+    const located = yamlLibrary().parseDocument(text, { schema: 'json', prettyErrors: false }).errors[0]?.pos[0];
     if (located !== undefined) return located;
   } catch {
     // Fall through to the end of the text.

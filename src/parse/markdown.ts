@@ -1,13 +1,19 @@
 import type { Heading, List, Nodes, Root, Yaml } from 'mdast';
-import remarkFrontmatter from 'remark-frontmatter';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
 import type { Position } from '../model/diagnostic.js';
 import type { Link, Section } from '../model/documents.js';
 import { isEmptyContent, listItemText, scanMarkdown } from './scan.js';
 import { parseYaml, type YamlProblem } from './yaml.js';
 
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).freeze();
+let remark: ((text: string) => Root) | undefined;
+
+/**
+ * remark, loaded for the first document the line scanner leaves to it: with micromark it takes about
+ * 50 ms to load, and the scanner reads nearly every stage document, so most runs never need it.
+ */
+async function loadRemark(): Promise<(text: string) => Root> {
+  remark ??= (await import('./remark.js')).remarkTree;
+  return remark;
+}
 
 export interface MarkdownStructure {
   /** Frontmatter data, undefined when absent or unreadable. */
@@ -34,16 +40,16 @@ const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
  * reads a file. Malformed frontmatter fences, which remark silently treats as "no frontmatter", are
  * detected here and reported.
  */
-export function parseMarkdown(text: string): MarkdownStructure {
+export function parseMarkdown(text: string): Promise<MarkdownStructure> {
   return readMarkdown(text, true);
 }
 
 /** The same, always with remark: the reference the fast scanner is tested against. */
-export function parseMarkdownWithRemark(text: string): MarkdownStructure {
+export function parseMarkdownWithRemark(text: string): Promise<MarkdownStructure> {
   return readMarkdown(text, false);
 }
 
-function readMarkdown(text: string, fast: boolean): MarkdownStructure {
+async function readMarkdown(text: string, fast: boolean): Promise<MarkdownStructure> {
   const lines = text.split('\n');
   const problems: YamlProblem[] = [];
   const fenceProblem = checkFences(lines);
@@ -64,7 +70,7 @@ function readMarkdown(text: string, fast: boolean): MarkdownStructure {
     };
   }
 
-  const tree = processor.parse(text) as Root;
+  const tree = (remark ?? (await loadRemark()))(text);
   const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
   const frontmatter = yamlNode ? frontmatterOf(yamlNode.value, problems) : { data: undefined, positions: {}, coerced: {} };
   const bodyStartLine = yamlNode?.position ? yamlNode.position.end.line + 1 : 1;

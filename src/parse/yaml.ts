@@ -1,4 +1,6 @@
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlLibrary from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import type { Position } from '../model/diagnostic.js';
 import { truncate } from './text.js';
 import { pointerSegment } from '../model/documents.js';
@@ -16,6 +18,18 @@ export interface ParsedYaml {
   /** JSON pointer -> source text of each unquoted value YAML read as a number, boolean or null. */
   coerced: Record<string, string>;
   problems: YamlProblem[];
+}
+
+const require = createRequire(import.meta.url);
+let library: typeof YamlLibrary | undefined;
+
+/**
+ * The `yaml` package, loaded on first use (about 20 ms): the fast reader answers for the frontmatter of
+ * most documents and for most configuration files, so most runs never need it.
+ */
+export function yamlLibrary(): typeof YamlLibrary {
+  library ??= require('yaml') as typeof YamlLibrary;
+  return library;
 }
 
 const TOO_DEEP = /Maximum call stack size exceeded/;
@@ -38,6 +52,7 @@ export function parseYaml(text: string, firstLine = 1): ParsedYaml {
 
 /** The same with the `yaml` package, always: the reference the fast reader is tested against. */
 export function parseYamlWithLibrary(text: string, firstLine = 1): ParsedYaml {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   const place = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
@@ -86,6 +101,7 @@ interface Collector {
 }
 
 function collectPositions(node: YamlNode, pointer: string, into: Collector): void {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
   if (node.range) into.positions[pointer] = into.place(node.range[0]);
   if (isScalar(node)) {
     // `id: 1.10` reads as 1.1 and `sha: 12e4567` as Infinity: keep what was written for the hint.

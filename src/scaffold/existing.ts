@@ -34,7 +34,7 @@ export async function readExisting(root: string, config: Config): Promise<Existi
   const files = await source.list();
   const existing: ExistingDocuments = { phases: [], stages: [], decisionTags: new Set() };
   for (const file of files) {
-    const { doc } = parseDocumentBytes(file, await source.read(file), { kindHint: kindFromPath(file, config), maxBytes: config.limits.max_file_bytes });
+    const { doc } = await parseDocumentBytes(file, await source.read(file), { kindHint: kindFromPath(file, config), maxBytes: config.limits.max_file_bytes });
     const data = doc.data ?? {};
     if (doc.kind === 'phase' && typeof data.id === 'string') {
       existing.phases.push({ id: data.id, file, folder: path.posix.dirname(file) });

@@ -64,23 +64,23 @@ const TITLES = [
   "'single' & \"double\" quotes: yes",
 ];
 
-function parse(file: string, text: string) {
-  const { doc, problems } = parseDocumentText(file, text, { maxBytes: defaultConfig().limits.max_file_bytes });
+async function parse(file: string, text: string) {
+  const { doc, problems } = await parseDocumentText(file, text, { maxBytes: defaultConfig().limits.max_file_bytes });
   expect(problems).toEqual([]);
   return doc;
 }
 
 describe('titles round-trip exactly through frontmatter and headings', () => {
-  it('stages, phases and decisions', () => {
+  it('stages, phases and decisions', async () => {
     const repo = makeRepo();
     expect(runCli(repo, ['new-phase', 'work', '--pattern', 'empty', '--title', TITLES[0]!, ...OWNER]).code).toBe(0);
-    TITLES.forEach((title, index) => {
+    for (const [index, title] of TITLES.entries()) {
       // `--` ends the options, so that a title such as `- not a list` is never read as one.
       const result = runCli(repo, ['new-stage', '--phase', 'P1', '--gate', `echo ${JSON.stringify(title)}`, ...OWNER, '--', title]);
       expect(result.stderr).toBe('');
       const file = /wrote (\S+)/.exec(result.stdout)![1]!;
       expect(path.posix.basename(file)).toMatch(/^\d{2}-[a-z0-9-]+\.md$/);
-      const doc = parse(file, readFileSync(path.join(repo, file), 'utf8'));
+      const doc = await parse(file, readFileSync(path.join(repo, file), 'utf8'));
       const id = `P1-S${String(index).padStart(2, '0')}`;
       expect(doc.data?.title).toBe(title);
       expect(doc.data?.id).toBe(id);
@@ -89,11 +89,11 @@ describe('titles round-trip exactly through frontmatter and headings', () => {
 
       const decision = runCli(repo, ['new-decision', '--stage', id, ...OWNER, '--', title]);
       const decisionFile = /wrote (\S+)/.exec(decision.stdout)![1]!;
-      const note = parse(decisionFile, readFileSync(path.join(repo, decisionFile), 'utf8'));
+      const note = await parse(decisionFile, readFileSync(path.join(repo, decisionFile), 'utf8'));
       expect(note.data?.title).toBe(title);
       expect(note.sections[0]!.title).toBe(`${String(note.data?.decision_tag)} ${title}`);
-    });
-    const phase = parse('stages/work/phase.md', readFileSync(path.join(repo, 'stages/work/phase.md'), 'utf8'));
+    }
+    const phase = await parse('stages/work/phase.md', readFileSync(path.join(repo, 'stages/work/phase.md'), 'utf8'));
     expect(phase.data?.title).toBe(TITLES[0]);
     expect(phase.sections[0]!.title).toBe(`P1 ${TITLES[0]}`);
 

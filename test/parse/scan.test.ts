@@ -8,9 +8,9 @@ import { normalizeText } from '../../src/parse/text.js';
 import { decision, phase, stage, STAGE_SECTIONS } from '../helpers/documents.js';
 
 /** The fast scanner must agree with remark whenever it answers; it may decline (and remark reads). */
-function expectSameAsRemark(text: string): boolean {
+async function expectSameAsRemark(text: string): Promise<boolean> {
   const accepted = scanMarkdown(text, text.split('\n')) !== undefined;
-  expect(parseMarkdown(text)).toEqual(parseMarkdownWithRemark(text));
+  expect(await parseMarkdown(text)).toEqual(await parseMarkdownWithRemark(text));
   return accepted;
 }
 
@@ -86,14 +86,14 @@ const LINE = fc.constantFrom(
 );
 
 describe('fast markdown scanner', () => {
-  it('agrees with remark on the documents stagedocs writes and the test builders', () => {
+  it('agrees with remark on the documents stagedocs writes and the test builders', async () => {
     const documents = [stage(), phase(), decision(), stage({ body: `${STAGE_SECTIONS}\n## Notes\n- see [phase](phase.md)\n` })];
-    const accepted = documents.map(expectSameAsRemark);
+    const accepted = await Promise.all(documents.map(expectSameAsRemark));
     // The common case must take the fast path, or the scanner is useless.
     expect(accepted).toEqual([true, true, true, true]);
   });
 
-  it('agrees with remark on the repository markdown files with frontmatter', () => {
+  it('agrees with remark on the repository markdown files with frontmatter', async () => {
     const roots = ['templates', 'docs'].map((dir) => path.resolve(dir));
     for (const root of roots) {
       let files: string[] = [];
@@ -102,16 +102,16 @@ describe('fast markdown scanner', () => {
       } catch {
         continue;
       }
-      for (const file of files) expectSameAsRemark(normalizeText(readFileSync(path.join(root, file), 'utf8')));
+      for (const file of files) await expectSameAsRemark(normalizeText(readFileSync(path.join(root, file), 'utf8')));
     }
   });
 
-  it('agrees with remark on generated documents (differential property)', () => {
+  it('agrees with remark on generated documents (differential property)', async () => {
     let accepted = 0;
-    fc.assert(
-      fc.property(fc.array(LINE, { maxLength: 30 }), fc.boolean(), (lines, newlineAtEnd) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(LINE, { maxLength: 30 }), fc.boolean(), async (lines, newlineAtEnd) => {
         const text = `${FRONTMATTER}${lines.join('\n')}${newlineAtEnd ? '\n' : ''}`;
-        if (expectSameAsRemark(text)) accepted++;
+        if (await expectSameAsRemark(text)) accepted++;
       }),
       { numRuns: 1500 },
     );
@@ -119,7 +119,7 @@ describe('fast markdown scanner', () => {
     expect(accepted).toBeGreaterThan(100);
   });
 
-  it('agrees with remark on generated documents built from safe constructs only', () => {
+  it('agrees with remark on generated documents built from safe constructs only', async () => {
     const SAFE = fc.constantFrom(
       '',
       '## Objectives',
@@ -140,19 +140,19 @@ describe('fast markdown scanner', () => {
       'close` [e](e.md)',
     );
     let accepted = 0;
-    fc.assert(
-      fc.property(fc.array(SAFE, { maxLength: 40 }), (lines) => {
-        if (expectSameAsRemark(`${FRONTMATTER}${lines.join('\n')}\n`)) accepted++;
+    await fc.assert(
+      fc.asyncProperty(fc.array(SAFE, { maxLength: 40 }), async (lines) => {
+        if (await expectSameAsRemark(`${FRONTMATTER}${lines.join('\n')}\n`)) accepted++;
       }),
       { numRuns: 1500 },
     );
     expect(accepted).toBeGreaterThan(300);
   });
 
-  it('declines documents without a plain frontmatter block, which remark then reads', () => {
+  it('declines documents without a plain frontmatter block, which remark then reads', async () => {
     for (const text of ['# No frontmatter\n', '---\nid: x\n', '--- \nid: x\n---\n# T\n', '---\nid: x\n--- \n---\n']) {
       expect(scanMarkdown(text, text.split('\n'))).toBeUndefined();
-      expectSameAsRemark(text);
+      await expectSameAsRemark(text);
     }
   });
 });
