@@ -3,10 +3,9 @@ import { stableStringify, type Config } from '../config/config.js';
 import { derivedValue } from '../engine/derived-cache.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
 import type { Rule } from '../rules/types.js';
-import { assertFullHistory, openGit, resolveCommit } from './client.js';
 import type { Env } from './exec.js';
 import { fileHistory, type HistorySpan } from './history.js';
-import { headCommit } from './repository.js';
+import { assertFullHistory, headCommit, resolveCommit } from './repository.js';
 import { checkRecordIntegrity, commitAuthors, recordPaths, type IntegrityFinding } from './record-integrity.js';
 import { integrityRules } from './staged-validation.js';
 
@@ -35,21 +34,22 @@ export async function historyRules(
   /** Given (the running code's fingerprint): the whole history's findings are kept in `.stagedocs/` per HEAD. */
   cache?: { toolVersion: string },
 ): Promise<{ rules: Rule[]; skipped?: string }> {
-  const git = openGit(root, env);
   let span: HistorySpan;
   if (range !== undefined) {
     const { base, head } = parseRange(range);
-    const [baseSha, headSha] = [await resolveCommit(git, base, '--range base'), await resolveCommit(git, head, '--range head')];
-    await assertFullHistory(git);
+    const [baseSha, headSha] = [await resolveCommit(root, env, base, '--range base'), await resolveCommit(root, env, head, '--range head')];
+    await assertFullHistory(root, env);
     span = { base: baseSha, head: headSha };
   } else {
+    // HEAD and the shallow check are two git processes: they run at once.
+    const shallow = assertFullHistory(root, env).then(
+      () => undefined,
+      (error: StagedocsError) => error,
+    );
     const head = await headCommit(root, env);
     if (head === undefined) return { rules: [] };
-    try {
-      await assertFullHistory(git);
-    } catch (error) {
-      return { rules: [], skipped: `history rules skipped: ${(error as Error).message}. ${(error as StagedocsError).hint ?? ''}`.trim() };
-    }
+    const incomplete = await shallow;
+    if (incomplete) return { rules: [], skipped: `history rules skipped: ${incomplete.message}. ${incomplete.hint ?? ''}`.trim() };
     span = { head };
   }
   const findings = async () => checkRecordIntegrity(root, config, commitAuthors(await fileHistory(root, span, recordPaths(config), env)), env);

@@ -110,7 +110,7 @@ describe('stagedocs hook install / uninstall', () => {
   it('is a usage error outside a git repository', () => {
     const result = runCli(tempDir(), ['hook', 'install']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('is not inside a git work tree');
+    expect(result.stderr).toContain('is not inside a git repository');
   });
 });
 

@@ -6,9 +6,8 @@ import { MIN_MAX_CHARS, renderAuditPack } from '../../audit/render.js';
 import { readRegistryRows } from '../../audit/registry-rows.js';
 import { loadWorkspace, signOffTags } from '../../audit/workspace.js';
 import { assertStageId } from '../../gates/stage-model.js';
-import { assertFullHistory, openGit, requireRepository, resolveCommit } from '../../git/client.js';
 import { commitsInSpan } from '../../git/history.js';
-import { headCommit } from '../../git/repository.js';
+import { assertFullHistory, headCommit, requireGitRoot, resolveCommit } from '../../git/repository.js';
 import { assertSafeRef } from '../../git/refs.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { codeFingerprint, TOOL_VERSION } from '../../version.js';
@@ -28,15 +27,14 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
 
   const cwd = workingDirectory(io, flags.cwd);
   const root = findRoot(cwd);
-  const git = openGit(root, io.env);
-  await requireRepository(git, root);
+  await requireGitRoot(root, io.env);
   if ((await headCommit(root, io.env)) === undefined) {
     throw new UsageError('This repository has no commits yet; an audit pack reports on commits', 'Commit the stages and their evidence first, then run `stagedocs audit-pack --base <ref>`.');
   }
-  await assertFullHistory(git);
-  const headSha = await resolveCommit(git, flags.head, '--head');
-  const baseSha = flags.base === undefined ? undefined : await resolveCommit(git, flags.base, '--base');
-  if (flags.head !== 'HEAD' && (await resolveCommit(git, 'HEAD', 'HEAD')) !== headSha) {
+  await assertFullHistory(root, io.env);
+  const headSha = await resolveCommit(root, io.env, flags.head, '--head');
+  const baseSha = flags.base === undefined ? undefined : await resolveCommit(root, io.env, flags.base, '--base');
+  if (flags.head !== 'HEAD' && (await resolveCommit(root, io.env, 'HEAD', 'HEAD')) !== headSha) {
     io.stderr.write(`note: documents and evidence are read from the working tree (HEAD), which is not --head ${flags.head}; check out ${flags.head} for a consistent pack\n`);
   }
 

@@ -4,7 +4,8 @@ import { loadConfig } from '../../config/config.js';
 import { assertDecisionExists } from '../../gates/failure-policy.js';
 import { expandInputs, freezePathOf, hashInputs, renderFreeze, writeExclusive } from '../../gates/freeze.js';
 import { assertStageId, findStage, loadModel } from '../../gates/stage-model.js';
-import { openGit, requireRepository } from '../../git/client.js';
+import { openGit } from '../../git/client.js';
+import { requireGitRoot } from '../../git/repository.js';
 import { headCommit } from '../../git/repository.js';
 import type { FreezeFile } from '../../model/documents.js';
 import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
@@ -20,7 +21,7 @@ export async function freezeAction(stageId: string, flags: FreezeFlags, io: CliI
   }
   const scope = parseScope(flags.scope);
   const cwd = workingDirectory(io, flags.cwd);
-  const root = await requireRepository(openGit(cwd), cwd);
+  const root = await requireGitRoot(cwd, io.env);
   const git = openGit(root);
   const { config, hash } = await loadConfig(root);
   const model = await loadModel(root, config, hash, codeFingerprint());

@@ -8,7 +8,8 @@ import { checkProgression } from '../../gates/progression.js';
 import { makeRedactor } from '../../gates/redact.js';
 import { runStage } from '../../gates/run-stage.js';
 import { assertStageId, findStage, loadModel } from '../../gates/stage-model.js';
-import { openGit, requireRepository } from '../../git/client.js';
+import { openGit } from '../../git/client.js';
+import { requireGitRoot } from '../../git/repository.js';
 import type { RepositoryModel, Typed } from '../../engine/repository.js';
 import type { GateSpec, StageFrontmatter } from '../../model/documents.js';
 import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
@@ -22,7 +23,7 @@ import { gateProgress } from '../progress.js';
 export async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): Promise<number> {
   assertStageId(stageId);
   const cwd = workingDirectory(io, flags.cwd);
-  const root = await requireRepository(openGit(cwd), cwd);
+  const root = await requireGitRoot(cwd, io.env);
   const git = openGit(root);
   const { config, hash } = await loadConfig(root);
   const model = await loadModel(root, config, hash, codeFingerprint());

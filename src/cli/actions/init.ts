@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILES, defaultConfig, loadConfig } from '../../config/config.js';
-import { openGit, requireRepository } from '../../git/client.js';
+import { requireGitRoot } from '../../git/repository.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { appendLines, attributesPath, createFiles, missingLines, readTextIfExists, type NewFile } from '../../scaffold/files.js';
 import { folderReadmes, gitLines } from '../../scaffold/init.js';
@@ -20,7 +20,7 @@ const HOOK_COMMAND = 'stagedocs hook install';
  */
 export async function initAction(flags: InitFlags, io: CliIo, hookAvailable: boolean): Promise<number> {
   const cwd = workingDirectory(io, flags.cwd);
-  const root = await requireRepository(openGit(cwd), cwd);
+  const root = await requireGitRoot(cwd, io.env);
   const verb = flags.dryRun ? 'would write' : 'wrote';
   const newFiles: NewFile[] = [];
   const kept: string[] = [];

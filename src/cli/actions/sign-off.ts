@@ -3,10 +3,9 @@ import { stagesOfPhase, type RepositoryModel } from '../../engine/repository.js'
 import { workingTreeSource } from '../../engine/source.js';
 import { validateRepository } from '../../engine/validate.js';
 import { readRuns } from '../../evidence/read.js';
-import { assertFullHistory, openGit } from '../../git/client.js';
 import type { Env } from '../../git/exec.js';
 import { historyRules } from '../../git/history-validation.js';
-import { headCommit, requireGitRoot } from '../../git/repository.js';
+import { assertFullHistory, headCommit, requireGitRoot } from '../../git/repository.js';
 import { commonReasons, phaseTagMessage, qualifyingRun, stageTagMessage, type Reasons, type SignOffFacts } from '../../git/sign-off.js';
 import { createAnnotatedTag, readTag, readTags, signOffTagName, type TagInfo } from '../../git/tags.js';
 import { uncommittedChanges } from '../../git/worktree-status.js';
@@ -36,7 +35,7 @@ export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo):
   const head = await headCommit(root, io.env);
   if (!head) throw new UsageError('This repository has no commits yet; there is nothing to sign off', 'Commit the stage, its evidence and its documents first.');
   // Ancestry and history checks need the whole history.
-  await assertFullHistory(openGit(root, io.env));
+  await assertFullHistory(root, io.env);
 
   // Read before validation runs: validation may write its cache, which is tool state, not work.
   const uncommitted = (await uncommittedChanges(root, io.env)).filter((file) => !file.startsWith('.stagedocs/'));
