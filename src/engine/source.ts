@@ -1,6 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import type { Config } from '../config/config.js';
 import type { DocumentKind } from '../model/documents.js';
 import type { FileStamp } from './cache.js';
@@ -46,11 +45,40 @@ function isDocumentPath(relativePath: string): boolean {
   return !/^readme\.md$/i.test(path.posix.basename(relativePath));
 }
 
+/**
+ * Every document of the working tree, as `documentGlobs` describes them: regular files only (a symlink
+ * can point out of the repository, and the index source skips symlinks too), no dot-files or
+ * dot-folders. A plain synchronous walk of the three folders: these are fixed shapes, not user globs,
+ * and it lists 6,000 documents in a third of the time a glob library takes.
+ */
+function listDocuments(root: string, config: Config): string[] {
+  const { stages, decisions, freeze } = config.paths;
+  const found = new Set<string>();
+  const walk = (folder: string, wanted: (name: string) => boolean): void => {
+    let entries;
+    try {
+      entries = readdirSync(path.join(root, folder), { withFileTypes: true });
+    } catch {
+      return; // A folder that does not exist (or is not a folder) holds no documents.
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const relative = folder === '.' ? entry.name : `${folder}/${entry.name}`;
+      if (entry.isDirectory()) walk(relative, wanted);
+      else if (entry.isFile() && wanted(entry.name) && isDocumentPath(relative)) found.add(relative);
+    }
+  };
+  const folder = (configured: string) => path.posix.normalize(configured.replace(/\\/g, '/')).replace(/\/+$/, '');
+  walk(folder(stages), (name) => name.endsWith('.md'));
+  walk(folder(decisions), (name) => name.endsWith('.md'));
+  walk(folder(freeze), (name) => name.endsWith('.freeze.json'));
+  return [...found].sort();
+}
+
 export function workingTreeSource(root: string, config: Config): DocumentSource {
   return {
     async list() {
-      const found = await glob(documentGlobs(config), { cwd: root, onlyFiles: true, dot: false, followSymbolicLinks: false });
-      return found.filter(isDocumentPath).sort();
+      return listDocuments(root, config);
     },
     // Synchronous reads: thousands of small files read faster one after the other than through
     // thousands of concurrent promises (open, fstat, read and close each cost a round trip).

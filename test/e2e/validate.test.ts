@@ -1,6 +1,8 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeRepo, runCli, tempDir } from '../helpers/repo.js';
-import { stage, validTree } from '../helpers/documents.js';
+import { decision, stage, validTree } from '../helpers/documents.js';
 
 describe('stagedocs validate', () => {
   it('passes a valid repository with exit 0', () => {
@@ -9,6 +11,31 @@ describe('stagedocs validate', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('3 files checked, no problems');
     expect(result.code).toBe(0);
+  });
+
+  it('finds the documents of the configured folders at any depth, and nothing else', () => {
+    const tree = {
+      'stagedocs.config.yaml': 'paths:\n  stages: docs/work/\n  decisions: notes\n',
+      'docs/work/mvp/phase.md': validTree()['stages/mvp/phase.md']!,
+      'docs/work/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0 }),
+      'docs/work/mvp/deeper/01-skeleton.md': stage({ id: 'P1-S01', order: 1 }),
+      'docs/work/README.md': '# About these stages\n',
+      'docs/work/mvp/notes.txt': 'not markdown',
+      'docs/work/.drafts/02-draft.md': 'not a document: in a dot-folder',
+      'docs/work/mvp/.03-hidden.md': 'not a document: a dot-file',
+      'notes/D-2026-01-01-001.md': decision(),
+      'stages/mvp/00-elsewhere.md': 'not a document: `stages` is not the configured folder',
+    };
+    const repo = makeRepo(tree);
+    // A symlink is never followed: it could point out of the repository (the index source skips them too).
+    const outside = tempDir();
+    writeFileSync(path.join(outside, 'secret.md'), 'outside the repository');
+    symlinkSync(path.join(outside, 'secret.md'), path.join(repo, 'docs/work/mvp/04-link.md'));
+    mkdirSync(path.join(repo, 'docs/work/linked'), { recursive: true });
+    symlinkSync(outside, path.join(repo, 'docs/work/linked/folder'));
+    const result = runCli(repo, ['validate', '--format', 'json']);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({ errorCount: 0, fileCount: 4 });
   });
 
   it('reports a missing section with file, line, column and exit 1', () => {
