@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic } from '../util/write-atomic.js';
 import { CACHE_DIR, RACY_MS } from './cache.js';
 
 type Stamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number] | null;
@@ -11,10 +12,20 @@ interface DerivedFile {
   key: string;
   /** The inputs' stamps before the value was computed, in the order given (null: the file was missing). */
   stamps: Stamp[];
-  value: unknown;
+  /** The value's JSON text: a string parses in a few milliseconds, so a caller that needs only its hash never builds the value. */
+  value: string;
+  /** The SHA-1 of `value`, checked on every read: a damaged file is computed again, never trusted. */
+  hash: string;
 }
 
-const DERIVED_FORMAT = 'stagedocs-derived-cache/1';
+const DERIVED_FORMAT = 'stagedocs-derived-cache/2';
+
+/** A derived value as JSON text with its hash, and the value itself when it was just computed. */
+export interface DerivedText {
+  text: string;
+  hash: string;
+  computed?: unknown;
+}
 
 /**
  * A value derived from `key` and the bytes of `files` (repository-relative), kept in
@@ -35,24 +46,71 @@ export async function derivedValue<T>(
   const target = path.join(root, CACHE_DIR, `${name}.json`);
   // Taken before computing: a file changed meanwhile then differs next time.
   const stamps = files.map((file) => stampOf(path.join(root, file)));
+  const text = (await savedText(target, key, stamps))?.text;
+  if (text !== undefined) {
+    try {
+      const saved = JSON.parse(text) as unknown;
+      if (isValue(saved)) return saved;
+    } catch {
+      // Not JSON: compute.
+    }
+  }
+  const value = await compute();
+  await save(target, key, stamps, JSON.stringify(value));
+  return value;
+}
+
+/**
+ * The same, as JSON text, for a caller that may need only a hash of the value (validate reusing its
+ * last findings needs only the evidence's fingerprint). The caller checks the value's shape when it
+ * parses the text.
+ */
+export async function derivedText(root: string, name: string, key: string, files: readonly string[], compute: () => Promise<unknown>): Promise<DerivedText> {
+  const target = path.join(root, CACHE_DIR, `${name}.json`);
+  const stamps = files.map((file) => stampOf(path.join(root, file)));
+  const saved = await savedText(target, key, stamps);
+  if (saved) return saved;
+  const computed = await compute();
+  const text = JSON.stringify(computed);
+  return { text, hash: await save(target, key, stamps, text), computed };
+}
+
+/** The saved value's text when the file is ours, for this key, whole, and no input changed. */
+async function savedText(target: string, key: string, stamps: Stamp[]): Promise<{ text: string; hash: string } | undefined> {
   try {
     const [text, info] = await Promise.all([readFile(target, 'utf8'), stat(target)]);
     const saved = JSON.parse(text) as Partial<DerivedFile>;
-    if (saved.format === DERIVED_FORMAT && saved.key === key && Array.isArray(saved.stamps) && sameStamps(saved.stamps, stamps, info.mtimeMs - RACY_MS) && isValue(saved.value)) {
-      return saved.value;
+    if (
+      saved.format === DERIVED_FORMAT &&
+      saved.key === key &&
+      typeof saved.value === 'string' &&
+      Array.isArray(saved.stamps) &&
+      sameStamps(saved.stamps, stamps, info.mtimeMs - RACY_MS) &&
+      saved.hash === hashOf(saved.value)
+    ) {
+      return { text: saved.value, hash: saved.hash };
     }
   } catch {
     // Missing, unreadable or not JSON: compute.
   }
-  const value = await compute();
+  return undefined;
+}
+
+/** Writes the value's text with its hash, which it returns. */
+async function save(target: string, key: string, stamps: Stamp[], value: string): Promise<string> {
+  const hash = hashOf(value);
   try {
     await mkdir(path.dirname(target), { recursive: true });
-    const body: DerivedFile = { format: DERIVED_FORMAT, key, stamps, value };
-    await writeFileAtomic(target, JSON.stringify(body));
+    const body: DerivedFile = { format: DERIVED_FORMAT, key, stamps, value, hash };
+    await writeAtomic(target, JSON.stringify(body));
   } catch {
     // A read-only checkout still works; it only computes again next time.
   }
-  return value;
+  return hash;
+}
+
+function hashOf(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
 }
 
 function stampOf(file: string): Stamp {

@@ -8,6 +8,8 @@ import type { RegistryCheck } from '../gates/registry.js';
 export interface RepositoryEvidence {
   runs: RunFolder[];
   registry: RegistryCheck;
+  /** A hash that changes whenever the runs or the registry check do, when the loader knows one (the evidence cache's text). */
+  fingerprint?: string;
 }
 
 /** A document whose frontmatter passed its schema, with its data typed. */

@@ -182,6 +182,7 @@ function modelOf(
 /** What of the evidence the rules can see, as a short hash; `none` when it was not loaded. */
 function evidenceFingerprint(evidence: RepositoryEvidence | undefined): string {
   if (!evidence) return 'none';
+  if (evidence.fingerprint) return evidence.fingerprint;
   const runs = evidence.runs.map((run) => [run.runId, run.reportSha256 ?? null, run.problem ?? null]);
   return createHash('sha256').update(stableStringify({ runs, registry: evidence.registry })).digest('hex').slice(0, 16);
 }

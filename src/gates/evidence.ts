@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic } from '../util/write-atomic.js';
 import type { GateSpec } from '../model/documents.js';
 import type { RunReport } from '../model/evidence.js';
 import { loadTemplate } from '../render/templates.js';
@@ -84,7 +84,7 @@ export async function writeReports(root: string, templatesDir: string, dir: stri
   const markdown = loadTemplate(root, templatesDir, 'gate-report.md.hbs')(reportView(report));
   await writeNew(dir, 'report.md', redact(markdown));
   const json = Buffer.from(redact(`${JSON.stringify(report, null, 2)}\n`), 'utf8');
-  await writeFileAtomic(path.join(dir, 'report.json'), json);
+  await writeAtomic(path.join(dir, 'report.json'), json);
   return json;
 }
 

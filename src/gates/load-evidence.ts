@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { derivedValue } from '../engine/derived-cache.js';
+import { derivedText } from '../engine/derived-cache.js';
 import type { RepositoryEvidence } from '../engine/repository.js';
 import { readRuns } from '../evidence/read.js';
+import { StagedocsError } from '../model/errors.js';
 import { REGISTRY_FILE } from '../model/evidence.js';
 import { checkRegistryFile } from './registry.js';
 
@@ -30,7 +31,43 @@ export async function loadEvidenceCached(root: string, gateResultsDir: string, t
   }
   const files = [...folders.map((name) => path.posix.join(gateResultsDir, name, 'report.json')), path.posix.join(gateResultsDir, REGISTRY_FILE)];
   const key = createHash('sha256').update(JSON.stringify([toolVersion, gateResultsDir, folders])).digest('hex');
-  return derivedValue(root, 'evidence-cache', key, files, () => loadEvidence(root, gateResultsDir), isEvidence);
+  const { text, hash, computed } = await derivedText(root, 'evidence-cache', key, files, () => loadEvidence(root, gateResultsDir));
+  // The hash of the evidence's JSON text changes whenever any run or the registry check does.
+  if (computed) return { ...(computed as RepositoryEvidence), fingerprint: hash };
+  return lazyEvidence(text, hash);
+}
+
+/**
+ * Evidence read back from the cache, parsed on first use: a validate that reuses its last findings
+ * needs only the fingerprint (2,000 runs are a 2 MB file). The text is the one written (its hash was
+ * checked), so a value of the wrong shape means a deliberately edited file: a clear error.
+ */
+function lazyEvidence(text: string, fingerprint: string): RepositoryEvidence {
+  let value: RepositoryEvidence | undefined;
+  const parsed = (): RepositoryEvidence => {
+    if (!value) {
+      let candidate: unknown;
+      try {
+        candidate = JSON.parse(text);
+      } catch {
+        // Reported below.
+      }
+      if (!isEvidence(candidate)) {
+        throw new StagedocsError('The evidence cache in .stagedocs/ is damaged (evidence-cache.json)', 2, 'Delete `.stagedocs/evidence-cache.json`, or run `stagedocs validate --no-cache`.');
+      }
+      value = candidate;
+    }
+    return value;
+  };
+  return {
+    fingerprint,
+    get runs() {
+      return parsed().runs;
+    },
+    get registry() {
+      return parsed().registry;
+    },
+  };
 }
 
 /** The minimal shape check that keeps a damaged cache file from reaching the rules. */

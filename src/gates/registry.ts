@@ -1,7 +1,8 @@
 import { mkdir, readFile, appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
+import { createRequire } from 'node:module';
+import type lockfile from 'proper-lockfile';
+import { writeAtomic } from '../util/write-atomic.js';
 import { compareStrings } from '../model/diagnostic.js';
 import { REGISTRY_COLUMNS, REGISTRY_FILE, type RunReport } from '../model/evidence.js';
 import { isValidId } from '../model/ids.js';
@@ -61,12 +62,16 @@ function lockTarget(root: string): string {
   return path.join(root, '.stagedocs', 'gate_registry');
 }
 
+const require = createRequire(import.meta.url);
+
 async function withRegistryLock<T>(root: string, action: () => Promise<T>): Promise<T> {
+  // proper-lockfile (with graceful-fs) loads only to append: validate reads the registry on every commit.
+  const lock = (require('proper-lockfile') as typeof lockfile).lock;
   await mkdir(path.join(root, '.stagedocs'), { recursive: true });
   let release: () => Promise<void>;
   try {
     // A lock left by a killed process goes stale after 30 s; the retries wait longer than that.
-    release = await lockfile.lock(lockTarget(root), {
+    release = await lock(lockTarget(root), {
       realpath: false,
       stale: 30_000,
       retries: { retries: 200, minTimeout: 10, maxTimeout: 250, factor: 1.5 },
@@ -126,7 +131,7 @@ export async function rebuildRegistry(root: string, gateResultsDir: string, runs
   const text = renderRegistry(runs, gateResultsDir);
   await withRegistryLock(root, async () => {
     await mkdir(path.join(root, gateResultsDir), { recursive: true });
-    await writeFileAtomic(registryPath(root, gateResultsDir), text);
+    await writeAtomic(registryPath(root, gateResultsDir), text);
   });
   return text;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic } from '../util/write-atomic.js';
 import { StagedocsError } from '../model/errors.js';
 import { runGit, type Env } from './exec.js';
 
@@ -100,7 +100,7 @@ export async function installHook(root: string, env: Env, fallback: { node: stri
     await rename(hookPath, chainedPath);
     chained = chainedPath;
   }
-  await writeFileAtomic(hookPath, hookScript(fallback), { mode: 0o755 });
+  await writeAtomic(hookPath, hookScript(fallback), { mode: 0o755 });
   return { hookPath, chained, updated: existing !== undefined && isOurHook(existing) };
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic } from '../util/write-atomic.js';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
 
 /** A file scaffolding will create; `path` is repository-relative with forward slashes. */
@@ -20,7 +20,7 @@ export async function createFileExclusive(root: string, file: NewFile): Promise<
   const target = path.join(root, file.path);
   await mkdir(path.dirname(target), { recursive: true });
   const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFileAtomic(temporary, file.content, { encoding: 'utf8' });
+  await writeAtomic(temporary, file.content, { encoding: 'utf8' });
   try {
     await linkOrCopyExclusive(temporary, target);
   } catch (error) {
@@ -76,7 +76,7 @@ export async function appendLines(root: string, relativePath: string, lines: rea
   const target = path.join(root, relativePath);
   const existing = await readTextIfExists(target);
   const separator = existing === undefined || existing === '' || existing.endsWith('\n') ? '' : '\n';
-  await writeFileAtomic(target, `${existing ?? ''}${separator}${lines.join('\n')}\n`, { encoding: 'utf8' });
+  await writeAtomic(target, `${existing ?? ''}${separator}${lines.join('\n')}\n`, { encoding: 'utf8' });
 }
 
 export async function readTextIfExists(file: string): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic } from '../../util/write-atomic.js';
 import { configSchema, DOCUMENT_SCHEMAS } from '../../model/schemas.js';
 import { runReportSchema } from '../../model/report-schema.js';
 import { UsageError, EXIT_OK } from '../../model/errors.js';
@@ -22,7 +22,7 @@ export async function schemaAction(flags: { out: string; print?: string; cwd?: s
   await mkdir(path.join(root, out), { recursive: true });
   for (const [kind, schema] of Object.entries(SCHEMAS)) {
     const file = path.posix.join(out, `${kind}.schema.json`);
-    await writeFileAtomic(path.join(root, file), `${JSON.stringify(withDraft(schema), null, 2)}\n`);
+    await writeAtomic(path.join(root, file), `${JSON.stringify(withDraft(schema), null, 2)}\n`);
     io.stdout.write(`wrote ${file}\n`);
   }
   io.stdout.write(
