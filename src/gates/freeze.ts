@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
-import { glob } from 'tinyglobby';
 import type { FreezeFile } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_FAILED } from '../model/errors.js';
 import { stableStringify } from '../config/config.js';
@@ -29,6 +28,8 @@ export async function storedContentSha256(git: SimpleGit, relativePath: string):
 /** Expands the `--input` globs into sorted repository-relative files; a glob that matches nothing is an error. */
 export async function expandInputs(root: string, globs: readonly string[]): Promise<string[]> {
   const files = new Set<string>();
+  // Loaded here, not with the module: validate imports this module and never expands globs.
+  const { glob } = await import('tinyglobby');
   for (const pattern of globs) {
     const matches = await glob([pattern], { cwd: root, onlyFiles: true, dot: true, followSymbolicLinks: false, ignore: ['.git/**', '**/node_modules/**'] });
     if (matches.length === 0) throw new UsageError(`--input \`${pattern}\` matches no file`, 'Globs are relative to the repository root, e.g. `--input "config/*.yaml"`.');

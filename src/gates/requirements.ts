@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { glob, isDynamicPattern } from 'tinyglobby';
 import type { GateSpec, GateType, StageFrontmatter } from '../model/documents.js';
 import type { GateResult } from '../model/evidence.js';
 import type { ProcessResult } from './process.js';
@@ -144,6 +143,8 @@ async function measureProduces(gate: GateSpec, context: RequirementContext): Pro
   const declared = gate.files ?? context.stage.produces ?? [];
   if (declared.length === 0) return { outcome: 'error', summary: 'a `produces` gate needs `files`, or the stage needs `produces`' };
   const missing: string[] = [];
+  // Loaded here, not with the module: validate imports this module and never expands globs.
+  const { glob, isDynamicPattern } = await import('tinyglobby');
   for (const entry of declared) {
     const found = isDynamicPattern(entry)
       ? (await glob([entry], { cwd: context.root, onlyFiles: true, dot: true, ignore: ['.git/**'] })).length > 0
