@@ -71,7 +71,7 @@ export function parseYamlWithLibrary(text: string, firstLine = 1): ParsedYaml {
         if (!problems.some((problem) => problem.message === TOO_DEEP_MESSAGE)) problems.push({ ...at, message: TOO_DEEP_MESSAGE, hint: TOO_DEEP_HINT });
         continue;
       }
-      problems.push({ ...at, message: messageFor(issue.code, issue.message, text.slice(issue.pos[0])), hint: hintFor(issue.code) });
+      problems.push({ ...at, message: messageFor(issue.code, issue.message, text.slice(issue.pos[0])), hint: hintFor(issue.code, issue.message) });
     }
     if (problems.length === 0) {
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -138,10 +138,19 @@ function messageFor(code: string, message: string, sourceFromIssue: string): str
     const tag = /^!\S*/.exec(sourceFromIssue)?.[0];
     if (tag) return `Unknown tag \`${truncate(tag)}\`, expected plain YAML without tags`;
   }
+  if (code === 'UNEXPECTED_TOKEN' && /^Unexpected scalar at node end/.test(message)) {
+    // `title: [draft] Login page`: a complete list or quoted value, then more text on the line.
+    const rest = /^[^\n]*/.exec(sourceFromIssue)?.[0].trim();
+    if (rest) return `Unexpected text \`${truncate(rest)}\` after a complete value, expected the end of the line`;
+  }
   return firstSentence(message);
 }
 
-function hintFor(code: string): string | undefined {
+function hintFor(code: string, message: string): string | undefined {
+  // `title: [draft] x` opens a flow list that never closes: the value needs quotes, not indentation.
+  if (/^Flow (sequence|map)\b/.test(message)) {
+    return 'A value that starts with `[` or `{` is read as a YAML list or map: close it, or quote the whole value, e.g. `title: "[draft] x"`.';
+  }
   switch (code) {
     case 'DUPLICATE_KEY':
       return 'Each key may appear once: remove or rename the repeated one.';
@@ -150,7 +159,7 @@ function hintFor(code: string): string | undefined {
     case 'BAD_INDENT':
     case 'MISSING_CHAR':
     case 'UNEXPECTED_TOKEN':
-      return 'Check the indentation and quote values that contain `:` or `#`.';
+      return 'Check the indentation, and quote values that contain `: ` or ` #` or start with `[`, `{`, `*`, `&` or `!`, e.g. `title: "[draft] x"`.';
     default:
       return 'Quote values that contain YAML punctuation such as `: `, ` #`, `[` or `{`.';
   }
