@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../model/errors.js';
+import { markdownCode } from '../render/escape.js';
 import type { CliIo } from './io.js';
 
 /** Whether the command may ask questions: only when a person is at a terminal. */
@@ -28,7 +29,7 @@ export async function required(io: CliIo, value: string | undefined, flag: strin
     const answer = await ask(io, question);
     if (answer !== '') return answer;
   }
-  throw new UsageError(`Missing ${flag}`, `Pass it, e.g. \`${example}\`.${more ? ` ${more}` : ''}`);
+  throw new UsageError(`Missing ${flag}`, `Pass it, e.g. ${markdownCode(example)}.${more ? ` ${more}` : ''}`);
 }
 
 /** A yes/no question; the default answers an empty line. */

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { shellQuote } from '../util/shell-quote.js';
 import { writeAtomic } from '../util/write-atomic.js';
 import type { GateSpec } from '../model/documents.js';
 import type { RunReport } from '../model/evidence.js';
@@ -30,11 +31,6 @@ export async function createRunFolder(root: string, gateResultsDir: string, stag
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 1000) throw error;
     }
   }
-}
-
-/** Single-quotes a value for a POSIX shell, so command.sh runs the command exactly as written. */
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** command.sh: the exact commands of the run, in order, runnable by hand from the repository root. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { shellQuote } from '../util/shell-quote.js';
 import { writeAtomic } from '../util/write-atomic.js';
 import { StagedocsError } from '../model/errors.js';
 import { runGit, type Env } from './exec.js';
@@ -15,11 +16,6 @@ const HOOK_NAME = 'pre-commit';
 export async function hooksDirectory(root: string, env: Env): Promise<string> {
   const relative = (await runGit(root, ['rev-parse', '--git-path', 'hooks'], { env })).toString('utf8').replace(/\n$/, '');
   return path.resolve(root, relative);
-}
-
-/** Quotes a value for a POSIX shell: single quotes, with embedded single quotes closed and escaped. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

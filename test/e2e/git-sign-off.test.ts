@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
 import { CLI, GIT_ENV, git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
-import { shellQuote } from '../../src/git/hooks.js';
+import { shellQuote } from '../../src/util/shell-quote.js';
 import { runFolder } from '../helpers/runs.js';
 
 const TAG = 'stagedocs/P1-S00/signed-off';

@@ -89,6 +89,11 @@ describe('scaffolding as a new user would, in an empty git repository', () => {
     const noGate = runCli(repo, ['new-stage', 'First', '--phase', 'P1', ...OWNER]);
     expect(noGate.code).toBe(2);
     expect(noGate.stderr).toContain('Missing --gate <command>');
+    // The suggested command is safe to paste: the title is single-quoted for the shell, and the code
+    // span around it is longer than any backtick run inside.
+    const hostile = runCli(repo, ['new-stage', 'Run `rm -rf $HOME` it\'s "fine"', '--phase', 'P1', ...OWNER]);
+    expect(hostile.code).toBe(2);
+    expect(hostile.stderr).toContain(`hint: Pass it, e.g. \`\`stagedocs new-stage 'Run \`rm -rf $HOME\` it'\\''s "fine"' --phase P1 --gate "npm test"\`\`.`);
     const noTitle = runCli(repo, ['new-stage', '--phase', 'P1', '--gate', 'true', ...OWNER]);
     expect(noTitle.code).toBe(2);
     expect(noTitle.stderr).toContain('stage title');

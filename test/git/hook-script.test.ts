@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hookScript, isOurHook, shellQuote } from '../../src/git/hooks.js';
+import { hookScript, isOurHook } from '../../src/git/hooks.js';
+import { shellQuote } from '../../src/util/shell-quote.js';
 import { GIT_ENV, makeRepo } from '../helpers/repo.js';
 
 describe('the hook script', () => {

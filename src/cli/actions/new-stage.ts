@@ -6,6 +6,7 @@ import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { isValidId } from '../../model/ids.js';
 import { nextStagePosition, readExisting, takenIds } from '../../scaffold/existing.js';
 import { assertTitle, slugify } from '../../scaffold/names.js';
+import { shellQuote } from '../../util/shell-quote.js';
 import { EMPTY_STAGE_CONTENT, renderStage, stageFileName } from '../../scaffold/render.js';
 import type { NewStageFlags } from '../commands/new-stage.js';
 import { findRoot, workingDirectory } from '../context.js';
@@ -20,7 +21,8 @@ export async function newStageAction(titleArgument: string | undefined, flags: N
 
   const title = assertTitle(await required(io, titleArgument, 'the stage title (first argument)', 'Stage title:', 'stagedocs new-stage "Primary resource API" --phase P1 --gate "npm test"'));
   const known = existing.phases.map((p) => p.id);
-  const example = (phase: string) => `stagedocs new-stage ${JSON.stringify(title)} --phase ${phase} --gate "npm test"`;
+  // Single quotes: a suggested command must be safe to paste even when the title holds `$` or backticks.
+  const example = (phase: string) => `stagedocs new-stage ${shellQuote(title)} --phase ${phase} --gate "npm test"`;
   const phaseId = await required(io, flags.phase, '--phase <id>', `Phase id (${known.join(', ') || 'none yet'}):`, example(known[0] ?? 'P1'));
   if (!isValidId(phaseId)) throw new UsageError(`Invalid phase id \`${phaseId}\``, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`, e.g. `P1`.');
   const phase = existing.phases.find((candidate) => candidate.id === phaseId);
