@@ -43,8 +43,12 @@ export async function readTags(root: string, names: readonly string[], env: Env)
  * them. `prefix` is the fixed part of our own configured tag format (e.g. `stagedocs/`), never user input.
  */
 export async function tagsUnder(root: string, prefix: string, env: Env): Promise<TagInfo[]> {
+  const start = prefix.replace(/^\/+/, '');
+  // for-each-ref matches a pattern without wildcards up to a `/` only (and `*` stops at `/`): list the
+  // folder of the prefix, then keep the names that start with it (`stagedocs-{stage}` works too).
+  const folder = start.slice(0, start.lastIndexOf('/') + 1);
   try {
-    return await forEachTag(root, [`refs/tags/${prefix.replace(/^\/+/, '')}`], env);
+    return (await forEachTag(root, [`refs/tags/${folder}`], env)).filter((tag) => tag.name.startsWith(start));
   } catch {
     return [];
   }
