@@ -1,20 +1,33 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package's own version, read once from its package.json (dist/ and src/ are both one level down). */
+/**
+ * Folder of the package (package.json, templates/, docs/ and dist/). Found upwards from this module,
+ * which may run from src/ (tests), dist/ or a chunk of the bundled CLI in dist/chunks/.
+ */
+export const PACKAGE_ROOT: URL = packageRoot(new URL('./', import.meta.url));
+
+/** The build's folder when the running code is the build; undefined when it runs from its sources. */
+export const BUILD_ROOT: URL | undefined = import.meta.url.startsWith(new URL('dist/', PACKAGE_ROOT).href) ? new URL('dist/', PACKAGE_ROOT) : undefined;
+
+/** The package's own version, read once from its package.json. */
 export const TOOL_VERSION: string = (() => {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }
 })();
 
-/** Folder of the package (holds templates/ and docs/). */
-export const PACKAGE_ROOT = new URL('../', import.meta.url);
+function packageRoot(start: URL): URL {
+  for (let folder = start; ; folder = new URL('../', folder)) {
+    if (existsSync(new URL('package.json', folder)) && existsSync(new URL('templates/', folder))) return folder;
+    if (folder.pathname === '/') return new URL('../', start);
+  }
+}
 
 /**
  * A fingerprint of the code that is running. Part of every cache key, so that a rebuilt or upgraded
@@ -35,7 +48,8 @@ export const BUILD_FINGERPRINT_FILE = 'build-fingerprint.txt';
 
 function builtFingerprint(): string | undefined {
   try {
-    const written = readFileSync(new URL(`./${BUILD_FINGERPRINT_FILE}`, import.meta.url), 'utf8').trim();
+    if (!BUILD_ROOT) return undefined;
+    const written = readFileSync(new URL(BUILD_FINGERPRINT_FILE, BUILD_ROOT), 'utf8').trim();
     return /^[0-9a-f]{16,64}$/.test(written) ? written : undefined;
   } catch {
     return undefined;

@@ -12,6 +12,7 @@ import { buildModel, type RepositoryEvidence, type RepositoryModel } from './rep
 import { optionsOf } from './rule-options.js';
 import { reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
 import type { DocumentSource } from './source.js';
+import { BUILD_ROOT } from '../version.js';
 
 export interface ValidateOptions {
   root: string;
@@ -212,7 +213,7 @@ function finish(raw: readonly RawFinding[], files: readonly string[], options: V
 
 /** Below this many files to parse, starting a worker costs more than it saves. */
 const WORKER_THRESHOLD = 400;
-const WORKER_SCRIPT = new URL('./facts-worker.js', import.meta.url);
+const WORKER_SCRIPT = BUILD_ROOT && new URL('engine/facts-worker.js', BUILD_ROOT);
 
 /**
  * The facts of files the cache did not know: on the main thread, and for a large batch also in worker
@@ -233,18 +234,19 @@ async function computeFacts(
     for (const { file, bytes } of share) facts.push(await factsOf(file, bytes, config, documentRules));
     return facts;
   };
-  // The compiled worker exists next to this module once built; from sources (tests) it does not.
-  if (workers < 1 || items.length < WORKER_THRESHOLD || !existsSync(fileURLToPath(WORKER_SCRIPT))) return local(items);
+  // The worker is part of the build; code run from its sources (tests) has none.
+  if (workers < 1 || items.length < WORKER_THRESHOLD || !WORKER_SCRIPT || !existsSync(fileURLToPath(WORKER_SCRIPT))) return local(items);
+  const script = WORKER_SCRIPT;
   const size = Math.ceil(items.length / (workers + 1));
   const shares = Array.from({ length: workers + 1 }, (_, k) => items.slice(k * size, (k + 1) * size)).filter((share) => share.length > 0);
-  const remote = shares.slice(1).map((share) => inWorker(share, config).catch(() => local(share)));
+  const remote = shares.slice(1).map((share) => inWorker(script, share, config).catch(() => local(share)));
   const mine = await local(shares[0]!);
   return [mine, ...(await Promise.all(remote))].flat();
 }
 
-function inWorker(items: ReadonlyArray<{ file: string; bytes: Uint8Array }>, config: Config): Promise<FileFacts[]> {
+function inWorker(script: URL, items: ReadonlyArray<{ file: string; bytes: Uint8Array }>, config: Config): Promise<FileFacts[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { config, items } });
+    const worker = new Worker(script, { workerData: { config, items } });
     worker.once('message', (facts: FileFacts[]) => {
       resolve(facts);
       void worker.terminate();

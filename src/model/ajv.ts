@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
+import { BUILD_ROOT } from '../version.js';
 
 /**
  * Options of the one Ajv setup for our own schemas only (never schemas from a repository: a `pattern`
@@ -18,7 +19,7 @@ export const AJV_OPTIONS: Options = { strict: true, allErrors: false, allowUnion
  * configuration schema took about 40 ms of every command's start. Sources run without a build (the
  * tests) compile at run time with the same options; test/unit/validators.test.ts checks both agree.
  */
-const PRECOMPILED = new URL('./validators.cjs', import.meta.url);
+const PRECOMPILED = BUILD_ROOT && new URL('model/validators.cjs', BUILD_ROOT);
 const require = createRequire(import.meta.url);
 
 let precompiled: Readonly<Record<string, ValidateFunction>> | undefined;
@@ -41,7 +42,7 @@ export function validatorFor(schema: object): ValidateFunction {
 
 /** The validators the build compiled; none when running from the sources. */
 export function precompiledValidators(): Readonly<Record<string, ValidateFunction>> {
-  precompiled ??= existsSync(PRECOMPILED) ? (require(fileURLToPath(PRECOMPILED)) as Record<string, ValidateFunction>) : {};
+  precompiled ??= PRECOMPILED && existsSync(PRECOMPILED) ? (require(fileURLToPath(PRECOMPILED)) as Record<string, ValidateFunction>) : {};
   return precompiled;
 }
 
