@@ -97,22 +97,26 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const cache = options.useCache ? await FactsCache.open(options.root, key) : undefined;
   const facts = new Array<FileFacts>(files.length);
   const stamps = new Array<FileStamp | undefined>(files.length);
+  // Most files are found by stamp or blob id without reading them; only the others are read (in one
+  // turn, so that an index source batches them into one git process), hashed and looked up by hash.
+  const unknown: number[] = [];
+  files.forEach((file, index) => {
+    const stamp = cache ? source.stamp?.(file) : undefined;
+    stamps[index] = stamp;
+    const blob = cache && !stamp ? source.blobId?.(file) : undefined;
+    const unchanged = stamp ? cache?.getByStamp(file, stamp) : blob ? cache?.getByBlob(file, blob) : undefined;
+    if (unchanged) facts[index] = unchanged;
+    else unknown.push(index);
+  });
   const pending: Array<{ index: number; file: string; bytes: Uint8Array; sha: string; stamp: FileStamp | undefined }> = [];
   await Promise.all(
-    files.map(async (file, index) => {
-      const stamp = cache ? source.stamp?.(file) : undefined;
-      stamps[index] = stamp;
-      const blob = cache ? source.blobId?.(file) : undefined;
-      const unchanged = stamp ? cache?.getByStamp(file, stamp) : blob ? cache?.getByBlob(file, blob) : undefined;
-      if (unchanged) {
-        facts[index] = unchanged;
-        return;
-      }
+    unknown.map(async (index) => {
+      const file = files[index]!;
       const bytes = await source.read(file);
       const sha = contentHash(bytes);
-      const cached = cache?.get(file, sha, stamp);
+      const cached = cache?.get(file, sha, stamps[index]);
       if (cached) facts[index] = cached;
-      else pending.push({ index, file, bytes, sha, stamp });
+      else pending.push({ index, file, bytes, sha, stamp: stamps[index] });
     }),
   );
   const onlyBuiltIn = !(options.extraRules ?? []).some((rule) => rule.scope === 'document');
@@ -136,10 +140,11 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   };
   const { model, raw } = modelOf(facts, config, rules, recordingSource, options.evidence);
   runRepositoryRules(RULES, model, config, rules, raw);
-  if (cache && reusable && stamps.every((stamp) => stamp !== undefined)) {
+  // Findings are stored only with a facts file that holds every file (an entry found damaged is left out of it).
+  if (cache && reusable && stamps.every((stamp) => stamp !== undefined) && files.every((file) => cache.shaOf(file) !== undefined)) {
     const stamped = files.map((file, index): StampedFile => {
       const stamp = stamps[index]!;
-      return [file, cache.shaOf(file) ?? '', stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
+      return [file, cache.shaOf(file)!, stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
     });
     await saveFindings(options.root, findingsKey, stamped, answers, raw);
   }
