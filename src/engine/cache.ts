@@ -238,39 +238,22 @@ export class FactsCache {
   }
 
   /**
-   * The facts of a loaded entry of a sound shape, made whole: the body, coerced values, sections and
-   * positions become values read from the side files on first use, so building the repository model,
-   * which reads none of them, never loads those files. Getters in one object literal: cheaper than
-   * defining properties on the loaded object, and still own properties (a spread copies them).
+   * The facts of a loaded entry of a sound shape, made whole (see `CachedDocument`), once per file.
    */
   private whole(file: string, entry: CacheEntry): FileFacts | undefined {
     const known = this.made.get(file);
     if (known) return known;
     const facts = entry.facts as unknown;
     if (!isStoredFacts(facts)) return undefined;
-    const cache = this;
-    let details: Details | undefined;
-    let positions: ParsedDocument['positions'] | undefined;
-    const detailsOf = () => (details ??= cache.detailsOf(file, facts.doc.body));
-    const doc: ParsedDocument = {
-      ...facts.doc,
-      get body() {
-        return detailsOf().body;
-      },
-      get coerced() {
-        return detailsOf().coerced;
-      },
-      get sections() {
-        return detailsOf().sections;
-      },
-      get positions() {
-        return (positions ??= cache.positionsOf(file));
-      },
-    };
-    const made: FileFacts = { doc, problems: facts.problems, findings: facts.findings };
+    const made: FileFacts = { doc: new CachedDocument(facts.doc, this.sideValues), problems: facts.problems, findings: facts.findings };
     this.made.set(file, made);
     return made;
   }
+
+  private readonly sideValues: SideValues = {
+    details: (file, bodyLength) => this.detailsOf(file, bodyLength),
+    positions: (file) => this.positionsOf(file),
+  };
 
   set(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string): void {
     this.keep(file, sha, facts, stamp, blob);
@@ -322,22 +305,91 @@ export class FactsCache {
   }
 }
 
+/** How a cached document reads its values from the side files. */
+interface SideValues {
+  details(file: string, bodyLength: number): Details;
+  positions(file: string): ParsedDocument['positions'];
+}
+
 /**
- * A document split the way the three files keep it. A section's text is a piece of the body (the top
- * section's is nearly all of it), so it is kept as `[start, end]` into the body when the body holds
- * it: only a range checked to give the exact text is written; anything else keeps the text itself.
- * The document in use is never changed (copies are written).
+ * A document whose facts come from the cache. What the repository model reads is in its own fields;
+ * the body, coerced values, sections and positions are getters that read the side files on first use,
+ * so building the model, which reads none of them, never loads those files. The getters are on the
+ * prototype (one small object per document, none of the thousands of closures or property
+ * definitions a per-object scheme costs), so they are not own properties: code that copies a document
+ * reads them by name, as `splitDocument` does, never with a spread.
+ */
+class CachedDocument implements ParsedDocument {
+  readonly file: string;
+  readonly kind: ParsedDocument['kind'];
+  readonly data: ParsedDocument['data'];
+  readonly dataStart: ParsedDocument['dataStart'];
+  readonly links: ParsedDocument['links'];
+  readonly bodyStartLine: number;
+  readonly lineCount: number;
+  readonly #bodyLength: number;
+  readonly #side: SideValues;
+  #details: Details | undefined;
+  #positions: ParsedDocument['positions'] | undefined;
+
+  constructor(stored: StoredDocument, side: SideValues) {
+    this.file = stored.file;
+    this.kind = stored.kind;
+    this.data = stored.data;
+    this.dataStart = stored.dataStart;
+    this.links = stored.links;
+    this.bodyStartLine = stored.bodyStartLine;
+    this.lineCount = stored.lineCount;
+    this.#bodyLength = stored.body;
+    this.#side = side;
+  }
+
+  get body(): string {
+    return this.details().body;
+  }
+
+  get coerced(): ParsedDocument['coerced'] {
+    return this.details().coerced;
+  }
+
+  get sections(): Section[] {
+    return this.details().sections;
+  }
+
+  get positions(): ParsedDocument['positions'] {
+    return (this.#positions ??= this.#side.positions(this.file));
+  }
+
+  private details(): Details {
+    return (this.#details ??= this.#side.details(this.file, this.#bodyLength));
+  }
+}
+
+/**
+ * A document split the way the three files keep it, every value read by name. A section's text is a
+ * piece of the body (the top section's is nearly all of it), so it is kept as `[start, end]` into the
+ * body when the body holds it: only a range checked to give the exact text is written; anything else
+ * keeps the text itself. The document in use is never changed (copies are written).
  */
 function splitDocument(doc: ParsedDocument): { stored: StoredDocument; details: Details; positions: ParsedDocument['positions'] } {
-  const { body, coerced, sections, positions, ...rest } = doc;
+  const { body, coerced, sections, positions } = doc;
+  const stored: StoredDocument = {
+    file: doc.file,
+    kind: doc.kind,
+    data: doc.data,
+    dataStart: doc.dataStart,
+    links: doc.links,
+    bodyStartLine: doc.bodyStartLine,
+    lineCount: doc.lineCount,
+    body: body.length,
+  };
   const ranged = sections.map((section) => {
     if (typeof section.text !== 'string' || section.text === '') return section;
     const start = body.indexOf(section.text);
     return start === -1 ? section : { ...section, text: [start, start + section.text.length] as unknown as string };
   });
-  return { stored: { ...rest, body: body.length }, details: { body, coerced, sections: ranged }, positions };
+  return { stored, details: { body, coerced, sections: ranged }, positions };
 }
-
 /**
  * A side file of the facts cache, opened with it and held open (so a later rewrite, which replaces the
  * file, cannot swap it), its token checked without parsing it; parsed whole on the first value asked.
