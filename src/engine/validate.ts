@@ -10,7 +10,7 @@ import type { DocumentRule, Rule } from '../rules/types.js';
 import { CACHE_DIR, contentHash, FactsCache, gitBlobId, type FileFacts, type FileStamp } from './cache.js';
 import { buildModel, type RepositoryEvidence, type RepositoryModel } from './repository.js';
 import { optionsOf } from './rule-options.js';
-import { reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
+import { RESULT_FILE, RESULT_FILE_WITHOUT_EVIDENCE, reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
 import type { DocumentSource } from './source.js';
 
 export interface ValidateOptions {
@@ -59,6 +59,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // Findings also depend on the gate evidence (done-needs-passing-run, registry-consistent): a new run
   // or an edited registry must never reuse the findings of the last run.
   const findingsKey = `${key}:${evidenceFingerprint(options.evidence)}`;
+  const resultFile = options.evidence ? RESULT_FILE : RESULT_FILE_WITHOUT_EVIDENCE;
   const files = await source.list();
 
   // Extra repository rules (history, the index) are fed by git, not by the documents: they run every
@@ -70,7 +71,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // Nothing changed since the last whole run: its findings stand, and the model is built on demand.
   const stampOf = source.stamp;
   if (options.useCache && reusable && stampOf) {
-    const reused = await reusableFindings(options.root, findingsKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
+    const reused = await reusableFindings(options.root, resultFile, findingsKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
     if (reused) {
       let model: RepositoryModel | undefined;
       const lazyModel = (): RepositoryModel => {
@@ -146,7 +147,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
       const stamp = stamps[index]!;
       return [file, cache.shaOf(file)!, stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
     });
-    await saveFindings(options.root, findingsKey, stamped, answers, raw);
+    await saveFindings(options.root, resultFile, findingsKey, stamped, answers, raw);
   }
   runRepositoryRules(extraRepositoryRules, model, config, rules, raw);
   return finish(raw, files, options, rules, () => model);
