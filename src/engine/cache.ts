@@ -107,7 +107,7 @@ export function gitBlobId(bytes: Uint8Array): string {
 export class FactsCache {
   private entries: CacheFile['entries'] = {};
   /** The entries in use in this run, with their facts whole: what `save` writes. */
-  private readonly next: Record<string, CacheEntry<FileFacts>> = {};
+  private readonly next = new Map<string, CacheEntry<FileFacts>>();
   /** Loaded facts made whole, by file: each is made once, however often it is asked for. */
   private readonly made = new Map<string, FileFacts>();
   /** Stamps whose ctime is at or after this may be racy. */
@@ -198,7 +198,7 @@ export class FactsCache {
 
   /** The content hash a file had when its facts were kept in this run. */
   shaOf(file: string): string | undefined {
-    return this.next[file]?.sha;
+    return this.next.get(file)?.sha;
   }
 
   /** The facts of a file whose stamp is the one it had when hashed, without reading it. */
@@ -233,7 +233,12 @@ export class FactsCache {
   /** A loaded entry kept as it is (stamp and blob id still true), its facts whole. */
   private reuse(file: string, entry: CacheEntry): FileFacts | undefined {
     const facts = this.whole(file, entry);
-    if (facts) this.next[file] = { ...entry, facts };
+    if (facts) {
+      const kept: CacheEntry<FileFacts> = { sha: entry.sha, facts };
+      if (entry.stamp !== undefined) kept.stamp = entry.stamp;
+      if (entry.blob !== undefined) kept.blob = entry.blob;
+      this.next.set(file, kept);
+    }
     return facts;
   }
 
@@ -263,7 +268,7 @@ export class FactsCache {
     const entry: CacheEntry<FileFacts> = { sha, facts };
     if (stamp) entry.stamp = [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
     if (blob) entry.blob = blob;
-    this.next[file] = entry;
+    this.next.set(file, entry);
     this.changed = true;
   }
 
@@ -273,7 +278,7 @@ export class FactsCache {
    * values turn out damaged is left out (and no longer known to `shaOf`): its file is parsed again next time.
    */
   async save(): Promise<void> {
-    const dropped = Object.keys(this.entries).length !== Object.keys(this.next).length;
+    const dropped = Object.keys(this.entries).length !== this.next.size;
     if (!this.changed && !dropped) return;
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
@@ -283,12 +288,12 @@ export class FactsCache {
       const details: SideFileBody = { token, entries: {} };
       const positions: SideFileBody = { token, entries: {} };
       const entries: CacheFile['entries'] = {};
-      for (const [file, entry] of Object.entries(this.next)) {
+      for (const [file, entry] of this.next) {
         let split: ReturnType<typeof splitDocument>;
         try {
           split = splitDocument(entry.facts.doc);
         } catch {
-          delete this.next[file];
+          this.next.delete(file);
           continue;
         }
         details.entries[file] = split.details;
