@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../model/diagnostic.js';
@@ -121,19 +121,11 @@ export class FactsCache {
     private readonly key: string,
   ) {}
 
-  static async open(root: string, key: string): Promise<FactsCache> {
-    const cache = new FactsCache(path.join(root, CACHE_DIR, CACHE_FILE), key);
-    try {
-      const [text, info] = await Promise.all([readFile(cache.file, 'utf8'), stat(cache.file)]);
-      cache.load(text, info.mtimeMs);
-    } catch {
-      // Missing, unreadable or not JSON: start empty.
-    }
-    return cache;
-  }
-
-  /** The same, synchronously: for a repository model built lazily on first use. */
-  static openSync(root: string, key: string): FactsCache {
+  /**
+   * Opens the cache. Synchronous: one read of a file of a few megabytes is faster on the main thread
+   * than in the chunks of an asynchronous read, and nothing else waits meanwhile.
+   */
+  static open(root: string, key: string): FactsCache {
     const cache = new FactsCache(path.join(root, CACHE_DIR, CACHE_FILE), key);
     try {
       cache.load(readFileSync(cache.file, 'utf8'), statSync(cache.file).mtimeMs);

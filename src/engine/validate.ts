@@ -76,7 +76,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
       let model: RepositoryModel | undefined;
       const lazyModel = (): RepositoryModel => {
         if (!model) {
-          const cache = FactsCache.openSync(options.root, key);
+          const cache = FactsCache.open(options.root, key);
           const facts = files.map((file) => {
             const known = cache.get(file, reused.shas.get(file)!);
             // The facts file was verified unchanged since the run that wrote both files.
@@ -95,7 +95,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
     }
   }
 
-  const cache = options.useCache ? await FactsCache.open(options.root, key) : undefined;
+  const cache = options.useCache ? FactsCache.open(options.root, key) : undefined;
   const facts = new Array<FileFacts>(files.length);
   const stamps = new Array<FileStamp | undefined>(files.length);
   // Most files are found by stamp or blob id without reading them; only the others are read (in one

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Config } from '../config/config.js';
+import { gitBlobId } from '../engine/cache.js';
 import { documentGlobs, type DocumentSource } from '../engine/source.js';
 import { readBlobs } from './blobs.js';
 import { runGit, type Env } from './exec.js';
@@ -41,10 +43,10 @@ export async function readIndex(root: string, env: Env): Promise<IndexEntry[]> {
  * The documents as they will be after the commit: the staged blobs, not the working tree. Paths and
  * blob ids come from one `ls-files`; the engine finds most documents in its cache by blob id, and the
  * bytes of the others come from one `cat-file --batch` (the reads asked for in one turn are batched).
- * The documents among `changed` (what the commit changes: the blobs the cache may not know yet) are
- * read at once, while the engine loads its cache.
+ * A staged file is usually the same in the working tree: its bytes are then read from there, and
+ * used only when they hash to the staged blob id, so that no git process is needed at all.
  */
-export async function indexSource(root: string, config: Config, entries: readonly IndexEntry[], env: Env, changed: readonly string[] = []): Promise<DocumentSource> {
+export async function indexSource(root: string, config: Config, entries: readonly IndexEntry[], env: Env): Promise<DocumentSource> {
   // Plain regular expressions: picomatch's matcher function builds a result object per call, which
   // costs tens of milliseconds over the ten thousand paths of a large index.
   const patterns = documentGlobs(config).map((glob) => picomatch.makeRe(glob, { dot: false }));
@@ -55,13 +57,6 @@ export async function indexSource(root: string, config: Config, entries: readonl
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const blobOf = new Map(documents.map((entry) => [entry.path, entry.blob]));
   const readBatched = batchedBlobReader(root, env);
-  const early = new Map<string, Promise<Buffer | undefined>>();
-  const changedBlobs = changed.map((file) => blobOf.get(file)).filter((blob) => blob !== undefined);
-  if (changedBlobs.length > 0) {
-    // Started now, awaited only if read: a failure here only means the read is tried again.
-    const reading = readBlobs(root, changedBlobs, env).catch(() => new Map<string, Buffer>());
-    for (const blob of changedBlobs) early.set(blob, reading.then((blobs) => blobs.get(blob)));
-  }
 
   // Paths the rules ask about are mostly files (link targets); the folders are only listed on a miss.
   const files = new Set(entries.map((entry) => entry.path));
@@ -81,7 +76,7 @@ export async function indexSource(root: string, config: Config, entries: readonl
     },
     async read(relativePath) {
       const blob = blobOf.get(relativePath);
-      const found = blob === undefined ? undefined : ((await early.get(blob)) ?? (await readBatched(blob)));
+      const found = blob === undefined ? undefined : (sameInWorkingTree(root, relativePath, blob) ?? (await readBatched(blob)));
       if (!found) throw new Error(`${relativePath} is not a staged document`);
       return found;
     },
@@ -93,6 +88,16 @@ export async function indexSource(root: string, config: Config, entries: readonl
       return blobOf.get(relativePath);
     },
   };
+}
+
+/** The working tree's bytes of a file when they are exactly the staged blob (the blob id is their hash). */
+function sameInWorkingTree(root: string, relativePath: string, blob: string): Buffer | undefined {
+  try {
+    const bytes = readFileSync(path.join(root, relativePath));
+    return gitBlobId(bytes) === blob ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads blobs by id; the ids asked for before the event loop turns go to one `cat-file` process. */

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.js';
@@ -34,5 +34,21 @@ describe('the git index as a document source', () => {
     for (const absent of ['docs/api/v2', 'docs/api/v1/spec', 'doc', '.', '', 'stages/mvp/01-skeleton.md/x']) expect(source.exists(absent), absent).toBe(false);
     expect(await source.list()).toContain(STAGE);
     expect(new TextDecoder().decode(await source.read(STAGE))).toContain('P1-S01');
+  });
+
+  it('reads the staged bytes, from the working tree only when they are the same bytes', async () => {
+    const repo = makeRepo(validTree());
+    const staged = 'staged\n';
+    writeFileSync(path.join(repo, STAGE), staged);
+    git(repo, 'add', STAGE);
+    const read = async () => new TextDecoder().decode(await (await indexSource(repo, defaultConfig(), await readIndex(repo, GIT_ENV), GIT_ENV)).read(STAGE));
+    expect(await read()).toBe(staged);
+    // Same length, other bytes: only the blob id tells them apart.
+    writeFileSync(path.join(repo, STAGE), 'stagex\n');
+    expect(await read()).toBe(staged);
+    rmSync(path.join(repo, STAGE));
+    expect(await read()).toBe(staged);
+    mkdirSync(path.join(repo, STAGE));
+    expect(await read()).toBe(staged);
   });
 });
