@@ -5,7 +5,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../model/diagnostic.js';
 import type { ParsedDocument, Section } from '../model/documents.js';
-import { StagedocsError } from '../model/errors.js';
+import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
 import type { ParseProblem } from '../parse/document.js';
 
 /** What validation learns from one file alone: reusable while its bytes, the tool and the config stay the same. */
@@ -183,7 +183,7 @@ export class FactsCache {
     rmSync(this.file, { force: true });
     return new StagedocsError(
       `The validate cache in ${CACHE_DIR}/ was damaged (${name} does not hold what ${CACHE_FILE} says); it has been removed`,
-      1,
+      EXIT_USAGE,
       'Run the command again: the cache is rebuilt by the next `stagedocs validate`.',
     );
   }

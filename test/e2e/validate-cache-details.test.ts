@@ -84,7 +84,7 @@ describe('validate cache details file', () => {
     runCli(repo, ['validate']);
     damage();
     const pack = runCli(repo, ['audit-pack', 'P1-S00']);
-    expect(pack.code).toBe(1);
+    expect(pack.code).toBe(2);
     expect(pack.stderr).toContain('validate cache in .stagedocs/ was damaged (validate-cache-details.json');
     expect(pack.stderr).not.toContain('internal error');
     expect(existsSync(path.join(repo, CACHE))).toBe(false);
