@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../model/diagnostic.js';
 import type { ParsedDocument, Section } from '../model/documents.js';
+import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
 import type { ParseProblem } from '../parse/document.js';
 
 /** What validation learns from one file alone: reusable while its bytes, the tool and the config stay the same. */
@@ -24,14 +25,23 @@ export interface FileStamp {
 }
 
 /**
+ * A document as the facts file keeps it: what the repository model reads. The body is kept as its
+ * length; the body, the coerced values and the sections are in the details side file, the positions
+ * in the positions side file.
+ */
+type StoredDocument = Omit<ParsedDocument, 'body' | 'positions' | 'sections' | 'coerced'> & { body: number };
+
+type StoredFacts = Omit<FileFacts, 'doc'> & { doc: StoredDocument };
+
+/**
  * One cached file: its content hash, its stamp when it was hashed (if the source has stamps), its git
  * blob id (the same bytes as git names them), its facts.
  */
-interface CacheEntry {
+interface CacheEntry<Facts = StoredFacts> {
   sha: string;
   stamp?: [size: number, mtimeMs: number, ctimeMs: number, ino: number];
   blob?: string;
-  facts: FileFacts;
+  facts: Facts;
 }
 
 interface CacheFile {
@@ -45,12 +55,14 @@ interface CacheFile {
 /**
  * What the repository model never reads is kept in two side files, each read only when one of its
  * values is used, so that commands which only build the model (the hook, status) parse a much
- * smaller file: the body (which section texts are ranges into) and the sections' list items, read by
- * document rules and reports (audit-pack), and the frontmatter positions, read only to place a finding.
+ * smaller file: the body, the coerced values and the sections (their texts are ranges into the body),
+ * read by document rules and reports (audit-pack), and the frontmatter positions, read only to place a
+ * finding.
  */
 interface Details {
   body: string;
-  items: Array<Section['items']>;
+  coerced?: ParsedDocument['coerced'];
+  sections: Section[];
 }
 
 /** A side file: its token (the one its facts file names, first in it) and its values by file. */
@@ -59,7 +71,7 @@ interface SideFileBody {
   entries: Record<string, unknown>;
 }
 
-const CACHE_FORMAT = 'stagedocs-validate-cache/4';
+const CACHE_FORMAT = 'stagedocs-validate-cache/5';
 export const CACHE_DIR = '.stagedocs';
 export const CACHE_FILE = 'validate-cache.json';
 export const DETAILS_FILE = 'validate-cache-details.json';
@@ -94,32 +106,26 @@ export function gitBlobId(bytes: Uint8Array): string {
  */
 export class FactsCache {
   private entries: CacheFile['entries'] = {};
-  private readonly next: CacheFile['entries'] = {};
+  /** The entries in use in this run, with their facts whole: what `save` writes. */
+  private readonly next = new Map<string, CacheEntry<FileFacts>>();
+  /** Loaded facts made whole, by file: each is made once, however often it is asked for. */
+  private readonly made = new Map<string, FileFacts>();
   /** Stamps whose ctime is at or after this may be racy. */
   private racyFrom = -Infinity;
   private changed = false;
   private details: SideFile | undefined;
   private positions: SideFile | undefined;
-  private readonly expanded = new WeakSet<FileFacts>();
 
   private constructor(
     private readonly file: string,
     private readonly key: string,
   ) {}
 
-  static async open(root: string, key: string): Promise<FactsCache> {
-    const cache = new FactsCache(path.join(root, CACHE_DIR, CACHE_FILE), key);
-    try {
-      const [text, info] = await Promise.all([readFile(cache.file, 'utf8'), stat(cache.file)]);
-      cache.load(text, info.mtimeMs);
-    } catch {
-      // Missing, unreadable or not JSON: start empty.
-    }
-    return cache;
-  }
-
-  /** The same, synchronously: for a repository model built lazily on first use. */
-  static openSync(root: string, key: string): FactsCache {
+  /**
+   * Opens the cache. Synchronous: one read of a file of a few megabytes is faster on the main thread
+   * than in the chunks of an asynchronous read, and nothing else waits meanwhile.
+   */
+  static open(root: string, key: string): FactsCache {
     const cache = new FactsCache(path.join(root, CACHE_DIR, CACHE_FILE), key);
     try {
       cache.load(readFileSync(cache.file, 'utf8'), statSync(cache.file).mtimeMs);
@@ -152,42 +158,49 @@ export class FactsCache {
     return true;
   }
 
-  /** The body and items of a cached file; the token matched, so only a hand-edited file fails the checks. */
-  private detailsOf(file: string, bodyLength: number, sectionCount: number): Details {
+  /**
+   * The details of a cached file, section texts made whole. The token matched, so only a hand-edited
+   * or broken file fails the checks: then the facts file is removed, so that the next run is a miss.
+   */
+  private detailsOf(file: string, bodyLength: number): Details {
     const found = this.details!.entry(file);
-    const details = (isRecord(found) ? found : {}) as Partial<Details>;
-    if (
-      typeof details.body !== 'string' ||
-      details.body.length !== bodyLength ||
-      !Array.isArray(details.items) ||
-      details.items.length !== sectionCount ||
-      !details.items.every(Array.isArray)
-    ) {
-      throw damaged(DETAILS_FILE);
-    }
-    return details as Details;
+    if (!isDetails(found, bodyLength)) throw this.damaged(DETAILS_FILE);
+    const { body } = found;
+    const sections = found.sections.map((section): Section => {
+      const range = section.text as unknown;
+      return Array.isArray(range) ? { ...section, text: body.slice(range[0] as number, range[1] as number) } : section;
+    });
+    return { ...found, sections };
   }
 
   private positionsOf(file: string): ParsedDocument['positions'] {
     const found = this.positions!.entry(file);
-    if (!isRecord(found)) throw damaged(POSITIONS_FILE);
+    if (!isRecord(found)) throw this.damaged(POSITIONS_FILE);
     return found;
+  }
+
+  private damaged(name: string): Error {
+    rmSync(this.file, { force: true });
+    return new StagedocsError(
+      `The validate cache in ${CACHE_DIR}/ was damaged (${name} does not hold what ${CACHE_FILE} says); it has been removed`,
+      EXIT_USAGE,
+      'Run the command again: the cache is rebuilt by the next `stagedocs validate`.',
+    );
   }
 
   /** The content hash a file had when its facts were kept in this run. */
   shaOf(file: string): string | undefined {
-    return this.next[file]?.sha;
+    return this.next.get(file)?.sha;
   }
 
   /** The facts of a file whose stamp is the one it had when hashed, without reading it. */
   getByStamp(file: string, stamp: FileStamp): FileFacts | undefined {
     const entry = this.entries[file];
     const known = entry?.stamp;
-    if (!entry || !Array.isArray(known) || !this.usable(entry.facts)) return undefined;
+    if (!entry || !Array.isArray(known)) return undefined;
     if (known[0] !== stamp.size || known[1] !== stamp.mtimeMs || known[2] !== stamp.ctimeMs || known[3] !== stamp.ino) return undefined;
     if (stamp.ctimeMs >= this.racyFrom || stamp.mtimeMs >= this.racyFrom) return undefined;
-    this.next[file] = entry;
-    return this.expand(file, entry.facts);
+    return this.reuse(file, entry);
   }
 
   /**
@@ -196,68 +209,68 @@ export class FactsCache {
    */
   getByBlob(file: string, blob: string): FileFacts | undefined {
     const entry = this.entries[file];
-    if (!entry || entry.blob !== blob || !this.usable(entry.facts)) return undefined;
-    this.next[file] = entry;
-    return this.expand(file, entry.facts);
+    if (!entry || entry.blob !== blob) return undefined;
+    return this.reuse(file, entry);
   }
 
   get(file: string, sha: string, stamp?: FileStamp): FileFacts | undefined {
     const entry = this.entries[file];
-    if (entry?.sha !== sha || !this.usable(entry.facts)) return undefined;
+    if (entry?.sha !== sha) return undefined;
+    const facts = this.whole(file, entry);
     // Same bytes, same blob id.
-    this.keep(file, sha, this.expand(file, entry.facts), stamp, typeof entry.blob === 'string' ? entry.blob : undefined);
-    return entry.facts;
+    if (facts) this.keep(file, sha, facts, stamp, typeof entry.blob === 'string' ? entry.blob : undefined);
+    return facts;
   }
 
-  /** Facts already made whole in this run, or loaded ones of a sound shape. */
-  private usable(facts: unknown): facts is FileFacts {
-    return (isRecord(facts) && this.expanded.has(facts as unknown as FileFacts)) || isFacts(facts);
+  /** A loaded entry kept as it is (stamp and blob id still true), its facts whole. */
+  private reuse(file: string, entry: CacheEntry): FileFacts | undefined {
+    const facts = this.whole(file, entry);
+    if (facts) {
+      const kept: CacheEntry<FileFacts> = { sha: entry.sha, facts };
+      if (entry.stamp !== undefined) kept.stamp = entry.stamp;
+      if (entry.blob !== undefined) kept.blob = entry.blob;
+      this.next.set(file, kept);
+    }
+    return facts;
   }
 
   /**
-   * Makes cached facts whole, in place, before they are used: the details (the body, kept here as its
-   * length, the positions and the sections' items) and the section texts (ranges into the body) become
-   * values read on first use, so building the repository model, which reads none, never loads them.
+   * The facts of a loaded entry of a sound shape, made whole (see `CachedDocument`), once per file.
    */
-  private expand(file: string, facts: FileFacts): FileFacts {
-    if (this.expanded.has(facts)) return facts;
-    this.expanded.add(facts);
-    const { doc } = facts;
-    const bodyLength = doc.body as unknown as number;
-    const outline = doc.sections;
-    const details = () => this.detailsOf(file, bodyLength, outline.length);
-    lazyProperty(doc, 'body', () => details().body);
-    lazyProperty(doc, 'positions', () => this.positionsOf(file));
-    // Whole sections at once: a property per section would cost more than the parse it saves.
-    lazyProperty(doc, 'sections', () => {
-      const { body, items } = details();
-      return outline.map((section, index): Section => {
-        const range = section.text as unknown;
-        const text = Array.isArray(range) ? body.slice(range[0] as number, range[1] as number) : section.text;
-        return { ...section, text, items: items[index]! };
-      });
-    });
-    return facts;
+  private whole(file: string, entry: CacheEntry): FileFacts | undefined {
+    const known = this.made.get(file);
+    if (known) return known;
+    const facts = entry.facts as unknown;
+    if (!isStoredFacts(facts)) return undefined;
+    const made: FileFacts = { doc: new CachedDocument(facts.doc, this.sideValues), problems: facts.problems, findings: facts.findings };
+    this.made.set(file, made);
+    return made;
   }
+
+  private readonly sideValues: SideValues = {
+    details: (file, bodyLength) => this.detailsOf(file, bodyLength),
+    positions: (file) => this.positionsOf(file),
+  };
 
   set(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string): void {
     this.keep(file, sha, facts, stamp, blob);
   }
 
   private keep(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string | undefined): void {
-    const entry: CacheEntry = { sha, facts };
+    const entry: CacheEntry<FileFacts> = { sha, facts };
     if (stamp) entry.stamp = [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
     if (blob) entry.blob = blob;
-    this.next[file] = entry;
+    this.next.set(file, entry);
     this.changed = true;
   }
 
   /**
    * Writes the entries used in this run (dropping deleted files), atomically, unless every file was
-   * found by its stamp and none was deleted. A failure only loses the cache.
+   * found by its stamp and none was deleted. A failure only loses the cache. An entry whose side file
+   * values turn out damaged is left out (and no longer known to `shaOf`): its file is parsed again next time.
    */
   async save(): Promise<void> {
-    const dropped = Object.keys(this.entries).length !== Object.keys(this.next).length;
+    const dropped = Object.keys(this.entries).length !== this.next.size;
     if (!this.changed && !dropped) return;
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
@@ -267,13 +280,17 @@ export class FactsCache {
       const details: SideFileBody = { token, entries: {} };
       const positions: SideFileBody = { token, entries: {} };
       const entries: CacheFile['entries'] = {};
-      for (const [file, entry] of Object.entries(this.next)) {
-        const { doc } = withSectionRanges(entry.facts);
-        details.entries[file] = { body: doc.body, items: doc.sections.map((section) => section.items) } satisfies Details;
-        positions.entries[file] = doc.positions;
-        const { positions: _positions, ...kept } = doc;
-        const sections = doc.sections.map(({ items: _items, ...outline }) => outline);
-        entries[file] = { ...entry, facts: { ...entry.facts, doc: { ...kept, body: doc.body.length, sections } as unknown as ParsedDocument } };
+      for (const [file, entry] of this.next) {
+        let split: ReturnType<typeof splitDocument>;
+        try {
+          split = splitDocument(entry.facts.doc);
+        } catch {
+          this.next.delete(file);
+          continue;
+        }
+        details.entries[file] = split.details;
+        positions.entries[file] = split.positions;
+        entries[file] = { ...entry, facts: { ...entry.facts, doc: split.stored } };
       }
       await writeFileAtomic(path.join(path.dirname(this.file), DETAILS_FILE), JSON.stringify(details));
       await writeFileAtomic(path.join(path.dirname(this.file), POSITIONS_FILE), JSON.stringify(positions));
@@ -285,27 +302,91 @@ export class FactsCache {
   }
 }
 
+/** How a cached document reads its values from the side files. */
+interface SideValues {
+  details(file: string, bodyLength: number): Details;
+  positions(file: string): ParsedDocument['positions'];
+}
+
 /**
- * A section's text is a piece of the document's body (the top section's is nearly all of it), so the
- * cache file keeps it as `[start, end]` into the body when the body holds it: the file is smaller and
- * faster to parse for every command that loads it. Only a range checked to give the exact text is
- * written; anything else keeps the text itself. The facts in use are never changed (copies are written).
+ * A document whose facts come from the cache. What the repository model reads is in its own fields;
+ * the body, coerced values, sections and positions are getters that read the side files on first use,
+ * so building the model, which reads none of them, never loads those files. The getters are on the
+ * prototype (one small object per document, none of the thousands of closures or property
+ * definitions a per-object scheme costs), so they are not own properties: code that copies a document
+ * reads them by name, as `splitDocument` does, never with a spread.
  */
-function withSectionRanges(facts: FileFacts): FileFacts {
-  const { doc } = facts;
-  if (typeof doc.body !== 'string') return facts;
-  const sections = doc.sections.map((section) => {
+class CachedDocument implements ParsedDocument {
+  readonly file: string;
+  readonly kind: ParsedDocument['kind'];
+  readonly data: ParsedDocument['data'];
+  readonly dataStart: ParsedDocument['dataStart'];
+  readonly links: ParsedDocument['links'];
+  readonly bodyStartLine: number;
+  readonly lineCount: number;
+  readonly #bodyLength: number;
+  readonly #side: SideValues;
+  #details: Details | undefined;
+  #positions: ParsedDocument['positions'] | undefined;
+
+  constructor(stored: StoredDocument, side: SideValues) {
+    this.file = stored.file;
+    this.kind = stored.kind;
+    this.data = stored.data;
+    this.dataStart = stored.dataStart;
+    this.links = stored.links;
+    this.bodyStartLine = stored.bodyStartLine;
+    this.lineCount = stored.lineCount;
+    this.#bodyLength = stored.body;
+    this.#side = side;
+  }
+
+  get body(): string {
+    return this.details().body;
+  }
+
+  get coerced(): ParsedDocument['coerced'] {
+    return this.details().coerced;
+  }
+
+  get sections(): Section[] {
+    return this.details().sections;
+  }
+
+  get positions(): ParsedDocument['positions'] {
+    return (this.#positions ??= this.#side.positions(this.file));
+  }
+
+  private details(): Details {
+    return (this.#details ??= this.#side.details(this.file, this.#bodyLength));
+  }
+}
+
+/**
+ * A document split the way the three files keep it, every value read by name. A section's text is a
+ * piece of the body (the top section's is nearly all of it), so it is kept as `[start, end]` into the
+ * body when the body holds it: only a range checked to give the exact text is written; anything else
+ * keeps the text itself. The document in use is never changed (copies are written).
+ */
+function splitDocument(doc: ParsedDocument): { stored: StoredDocument; details: Details; positions: ParsedDocument['positions'] } {
+  const { body, coerced, sections, positions } = doc;
+  const stored: StoredDocument = {
+    file: doc.file,
+    kind: doc.kind,
+    data: doc.data,
+    dataStart: doc.dataStart,
+    links: doc.links,
+    bodyStartLine: doc.bodyStartLine,
+    lineCount: doc.lineCount,
+    body: body.length,
+  };
+  const ranged = sections.map((section) => {
     if (typeof section.text !== 'string' || section.text === '') return section;
-    const start = doc.body.indexOf(section.text);
+    const start = body.indexOf(section.text);
     return start === -1 ? section : { ...section, text: [start, start + section.text.length] as unknown as string };
   });
-  return { ...facts, doc: { ...doc, sections } };
+  return { stored, details: { body, coerced, sections: ranged }, positions };
 }
-
-function damaged(name: string): Error {
-  return new Error(`The validate cache in ${CACHE_DIR}/ is damaged (${name}); run \`stagedocs validate --no-cache\`.`);
-}
-
 /**
  * A side file of the facts cache, opened with it and held open (so a later rewrite, which replaces the
  * file, cannot swap it), its token checked without parsing it; parsed whole on the first value asked.
@@ -347,7 +428,7 @@ class SideFile {
       }
       this.entries = isRecord(parsed.entries) ? parsed.entries : {};
     }
-    return this.entries[file];
+    return Object.hasOwn(this.entries, file) ? this.entries[file] : undefined;
   }
 
   close(): void {
@@ -356,25 +437,10 @@ class SideFile {
   }
 }
 
-/** Defines `key` on `target` as a value computed on first read (and plainly replaced if assigned). */
-function lazyProperty<T extends object>(target: T, key: keyof T & string, compute: () => unknown): void {
-  const settle = (value: unknown) => Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      const value = compute();
-      settle(value);
-      return value;
-    },
-    set: settle,
-  });
-}
-
-/** A section text as the cache file may hold it: the text, or a range that lies inside the body (whose length the file holds). */
-function isSectionText(text: unknown, bodyLength: unknown): boolean {
+/** A section text as the details file may hold it: the text, or a range that lies inside the body. */
+function isSectionText(text: unknown, bodyLength: number): boolean {
   if (typeof text === 'string') return true;
-  if (!Array.isArray(text) || text.length !== 2 || typeof bodyLength !== 'number') return false;
+  if (!Array.isArray(text) || text.length !== 2) return false;
   const [start, end] = text as unknown[];
   return Number.isInteger(start) && Number.isInteger(end) && (start as number) >= 0 && (end as number) >= (start as number) && (end as number) <= bodyLength;
 }
@@ -383,20 +449,34 @@ function isRecord(value: unknown): value is Record<string, never> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The minimal shape check that keeps a damaged entry from crashing the rules: such entries are recomputed. */
-function isFacts(value: unknown): value is FileFacts {
+/** The shape of a details entry whose body has the length the facts file holds. */
+function isDetails(value: unknown, bodyLength: number): value is Details {
   if (!isRecord(value)) return false;
-  const facts = value as Partial<FileFacts>;
+  const details = value as Partial<Details>;
   return (
-    isRecord(facts.doc) &&
+    typeof details.body === 'string' &&
+    details.body.length === bodyLength &&
+    (details.coerced === undefined || isRecord(details.coerced)) &&
+    Array.isArray(details.sections) &&
+    details.sections.every((section) => isRecord(section) && Array.isArray((section as Section).items) && isSectionText((section as Section).text, bodyLength))
+  );
+}
+
+/** The minimal shape check that keeps a damaged entry from crashing the rules: such entries are recomputed. */
+function isStoredFacts(value: unknown): value is StoredFacts {
+  if (!isRecord(value)) return false;
+  const facts = value as Partial<StoredFacts>;
+  const doc = facts.doc as Partial<ParsedDocument> | undefined;
+  return (
+    isRecord(doc) &&
     Array.isArray(facts.problems) &&
     Array.isArray(facts.findings) &&
-    typeof facts.doc.file === 'string' &&
-    Number.isInteger(facts.doc.body as unknown) &&
-    (facts.doc.body as unknown as number) >= 0 &&
-    facts.doc.positions === undefined &&
-    Array.isArray(facts.doc.sections) &&
-    facts.doc.sections.every((section) => isRecord(section) && (section as { items?: unknown }).items === undefined && isSectionText((section as { text: unknown }).text, facts.doc!.body)) &&
-    Array.isArray(facts.doc.links)
+    typeof doc.file === 'string' &&
+    Number.isInteger(doc.body as unknown) &&
+    (doc.body as unknown as number) >= 0 &&
+    doc.positions === undefined &&
+    doc.sections === undefined &&
+    doc.coerced === undefined &&
+    Array.isArray(doc.links)
   );
 }

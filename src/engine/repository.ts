@@ -87,8 +87,12 @@ function phaseIndex(repo: RepositoryModel): Map<string, Array<Typed<StageFrontma
  */
 export function dependenciesOf(repo: RepositoryModel, stage: StageFrontmatter): string[] {
   if (stage.depends_on) return stage.depends_on;
-  const siblings = stagesOfPhase(repo, stage.phase);
-  // Never itself: a copied stage with the same id is unique-id's finding, not a dependency cycle.
-  const previous = siblings.filter((other) => other.data.order < stage.order && other.data.id !== stage.id).pop();
-  return previous ? [previous.data.id] : [];
+  // The last sibling ordered before it; never itself: a copied stage with the same id is unique-id's
+  // finding, not a dependency cycle. Read in place: rules ask this for every stage.
+  const siblings = phaseIndex(repo).get(stage.phase) ?? [];
+  for (let index = siblings.length - 1; index >= 0; index--) {
+    const other = siblings[index]!.data;
+    if (other.order < stage.order && other.id !== stage.id) return [other.id];
+  }
+  return [];
 }

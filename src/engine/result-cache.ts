@@ -23,7 +23,12 @@ interface ResultFile {
 }
 
 const RESULT_FORMAT = 'stagedocs-validate-result/1';
-const RESULT_FILE = 'validate-result.json';
+export const RESULT_FILE = 'validate-result.json';
+/**
+ * The findings of runs made without the gate evidence (status, audit-pack) are kept apart from those
+ * of `validate`: their key differs, so one file would be a miss for each every time the other ran.
+ */
+export const RESULT_FILE_WITHOUT_EVIDENCE = 'validate-result-without-evidence.json';
 
 /**
  * The findings of the last whole run, reused when nothing they depend on changed: the same tool and
@@ -34,12 +39,13 @@ const RESULT_FILE = 'validate-result.json';
  */
 export async function reusableFindings(
   root: string,
+  name: string,
   key: string,
   files: readonly string[],
   stampOf: (file: string) => FileStamp | undefined,
   exists: (relativePath: string) => boolean,
 ): Promise<{ findings: RawFinding[]; shas: Map<string, string> } | undefined> {
-  const target = path.join(root, CACHE_DIR, RESULT_FILE);
+  const target = path.join(root, CACHE_DIR, name);
   let saved: Partial<ResultFile>;
   let racyFrom: number;
   try {
@@ -70,11 +76,11 @@ export async function reusableFindings(
   return { findings: saved.findings, shas };
 }
 
-export async function saveFindings(root: string, key: string, files: StampedFile[], exists: Map<string, boolean>, findings: RawFinding[]): Promise<void> {
+export async function saveFindings(root: string, name: string, key: string, files: StampedFile[], exists: Map<string, boolean>, findings: RawFinding[]): Promise<void> {
   try {
     await mkdir(path.join(root, CACHE_DIR), { recursive: true });
     const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), findings, factsFile: factsFileStamp(root) ?? null };
-    await writeFileAtomic(path.join(root, CACHE_DIR, RESULT_FILE), JSON.stringify(body));
+    await writeFileAtomic(path.join(root, CACHE_DIR, name), JSON.stringify(body));
   } catch {
     // A read-only checkout still validates; it only runs in full next time.
   }

@@ -10,7 +10,7 @@ import type { DocumentRule, Rule } from '../rules/types.js';
 import { CACHE_DIR, contentHash, FactsCache, gitBlobId, type FileFacts, type FileStamp } from './cache.js';
 import { buildModel, type RepositoryEvidence, type RepositoryModel } from './repository.js';
 import { optionsOf } from './rule-options.js';
-import { reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
+import { RESULT_FILE, RESULT_FILE_WITHOUT_EVIDENCE, reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
 import type { DocumentSource } from './source.js';
 import { BUILD_ROOT } from '../version.js';
 
@@ -60,6 +60,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // Findings also depend on the gate evidence (done-needs-passing-run, registry-consistent): a new run
   // or an edited registry must never reuse the findings of the last run.
   const findingsKey = `${key}:${evidenceFingerprint(options.evidence)}`;
+  const resultFile = options.evidence ? RESULT_FILE : RESULT_FILE_WITHOUT_EVIDENCE;
   const files = await source.list();
 
   // Extra repository rules (history, the index) are fed by git, not by the documents: they run every
@@ -71,12 +72,12 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // Nothing changed since the last whole run: its findings stand, and the model is built on demand.
   const stampOf = source.stamp;
   if (options.useCache && reusable && stampOf) {
-    const reused = await reusableFindings(options.root, findingsKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
+    const reused = await reusableFindings(options.root, resultFile, findingsKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
     if (reused) {
       let model: RepositoryModel | undefined;
       const lazyModel = (): RepositoryModel => {
         if (!model) {
-          const cache = FactsCache.openSync(options.root, key);
+          const cache = FactsCache.open(options.root, key);
           const facts = files.map((file) => {
             const known = cache.get(file, reused.shas.get(file)!);
             // The facts file was verified unchanged since the run that wrote both files.
@@ -95,25 +96,29 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
     }
   }
 
-  const cache = options.useCache ? await FactsCache.open(options.root, key) : undefined;
+  const cache = options.useCache ? FactsCache.open(options.root, key) : undefined;
   const facts = new Array<FileFacts>(files.length);
   const stamps = new Array<FileStamp | undefined>(files.length);
+  // Most files are found by stamp or blob id without reading them; only the others are read (in one
+  // turn, so that an index source batches them into one git process), hashed and looked up by hash.
+  const unknown: number[] = [];
+  files.forEach((file, index) => {
+    const stamp = cache ? source.stamp?.(file) : undefined;
+    stamps[index] = stamp;
+    const blob = cache && !stamp ? source.blobId?.(file) : undefined;
+    const unchanged = stamp ? cache?.getByStamp(file, stamp) : blob ? cache?.getByBlob(file, blob) : undefined;
+    if (unchanged) facts[index] = unchanged;
+    else unknown.push(index);
+  });
   const pending: Array<{ index: number; file: string; bytes: Uint8Array; sha: string; stamp: FileStamp | undefined }> = [];
   await Promise.all(
-    files.map(async (file, index) => {
-      const stamp = cache ? source.stamp?.(file) : undefined;
-      stamps[index] = stamp;
-      const blob = cache ? source.blobId?.(file) : undefined;
-      const unchanged = stamp ? cache?.getByStamp(file, stamp) : blob ? cache?.getByBlob(file, blob) : undefined;
-      if (unchanged) {
-        facts[index] = unchanged;
-        return;
-      }
+    unknown.map(async (index) => {
+      const file = files[index]!;
       const bytes = await source.read(file);
       const sha = contentHash(bytes);
-      const cached = cache?.get(file, sha, stamp);
+      const cached = cache?.get(file, sha, stamps[index]);
       if (cached) facts[index] = cached;
-      else pending.push({ index, file, bytes, sha, stamp });
+      else pending.push({ index, file, bytes, sha, stamp: stamps[index] });
     }),
   );
   const onlyBuiltIn = !(options.extraRules ?? []).some((rule) => rule.scope === 'document');
@@ -137,12 +142,13 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   };
   const { model, raw } = modelOf(facts, config, rules, recordingSource, options.evidence);
   runRepositoryRules(RULES, model, config, rules, raw);
-  if (cache && reusable && stamps.every((stamp) => stamp !== undefined)) {
+  // Findings are stored only with a facts file that holds every file (an entry found damaged is left out of it).
+  if (cache && reusable && stamps.every((stamp) => stamp !== undefined) && files.every((file) => cache.shaOf(file) !== undefined)) {
     const stamped = files.map((file, index): StampedFile => {
       const stamp = stamps[index]!;
-      return [file, cache.shaOf(file) ?? '', stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
+      return [file, cache.shaOf(file)!, stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
     });
-    await saveFindings(options.root, findingsKey, stamped, answers, raw);
+    await saveFindings(options.root, resultFile, findingsKey, stamped, answers, raw);
   }
   runRepositoryRules(extraRepositoryRules, model, config, rules, raw);
   return finish(raw, files, options, rules, () => model);

@@ -23,8 +23,9 @@ export interface StagedValidation {
 
 /**
  * Reads what is being committed: the index (`GIT_INDEX_FILE` honoured) and its difference from HEAD.
- * Three git processes in all, whatever the number of documents; the working tree is never read and
- * nothing is stashed. Works before the first commit (`git diff --cached` then compares with nothing).
+ * At most three git processes, whatever the number of documents; the working tree is read only where
+ * it holds exactly the staged bytes (checked by blob id), and nothing is stashed. Works before the
+ * first commit (`git diff --cached` then compares with nothing).
  */
 export async function stagedValidation(root: string, config: Config, env: Env): Promise<StagedValidation> {
   const [entries, changes] = await Promise.all([readIndex(root, env), stagedChanges(root, env)]);

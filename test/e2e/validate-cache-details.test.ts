@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
@@ -21,21 +21,75 @@ function treeWithFindings(): Record<string, string> {
 }
 
 describe('validate cache details file', () => {
-  it('keeps bodies, positions and list items out of the facts file, in side files tied to it by a token', () => {
+  it('keeps bodies, coerced values, sections and positions out of the facts file, in side files tied to it by a token', () => {
     const repo = makeRepo(treeWithFindings());
     runCli(repo, ['validate']);
     const facts = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
     const details = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
     const positions = JSON.parse(readFileSync(path.join(repo, POSITIONS), 'utf8'));
+    expect(facts.format).toBe('stagedocs-validate-cache/5');
     expect(details.token).toBe(facts.details);
     expect(positions.token).toBe(facts.details);
     expect(positions.entries[STAGE]['/id']).toEqual({ line: expect.any(Number), column: expect.any(Number) });
     const doc = facts.entries[STAGE].facts.doc;
     expect(doc.positions).toBeUndefined();
+    expect(doc.sections).toBeUndefined();
+    expect(doc.coerced).toBeUndefined();
     expect(typeof doc.body).toBe('number');
-    expect(doc.sections.every((section: object) => !('items' in section))).toBe(true);
-    expect(details.entries[STAGE].body).toHaveLength(doc.body);
-    expect(details.entries[STAGE].items).toHaveLength(doc.sections.length);
+    const kept = details.entries[STAGE];
+    expect(kept.body).toHaveLength(doc.body);
+    expect(kept.sections.length).toBeGreaterThan(1);
+    // Section texts are ranges into the body; items stay with their section.
+    expect(kept.sections.every((section: { text: unknown; items: unknown }) => Array.isArray(section.text) && Array.isArray(section.items))).toBe(true);
+  });
+
+  it('gives back the sections and bodies of the side file exactly: an audit pack from the cache is the one made without it', () => {
+    const tree = validTree();
+    tree[STAGE] = stage({ id: 'P1-S01', order: 1 }).replace('## Rollback Plan\n', '## Rollback Plan\n\n- first `step`\n- second step: revert [the change](../../README.md)\n\n');
+    const repo = makeRepo(tree);
+    const withoutCache = runCli(repo, ['audit-pack', 'P1-S01']);
+    expect(withoutCache.code).toBe(0);
+    expect(withoutCache.stdout).toContain('second step');
+    runCli(repo, ['validate']);
+    expect(JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8')).entries[STAGE].body).toContain('second step');
+    expect(runCli(repo, ['audit-pack', 'P1-S01'])).toEqual(withoutCache);
+    rmSync(path.join(repo, '.stagedocs'), { recursive: true });
+    expect(runCli(repo, ['audit-pack', 'P1-S01'])).toEqual(withoutCache);
+  });
+
+  it('treats a damaged side file entry as a miss: validate leaves it out and rebuilds it; a reader stops with a clear message and drops the cache', () => {
+    const repo = makeRepo(treeWithFindings());
+    const cold = validateJson(repo, ['--no-cache']);
+    runCli(repo, ['validate']);
+    const damage = () => {
+      const details = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
+      for (const entry of Object.values(details.entries) as Array<{ sections: Array<{ text: unknown }> }>) {
+        for (const section of entry.sections) section.text = [0, 10 ** 9];
+      }
+      writeFileSync(path.join(repo, DETAILS), JSON.stringify(details));
+    };
+    damage();
+    // Rewriting a file with its own bytes changes its stamp: the cache is rewritten, which reads every entry's details.
+    writeFileSync(path.join(repo, STAGE), readFileSync(path.join(repo, STAGE)));
+    expect(validateJson(repo)).toEqual(cold);
+    const rebuilt = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
+    // Every entry was damaged, so none was kept: each file is a miss next time, and is kept again.
+    expect(rebuilt.entries).toEqual({});
+    expect(rebuilt.token).toBe(JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8')).details);
+    writeFileSync(path.join(repo, STAGE), readFileSync(path.join(repo, STAGE)));
+    expect(validateJson(repo)).toEqual(cold);
+    expect(Object.keys(JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8')).entries)).toHaveLength(3);
+
+    // A report reads sections of stages whose facts come from the cache.
+    runCli(repo, ['validate']);
+    damage();
+    const pack = runCli(repo, ['audit-pack', 'P1-S00']);
+    expect(pack.code).toBe(2);
+    expect(pack.stderr).toContain('validate cache in .stagedocs/ was damaged (validate-cache-details.json');
+    expect(pack.stderr).not.toContain('internal error');
+    expect(existsSync(path.join(repo, CACHE))).toBe(false);
+    expect(runCli(repo, ['audit-pack', 'P1-S00']).code).toBe(0);
+    expect(validateJson(repo)).toEqual(cold);
   });
 
   it('ignores the facts file when a side file is missing or not the one written with it', () => {

@@ -6,6 +6,7 @@ import { gateRepo, gateStage, registryText, runFolders } from '../helpers/gates.
 import { git, makeRepo, runCli } from '../helpers/repo.js';
 
 const CACHE = '.stagedocs/validate-cache.json';
+const DETAILS = '.stagedocs/validate-cache-details.json';
 const STAGE = 'stages/mvp/01-skeleton.md';
 
 function validateJson(repo: string, args: string[] = []): unknown {
@@ -92,6 +93,24 @@ describe('validate cache', () => {
     const after = runCli(repo, ['validate']);
     expect(after.code).toBe(1);
     expect(after.stdout).toContain('broken-link');
+  });
+
+  it('keeps the findings of validate and of status apart, so that neither makes the other run in full', () => {
+    const repo = makeRepo(validTree());
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    const withEvidence = path.join(repo, '.stagedocs/validate-result.json');
+    const withoutEvidence = path.join(repo, '.stagedocs/validate-result-without-evidence.json');
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    const saved = { text: readFileSync(withEvidence, 'utf8'), mtimeMs: statSync(withEvidence).mtimeMs };
+    const status = runCli(repo, ['status']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(readFileSync(withoutEvidence, 'utf8')).key).not.toBe(JSON.parse(saved.text).key);
+    const statusSaved = statSync(withoutEvidence).mtimeMs;
+    // Each run reuses its own last findings: nothing is rewritten.
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    expect(runCli(repo, ['status'])).toEqual(status);
+    expect({ text: readFileSync(withEvidence, 'utf8'), mtimeMs: statSync(withEvidence).mtimeMs }).toEqual(saved);
+    expect(statSync(withoutEvidence).mtimeMs).toBe(statusSaved);
   });
 
   it('ignores a damaged or foreign result file', () => {
@@ -207,17 +226,21 @@ describe('validate cache', () => {
     const repo = makeRepo(tree);
     const cold = validateJson(repo, ['--no-cache']);
     runCli(repo, ['validate']);
-    const real = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
-    const sections = real.entries[STAGE].facts.doc.sections as Array<{ text: unknown }>;
+    const real = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
+    const sections = real.entries[STAGE].sections as Array<{ text: unknown }>;
     expect(sections.length).toBeGreaterThan(0);
     expect(sections.every((section) => Array.isArray(section.text))).toBe(true);
 
     const damaged = structuredClone(real);
-    for (const entry of Object.values(damaged.entries) as Array<{ facts: { doc: { sections: Array<{ text: unknown }> } } }>) {
-      for (const section of entry.facts.doc.sections) section.text = [0, 10 ** 9];
+    for (const entry of Object.values(damaged.entries) as Array<{ sections: Array<{ text: unknown }> }>) {
+      for (const section of entry.sections) section.text = [0, 10 ** 9];
     }
-    writeFileSync(path.join(repo, CACHE), JSON.stringify(damaged));
+    writeFileSync(path.join(repo, DETAILS), JSON.stringify(damaged));
+    // A changed stamp makes validate rewrite the cache, which reads every entry's sections.
+    writeFileSync(path.join(repo, STAGE), readFileSync(path.join(repo, STAGE)));
     expect(validateJson(repo)).toEqual(cold);
     expect(runCli(repo, ['validate', '--format', 'json']).code).toBe(1);
+    const rewritten = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
+    expect(Object.values(rewritten.entries).flatMap((entry) => (entry as { sections: Array<{ text: unknown }> }).sections.map((section) => section.text))).not.toContainEqual([0, 10 ** 9]);
   });
 });
