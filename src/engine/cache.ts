@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic } from '../util/write-atomic.js';
 import type { Finding } from '../model/diagnostic.js';
 import type { ParsedDocument, Section } from '../model/documents.js';
 import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
@@ -292,10 +292,10 @@ export class FactsCache {
         positions.entries[file] = split.positions;
         entries[file] = { ...entry, facts: { ...entry.facts, doc: split.stored } };
       }
-      await writeFileAtomic(path.join(path.dirname(this.file), DETAILS_FILE), JSON.stringify(details));
-      await writeFileAtomic(path.join(path.dirname(this.file), POSITIONS_FILE), JSON.stringify(positions));
+      await writeAtomic(path.join(path.dirname(this.file), DETAILS_FILE), JSON.stringify(details));
+      await writeAtomic(path.join(path.dirname(this.file), POSITIONS_FILE), JSON.stringify(positions));
       const body: CacheFile = { format: CACHE_FORMAT, key: this.key, details: token, entries };
-      await writeFileAtomic(this.file, JSON.stringify(body));
+      await writeAtomic(this.file, JSON.stringify(body));
     } catch {
       // A read-only checkout still validates; it only runs cold next time.
     }

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type picomatchType from 'picomatch';
 import type { Config } from '../config/config.js';
 import { gitBlobId } from '../engine/cache.js';
 import { documentGlobs, type DocumentSource } from '../engine/source.js';
 import { readBlobs } from './blobs.js';
 import { runGit, type Env } from './exec.js';
+
+// picomatch loads when the index is read (the hook), not by every validate that imports this module.
+const require = createRequire(import.meta.url);
 
 /** One entry of the index: a staged file. */
 export interface IndexEntry {
@@ -49,7 +53,7 @@ export async function readIndex(root: string, env: Env): Promise<IndexEntry[]> {
 export async function indexSource(root: string, config: Config, entries: readonly IndexEntry[], env: Env): Promise<DocumentSource> {
   // Plain regular expressions: picomatch's matcher function builds a result object per call, which
   // costs tens of milliseconds over the ten thousand paths of a large index.
-  const patterns = documentGlobs(config).map((glob) => picomatch.makeRe(glob, { dot: false }));
+  const patterns = documentGlobs(config).map((glob) => (require('picomatch') as typeof picomatchType).makeRe(glob, { dot: false }));
   const isDocument = (file: string) => patterns.some((pattern) => pattern.test(file));
   // Regular files only: a symlink's blob is its target's name, and a gitlink (submodule) has no blob.
   const documents = entries

@@ -1,4 +1,5 @@
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type picomatchType from 'picomatch';
 import { placeOf, pointerSegment } from '../model/documents.js';
 import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
 
@@ -12,8 +13,12 @@ export const protectedPathMeta: RuleMeta = {
  * Checks the staged paths against the `protected` globs of every open stage, as the stages will be
  * after the commit (so a commit that closes a stage may touch what it protected).
  */
+const require = createRequire(import.meta.url);
+
 export function protectedPath(stagedPaths: readonly string[]): RepositoryRule {
   return repositoryRule(protectedPathMeta, (repo, context) => {
+    // Loaded when a commit is checked, not by every validate that imports the rules.
+    const picomatch = require('picomatch') as typeof picomatchType;
     for (const { doc, data } of repo.stages) {
       if (data.status === 'done' || !data.protected) continue;
       data.protected.forEach((pattern, index) => {
