@@ -17,7 +17,6 @@ const result = await build({
   entryPoints: ['src/cli/bin.ts', 'src/engine/facts-worker.ts'],
   outdir: 'dist',
   outbase: 'src',
-  allowOverwrite: true,
   bundle: true,
   splitting: true,
   format: 'esm',
