@@ -75,10 +75,12 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
  */
 async function gitInputs(root: string, config: Config, flags: ValidateFlags, io: CliIo): Promise<{ source?: DocumentSource; only?: Set<string>; rules: Rule[] }> {
   if (flags.staged) {
-    const { requireGitRoot } = await import('../../git/repository.js');
-    await requireGitRoot(root, io.env);
-    const { stagedValidation } = await import('../../git/staged-validation.js');
-    return stagedValidation(root, config, io.env);
+    const [{ requireGitRoot }, { stagedValidation }] = await Promise.all([import('../../git/repository.js'), import('../../git/staged-validation.js')]);
+    // At once: the hook runs on every commit. Outside git, the clear "not inside a git repository" wins.
+    const [inGit, staged] = await Promise.allSettled([requireGitRoot(root, io.env), stagedValidation(root, config, io.env)]);
+    if (inGit.status === 'rejected') throw inGit.reason;
+    if (staged.status === 'rejected') throw staged.reason;
+    return staged.value;
   }
   if (flags.range !== undefined) {
     const { requireGitRoot } = await import('../../git/repository.js');
