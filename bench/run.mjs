@@ -206,7 +206,8 @@ async function main() {
   console.log('|---|---:|---:|---:|');
   for (const row of main) {
     if (row.na) console.log(`| ${row.label} | ${row.na} | | |`);
-    else console.log(`| ${row.label} | ${row.seconds.toFixed(3)} | ${row.peakMb.toFixed(0)} | ${peer ? ratio(peer.seconds, row.seconds) : 'n/a'} |`);
+    // Only validate does the job markdownlint-cli2 does; the other commands have no peer.
+    else console.log(`| ${row.label} | ${row.seconds.toFixed(3)} | ${row.peakMb.toFixed(0)} | ${!peer ? 'n/a' : /validate|markdownlint|remark/.test(row.label) ? ratio(peer.seconds, row.seconds) : ''} |`);
   }
   console.log('\n## Scaling (seconds; stages -> cold / warm / markdownlint-cli2)\n');
   for (const size of SIZES) {
@@ -215,9 +216,43 @@ async function main() {
     const fmt = (value) => (value === undefined ? 'n/a' : value.toFixed(3));
     console.log(`${String(size).padStart(6)} stages: cold ${fmt(get('stagedocs validate --no-cache'))}, warm ${fmt(get('stagedocs validate (warm)'))}, markdownlint-cli2 ${fmt(get('markdownlint'))}`);
   }
+  report.targets = targetsOf(main, peer);
+  console.log('\n## Targets (issue 7)\n');
+  for (const target of TARGETS) {
+    const value = report.targets[target.key];
+    const met = value === undefined ? 'n/a' : (target.min !== undefined ? value >= target.min : value <= target.max) ? 'met' : 'NOT met';
+    console.log(`  ${target.label.padEnd(44)} ${value === undefined ? 'n/a' : value.toFixed(3).padStart(8)}  ${target.min !== undefined ? `>= ${target.min}` : `<= ${target.max}`}  ${met}`);
+  }
   mkdirSync(HERE, { recursive: true });
   writeFileSync(path.join(HERE, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log('\nwritten bench/results.json');
+}
+
+/**
+ * The targets of issue 7 at the main size, as numbers in bench/results.json under `targets`, so that
+ * the stage that tracks them (stages/stagedocs-0.1/05-performance.md) checks each with a metric gate.
+ */
+const TARGETS = [
+  { key: 'coldSpeedup', label: 'validate cold, times faster than markdownlint', min: 3 },
+  { key: 'warmSpeedup', label: 'validate warm, times faster than markdownlint', min: 20 },
+  { key: 'hookSeconds', label: 'hook run with 3 staged files (s)', max: 0.3 },
+  { key: 'auditPackSeconds', label: 'audit-pack over the whole history (s)', max: 1 },
+  { key: 'helpSeconds', label: '--help (s)', max: 0.15 },
+  { key: 'peakMemoryMb', label: 'peak memory of any stagedocs run (MB)', max: 300 },
+];
+
+function targetsOf(rows, peer) {
+  const seconds = (label) => rows.find((row) => row.label === label && !row.na)?.seconds;
+  const speedup = (label) => (peer && seconds(label) ? peer.seconds / seconds(label) : undefined);
+  const ours = rows.filter((row) => row.label.startsWith('stagedocs') && !row.na);
+  return {
+    coldSpeedup: speedup('stagedocs validate --no-cache (cold)'),
+    warmSpeedup: speedup('stagedocs validate (warm)'),
+    hookSeconds: seconds('stagedocs hook run (3 staged files)'),
+    auditPackSeconds: seconds('stagedocs audit-pack (whole history)'),
+    helpSeconds: seconds('stagedocs --help'),
+    peakMemoryMb: ours.length > 0 ? Math.max(...ours.map((row) => row.peakMb)) : undefined,
+  };
 }
 
 /** How many times faster `row` is than the peer: "3.1x faster" or "0.5x (slower)". */
