@@ -295,6 +295,17 @@ function packIndexes(input: PackInput): PackIndexes {
   };
 }
 
+/** What a stage's section shows beyond its summary: built only when read (see `stagePack`). */
+type StageDetails = Pick<StagePack, 'phase_title' | 'position' | 'changes' | 'decisions' | 'sections' | 'evidence' | 'traceability'>;
+
+/**
+ * A stage's pack entry. The summary (id, title, state, outcome: what ordering, the counts and the list
+ * of left-out stages need) is built now; the rest is built on first read of any of its fields and then
+ * kept. A pack of the whole history holds thousands of stages of which a size-limited markdown pack
+ * shows only the first few in full: the others never read their sections (so the facts cache's side
+ * file of document bodies is not even loaded) nor check their run folders on disk. `--format json`
+ * and templates read every field and see the same values, in the same key order.
+ */
 function stagePack(
   input: PackInput,
   context: AssessmentContext,
@@ -305,9 +316,54 @@ function stagePack(
   commitFiles: Array<CommitChanges['changes']>,
   inRange: (run: RunFolder) => boolean,
 ): StagePack {
-  const { model } = input;
   const data = stage.data;
   const assessment = assessedIn(context, stage);
+  let built: StageDetails | undefined;
+  const details = () => (built ??= stageDetails(input, indexes, stage, assessment, commits, commitFiles, inRange));
+  return {
+    id: data.id,
+    title: data.title,
+    file: stage.doc.file,
+    phase: data.phase,
+    get phase_title() {
+      return details().phase_title;
+    },
+    status: data.status,
+    state: assessment.state,
+    owner: data.owner ?? '(no owner)',
+    get position() {
+      return details().position;
+    },
+    get changes() {
+      return details().changes;
+    },
+    get decisions() {
+      return details().decisions;
+    },
+    get sections() {
+      return details().sections;
+    },
+    get evidence() {
+      return details().evidence;
+    },
+    get traceability() {
+      return details().traceability;
+    },
+    outcome: { next_action: assessment.nextAction, blockers: assessment.blockers, sign_off_allowed: assessment.signOffAllowed },
+  };
+}
+
+function stageDetails(
+  input: PackInput,
+  indexes: PackIndexes,
+  stage: Typed<StageFrontmatter>,
+  assessment: StageAssessment,
+  commits: CommitChanges[],
+  commitFiles: Array<CommitChanges['changes']>,
+  inRange: (run: RunFolder) => boolean,
+): StageDetails {
+  const { model } = input;
+  const data = stage.data;
   const siblings = stagesOfPhase(model, data.phase);
   const phase = model.phases.find((candidate) => candidate.data.id === data.phase);
 
@@ -333,14 +389,7 @@ function stagePack(
     });
 
   return {
-    id: data.id,
-    title: data.title,
-    file: stage.doc.file,
-    phase: data.phase,
     phase_title: phase?.data.title ?? '(unknown phase)',
-    status: data.status,
-    state: assessment.state,
-    owner: data.owner ?? '(no owner)',
     position: `stage ${siblings.findIndex((sibling) => sibling.data.id === data.id) + 1} of ${siblings.length} in ${data.phase}`,
     changes: { commits: commits.map(packCommit), files },
     decisions,
@@ -363,7 +412,6 @@ function stagePack(
         .map((report) => `${report.run_id}: ${report.commit ? report.commit.slice(0, 12) : 'no commit'}${report.dirty ? ' (dirty working tree)' : ''}`),
       registry_rows: registryRows,
     },
-    outcome: { next_action: assessment.nextAction, blockers: assessment.blockers, sign_off_allowed: assessment.signOffAllowed },
   };
 }
 

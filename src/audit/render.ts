@@ -1,10 +1,8 @@
 import { loadTemplate } from '../render/templates.js';
 import type { AuditPack, StagePack } from './pack.js';
 
-/** GitHub's limit for a comment body, the default size of a pack. */
-export const DEFAULT_MAX_CHARS = 65_536;
-/** Below this, not even the header and the list of what was left out fit. */
-export const MIN_MAX_CHARS = 2_000;
+// In a module of their own so that the command checks its flags without loading the templates.
+export { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from './size-limit.js';
 
 export interface RenderOptions {
   root: string;
@@ -56,19 +54,28 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
     );
   };
 
+  // The size grows with every stage kept in full (a section is longer than the list entry it
+  // replaces), so the smallest pack, with no stage in full, is tried first: when it does not fit,
+  // neither does the whole pack nor any longer prefix, and no stage section has to be built at all
+  // (a pack of the whole history, whose list of stages alone is over the limit, ends here).
+  let overviewOmitted = '';
+  const smallest = render(0, '');
+  if (smallest.length > options.maxChars) {
+    if (overview === '') return fitTo(smallest, options.maxChars);
+    overview = '';
+    overviewOmitted = 'The phase overview is left out: it does not fit the size limit.';
+    const withoutOverview = render(0, overviewOmitted);
+    if (withoutOverview.length > options.maxChars) return fitTo(withoutOverview, options.maxChars);
+  }
+
   // The pack holds every section whole (tidy only joins them), so once the sections rendered so far
   // are longer than the limit, no render keeping that many can fit: the whole pack is not tried.
   const tooMany = firstPrefixOver(pack.stages.length, options.maxChars, (i) => sectionsUpTo(i + 1)[i]!.length);
-  if (tooMany === undefined) {
+  if (tooMany === undefined && overviewOmitted === '') {
     const full = render(pack.stages.length, '');
     if (full.length <= options.maxChars) return full;
   }
 
-  let overviewOmitted = '';
-  if (render(0, '').length > options.maxChars && overview !== '') {
-    overview = '';
-    overviewOmitted = 'The phase overview is left out: it does not fit the size limit.';
-  }
   // Keep the longest prefix of stages (most important first) that fits with the list of the rest.
   // A binary search: a few renders instead of one per stage. Each added section is longer than the
   // list entry it replaces, so the size grows with the prefix; fitTo still guarantees the bound.
