@@ -54,22 +54,25 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
     );
   };
 
-  // The size grows with every stage kept in full (a section is longer than the list entry it
-  // replaces), so the smallest pack, with no stage in full, is tried first: when it does not fit,
-  // neither does the whole pack nor any longer prefix, and no stage section has to be built at all
-  // (a pack of the whole history, whose list of stages alone is over the limit, ends here).
+  // The overview goes first when the pack with no stage in full does not fit with it. The pack holds
+  // the overview whole, as it holds every section (tidy only joins them), so an overview longer than
+  // the limit is left out without rendering the pack around it.
   let overviewOmitted = '';
-  const smallest = render(0, '');
-  if (smallest.length > options.maxChars) {
-    if (overview === '') return fitTo(smallest, options.maxChars);
+  const overviewFits = overview.length - 1 <= options.maxChars;
+  let smallest = overviewFits ? render(0, '') : '';
+  if (overview !== '' && (!overviewFits || smallest.length > options.maxChars)) {
     overview = '';
     overviewOmitted = 'The phase overview is left out: it does not fit the size limit.';
-    const withoutOverview = render(0, overviewOmitted);
-    if (withoutOverview.length > options.maxChars) return fitTo(withoutOverview, options.maxChars);
+    smallest = render(0, overviewOmitted);
   }
+  // The size grows with every stage kept in full (a section is longer than the list entry it
+  // replaces): when the pack with none in full does not fit, neither does the whole pack nor any
+  // longer prefix, and no stage section has to be built at all (a pack of the whole history, whose
+  // list of stages alone is over the limit, ends here).
+  if (smallest.length > options.maxChars) return fitTo(smallest, options.maxChars);
 
-  // The pack holds every section whole (tidy only joins them), so once the sections rendered so far
-  // are longer than the limit, no render keeping that many can fit: the whole pack is not tried.
+  // The pack holds every section whole, so once the sections rendered so far are longer than the
+  // limit, no render keeping that many can fit: the whole pack is not tried.
   const tooMany = firstPrefixOver(pack.stages.length, options.maxChars, (i) => sectionsUpTo(i + 1)[i]!.length);
   if (tooMany === undefined && overviewOmitted === '') {
     const full = render(pack.stages.length, '');
@@ -86,7 +89,7 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
     if (render(middle, overviewOmitted).length <= options.maxChars) low = middle;
     else high = middle - 1;
   }
-  return fitTo(render(low, overviewOmitted), options.maxChars);
+  return fitTo(low === 0 ? smallest : render(low, overviewOmitted), options.maxChars);
 }
 
 /**
