@@ -19,7 +19,8 @@ const IMPACT_SECTIONS = ['Expected Impact and Risk', 'Impact and Risk', 'Expecte
 export interface PackInput {
   model: RepositoryModel;
   runs: RunFolder[];
-  registry: RegistryRow[];
+  /** The rows of the gate registry, asked for only when a stage's traceability is built. */
+  registry: () => RegistryRow[];
   /** Commits of the range, newest first (git log order). */
   commits: CommitChanges[];
   tags: TagInfo[];
@@ -189,10 +190,12 @@ export function buildAuditPack(input: PackInput): AuditPack {
 /** Changed documents (still present) that are not in the model because their frontmatter is invalid. */
 function unreadableDocuments(input: PackInput): Array<{ file: string; errors: number; first: string }> {
   const valid = new Set([...input.model.phases, ...input.model.stages, ...input.model.decisions, ...input.model.freezes].map((typed) => typed.doc.file));
-  const documents = new Set(input.model.documents.map((doc) => doc.file));
+  const invalid = new Set(input.model.documents.map((doc) => doc.file).filter((file) => !valid.has(file)));
+  // Usually every document is valid, and the range's changes need not be looked at.
+  if (invalid.size === 0) return [];
   const changed = new Set(input.commits.flatMap((commit) => commit.changes.map((file) => file.path)));
   return [...changed]
-    .filter((file) => documents.has(file) && !valid.has(file))
+    .filter((file) => invalid.has(file))
     .sort()
     .map((file) => ({ file, errors: input.errorsByFile.get(file)?.count ?? 0, first: input.errorsByFile.get(file)?.first ?? '' }));
 }
@@ -281,6 +284,7 @@ function packIndexes(input: PackInput): PackIndexes {
     }
     return (key: string) => byKey.get(key) ?? [];
   };
+  let registryRowsByStage: ((stageId: string) => RegistryRow[]) | undefined;
   const runById = new Map<string, RunFolder>();
   // The first folder with an id wins, as `find` would.
   for (const run of input.runs) if (!runById.has(run.runId)) runById.set(run.runId, run);
@@ -288,7 +292,7 @@ function packIndexes(input: PackInput): PackIndexes {
   const stagesByTag = group(input.model.stages, (stage) => [stage.data.decision]);
   return {
     runFoldersOf: group(input.runs, (run) => [run.report?.stage_id]),
-    registryRowsOf: group(input.registry, (row) => [row.stage_id]),
+    registryRowsOf: (stageId) => (registryRowsByStage ??= group(input.registry(), (row) => [row.stage_id]))(stageId),
     runById,
     decisionsOf: group(input.model.decisions, (decision) => [...(decision.data.stages ?? []), ...stagesByTag(decision.data.decision_tag).map((stage) => stage.data.id)]),
     stagesNaming: stagesByTag,

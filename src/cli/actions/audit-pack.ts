@@ -21,7 +21,7 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   const early = startHistory(path.resolve(io.cwd, flags.cwd ?? '.'), flags, io.env);
   early.catch(() => undefined);
 
-  const [{ assertStageId }, { findRoot, workingDirectory }, { loadWorkspace, signOffTags }, { readRegistryRows }, { buildAuditPack }] = await Promise.all([
+  const [{ assertStageId }, { findRoot, workingDirectory }, { loadWorkspace, signOffTags }, { registryRowsOnDemand }, { buildAuditPack }] = await Promise.all([
     import('../../gates/stage-model.js'),
     import('../context.js'),
     import('../../audit/workspace.js'),
@@ -58,7 +58,7 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   const [commits, tags, registry] = await Promise.all([
     history,
     signOffTags(root, workspace.config, io.env),
-    readRegistryRows(root, workspace.config.paths.gate_results),
+    registryRowsOnDemand(root, workspace.config.paths.gate_results),
   ]);
 
   const pack = buildAuditPack({
