@@ -1,5 +1,5 @@
 import { loadTemplate } from '../render/templates.js';
-import type { AuditPack, StagePack } from './pack.js';
+import type { AuditPack, OverviewPhase, StagePack } from './pack.js';
 
 // In a module of their own so that the command checks its flags without loading the templates.
 export { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from './size-limit.js';
@@ -22,14 +22,10 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
   const overviewTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-overview.md.hbs');
   const stageTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-stage.md.hbs');
 
-  let overview =
-    pack.overview.length === 0
-      ? ''
-      : tidy(
-          overviewTemplate({
-            phases: pack.overview.map((phase) => ({ ...phase, nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })) })),
-          }),
-        );
+  const wholeOverview = overviewWithin(pack.overview, options.maxChars, (phases) =>
+    tidy(overviewTemplate({ phases: phases.map((phase) => ({ ...phase, nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })) })) })),
+  );
+  let overview = wholeOverview ?? '';
   // Sections are rendered on demand: a pack of the whole history has thousands of stages, of which
   // only the first few fit the size limit.
   const sections: string[] = [];
@@ -54,13 +50,11 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
     );
   };
 
-  // The overview goes first when the pack with no stage in full does not fit with it. The pack holds
-  // the overview whole, as it holds every section (tidy only joins them), so an overview longer than
-  // the limit is left out without rendering the pack around it.
+  // The overview goes first when the pack with no stage in full does not fit with it; one longer than
+  // the limit (see overviewWithin) is left out without rendering the pack around it.
   let overviewOmitted = '';
-  const overviewFits = overview.length - 1 <= options.maxChars;
-  let smallest = overviewFits ? render(0, '') : '';
-  if (overview !== '' && (!overviewFits || smallest.length > options.maxChars)) {
+  let smallest = wholeOverview === undefined ? '' : render(0, '');
+  if (wholeOverview === undefined || (overview !== '' && smallest.length > options.maxChars)) {
     overview = '';
     overviewOmitted = 'The phase overview is left out: it does not fit the size limit.';
     smallest = render(0, overviewOmitted);
@@ -90,6 +84,21 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
     else high = middle - 1;
   }
   return fitTo(low === 0 ? smallest : render(low, overviewOmitted), options.maxChars);
+}
+
+/**
+ * The overview (`''` without phases), or undefined when it is longer than `maxChars` less its final
+ * newline: then it cannot fit, as the pack holds it whole. An overview grows with every phase shown, so
+ * it is rendered for 1, 2, 4, ... phases and given up as soon as such a part is too long: a pack of the
+ * whole history has hundreds of phases, of which only a few dozen fit the limit.
+ */
+function overviewWithin(phases: OverviewPhase[], maxChars: number, renderPhases: (phases: OverviewPhase[]) => string): string | undefined {
+  if (phases.length === 0) return '';
+  for (let count = 1; ; count = Math.min(count * 2, phases.length)) {
+    const text = renderPhases(phases.slice(0, count));
+    if (text.length - 1 > maxChars) return undefined;
+    if (count === phases.length) return text;
+  }
 }
 
 /**

@@ -25,7 +25,9 @@ function stagePack(id: string, title: string, state: StagePack['state'], text: s
   };
 }
 
-function packOf(stages: StagePack[]): AuditPack {
+/** The pack of `stages`, its overview in phases of `phaseSize` stages. */
+function packOf(stages: StagePack[], phaseSize = Infinity): AuditPack {
+  const phases = stages.length === 0 ? [] : Array.from({ length: Math.ceil(stages.length / phaseSize) }, (_, index) => stages.slice(index * phaseSize, (index + 1) * phaseSize));
   return {
     format: AUDIT_PACK_FORMAT,
     generated_at: '2026-11-21T10:00:00.000Z',
@@ -33,7 +35,12 @@ function packOf(stages: StagePack[]): AuditPack {
     range: { base: 'main', base_sha: 'b'.repeat(40), head: 'HEAD', head_sha: 'c'.repeat(40), commit_count: 1, description: 'main..HEAD' },
     selection: 'changed',
     outcome: { summary: 'x', counts: [], blockers: [] },
-    overview: [{ id: 'P1', title: 'Phase', nodes: stages.map((stage, index) => ({ node: `s${index}`, id: stage.id, title: stage.title, state: stage.state, in_pack: true })), edges: [] }],
+    overview: (phases.length === 0 ? [[]] : phases).map((members, phase) => ({
+      id: `P${phase + 1}`,
+      title: 'Phase',
+      nodes: members.map((stage, index) => ({ node: `s${phase}-${index}`, id: stage.id, title: stage.title, state: stage.state, in_pack: true })),
+      edges: [],
+    })),
     stages,
     unreadable: [],
   };
@@ -126,8 +133,12 @@ describe('renderAuditPack against the obvious render-every-prefix reference', ()
           maxLength: 80,
         }),
         fc.integer({ min: MIN_MAX_CHARS, max: 30_000 }),
-        (entries, maxChars) => {
-          const pack = packOf(entries.map(([title, state, text], index) => stagePack(`P1-S${String(index).padStart(2, '0')}`, title, state, text)));
+        fc.integer({ min: 1, max: 12 }),
+        (entries, maxChars, phaseSize) => {
+          const pack = packOf(
+            entries.map(([title, state, text], index) => stagePack(`P1-S${String(index).padStart(2, '0')}`, title, state, text)),
+            phaseSize,
+          );
           const markdown = renderAuditPack(pack, { root: PROJECT_ROOT, templatesDir: 'templates', maxChars });
           expect(markdown).toBe(naiveRender(pack, maxChars));
           outcomes.add(markdown.includes('cut at the size limit') ? 'cut' : markdown.includes('are left out to keep') ? (markdown.includes('overview is left out') ? 'prefix without overview' : 'prefix') : 'whole');
