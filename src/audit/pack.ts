@@ -102,17 +102,48 @@ export interface AuditPack {
   unreadable: Array<{ file: string; errors: number; first: string }>;
 }
 
-/** Builds the audit pack's data: everything the templates (or `--format json`) show, sorted, no absolute paths. */
-export function buildAuditPack(input: PackInput): AuditPack {
-  const { model } = input;
+/** What a pack is built from, less the range's commits: all known while `git log` still runs. */
+export type PackSetting = Omit<PackInput, 'commits'>;
+
+/**
+ * Builds a pack in two steps, so that what does not need the range's commits can be done while
+ * `git log` runs (over a long history it takes longer than reading the documents): the indexes at
+ * once, each stage's assessment a slice at a time with `assessAhead`, then the pack with `build`.
+ */
+export interface PackBuilder {
+  /** Assesses up to `count` more of the stages the pack may hold; false once all of them are. */
+  assessAhead(count: number): boolean;
+  build(commits: CommitChanges[]): AuditPack;
+}
+
+export function packBuilder(setting: PackSetting): PackBuilder {
+  const { model } = setting;
   const context: AssessmentContext = {
     model,
-    runs: input.runs,
-    tags: new Map(input.tags.map((tag) => [tag.name, tag])),
-    errorsByFile: input.errorsByFile,
+    runs: setting.runs,
+    tags: new Map(setting.tags.map((tag) => [tag.name, tag])),
+    errorsByFile: setting.errorsByFile,
   };
-  const indexes = packIndexes(input);
-  const owners = stageFileOwners(input, indexes);
+  const indexes = packIndexes(setting);
+  const owners = stageFileOwners(setting, indexes);
+  const candidates = setting.stageIds ? model.stages.filter((stage) => setting.stageIds!.includes(stage.data.id)) : model.stages;
+  let assessed = 0;
+  return {
+    assessAhead(count) {
+      for (const end = Math.min(candidates.length, assessed + count); assessed < end; assessed++) assessedIn(context, candidates[assessed]!);
+      return assessed < candidates.length;
+    },
+    build: (commits) => assemble({ ...setting, commits }, context, indexes, owners),
+  };
+}
+
+/** Builds the audit pack's data: everything the templates (or `--format json`) show, sorted, no absolute paths. */
+export function buildAuditPack(input: PackInput): AuditPack {
+  return packBuilder(input).build(input.commits);
+}
+
+function assemble(input: PackInput, context: AssessmentContext, indexes: PackIndexes, owners: (file: string) => string[]): AuditPack {
+  const { model } = input;
   // One pass over the range: each stage's commits, newest first, and the changes of each of those
   // commits that belong to the stage, without a scan per stage.
   const touched = new Map<string, CommitChanges[]>();
@@ -201,7 +232,7 @@ function unreadableDocuments(input: PackInput): Array<{ file: string; errors: nu
 }
 
 /** Which stages a changed path belongs to: the stage file, its decision notes, freeze file and run folders. */
-function stageFileOwners(input: PackInput, indexes: PackIndexes): (file: string) => string[] {
+function stageFileOwners(input: PackSetting, indexes: PackIndexes): (file: string) => string[] {
   const { model, runs } = input;
   const byFile = new Map<string, string[]>();
   const add = (file: string, stageId: string) => byFile.set(file, [...(byFile.get(file) ?? []), stageId]);
@@ -271,7 +302,7 @@ interface PackIndexes {
   stagesNaming: (decisionTag: string) => Array<Typed<StageFrontmatter>>;
 }
 
-function packIndexes(input: PackInput): PackIndexes {
+function packIndexes(input: PackSetting): PackIndexes {
   const group = <T>(items: readonly T[], keysOf: (item: T) => Iterable<string | undefined>) => {
     const byKey = new Map<string, T[]>();
     for (const item of items) {

@@ -10,6 +10,9 @@ import { codeFingerprint, TOOL_VERSION } from '../../version.js';
 import type { AuditPackFlags } from '../commands/audit-pack.js';
 import type { CliIo } from '../io.js';
 
+/** Stages assessed between two looks at whether git log is done: a few milliseconds of work. */
+const ASSESSED_PER_SLICE = 250;
+
 export async function auditPackAction(stageIds: string[], flags: AuditPackFlags, io: CliIo): Promise<number> {
   // Everything from the command line is checked before git or the file system sees it.
   if (flags.base !== undefined) assertSafeRef(flags.base, '--base');
@@ -21,12 +24,13 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   const early = startHistory(path.resolve(io.cwd, flags.cwd ?? '.'), flags, io.env);
   early.catch(() => undefined);
 
-  const [{ assertStageId }, { findRoot, workingDirectory }, { loadWorkspace, signOffTags }, { registryRowsOnDemand }, { buildAuditPack }] = await Promise.all([
+  const [{ assertStageId }, { findRoot, workingDirectory }, { loadWorkspace, signOffTags }, { registryRowsOnDemand }, { packBuilder }, { renderAuditPack }] = await Promise.all([
     import('../../gates/stage-model.js'),
     import('../context.js'),
     import('../../audit/workspace.js'),
     import('../../audit/registry-rows.js'),
     import('../../audit/pack.js'),
+    import('../../audit/render.js'),
   ]);
   for (const id of stageIds) assertStageId(id);
   if (flags.format === 'md' && flags.maxChars < MIN_MAX_CHARS) {
@@ -55,17 +59,11 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
       known.size > 0 ? `Known stages: ${[...known].sort().slice(0, 20).join(', ')}${known.size > 20 ? ', ...' : ''}.` : 'This repository has no valid stage documents yet.',
     );
   }
-  const [commits, tags, registry] = await Promise.all([
-    history,
-    signOffTags(root, workspace.config, io.env),
-    registryRowsOnDemand(root, workspace.config.paths.gate_results),
-  ]);
-
-  const pack = buildAuditPack({
+  const [tags, registry] = await Promise.all([signOffTags(root, workspace.config, io.env), registryRowsOnDemand(root, workspace.config.paths.gate_results)]);
+  const builder = packBuilder({
     model: workspace.model,
     runs: workspace.runs,
     registry,
-    commits,
     tags,
     errorsByFile: workspace.errorsByFile,
     range: { base: flags.base, baseSha, head: flags.head, headSha },
@@ -75,10 +73,19 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     linkBase,
     exists: (relative) => existsSync(path.join(root, relative)),
   });
+  // While git log still runs, the stages are assessed a slice at a time (letting its output in
+  // between); once it is done the pack assesses whatever is left as it needs it.
+  let logDone = false;
+  void history.then(
+    () => (logDone = true),
+    () => (logDone = true),
+  );
+  while (!logDone && builder.assessAhead(ASSESSED_PER_SLICE)) await new Promise((resolve) => setImmediate(resolve));
+  const pack = builder.build(await history);
   const output =
     flags.format === 'json'
       ? `${JSON.stringify(pack, null, 2)}\n`
-      : (await import('../../audit/render.js')).renderAuditPack(pack, { root, templatesDir: workspace.config.paths.templates, maxChars: flags.maxChars });
+      : renderAuditPack(pack, { root, templatesDir: workspace.config.paths.templates, maxChars: flags.maxChars });
 
   if (flags.out) {
     const { default: writeFileAtomic } = await import('write-file-atomic');
