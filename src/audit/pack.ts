@@ -178,9 +178,14 @@ function assemble(input: PackInput, context: AssessmentContext, indexes: PackInd
   }
   const inRange = (run: RunFolder) => input.range.base === undefined || changedRunDirs.has(run.dir);
 
+  // Sorted by state, phase and id, with each stage's state and phase ranked once: thousands of stages
+  // share a few hundred phases, and a numeric collation per comparison would dominate the sort.
+  const phaseRank = new Map([...new Set(selected.map((stage) => stage.data.phase))].sort(comparePhaseIds).map((phase, rank) => [phase, rank]));
   const stages = selected
     .map((stage) => stagePack(input, context, indexes, stage, touched.get(stage.data.id) ?? [], touchedFiles.get(stage.data.id) ?? [], inRange))
-    .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || comparePhaseIds(a.phase, b.phase) || compareStrings(a.id, b.id));
+    .map((stage) => ({ stage, importance: STATE_ORDER.indexOf(stage.state), phase: phaseRank.get(stage.phase)! }))
+    .sort((a, b) => a.importance - b.importance || a.phase - b.phase || compareStrings(a.stage.id, b.stage.id))
+    .map(({ stage }) => stage);
 
   const counts = STATE_ORDER.map((state) => ({ state, count: stages.filter((stage) => stage.state === state).length })).filter((entry) => entry.count > 0);
   const blockers = stages.flatMap((stage) =>
@@ -220,10 +225,11 @@ function assemble(input: PackInput, context: AssessmentContext, indexes: PackInd
 
 /** Changed documents (still present) that are not in the model because their frontmatter is invalid. */
 function unreadableDocuments(input: PackInput): Array<{ file: string; errors: number; first: string }> {
-  const valid = new Set([...input.model.phases, ...input.model.stages, ...input.model.decisions, ...input.model.freezes].map((typed) => typed.doc.file));
-  const invalid = new Set(input.model.documents.map((doc) => doc.file).filter((file) => !valid.has(file)));
-  // Usually every document is valid, and the range's changes need not be looked at.
-  if (invalid.size === 0) return [];
+  const { phases, stages, decisions, freezes, documents } = input.model;
+  // Usually every document is valid (each is in one of the typed lists), and nothing needs a look.
+  if (phases.length + stages.length + decisions.length + freezes.length === documents.length) return [];
+  const valid = new Set([...phases, ...stages, ...decisions, ...freezes].map((typed) => typed.doc.file));
+  const invalid = new Set(documents.map((doc) => doc.file).filter((file) => !valid.has(file)));
   const changed = new Set(input.commits.flatMap((commit) => commit.changes.map((file) => file.path)));
   return [...changed]
     .filter((file) => invalid.has(file))
