@@ -14,13 +14,13 @@ import type { CliIo } from '../io.js';
 const ASSESSED_PER_SLICE = 250;
 
 export async function auditPackAction(stageIds: string[], flags: AuditPackFlags, io: CliIo): Promise<number> {
-  // Everything from the command line is checked before git or the file system sees it.
+  // The refs are checked before git sees them; the other flags below, before any file is read.
   if (flags.base !== undefined) assertSafeRef(flags.base, '--base');
   assertSafeRef(flags.head, '--head');
   // `git log` over the range is the longest single step (a quarter of a second over ten thousand
   // commits), so it is started first, from the working directory, and everything else (loading the
-  // modules below, reading the documents) happens while it runs. Only the checked refs reach git; any
-  // failure is left to the checks below, made in their usual order, which report it.
+  // modules below, reading the documents) happens while it runs. Any failure is left to the checks
+  // below, made in their usual order, which report it.
   const early = startHistory(path.resolve(io.cwd, flags.cwd ?? '.'), flags, io.env);
   early.catch(() => undefined);
 
