@@ -19,7 +19,8 @@ const IMPACT_SECTIONS = ['Expected Impact and Risk', 'Impact and Risk', 'Expecte
 export interface PackInput {
   model: RepositoryModel;
   runs: RunFolder[];
-  registry: RegistryRow[];
+  /** The rows of the gate registry, asked for only when a stage's traceability is built. */
+  registry: () => RegistryRow[];
   /** Commits of the range, newest first (git log order). */
   commits: CommitChanges[];
   tags: TagInfo[];
@@ -101,17 +102,48 @@ export interface AuditPack {
   unreadable: Array<{ file: string; errors: number; first: string }>;
 }
 
-/** Builds the audit pack's data: everything the templates (or `--format json`) show, sorted, no absolute paths. */
-export function buildAuditPack(input: PackInput): AuditPack {
-  const { model } = input;
+/** What a pack is built from, less the range's commits: all known while `git log` still runs. */
+export type PackSetting = Omit<PackInput, 'commits'>;
+
+/**
+ * Builds a pack in two steps, so that what does not need the range's commits can be done while
+ * `git log` runs (over a long history it takes longer than reading the documents): the indexes at
+ * once, each stage's assessment a slice at a time with `assessAhead`, then the pack with `build`.
+ */
+export interface PackBuilder {
+  /** Assesses up to `count` more of the stages the pack may hold; false once all of them are. */
+  assessAhead(count: number): boolean;
+  build(commits: CommitChanges[]): AuditPack;
+}
+
+export function packBuilder(setting: PackSetting): PackBuilder {
+  const { model } = setting;
   const context: AssessmentContext = {
     model,
-    runs: input.runs,
-    tags: new Map(input.tags.map((tag) => [tag.name, tag])),
-    errorsByFile: input.errorsByFile,
+    runs: setting.runs,
+    tags: new Map(setting.tags.map((tag) => [tag.name, tag])),
+    errorsByFile: setting.errorsByFile,
   };
-  const indexes = packIndexes(input);
-  const owners = stageFileOwners(input, indexes);
+  const indexes = packIndexes(setting);
+  const owners = stageFileOwners(setting, indexes);
+  const candidates = setting.stageIds ? model.stages.filter((stage) => setting.stageIds!.includes(stage.data.id)) : model.stages;
+  let assessed = 0;
+  return {
+    assessAhead(count) {
+      for (const end = Math.min(candidates.length, assessed + count); assessed < end; assessed++) assessedIn(context, candidates[assessed]!);
+      return assessed < candidates.length;
+    },
+    build: (commits) => assemble({ ...setting, commits }, context, indexes, owners),
+  };
+}
+
+/** Builds the audit pack's data: everything the templates (or `--format json`) show, sorted, no absolute paths. */
+export function buildAuditPack(input: PackInput): AuditPack {
+  return packBuilder(input).build(input.commits);
+}
+
+function assemble(input: PackInput, context: AssessmentContext, indexes: PackIndexes, owners: (file: string) => string[]): AuditPack {
+  const { model } = input;
   // One pass over the range: each stage's commits, newest first, and the changes of each of those
   // commits that belong to the stage, without a scan per stage.
   const touched = new Map<string, CommitChanges[]>();
@@ -146,9 +178,14 @@ export function buildAuditPack(input: PackInput): AuditPack {
   }
   const inRange = (run: RunFolder) => input.range.base === undefined || changedRunDirs.has(run.dir);
 
+  // Sorted by state, phase and id, with each stage's state and phase ranked once: thousands of stages
+  // share a few hundred phases, and a numeric collation per comparison would dominate the sort.
+  const phaseRank = new Map([...new Set(selected.map((stage) => stage.data.phase))].sort(comparePhaseIds).map((phase, rank) => [phase, rank]));
   const stages = selected
     .map((stage) => stagePack(input, context, indexes, stage, touched.get(stage.data.id) ?? [], touchedFiles.get(stage.data.id) ?? [], inRange))
-    .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || comparePhaseIds(a.phase, b.phase) || compareStrings(a.id, b.id));
+    .map((stage) => ({ stage, importance: STATE_ORDER.indexOf(stage.state), phase: phaseRank.get(stage.phase)! }))
+    .sort((a, b) => a.importance - b.importance || a.phase - b.phase || compareStrings(a.stage.id, b.stage.id))
+    .map(({ stage }) => stage);
 
   const counts = STATE_ORDER.map((state) => ({ state, count: stages.filter((stage) => stage.state === state).length })).filter((entry) => entry.count > 0);
   const blockers = stages.flatMap((stage) =>
@@ -188,17 +225,20 @@ export function buildAuditPack(input: PackInput): AuditPack {
 
 /** Changed documents (still present) that are not in the model because their frontmatter is invalid. */
 function unreadableDocuments(input: PackInput): Array<{ file: string; errors: number; first: string }> {
-  const valid = new Set([...input.model.phases, ...input.model.stages, ...input.model.decisions, ...input.model.freezes].map((typed) => typed.doc.file));
-  const documents = new Set(input.model.documents.map((doc) => doc.file));
+  const { phases, stages, decisions, freezes, documents } = input.model;
+  // Usually every document is valid (each is in one of the typed lists), and nothing needs a look.
+  if (phases.length + stages.length + decisions.length + freezes.length === documents.length) return [];
+  const valid = new Set([...phases, ...stages, ...decisions, ...freezes].map((typed) => typed.doc.file));
+  const invalid = new Set(documents.map((doc) => doc.file).filter((file) => !valid.has(file)));
   const changed = new Set(input.commits.flatMap((commit) => commit.changes.map((file) => file.path)));
   return [...changed]
-    .filter((file) => documents.has(file) && !valid.has(file))
+    .filter((file) => invalid.has(file))
     .sort()
     .map((file) => ({ file, errors: input.errorsByFile.get(file)?.count ?? 0, first: input.errorsByFile.get(file)?.first ?? '' }));
 }
 
 /** Which stages a changed path belongs to: the stage file, its decision notes, freeze file and run folders. */
-function stageFileOwners(input: PackInput, indexes: PackIndexes): (file: string) => string[] {
+function stageFileOwners(input: PackSetting, indexes: PackIndexes): (file: string) => string[] {
   const { model, runs } = input;
   const byFile = new Map<string, string[]>();
   const add = (file: string, stageId: string) => byFile.set(file, [...(byFile.get(file) ?? []), stageId]);
@@ -268,7 +308,7 @@ interface PackIndexes {
   stagesNaming: (decisionTag: string) => Array<Typed<StageFrontmatter>>;
 }
 
-function packIndexes(input: PackInput): PackIndexes {
+function packIndexes(input: PackSetting): PackIndexes {
   const group = <T>(items: readonly T[], keysOf: (item: T) => Iterable<string | undefined>) => {
     const byKey = new Map<string, T[]>();
     for (const item of items) {
@@ -281,6 +321,7 @@ function packIndexes(input: PackInput): PackIndexes {
     }
     return (key: string) => byKey.get(key) ?? [];
   };
+  let registryRowsByStage: ((stageId: string) => RegistryRow[]) | undefined;
   const runById = new Map<string, RunFolder>();
   // The first folder with an id wins, as `find` would.
   for (const run of input.runs) if (!runById.has(run.runId)) runById.set(run.runId, run);
@@ -288,13 +329,24 @@ function packIndexes(input: PackInput): PackIndexes {
   const stagesByTag = group(input.model.stages, (stage) => [stage.data.decision]);
   return {
     runFoldersOf: group(input.runs, (run) => [run.report?.stage_id]),
-    registryRowsOf: group(input.registry, (row) => [row.stage_id]),
+    registryRowsOf: (stageId) => (registryRowsByStage ??= group(input.registry(), (row) => [row.stage_id]))(stageId),
     runById,
     decisionsOf: group(input.model.decisions, (decision) => [...(decision.data.stages ?? []), ...stagesByTag(decision.data.decision_tag).map((stage) => stage.data.id)]),
     stagesNaming: stagesByTag,
   };
 }
 
+/** What a stage's section shows beyond its summary: built only when read (see `stagePack`). */
+type StageDetails = Pick<StagePack, 'phase_title' | 'position' | 'changes' | 'decisions' | 'sections' | 'evidence' | 'traceability'>;
+
+/**
+ * A stage's pack entry. The summary (id, title, state, outcome: what ordering, the counts and the list
+ * of left-out stages need) is built now; the rest is built on first read of any of its fields and then
+ * kept. A pack of the whole history holds thousands of stages of which a size-limited markdown pack
+ * shows only the first few in full: the others never read their sections (so the facts cache's side
+ * file of document bodies is not even loaded) nor check their run folders on disk. `--format json`
+ * and templates read every field and see the same values, in the same key order.
+ */
 function stagePack(
   input: PackInput,
   context: AssessmentContext,
@@ -305,9 +357,54 @@ function stagePack(
   commitFiles: Array<CommitChanges['changes']>,
   inRange: (run: RunFolder) => boolean,
 ): StagePack {
-  const { model } = input;
   const data = stage.data;
   const assessment = assessedIn(context, stage);
+  let built: StageDetails | undefined;
+  const details = () => (built ??= stageDetails(input, indexes, stage, assessment, commits, commitFiles, inRange));
+  return {
+    id: data.id,
+    title: data.title,
+    file: stage.doc.file,
+    phase: data.phase,
+    get phase_title() {
+      return details().phase_title;
+    },
+    status: data.status,
+    state: assessment.state,
+    owner: data.owner ?? '(no owner)',
+    get position() {
+      return details().position;
+    },
+    get changes() {
+      return details().changes;
+    },
+    get decisions() {
+      return details().decisions;
+    },
+    get sections() {
+      return details().sections;
+    },
+    get evidence() {
+      return details().evidence;
+    },
+    get traceability() {
+      return details().traceability;
+    },
+    outcome: { next_action: assessment.nextAction, blockers: assessment.blockers, sign_off_allowed: assessment.signOffAllowed },
+  };
+}
+
+function stageDetails(
+  input: PackInput,
+  indexes: PackIndexes,
+  stage: Typed<StageFrontmatter>,
+  assessment: StageAssessment,
+  commits: CommitChanges[],
+  commitFiles: Array<CommitChanges['changes']>,
+  inRange: (run: RunFolder) => boolean,
+): StageDetails {
+  const { model } = input;
+  const data = stage.data;
   const siblings = stagesOfPhase(model, data.phase);
   const phase = model.phases.find((candidate) => candidate.data.id === data.phase);
 
@@ -333,14 +430,7 @@ function stagePack(
     });
 
   return {
-    id: data.id,
-    title: data.title,
-    file: stage.doc.file,
-    phase: data.phase,
     phase_title: phase?.data.title ?? '(unknown phase)',
-    status: data.status,
-    state: assessment.state,
-    owner: data.owner ?? '(no owner)',
     position: `stage ${siblings.findIndex((sibling) => sibling.data.id === data.id) + 1} of ${siblings.length} in ${data.phase}`,
     changes: { commits: commits.map(packCommit), files },
     decisions,
@@ -363,7 +453,6 @@ function stagePack(
         .map((report) => `${report.run_id}: ${report.commit ? report.commit.slice(0, 12) : 'no commit'}${report.dirty ? ' (dirty working tree)' : ''}`),
       registry_rows: registryRows,
     },
-    outcome: { next_action: assessment.nextAction, blockers: assessment.blockers, sign_off_allowed: assessment.signOffAllowed },
   };
 }
 

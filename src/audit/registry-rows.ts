@@ -11,12 +11,25 @@ export type RegistryRow = Record<string, string>;
  * Only for reading (traceability in audit packs); `stagedocs registry --check` is what verifies the file.
  */
 export async function readRegistryRows(root: string, gateResultsDir: string): Promise<RegistryRow[]> {
+  return (await registryRowsOnDemand(root, gateResultsDir))();
+}
+
+/**
+ * The same, with the file read now and parsed on the first call: a pack shows registry rows only for
+ * the stages it renders in full, which in a pack of the whole history may be none.
+ */
+export async function registryRowsOnDemand(root: string, gateResultsDir: string): Promise<() => RegistryRow[]> {
   let text: string;
   try {
     text = await readFile(registryPath(root, gateResultsDir), 'utf8');
   } catch {
-    return [];
+    return () => [];
   }
+  let rows: RegistryRow[] | undefined;
+  return () => (rows ??= registryRowsOf(text));
+}
+
+function registryRowsOf(text: string): RegistryRow[] {
   let records: CsvRecord[];
   try {
     records = parseCsv(text);

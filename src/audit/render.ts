@@ -1,10 +1,8 @@
 import { loadTemplate } from '../render/templates.js';
-import type { AuditPack, StagePack } from './pack.js';
+import type { AuditPack, OverviewPhase, StagePack } from './pack.js';
 
-/** GitHub's limit for a comment body, the default size of a pack. */
-export const DEFAULT_MAX_CHARS = 65_536;
-/** Below this, not even the header and the list of what was left out fit. */
-export const MIN_MAX_CHARS = 2_000;
+// In a module of their own so that the command checks its flags without loading the templates.
+export { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from './size-limit.js';
 
 export interface RenderOptions {
   root: string;
@@ -24,14 +22,10 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
   const overviewTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-overview.md.hbs');
   const stageTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-stage.md.hbs');
 
-  let overview =
-    pack.overview.length === 0
-      ? ''
-      : tidy(
-          overviewTemplate({
-            phases: pack.overview.map((phase) => ({ ...phase, nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })) })),
-          }),
-        );
+  const wholeOverview = overviewWithin(pack.overview, options.maxChars, (phases) =>
+    tidy(overviewTemplate({ phases: phases.map((phase) => ({ ...phase, nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })) })) })),
+  );
+  let overview = wholeOverview ?? '';
   // Sections are rendered on demand: a pack of the whole history has thousands of stages, of which
   // only the first few fit the size limit.
   const sections: string[] = [];
@@ -56,19 +50,29 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
     );
   };
 
-  // The pack holds every section whole (tidy only joins them), so once the sections rendered so far
-  // are longer than the limit, no render keeping that many can fit: the whole pack is not tried.
+  // The overview goes first when the pack with no stage in full does not fit with it; one longer than
+  // the limit (see overviewWithin) is left out without rendering the pack around it.
+  let overviewOmitted = '';
+  let smallest = wholeOverview === undefined ? '' : render(0, '');
+  if (wholeOverview === undefined || (overview !== '' && smallest.length > options.maxChars)) {
+    overview = '';
+    overviewOmitted = 'The phase overview is left out: it does not fit the size limit.';
+    smallest = render(0, overviewOmitted);
+  }
+  // The size grows with every stage kept in full (a section is longer than the list entry it
+  // replaces): when the pack with none in full does not fit, neither does the whole pack nor any
+  // longer prefix, and no stage section has to be built at all (a pack of the whole history, whose
+  // list of stages alone is over the limit, ends here).
+  if (smallest.length > options.maxChars) return fitTo(smallest, options.maxChars);
+
+  // The pack holds every section whole, so once the sections rendered so far are longer than the
+  // limit, no render keeping that many can fit: the whole pack is not tried.
   const tooMany = firstPrefixOver(pack.stages.length, options.maxChars, (i) => sectionsUpTo(i + 1)[i]!.length);
-  if (tooMany === undefined) {
+  if (tooMany === undefined && overviewOmitted === '') {
     const full = render(pack.stages.length, '');
     if (full.length <= options.maxChars) return full;
   }
 
-  let overviewOmitted = '';
-  if (render(0, '').length > options.maxChars && overview !== '') {
-    overview = '';
-    overviewOmitted = 'The phase overview is left out: it does not fit the size limit.';
-  }
   // Keep the longest prefix of stages (most important first) that fits with the list of the rest.
   // A binary search: a few renders instead of one per stage. Each added section is longer than the
   // list entry it replaces, so the size grows with the prefix; fitTo still guarantees the bound.
@@ -79,7 +83,22 @@ export function renderAuditPack(pack: AuditPack, options: RenderOptions): string
     if (render(middle, overviewOmitted).length <= options.maxChars) low = middle;
     else high = middle - 1;
   }
-  return fitTo(render(low, overviewOmitted), options.maxChars);
+  return fitTo(low === 0 ? smallest : render(low, overviewOmitted), options.maxChars);
+}
+
+/**
+ * The overview (`''` without phases), or undefined when it is longer than `maxChars` less its final
+ * newline: then it cannot fit, as the pack holds it whole. An overview grows with every phase shown, so
+ * it is rendered for 1, 2, 4, ... phases and given up as soon as such a part is too long: a pack of the
+ * whole history has hundreds of phases, of which only a few dozen fit the limit.
+ */
+function overviewWithin(phases: OverviewPhase[], maxChars: number, renderPhases: (phases: OverviewPhase[]) => string): string | undefined {
+  if (phases.length === 0) return '';
+  for (let count = 1; ; count = Math.min(count * 2, phases.length)) {
+    const text = renderPhases(phases.slice(0, count));
+    if (text.length - 1 > maxChars) return undefined;
+    if (count === phases.length) return text;
+  }
 }
 
 /**

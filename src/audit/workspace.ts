@@ -22,6 +22,10 @@ export interface Workspace {
  */
 export async function loadWorkspace(root: string, toolVersion: string): Promise<Workspace> {
   const { config, hash } = await loadConfig(root);
+  // The run folders as `validate` last read them when none changed since (the same evidence cache),
+  // checked while the documents are: both wait mostly on the file system.
+  const evidence = loadEvidenceCached(root, config.paths.gate_results, toolVersion);
+  evidence.catch(() => undefined);
   const result = await validateRepository({ root, config, configHash: hash, toolVersion, source: workingTreeSource(root, config), useCache: true });
   const errorsByFile = new Map<string, FileErrors>();
   for (const diagnostic of result.diagnostics) {
@@ -30,8 +34,7 @@ export async function loadWorkspace(root: string, toolVersion: string): Promise<
     if (known) known.count++;
     else errorsByFile.set(diagnostic.file, { count: 1, first: `${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` });
   }
-  // The run folders as `validate` last read them when none changed since (the same evidence cache).
-  const { runs } = await loadEvidenceCached(root, config.paths.gate_results, toolVersion);
+  const { runs } = await evidence;
   return { config, model: result.model, runs, errorsByFile };
 }
 
