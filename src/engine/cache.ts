@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeAtomic } from '../util/write-atomic.js';
+import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
 import type { Finding } from '../model/diagnostic.js';
 import type { ParsedDocument, Section } from '../model/documents.js';
 import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
@@ -292,10 +292,11 @@ export class FactsCache {
         positions.entries[file] = split.positions;
         entries[file] = { ...entry, facts: { ...entry.facts, doc: split.stored } };
       }
-      await writeAtomic(path.join(path.dirname(this.file), DETAILS_FILE), JSON.stringify(details));
-      await writeAtomic(path.join(path.dirname(this.file), POSITIONS_FILE), JSON.stringify(positions));
+      const dir = path.dirname(this.file);
+      await writeAtomic(path.join(dir, DETAILS_FILE), JSON.stringify(details), CACHE_WRITE);
+      await writeAtomic(path.join(dir, POSITIONS_FILE), JSON.stringify(positions), CACHE_WRITE);
       const body: CacheFile = { format: CACHE_FORMAT, key: this.key, details: token, entries };
-      await writeAtomic(this.file, JSON.stringify(body));
+      await writeAtomic(this.file, JSON.stringify(body), CACHE_WRITE);
     } catch {
       // A read-only checkout still validates; it only runs cold next time.
     }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeAtomic } from '../util/write-atomic.js';
+import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
 import { CACHE_DIR, RACY_MS } from './cache.js';
 
 type Stamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number] | null;
@@ -102,7 +102,7 @@ async function save(target: string, key: string, stamps: Stamp[], value: string)
   try {
     await mkdir(path.dirname(target), { recursive: true });
     const body: DerivedFile = { format: DERIVED_FORMAT, key, stamps, value, hash };
-    await writeAtomic(target, JSON.stringify(body));
+    await writeAtomic(target, JSON.stringify(body), CACHE_WRITE);
   } catch {
     // A read-only checkout still works; it only computes again next time.
   }

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeAtomic } from '../util/write-atomic.js';
+import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
 import type { Finding } from '../model/diagnostic.js';
 import { CACHE_DIR, CACHE_FILE, RACY_MS, type FileStamp } from './cache.js';
 
@@ -80,7 +80,7 @@ export async function saveFindings(root: string, name: string, key: string, file
   try {
     await mkdir(path.join(root, CACHE_DIR), { recursive: true });
     const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), findings, factsFile: factsFileStamp(root) ?? null };
-    await writeAtomic(path.join(root, CACHE_DIR, name), JSON.stringify(body));
+    await writeAtomic(path.join(root, CACHE_DIR, name), JSON.stringify(body), CACHE_WRITE);
   } catch {
     // A read-only checkout still validates; it only runs in full next time.
   }
