@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
 import type { Finding } from '../model/diagnostic.js';
 import type { ParsedDocument, Section } from '../model/documents.js';
 import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
 import type { ParseProblem } from '../parse/document.js';
+import { EntriesFileWriter } from './entries-file.js';
 
 /** What validation learns from one file alone: reusable while its bytes, the tool and the config stay the same. */
 export interface FileFacts {
@@ -272,31 +272,38 @@ export class FactsCache {
   async save(): Promise<void> {
     const dropped = Object.keys(this.entries).length !== this.next.size;
     if (!this.changed && !dropped) return;
+    const dir = path.dirname(this.file);
     try {
-      await mkdir(path.dirname(this.file), { recursive: true });
+      await mkdir(dir, { recursive: true });
       // A fresh token ties the three files together; the side files go first, so a facts file never
       // names side files that are not there yet (concurrent writers at worst leave a mismatch: a miss).
       const token = randomBytes(16).toString('hex');
-      const details: SideFileBody = { token, entries: {} };
-      const positions: SideFileBody = { token, entries: {} };
-      const entries: CacheFile['entries'] = {};
-      for (const [file, entry] of this.next) {
-        let split: ReturnType<typeof splitDocument>;
-        try {
-          split = splitDocument(entry.facts.doc);
-        } catch {
-          this.next.delete(file);
-          continue;
+      const files: EntriesFileWriter[] = [];
+      try {
+        const open = (file: string, head: Record<string, unknown>) => {
+          const writer = new EntriesFileWriter(file, head);
+          files.push(writer);
+          return writer;
+        };
+        const details = open(path.join(dir, DETAILS_FILE), { token } satisfies Omit<SideFileBody, 'entries'>);
+        const positions = open(path.join(dir, POSITIONS_FILE), { token } satisfies Omit<SideFileBody, 'entries'>);
+        const facts = open(this.file, { format: CACHE_FORMAT, key: this.key, details: token } satisfies Omit<CacheFile, 'entries'>);
+        for (const [file, entry] of this.next) {
+          let split: ReturnType<typeof splitDocument>;
+          try {
+            split = splitDocument(entry.facts.doc);
+          } catch {
+            this.next.delete(file);
+            continue;
+          }
+          details.add(file, split.details);
+          positions.add(file, split.positions);
+          facts.add(file, { ...entry, facts: { ...entry.facts, doc: split.stored } } satisfies CacheEntry);
         }
-        details.entries[file] = split.details;
-        positions.entries[file] = split.positions;
-        entries[file] = { ...entry, facts: { ...entry.facts, doc: split.stored } };
+        for (const file of files) file.commit();
+      } finally {
+        for (const file of files) file.abort();
       }
-      const dir = path.dirname(this.file);
-      await writeAtomic(path.join(dir, DETAILS_FILE), JSON.stringify(details), CACHE_WRITE);
-      await writeAtomic(path.join(dir, POSITIONS_FILE), JSON.stringify(positions), CACHE_WRITE);
-      const body: CacheFile = { format: CACHE_FORMAT, key: this.key, details: token, entries };
-      await writeAtomic(this.file, JSON.stringify(body), CACHE_WRITE);
     } catch {
       // A read-only checkout still validates; it only runs cold next time.
     }
