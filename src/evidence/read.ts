@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compareStrings } from '../model/diagnostic.js';
 import { REPORT_FORMAT, type RunReport } from '../model/evidence.js';
@@ -30,16 +31,21 @@ export async function readRuns(root: string, gateResultsDir: string): Promise<Ru
   } catch {
     return [];
   }
-  const runs = await Promise.all(entries.map((name) => readRun(root, path.posix.join(gateResultsDir, name), name)));
+  // One after the other: thousands of concurrent reads run out of file descriptors (EMFILE), and
+  // small files read faster in sequence anyway.
+  const runs = entries.map((name) => readRun(root, path.posix.join(gateResultsDir, name), name));
   return runs.sort((a, b) => compareStrings(a.runId, b.runId));
 }
 
-async function readRun(root: string, dir: string, runId: string): Promise<RunFolder> {
+function readRun(root: string, dir: string, runId: string): RunFolder {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path.join(root, dir, 'report.json'));
-  } catch {
-    return { runId, dir, report: undefined, reportSha256: undefined };
+    bytes = readFileSync(path.join(root, dir, 'report.json'));
+  } catch (error) {
+    // No report.json: a run that never finished. Anything else is a report that exists but cannot be read.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { runId, dir, report: undefined, reportSha256: undefined };
+    return { runId, dir, report: undefined, reportSha256: undefined, problem: `report.json cannot be read (${code ?? (error as Error).message})` };
   }
   const reportSha256 = createHash('sha256').update(bytes).digest('hex');
   try {

@@ -165,9 +165,10 @@ export function checkRegistry(text: string | undefined, runs: RunFolder[], gateR
   const file = path.posix.join(gateResultsDir, REGISTRY_FILE);
   const problems: RegistryProblem[] = [];
   const runFolders = runs.filter((run) => isValidId(run.runId));
-  const unfinished = runFolders.filter((run) => run.reportSha256 === undefined).map((run) => run.runId);
+  // Unfinished: no report.json at all. Unreadable: one that exists but cannot be read or used.
+  const unfinished = runFolders.filter((run) => run.reportSha256 === undefined && run.problem === undefined).map((run) => run.runId);
   const unreadable = runFolders
-    .filter((run) => run.reportSha256 !== undefined && !isCompleteReport(run.report))
+    .filter((run) => run.problem !== undefined || (run.reportSha256 !== undefined && !isCompleteReport(run.report)))
     .map((run) => ({ runId: run.runId, problem: run.problem ?? 'report.json does not match the report schema (a field is missing or has the wrong type)' }));
   const expected = new Map(canonicalRuns(runFolders).map((run) => [run.runId, registryValues(run.report, reportPathOf(gateResultsDir, run.runId), run.reportSha256)]));
 

@@ -1,8 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { registryCsv, runFolder, runReport } from '../helpers/evidence.js';
 import { gateRepo, gateStage, registryText } from '../helpers/gates.js';
-import { runCli } from '../helpers/repo.js';
+import { CLI, GIT_ENV, runCli, writeTree } from '../helpers/repo.js';
 
 const S00 = 'stages/mvp/00-foundation.md';
 
@@ -58,4 +60,23 @@ describe('evidence rules in validate', () => {
     expect(runCli(dir, ['freeze', 'P1-S00', '--input', 'input.txt']).code).toBe(0);
     expect(ofRule(dir, 'freeze-required')).toEqual([]);
   });
+
+  it('reads thousands of runs with few file descriptors, and tells an unreadable report.json from a missing one', () => {
+    const dir = gateRepo({ [S00]: gateStage('  - id: tests\n    run: "true"') });
+    const reports = Array.from({ length: 600 }, (_, index) => runReport({ stage: 'P1-S00', at: `20261120T${String(Math.floor(index / 60)).padStart(2, '0')}${String(index % 60).padStart(2, '0')}00Z`, pass: true }));
+    writeTree(dir, Object.assign({}, ...reports.map(runFolder), { 'gate_results/gate_registry.csv': registryCsv(reports) }));
+    // 600 reports read at once would need 600 open files; the limit here is 256.
+    const limited = spawnSync('sh', ['-c', 'ulimit -n 256 && exec "$0" "$@"', process.execPath, CLI, 'validate', '--format', 'json', '--no-cache'], { cwd: dir, env: GIT_ENV, encoding: 'utf8' });
+    expect(limited.stderr).toBe('');
+    expect(JSON.parse(limited.stdout).diagnostics).toEqual([]);
+
+    // A report.json that exists but cannot be read is not an unfinished run.
+    const unreadable = path.join(dir, 'gate_results', reports[0]!.run_id, 'report.json');
+    rmSync(unreadable);
+    mkdirSync(unreadable);
+    expect(ofRule(dir, 'registry-consistent')).toEqual([
+      expect.objectContaining({ file: `gate_results/${reports[0]!.run_id}/report.json`, message: 'report.json cannot be read (EISDIR)' }),
+    ]);
+  });
 });
+
