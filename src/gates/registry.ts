@@ -236,7 +236,8 @@ export function checkRegistry(text: string | undefined, runs: RunFolder[], gateR
       problems.push({ kind: 'missing', line: 0, runId, message: `${file}: run \`${runId}\` has a report.json but no row (missing row)` });
     }
   }
-  const canonical = [...expected.keys()].filter((runId) => order.includes(runId));
+  const listed = new Set(order);
+  const canonical = [...expected.keys()].filter((runId) => listed.has(runId));
   const outOfOrder = canonical.some((runId, index) => order[index] !== runId);
   return { file, ok: problems.length === 0 && unreadable.length === 0, problems, unfinished, unreadable, outOfOrder, rowCount: rows.length };
 }
