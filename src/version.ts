@@ -33,8 +33,8 @@ function packageRoot(start: URL): URL {
  * A fingerprint of the code that is running. Part of every cache key, so that a rebuilt or upgraded
  * stagedocs never trusts facts that older code computed. The build writes it (a hash of every file
  * it produced, scripts/build-fingerprint.mjs), because listing and hashing the compiled modules cost
- * every command about 10 ms; code run from its sources uses the version plus the size and mtime of
- * every module instead.
+ * every command about 10 ms; code run from its sources (src/*.ts) uses the version plus the size and
+ * mtime of every module instead.
  */
 export function codeFingerprint(): string {
   // Once per process: the code does not change while it runs, and several caches are keyed by it.
@@ -60,7 +60,7 @@ function computeFingerprint(): string {
   const dir = fileURLToPath(new URL('./', import.meta.url));
   const hash = createHash('sha256').update(TOOL_VERSION);
   try {
-    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js') || file.endsWith('.cjs')).sort();
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => /\.(?:c?js|ts)$/.test(file)).sort();
     for (const file of files) {
       const stat = statSync(path.join(dir, file));
       hash.update(`${file}:${stat.size}:${stat.mtimeMs}\n`);
