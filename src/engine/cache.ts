@@ -24,6 +24,12 @@ export interface FileStamp {
   ino: number;
 }
 
+/** The stamp of a file now; undefined when there is no such file. */
+export function fileStamp(file: string): FileStamp | undefined {
+  const info = statSync(file, { throwIfNoEntry: false });
+  return info ? { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino } : undefined;
+}
+
 /**
  * A document as the facts file keeps it: what the repository model reads. The body is kept as its
  * length; the body, the coerced values and the sections are in the details side file, the positions

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
-import { CACHE_DIR, RACY_MS } from './cache.js';
+import { CACHE_DIR, fileStamp, RACY_MS } from './cache.js';
 
 type Stamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number] | null;
 
@@ -114,8 +113,8 @@ function hashOf(text: string): string {
 }
 
 function stampOf(file: string): Stamp {
-  const info = statSync(file, { throwIfNoEntry: false });
-  return info ? [info.size, info.mtimeMs, info.ctimeMs, info.ino] : null;
+  const stamp = fileStamp(file);
+  return stamp ? [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino] : null;
 }
 
 function sameStamps(saved: unknown[], now: Stamp[], racyFrom: number): boolean {

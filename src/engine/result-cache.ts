@@ -1,9 +1,8 @@
-import { statSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
 import type { Finding } from '../model/diagnostic.js';
-import { CACHE_DIR, CACHE_FILE, RACY_MS, type FileStamp } from './cache.js';
+import { CACHE_DIR, CACHE_FILE, fileStamp, RACY_MS, type FileStamp } from './cache.js';
 
 /** A finding of the last run before severities and `only` applied, with its file. */
 export type RawFinding = Finding & { ruleId: string; file: string };
@@ -87,8 +86,7 @@ export async function saveFindings(root: string, name: string, key: string, file
 }
 
 function factsFileStamp(root: string): FileStamp | undefined {
-  const info = statSync(path.join(root, CACHE_DIR, CACHE_FILE), { throwIfNoEntry: false });
-  return info ? { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino } : undefined;
+  return fileStamp(path.join(root, CACHE_DIR, CACHE_FILE));
 }
 
 function isRawFinding(value: unknown): value is RawFinding {

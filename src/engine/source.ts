@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { DocumentKind } from '../model/documents.js';
-import type { FileStamp } from './cache.js';
+import { fileStamp, type FileStamp } from './cache.js';
 
 /**
  * Where documents come from: the working tree, or (for the pre-commit hook) the git index. The engine
@@ -89,8 +89,7 @@ export function workingTreeSource(root: string, config: Config): DocumentSource 
       return existsSync(path.join(root, relativePath));
     },
     stamp(relativePath) {
-      const info = statSync(path.join(root, relativePath), { throwIfNoEntry: false });
-      return info ? { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino } : undefined;
+      return fileStamp(path.join(root, relativePath));
     },
   };
 }
