@@ -115,13 +115,17 @@ interface StartedHistory {
   history: Promise<CommitChanges[]>;
 }
 
-/** The range resolved in one git call, and `git log` over it started at once; undefined when anything is amiss. */
-async function startHistory(dir: string, flags: AuditPackFlags, env: Env): Promise<StartedHistory | undefined> {
-  const range = await resolveRangeAtOnce(dir, { head: flags.head, base: flags.base }, env);
-  if (range === undefined) return undefined;
+/** `git log` over a resolved range, started now. */
+function startLog(range: ResolvedRange, env: Env): StartedHistory {
   const history = commitsInSpan(range.toplevel, { head: range.headSha, base: range.baseSha }, env);
   history.catch(() => undefined);
   return { range, history };
+}
+
+/** The range resolved in one git call, and `git log` over it started at once; undefined when anything is amiss. */
+async function startHistory(dir: string, flags: AuditPackFlags, env: Env): Promise<StartedHistory | undefined> {
+  const range = await resolveRangeAtOnce(dir, { head: flags.head, base: flags.base }, env);
+  return range && startLog(range, env);
 }
 
 /** The same, one check at a time, each failure reported as the user needs it (not a repository, no commits, a shallow clone, an unknown ref). */
@@ -135,7 +139,5 @@ async function checkedHistory(root: string, flags: AuditPackFlags, env: Env): Pr
   const headSha = await resolveCommit(root, env, flags.head, '--head');
   const baseSha = flags.base === undefined ? undefined : await resolveCommit(root, env, flags.base, '--base');
   const currentSha = flags.head === 'HEAD' ? headSha : await resolveCommit(root, env, 'HEAD', 'HEAD');
-  const history = commitsInSpan(root, { head: headSha, base: baseSha }, env);
-  history.catch(() => undefined);
-  return { range: { toplevel: root, headSha, baseSha, currentSha }, history };
+  return startLog({ toplevel: root, headSha, baseSha, currentSha }, env);
 }
