@@ -41,7 +41,7 @@ export function validatorFor(schema: object): ValidateFunction {
 }
 
 /** The validators the build compiled; none when running from the sources. */
-export function precompiledValidators(): Readonly<Record<string, ValidateFunction>> {
+function precompiledValidators(): Readonly<Record<string, ValidateFunction>> {
   precompiled ??= PRECOMPILED && existsSync(PRECOMPILED) ? (require(fileURLToPath(PRECOMPILED)) as Record<string, ValidateFunction>) : {};
   return precompiled;
 }
