@@ -4,7 +4,7 @@ import path from 'node:path';
 import { derivedText } from '../engine/derived-cache.js';
 import type { RepositoryEvidence } from '../engine/repository.js';
 import { readRuns } from '../evidence/read.js';
-import { StagedocsError } from '../model/errors.js';
+import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
 import { REGISTRY_FILE } from '../model/evidence.js';
 import { checkRegistryFile } from './registry.js';
 
@@ -53,7 +53,7 @@ function lazyEvidence(text: string, fingerprint: string): RepositoryEvidence {
         // Reported below.
       }
       if (!isEvidence(candidate)) {
-        throw new StagedocsError('The evidence cache in .stagedocs/ is damaged (evidence-cache.json)', 2, 'Delete `.stagedocs/evidence-cache.json`, or run `stagedocs validate --no-cache`.');
+        throw new StagedocsError('The evidence cache in .stagedocs/ is damaged (evidence-cache.json)', EXIT_USAGE, 'Delete `.stagedocs/evidence-cache.json`, or run `stagedocs validate --no-cache`.');
       }
       value = candidate;
     }
