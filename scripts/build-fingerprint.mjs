@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const { BUILD_FINGERPRINT_FILE } = await import('../dist/version.js');
+const { BUILD_FINGERPRINT_FILE } = await import('../dist/util/version.js');
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const hash = createHash('sha256').update(`${version}\n`);
 const files = readdirSync(dist, { recursive: true, encoding: 'utf8', withFileTypes: false })

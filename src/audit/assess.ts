@@ -1,9 +1,8 @@
-import type { Config } from '../config/config.js';
-import { dependenciesOf, type RepositoryModel, type Typed } from '../engine/repository.js';
+import { type Config } from '../model/config.js';
+import { dependenciesOf, type RepositoryModel, type Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
-import type { RunReport } from '../model/evidence.js';
-import { runsOfStage, type RunFolder } from '../evidence/read.js';
+import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
 import type { TagInfo } from '../git/tags.js';
 
 /**

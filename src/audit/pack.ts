@@ -1,12 +1,11 @@
 import path from 'node:path';
-import type { RepositoryModel, Typed } from '../engine/repository.js';
-import { stagesOfPhase, dependenciesOf } from '../engine/repository.js';
-import type { RunFolder } from '../evidence/read.js';
+import type { RepositoryModel, Typed } from '../model/repository.js';
+import { stagesOfPhase, dependenciesOf } from '../model/repository.js';
 import type { CommitChanges } from '../git/history.js';
 import type { TagInfo } from '../git/tags.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../model/documents.js';
-import type { RunReport } from '../model/evidence.js';
+import { type RunReport, type RunFolder } from '../model/evidence.js';
 import { findSection } from '../model/sections.js';
 import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type FileErrors, type StageAssessment, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';

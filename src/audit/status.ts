@@ -1,4 +1,4 @@
-import { stagesOfPhase } from '../engine/repository.js';
+import { stagesOfPhase } from '../model/repository.js';
 import { assessStage, comparePhaseIds, type AssessmentContext, type StageState } from './assess.js';
 
 export interface StatusStage {

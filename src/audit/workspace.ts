@@ -1,8 +1,9 @@
-import { loadConfig, type Config } from '../config/config.js';
-import type { RepositoryModel } from '../engine/repository.js';
+import { type Config } from '../model/config.js';
+import { loadConfig } from '../engine/config.js';
+import { type RunFolder } from '../model/evidence.js';
+import type { RepositoryModel } from '../model/repository.js';
 import { workingTreeSource } from '../engine/source.js';
 import { validateRepository } from '../engine/validate.js';
-import type { RunFolder } from '../evidence/read.js';
 import { loadEvidenceCached } from '../gates/load-evidence.js';
 import type { Env } from '../git/exec.js';
 import { tagsUnder, type TagInfo } from '../git/tags.js';

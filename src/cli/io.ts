@@ -1,5 +1,3 @@
-import pc from 'picocolors';
-
 /** Everything the CLI takes from its process, so commands can be driven in tests and never touch `process`. */
 export interface CliIo {
   cwd: string;
@@ -27,15 +25,6 @@ export interface CliIo {
 export interface OutputStream {
   write(text: string): void;
   isTTY: boolean;
-}
-
-export type Colors = ReturnType<typeof pc.createColors>;
-
-/** Colours only on a terminal, never under NO_COLOR or TERM=dumb; FORCE_COLOR forces them. */
-export function colorsFor(stream: OutputStream, env: CliIo['env']): Colors {
-  const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
-  const disabled = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb';
-  return pc.createColors(!disabled && (forced || stream.isTTY));
 }
 
 /** `STAGEDOCS_NOW` (ISO 8601) fixes the clock for reproducible scaffolds and reports. */

@@ -1,8 +1,9 @@
+import { colorsFor } from '../format/colors.js';
 import { Command, CommanderError, Option } from 'commander';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
-import { TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../util/version.js';
 import { COMMANDS } from './commands/index.js';
-import { colorsFor, type CliIo } from './io.js';
+import { type CliIo } from './io.js';
 
 /** What every command's action gets: the process environment and a way to set the exit code. */
 export interface CommandContext {

@@ -1,8 +1,9 @@
+import { type Colors } from '../format/colors.js';
 import { performance } from 'node:perf_hooks';
 import type { GateSpec } from '../model/documents.js';
 import type { GateResult } from '../model/evidence.js';
 import type { RunProgress } from '../gates/run-stage.js';
-import type { Colors, OutputStream } from './io.js';
+import type { OutputStream } from './io.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 

@@ -7,51 +7,9 @@ import type { Position } from '../model/diagnostic.js';
 import { closestKey, describeSchemaError } from '../model/schema-errors.js';
 import { configSchema } from '../model/schemas.js';
 import { placeOf, pointerSegment } from '../model/documents.js';
-import { normalizeText, truncate } from '../parse/text.js';
-import { GIT_FED_RULES, RULES } from '../rules/index.js';
-import type { Rule } from '../rules/types.js';
+import { normalizeText, truncate } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
-
-export type RuleSetting = 'off' | 'warn' | 'error';
-
-export interface RuleConfig {
-  severity?: RuleSetting;
-  [option: string]: unknown;
-}
-
-/** The resolved configuration: defaults merged with the repository's file. */
-export interface Config {
-  paths: { stages: string; decisions: string; freeze: string; gate_results: string; templates: string };
-  kinds: Record<'phase' | 'stage' | 'decision', { required_sections: string[] }>;
-  rules: Record<string, RuleConfig>;
-  tags: { sign_off: string; phase_sign_off: string };
-  limits: { max_file_bytes: number };
-  gates: { default_timeout: number; max_log_bytes: number; redact: string[] };
-}
-
-export const DEFAULT_STAGE_SECTIONS = [
-  'Objectives',
-  'Deliverables',
-  'Acceptance Criteria',
-  'Audit & Review Steps',
-  'Rollback Plan',
-  'Versioning & Traceability',
-];
-
-export function defaultConfig(): Config {
-  return {
-    paths: { stages: 'stages', decisions: 'decisions', freeze: 'freeze', gate_results: 'gate_results', templates: 'templates' },
-    kinds: {
-      stage: { required_sections: [...DEFAULT_STAGE_SECTIONS] },
-      phase: { required_sections: ['Goal', 'Exit Definition'] },
-      decision: { required_sections: ['Context', 'Decision', 'Consequences'] },
-    },
-    rules: {},
-    tags: { sign_off: 'stagedocs/{stage}/signed-off', phase_sign_off: 'stagedocs/{phase}/signed-off' },
-    limits: { max_file_bytes: 1024 * 1024 },
-    gates: { default_timeout: 600, max_log_bytes: 5 * 1024 * 1024, redact: [] },
-  };
-}
+import { defaultConfig, type Config, type RuleConfig, type RuleSetting } from '../model/config.js';
 
 /** Names the configuration file may have, in the order they are looked for. */
 export const CONFIG_FILES = ['stagedocs.config.yaml', 'stagedocs.config.yml', 'stagedocs.config.json'];
@@ -64,14 +22,18 @@ export interface LoadedConfig {
   hash: string;
 }
 
-/** What a configuration is checked against beyond its schema. */
-export interface ConfigCheckOptions {
-  /** Rule ids `rules:` may name besides the built-in ones (rules that callers add to validation). */
-  extraRuleIds?: readonly string[];
+/**
+ * A rule as the configuration sees it: `rules:` may name only known rules, with the options they
+ * declare. The engine passes its registry; the configuration layer knows no rule itself.
+ */
+export interface KnownRule {
+  id: string;
+  /** JSON Schemas of the rule's options, by option name. */
+  options?: Readonly<Record<string, object>>;
 }
 
 /** Reads and validates the configuration of a repository; throws ConfigError (exit 2) when it is bad. */
-export async function loadConfig(root: string, options: ConfigCheckOptions = {}): Promise<LoadedConfig> {
+export async function loadConfig(root: string, rules: readonly KnownRule[]): Promise<LoadedConfig> {
   for (const name of CONFIG_FILES) {
     let text: string;
     try {
@@ -80,7 +42,7 @@ export async function loadConfig(root: string, options: ConfigCheckOptions = {})
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new ConfigError(name, 1, 1, `cannot read the configuration: ${(error as Error).message}`, `Make \`${name}\` a readable text file, or remove it to use the defaults.`);
     }
-    const config = parseConfig(name, text, options);
+    const config = parseConfig(name, text, rules);
     return { config, file: name, hash: hashConfig(config) };
   }
   const config = defaultConfig();
@@ -88,7 +50,7 @@ export async function loadConfig(root: string, options: ConfigCheckOptions = {})
 }
 
 /** Parses configuration text (YAML or JSON) and merges it over the defaults. Pure. */
-export function parseConfig(file: string, rawText: string, options: ConfigCheckOptions = {}): Config {
+export function parseConfig(file: string, rawText: string, rules: readonly KnownRule[]): Config {
   const parsed = parseYaml(normalizeText(rawText), 1);
   const problem = parsed.problems[0];
   if (problem) throw new ConfigError(file, problem.line, problem.column, problem.message, problem.hint);
@@ -105,7 +67,7 @@ export function parseConfig(file: string, rawText: string, options: ConfigCheckO
   }
   const placeAt = (pointer: string, prefer: 'key' | 'value') => placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, pointer, prefer);
   checkPaths(file, data as Partial<Config>, placeAt);
-  checkRules(file, data as Partial<Config>, [...RULES.map((rule) => rule.meta.id), ...GIT_FED_RULES.map((rule) => rule.id), ...(options.extraRuleIds ?? [])], placeAt);
+  checkRules(file, data as Partial<Config>, rules, placeAt);
   return mergeConfig(defaultConfig(), data as Partial<Config>);
 }
 
@@ -129,7 +91,8 @@ function checkPaths(file: string, data: Partial<Config>, placeAt: PlaceAt): void
 }
 
 /** A misspelt rule id or option would otherwise silently leave the rule at its defaults. */
-function checkRules(file: string, data: Partial<Config>, known: readonly string[], placeAt: PlaceAt): void {
+function checkRules(file: string, data: Partial<Config>, rules: readonly KnownRule[], placeAt: PlaceAt): void {
+  const known = rules.map((rule) => rule.id);
   for (const [id, setting] of Object.entries(data.rules ?? {})) {
     if (!known.includes(id)) {
       const at = placeAt(`/rules/${pointerSegment(id)}`, 'key');
@@ -142,7 +105,7 @@ function checkRules(file: string, data: Partial<Config>, known: readonly string[
         suggestion ? `Did you mean \`${suggestion}\`?` : `Rules are: ${known.map((rule) => `\`${rule}\``).join(', ')}.`,
       );
     }
-    const rule = RULES.find((candidate) => candidate.meta.id === id);
+    const rule = rules.find((candidate) => candidate.id === id);
     if (!rule || typeof setting !== 'object' || setting === null) continue;
     const schema = optionsSchemaOf(rule);
     const validate = validatorFor(schema);
@@ -160,18 +123,18 @@ function checkRules(file: string, data: Partial<Config>, known: readonly string[
 const optionsSchemas = new Map<string, { type: 'object'; properties: Record<string, object>; additionalProperties: false }>();
 
 /** The schema of `rules.<id>` in its object form: a severity plus the rule's own options. */
-export function optionsSchemaOf(rule: Rule) {
-  let schema = optionsSchemas.get(rule.meta.id);
+export function optionsSchemaOf(rule: KnownRule) {
+  let schema = optionsSchemas.get(rule.id);
   if (!schema) {
-    schema = { type: 'object', properties: { severity: { enum: ['off', 'warn', 'error'] }, ...rule.meta.options }, additionalProperties: false };
-    optionsSchemas.set(rule.meta.id, schema);
+    schema = { type: 'object', properties: { severity: { enum: ['off', 'warn', 'error'] }, ...rule.options }, additionalProperties: false };
+    optionsSchemas.set(rule.id, schema);
   }
   return schema;
 }
 
-function optionsHint(rule: Rule): string {
-  const names = Object.keys(rule.meta.options ?? {});
-  return names.length > 0 ? `\`${rule.meta.id}\` takes \`severity\` and ${names.map((name) => `\`${name}\``).join(', ')}.` : `\`${rule.meta.id}\` takes only \`severity\`.`;
+function optionsHint(rule: KnownRule): string {
+  const names = Object.keys(rule.options ?? {});
+  return names.length > 0 ? `\`${rule.id}\` takes \`severity\` and ${names.map((name) => `\`${name}\``).join(', ')}.` : `\`${rule.id}\` takes only \`severity\`.`;
 }
 
 function knownKeysAt(pointer: string): string[] {

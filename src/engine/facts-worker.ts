@@ -1,7 +1,7 @@
 // A worker thread of a cold validation: computes the per-file facts of its share of the files.
 // The main thread reads the files (the DocumentSource lives there) and sends the bytes.
+import { type Config } from '../model/config.js';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Config } from '../config/config.js';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule } from '../rules/types.js';
 import type { FileFacts } from './cache.js';

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import { type Config } from '../model/config.js';
 import type { ParsedDocument } from '../model/documents.js';
 import { parseDocumentBytes } from '../parse/document.js';
 import type { DocumentRule, Rule } from '../rules/types.js';

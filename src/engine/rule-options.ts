@@ -1,4 +1,4 @@
-import type { Config, RuleConfig } from '../config/config.js';
+import { type Config, type RuleConfig } from '../model/config.js';
 
 /** A rule's options from the configuration, without its severity. */
 export function optionsOf(ruleId: string, config: Config): RuleConfig {

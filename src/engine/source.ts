@@ -1,6 +1,6 @@
+import { type Config } from '../model/config.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
 import type { DocumentKind } from '../model/documents.js';
 import { fileStamp, type FileStamp } from './cache.js';
 

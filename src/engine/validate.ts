@@ -1,18 +1,19 @@
+import { type Config } from '../model/config.js';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { stableStringify, type Config } from '../config/config.js';
+import { stableStringify } from '../config/config.js';
 import { compareDiagnostics, type Diagnostic, type Finding, type Severity } from '../model/diagnostic.js';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
 import { CACHE_DIR, contentHash, FactsCache, gitBlobId, type FileFacts, type FileStamp } from './cache.js';
-import { buildModel, type RepositoryEvidence, type RepositoryModel } from './repository.js';
+import { buildModel, type RepositoryEvidence, type RepositoryModel } from '../model/repository.js';
 import { optionsOf } from './rule-options.js';
 import { RESULT_FILE, RESULT_FILE_WITHOUT_EVIDENCE, reusableFindings, saveFindings, type RawFinding, type StampedFile } from './result-cache.js';
 import type { DocumentSource } from './source.js';
-import { BUILD_ROOT } from '../version.js';
+import { BUILD_ROOT } from '../util/version.js';
 
 export interface ValidateOptions {
   root: string;
@@ -268,7 +269,6 @@ function severityOf(ruleId: string, config: Config, rules: readonly Rule[]): Sev
   if (setting === 'off') return undefined;
   return setting === 'warn' ? 'warning' : 'error';
 }
-
 
 function stamp(finding: Finding & { ruleId: string; file: string }, severity: Severity): Diagnostic {
   const diagnostic: Diagnostic = {

@@ -1,5 +1,5 @@
+import { type Colors } from './colors.js';
 import type { StatusReport, StatusStage } from '../audit/status.js';
-import type { Colors } from '../cli/io.js';
 import { markdownCell, markdownHeading } from '../render/escape.js';
 
 /** Terminal table: one block per phase, a progress bar when colours (a TTY) are on. */

@@ -1,7 +1,7 @@
+import { type Colors } from './colors.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import type { Colors } from '../cli/io.js';
 import { RULES } from '../rules/index.js';
-import { TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../util/version.js';
 
 /** The summary validation reports, in the contract's JSON shape. */
 export interface ValidationReport {

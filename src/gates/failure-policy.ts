@@ -1,4 +1,4 @@
-import type { RepositoryModel } from '../engine/repository.js';
+import type { RepositoryModel } from '../model/repository.js';
 import type { RunReport } from '../model/evidence.js';
 import { findSection } from '../model/sections.js';
 import { StagedocsError, UsageError, EXIT_FAILED } from '../model/errors.js';

@@ -6,11 +6,6 @@ import type { FreezeFile } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_FAILED } from '../model/errors.js';
 import { stableStringify } from '../config/config.js';
 
-/** The freeze file of a stage, repository-relative. */
-export function freezePathOf(freezeDir: string, stageId: string): string {
-  return path.posix.join(freezeDir.replace(/\\/g, '/').replace(/\/+$/, ''), `${stageId}.freeze.json`);
-}
-
 /**
  * sha256 of what git stores for a file: the blob after the path's clean filters and end-of-line
  * conversion (`core.autocrlf`, `.gitattributes` `text`/`eol`, filter drivers such as LFS). The file

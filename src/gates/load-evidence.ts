@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { derivedText } from '../engine/derived-cache.js';
-import type { RepositoryEvidence } from '../engine/repository.js';
+import type { RepositoryEvidence } from '../model/repository.js';
 import { readRuns } from '../evidence/read.js';
 import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
 import { REGISTRY_FILE } from '../model/evidence.js';

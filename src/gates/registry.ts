@@ -4,12 +4,11 @@ import { createRequire } from 'node:module';
 import type lockfile from 'proper-lockfile';
 import { writeAtomic } from '../util/write-atomic.js';
 import { compareStrings } from '../model/diagnostic.js';
-import { REGISTRY_COLUMNS, REGISTRY_FILE, type RunReport } from '../model/evidence.js';
+import { REGISTRY_COLUMNS, REGISTRY_FILE, type RegistryCheck, type RegistryProblem, type RunReport, type RunFolder } from '../model/evidence.js';
 import { isValidId } from '../model/ids.js';
 import { validatorFor } from '../model/ajv.js';
 import { runReportSchema } from '../model/report-schema.js';
 import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
-import type { RunFolder } from '../evidence/read.js';
 import { csvRow, decodeCell, parseCsv, CsvSyntaxError } from './csv.js';
 
 /**
@@ -134,30 +133,6 @@ export async function rebuildRegistry(root: string, gateResultsDir: string, runs
     await writeAtomic(registryPath(root, gateResultsDir), text);
   });
   return text;
-}
-
-export type RegistryProblemKind = 'missing' | 'extra' | 'edited' | 'sha-mismatch' | 'duplicate' | 'malformed' | 'header';
-
-export interface RegistryProblem {
-  kind: RegistryProblemKind;
-  /** 1-based line in the registry (0 when the row is missing from it). */
-  line: number;
-  runId: string;
-  message: string;
-}
-
-export interface RegistryCheck {
-  /** Repository-relative path of the registry file. */
-  file: string;
-  ok: boolean;
-  problems: RegistryProblem[];
-  /** Run folders without report.json: killed or still running. Not corruption. */
-  unfinished: string[];
-  /** Run folders whose report.json cannot be used (not JSON, wrong format). */
-  unreadable: Array<{ runId: string; problem: string }>;
-  /** True when every row is right but not in canonical order (concurrent runs, a union merge). */
-  outOfOrder: boolean;
-  rowCount: number;
 }
 
 /** Compares the registry text with the evidence. `text` undefined means the file does not exist. */

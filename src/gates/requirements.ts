@@ -1,15 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { GateSpec, GateType, StageFrontmatter } from '../model/documents.js';
+import { gateType, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import type { GateResult } from '../model/evidence.js';
 import type { ProcessResult } from './process.js';
 import { requirementIds, traceRequirements } from './prd-trace.js';
 import { matchFiles, scanForStubs, worstFiles } from './stubs.js';
-
-/** The type of a gate: as declared, else `metric` when it has one, else `run`. */
-export function gateType(gate: GateSpec): GateType {
-  return gate.type ?? (gate.metric ? 'metric' : 'run');
-}
 
 /** What a measured requirement concluded; timing is added by the runner. */
 export type Measurement = Pick<GateResult, 'outcome' | 'summary' | 'measured' | 'details'>;

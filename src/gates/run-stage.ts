@@ -1,9 +1,9 @@
+import { type Config } from '../model/config.js';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
-import type { Typed } from '../engine/repository.js';
-import type { GateSpec, StageFrontmatter } from '../model/documents.js';
+import type { Typed } from '../model/repository.js';
+import { type GateSpec, type StageFrontmatter, gateType } from '../model/documents.js';
 import { REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidence.js';
 import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
 import { createRunFolder, environmentSnapshot, renderCommandScript, writeNew, writeReports } from './evidence.js';
@@ -12,7 +12,7 @@ import type { GitState } from './git-info.js';
 import { runShellCommand } from './process.js';
 import type { Redactor } from './redact.js';
 import { appendRegistryRow, registryValues, reportPathOf } from './registry.js';
-import { evaluateRequirement, gateType } from './requirements.js';
+import { evaluateRequirement } from './requirements.js';
 import { RunLog } from './run-log.js';
 
 /** What the caller sees while a run goes on (the CLI draws progress from it). */

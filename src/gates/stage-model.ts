@@ -1,7 +1,7 @@
-import type { Config } from '../config/config.js';
+import { type Config } from '../model/config.js';
 import { workingTreeSource } from '../engine/source.js';
 import { validateRepository } from '../engine/validate.js';
-import type { RepositoryModel, Typed } from '../engine/repository.js';
+import type { RepositoryModel, Typed } from '../model/repository.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_FAILED } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';

@@ -1,5 +1,6 @@
+import { type Config } from '../model/config.js';
 import { createHash } from 'node:crypto';
-import { stableStringify, type Config } from '../config/config.js';
+import { stableStringify } from '../config/config.js';
 import { derivedValue } from '../engine/derived-cache.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
 import type { Rule } from '../rules/types.js';

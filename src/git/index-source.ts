@@ -1,8 +1,8 @@
+import { type Config } from '../model/config.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type picomatchType from 'picomatch';
-import type { Config } from '../config/config.js';
 import { gitBlobId } from '../engine/cache.js';
 import { documentGlobs, type DocumentSource } from '../engine/source.js';
 import { readBlobs } from './blobs.js';

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import { type Config } from '../model/config.js';
 import type { Finding } from '../model/diagnostic.js';
 import { REGISTRY_FILE } from '../model/evidence.js';
 import { readBlobs } from './blobs.js';

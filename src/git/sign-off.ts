@@ -1,8 +1,7 @@
-import type { Typed } from '../engine/repository.js';
+import type { Typed } from '../model/repository.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
-import type { RunReport } from '../model/evidence.js';
-import type { RunFolder } from '../evidence/read.js';
+import { type RunReport, type RunFolder } from '../model/evidence.js';
 import type { Env } from './exec.js';
 import { isAncestor } from './history.js';
 import { isSha } from './refs.js';

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import { type Config } from '../model/config.js';
 import type { DocumentSource } from '../engine/source.js';
 import { evidenceImmutable } from '../rules/evidence-immutable.js';
 import { freezeImmutable } from '../rules/freeze-immutable.js';

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import { type Config } from '../model/config.js';
 import { isValidId } from '../model/ids.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
 import { runGit, type Env } from './exec.js';

@@ -1,6 +1,6 @@
-import type { Config } from '../config/config.js';
-import type { RepositoryModel, Typed } from '../engine/repository.js';
-import type { RunFolder } from '../evidence/read.js';
+import { type Config } from '../model/config.js';
+import { type RunFolder } from '../model/evidence.js';
+import type { RepositoryModel, Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import type { Env } from './exec.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
-import { BUILD_ROOT } from '../version.js';
+import { BUILD_ROOT } from '../util/version.js';
 
 /**
  * Options of the one Ajv setup for our own schemas only (never schemas from a repository: a `pattern`
@@ -14,7 +14,7 @@ import { BUILD_ROOT } from '../version.js';
 export const AJV_OPTIONS: Options = { strict: true, allErrors: false, allowUnionTypes: true, validateSchema: false };
 
 /**
- * The build compiles every schema of `src/model/schema-catalog.ts` ahead of time into this module
+ * The build compiles every schema of `src/scaffold/schema-catalog.ts` ahead of time into this module
  * (`scripts/compile-validators.mjs`, Ajv's standalone code): loading Ajv and compiling the
  * configuration schema took about 40 ms of every command's start. Sources run without a build (the
  * tests) compile at run time with the same options; test/unit/validators.test.ts checks both agree.

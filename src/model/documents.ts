@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Position } from './diagnostic.js';
 
 export type DocumentKind = 'phase' | 'stage' | 'decision' | 'freeze';
@@ -154,4 +155,14 @@ export function placeOf(doc: Pick<ParsedDocument, 'positions' | 'dataStart'>, po
 /** Escapes one segment of a JSON pointer (RFC 6901). */
 export function pointerSegment(segment: string | number): string {
   return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The type of a gate: as declared, else `metric` when it has one, else `run`. */
+export function gateType(gate: GateSpec): GateType {
+  return gate.type ?? (gate.metric ? 'metric' : 'run');
+}
+
+/** The freeze file of a stage, repository-relative. */
+export function freezePathOf(freezeDir: string, stageId: string): string {
+  return path.posix.join(freezeDir.replace(/\\/g, '/').replace(/\/+$/, ''), `${stageId}.freeze.json`);
 }

@@ -1,3 +1,4 @@
+import { compareStrings } from './diagnostic.js';
 /**
  * The evidence contract: what `stagedocs gate run` writes into `gate_results/<run_id>/report.json`,
  * and what status, sign-off, trace and audit packs read back. One run is one folder, never rewritten.
@@ -73,3 +74,68 @@ export const REGISTRY_COLUMNS = [
 ] as const;
 
 export const REGISTRY_FILE = 'gate_registry.csv';
+
+export interface RunFolder {
+  /** The folder name, which is the run id. */
+  runId: string;
+  /** Repository-relative path of the folder. */
+  dir: string;
+  /** The parsed report, or undefined when the run never finished (killed mid-way) or it is unreadable. */
+  report: RunReport | undefined;
+  /** sha256 of the report.json bytes, when present. */
+  reportSha256: string | undefined;
+  /** Why the report could not be used, when it exists but is broken. */
+  problem?: string;
+}
+
+/** The finished runs of one stage, oldest first (started_at, then run id). */
+export function runsOfStage(runs: RunFolder[], stageId: string): RunReport[] {
+  return [...(stageRunIndex(runs).get(stageId) ?? [])];
+}
+
+/**
+ * Finished runs grouped by stage and sorted, built once per list of runs: `status` and `audit-pack`
+ * ask for every stage's runs (and its dependencies'), which would otherwise scan all runs each time.
+ */
+const stageRunIndexes = new WeakMap<RunFolder[], { length: number; byStage: Map<string, RunReport[]> }>();
+
+function stageRunIndex(runs: RunFolder[]): Map<string, RunReport[]> {
+  const known = stageRunIndexes.get(runs);
+  // Rebuilt if the list grew or shrank since (a caller appending a run).
+  if (known && known.length === runs.length) return known.byStage;
+  const byStage = new Map<string, RunReport[]>();
+  for (const run of runs) {
+    const report = run.report;
+    if (report === undefined) continue;
+    const list = byStage.get(report.stage_id);
+    if (list) list.push(report);
+    else byStage.set(report.stage_id, [report]);
+  }
+  for (const list of byStage.values()) list.sort((a, b) => compareStrings(a.started_at, b.started_at) || compareStrings(a.run_id, b.run_id));
+  stageRunIndexes.set(runs, { length: runs.length, byStage });
+  return byStage;
+}
+
+export type RegistryProblemKind = 'missing' | 'extra' | 'edited' | 'sha-mismatch' | 'duplicate' | 'malformed' | 'header';
+
+export interface RegistryProblem {
+  kind: RegistryProblemKind;
+  /** 1-based line in the registry (0 when the row is missing from it). */
+  line: number;
+  runId: string;
+  message: string;
+}
+
+export interface RegistryCheck {
+  /** Repository-relative path of the registry file. */
+  file: string;
+  ok: boolean;
+  problems: RegistryProblem[];
+  /** Run folders without report.json: killed or still running. Not corruption. */
+  unfinished: string[];
+  /** Run folders whose report.json cannot be used (not JSON, wrong format). */
+  unreadable: Array<{ runId: string; problem: string }>;
+  /** True when every row is right but not in canonical order (concurrent runs, a union merge). */
+  outOfOrder: boolean;
+  rowCount: number;
+}

@@ -1,7 +1,7 @@
 import type { SchemaError } from './ajv.js';
 import { ID_PATTERN } from './ids.js';
 import { pointerSegment } from './documents.js';
-import { truncate } from '../parse/text.js';
+import { truncate } from '../util/text.js';
 
 export interface DescribedSchemaError {
   /** JSON pointer of the offending value (or of the missing key's parent). */

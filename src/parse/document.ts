@@ -1,7 +1,7 @@
 import type { Finding } from '../model/diagnostic.js';
 import { DOCUMENT_KINDS, type DocumentKind, type ParsedDocument } from '../model/documents.js';
 import { parseMarkdown } from './markdown.js';
-import { decodeUtf8, findExcessiveNesting, MAX_NESTING, normalizeText, unreadableReason } from './text.js';
+import { decodeUtf8, findExcessiveNesting, MAX_NESTING, normalizeText, unreadableReason } from '../util/text.js';
 import { parseYaml, yamlLibrary } from './yaml.js';
 
 /** A problem found while reading a document, before any rule runs. */

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type * as YamlLibrary from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { Position } from '../model/diagnostic.js';
-import { truncate } from './text.js';
+import { truncate } from '../util/text.js';
 import { pointerSegment } from '../model/documents.js';
 import { readFastYaml } from './yaml-fast.js';
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
-import { PACKAGE_ROOT } from '../version.js';
+import { PACKAGE_ROOT } from '../util/version.js';
 import { markdownAuthored, markdownBlockquote, markdownFence, markdownCell, markdownCode, markdownHeading, markdownInline, mermaidLabel, yamlString } from './escape.js';
 
 /** Built-in templates shipped in the package's `templates/` folder. */

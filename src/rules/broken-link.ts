@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { truncate } from '../parse/text.js';
+import { truncate } from '../util/text.js';
 import { repositoryRule } from './types.js';
 
 /** Links with a scheme (`https:`, `mailto:`) or only a fragment are not files. */

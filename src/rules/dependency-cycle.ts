@@ -1,5 +1,5 @@
 import { placeOf } from '../model/documents.js';
-import { dependenciesOf, type Typed } from '../engine/repository.js';
+import { dependenciesOf, type Typed } from '../model/repository.js';
 import { repositoryRule } from './types.js';
 
 export const dependencyCycle = repositoryRule(

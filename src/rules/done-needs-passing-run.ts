@@ -1,8 +1,6 @@
-import { placeOf, type GateSpec } from '../model/documents.js';
-import type { RunReport } from '../model/evidence.js';
-import { runsOfStage } from '../evidence/read.js';
-import { isFullPassingRun } from '../gates/progression.js';
-import { gateType } from '../gates/requirements.js';
+import { placeOf, type GateSpec, gateType } from '../model/documents.js';
+import { type RunReport, runsOfStage } from '../model/evidence.js';
+import { isFullPassingRun } from '../model/progression.js';
 import { repositoryRule } from './types.js';
 
 /**

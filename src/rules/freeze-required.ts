@@ -1,5 +1,4 @@
-import { placeOf } from '../model/documents.js';
-import { freezePathOf } from '../gates/freeze.js';
+import { placeOf, freezePathOf } from '../model/documents.js';
 import { repositoryRule } from './types.js';
 
 export const freezeRequired = repositoryRule(

@@ -1,5 +1,5 @@
 import { placeOf } from '../model/documents.js';
-import { dependenciesOf, stagesOfPhase } from '../engine/repository.js';
+import { dependenciesOf, stagesOfPhase } from '../model/repository.js';
 import { repositoryRule } from './types.js';
 
 const STARTED = new Set(['in-progress', 'validating', 'done']);

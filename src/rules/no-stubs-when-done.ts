@@ -1,5 +1,5 @@
 import { placeOf } from '../model/documents.js';
-import { truncate } from '../parse/text.js';
+import { truncate } from '../util/text.js';
 import { documentRule } from './types.js';
 
 /** Markers of unfinished work. Text in code spans and fenced code is ignored: it may quote them. */

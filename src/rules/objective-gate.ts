@@ -1,6 +1,6 @@
 import { placeOf, type GateSpec } from '../model/documents.js';
 import { findSection } from '../model/sections.js';
-import { truncate } from '../parse/text.js';
+import { truncate } from '../util/text.js';
 import { documentRule } from './types.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { Config, RuleConfig } from '../config/config.js';
+import { type Config, type RuleConfig } from '../model/config.js';
 import type { Finding } from '../model/diagnostic.js';
 import type { DocumentKind, ParsedDocument } from '../model/documents.js';
-import type { RepositoryModel } from '../engine/repository.js';
+import type { RepositoryModel } from '../model/repository.js';
 
 export interface RuleMeta {
   /** Equals the rule's file name and its docs page `docs/rules/<id>.md`. */

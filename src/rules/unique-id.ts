@@ -1,5 +1,5 @@
 import { placeOf } from '../model/documents.js';
-import type { Typed } from '../engine/repository.js';
+import type { Typed } from '../model/repository.js';
 import { repositoryRule } from './types.js';
 
 export const uniqueId = repositoryRule(

@@ -1,5 +1,5 @@
 import { placeOf, type ParsedDocument } from '../model/documents.js';
-import { truncate } from '../parse/text.js';
+import { truncate } from '../util/text.js';
 import { repositoryRule } from './types.js';
 
 export const unknownReference = repositoryRule(

@@ -1,5 +1,5 @@
+import { type Config } from '../model/config.js';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
 import { kindFromPath, workingTreeSource } from '../engine/source.js';
 import { compareStrings } from '../model/diagnostic.js';
 import { parseDocumentBytes } from '../parse/document.js';

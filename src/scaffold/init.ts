@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import { type Config } from '../model/config.js';
 import { REGISTRY_FILE } from '../model/evidence.js';
 
 /** What `stagedocs init` puts in each folder it creates, so that git keeps the folder and readers learn what it is for. */

@@ -5,7 +5,7 @@ import { placeOf, type GateSpec } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_USAGE } from '../model/errors.js';
 import { describeSchemaError } from '../model/schema-errors.js';
 import { gateSchema } from '../model/schemas.js';
-import { normalizeText } from '../parse/text.js';
+import { normalizeText } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
 import { BUILTIN_TEMPLATES_DIR } from '../render/templates.js';
 

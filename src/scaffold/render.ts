@@ -1,5 +1,5 @@
+import { type Config } from '../model/config.js';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
 import type { GateSpec } from '../model/documents.js';
 import { loadTemplate } from '../render/templates.js';
 import { ROOT_CAUSE_PLACEHOLDER } from '../rules/rerun-root-cause.js';

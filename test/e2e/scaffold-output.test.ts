@@ -1,7 +1,7 @@
+import { defaultConfig } from '../../src/model/config.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/config.js';
 import { parseDocumentText } from '../../src/parse/document.js';
 import { makeRepo, runCli } from '../helpers/repo.js';
 

@@ -1,5 +1,5 @@
+import { loadConfig } from '../../src/engine/config.js';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
 import { workingTreeSource } from '../../src/engine/source.js';
 import { validateRepository } from '../../src/engine/validate.js';
 import type { ParsedDocument } from '../../src/model/documents.js';

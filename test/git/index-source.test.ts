@@ -1,7 +1,7 @@
+import { defaultConfig } from '../../src/model/config.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/config.js';
 import { indexSource, readIndex } from '../../src/git/index-source.js';
 import { validTree } from '../helpers/documents.js';
 import { GIT_ENV, git, makeRepo } from '../helpers/repo.js';

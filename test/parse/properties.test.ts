@@ -1,11 +1,12 @@
+import { defaultConfig } from '../../src/model/config.js';
+import { parseConfig } from '../../src/engine/config.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, parseConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/model/errors.js';
 import type { DocumentSource } from '../../src/engine/source.js';
 import { validateRepository } from '../../src/engine/validate.js';
 import { parseDocumentBytes } from '../../src/parse/document.js';
-import { normalizeText } from '../../src/parse/text.js';
+import { normalizeText } from '../../src/util/text.js';
 
 /**
  * Property-based tests (RELIABILITY.md): whatever bytes a document holds, parsing and validation never

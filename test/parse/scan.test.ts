@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMarkdown, parseMarkdownWithRemark } from '../../src/parse/markdown.js';
 import { scanMarkdown } from '../../src/parse/scan.js';
-import { normalizeText } from '../../src/parse/text.js';
+import { normalizeText } from '../../src/util/text.js';
 import { decision, phase, stage, STAGE_SECTIONS } from '../helpers/documents.js';
 
 /** The fast scanner must agree with remark whenever it answers; it may decline (and remark reads). */

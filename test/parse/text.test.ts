@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findExcessiveNesting, MAX_NESTING } from '../../src/parse/text.js';
+import { findExcessiveNesting, MAX_NESTING } from '../../src/util/text.js';
 
 describe('findExcessiveNesting', () => {
   it('finds the first line nested deeper than the limit, whatever the container markers', () => {

@@ -1,7 +1,7 @@
+import { loadConfig } from '../../src/engine/config.js';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
 import { workingTreeSource } from '../../src/engine/source.js';
 import { validateRepository } from '../../src/engine/validate.js';
 import { resolveLink } from '../../src/rules/broken-link.js';

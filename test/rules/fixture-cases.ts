@@ -1,11 +1,12 @@
+import { defaultConfig, type Config } from '../../src/model/config.js';
+import { parseConfig } from '../../src/engine/config.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultConfig, parseConfig, type Config } from '../../src/config/config.js';
 import type { Diagnostic } from '../../src/model/diagnostic.js';
 import { workingTreeSource, type DocumentSource } from '../../src/engine/source.js';
 import { validateRepository } from '../../src/engine/validate.js';
-import type { RepositoryEvidence } from '../../src/engine/repository.js';
+import type { RepositoryEvidence } from '../../src/model/repository.js';
 import { loadEvidence } from '../../src/gates/load-evidence.js';
 
 /** Golden fixtures: `test/fixtures/rules/<rule-id>/{ok,not-ok}-<name>{.md,.json,/}`. */

@@ -1,8 +1,8 @@
+import { defaultConfig } from '../../src/model/config.js';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/config.js';
 import type { DocumentSource } from '../../src/engine/source.js';
 import { validateRepository } from '../../src/engine/validate.js';
 import { ruleById } from '../../src/rules/index.js';

@@ -1,8 +1,8 @@
+import { defaultConfig } from '../../src/model/config.js';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_PACK_FORMAT, buildAuditPack, type PackInput, type StagePack } from '../../src/audit/pack.js';
 import { renderAuditPack } from '../../src/audit/render.js';
-import { defaultConfig } from '../../src/config/config.js';
-import { buildModel } from '../../src/engine/repository.js';
+import { buildModel } from '../../src/model/repository.js';
 import type { CommitChanges } from '../../src/git/history.js';
 import type { ParsedDocument } from '../../src/model/documents.js';
 import { parseDocumentText } from '../../src/parse/document.js';

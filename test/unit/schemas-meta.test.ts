@@ -15,7 +15,7 @@ describe('our JSON Schemas', () => {
     ['configuration', configSchema],
     ['report.json', runReportSchema],
     ['pattern', patternSchema],
-    ...RULES.map((rule): [string, object] => [`options of ${rule.meta.id}`, optionsSchemaOf(rule)]),
+    ...RULES.map((rule): [string, object] => [`options of ${rule.meta.id}`, optionsSchemaOf(rule.meta)]),
   ];
 
   it.each(schemas)('%s is a valid JSON Schema', (_name, schema) => {

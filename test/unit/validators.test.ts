@@ -1,3 +1,4 @@
+import { defaultConfig } from '../../src/model/config.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -5,9 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ValidateFunction } from 'ajv';
-import { defaultConfig } from '../../src/config/config.js';
 import { compileAtRunTime, schemaKey } from '../../src/model/ajv.js';
-import { catalogSchemas } from '../../src/model/schema-catalog.js';
+import { catalogSchemas } from '../../src/scaffold/schema-catalog.js';
 import { configSchema, DOCUMENT_SCHEMAS } from '../../src/model/schemas.js';
 import { runReportSchema } from '../../src/model/report-schema.js';
 import { patternSchema } from '../../src/scaffold/patterns.js';

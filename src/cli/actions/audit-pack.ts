@@ -6,7 +6,7 @@ import type { Env } from '../../git/exec.js';
 import { commitsInSpan, type CommitChanges } from '../../git/history.js';
 import { assertSafeRef } from '../../git/refs.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { codeFingerprint, TOOL_VERSION } from '../../version.js';
+import { codeFingerprint, TOOL_VERSION } from '../../util/version.js';
 import type { AuditPackFlags } from '../commands/audit-pack.js';
 import type { CliIo } from '../io.js';
 

@@ -1,23 +1,25 @@
+import { loadConfig } from '../../engine/config.js';
+import { colorsFor } from '../../format/colors.js';
+import { runsOfStage } from '../../model/evidence.js';
 import type { SimpleGit } from 'simple-git';
-import { loadConfig } from '../../config/config.js';
-import { readRuns, runsOfStage } from '../../evidence/read.js';
+import { readRuns } from '../../evidence/read.js';
 import { checkRerunPolicy } from '../../gates/failure-policy.js';
-import { freezePathOf, verifyFreeze, type FreezeVerification } from '../../gates/freeze.js';
+import { verifyFreeze, type FreezeVerification } from '../../gates/freeze.js';
 import { gitState } from '../../gates/git-info.js';
-import { checkProgression } from '../../gates/progression.js';
+import { checkProgression } from '../../model/progression.js';
 import { makeRedactor } from '../../gates/redact.js';
 import { runStage } from '../../gates/run-stage.js';
 import { assertStageId, findStage, loadModel } from '../../gates/stage-model.js';
 import { openGit } from '../../git/client.js';
 import { requireGitRoot } from '../../git/repository.js';
-import type { RepositoryModel, Typed } from '../../engine/repository.js';
-import type { GateSpec, StageFrontmatter } from '../../model/documents.js';
+import type { RepositoryModel, Typed } from '../../model/repository.js';
+import { type GateSpec, type StageFrontmatter, freezePathOf } from '../../model/documents.js';
 import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
 import { isValidId } from '../../model/ids.js';
-import { codeFingerprint, TOOL_VERSION } from '../../version.js';
+import { codeFingerprint, TOOL_VERSION } from '../../util/version.js';
 import type { GateRunFlags } from '../commands/gate.js';
 import { workingDirectory } from '../context.js';
-import { colorsFor, type CliIo } from '../io.js';
+import { type CliIo } from '../io.js';
 import { gateProgress } from '../progress.js';
 
 export async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): Promise<number> {

@@ -4,7 +4,7 @@ import { requireGitRoot } from '../../git/repository.js';
 import { EXIT_OK } from '../../model/errors.js';
 import { workingDirectory } from '../context.js';
 import type { CliIo } from '../io.js';
-import { PACKAGE_ROOT } from '../../version.js';
+import { PACKAGE_ROOT } from '../../util/version.js';
 
 /** The CLI this process runs: the hook falls back to it when the repository has no stagedocs of its own. */
 const THIS_CLI = fileURLToPath(new URL('dist/cli/bin.js', PACKAGE_ROOT));

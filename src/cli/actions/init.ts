@@ -1,6 +1,8 @@
+import { defaultConfig } from '../../model/config.js';
+import { loadConfig } from '../../engine/config.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_FILES, defaultConfig, loadConfig } from '../../config/config.js';
+import { CONFIG_FILES } from '../../config/config.js';
 import { requireGitRoot } from '../../git/repository.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { appendLines, attributesPath, createFiles, missingLines, readTextIfExists, type NewFile } from '../../scaffold/files.js';

@@ -1,6 +1,6 @@
+import { loadConfig } from '../../engine/config.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../config/config.js';
 import type { GateSpec } from '../../model/documents.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { isValidId } from '../../model/ids.js';

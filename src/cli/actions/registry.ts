@@ -1,10 +1,11 @@
-import { loadConfig } from '../../config/config.js';
+import { loadConfig } from '../../engine/config.js';
+import { colorsFor } from '../../format/colors.js';
 import { readRuns } from '../../evidence/read.js';
 import { checkRegistryFile, rebuildRegistry } from '../../gates/registry.js';
 import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
 import type { RegistryFlags } from '../commands/registry.js';
 import { findRoot, workingDirectory } from '../context.js';
-import { colorsFor, type CliIo } from '../io.js';
+import { type CliIo } from '../io.js';
 
 export async function registryAction(flags: RegistryFlags, io: CliIo): Promise<number> {
   const root = findRoot(workingDirectory(io, flags.cwd));

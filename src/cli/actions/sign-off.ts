@@ -1,5 +1,6 @@
-import { loadConfig, type Config } from '../../config/config.js';
-import { stagesOfPhase, type RepositoryModel } from '../../engine/repository.js';
+import { type Config } from '../../model/config.js';
+import { loadConfig } from '../../engine/config.js';
+import { stagesOfPhase, type RepositoryModel } from '../../model/repository.js';
 import { workingTreeSource } from '../../engine/source.js';
 import { validateRepository } from '../../engine/validate.js';
 import { readRuns } from '../../evidence/read.js';
@@ -11,7 +12,7 @@ import { createAnnotatedTag, readTag, readTags, signOffTagName, type TagInfo } f
 import { uncommittedChanges } from '../../git/worktree-status.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
 import { isValidId } from '../../model/ids.js';
-import { codeFingerprint } from '../../version.js';
+import { codeFingerprint } from '../../util/version.js';
 import type { SignOffFlags } from '../commands/sign-off.js';
 import { workingDirectory } from '../context.js';
 import type { CliIo } from '../io.js';

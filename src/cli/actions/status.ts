@@ -1,11 +1,12 @@
+import { colorsFor } from '../../format/colors.js';
 import { buildStatus } from '../../audit/status.js';
 import { loadWorkspace, signOffTags } from '../../audit/workspace.js';
 import { formatStatusMarkdown, formatStatusTable } from '../../format/status.js';
 import { EXIT_OK } from '../../model/errors.js';
-import { codeFingerprint } from '../../version.js';
+import { codeFingerprint } from '../../util/version.js';
 import type { StatusFlags } from '../commands/status.js';
 import { findRoot, workingDirectory } from '../context.js';
-import { colorsFor, type CliIo } from '../io.js';
+import { type CliIo } from '../io.js';
 
 export async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
   const root = findRoot(workingDirectory(io, flags.cwd));

@@ -1,10 +1,10 @@
-import { loadConfig } from '../../config/config.js';
+import { loadConfig } from '../../engine/config.js';
 import { readRuns } from '../../evidence/read.js';
 import { assertStageId, loadModel } from '../../gates/stage-model.js';
 import { headCommit, requireGitRoot } from '../../git/repository.js';
 import { traceStage, type StageTrace } from '../../git/trace.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { codeFingerprint } from '../../version.js';
+import { codeFingerprint } from '../../util/version.js';
 import { workingDirectory } from '../context.js';
 import type { CliIo } from '../io.js';
 

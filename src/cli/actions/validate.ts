@@ -1,15 +1,17 @@
+import { type Config } from '../../model/config.js';
+import { loadConfig } from '../../engine/config.js';
+import { colorsFor } from '../../format/colors.js';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type Config } from '../../config/config.js';
 import { documentGlobs, workingTreeSource, type DocumentSource } from '../../engine/source.js';
 import type { Rule } from '../../rules/types.js';
 import { validateRepository } from '../../engine/validate.js';
 import { loadEvidence, loadEvidenceCached } from '../../gates/load-evidence.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import { formatValidation } from '../../format/validation.js';
-import { codeFingerprint } from '../../version.js';
+import { codeFingerprint } from '../../util/version.js';
 import { findRoot, toRepositoryPath, workingDirectory } from '../context.js';
-import { colorsFor, type CliIo } from '../io.js';
+import { type CliIo } from '../io.js';
 import type { ValidateFlags } from '../commands/validate.js';
 
 export async function validateAction(paths: string[], flags: ValidateFlags, io: CliIo): Promise<number> {

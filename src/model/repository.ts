@@ -1,8 +1,7 @@
-import type { Config } from '../config/config.js';
-import type { ParsedDocument, StageFrontmatter, PhaseFrontmatter, DecisionFrontmatter, FreezeFile } from '../model/documents.js';
-import { compareStrings } from '../model/diagnostic.js';
-import type { RunFolder } from '../evidence/read.js';
-import type { RegistryCheck } from '../gates/registry.js';
+import { type Config } from './config.js';
+import { type RunFolder, type RegistryCheck } from './evidence.js';
+import type { ParsedDocument, StageFrontmatter, PhaseFrontmatter, DecisionFrontmatter, FreezeFile } from './documents.js';
+import { compareStrings } from './diagnostic.js';
 
 /** The gate evidence of the repository, for rules about runs (loaded by `validate`, absent in the hook). */
 export interface RepositoryEvidence {

@@ -1,8 +1,7 @@
-import { dependenciesOf, type RepositoryModel } from '../engine/repository.js';
-import type { RunFolder } from '../evidence/read.js';
-import type { StageFrontmatter } from '../model/documents.js';
-import type { RunReport } from '../model/evidence.js';
-import { StagedocsError, EXIT_FAILED } from '../model/errors.js';
+import { dependenciesOf, type RepositoryModel } from './repository.js';
+import type { StageFrontmatter } from './documents.js';
+import { type RunReport, type RunFolder } from './evidence.js';
+import { StagedocsError, EXIT_FAILED } from './errors.js';
 
 /** A run that proves a stage passed: finished, passing, and not limited to some gates with `--gate`. */
 export function isFullPassingRun(report: RunReport): boolean {
