@@ -1,4 +1,4 @@
-// Bundles the CLI's own modules into a few files: dist/cli/bin.js and
+// Bundles the CLI's own modules into a few files: dist/cli/bin.js, dist/index.js (the library) and
 // dist/engine/facts-worker.js, with the code they share and the commands they load lazily in
 // dist/chunks/. Node's ESM loader resolves, reads and links every module file on its own: for the
 // ~90 modules of a validate that cost every command 20-30 ms. Dependencies stay in node_modules.
@@ -14,7 +14,7 @@ rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: tru
 const result = await build({
   absWorkingDir: root,
   // From the sources (esbuild only strips the types tsc has checked), so running this again is harmless.
-  entryPoints: ['src/cli/bin.ts', 'src/engine/facts-worker.ts'],
+  entryPoints: ['src/cli/bin.ts', 'src/engine/facts-worker.ts', 'src/index.ts'],
   outdir: 'dist',
   outbase: 'src',
   bundle: true,

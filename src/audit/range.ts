@@ -34,13 +34,3 @@ export async function resolveRangeAtOnce(dir: string, refs: { head: string; base
   const [currentSha = '', headSha = '', baseSha] = shas;
   return { toplevel, headSha, baseSha, currentSha };
 }
-
-/**
- * Whether git commands run in `dir` act on the repository whose top folder is `toplevel`: `dir` is in
- * it. Used for a range resolved from the working directory before the stagedocs root (which lies
- * between the two) was found.
- */
-export function isWithin(dir: string, toplevel: string): boolean {
-  const relative = path.relative(toplevel, dir);
-  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
-}

@@ -49,6 +49,8 @@ export interface RunOutcome {
   runDir: string;
   reportPath: string;
   logDropped: number;
+  /** The cap on run.log (`gates.max_log_bytes`) that `logDropped` bytes went over. */
+  logLimitBytes: number;
 }
 
 /**
@@ -149,7 +151,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
   const written = JSON.parse(bytes.toString('utf8')) as RunReport;
   const reportPath = reportPathOf(gateResultsDir, runId);
   await appendRegistryRow(root, gateResultsDir, registryValues(written, reportPath, createHash('sha256').update(bytes).digest('hex')));
-  return { report: written, runDir: path.posix.join(gateResultsDir, runId), reportPath, logDropped: log.dropped };
+  return { report: written, runDir: path.posix.join(gateResultsDir, runId), reportPath, logDropped: log.dropped, logLimitBytes: config.gates.max_log_bytes };
 }
 
 /** Type-specific details, plus what the log cap dropped and, for a gate that did not pass, its last output lines. */

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   bin: Record<string, string>;
-  exports: Record<string, string>;
+  main: string;
+  types: string;
+  exports: Record<string, string | Record<string, string>>;
   files: string[];
   engines: { node: string };
   type: string;
@@ -14,7 +16,9 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 
 describe('package.json', () => {
   it('points only at files that exist after the build', () => {
-    const targets = [...Object.values(pkg.bin), ...Object.values(pkg.exports), ...pkg.files];
+    const exported = Object.values(pkg.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
+    const targets = [...Object.values(pkg.bin), pkg.main, pkg.types, ...exported, ...pkg.files];
+    expect(exported).toContain('./dist/index.js');
     for (const target of targets) expect(existsSync(path.join(ROOT, target)), target).toBe(true);
   });
 

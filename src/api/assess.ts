@@ -1,0 +1,44 @@
+import { assessStage as assessLoadedStage, type AssessmentContext, type StageAssessment } from '../audit/assess.js';
+import { buildStatus, type StatusReport } from '../audit/status.js';
+import { loadWorkspace, signOffTags } from '../audit/workspace.js';
+import type { Env } from '../git/exec.js';
+import { UsageError } from '../model/errors.js';
+import { codeFingerprint } from '../util/version.js';
+
+export interface AssessRequest {
+  /** The repository root: the folder of `stagedocs.config.yaml` (see `resolveRoot`). */
+  root: string;
+  /** The environment git runs with (for the sign-off tags). */
+  env: Env;
+}
+
+/** The assessment of one stage, with its id: what `status` shows for it and why. */
+export interface StageVerdict extends StageAssessment {
+  id: string;
+  phase: string;
+  file: string;
+}
+
+/** Everything a verdict is computed from, read once: the documents, their errors, the runs and the tags. */
+async function assessmentContext(request: AssessRequest): Promise<AssessmentContext> {
+  const workspace = await loadWorkspace(request.root, codeFingerprint());
+  // Sign-off tags need git; without a repository there are none and the assessment still holds.
+  const tags = await signOffTags(request.root, workspace.config, request.env);
+  return { model: workspace.model, runs: workspace.runs, tags: new Map(tags.map((tag) => [tag.name, tag])), errorsByFile: workspace.errorsByFile };
+}
+
+/** The progress of every phase and stage: what `stagedocs status --format json` prints. */
+export async function assess(request: AssessRequest): Promise<StatusReport> {
+  return buildStatus(await assessmentContext(request));
+}
+
+/**
+ * The verdict on one stage: its state, next action, blockers, runs and whether sign-off is allowed,
+ * computed exactly as `status` and the audit pack compute it. Throws `UsageError` for an unknown id.
+ */
+export async function assessStage(request: AssessRequest & { stage: string }): Promise<StageVerdict> {
+  const context = await assessmentContext(request);
+  const stage = context.model.stages.find((candidate) => candidate.data.id === request.stage);
+  if (!stage) throw new UsageError(`No stage has the id \`${request.stage}\``, 'A stage with schema errors is not counted: validate the repository first.');
+  return { id: stage.data.id, phase: stage.data.phase, file: stage.doc.file, ...assessLoadedStage(context, stage) };
+}

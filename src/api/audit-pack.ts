@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { AuditPack } from '../audit/pack.js';
+import { resolveRangeAtOnce, type ResolvedRange } from '../audit/range.js';
+import type { Env } from '../git/exec.js';
+import { commitsInSpan, type CommitChanges } from '../git/history.js';
+import { assertSafeRef } from '../git/refs.js';
+import { UsageError } from '../model/errors.js';
+import { codeFingerprint, TOOL_VERSION } from '../util/version.js';
+
+/** Stages assessed between two looks at whether git log is done: a few milliseconds of work. */
+const ASSESSED_PER_SLICE = 250;
+
+export interface AuditPackRequest {
+  /** The repository root: the folder of `stagedocs.config.yaml` (see `resolveRoot`). */
+  root: string;
+  /** The environment git runs with. */
+  env: Env;
+  /** Report on every stage changed since this ref (default: the given stages, or every stage). */
+  base?: string;
+  /** The last commit of the range (default `HEAD`). */
+  head?: string;
+  /** Report on these stages only. */
+  stages?: readonly string[];
+  /** Prefix for links to files (a plain http(s) URL), or none. */
+  linkBase?: string;
+  /** The time the pack says it was generated (ISO 8601). */
+  generatedAt: string;
+}
+
+export interface AuditPackResult {
+  /** Everything the pack shows, as data (what `audit-pack --format json` prints). */
+  pack: AuditPack;
+  /** Why the pack may not show what the caller expects (the working tree is not `head`). */
+  notes: string[];
+  /** The markdown of the pack, cut to `maxChars` characters with a note of what was left out. */
+  render(maxChars: number): Promise<string>;
+}
+
+/**
+ * Builds the audit pack of a range of commits: every changed (or given) stage with its documents,
+ * decision, freeze, gate runs, verdict and next action, assessed as `status` assesses it.
+ */
+export async function auditPack(request: AuditPackRequest): Promise<AuditPackResult> {
+  const head = request.head ?? 'HEAD';
+  const stageIds = request.stages ?? [];
+  // The refs are checked before git sees them; the other inputs below, before any file is read.
+  if (request.base !== undefined) assertSafeRef(request.base, 'base');
+  assertSafeRef(head, 'head');
+  // `git log` over the range is the longest single step (a quarter of a second over ten thousand
+  // commits), so it is started first, from the working directory, and everything else (loading the
+  // modules below, reading the documents) happens while it runs. Any failure is left to the checks
+  // below, made in their usual order, which report it.
+  const { root } = request;
+  const early = startHistory(root, head, request.base, request.env);
+  early.catch(() => undefined);
+
+  const [{ assertStageId }, { loadWorkspace, signOffTags }, { registryRowsOnDemand }, { packBuilder }] = await Promise.all([
+    import('../gates/stage-model.js'),
+    import('../audit/workspace.js'),
+    import('../audit/registry-rows.js'),
+    import('../audit/pack.js'),
+  ]);
+  for (const id of stageIds) assertStageId(id);
+  const linkBase = linkBaseOf(request.linkBase);
+  // When anything was amiss, the checks run one by one and say what.
+  const { range, history } = (await early) ?? (await checkedHistory(root, head, request.base, request.env));
+  const { headSha, baseSha } = range;
+  const notes: string[] = [];
+  if (head !== 'HEAD' && range.currentSha !== headSha) {
+    notes.push(`documents and evidence are read from the working tree (HEAD), which is not ${head}; check out ${head} for a consistent pack`);
+  }
+
+  const workspace = await loadWorkspace(root, codeFingerprint());
+  const known = new Set(workspace.model.stages.map((stage) => stage.data.id));
+  const unknown = stageIds.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `Unknown stage${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`,
+      known.size > 0 ? `Known stages: ${[...known].sort().slice(0, 20).join(', ')}${known.size > 20 ? ', ...' : ''}.` : 'This repository has no valid stage documents yet.',
+    );
+  }
+  const [tags, registry] = await Promise.all([signOffTags(root, workspace.config, request.env), registryRowsOnDemand(root, workspace.config.paths.gate_results)]);
+  const builder = packBuilder({
+    model: workspace.model,
+    runs: workspace.runs,
+    registry,
+    tags,
+    errorsByFile: workspace.errorsByFile,
+    range: { base: request.base, baseSha, head, headSha },
+    stageIds: stageIds.length > 0 ? [...new Set(stageIds)] : undefined,
+    generatedAt: request.generatedAt,
+    toolVersion: TOOL_VERSION,
+    linkBase,
+    exists: (relative) => existsSync(path.join(root, relative)),
+  });
+  // While git log still runs, the stages are assessed a slice at a time (letting its output in
+  // between); once it is done the pack assesses whatever is left as it needs it.
+  let logDone = false;
+  void history.then(
+    () => (logDone = true),
+    () => (logDone = true),
+  );
+  while (!logDone && builder.assessAhead(ASSESSED_PER_SLICE)) await new Promise((resolve) => setImmediate(resolve));
+  const pack = builder.build(await history);
+  return {
+    pack,
+    notes,
+    async render(maxChars) {
+      const { renderAuditPack } = await import('../audit/render.js');
+      return renderAuditPack(pack, { root, templatesDir: workspace.config.paths.templates, maxChars });
+    },
+  };
+}
+/** Only plain http(s) URLs without characters that would end a markdown link. */
+function linkBaseOf(value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  if (!/^https?:\/\/[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+$/.test(value)) {
+    throw new UsageError(`--link-base \`${value.slice(0, 80)}\` is not a plain http(s) URL`, 'Give a URL such as https://github.com/owner/repo/blob/<sha>/');
+  }
+  return value.endsWith('/') ? value : `${value}/`;
+}
+
+interface StartedHistory {
+  range: ResolvedRange;
+  /** The range's commits, newest first; a rejection is handled where it is awaited. */
+  history: Promise<CommitChanges[]>;
+}
+
+/** `git log` over a resolved range, started now. */
+function startLog(range: ResolvedRange, env: Env): StartedHistory {
+  const history = commitsInSpan(range.toplevel, { head: range.headSha, base: range.baseSha }, env);
+  history.catch(() => undefined);
+  return { range, history };
+}
+
+/** The range resolved in one git call, and `git log` over it started at once; undefined when anything is amiss. */
+async function startHistory(dir: string, head: string, base: string | undefined, env: Env): Promise<StartedHistory | undefined> {
+  const range = await resolveRangeAtOnce(dir, { head, base }, env);
+  return range && startLog(range, env);
+}
+
+/** The same, one check at a time, each failure reported as the user needs it (not a repository, no commits, a shallow clone, an unknown ref). */
+async function checkedHistory(root: string, head: string, base: string | undefined, env: Env): Promise<StartedHistory> {
+  const { assertFullHistory, headCommit, requireGitRoot, resolveCommit } = await import('../git/repository.js');
+  await requireGitRoot(root, env);
+  if ((await headCommit(root, env)) === undefined) {
+    throw new UsageError('This repository has no commits yet; an audit pack reports on commits', 'Commit the stages and their evidence first, then run `stagedocs audit-pack --base <ref>`.');
+  }
+  await assertFullHistory(root, env);
+  const headSha = await resolveCommit(root, env, head, '--head');
+  const baseSha = base === undefined ? undefined : await resolveCommit(root, env, base, '--base');
+  const currentSha = head === 'HEAD' ? headSha : await resolveCommit(root, env, 'HEAD', 'HEAD');
+  return startLog({ toplevel: root, headSha, baseSha, currentSha }, env);
+}

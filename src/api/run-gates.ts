@@ -1,0 +1,140 @@
+import type { SimpleGit } from 'simple-git';
+import { loadConfig } from '../engine/config.js';
+import { readRuns } from '../evidence/read.js';
+import { checkRerunPolicy } from '../gates/failure-policy.js';
+import { verifyFreeze, type FreezeVerification } from '../gates/freeze.js';
+import { gitState } from '../gates/git-info.js';
+import { makeRedactor } from '../gates/redact.js';
+import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.js';
+import { assertStageId, findStage, loadModel } from '../gates/stage-model.js';
+import { openGit } from '../git/client.js';
+import type { Env } from '../git/exec.js';
+import { requireGitRoot } from '../git/repository.js';
+import { freezePathOf, type GateSpec, type StageFrontmatter } from '../model/documents.js';
+import { EXIT_FAILED, StagedocsError, UsageError } from '../model/errors.js';
+import { runsOfStage } from '../model/evidence.js';
+import { isValidId } from '../model/ids.js';
+import { checkProgression } from '../model/progression.js';
+import type { RepositoryModel, Typed } from '../model/repository.js';
+import { codeFingerprint, TOOL_VERSION } from '../util/version.js';
+
+export type { RunOutcome, RunProgress } from '../gates/run-stage.js';
+
+export interface RunGatesRequest {
+  /** The repository root: the folder of `stagedocs.config.yaml` (see `resolveRoot`); inside a git work tree. */
+  root: string;
+  /** The stage whose gates to run. */
+  stage: string;
+  /** The environment the gates run with (secrets in it are redacted from the evidence). */
+  env: Env;
+  /** Run only these gates (such a run does not count as the stage passing). */
+  gates?: readonly string[];
+  /** The decision note behind this attempt; required after a failed run. */
+  decision?: string;
+  /** Seconds: overrides every gate's own timeout. */
+  timeout?: number;
+  /** The clock written into the evidence (default: the system clock). */
+  now?: () => Date;
+  /** Recorded in environment.json (default: the running Node.js's). */
+  nodeVersion?: string;
+  /** Told when each gate starts and finishes. */
+  progress?: RunProgress;
+  /** Aborting it kills the gates' process groups; the run is left unfinished. */
+  signal?: AbortSignal;
+}
+
+const SILENT: RunProgress = { gateStarted() {}, gateFinished() {} };
+
+/**
+ * Runs a stage's gates and writes the evidence (the run folder and one registry row), after the
+ * checks that refuse a run before anything is written: its dependencies passed, a rerun after a
+ * failure names a decision note, its freeze file exists where required and its frozen inputs are
+ * unchanged. A refusal throws `StagedocsError`; a run whose gates fail returns normally, with
+ * `report.overall_pass` false.
+ */
+export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
+  assertStageId(request.stage);
+  const root = await requireGitRoot(request.root, request.env);
+  const git = openGit(root);
+  const { config, hash } = await loadConfig(root);
+  const model = await loadModel(root, config, hash, codeFingerprint());
+  const stage = findStage(model, request.stage);
+  const wanted = request.gates ?? [];
+  const gates = selectGates(stage, wanted);
+
+  // Preconditions, in the order a user would fix them; a refusal writes nothing.
+  const runs = await readRuns(root, config.paths.gate_results);
+  checkProgression(model, stage.data, runs);
+  checkRerunPolicy(model, request.stage, runsOfStage(runs, request.stage), request.decision);
+  const freeze = await checkFreeze(root, git, model, stage);
+  // Interrupted during the checks: nothing was written, and nothing should start.
+  if (request.signal?.aborted) throw new StagedocsError(`The run of \`${request.stage}\` was interrupted before its gates started; nothing was recorded`, EXIT_FAILED);
+
+  return runStage({
+    root,
+    config,
+    gitState: await gitState(git, config.paths.gate_results),
+    stage,
+    gates,
+    selected: wanted.length > 0 ? gates.map((gate) => gate.id) : undefined,
+    timeoutOverride: request.timeout,
+    decisionTag: request.decision ?? null,
+    freeze,
+    env: request.env,
+    redact: makeRedactor(request.env, config.gates.redact),
+    now: request.now ?? (() => new Date()),
+    nodeVersion: request.nodeVersion ?? process.version,
+    toolVersion: TOOL_VERSION,
+    progress: request.progress ?? SILENT,
+    signal: request.signal,
+  });
+}
+
+/** The stage's gates, or those named with `--gate` (in the stage's order). */
+function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[]): GateSpec[] {
+  const gates = stage.data.gates ?? [];
+  if (gates.length === 0) {
+    throw new UsageError(`Stage \`${stage.data.id}\` (${stage.doc.file}) declares no gates`, 'Add `gates:` to its frontmatter: each a command (`run:`) or a measured requirement with a severity.');
+  }
+  for (const id of wanted) {
+    if (!isValidId(id)) throw new UsageError(`--gate \`${String(id).slice(0, 80)}\` is not a valid gate id`);
+    if (!gates.some((gate) => gate.id === id)) {
+      throw new UsageError(`Stage \`${stage.data.id}\` has no gate \`${id}\``, `Its gates: ${gates.map((gate) => gate.id).join(', ')}.`);
+    }
+  }
+  return wanted.length === 0 ? gates : gates.filter((gate) => wanted.includes(gate.id));
+}
+
+/**
+ * A stage with `freeze: required` needs its freeze file; when a freeze file exists, every frozen input
+ * must be unchanged. Either problem refuses the run (exit 1) before anything is written.
+ */
+async function checkFreeze(root: string, git: SimpleGit, model: RepositoryModel, stage: Typed<StageFrontmatter>): Promise<FreezeVerification | undefined> {
+  const file = freezePathOf(model.config.paths.freeze, stage.data.id);
+  const frozen = model.freezes.find((freeze) => freeze.doc.file === file);
+  if (!frozen) {
+    const invalid = model.documents.find((doc) => doc.file === file);
+    if (invalid) throw new StagedocsError(`Freeze file ${file} is invalid`, EXIT_FAILED, `Run \`stagedocs validate ${file}\`.`);
+    if (stage.data.freeze === 'required') {
+      throw new StagedocsError(
+        `Stage \`${stage.data.id}\` has \`freeze: required\` but ${file} does not exist`,
+        EXIT_FAILED,
+        `Freeze its inputs first: \`stagedocs freeze ${stage.data.id} --input <glob>\`, and commit the freeze file.`,
+      );
+    }
+    return undefined;
+  }
+  if (frozen.data.stage !== stage.data.id) {
+    throw new StagedocsError(`Freeze file ${file} is for stage \`${frozen.data.stage}\`, expected \`${stage.data.id}\``, EXIT_FAILED);
+  }
+  const verification = await verifyFreeze(root, git, file, frozen.data);
+  if (!verification.verified) {
+    const named = [...verification.changed.map((input) => `${input} (changed)`), ...verification.missing.map((input) => `${input} (missing)`)];
+    throw new StagedocsError(
+      `Frozen inputs of \`${stage.data.id}\` differ from ${file}: ${named.join(', ')}`,
+      EXIT_FAILED,
+      'Restore the frozen inputs (`git checkout -- <file>`), or record a decision and freeze anew under a new stage: a freeze file is never rewritten.',
+    );
+  }
+  return verification;
+}

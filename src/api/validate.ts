@@ -1,0 +1,137 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../engine/config.js';
+import { workingTreeSource, type DocumentSource } from '../engine/source.js';
+import { validateRepository } from '../engine/validate.js';
+import { loadEvidence, loadEvidenceCached } from '../gates/load-evidence.js';
+import type { Env } from '../git/exec.js';
+import type { Config } from '../model/config.js';
+import type { Diagnostic } from '../model/diagnostic.js';
+import { UsageError } from '../model/errors.js';
+import type { Rule } from '../rules/types.js';
+import { codeFingerprint } from '../util/version.js';
+
+export interface ValidateRequest {
+  /** The repository root: the folder of `stagedocs.config.yaml` (see `resolveRoot`). */
+  root: string;
+  /** The environment git runs with (`GIT_INDEX_FILE` is honoured with `staged`). */
+  env: Env;
+  /**
+   * Repository-relative files or folders to report on. The whole repository is still read, so
+   * cross-file rules see every document.
+   */
+  paths?: readonly string[];
+  /** Validate the git index (what is being committed) instead of the working tree, as the pre-commit hook does. */
+  staged?: boolean;
+  /** `base..head`: check the history rules over that range of commits only (CI). */
+  range?: string;
+  /** Read and write the per-file cache in `.stagedocs/` (default true). */
+  cache?: boolean;
+  /** Worker threads for cold runs (default none; see docs/performance.md). */
+  workers?: number;
+}
+
+/** What `stagedocs validate --format json` prints, plus what the caller may want to say besides. */
+export interface ValidateReport {
+  diagnostics: Diagnostic[];
+  errorCount: number;
+  warningCount: number;
+  /** Documents reported on. */
+  fileCount: number;
+  /** Documents in the repository (reported on or not); 0 means there is nothing to validate. */
+  documentCount: number;
+  /** Why a check was skipped (history rules in a shallow clone), for the caller to show. */
+  notes: string[];
+}
+
+/**
+ * Validates a repository: every document's frontmatter and sections, the cross-file rules, the gate
+ * evidence, and the history rules (whole history, `range`, or the staged content with `staged`).
+ * Returns the diagnostics `stagedocs validate` reports; throws `StagedocsError` (with an exit code)
+ * only when validation cannot run at all (a bad configuration, not a git repository where one is needed).
+ */
+export async function validate(request: ValidateRequest): Promise<ValidateReport> {
+  const { root, env } = request;
+  const useCache = request.cache ?? true;
+  const { config, hash } = await loadConfig(root);
+  const git = await gitInputs(root, config, request, useCache);
+  const source = git.source ?? workingTreeSource(root, config);
+  const only = git.only ?? (request.paths && request.paths.length > 0 ? selectFiles(root, request.paths, await source.list()) : undefined);
+  const result = await validateRepository({
+    root,
+    config,
+    configHash: hash,
+    toolVersion: codeFingerprint(),
+    source,
+    only,
+    useCache,
+    extraRules: git.rules,
+    // The hook checks what is being committed; evidence rules need the runs, which CI validates.
+    evidence: request.staged ? undefined : useCache ? await loadEvidenceCached(root, config.paths.gate_results, codeFingerprint()) : await loadEvidence(root, config.paths.gate_results),
+    workers: request.workers,
+  });
+  return {
+    diagnostics: result.diagnostics,
+    errorCount: result.errorCount,
+    warningCount: result.warningCount,
+    fileCount: result.fileCount,
+    documentCount: result.documentCount,
+    notes: git.notes,
+  };
+}
+
+interface GitInputs {
+  source?: DocumentSource;
+  only?: Set<string>;
+  rules: Rule[];
+  notes: string[];
+}
+
+/**
+ * The git side of validation: with `staged` the index as document source and the staged paths as
+ * `only`; otherwise the history rules (whole history, or `range`). Loaded lazily so that a plain
+ * validate outside git pays nothing.
+ */
+async function gitInputs(root: string, config: Config, request: ValidateRequest, useCache: boolean): Promise<GitInputs> {
+  const { env } = request;
+  if (request.staged) {
+    const [{ requireGitRoot }, { stagedValidation }] = await Promise.all([import('../git/repository.js'), import('../git/staged-validation.js')]);
+    // At once: the hook runs on every commit. Outside git, the clear "not inside a git repository" wins.
+    const [inGit, staged] = await Promise.allSettled([requireGitRoot(root, env), stagedValidation(root, config, env)]);
+    if (inGit.status === 'rejected') throw inGit.reason;
+    if (staged.status === 'rejected') throw staged.reason;
+    return { ...staged.value, notes: [] };
+  }
+  if (request.range !== undefined) {
+    const { requireGitRoot } = await import('../git/repository.js');
+    await requireGitRoot(root, env);
+  }
+  const { historyRules } = await import('../git/history-validation.js');
+  const history = await historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined);
+  return { rules: history.rules, notes: history.skipped ? [history.skipped] : [] };
+}
+
+/** The documents the given repository-relative paths name: files as given, folders by what they contain. */
+function selectFiles(root: string, paths: readonly string[], documents: readonly string[]): Set<string> {
+  const selected = new Set<string>();
+  for (const relative of paths) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(path.join(root, relative)).isDirectory();
+    } catch {
+      throw new UsageError(`Path \`${relative}\` does not exist`, 'Check the spelling, or validate the whole repository.');
+    }
+    if (isDirectory) {
+      const prefix = relative === '' ? '' : `${relative}/`;
+      for (const file of documents) if (file.startsWith(prefix)) selected.add(file);
+    } else if (documents.includes(relative)) {
+      selected.add(relative);
+    } else {
+      throw new UsageError(
+        `\`${relative}\` is not a stagedocs document`,
+        'Documents are markdown files under the stages and decisions folders and *.freeze.json files under freeze (see stagedocs.config.yaml `paths`).',
+      );
+    }
+  }
+  return selected;
+}

@@ -1,0 +1,51 @@
+/**
+ * The stagedocs library: the same core the CLI runs, for CI executors, orchestrators and editors.
+ * Every function takes the repository root and the environment explicitly (nothing here reads
+ * `process.cwd()` or `process.env`, writes to the console or sets an exit code); expected failures
+ * are thrown as `StagedocsError` with a message, a hint and the contract's exit code.
+ * docs/api.md has a runnable example.
+ */
+
+// Configuration
+export { loadConfig, parseConfig } from './engine/config.js';
+export { CONFIG_FILES, type LoadedConfig } from './config/config.js';
+export { defaultConfig, type Config, type RuleConfig, type RuleSetting } from './model/config.js';
+
+// Validation: what `stagedocs validate` reports
+export { validate, type ValidateRequest, type ValidateReport } from './api/validate.js';
+
+// The verdict: what `stagedocs status` and the audit pack report
+export { assess, assessStage, type AssessRequest, type StageVerdict } from './api/assess.js';
+export type { StageState } from './audit/assess.js';
+export type { StatusReport, StatusPhase, StatusStage } from './audit/status.js';
+
+// Gate runs: what `stagedocs gate run` does
+export { runGates, type RunGatesRequest, type RunOutcome, type RunProgress } from './api/run-gates.js';
+
+// Audit packs: what `stagedocs audit-pack` renders
+export { auditPack, type AuditPackRequest, type AuditPackResult } from './api/audit-pack.js';
+export type { AuditPack } from './audit/pack.js';
+
+// The rules
+export { RULES, ruleById } from './rules/index.js';
+export type { Rule, RuleMeta } from './rules/types.js';
+
+// Errors and exit codes
+export { ConfigError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, StagedocsError, UsageError } from './model/errors.js';
+
+// The document model
+export type { Diagnostic, Severity } from './model/diagnostic.js';
+export type {
+  DecisionFrontmatter,
+  DecisionStatus,
+  DocumentKind,
+  FreezeFile,
+  GateSpec,
+  GateType,
+  ParsedDocument,
+  PhaseFrontmatter,
+  StageFrontmatter,
+  WorkStatus,
+} from './model/documents.js';
+export type { GateOutcome, GateResult, RunReport } from './model/evidence.js';
+export type { RepositoryModel, Typed } from './model/repository.js';
