@@ -3,11 +3,13 @@ import path from 'node:path';
 import { isWithin, resolveRangeAtOnce, type ResolvedRange } from '../../audit/range.js';
 import { MIN_MAX_CHARS } from '../../audit/size-limit.js';
 import type { Env } from '../../git/exec.js';
-import { commitsInSpan, type CommitChanges } from '../../git/history.js';
+import { commitsInSpan, underRoot, type CommitChanges } from '../../git/history.js';
+import { prefixWithin } from '../../git/root.js';
 import { assertSafeRef } from '../../git/refs.js';
-import { EXIT_OK, UsageError } from '../../model/errors.js';
+import { EXIT_OK, NotInGitRepositoryError, UsageError } from '../../model/errors.js';
 import { codeFingerprint, TOOL_VERSION } from '../../util/version.js';
 import type { AuditPackFlags } from '../commands/audit-pack.js';
+import type { CommandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 
 /** Stages assessed between two looks at whether git log is done: a few milliseconds of work. */
@@ -15,8 +17,8 @@ const ASSESSED_PER_SLICE = 250;
 
 export async function auditPackAction(stageIds: string[], flags: AuditPackFlags, io: CliIo): Promise<number> {
   // The refs are checked before git sees them; the other flags below, before any file is read.
-  if (flags.base !== undefined) assertSafeRef(flags.base, '--base');
-  assertSafeRef(flags.head, '--head');
+  if (flags.base !== undefined) assertSafeRef(flags.base, 'base');
+  assertSafeRef(flags.head, 'head');
   // `git log` over the range is the longest single step (a quarter of a second over ten thousand
   // commits), so it is started first, from the working directory, and everything else (loading the
   // modules below, reading the documents) happens while it runs. Any failure is left to the checks
@@ -24,7 +26,7 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   const early = startHistory(path.resolve(io.cwd, flags.cwd ?? '.'), flags, io.env);
   early.catch(() => undefined);
 
-  const [{ assertStageId }, { findRoot, workingDirectory }, { loadWorkspace, signOffTags }, { registryRowsOnDemand }, { packBuilder }, { renderAuditPack }] = await Promise.all([
+  const [{ assertStageId }, { commandRoot }, { loadWorkspace, signOffTags }, { registryRowsOnDemand }, { packBuilder }, { renderAuditPack }] = await Promise.all([
     import('../../gates/stage-model.js'),
     import('../context.js'),
     import('../../audit/workspace.js'),
@@ -38,13 +40,17 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   }
   const linkBase = linkBaseOf(flags.linkBase);
 
-  const cwd = workingDirectory(io, flags.cwd);
-  const root = findRoot(cwd);
+  const located = await commandRoot(io, flags.cwd, 'optional');
+  const { cwd, root } = located;
   const started = await early;
   // The range resolved from the working directory holds for the stagedocs root, which lies between it
   // and the top of the work tree; otherwise (or when anything was amiss) the checks run one by one.
-  const { range, history } =
-    started !== undefined && isWithin(realpathSync(root), started.range.toplevel) ? started : await checkedHistory(root, flags, io.env);
+  const { range, history: topLevelHistory } =
+    started !== undefined && isWithin(realpathSync(root), started.range.toplevel) ? started : await checkedHistory(located, flags, io.env);
+  // git log names files from the top of the work tree; the pack's documents are root-relative.
+  const prefix = prefixWithin(range.toplevel, root);
+  const history = topLevelHistory.then((commits) => underRoot(commits, prefix));
+  history.catch(() => undefined);
   const { headSha, baseSha } = range;
   if (flags.head !== 'HEAD' && range.currentSha !== headSha) {
     io.stderr.write(`note: documents and evidence are read from the working tree (HEAD), which is not --head ${flags.head}; check out ${flags.head} for a consistent pack\n`);
@@ -129,15 +135,15 @@ async function startHistory(dir: string, flags: AuditPackFlags, env: Env): Promi
 }
 
 /** The same, one check at a time, each failure reported as the user needs it (not a repository, no commits, a shallow clone, an unknown ref). */
-async function checkedHistory(root: string, flags: AuditPackFlags, env: Env): Promise<StartedHistory> {
-  const { assertFullHistory, headCommit, requireGitRoot, resolveCommit } = await import('../../git/repository.js');
-  await requireGitRoot(root, env);
+async function checkedHistory({ root, gitTop }: CommandRoot, flags: AuditPackFlags, env: Env): Promise<StartedHistory> {
+  const { assertFullHistory, headCommit, resolveCommit } = await import('../../git/repository.js');
+  if (gitTop === undefined) throw new NotInGitRepositoryError(root);
   if ((await headCommit(root, env)) === undefined) {
     throw new UsageError('This repository has no commits yet; an audit pack reports on commits', 'Commit the stages and their evidence first, then run `stagedocs audit-pack --base <ref>`.');
   }
   await assertFullHistory(root, env);
-  const headSha = await resolveCommit(root, env, flags.head, '--head');
-  const baseSha = flags.base === undefined ? undefined : await resolveCommit(root, env, flags.base, '--base');
-  const currentSha = flags.head === 'HEAD' ? headSha : await resolveCommit(root, env, 'HEAD', 'HEAD');
-  return startLog({ toplevel: root, headSha, baseSha, currentSha }, env);
+  const headSha = await resolveCommit(root, env, flags.head, 'head');
+  const baseSha = flags.base === undefined ? undefined : await resolveCommit(root, env, flags.base, 'base');
+  const currentSha = flags.head === 'HEAD' ? headSha : await resolveCommit(root, env, 'HEAD', 'current');
+  return startLog({ toplevel: gitTop, headSha, baseSha, currentSha }, env);
 }

@@ -1,32 +1,28 @@
 import { loadConfig } from '../../engine/config.js';
 import { colorsFor } from '../../format/colors.js';
 import { runsOfStage } from '../../model/evidence.js';
-import type { SimpleGit } from 'simple-git';
 import { readRuns } from '../../evidence/read.js';
 import { checkRerunPolicy } from '../../gates/failure-policy.js';
 import { verifyFreeze, type FreezeVerification } from '../../gates/freeze.js';
-import { gitState } from '../../gates/git-info.js';
 import { checkProgression } from '../../model/progression.js';
 import { makeRedactor } from '../../gates/redact.js';
 import { runStage } from '../../gates/run-stage.js';
 import { assertStageId, findStage, loadModel } from '../../gates/stage-model.js';
-import { openGit } from '../../git/client.js';
-import { requireGitRoot } from '../../git/repository.js';
+import type { Env } from '../../git/exec.js';
+import { gitState } from '../../git/worktree-status.js';
 import type { RepositoryModel, Typed } from '../../model/repository.js';
 import { type GateSpec, type StageFrontmatter, freezePathOf } from '../../model/documents.js';
 import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
 import { isValidId } from '../../model/ids.js';
 import { codeFingerprint, TOOL_VERSION } from '../../util/version.js';
 import type { GateRunFlags } from '../commands/gate.js';
-import { workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import { type CliIo } from '../io.js';
 import { gateProgress } from '../progress.js';
 
 export async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): Promise<number> {
   assertStageId(stageId);
-  const cwd = workingDirectory(io, flags.cwd);
-  const root = await requireGitRoot(cwd, io.env);
-  const git = openGit(root);
+  const { root } = await commandRoot(io, flags.cwd, 'required');
   const { config, hash } = await loadConfig(root);
   const model = await loadModel(root, config, hash, codeFingerprint());
   const stage = findStage(model, stageId);
@@ -36,7 +32,7 @@ export async function gateRunAction(stageId: string, flags: GateRunFlags, io: Cl
   const runs = await readRuns(root, config.paths.gate_results);
   checkProgression(model, stage.data, runs);
   checkRerunPolicy(model, stageId, runsOfStage(runs, stageId), flags.decision);
-  const freeze = await checkFreeze(root, git, model, stage);
+  const freeze = await checkFreeze(root, io.env, model, stage);
 
   const redact = makeRedactor(io.env, config.gates.redact);
   const colors = colorsFor(flags.format === 'json' ? io.stderr : io.stdout, io.env);
@@ -48,7 +44,7 @@ export async function gateRunAction(stageId: string, flags: GateRunFlags, io: Cl
     outcome = await runStage({
       root,
       config,
-      gitState: await gitState(git, config.paths.gate_results),
+      gitState: await gitState(root, io.env, config.paths.gate_results),
       stage,
       gates,
       selected: flags.gate.length > 0 ? gates.map((gate) => gate.id) : undefined,
@@ -105,7 +101,7 @@ function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[]):
  * A stage with `freeze: required` needs its freeze file; when a freeze file exists, every frozen input
  * must be unchanged. Either problem refuses the run (exit 1) before anything is written.
  */
-async function checkFreeze(root: string, git: SimpleGit, model: RepositoryModel, stage: Typed<StageFrontmatter>): Promise<FreezeVerification | undefined> {
+async function checkFreeze(root: string, env: Env, model: RepositoryModel, stage: Typed<StageFrontmatter>): Promise<FreezeVerification | undefined> {
   const file = freezePathOf(model.config.paths.freeze, stage.data.id);
   const frozen = model.freezes.find((freeze) => freeze.doc.file === file);
   if (!frozen) {
@@ -123,7 +119,7 @@ async function checkFreeze(root: string, git: SimpleGit, model: RepositoryModel,
   if (frozen.data.stage !== stage.data.id) {
     throw new StagedocsError(`Freeze file ${file} is for stage \`${frozen.data.stage}\`, expected \`${stage.data.id}\``, EXIT_FAILED);
   }
-  const verification = await verifyFreeze(root, git, file, frozen.data);
+  const verification = await verifyFreeze(root, env, file, frozen.data);
   if (!verification.verified) {
     const named = [...verification.changed.map((input) => `${input} (changed)`), ...verification.missing.map((input) => `${input} (missing)`)];
     throw new StagedocsError(

@@ -7,13 +7,13 @@ import { readExisting } from '../../scaffold/existing.js';
 import { assertTitle, nextDecisionTag } from '../../scaffold/names.js';
 import { renderDecision } from '../../scaffold/render.js';
 import type { NewDecisionFlags } from '../commands/new-decision.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { required } from '../prompt.js';
 import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
 export async function newDecisionAction(titleArgument: string | undefined, flags: NewDecisionFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   const existing = await readExisting(root, config);
   const title = assertTitle(await required(io, titleArgument, 'the decision title (first argument)', 'Decision title:', 'stagedocs new-decision "Use PostgreSQL" --stage P1-S02'));

@@ -9,13 +9,13 @@ import { assertPhaseSlug, assertTitle } from '../../scaffold/names.js';
 import { availablePatterns, loadPattern, substituteTokens } from '../../scaffold/patterns.js';
 import { renderPhase, renderStage, stageFileName } from '../../scaffold/render.js';
 import type { NewPhaseFlags } from '../commands/new-phase.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { required } from '../prompt.js';
 import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
 export async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   assertPhaseSlug(slug);
   const patterns = await availablePatterns(root, config.paths.templates);

@@ -9,13 +9,13 @@ import { assertTitle, slugify } from '../../scaffold/names.js';
 import { shellQuote } from '../../util/shell-quote.js';
 import { EMPTY_STAGE_CONTENT, renderStage, stageFileName } from '../../scaffold/render.js';
 import type { NewStageFlags } from '../commands/new-stage.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { required } from '../prompt.js';
 import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
 export async function newStageAction(titleArgument: string | undefined, flags: NewStageFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   const existing = await readExisting(root, config);
 

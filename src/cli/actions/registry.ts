@@ -4,11 +4,11 @@ import { readRuns } from '../../evidence/read.js';
 import { checkRegistryFile, rebuildRegistry } from '../../gates/registry.js';
 import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
 import type { RegistryFlags } from '../commands/registry.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import { type CliIo } from '../io.js';
 
 export async function registryAction(flags: RegistryFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   const dir = config.paths.gate_results;
   const runs = await readRuns(root, dir);

@@ -5,11 +5,11 @@ import { formatStatusMarkdown, formatStatusTable } from '../../format/status.js'
 import { EXIT_OK } from '../../model/errors.js';
 import { codeFingerprint } from '../../util/version.js';
 import type { StatusFlags } from '../commands/status.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import { type CliIo } from '../io.js';
 
 export async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
   const workspace = await loadWorkspace(root, codeFingerprint());
   // Sign-off tags need git; without a repository there are none and the status is still worth showing.
   const tags = await signOffTags(root, workspace.config, io.env);

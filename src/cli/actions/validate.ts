@@ -7,21 +7,21 @@ import { documentGlobs, workingTreeSource, type DocumentSource } from '../../eng
 import type { Rule } from '../../rules/types.js';
 import { validateRepository } from '../../engine/validate.js';
 import { loadEvidence, loadEvidenceCached } from '../../gates/load-evidence.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, NotInGitRepositoryError, UsageError } from '../../model/errors.js';
 import { formatValidation } from '../../format/validation.js';
 import { codeFingerprint } from '../../util/version.js';
-import { findRoot, toRepositoryPath, workingDirectory } from '../context.js';
+import { commandRoot, toRepositoryPath, type CommandRoot } from '../context.js';
 import { type CliIo } from '../io.js';
 import type { ValidateFlags } from '../commands/validate.js';
 
 export async function validateAction(paths: string[], flags: ValidateFlags, io: CliIo): Promise<number> {
-  const cwd = workingDirectory(io, flags.cwd);
-  const root = findRoot(cwd);
+  const located = await commandRoot(io, flags.cwd, 'optional');
+  const { cwd, root } = located;
   const { config, hash } = await loadConfig(root);
   if (flags.staged && (paths.length > 0 || flags.range !== undefined)) {
     throw new UsageError('--staged validates the whole index; it takes no paths and no --range', 'Run `stagedocs validate --staged` alone.');
   }
-  const git = await gitInputs(root, config, flags, io);
+  const git = await gitInputs(located, config, flags, io);
   const source = git.source ?? workingTreeSource(root, config);
   const only = git.only ?? (paths.length > 0 ? await selectFiles(root, cwd, paths, await source.list()) : undefined);
 
@@ -75,18 +75,12 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
  * `only`; otherwise the history rules (whole history, or --range). Loaded lazily so that a plain
  * validate outside git pays nothing.
  */
-async function gitInputs(root: string, config: Config, flags: ValidateFlags, io: CliIo): Promise<{ source?: DocumentSource; only?: Set<string>; rules: Rule[] }> {
+async function gitInputs({ root, gitTop }: CommandRoot, config: Config, flags: ValidateFlags, io: CliIo): Promise<{ source?: DocumentSource; only?: Set<string>; rules: Rule[] }> {
+  // The index and a range are git's: outside git the clear "not inside a git repository" is the answer.
+  if ((flags.staged || flags.range !== undefined) && gitTop === undefined) throw new NotInGitRepositoryError(root);
   if (flags.staged) {
-    const [{ requireGitRoot }, { stagedValidation }] = await Promise.all([import('../../git/repository.js'), import('../../git/staged-validation.js')]);
-    // At once: the hook runs on every commit. Outside git, the clear "not inside a git repository" wins.
-    const [inGit, staged] = await Promise.allSettled([requireGitRoot(root, io.env), stagedValidation(root, config, io.env)]);
-    if (inGit.status === 'rejected') throw inGit.reason;
-    if (staged.status === 'rejected') throw staged.reason;
-    return staged.value;
-  }
-  if (flags.range !== undefined) {
-    const { requireGitRoot } = await import('../../git/repository.js');
-    await requireGitRoot(root, io.env);
+    const { stagedValidation } = await import('../../git/staged-validation.js');
+    return stagedValidation(root, config, io.env);
   }
   const { historyRules } = await import('../../git/history-validation.js');
   const history = await historyRules(root, config, io.env, flags.range, flags.cache ? { toolVersion: codeFingerprint() } : undefined);
