@@ -2,7 +2,7 @@ import { loadConfig } from '../../engine/config.js';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { isValidId } from '../../model/ids.js';
+import { assertValidId } from '../../model/ids.js';
 import { readExisting } from '../../scaffold/existing.js';
 import { assertTitle, nextDecisionTag } from '../../scaffold/names.js';
 import { renderDecision } from '../../scaffold/render.js';
@@ -57,7 +57,7 @@ export async function newDecisionAction(titleArgument: string | undefined, flags
 }
 
 function checkId(value: string, flag: string): void {
-  if (!isValidId(value)) throw new UsageError(`${flag} \`${value}\` is not an id`, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`.');
+  assertValidId(value, flag, { headline: () => `${flag} \`${value}\` is not an id` });
 }
 
 function listFolder(dir: string): string[] {

@@ -11,7 +11,7 @@ import { commonReasons, phaseTagMessage, qualifyingRun, stageTagMessage, type Re
 import { createAnnotatedTag, readTag, readTags, signOffTagName, type TagInfo } from '../../git/tags.js';
 import { uncommittedChanges } from '../../git/worktree-status.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
-import { isValidId } from '../../model/ids.js';
+import { assertValidId } from '../../model/ids.js';
 import { codeFingerprint } from '../../util/version.js';
 import type { SignOffFlags } from '../commands/sign-off.js';
 import { commandRoot } from '../context.js';
@@ -30,7 +30,7 @@ interface Outcome {
 }
 
 export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promise<number> {
-  if (!isValidId(id)) throw new UsageError(`\`${String(id).slice(0, 80)}\` is not a valid stage or phase id`, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`, e.g. `P1-S03`.');
+  assertValidId(id, 'stage or phase id', { example: 'P1-S03' });
   const { root, prefix } = await commandRoot(io, flags.cwd, 'required');
   const { config, hash } = await loadConfig(root);
   const head = await headCommit(root, io.env);
