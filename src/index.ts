@@ -6,6 +6,10 @@
  * docs/api.md has a runnable example.
  */
 
+// Where stagedocs works: the folder of stagedocs.config.yaml, inside the git work tree
+export { resolveRoot, type StagedocsRoot } from './git/root.js';
+export type { RootInput } from './api/root.js';
+
 // Configuration
 export { loadConfig, parseConfig } from './engine/config.js';
 export { CONFIG_FILES, type LoadedConfig } from './config/config.js';
@@ -31,7 +35,7 @@ export { RULES, ruleById } from './rules/index.js';
 export type { Rule, RuleMeta } from './rules/types.js';
 
 // Errors and exit codes
-export { ConfigError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, StagedocsError, UsageError } from './model/errors.js';
+export { ConfigError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, NotInGitRepositoryError, RootOutsideWorkTreeError, StagedocsError, UsageError } from './model/errors.js';
 
 // The document model
 export type { Diagnostic, Severity } from './model/diagnostic.js';

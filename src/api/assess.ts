@@ -4,10 +4,11 @@ import { loadWorkspace, signOffTags } from '../audit/workspace.js';
 import type { Env } from '../git/exec.js';
 import { UsageError } from '../model/errors.js';
 import { codeFingerprint } from '../util/version.js';
+import { locate, type RootInput } from './root.js';
 
 export interface AssessRequest {
-  /** The repository root: the folder of `stagedocs.config.yaml` (see `resolveRoot`). */
-  root: string;
+  /** The repository: a folder in it, or the root `resolveRoot` gave. */
+  root: RootInput;
   /** The environment git runs with (for the sign-off tags). */
   env: Env;
 }
@@ -21,9 +22,10 @@ export interface StageVerdict extends StageAssessment {
 
 /** Everything a verdict is computed from, read once: the documents, their errors, the runs and the tags. */
 async function assessmentContext(request: AssessRequest): Promise<AssessmentContext> {
-  const workspace = await loadWorkspace(request.root, codeFingerprint());
+  const { root } = await locate(request.root, request.env, 'optional');
+  const workspace = await loadWorkspace(root, codeFingerprint());
   // Sign-off tags need git; without a repository there are none and the assessment still holds.
-  const tags = await signOffTags(request.root, workspace.config, request.env);
+  const tags = await signOffTags(root, workspace.config, request.env);
   return { model: workspace.model, runs: workspace.runs, tags: new Map(tags.map((tag) => [tag.name, tag])), errorsByFile: workspace.errorsByFile };
 }
 

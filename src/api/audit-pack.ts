@@ -3,17 +3,19 @@ import path from 'node:path';
 import type { AuditPack } from '../audit/pack.js';
 import { resolveRangeAtOnce, type ResolvedRange } from '../audit/range.js';
 import type { Env } from '../git/exec.js';
-import { commitsInSpan, type CommitChanges } from '../git/history.js';
+import { commitsInSpan, underRoot, type CommitChanges } from '../git/history.js';
+import { prefixWithin } from '../git/root.js';
 import { assertSafeRef } from '../git/refs.js';
-import { UsageError } from '../model/errors.js';
+import { NotInGitRepositoryError, UsageError } from '../model/errors.js';
 import { codeFingerprint, TOOL_VERSION } from '../util/version.js';
+import { locate, type RootInput, type StagedocsRoot } from './root.js';
 
 /** Stages assessed between two looks at whether git log is done: a few milliseconds of work. */
 const ASSESSED_PER_SLICE = 250;
 
 export interface AuditPackRequest {
-  /** The repository root: the folder of `stagedocs.config.yaml` (see `resolveRoot`). */
-  root: string;
+  /** The repository: a folder in it, or the root `resolveRoot` gave. */
+  root: RootInput;
   /** The environment git runs with. */
   env: Env;
   /** Report on every stage changed since this ref (default: the given stages, or every stage). */
@@ -51,7 +53,8 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
   // commits), so it is started first, from the working directory, and everything else (loading the
   // modules below, reading the documents) happens while it runs. Any failure is left to the checks
   // below, made in their usual order, which report it.
-  const { root } = request;
+  const located = await locate(request.root, request.env, 'optional');
+  const { root } = located;
   const early = startHistory(root, head, request.base, request.env);
   early.catch(() => undefined);
 
@@ -64,7 +67,11 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
   for (const id of stageIds) assertStageId(id);
   const linkBase = linkBaseOf(request.linkBase);
   // When anything was amiss, the checks run one by one and say what.
-  const { range, history } = (await early) ?? (await checkedHistory(root, head, request.base, request.env));
+  const { range, history: topLevelHistory } = (await early) ?? (await checkedHistory(located, head, request.base, request.env));
+  // git log names files from the top of the work tree; the pack's documents are root-relative.
+  const prefix = prefixWithin(range.toplevel, root);
+  const history = topLevelHistory.then((commits) => underRoot(commits, prefix));
+  history.catch(() => undefined);
   const { headSha, baseSha } = range;
   const notes: string[] = [];
   if (head !== 'HEAD' && range.currentSha !== headSha) {
@@ -141,15 +148,15 @@ async function startHistory(dir: string, head: string, base: string | undefined,
 }
 
 /** The same, one check at a time, each failure reported as the user needs it (not a repository, no commits, a shallow clone, an unknown ref). */
-async function checkedHistory(root: string, head: string, base: string | undefined, env: Env): Promise<StartedHistory> {
-  const { assertFullHistory, headCommit, requireGitRoot, resolveCommit } = await import('../git/repository.js');
-  await requireGitRoot(root, env);
+async function checkedHistory({ root, gitTop }: StagedocsRoot, head: string, base: string | undefined, env: Env): Promise<StartedHistory> {
+  const { assertFullHistory, headCommit, resolveCommit } = await import('../git/repository.js');
+  if (gitTop === undefined) throw new NotInGitRepositoryError(root);
   if ((await headCommit(root, env)) === undefined) {
     throw new UsageError('This repository has no commits yet; an audit pack reports on commits', 'Commit the stages and their evidence first, then run `stagedocs audit-pack --base <ref>`.');
   }
   await assertFullHistory(root, env);
-  const headSha = await resolveCommit(root, env, head, '--head');
-  const baseSha = base === undefined ? undefined : await resolveCommit(root, env, base, '--base');
-  const currentSha = head === 'HEAD' ? headSha : await resolveCommit(root, env, 'HEAD', 'HEAD');
-  return startLog({ toplevel: root, headSha, baseSha, currentSha }, env);
+  const headSha = await resolveCommit(root, env, head, 'head');
+  const baseSha = base === undefined ? undefined : await resolveCommit(root, env, base, 'base');
+  const currentSha = head === 'HEAD' ? headSha : await resolveCommit(root, env, 'HEAD', 'current');
+  return startLog({ toplevel: gitTop, headSha, baseSha, currentSha }, env);
 }

@@ -1,15 +1,12 @@
-import type { SimpleGit } from 'simple-git';
 import { loadConfig } from '../engine/config.js';
 import { readRuns } from '../evidence/read.js';
 import { checkRerunPolicy } from '../gates/failure-policy.js';
 import { verifyFreeze, type FreezeVerification } from '../gates/freeze.js';
-import { gitState } from '../gates/git-info.js';
 import { makeRedactor } from '../gates/redact.js';
 import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.js';
 import { assertStageId, findStage, loadModel } from '../gates/stage-model.js';
-import { openGit } from '../git/client.js';
 import type { Env } from '../git/exec.js';
-import { requireGitRoot } from '../git/repository.js';
+import { gitState } from '../git/worktree-status.js';
 import { freezePathOf, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import { EXIT_FAILED, StagedocsError, UsageError } from '../model/errors.js';
 import { runsOfStage } from '../model/evidence.js';
@@ -17,12 +14,13 @@ import { isValidId } from '../model/ids.js';
 import { checkProgression } from '../model/progression.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import { codeFingerprint, TOOL_VERSION } from '../util/version.js';
+import { locate, type RootInput } from './root.js';
 
 export type { RunOutcome, RunProgress } from '../gates/run-stage.js';
 
 export interface RunGatesRequest {
-  /** The repository root: the folder of `stagedocs.config.yaml` (see `resolveRoot`); inside a git work tree. */
-  root: string;
+  /** The repository (inside a git work tree): a folder in it, or the root `resolveRoot` gave. */
+  root: RootInput;
   /** The stage whose gates to run. */
   stage: string;
   /** The environment the gates run with (secrets in it are redacted from the evidence). */
@@ -54,8 +52,7 @@ const SILENT: RunProgress = { gateStarted() {}, gateFinished() {} };
  */
 export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   assertStageId(request.stage);
-  const root = await requireGitRoot(request.root, request.env);
-  const git = openGit(root);
+  const { root } = await locate(request.root, request.env, 'required');
   const { config, hash } = await loadConfig(root);
   const model = await loadModel(root, config, hash, codeFingerprint());
   const stage = findStage(model, request.stage);
@@ -66,14 +63,14 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   const runs = await readRuns(root, config.paths.gate_results);
   checkProgression(model, stage.data, runs);
   checkRerunPolicy(model, request.stage, runsOfStage(runs, request.stage), request.decision);
-  const freeze = await checkFreeze(root, git, model, stage);
+  const freeze = await checkFreeze(root, request.env, model, stage);
   // Interrupted during the checks: nothing was written, and nothing should start.
   if (request.signal?.aborted) throw new StagedocsError(`The run of \`${request.stage}\` was interrupted before its gates started; nothing was recorded`, EXIT_FAILED);
 
   return runStage({
     root,
     config,
-    gitState: await gitState(git, config.paths.gate_results),
+    gitState: await gitState(root, request.env, config.paths.gate_results),
     stage,
     gates,
     selected: wanted.length > 0 ? gates.map((gate) => gate.id) : undefined,
@@ -109,7 +106,7 @@ function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[]):
  * A stage with `freeze: required` needs its freeze file; when a freeze file exists, every frozen input
  * must be unchanged. Either problem refuses the run (exit 1) before anything is written.
  */
-async function checkFreeze(root: string, git: SimpleGit, model: RepositoryModel, stage: Typed<StageFrontmatter>): Promise<FreezeVerification | undefined> {
+async function checkFreeze(root: string, env: Env, model: RepositoryModel, stage: Typed<StageFrontmatter>): Promise<FreezeVerification | undefined> {
   const file = freezePathOf(model.config.paths.freeze, stage.data.id);
   const frozen = model.freezes.find((freeze) => freeze.doc.file === file);
   if (!frozen) {
@@ -127,7 +124,7 @@ async function checkFreeze(root: string, git: SimpleGit, model: RepositoryModel,
   if (frozen.data.stage !== stage.data.id) {
     throw new StagedocsError(`Freeze file ${file} is for stage \`${frozen.data.stage}\`, expected \`${stage.data.id}\``, EXIT_FAILED);
   }
-  const verification = await verifyFreeze(root, git, file, frozen.data);
+  const verification = await verifyFreeze(root, env, file, frozen.data);
   if (!verification.verified) {
     const named = [...verification.changed.map((input) => `${input} (changed)`), ...verification.missing.map((input) => `${input} (missing)`)];
     throw new StagedocsError(

@@ -7,13 +7,14 @@ import { loadEvidence, loadEvidenceCached } from '../gates/load-evidence.js';
 import type { Env } from '../git/exec.js';
 import type { Config } from '../model/config.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import { UsageError } from '../model/errors.js';
+import { NotInGitRepositoryError, UsageError } from '../model/errors.js';
 import type { Rule } from '../rules/types.js';
 import { codeFingerprint } from '../util/version.js';
+import { locate, type RootInput, type StagedocsRoot } from './root.js';
 
 export interface ValidateRequest {
-  /** The repository root: the folder of `stagedocs.config.yaml` (see `resolveRoot`). */
-  root: string;
+  /** The repository: a folder in it, or the root `resolveRoot` gave. */
+  root: RootInput;
   /** The environment git runs with (`GIT_INDEX_FILE` is honoured with `staged`). */
   env: Env;
   /**
@@ -51,10 +52,12 @@ export interface ValidateReport {
  * only when validation cannot run at all (a bad configuration, not a git repository where one is needed).
  */
 export async function validate(request: ValidateRequest): Promise<ValidateReport> {
-  const { root, env } = request;
+  const { env } = request;
+  const located = await locate(request.root, env, 'optional');
+  const { root } = located;
   const useCache = request.cache ?? true;
   const { config, hash } = await loadConfig(root);
-  const git = await gitInputs(root, config, request, useCache);
+  const git = await gitInputs(located, config, request, useCache);
   const source = git.source ?? workingTreeSource(root, config);
   const only = git.only ?? (request.paths && request.paths.length > 0 ? selectFiles(root, request.paths, await source.list()) : undefined);
   const result = await validateRepository({
@@ -92,19 +95,13 @@ interface GitInputs {
  * `only`; otherwise the history rules (whole history, or `range`). Loaded lazily so that a plain
  * validate outside git pays nothing.
  */
-async function gitInputs(root: string, config: Config, request: ValidateRequest, useCache: boolean): Promise<GitInputs> {
+async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config, request: ValidateRequest, useCache: boolean): Promise<GitInputs> {
   const { env } = request;
+  // The index and a range are git's: outside git the clear "not inside a git repository" is the answer.
+  if ((request.staged || request.range !== undefined) && gitTop === undefined) throw new NotInGitRepositoryError(root);
   if (request.staged) {
-    const [{ requireGitRoot }, { stagedValidation }] = await Promise.all([import('../git/repository.js'), import('../git/staged-validation.js')]);
-    // At once: the hook runs on every commit. Outside git, the clear "not inside a git repository" wins.
-    const [inGit, staged] = await Promise.allSettled([requireGitRoot(root, env), stagedValidation(root, config, env)]);
-    if (inGit.status === 'rejected') throw inGit.reason;
-    if (staged.status === 'rejected') throw staged.reason;
-    return { ...staged.value, notes: [] };
-  }
-  if (request.range !== undefined) {
-    const { requireGitRoot } = await import('../git/repository.js');
-    await requireGitRoot(root, env);
+    const { stagedValidation } = await import('../git/staged-validation.js');
+    return { ...(await stagedValidation(root, config, env)), notes: [] };
   }
   const { historyRules } = await import('../git/history-validation.js');
   const history = await historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined);

@@ -3,7 +3,7 @@ import { dependenciesOf, type RepositoryModel, type Typed } from '../model/repos
 import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
-import type { TagInfo } from '../git/tags.js';
+import { signOffTagName, type TagInfo } from '../git/tags.js';
 
 /**
  * Where a stage stands, from its documents, its evidence and its sign-off tag: what `status` prints
@@ -42,11 +42,6 @@ export interface AssessmentContext {
   errorsByFile: ReadonlyMap<string, FileErrors>;
 }
 
-/** The name of a stage's sign-off tag, from `tags.sign_off` (`stagedocs/{stage}/signed-off`). */
-export function signOffTagName(config: Config, stageId: string): string {
-  return config.tags.sign_off.split('{stage}').join(stageId);
-}
-
 /** The fixed part of the sign-off tag format before the stage id, to list those tags in one git call. */
 export function signOffTagPrefix(config: Config): string {
   return config.tags.sign_off.split('{')[0] ?? '';
@@ -71,7 +66,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const data = stage.data;
   const runs = runsOfStage(context.runs, data.id);
   const lastRun = runs.at(-1);
-  const signOffTag = context.tags.get(signOffTagName(model.config, data.id));
+  const signOffTag = context.tags.get(signOffTagName(model.config, 'stage', data.id));
   const blockers: string[] = [];
 
   for (const dependency of dependenciesOf(model, data)) {
@@ -80,7 +75,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
       blockers.push(`${dependency} (a dependency) does not exist`);
       continue;
     }
-    const dependencyTag = context.tags.get(signOffTagName(model.config, dependency));
+    const dependencyTag = context.tags.get(signOffTagName(model.config, 'stage', dependency));
     const dependencyLast = runsOfStage(context.runs, dependency).at(-1);
     if (!dependencyTag && !dependencyLast?.overall_pass) blockers.push(`${dependency} has no passing run`);
   }

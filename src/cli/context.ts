@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_FILES } from '../config/config.js';
+import { resolveRoot, type StagedocsRoot } from '../git/root.js';
 import { UsageError } from '../model/errors.js';
 import type { CliIo } from './io.js';
 
@@ -13,15 +13,18 @@ export function workingDirectory(io: CliIo, cwdOption: string | undefined): stri
   return dir;
 }
 
+/** Where a command works: its working directory and the stagedocs root resolved from it (`resolveRoot`). */
+export interface CommandRoot extends StagedocsRoot {
+  cwd: string;
+}
+
 /**
- * The repository root: the nearest directory upwards that holds a stagedocs configuration or a `.git`
- * (folder, or file in a worktree); the working directory itself when there is none.
+ * The working directory (`--cwd`) and the stagedocs root of a command, the same way for every command.
+ * `git: 'required'` for the commands that cannot work outside git.
  */
-export function findRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (CONFIG_FILES.some((name) => existsSync(path.join(dir, name))) || existsSync(path.join(dir, '.git'))) return dir;
-    if (path.dirname(dir) === dir) return start;
-  }
+export async function commandRoot(io: CliIo, cwdOption: string | undefined, git: 'required' | 'optional'): Promise<CommandRoot> {
+  const cwd = workingDirectory(io, cwdOption);
+  return { cwd, ...(await resolveRoot(cwd, io.env, { git })) };
 }
 
 /**

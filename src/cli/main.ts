@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { COMMANDS } from './commands/index.js';
+import { presentError } from './errors.js';
 import { type CliIo } from './io.js';
 
 /** What every command's action gets: the process environment and a way to set the exit code. */
@@ -67,8 +68,9 @@ function reportError(error: unknown, io: CliIo): number {
   }
   const colors = colorsFor(io.stderr, io.env);
   if (error instanceof StagedocsError) {
-    io.stderr.write(`${colors.red('error')} ${error.message}\n`);
-    if (error.hint) io.stderr.write(`  ${colors.dim('hint:')} ${error.hint}\n`);
+    const { message, hint } = presentError(error);
+    io.stderr.write(`${colors.red('error')} ${message}\n`);
+    if (hint) io.stderr.write(`  ${colors.dim('hint:')} ${hint}\n`);
     return error.exitCode;
   }
   throw error;

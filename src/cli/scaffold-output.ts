@@ -1,6 +1,4 @@
 import { UsageError } from '../model/errors.js';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { assertTitle } from '../scaffold/names.js';
 import { createFiles, type NewFile } from '../scaffold/files.js';
 import type { CliIo } from './io.js';
@@ -44,14 +42,9 @@ export function assertAbsent(exists: (relativePath: string) => boolean, relative
  */
 export async function resolveOwner(io: CliIo, root: string, flag: string | undefined): Promise<string> {
   if (flag !== undefined) return assertTitle(flag, 'owner');
-  let email = '';
-  try {
-    // Fixed arguments only, and the user's own environment: GIT_CONFIG_GLOBAL and friends decide
-    // which identity applies (simple-git would strip them).
-    email = (await promisify(execFile)('git', ['config', '--get', 'user.email'], { cwd: root, env: { ...io.env } })).stdout.trim();
-  } catch {
-    // Not set, or git is missing: fall through to the question.
-  }
+  // Not set, or git is missing: '' and on to the question.
+  const { configuredEmail } = await import('../git/repository.js');
+  const email = await configuredEmail(root, io.env);
   if (email !== '') return assertTitle(email, 'owner');
   if (canAsk(io)) {
     const answer = await ask(io, 'Owner (e-mail):');

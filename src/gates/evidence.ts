@@ -6,7 +6,7 @@ import { writeAtomic } from '../util/write-atomic.js';
 import type { GateSpec } from '../model/documents.js';
 import type { RunReport } from '../model/evidence.js';
 import { loadTemplate } from '../render/templates.js';
-import type { GitState } from './git-info.js';
+import type { GitState } from '../git/worktree-status.js';
 import type { Redactor } from './redact.js';
 
 /** `20261121T093000Z`: the UTC timestamp of a run id, safe in file names on every OS. */

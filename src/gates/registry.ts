@@ -153,13 +153,13 @@ export function checkRegistry(text: string | undefined, runs: RunFolder[], gateR
       records = parseCsv(text);
     } catch (error) {
       const line = error instanceof CsvSyntaxError ? error.line : 1;
-      problems.push({ kind: 'malformed', line, runId: '', message: `${file}:${line}: not valid CSV: ${(error as Error).message}` });
+      problems.push({ kind: 'malformed', file, line, column: 1, runId: '', message: `not valid CSV: ${(error as Error).message}` });
       return { file, ok: false, problems, unfinished, unreadable, outOfOrder: false, rowCount: 0 };
     }
   }
   const [header, ...rows] = records;
   if (header && header.cells.join(',') !== REGISTRY_COLUMNS.join(',')) {
-    problems.push({ kind: 'header', line: 1, runId: '', message: `${file}:1: the header is \`${header.cells.join(',')}\`, expected \`${REGISTRY_COLUMNS.join(',')}\`` });
+    problems.push({ kind: 'header', file, line: 1, column: 1, runId: '', message: `the header is \`${header.cells.join(',')}\`, expected \`${REGISTRY_COLUMNS.join(',')}\`` });
   }
 
   const seen = new Map<string, number>();
@@ -167,14 +167,14 @@ export function checkRegistry(text: string | undefined, runs: RunFolder[], gateR
   for (const row of rows) {
     const values = row.cells.map(decodeCell);
     const runId = values[0] ?? '';
-    const where = `${file}:${row.line}`;
+    const at = { file, line: row.line, column: 1 };
     if (row.cells.length !== REGISTRY_COLUMNS.length) {
-      problems.push({ kind: 'malformed', line: row.line, runId, message: `${where}: row has ${row.cells.length} cells, expected ${REGISTRY_COLUMNS.length}` });
+      problems.push({ kind: 'malformed', ...at, runId, message: `row has ${row.cells.length} cells, expected ${REGISTRY_COLUMNS.length}` });
       continue;
     }
     const first = seen.get(runId);
     if (first !== undefined) {
-      problems.push({ kind: 'duplicate', line: row.line, runId, message: `${where}: run \`${runId}\` is listed again (first on line ${first})` });
+      problems.push({ kind: 'duplicate', ...at, runId, message: `run \`${runId}\` is listed again (first on line ${first})` });
       continue;
     }
     seen.set(runId, row.line);
@@ -182,7 +182,7 @@ export function checkRegistry(text: string | undefined, runs: RunFolder[], gateR
     // A row of a run whose report is unreadable is judged with the report (reported once, below).
     if (!want && unreadable.some((run) => run.runId === runId)) continue;
     if (!want) {
-      problems.push({ kind: 'extra', line: row.line, runId, message: `${where}: run \`${runId}\` has no report.json in ${gateResultsDir}/ (extra row)` });
+      problems.push({ kind: 'extra', ...at, runId, message: `run \`${runId}\` has no report.json in ${gateResultsDir}/ (extra row)` });
       continue;
     }
     order.push(runId);
@@ -190,9 +190,9 @@ export function checkRegistry(text: string | undefined, runs: RunFolder[], gateR
     if (values[shaColumn] !== want[shaColumn]) {
       problems.push({
         kind: 'sha-mismatch',
-        line: row.line,
+        ...at,
         runId,
-        message: `${where}: run \`${runId}\` report_sha256 is \`${values[shaColumn]}\`, but report.json hashes to \`${want[shaColumn]}\` (the report or the row was changed)`,
+        message: `run \`${runId}\` report_sha256 is \`${values[shaColumn]}\`, but report.json hashes to \`${want[shaColumn]}\` (the report or the row was changed)`,
       });
       continue;
     }
@@ -200,15 +200,15 @@ export function checkRegistry(text: string | undefined, runs: RunFolder[], gateR
     if (edited.length > 0) {
       problems.push({
         kind: 'edited',
-        line: row.line,
+        ...at,
         runId,
-        message: `${where}: run \`${runId}\` differs from its report.json in ${edited.map((column) => `\`${column}\``).join(', ')} (edited row)`,
+        message: `run \`${runId}\` differs from its report.json in ${edited.map((column) => `\`${column}\``).join(', ')} (edited row)`,
       });
     }
   }
   for (const runId of expected.keys()) {
     if (!seen.has(runId)) {
-      problems.push({ kind: 'missing', line: 0, runId, message: `${file}: run \`${runId}\` has a report.json but no row (missing row)` });
+      problems.push({ kind: 'missing', file, line: 0, column: 1, runId, message: `run \`${runId}\` has a report.json but no row (missing row)` });
     }
   }
   const listed = new Set(order);

@@ -8,7 +8,7 @@ import { REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidenc
 import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
 import { createRunFolder, environmentSnapshot, renderCommandScript, writeNew, writeReports } from './evidence.js';
 import type { FreezeVerification } from './freeze.js';
-import type { GitState } from './git-info.js';
+import type { GitState } from '../git/worktree-status.js';
 import { runShellCommand } from './process.js';
 import type { Redactor } from './redact.js';
 import { appendRegistryRow, registryValues, reportPathOf } from './registry.js';

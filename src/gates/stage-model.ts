@@ -4,7 +4,7 @@ import { validateRepository } from '../engine/validate.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_FAILED } from '../model/errors.js';
-import { isValidId } from '../model/ids.js';
+import { assertValidId } from '../model/ids.js';
 
 /** The repository model as `validate` builds it (with its cache), for commands that act on a stage. */
 export async function loadModel(root: string, config: Config, configHash: string, toolVersion: string): Promise<RepositoryModel> {
@@ -14,12 +14,7 @@ export async function loadModel(root: string, config: Config, configHash: string
 
 /** Checks a stage id given on the command line (exit 2 when it is not a valid id). */
 export function assertStageId(stageId: string): void {
-  if (!isValidId(stageId)) {
-    throw new UsageError(
-      `\`${String(stageId).slice(0, 80)}\` is not a valid stage id`,
-      'Stage ids start with a letter and hold only letters, digits, `.`, `_` and `-` (e.g. `P1-S03`).',
-    );
-  }
+  assertValidId(stageId, 'stage id', { example: 'P1-S03' });
 }
 
 /**

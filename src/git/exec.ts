@@ -2,20 +2,44 @@ import { spawn } from 'node:child_process';
 import { StagedocsError } from '../model/errors.js';
 
 /**
- * Environment variables handed to git. Other `GIT_*` variables of the caller are dropped (as simple-git 4
- * does), but a pre-commit hook must keep `GIT_INDEX_FILE`: `git commit -a` and `git commit <path>` stage
- * into a temporary index and only that file holds what is being committed.
+ * `GIT_*` variables handed to git; every other `GIT_*` variable of the caller is dropped (as simple-git
+ * 4 does). A pre-commit hook must keep `GIT_INDEX_FILE`: `git commit -a` and `git commit <path>` stage
+ * into a temporary index and only that file holds what is being committed. (Gate commands are not git:
+ * they never get `GIT_INDEX_FILE`, see gates/process.ts.)
  */
 export const GIT_PASSED_THROUGH = ['GIT_INDEX_FILE', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR'];
 
+/** Identity and configuration `GIT_*` variables: which user and which config files git reads. */
+const GIT_IDENTITY_AND_CONFIG = /^GIT_(AUTHOR_|COMMITTER_|CONFIG)/;
+
+/**
+ * Variables that make git start programs (editors, pagers, password prompts, ssh). Nothing stagedocs
+ * asks of git needs one, and simple-git refuses to run with them, so no git process gets them.
+ */
+const STARTS_PROGRAMS = /^(EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/;
+
+/**
+ * Configuration-location variables simple-git refuses unless its unsafe `allowUnsafeConfigPaths` /
+ * `allowUnsafeConfigEnvCount` options are on, which stagedocs never turns on (RELIABILITY.md).
+ */
+const SIMPLE_GIT_REFUSES = /^GIT_CONFIG(_GLOBAL|_SYSTEM|_COUNT|_PARAMETERS|_KEY_\d+|_VALUE_\d+)?$/;
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The caller's environment filtered for git, with prompts off and output in C locale. */
-export function gitEnvironment(env: Env): Record<string, string> {
+/**
+ * THE environment policy of every git process stagedocs starts, plain (`runGit`) or through
+ * simple-git (`openGit`): the caller's environment without the `GIT_*` variables outside
+ * `GIT_PASSED_THROUGH` and the identity/config ones, without the variables that start programs, with
+ * prompts off and output in the C locale. For simple-git (`client: 'simple-git'`) the configuration
+ * locations simple-git refuses are dropped too; the commands that go through it (hashing a file,
+ * reading HEAD and the status) do not depend on them.
+ */
+export function gitEnvironment(env: Env, client: 'process' | 'simple-git' = 'process'): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (value === undefined) continue;
-    if (key.startsWith('GIT_') && !GIT_PASSED_THROUGH.includes(key) && !key.startsWith('GIT_CONFIG') && !key.startsWith('GIT_AUTHOR_') && !key.startsWith('GIT_COMMITTER_')) continue;
+    if (value === undefined || STARTS_PROGRAMS.test(key)) continue;
+    if (key.startsWith('GIT_') && !GIT_PASSED_THROUGH.includes(key) && !GIT_IDENTITY_AND_CONFIG.test(key)) continue;
+    if (client === 'simple-git' && SIMPLE_GIT_REFUSES.test(key)) continue;
     kept[key] = value;
   }
   kept.GIT_TERMINAL_PROMPT = '0';

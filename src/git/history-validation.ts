@@ -2,7 +2,7 @@ import { type Config } from '../model/config.js';
 import { createHash } from 'node:crypto';
 import { stableStringify } from '../config/config.js';
 import { derivedValue } from '../engine/derived-cache.js';
-import { StagedocsError, UsageError } from '../model/errors.js';
+import { InvalidRangeError, StagedocsError } from '../model/errors.js';
 import type { Rule } from '../rules/types.js';
 import type { Env } from './exec.js';
 import { fileHistory, type HistorySpan } from './history.js';
@@ -10,21 +10,21 @@ import { assertFullHistory, headCommit, resolveCommit } from './repository.js';
 import { checkRecordIntegrity, commitAuthors, recordPaths, type IntegrityFinding } from './record-integrity.js';
 import { integrityRules } from './staged-validation.js';
 
-/** Splits `--range <base>..<head>` into its two refs; `...` (symmetric difference) is refused. */
+/** Splits a range `<base>..<head>` into its two refs; `...` (symmetric difference) is refused. */
 export function parseRange(value: string): { base: string; head: string } {
   const parts = value.split('..');
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '' || parts[1]!.startsWith('.')) {
-    throw new UsageError(`--range \`${value.slice(0, 80)}\` is not of the form <base>..<head>`, 'Give two refs joined by two dots, such as `origin/main..HEAD`.');
+    throw new InvalidRangeError(value);
   }
   return { base: parts[0]!, head: parts[1]! };
 }
 
 /**
  * The record-integrity rules over git history: the whole history of HEAD, or every commit of
- * `--range` (CI re-checks a pull request's commits because hooks can be skipped). One `git log` over
+ * a range (CI re-checks a pull request's commits because hooks can be skipped). One `git log` over
  * the freeze and gate-results folders. A shallow clone is refused (exit 2) rather than passed falsely.
  *
- * Without `--range`, a shallow clone or a folder outside git only skips these rules, with a note saying
+ * Without a range, a shallow clone or a folder outside git only skips these rules, with a note saying
  * why: the documents are still validated.
  */
 export async function historyRules(
@@ -38,7 +38,7 @@ export async function historyRules(
   let span: HistorySpan;
   if (range !== undefined) {
     const { base, head } = parseRange(range);
-    const [baseSha, headSha] = [await resolveCommit(root, env, base, '--range base'), await resolveCommit(root, env, head, '--range head')];
+    const [baseSha, headSha] = [await resolveCommit(root, env, base, 'range-base'), await resolveCommit(root, env, head, 'range-head')];
     await assertFullHistory(root, env);
     span = { base: baseSha, head: headSha };
   } else {

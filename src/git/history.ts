@@ -1,5 +1,6 @@
 import { runGit, type Env } from './exec.js';
 import { isSha } from './refs.js';
+import { rootRelative } from './root.js';
 
 /** How a commit (or the staged changes) changed one file; blob ids are full, zeros when absent. */
 export interface FileChange {
@@ -56,6 +57,22 @@ export async function fileHistory(root: string, span: HistorySpan, paths: readon
  */
 export async function commitsInSpan(root: string, span: HistorySpan, env: Env): Promise<CommitChanges[]> {
   return logChanges(root, span, [], [], env);
+}
+
+/**
+ * The commits of `commitsInSpan` (whose paths git gives relative to the top level) with their changes
+ * made relative to the stagedocs root; changes outside the root are left out (`prefix` from
+ * `resolveRoot`). The commits themselves are all kept.
+ */
+export function underRoot(commits: CommitChanges[], prefix: string): CommitChanges[] {
+  if (prefix === '') return commits;
+  return commits.map((commit) => ({
+    ...commit,
+    changes: commit.changes.flatMap((change) => {
+      const file = rootRelative(prefix, change.path);
+      return file === undefined ? [] : [{ ...change, path: file }];
+    }),
+  }));
 }
 
 /** `git log --raw` over a span with the header `parseRawLog` reads; the two callers add their options and paths. */

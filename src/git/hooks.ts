@@ -22,16 +22,31 @@ export async function hooksDirectory(root: string, env: Env): Promise<string> {
  * The hook script. It prefers the repository's own stagedocs (node_modules/.bin), then the node and
  * CLI that installed it, then `stagedocs` on PATH; without any it says how to install and fails, so a
  * commit is never let through unchecked by accident.
+ *
+ * git runs hooks at the top of the work tree. When the stagedocs root is a subfolder (`prefix`, as
+ * `resolveRoot` gives it) the hook runs stagedocs with `--cwd` on that folder, and looks for the
+ * folder's own node_modules/.bin before the top level's. (A relative GIT_INDEX_FILE, as `git commit`
+ * sets it, is relative to the top level for git wherever it runs, so it needs no change.)
  */
-export function hookScript(fallback: { node: string; cli: string } | undefined): string {
+export function hookScript(fallback: { node: string; cli: string } | undefined, prefix = ''): string {
+  const folder = prefix.replace(/\/+$/, '');
+  const cwd = folder === '' ? '' : ' --cwd "$stagedocs_root"';
   const fallbackBlock = fallback
     ? `stagedocs_node=${shellQuote(fallback.node)}
 stagedocs_cli=${shellQuote(fallback.cli)}
 if [ -x "$stagedocs_node" ] && [ -f "$stagedocs_cli" ]; then
-  exec "$stagedocs_node" "$stagedocs_cli" hook run
+  exec "$stagedocs_node" "$stagedocs_cli"${cwd} hook run
 fi
 `
     : '';
+  const local =
+    folder === ''
+      ? ''
+      : `stagedocs_root="$root"/${shellQuote(folder)}
+if [ -x "$stagedocs_root/node_modules/.bin/stagedocs" ]; then
+  exec "$stagedocs_root/node_modules/.bin/stagedocs"${cwd} hook run
+fi
+`;
   return `#!/bin/sh
 ${HOOK_MARKER}: written by \`stagedocs hook install\`; \`stagedocs hook uninstall\` removes it.
 # A pre-commit hook that was here before is kept as ${HOOK_NAME}${CHAINED_SUFFIX} and runs first.
@@ -40,11 +55,11 @@ if [ -x "$hook_dir/${HOOK_NAME}${CHAINED_SUFFIX}" ]; then
   "$hook_dir/${HOOK_NAME}${CHAINED_SUFFIX}" "$@" || exit $?
 fi
 root=$(git rev-parse --show-toplevel) || exit 1
-if [ -x "$root/node_modules/.bin/stagedocs" ]; then
-  exec "$root/node_modules/.bin/stagedocs" hook run
+${local}if [ -x "$root/node_modules/.bin/stagedocs" ]; then
+  exec "$root/node_modules/.bin/stagedocs"${cwd} hook run
 fi
 ${fallbackBlock}if command -v stagedocs >/dev/null 2>&1; then
-  exec stagedocs hook run
+  exec stagedocs${cwd} hook run
 fi
 echo "stagedocs pre-commit hook: stagedocs was not found (not in node_modules/.bin, not on PATH)." >&2
 echo "  Install it with \\\`npm install --save-dev stagedocs\\\`, or remove this hook with \\\`npx stagedocs hook uninstall\\\`." >&2
@@ -69,7 +84,7 @@ export interface InstallResult {
  * moved to `pre-commit.local` and run first by ours. When `pre-commit.local` is taken too, nothing is
  * changed and the error explains what to do.
  */
-export async function installHook(root: string, env: Env, fallback: { node: string; cli: string } | undefined): Promise<InstallResult> {
+export async function installHook(root: string, env: Env, fallback: { node: string; cli: string } | undefined, prefix = ''): Promise<InstallResult> {
   const dir = await hooksDirectory(root, env);
   const hookPath = path.join(dir, HOOK_NAME);
   const chainedPath = `${hookPath}${CHAINED_SUFFIX}`;
@@ -96,7 +111,7 @@ export async function installHook(root: string, env: Env, fallback: { node: stri
     await rename(hookPath, chainedPath);
     chained = chainedPath;
   }
-  await writeAtomic(hookPath, hookScript(fallback), { mode: 0o755 });
+  await writeAtomic(hookPath, hookScript(fallback, prefix), { mode: 0o755 });
   return { hookPath, chained, updated: existing !== undefined && isOurHook(existing) };
 }
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../model/errors.js';
+import { UnsafeRefError, type RefRole } from '../model/errors.js';
 
 /**
  * Refs given on the command line (`--base`, `--head`) are held to an allowlist before they reach git:
@@ -21,14 +21,9 @@ export function isSafeRef(value: string): boolean {
   );
 }
 
-/** Throws a usage error (exit 2) naming the flag when a ref is not safe to pass to git. */
-export function assertSafeRef(value: string, flag: string): string {
-  if (!isSafeRef(value)) {
-    throw new UsageError(
-      `${flag} \`${value.slice(0, 80)}\` is not a valid git ref`,
-      'Give a branch, tag or commit SHA such as `main`, `origin/main`, `v1.2.0` or `HEAD~3`.',
-    );
-  }
+/** Throws UnsafeRefError (exit 2, carrying what the ref is for) when a ref is not safe to pass to git. */
+export function assertSafeRef(value: string, role: RefRole): string {
+  if (!isSafeRef(value)) throw new UnsafeRefError(value, role);
   return value;
 }
 

@@ -1,21 +1,9 @@
-import { StagedocsError, UsageError } from '../model/errors.js';
+import { StagedocsError, UnknownRefError, type RefRole } from '../model/errors.js';
 import { runGit, type Env } from './exec.js';
 import { assertSafeRef, isSha } from './refs.js';
 
 // Repository facts from plain git processes: no simple-git, which takes about 16 ms to load, on the
 // paths that run on every commit (validate, the hook) or over long histories (audit-pack).
-
-/**
- * The top-level folder of the work tree holding `dir` (a worktree's `.git` file included); a usage
- * error (exit 2) when there is none. Uses no simple-git, so the pre-commit hook starts fast.
- */
-export async function requireGitRoot(dir: string, env: Env = {}): Promise<string> {
-  try {
-    return (await runGit(dir, ['rev-parse', '--show-toplevel'], { env })).toString('utf8').trim();
-  } catch {
-    throw new UsageError(`${dir} is not inside a git repository`, 'Run `git init` first, or pass --cwd <repository>.');
-  }
-}
 
 /** The commit HEAD points at, or undefined before the first commit. */
 export async function headCommit(root: string, env: Env): Promise<string | undefined> {
@@ -28,19 +16,17 @@ export async function headCommit(root: string, env: Env): Promise<string | undef
 
 /**
  * Resolves a user-given ref to a full commit SHA: checked against the allowlist first, then passed
- * after `--end-of-options`. Unknown refs are a usage error (exit 2) naming the flag.
+ * after `--end-of-options`. Unknown refs are an UnknownRefError (exit 2) carrying what the ref is for.
  */
-export async function resolveCommit(root: string, env: Env, ref: string, flag: string): Promise<string> {
-  assertSafeRef(ref, flag);
+export async function resolveCommit(root: string, env: Env, ref: string, role: RefRole): Promise<string> {
+  assertSafeRef(ref, role);
   let sha = '';
   try {
     sha = (await runGit(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { env })).toString('utf8').trim();
   } catch {
     // reported below
   }
-  if (!isSha(sha)) {
-    throw new UsageError(`${flag} \`${ref}\` does not name a commit in this repository`, 'Fetch it first (`git fetch origin <ref>`), or check the spelling.');
-  }
+  if (!isSha(sha)) throw new UnknownRefError(ref, role);
   return sha;
 }
 
@@ -61,5 +47,18 @@ export async function assertFullHistory(root: string, env: Env): Promise<void> {
       2,
       'Fetch the full history: `git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout.',
     );
+  }
+}
+
+/**
+ * `git config user.email` as it applies in `dir` (repository, global and system config, and
+ * GIT_CONFIG_GLOBAL and friends, which the environment policy passes); '' when unset or when git is
+ * missing. Fixed arguments only.
+ */
+export async function configuredEmail(dir: string, env: Env): Promise<string> {
+  try {
+    return (await runGit(dir, ['config', '--get', 'user.email'], { env })).toString('utf8').trim();
+  } catch {
+    return '';
   }
 }

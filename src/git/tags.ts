@@ -1,5 +1,5 @@
 import { type Config } from '../model/config.js';
-import { isValidId } from '../model/ids.js';
+import { assertValidId } from '../model/ids.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
 import { runGit, type Env } from './exec.js';
 import { isSafeRef, isSha } from './refs.js';
@@ -15,9 +15,12 @@ export interface TagInfo {
   message: string;
 }
 
-/** The sign-off tag name of a stage or phase from the configured format; the id is checked first. */
+/**
+ * THE sign-off tag name of a stage or phase, from the configured format (`tags.sign_off`,
+ * `tags.phase_sign_off`); the id is checked first (InvalidIdError) and the name must be a safe ref.
+ */
 export function signOffTagName(config: Config, kind: 'stage' | 'phase', id: string): string {
-  if (!isValidId(id)) throw new UsageError(`\`${String(id).slice(0, 80)}\` is not a valid ${kind} id`, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`.');
+  assertValidId(id, `${kind} id`);
   const name = kind === 'stage' ? config.tags.sign_off.replaceAll('{stage}', id) : config.tags.phase_sign_off.replaceAll('{phase}', id);
   if (!isSafeRef(name)) {
     throw new UsageError(`The sign-off tag \`${name}\` is not a valid git tag name`, 'Fix `tags.sign_off` / `tags.phase_sign_off` in stagedocs.config.yaml (default `stagedocs/{stage}/signed-off`).');

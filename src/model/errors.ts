@@ -39,3 +39,94 @@ export class ConfigError extends StagedocsError {
     this.name = 'ConfigError';
   }
 }
+
+/** A command that needs git was started outside a git work tree. */
+export class NotInGitRepositoryError extends UsageError {
+  constructor(readonly dir: string) {
+    super(`${dir} is not inside a git repository`);
+    this.name = 'NotInGitRepositoryError';
+  }
+}
+
+/** The stagedocs root lies outside the work tree git reports for it (GIT_DIR / GIT_WORK_TREE point elsewhere). */
+export class RootOutsideWorkTreeError extends UsageError {
+  constructor(
+    readonly root: string,
+    readonly gitTop: string,
+  ) {
+    super(`${root} is not inside the git work tree ${gitTop}`, 'Run stagedocs from inside the work tree, or unset GIT_DIR and GIT_WORK_TREE.');
+    this.name = 'RootOutsideWorkTreeError';
+  }
+}
+
+/** What a user-given ref is for: the front end names it (a flag, a part of one). */
+export type RefRole = 'base' | 'head' | 'range-base' | 'range-head' | 'current';
+
+/** A ref that fails the allowlist (it could be an option such as `--output=<path>`). */
+export class UnsafeRefError extends UsageError {
+  constructor(
+    readonly ref: string,
+    readonly role: RefRole,
+  ) {
+    super(`\`${ref.slice(0, 80)}\` is not a valid git ref`, 'Give a branch, tag or commit SHA such as `main`, `origin/main`, `v1.2.0` or `HEAD~3`.');
+    this.name = 'UnsafeRefError';
+  }
+}
+
+/** A ref that names no commit of the repository. */
+export class UnknownRefError extends UsageError {
+  constructor(
+    readonly ref: string,
+    readonly role: RefRole,
+  ) {
+    super(`\`${ref}\` does not name a commit in this repository`, 'Fetch it first (`git fetch origin <ref>`), or check the spelling.');
+    this.name = 'UnknownRefError';
+  }
+}
+
+/** A range that is not `<base>..<head>`. */
+export class InvalidRangeError extends UsageError {
+  constructor(readonly value: string) {
+    super(`\`${value.slice(0, 80)}\` is not of the form <base>..<head>`, 'Give two refs joined by two dots, such as `origin/main..HEAD`.');
+    this.name = 'InvalidRangeError';
+  }
+}
+
+/** A freeze input glob that matches no file. */
+export class NoInputMatchError extends UsageError {
+  constructor(readonly pattern: string) {
+    super(`input glob \`${pattern}\` matches no file`, 'Globs are relative to the repository root.');
+    this.name = 'NoInputMatchError';
+  }
+}
+
+/** A decision tag that is not an id, or names no (schema-valid) decision note. */
+export class DecisionTagError extends UsageError {
+  constructor(
+    readonly decisionTag: string,
+    readonly problem: 'invalid' | 'unknown',
+  ) {
+    super(problem === 'invalid' ? `\`${String(decisionTag).slice(0, 80)}\` is not a valid decision tag` : `decision \`${decisionTag}\` names no decision note`);
+    this.name = 'DecisionTagError';
+  }
+}
+
+/**
+ * A rerun refused by the failure policy: the last run of the stage failed, and the next one needs a
+ * new decision note whose `Root cause` section explains it. Exit 1 (the checked policy failed).
+ */
+export class RerunRefusedError extends StagedocsError {
+  constructor(
+    readonly stageId: string,
+    readonly failedRunId: string,
+    readonly problem: 'no-decision' | 'same-decision' | 'no-root-cause' | 'empty-root-cause',
+    readonly decisionTag?: string,
+    /** The decision note (no-root-cause, empty-root-cause). */
+    readonly decisionFile?: string,
+    /** The line of the empty section (empty-root-cause). */
+    readonly sectionLine?: number,
+  ) {
+    super(`The last run of \`${stageId}\` (${failedRunId}) failed; a rerun needs a new decision note with a root cause (${problem})`, EXIT_FAILED);
+    this.name = 'RerunRefusedError';
+  }
+}

@@ -120,10 +120,20 @@ export type RegistryProblemKind = 'missing' | 'extra' | 'edited' | 'sha-mismatch
 
 export interface RegistryProblem {
   kind: RegistryProblemKind;
+  /** Repository-relative path of the registry file. */
+  file: string;
   /** 1-based line in the registry (0 when the row is missing from it). */
   line: number;
+  /** 1-based column (1: a problem is about a whole row). */
+  column: number;
   runId: string;
+  /** What is wrong, without the place (see `file`, `line`, `column`). */
   message: string;
+}
+
+/** `file:line: message` (`file: message` for a missing row), as `registry --check` prints a problem. */
+export function describeRegistryProblem(problem: RegistryProblem): string {
+  return `${problem.file}${problem.line > 0 ? `:${problem.line}` : ''}: ${problem.message}`;
 }
 
 export interface RegistryCheck {

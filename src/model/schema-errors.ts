@@ -1,5 +1,5 @@
 import type { SchemaError } from './ajv.js';
-import { ID_PATTERN } from './ids.js';
+import { ID_PATTERN, ID_RULE } from './ids.js';
 import { pointerSegment } from './documents.js';
 import { truncate } from '../util/text.js';
 
@@ -88,7 +88,7 @@ export function describeSchemaError(
         atKey: false,
         message: `\`${name}\` is ${found}, expected ${isId ? 'an id' : `a value matching \`${String(params.pattern)}\``}`,
         hint: isId
-          ? 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-` (at most 100 characters).'
+          ? ID_RULE
           : patternHint(String(params.pattern)),
       };
     }

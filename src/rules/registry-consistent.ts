@@ -11,10 +11,10 @@ export const registryConsistent = repositoryRule(
     if (!registry) return;
     for (const problem of registry.problems) {
       context.report({
-        file: registry.file,
+        file: problem.file,
         line: Math.max(1, problem.line),
-        column: 1,
-        message: problem.message.replace(/^[^:]+:\d+: |^[^:]+: /, ''),
+        column: problem.column,
+        message: problem.message,
         hint: 'If the report.json files are right, `stagedocs registry` rebuilds the registry from them; rows are never edited by hand.',
       });
     }

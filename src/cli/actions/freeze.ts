@@ -4,14 +4,12 @@ import path from 'node:path';
 import { assertDecisionExists } from '../../gates/failure-policy.js';
 import { expandInputs, hashInputs, renderFreeze, writeExclusive } from '../../gates/freeze.js';
 import { assertStageId, findStage, loadModel } from '../../gates/stage-model.js';
-import { openGit } from '../../git/client.js';
-import { requireGitRoot } from '../../git/repository.js';
 import { headCommit } from '../../git/repository.js';
 import { type FreezeFile, freezePathOf } from '../../model/documents.js';
 import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
 import { codeFingerprint } from '../../util/version.js';
 import type { FreezeFlags } from '../commands/freeze.js';
-import { workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 
 export async function freezeAction(stageId: string, flags: FreezeFlags, io: CliIo): Promise<number> {
@@ -20,9 +18,7 @@ export async function freezeAction(stageId: string, flags: FreezeFlags, io: CliI
     throw new UsageError('Nothing to freeze: give at least one --input <glob>', `e.g. \`stagedocs freeze ${stageId} --input "config/*.yaml"\``);
   }
   const scope = parseScope(flags.scope);
-  const cwd = workingDirectory(io, flags.cwd);
-  const root = await requireGitRoot(cwd, io.env);
-  const git = openGit(root);
+  const { root } = await commandRoot(io, flags.cwd, 'required');
   const { config, hash } = await loadConfig(root);
   const model = await loadModel(root, config, hash, codeFingerprint());
   findStage(model, stageId);
@@ -37,7 +33,7 @@ export async function freezeAction(stageId: string, flags: FreezeFlags, io: CliI
     );
   if (existsSync(path.join(root, file))) throw refuseExisting();
 
-  const inputs = await hashInputs(git, await expandInputs(root, flags.input));
+  const inputs = await hashInputs(root, io.env, await expandInputs(root, flags.input));
   const commit = await headCommit(root, io.env);
   const freeze: FreezeFile = {
     stage: stageId,

@@ -1,13 +1,15 @@
 import { runGates } from '../../api/run-gates.js';
+import { assertStageId } from '../../gates/stage-model.js';
 import { colorsFor } from '../../format/colors.js';
 import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
 import type { GateRunFlags } from '../commands/gate.js';
-import { workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import { type CliIo } from '../io.js';
 import { gateProgress } from '../progress.js';
 
 export async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): Promise<number> {
-  const root = workingDirectory(io, flags.cwd);
+  assertStageId(stageId);
+  const root = await commandRoot(io, flags.cwd, 'required');
   const stream = flags.format === 'json' ? io.stderr : io.stdout;
   const colors = colorsFor(stream, io.env);
   const progress = gateProgress(stream, colors);

@@ -3,13 +3,12 @@ import { loadConfig } from '../../engine/config.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILES } from '../../config/config.js';
-import { requireGitRoot } from '../../git/repository.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { appendLines, attributesPath, createFiles, missingLines, readTextIfExists, type NewFile } from '../../scaffold/files.js';
 import { folderReadmes, gitLines } from '../../scaffold/init.js';
 import { renderConfig } from '../../scaffold/render.js';
 import type { InitFlags } from '../commands/init.js';
-import { workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { canAsk, confirm } from '../prompt.js';
 import { printNext } from '../scaffold-output.js';
@@ -21,8 +20,7 @@ const HOOK_COMMAND = 'stagedocs hook install';
  * and line-based files only get the lines they lack.
  */
 export async function initAction(flags: InitFlags, io: CliIo, hookAvailable: boolean): Promise<number> {
-  const cwd = workingDirectory(io, flags.cwd);
-  const root = await requireGitRoot(cwd, io.env);
+  const { root } = await commandRoot(io, flags.cwd, 'required');
   const verb = flags.dryRun ? 'would write' : 'wrote';
   const newFiles: NewFile[] = [];
   const kept: string[] = [];

@@ -2,18 +2,18 @@ import { loadConfig } from '../../engine/config.js';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { isValidId } from '../../model/ids.js';
+import { assertValidId } from '../../model/ids.js';
 import { readExisting } from '../../scaffold/existing.js';
 import { assertTitle, nextDecisionTag } from '../../scaffold/names.js';
 import { renderDecision } from '../../scaffold/render.js';
 import type { NewDecisionFlags } from '../commands/new-decision.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { required } from '../prompt.js';
 import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
 export async function newDecisionAction(titleArgument: string | undefined, flags: NewDecisionFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   const existing = await readExisting(root, config);
   const title = assertTitle(await required(io, titleArgument, 'the decision title (first argument)', 'Decision title:', 'stagedocs new-decision "Use PostgreSQL" --stage P1-S02'));
@@ -57,7 +57,7 @@ export async function newDecisionAction(titleArgument: string | undefined, flags
 }
 
 function checkId(value: string, flag: string): void {
-  if (!isValidId(value)) throw new UsageError(`${flag} \`${value}\` is not an id`, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`.');
+  assertValidId(value, flag, { headline: () => `${flag} \`${value}\` is not an id` });
 }
 
 function listFolder(dir: string): string[] {

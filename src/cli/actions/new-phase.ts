@@ -2,20 +2,20 @@ import { loadConfig } from '../../engine/config.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { isValidId } from '../../model/ids.js';
+import { assertValidId } from '../../model/ids.js';
 import { nextPhaseId, readExisting, takenIds } from '../../scaffold/existing.js';
 import type { NewFile } from '../../scaffold/files.js';
 import { assertPhaseSlug, assertTitle } from '../../scaffold/names.js';
 import { availablePatterns, loadPattern, substituteTokens } from '../../scaffold/patterns.js';
 import { renderPhase, renderStage, stageFileName } from '../../scaffold/render.js';
 import type { NewPhaseFlags } from '../commands/new-phase.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { required } from '../prompt.js';
 import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
 export async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   assertPhaseSlug(slug);
   const patterns = await availablePatterns(root, config.paths.templates);
@@ -27,9 +27,7 @@ export async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: Cli
   assertAbsent((relative) => existsSync(path.join(root, relative)), folder, `Choose another slug, or add stages to that phase with \`stagedocs new-stage "<title>" --phase <id>\`.`);
 
   const id = flags.id ?? nextPhaseId(existing);
-  if (!isValidId(id)) {
-    throw new UsageError(`Invalid phase id \`${id}\``, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`, e.g. `P7`.');
-  }
+  assertValidId(id, 'phase id', { example: 'P7', headline: () => `Invalid phase id \`${id}\`` });
   const taken = takenIds(existing);
   const stageIds = pattern.stages.map((_, order) => `${id}-S${String(order).padStart(2, '0')}`);
   for (const wanted of [id, ...stageIds]) {

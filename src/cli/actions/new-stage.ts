@@ -3,19 +3,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { GateSpec } from '../../model/documents.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { isValidId } from '../../model/ids.js';
+import { assertValidId, isValidId } from '../../model/ids.js';
 import { nextStagePosition, readExisting, takenIds } from '../../scaffold/existing.js';
 import { assertTitle, slugify } from '../../scaffold/names.js';
 import { shellQuote } from '../../util/shell-quote.js';
 import { EMPTY_STAGE_CONTENT, renderStage, stageFileName } from '../../scaffold/render.js';
 import type { NewStageFlags } from '../commands/new-stage.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { required } from '../prompt.js';
 import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
 export async function newStageAction(titleArgument: string | undefined, flags: NewStageFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   const existing = await readExisting(root, config);
 
@@ -24,7 +24,7 @@ export async function newStageAction(titleArgument: string | undefined, flags: N
   // Single quotes: a suggested command must be safe to paste even when the title holds `$` or backticks.
   const example = (phase: string) => `stagedocs new-stage ${shellQuote(title)} --phase ${phase} --gate "npm test"`;
   const phaseId = await required(io, flags.phase, '--phase <id>', `Phase id (${known.join(', ') || 'none yet'}):`, example(known[0] ?? 'P1'));
-  if (!isValidId(phaseId)) throw new UsageError(`Invalid phase id \`${phaseId}\``, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`, e.g. `P1`.');
+  assertValidId(phaseId, 'phase id', { example: 'P1', headline: () => `Invalid phase id \`${phaseId}\`` });
   const phase = existing.phases.find((candidate) => candidate.id === phaseId);
   if (!phase) {
     throw new UsageError(

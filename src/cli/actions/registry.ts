@@ -3,12 +3,13 @@ import { colorsFor } from '../../format/colors.js';
 import { readRuns } from '../../evidence/read.js';
 import { checkRegistryFile, rebuildRegistry } from '../../gates/registry.js';
 import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
+import { describeRegistryProblem } from '../../model/evidence.js';
 import type { RegistryFlags } from '../commands/registry.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import { type CliIo } from '../io.js';
 
 export async function registryAction(flags: RegistryFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   const dir = config.paths.gate_results;
   const runs = await readRuns(root, dir);
@@ -27,7 +28,7 @@ export async function registryAction(flags: RegistryFlags, io: CliIo): Promise<n
     io.stdout.write(`${JSON.stringify(check, null, 2)}\n`);
     return check.ok ? EXIT_OK : EXIT_FAILED;
   }
-  for (const problem of check.problems) io.stdout.write(`${colors.red('error')} ${problem.message}\n`);
+  for (const problem of check.problems) io.stdout.write(`${colors.red('error')} ${describeRegistryProblem(problem)}\n`);
   for (const { runId, problem } of check.unreadable) io.stdout.write(`${colors.red('error')} ${dir}/${runId}/report.json: ${problem}\n`);
   for (const runId of check.unfinished) io.stdout.write(`${colors.yellow('unfinished')} ${dir}/${runId}/ has no report.json (killed or still running); it has no row, and that is expected\n`);
   if (check.outOfOrder) io.stdout.write(`${colors.yellow('note')} rows are out of order (concurrent runs or a merge=union merge); run \`stagedocs registry\` to rebuild in canonical order\n`);

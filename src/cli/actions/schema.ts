@@ -4,7 +4,7 @@ import { writeAtomic } from '../../util/write-atomic.js';
 import { configSchema, DOCUMENT_SCHEMAS } from '../../model/schemas.js';
 import { runReportSchema } from '../../model/report-schema.js';
 import { UsageError, EXIT_OK } from '../../model/errors.js';
-import { findRoot, toRepositoryPath, workingDirectory } from '../context.js';
+import { commandRoot, toRepositoryPath } from '../context.js';
 import type { CliIo } from '../io.js';
 
 const SCHEMAS: Record<string, object> = { ...DOCUMENT_SCHEMAS, config: configSchema, report: runReportSchema };
@@ -16,8 +16,7 @@ export async function schemaAction(flags: { out: string; print?: string; cwd?: s
     io.stdout.write(`${JSON.stringify(withDraft(schema), null, 2)}\n`);
     return EXIT_OK;
   }
-  const cwd = workingDirectory(io, flags.cwd);
-  const root = findRoot(cwd);
+  const { cwd, root } = await commandRoot(io, flags.cwd, 'optional');
   const out = toRepositoryPath(root, cwd, flags.out);
   await mkdir(path.join(root, out), { recursive: true });
   for (const [kind, schema] of Object.entries(SCHEMAS)) {

@@ -6,15 +6,15 @@ import { validateRepository } from '../../engine/validate.js';
 import { readRuns } from '../../evidence/read.js';
 import type { Env } from '../../git/exec.js';
 import { historyRules } from '../../git/history-validation.js';
-import { assertFullHistory, headCommit, requireGitRoot } from '../../git/repository.js';
+import { assertFullHistory, headCommit } from '../../git/repository.js';
 import { commonReasons, phaseTagMessage, qualifyingRun, stageTagMessage, type Reasons, type SignOffFacts } from '../../git/sign-off.js';
 import { createAnnotatedTag, readTag, readTags, signOffTagName, type TagInfo } from '../../git/tags.js';
 import { uncommittedChanges } from '../../git/worktree-status.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
-import { isValidId } from '../../model/ids.js';
+import { assertValidId } from '../../model/ids.js';
 import { codeFingerprint } from '../../util/version.js';
 import type { SignOffFlags } from '../commands/sign-off.js';
-import { workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 
 /** One sign-off's outcome, as printed (pretty) or emitted (json). */
@@ -30,8 +30,8 @@ interface Outcome {
 }
 
 export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promise<number> {
-  if (!isValidId(id)) throw new UsageError(`\`${String(id).slice(0, 80)}\` is not a valid stage or phase id`, 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-`, e.g. `P1-S03`.');
-  const root = await requireGitRoot(workingDirectory(io, flags.cwd), io.env);
+  assertValidId(id, 'stage or phase id', { example: 'P1-S03' });
+  const { root, prefix } = await commandRoot(io, flags.cwd, 'required');
   const { config, hash } = await loadConfig(root);
   const head = await headCommit(root, io.env);
   if (!head) throw new UsageError('This repository has no commits yet; there is nothing to sign off', 'Commit the stage, its evidence and its documents first.');
@@ -39,7 +39,7 @@ export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo):
   await assertFullHistory(root, io.env);
 
   // Read before validation runs: validation may write its cache, which is tool state, not work.
-  const uncommitted = (await uncommittedChanges(root, io.env)).filter((file) => !file.startsWith('.stagedocs/'));
+  const uncommitted = (await uncommittedChanges(root, io.env, prefix)).filter((file) => !file.startsWith('.stagedocs/'));
   const history = await historyRules(root, config, io.env, undefined);
   const validation = await validateRepository({
     root,

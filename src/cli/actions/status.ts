@@ -3,12 +3,11 @@ import { assess } from '../../api/assess.js';
 import { formatStatusMarkdown, formatStatusTable } from '../../format/status.js';
 import { EXIT_OK } from '../../model/errors.js';
 import type { StatusFlags } from '../commands/status.js';
-import { findRoot, workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import { type CliIo } from '../io.js';
 
 export async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
-  const report = await assess({ root, env: io.env });
+  const report = await assess({ root: await commandRoot(io, flags.cwd, 'optional'), env: io.env });
   if (flags.format === 'json') {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (flags.format === 'md') {

@@ -1,16 +1,16 @@
 import { loadConfig } from '../../engine/config.js';
 import { readRuns } from '../../evidence/read.js';
 import { assertStageId, loadModel } from '../../gates/stage-model.js';
-import { headCommit, requireGitRoot } from '../../git/repository.js';
+import { headCommit } from '../../git/repository.js';
 import { traceStage, type StageTrace } from '../../git/trace.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { codeFingerprint } from '../../util/version.js';
-import { workingDirectory } from '../context.js';
+import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 
 export async function traceAction(id: string, flags: { format: 'pretty' | 'json'; cwd?: string }, io: CliIo): Promise<number> {
   assertStageId(id);
-  const root = await requireGitRoot(workingDirectory(io, flags.cwd), io.env);
+  const { root } = await commandRoot(io, flags.cwd, 'required');
   const { config, hash } = await loadConfig(root);
   const model = await loadModel(root, config, hash, codeFingerprint());
   const stage = model.stages.find((candidate) => candidate.data.id === id);

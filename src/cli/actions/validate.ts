@@ -5,17 +5,17 @@ import { colorsFor } from '../../format/colors.js';
 import { formatValidation } from '../../format/validation.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import type { ValidateFlags } from '../commands/validate.js';
-import { findRoot, toRepositoryPath, workingDirectory } from '../context.js';
+import { commandRoot, toRepositoryPath } from '../context.js';
 import { type CliIo } from '../io.js';
 
 export async function validateAction(paths: string[], flags: ValidateFlags, io: CliIo): Promise<number> {
-  const cwd = workingDirectory(io, flags.cwd);
-  const root = findRoot(cwd);
+  const located = await commandRoot(io, flags.cwd, 'optional');
+  const { cwd, root } = located;
   if (flags.staged && (paths.length > 0 || flags.range !== undefined)) {
     throw new UsageError('--staged validates the whole index; it takes no paths and no --range', 'Run `stagedocs validate --staged` alone.');
   }
   const result = await validate({
-    root,
+    root: located,
     env: io.env,
     paths: paths.map((given) => toRepositoryPath(root, cwd, given)),
     staged: flags.staged,

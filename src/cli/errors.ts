@@ -1,0 +1,59 @@
+import {
+  DecisionTagError,
+  InvalidRangeError,
+  NoInputMatchError,
+  NotInGitRepositoryError,
+  RerunRefusedError,
+  UnknownRefError,
+  UnsafeRefError,
+  type RefRole,
+  type StagedocsError,
+} from '../model/errors.js';
+
+/** The flag (or part of one) the CLI reads each kind of ref from. */
+const REF_FLAGS: Record<RefRole, string> = { base: '--base', head: '--head', 'range-base': '--range base', 'range-head': '--range head', current: 'HEAD' };
+
+const ROOT_CAUSE = 'Root cause';
+
+/**
+ * What the user reads for an expected failure: the library's typed errors carry data, and their
+ * messages and hints in CLI terms (flags, commands) are written here. Other errors keep their own.
+ */
+export function presentError(error: StagedocsError): { message: string; hint?: string } {
+  if (error instanceof NotInGitRepositoryError) return { message: error.message, hint: 'Run `git init` first, or pass --cwd <repository>.' };
+  if (error instanceof UnsafeRefError) return { message: `${REF_FLAGS[error.role]} \`${error.ref.slice(0, 80)}\` is not a valid git ref`, hint: error.hint };
+  if (error instanceof UnknownRefError) return { message: `${REF_FLAGS[error.role]} \`${error.ref}\` does not name a commit in this repository`, hint: error.hint };
+  if (error instanceof InvalidRangeError) return { message: `--range \`${error.value.slice(0, 80)}\` is not of the form <base>..<head>`, hint: error.hint };
+  if (error instanceof NoInputMatchError) return { message: `--input \`${error.pattern}\` matches no file`, hint: 'Globs are relative to the repository root, e.g. `--input "config/*.yaml"`.' };
+  if (error instanceof DecisionTagError) {
+    return error.problem === 'invalid'
+      ? { message: `--decision \`${String(error.decisionTag).slice(0, 80)}\` is not a valid decision tag`, hint: 'Decision tags look like `D-2026-11-21-001`.' }
+      : {
+          message: `--decision \`${error.decisionTag}\` names no decision note`,
+          hint: 'Create it with `stagedocs new-decision <title>`, or check `decisions/` for the tag (and run `stagedocs validate`).',
+        };
+  }
+  if (error instanceof RerunRefusedError) return presentRerunRefused(error);
+  return { message: error.message, hint: error.hint };
+}
+
+function presentRerunRefused(error: RerunRefusedError): { message: string; hint: string } {
+  const failed = `The last run of \`${error.stageId}\` (${error.failedRunId}) failed`;
+  switch (error.problem) {
+    case 'no-decision':
+      return {
+        message: `${failed}; a rerun needs --decision <tag> naming a decision note with a \`${ROOT_CAUSE}\` section`,
+        hint: `Write a decision note (\`stagedocs new-decision "Rerun after ..."\`) explaining the root cause, then run \`stagedocs gate run ${error.stageId} --decision <tag>\`.`,
+      };
+    case 'same-decision':
+      return {
+        message: `${failed} under decision \`${error.decisionTag}\`; a rerun needs a different decision note`,
+        hint: 'Write a new decision note for this attempt (it may `supersedes` the old one) with its root cause.',
+      };
+    default:
+      return {
+        message: `${failed}; decision \`${error.decisionTag}\` (${error.decisionFile}) ${error.problem === 'empty-root-cause' ? `has an empty \`${ROOT_CAUSE}\` section (line ${error.sectionLine})` : `has no \`${ROOT_CAUSE}\` section`}`,
+        hint: `Add a \`## ${ROOT_CAUSE}\` section saying why the last run failed and what changed.`,
+      };
+  }
+}
