@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
@@ -69,6 +69,18 @@ describe('the packed library, imported by name', () => {
     `) as { first: { id: string; state: string; next_action: string }; verdict: { id: string; state: string; nextAction: string }; error: { typed: boolean; usage: boolean; message: string } };
     expect(result.verdict).toEqual({ id: result.first.id, state: result.first.state, nextAction: result.first.next_action });
     expect(result.error).toEqual({ typed: true, usage: true, message: 'No stage has the id `NOPE-1`' });
+  });
+
+  it('runs the example of docs/api.md as it is written', () => {
+    const example = /```js\n([\s\S]*?)```/.exec(readFileSync(path.join(PROJECT_ROOT, 'docs/api.md'), 'utf8'))?.[1];
+    expect(example).toContain("from 'stagedocs'");
+    writeFileSync(path.join(project, 'check.mjs'), example!);
+    const repo = makeRepo({ ...validTree(), 'stages/mvp/02-api.md': stage({ id: 'P1-S03', order: 2 }) });
+    const result = spawnSync('node', [path.join(project, 'check.mjs')], { cwd: repo, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('P1: 0/3 done');
+    expect(result.stdout).toMatch(/^(not-started|blocked|in-progress) /m);
   });
 
   it('ships type declarations that a strict TypeScript project (with @types/node) compiles against', () => {
