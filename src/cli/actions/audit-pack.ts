@@ -2,11 +2,12 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { isWithin, resolveRangeAtOnce, type ResolvedRange } from '../../audit/range.js';
 import { MIN_MAX_CHARS } from '../../audit/size-limit.js';
-import type { Env } from '../../git/exec.js';
+import { gitText, type Env } from '../../git/exec.js';
 import { commitsInSpan, type CommitChanges } from '../../git/history.js';
 import { assertSafeRef } from '../../git/refs.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { codeFingerprint, TOOL_VERSION } from '../../util/version.js';
+import type { PackTime } from '../../audit/pack.js';
 import type { AuditPackFlags } from '../commands/audit-pack.js';
 import type { CliIo } from '../io.js';
 
@@ -68,7 +69,6 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     errorsByFile: workspace.errorsByFile,
     range: { base: flags.base, baseSha, head: flags.head, headSha },
     stageIds: stageIds.length > 0 ? [...new Set(stageIds)] : undefined,
-    generatedAt: io.now().toISOString(),
     toolVersion: TOOL_VERSION,
     linkBase,
     exists: (relative) => existsSync(path.join(root, relative)),
@@ -81,7 +81,8 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     () => (logDone = true),
   );
   while (!logDone && builder.assessAhead(ASSESSED_PER_SLICE)) await new Promise((resolve) => setImmediate(resolve));
-  const pack = builder.build(await history);
+  const commits = await history;
+  const pack = builder.build(commits, await packTime(root, io.env, headSha, commits));
   const output =
     flags.format === 'json'
       ? `${JSON.stringify(pack, null, 2)}\n`
@@ -98,6 +99,28 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     io.stdout.write(output);
   }
   return EXIT_OK;
+}
+
+/**
+ * The time a pack shows, so that the same repository state gives the same bytes: `SOURCE_DATE_EPOCH`
+ * (seconds, https://reproducible-builds.org/specs/source-date-epoch/) when set, else the head commit's
+ * committer time (from the range's log when head is in it, else one `git show`). Never the wall clock.
+ */
+async function packTime(root: string, env: Env, headSha: string, commits: CommitChanges[]): Promise<PackTime> {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && epoch !== '') {
+    const seconds = /^\d{1,12}$/.test(epoch) ? Number(epoch) : NaN;
+    if (!Number.isSafeInteger(seconds)) throw new UsageError(`SOURCE_DATE_EPOCH \`${epoch.slice(0, 40)}\` is not a number of seconds`, 'Set it to a Unix time in seconds, e.g. `$(git log -1 --format=%ct)`, or unset it.');
+    return { generatedAt: isoSeconds(new Date(seconds * 1000)), generatedFrom: 'SOURCE_DATE_EPOCH' };
+  }
+  const head = commits[0];
+  const date = head?.sha === headSha ? head.date : (await gitText(root, ['show', '-s', '--no-color', '--format=%cI', headSha], env)).trim();
+  return { generatedAt: isoSeconds(new Date(date)), generatedFrom: 'head-commit' };
+}
+
+/** UTC ISO 8601 to the second: `2026-11-21T12:00:00Z`. */
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Only plain http(s) URLs without characters that would end a markdown link. */
