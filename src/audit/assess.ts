@@ -110,7 +110,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const errors = context.errorsByFile.get(stage.doc.file);
   if (errors) {
     const more = errors.count > 1 ? ` and ${errors.count - 1} more` : '';
-    block('validation-error', { text: `validation error in ${stage.doc.file}:${errors.first}${more} (run ` }, { code: 'stagedocs validate' }, { text: ')' });
+    block('validation-error', { text: 'validation error in ' }, ...messageParts(`${stage.doc.file}:${errors.first}${more}`), { text: ' (run ' }, { code: 'stagedocs validate' }, { text: ')' });
   }
   if (data.status === 'done' && !lastRun?.overall_pass && !signOffTag) block('done-without-pass', { text: `${data.id} is marked done without a passing run` });
   const blockers = details.map((blocker) => plainParts(blocker.parts));
@@ -154,6 +154,17 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   }
   const nextAction = plainParts(parts);
   return { state, nextAction, nextActionParts: parts, nextActionKind: kind, blockers, blockerDetails: details, signOffAllowed, lastRun, runs, signOffTag };
+}
+
+/**
+ * A diagnostic message in parts: the values it quotes in backticks become code spans, so that they
+ * render as code rather than as escaped backticks. Either way the text stays inert.
+ */
+function messageParts(message: string): InlinePart[] {
+  return message
+    .split(/`([^`\n]+)`/)
+    .map((piece, index): InlinePart => (index % 2 === 1 ? { code: piece } : { text: piece }))
+    .filter((part) => !('text' in part) || part.text !== '');
 }
 
 /** Phases and their stages in a stable order: phases by id (P2 before P10), stages by order. */

@@ -12,7 +12,12 @@ const INLINE_SPECIAL = /[\\`*_[\]|~$#]/g;
 /** Markup that only counts at the start of a line: list bullets, ordered-list numbers, setext underlines. */
 const LINE_START = /^([-+=]|\d{1,9}(?=[.)]))/;
 /** Every character some replacement of `markdownInline` acts on, besides `LINE_START`. */
-const NEEDS_INLINE_ESCAPE = /[\r\n\u2028\u2029&<>\\`*_[\]|~$#@]/;
+const NEEDS_INLINE_ESCAPE = /[\r\n\u2028\u2029&<>\\`*_[\]|~$#@:]|www\./i;
+/**
+ * What GFM makes a link of with no markup at all (an autolink literal: `https://x`, `www.x`): the
+ * `:` or the `.` is escaped, which renders the same text and no link.
+ */
+const AUTOLINK_LITERAL = /\b(https?|ftp|mailto|xmpp|www)([:.])/gi;
 
 /**
  * Inline markdown text: renders as exactly the text given, never as markup, HTML, an entity or an
@@ -33,6 +38,7 @@ export function markdownInline(value: unknown): string {
     .replace(LINE_START, (start) => (/\d/.test(start) ? `${start}\\` : `\\${start}`))
     // Escaped brackets already cannot form a link; escaping `(` after one keeps `](javascript:` out of the text too.
     .replace(/\\\]\(/g, '\\]\\(')
+    .replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match))
     .replace(/@/g, '@&#8203;');
 }
 
@@ -49,17 +55,20 @@ export function markdownCell(value: unknown): string {
 export function markdownBlockquote(value: unknown): string {
   const text = String(value ?? '').replace(/\r\n?/g, '\n').trim();
   if (text === '') return '>';
+  let fenced = false;
   return text
     .split('\n')
-    .map((line) =>
-      line
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/@/g, '@&#8203;')
-        .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
-        .replace(/\]:\s*(?:javascript|data|vbscript):/gi, ']: #unsafe-link:'),
-    )
+    .map((line) => {
+      const html = line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/@/g, '@&#8203;');
+      if (/^ {0,3}(?:```|~~~)/.test(line)) fenced = !fenced;
+      if (fenced || /^ {0,3}(?:```|~~~)/.test(line)) return html;
+      // Outside code, no link, image, reference definition or autolink literal can form: brackets
+      // are escaped (their text stays), and so is the `:` or `.` GFM would make a link of.
+      return html
+        .split(/(`+[^`]*`+)/)
+        .map((part, index) => (index % 2 === 1 ? part : part.replace(/[[\]]/g, (bracket) => `\\${bracket}`).replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match))))
+        .join('');
+    })
     .map((line) => (line === '' ? '>' : `> ${line}`))
     .join('\n');
 }
