@@ -66,7 +66,15 @@ export function markdownBlockquote(value: unknown): string {
       // are escaped (their text stays), and so is the `:` or `.` GFM would make a link of.
       return html
         .split(/(`+[^`]*`+)/)
-        .map((part, index) => (index % 2 === 1 ? part : part.replace(/[[\]]/g, (bracket) => `\\${bracket}`).replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match))))
+        .map((part, index) =>
+          index % 2 === 1
+            ? part
+            : part
+                .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
+                .replace(/\]:\s*(?:javascript|data|vbscript):/gi, ']: #unsafe-link:')
+                .replace(/[[\]]/g, (bracket) => `\\${bracket}`)
+                .replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match)),
+        )
         .join('');
     })
     .map((line) => (line === '' ? '>' : `> ${line}`))

@@ -14,8 +14,8 @@ function documentedExample(): string {
 describe('built-in patterns and new-stage', () => {
   it('scaffold an Expected Impact and Risk section in every stage, which the audit pack quotes', () => {
     const repo = makeRepo({});
-    for (const [slug, pattern] of [['mvp', 'mvp-backend'], ['ui', 'ui-hardening'], ['sync', 'integrations'], ['study', 'research']]) {
-      expect(runCli(repo, ['new-phase', slug, '--pattern', pattern!, ...OWNER]).code).toBe(0);
+    for (const [slug, pattern] of [['mvp', 'mvp-backend'], ['ui', 'ui-hardening'], ['sync', 'integrations'], ['study', 'research']] as const) {
+      expect(runCli(repo, ['new-phase', slug, '--pattern', pattern, ...OWNER]).code).toBe(0);
     }
     expect(runCli(repo, ['new-phase', 'later', '--pattern', 'empty', '--id', 'P9', ...OWNER]).code).toBe(0);
     expect(runCli(repo, ['new-stage', 'One more', '--phase', 'P9', '--gate', 'npm test', '--estimate', '2', ...OWNER]).code).toBe(0);
