@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { AuditPack } from '../audit/pack.js';
+import type { AuditPack, PackTime } from '../audit/pack.js';
 import { resolveRangeAtOnce, type ResolvedRange } from '../audit/range.js';
-import type { Env } from '../git/exec.js';
+import { gitText, type Env } from '../git/exec.js';
 import { commitsInSpan, underRoot, type CommitChanges } from '../git/history.js';
 import { prefixWithin } from '../git/root.js';
 import { assertSafeRef } from '../git/refs.js';
@@ -26,8 +26,6 @@ export interface AuditPackRequest {
   stages?: readonly string[];
   /** Prefix for links to files (a plain http(s) URL), or none. */
   linkBase?: string;
-  /** The time the pack says it was generated (ISO 8601). */
-  generatedAt: string;
 }
 
 export interface AuditPackResult {
@@ -96,7 +94,6 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
     errorsByFile: workspace.errorsByFile,
     range: { base: request.base, baseSha, head, headSha },
     stageIds: stageIds.length > 0 ? [...new Set(stageIds)] : undefined,
-    generatedAt: request.generatedAt,
     toolVersion: TOOL_VERSION,
     linkBase,
     exists: (relative) => existsSync(path.join(root, relative)),
@@ -109,7 +106,8 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
     () => (logDone = true),
   );
   while (!logDone && builder.assessAhead(ASSESSED_PER_SLICE)) await new Promise((resolve) => setImmediate(resolve));
-  const pack = builder.build(await history);
+  const commits = await history;
+  const pack = builder.build(commits, await packTime(root, request.env, headSha, commits));
   return {
     pack,
     notes,
@@ -119,6 +117,28 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
     },
   };
 }
+/**
+ * The time a pack shows, so that the same repository state gives the same bytes: `SOURCE_DATE_EPOCH`
+ * (seconds, https://reproducible-builds.org/specs/source-date-epoch/) when set, else the head commit's
+ * committer time (from the range's log when head is in it, else one `git show`). Never the wall clock.
+ */
+async function packTime(root: string, env: Env, headSha: string, commits: CommitChanges[]): Promise<PackTime> {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && epoch !== '') {
+    const seconds = /^\d{1,12}$/.test(epoch) ? Number(epoch) : NaN;
+    if (!Number.isSafeInteger(seconds)) throw new UsageError(`SOURCE_DATE_EPOCH \`${epoch.slice(0, 40)}\` is not a number of seconds`, 'Set it to a Unix time in seconds, e.g. `$(git log -1 --format=%ct)`, or unset it.');
+    return { generatedAt: isoSeconds(new Date(seconds * 1000)), generatedFrom: 'SOURCE_DATE_EPOCH' };
+  }
+  const head = commits[0];
+  const date = head?.sha === headSha ? head.date : (await gitText(root, ['show', '-s', '--no-color', '--format=%cI', headSha], env)).trim();
+  return { generatedAt: isoSeconds(new Date(date)), generatedFrom: 'head-commit' };
+}
+
+/** UTC ISO 8601 to the second: `2026-11-21T12:00:00Z`. */
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** Only plain http(s) URLs without characters that would end a markdown link. */
 function linkBaseOf(value: string | undefined): string {
   if (value === undefined || value === '') return '';

@@ -4,6 +4,7 @@ import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
 import { signOffTagName, type TagInfo } from '../git/tags.js';
+import { plainParts, type InlinePart } from '../render/escape.js';
 
 /**
  * Where a stage stands, from its documents, its evidence and its sign-off tag: what `status` prints
@@ -15,12 +16,29 @@ export type StageState = 'blocked' | 'failed' | 'validating' | 'in-progress' | '
 /** Most important first: what an audit pack keeps when it must leave stages out. */
 export const STATE_ORDER: readonly StageState[] = ['blocked', 'failed', 'validating', 'in-progress', 'not-started', 'done'];
 
+/** What kind of thing stands in a stage's way: what an audit pack groups its blockers by. */
+export type BlockerCause = 'dependency-missing' | 'dependency-not-passed' | 'freeze-missing' | 'freeze-failed' | 'validation-error' | 'done-without-pass';
+
+export interface Blocker {
+  cause: BlockerCause;
+  /** The line, in parts: text, and commands or paths as code. */
+  parts: InlinePart[];
+}
+
+/** What the next action is, whatever its details: with the causes, what groups similar stages. */
+export type NextActionKind = 'signed-off' | 'blocked' | 'waiting' | 'fix-failing-gates' | 'sign-off' | 'run-gates' | 'start';
+
 export interface StageAssessment {
   state: StageState;
   /** One line: what to do next, or why nothing can be done yet. */
   nextAction: string;
+  /** The same line in parts (commands as code), for markdown. */
+  nextActionParts: InlinePart[];
+  nextActionKind: NextActionKind;
   /** Everything that stands in the way, for the pack's outcome section. */
   blockers: string[];
+  /** The same, each with its cause. */
+  blockerDetails: Blocker[];
   signOffAllowed: boolean;
   lastRun: RunReport | undefined;
   runs: RunReport[];
@@ -67,56 +85,81 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const runs = runsOfStage(context.runs, data.id);
   const lastRun = runs.at(-1);
   const signOffTag = context.tags.get(signOffTagName(model.config, 'stage', data.id));
-  const blockers: string[] = [];
+  const details: Blocker[] = [];
+  const block = (cause: BlockerCause, ...parts: InlinePart[]) => details.push({ cause, parts });
 
   for (const dependency of dependenciesOf(model, data)) {
     const other = stageById(model, dependency);
     if (!other) {
-      blockers.push(`${dependency} (a dependency) does not exist`);
+      block('dependency-missing', { text: `${dependency} (a dependency) does not exist` });
       continue;
     }
     const dependencyTag = context.tags.get(signOffTagName(model.config, 'stage', dependency));
     const dependencyLast = runsOfStage(context.runs, dependency).at(-1);
-    if (!dependencyTag && !dependencyLast?.overall_pass) blockers.push(`${dependency} has no passing run`);
+    if (!dependencyTag && !dependencyLast?.overall_pass) block('dependency-not-passed', { text: `${dependency} has no passing run` });
   }
   if (data.freeze === 'required' && !model.freezes.some((freeze) => freeze.data.stage === data.id)) {
-    blockers.push(`freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run \`stagedocs freeze ${data.id}\`)`);
+    block('freeze-missing', { text: `freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run ` }, { code: `stagedocs freeze ${data.id}` }, { text: ')' });
   }
-  if (lastRun?.freeze && !lastRun.freeze.verified) blockers.push(`freeze verification failed in run ${lastRun.run_id}`);
+  if (lastRun?.freeze && !lastRun.freeze.verified) block('freeze-failed', { text: `freeze verification failed in run ${lastRun.run_id}` });
   const errors = context.errorsByFile.get(stage.doc.file);
   if (errors) {
     const more = errors.count > 1 ? ` and ${errors.count - 1} more` : '';
-    blockers.push(`validation error in ${stage.doc.file}:${errors.first}${more} (run \`stagedocs validate\`)`);
+    block('validation-error', { text: 'validation error in ' }, ...messageParts(`${stage.doc.file}:${errors.first}${more}`), { text: ' (run ' }, { code: 'stagedocs validate' }, { text: ')' });
   }
-  if (data.status === 'done' && !lastRun?.overall_pass && !signOffTag) blockers.push(`${data.id} is marked done without a passing run`);
+  if (data.status === 'done' && !lastRun?.overall_pass && !signOffTag) block('done-without-pass', { text: `${data.id} is marked done without a passing run` });
+  const blockers = details.map((blocker) => plainParts(blocker.parts));
+  const joined = (prefix: string) => [{ text: prefix }, ...details.flatMap((blocker, index) => (index === 0 ? blocker.parts : [{ text: '; ' }, ...blocker.parts]))];
 
   const started = data.status !== 'not-started';
   const lastFailed = lastRun !== undefined && !lastRun.overall_pass;
   const signOffAllowed = !signOffTag && lastRun?.overall_pass === true && blockers.length === 0;
 
   let state: StageState;
-  let nextAction: string;
+  let parts: InlinePart[];
+  let kind: NextActionKind;
   if (signOffTag) {
     state = 'done';
-    nextAction = `signed off: tag ${signOffTag.name}`;
+    kind = 'signed-off';
+    parts = [{ text: `signed off: tag ${signOffTag.name}` }];
   } else if (data.status === 'blocked' || (started && blockers.length > 0)) {
     state = 'blocked';
-    nextAction = blockers.length > 0 ? `blocked: ${blockers.join('; ')}` : 'blocked: the stage is marked blocked; see its document';
+    kind = 'blocked';
+    parts = blockers.length > 0 ? joined('blocked: ') : [{ text: 'blocked: the stage is marked blocked; see its document' }];
   } else if (!started && blockers.length > 0) {
     state = 'not-started';
-    nextAction = `waiting: ${blockers.join('; ')}`;
+    kind = 'waiting';
+    parts = joined('waiting: ');
   } else if (lastFailed) {
     state = 'failed';
+    kind = 'fix-failing-gates';
     const failed = lastRun.gates.filter((gate) => gate.outcome !== 'pass' && gate.severity === 'blocking').map((gate) => gate.id);
-    nextAction = `fix the failing gate${failed.length === 1 ? '' : 's'} (${failed.join(', ') || 'see the report'}), record the root cause in a decision note, then rerun: \`stagedocs gate run ${data.id}\``;
+    parts = [
+      { text: `fix the failing gate${failed.length === 1 ? '' : 's'} (${failed.join(', ') || 'see the report'}), record the root cause in a decision note, then rerun: ` },
+      { code: `stagedocs gate run ${data.id}` },
+    ];
   } else if (signOffAllowed) {
     state = data.status === 'done' ? 'done' : data.status;
-    nextAction = `sign-off allowed: \`stagedocs sign-off ${data.id}\``;
+    kind = 'sign-off';
+    parts = [{ text: 'sign-off allowed: ' }, { code: `stagedocs sign-off ${data.id}` }];
   } else {
     state = data.status;
-    nextAction = started ? `run the gates: \`stagedocs gate run ${data.id}\`` : `start the stage, then run its gates: \`stagedocs gate run ${data.id}\``;
+    kind = started ? 'run-gates' : 'start';
+    parts = [{ text: started ? 'run the gates: ' : 'start the stage, then run its gates: ' }, { code: `stagedocs gate run ${data.id}` }];
   }
-  return { state, nextAction, blockers, signOffAllowed, lastRun, runs, signOffTag };
+  const nextAction = plainParts(parts);
+  return { state, nextAction, nextActionParts: parts, nextActionKind: kind, blockers, blockerDetails: details, signOffAllowed, lastRun, runs, signOffTag };
+}
+
+/**
+ * A diagnostic message in parts: the values it quotes in backticks become code spans, so that they
+ * render as code rather than as escaped backticks. Either way the text stays inert.
+ */
+function messageParts(message: string): InlinePart[] {
+  return message
+    .split(/`([^`\n]+)`/)
+    .map((piece, index): InlinePart => (index % 2 === 1 ? { code: piece } : { text: piece }))
+    .filter((part) => !('text' in part) || part.text !== '');
 }
 
 /** Phases and their stages in a stable order: phases by id (P2 before P10), stages by order. */

@@ -7,10 +7,17 @@ import { compareStrings } from '../model/diagnostic.js';
 import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../model/documents.js';
 import { type RunReport, type RunFolder } from '../model/evidence.js';
 import { findSection } from '../model/sections.js';
-import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type FileErrors, type StageAssessment, type StageState } from './assess.js';
+import type { InlinePart } from '../render/escape.js';
+import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type BlockerCause, type FileErrors, type NextActionKind, type StageAssessment, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';
 
 export const AUDIT_PACK_FORMAT = 'stagedocs-audit-pack/1';
+
+/** Where the pack's time comes from: the same repository state always gives the same bytes. */
+export type GeneratedFrom = 'head-commit' | 'SOURCE_DATE_EPOCH';
+
+/** The most important stages first: what a size-limited pack shows in full. */
+export const PACK_ORDER: readonly StageState[] = ['failed', 'blocked', 'validating', 'in-progress', 'not-started', 'done'];
 
 /** Section titles a stage may use for its expected impact and risk (compared case-insensitively). */
 const IMPACT_SECTIONS = ['Expected Impact and Risk', 'Impact and Risk', 'Expected Impact', 'Risks', 'Risk', 'Impact'];
@@ -27,7 +34,9 @@ export interface PackInput {
   range: { base: string | undefined; baseSha: string | undefined; head: string; headSha: string };
   /** Explicit stage ids; undefined selects every stage whose files changed in the range. */
   stageIds: string[] | undefined;
+  /** The time the pack shows: the head commit's committer time, or SOURCE_DATE_EPOCH; never the wall clock. */
   generatedAt: string;
+  generatedFrom: GeneratedFrom;
   toolVersion: string;
   /** Prefix of evidence links (`https://github.com/o/r/blob/<sha>/`), or '' for repository-relative links. */
   linkBase: string;
@@ -78,31 +87,68 @@ export interface StagePack {
     evidence_commits: string[];
     registry_rows: Array<{ run_id: string; overall_pass: string; report_sha256: string; verified: string }>;
   };
-  outcome: { next_action: string; blockers: string[]; sign_off_allowed: boolean };
+  outcome: {
+    next_action: string;
+    blockers: string[];
+    sign_off_allowed: boolean;
+    /** `next_action` in parts, commands as code. */
+    next_action_parts: InlinePart[];
+    next_action_kind: NextActionKind;
+    /** `blockers` in parts, each with its cause. */
+    blocker_details: Array<{ cause: BlockerCause; parts: InlinePart[] }>;
+  };
+  /** The stage's latest gate run, whether or not in the range. */
+  last_run: { run_id: string; result: 'pass' | 'fail'; failed_gates: string[] } | null;
+  /** How many commits of the range touched the stage's files, and how many files (a run folder counts once) changed. */
+  change_count: { commits: number; files: number };
+}
+
+/** Stages with the same cause of blocking, one line however many they are. */
+export interface BlockerGroup {
+  cause: BlockerCause | 'failing-gates' | 'marked-blocked';
+  /** What the stages share, e.g. `a dependency has no passing run`. */
+  label: string;
+  stages: string[];
+  /** For a group of one, the stage's own line. */
+  parts: InlinePart[];
 }
 
 export interface OverviewPhase {
   id: string;
   title: string;
-  nodes: Array<{ node: string; id: string; title: string; state: StageState; in_pack: boolean }>;
+  /**
+   * The stages in order; in a long phase, a run of three or more consecutive stages in the same state
+   * is one node (`id` the first, `last_id` the last, `count` how many), so the diagram stays readable.
+   */
+  nodes: Array<{ node: string; id: string; title: string; state: StageState; in_pack: boolean; count: number; last_id: string | null }>;
   edges: Array<{ from: string; to: string }>;
 }
 
 export interface AuditPack {
   format: typeof AUDIT_PACK_FORMAT;
   generated_at: string;
+  generated_from: GeneratedFrom;
   tool_version: string;
   range: { base: string | null; base_sha: string | null; head: string; head_sha: string; commit_count: number; description: string };
   selection: 'explicit' | 'changed';
-  outcome: { summary: string; counts: Array<{ state: StageState; count: number }>; blockers: Array<{ stage: string; text: string }> };
+  outcome: {
+    summary: string;
+    counts: Array<{ state: StageState; count: number }>;
+    blockers: Array<{ stage: string; text: string }>;
+    /** The blockers of blocked and failing stages, grouped by cause. */
+    blocker_groups: BlockerGroup[];
+  };
   overview: OverviewPhase[];
   stages: StagePack[];
   /** Documents changed in the range that failed validation, so no stage section can show them. */
   unreadable: Array<{ file: string; errors: number; first: string }>;
 }
 
-/** What a pack is built from, less the range's commits: all known while `git log` still runs. */
-export type PackSetting = Omit<PackInput, 'commits'>;
+/** What a pack is built from, less the range's commits and the time: all known while `git log` still runs. */
+export type PackSetting = Omit<PackInput, 'commits' | 'generatedAt' | 'generatedFrom'>;
+
+/** The time a pack shows (the head commit's, known once `git log` is done) and where it came from. */
+export type PackTime = Pick<PackInput, 'generatedAt' | 'generatedFrom'>;
 
 /**
  * Builds a pack in two steps, so that what does not need the range's commits can be done while
@@ -112,7 +158,7 @@ export type PackSetting = Omit<PackInput, 'commits'>;
 export interface PackBuilder {
   /** Assesses up to `count` more of the stages the pack may hold; false once all of them are. */
   assessAhead(count: number): boolean;
-  build(commits: CommitChanges[]): AuditPack;
+  build(commits: CommitChanges[], time: PackTime): AuditPack;
 }
 
 export function packBuilder(setting: PackSetting): PackBuilder {
@@ -132,13 +178,13 @@ export function packBuilder(setting: PackSetting): PackBuilder {
       for (const end = Math.min(candidates.length, assessed + count); assessed < end; assessed++) assessedIn(context, candidates[assessed]!);
       return assessed < candidates.length;
     },
-    build: (commits) => assemble({ ...setting, commits }, context, indexes, owners),
+    build: (commits, time) => assemble({ ...setting, ...time, commits }, context, indexes, owners),
   };
 }
 
 /** Builds the audit pack's data: everything the templates (or `--format json`) show, sorted, no absolute paths. */
 export function buildAuditPack(input: PackInput): AuditPack {
-  return packBuilder(input).build(input.commits);
+  return packBuilder(input).build(input.commits, input);
 }
 
 function assemble(input: PackInput, context: AssessmentContext, indexes: PackIndexes, owners: (file: string) => string[]): AuditPack {
@@ -182,7 +228,8 @@ function assemble(input: PackInput, context: AssessmentContext, indexes: PackInd
   const phaseRank = new Map([...new Set(selected.map((stage) => stage.data.phase))].sort(comparePhaseIds).map((phase, rank) => [phase, rank]));
   const stages = selected
     .map((stage) => stagePack(input, context, indexes, stage, touched.get(stage.data.id) ?? [], touchedFiles.get(stage.data.id) ?? [], inRange))
-    .map((stage) => ({ stage, importance: STATE_ORDER.indexOf(stage.state), phase: phaseRank.get(stage.phase)! }))
+    // Failing, then blocked, ...; within a state, stages changed in the range before the others.
+    .map((stage) => ({ stage, importance: PACK_ORDER.indexOf(stage.state) * 2 + (stage.change_count.commits > 0 ? 0 : 1), phase: phaseRank.get(stage.phase)! }))
     .sort((a, b) => a.importance - b.importance || a.phase - b.phase || compareStrings(a.stage.id, b.stage.id))
     .map(({ stage }) => stage);
 
@@ -190,6 +237,7 @@ function assemble(input: PackInput, context: AssessmentContext, indexes: PackInd
   const blockers = stages.flatMap((stage) =>
     stage.state === 'blocked' || stage.state === 'failed' ? [{ stage: stage.id, text: stage.outcome.next_action }] : [],
   );
+  const blockerGroups = groupBlockers(stages);
   const unreadable = unreadableDocuments(input);
   const unreadableNote = unreadable.length > 0 ? ` ${unreadable.length} changed document${unreadable.length === 1 ? '' : 's'} fail${unreadable.length === 1 ? 's' : ''} validation.` : '';
   const summary =
@@ -202,6 +250,7 @@ function assemble(input: PackInput, context: AssessmentContext, indexes: PackInd
   return {
     format: AUDIT_PACK_FORMAT,
     generated_at: input.generatedAt,
+    generated_from: input.generatedFrom,
     tool_version: input.toolVersion,
     range: {
       base: input.range.base ?? null,
@@ -215,11 +264,42 @@ function assemble(input: PackInput, context: AssessmentContext, indexes: PackInd
           : `${input.range.base} (${input.range.baseSha!.slice(0, 12)})..${input.range.head} (${shortHead})`,
     },
     selection: input.stageIds ? 'explicit' : 'changed',
-    outcome: { summary, counts, blockers },
+    outcome: { summary, counts, blockers, blocker_groups: blockerGroups },
     overview: overviewOf(model, context, new Set(stages.map((stage) => stage.id))),
     stages,
     unreadable,
   };
+}
+
+const CAUSE_LABELS: Record<BlockerGroup['cause'], string> = {
+  'failing-gates': 'a blocking gate failed in the latest run',
+  'dependency-not-passed': 'a dependency has no passing run',
+  'dependency-missing': 'a dependency does not exist',
+  'freeze-missing': 'the freeze file is missing',
+  'freeze-failed': 'freeze verification failed',
+  'validation-error': 'the stage document fails validation',
+  'done-without-pass': 'marked done without a passing run',
+  'marked-blocked': 'marked blocked in its document',
+};
+
+/**
+ * The blockers of blocked and failing stages by cause, in the pack's order of stages: a pull request
+ * where 299 stages wait on their predecessor gets one line for them, not 299.
+ */
+function groupBlockers(stages: StagePack[]): BlockerGroup[] {
+  const groups = new Map<BlockerGroup['cause'], BlockerGroup>();
+  const add = (cause: BlockerGroup['cause'], stage: StagePack, parts: InlinePart[]) => {
+    const group = groups.get(cause);
+    if (!group) groups.set(cause, { cause, label: CAUSE_LABELS[cause], stages: [stage.id], parts: [{ text: `${stage.id}: ` }, ...parts] });
+    else if (group.stages.at(-1) !== stage.id) group.stages.push(stage.id);
+  };
+  for (const stage of stages) {
+    if (stage.state === 'failed') add('failing-gates', stage, stage.outcome.next_action_parts);
+    else if (stage.state !== 'blocked') continue;
+    else if (stage.outcome.blocker_details.length === 0) add('marked-blocked', stage, stage.outcome.next_action_parts);
+    else for (const blocker of stage.outcome.blocker_details) add(blocker.cause, stage, blocker.parts);
+  }
+  return [...groups.values()];
 }
 
 /** Changed documents (still present) that are not in the model because their frontmatter is invalid. */
@@ -389,8 +469,37 @@ function stagePack(
     get traceability() {
       return details().traceability;
     },
-    outcome: { next_action: assessment.nextAction, blockers: assessment.blockers, sign_off_allowed: assessment.signOffAllowed },
+    outcome: {
+      next_action: assessment.nextAction,
+      blockers: assessment.blockers,
+      sign_off_allowed: assessment.signOffAllowed,
+      next_action_parts: assessment.nextActionParts,
+      next_action_kind: assessment.nextActionKind,
+      blocker_details: assessment.blockerDetails,
+    },
+    last_run: lastRunOf(assessment),
+    change_count: { commits: commits.length, files: countChangedFiles(commitFiles, input.model.config.paths.gate_results) },
   };
+}
+
+function lastRunOf(assessment: StageAssessment): StagePack['last_run'] {
+  const last = assessment.lastRun;
+  if (!last) return null;
+  const failed = last.gates.filter((gate) => gate.outcome !== 'pass' && gate.severity === 'blocking').map((gate) => gate.id);
+  return { run_id: last.run_id, result: last.overall_pass ? 'pass' : 'fail', failed_gates: failed };
+}
+
+/** How many entries `changedFiles` would list, without building them (a summary row needs only the count). */
+function countChangedFiles(commitFiles: Array<CommitChanges['changes']>, gateResultsDir: string): number {
+  const prefix = `${gateResultsDir.replace(/\/+$/, '')}/`;
+  const shown = new Set<string>();
+  for (const changes of commitFiles) {
+    for (const file of changes) {
+      const rest = file.path.startsWith(prefix) ? file.path.slice(prefix.length) : undefined;
+      shown.add(rest !== undefined && rest.includes('/') ? `${prefix}${rest.slice(0, rest.indexOf('/'))}/` : file.path);
+    }
+  }
+  return shown.size;
 }
 
 function stageDetails(
@@ -550,21 +659,36 @@ function freezeLine(input: PackInput, stage: StageFrontmatter, lastRun: RunRepor
   return parts.join('; ');
 }
 
+/** A phase of up to this many stages shows each as its own node. */
+const OVERVIEW_STAGES_IN_FULL = 12;
+
 function overviewOf(model: RepositoryModel, context: AssessmentContext, inPack: ReadonlySet<string>): OverviewPhase[] {
   const phaseIds = [...new Set(model.stages.filter((stage) => inPack.has(stage.data.id)).map((stage) => stage.data.phase))].sort(comparePhaseIds);
   let counter = 0;
   const nodeOf = new Map<string, string>();
   return phaseIds.map((phaseId) => {
     const stages = stagesOfPhase(model, phaseId);
-    const nodes = stages.map((stage) => {
+    const states = stages.map((stage) => ({ stage, state: assessedIn(context, stage).state, in_pack: inPack.has(stage.data.id) }));
+    // Runs of consecutive stages that look the same are one node in a long phase.
+    const runs: Array<typeof states> = [];
+    for (const entry of states) {
+      const run = runs.at(-1);
+      if (stages.length > OVERVIEW_STAGES_IN_FULL && run && run[0]!.state === entry.state && run[0]!.in_pack === entry.in_pack) run.push(entry);
+      else runs.push([entry]);
+    }
+    const nodes: OverviewPhase['nodes'] = [];
+    for (const run of runs.flatMap((members) => (members.length >= 3 ? [members] : members.map((member) => [member])))) {
       const node = `s${counter++}`;
-      nodeOf.set(stage.data.id, node);
-      return { node, id: stage.data.id, title: stage.data.title, state: assessedIn(context, stage).state, in_pack: inPack.has(stage.data.id) };
-    });
+      for (const member of run) nodeOf.set(member.stage.data.id, node);
+      const first = run[0]!;
+      nodes.push({ node, id: first.stage.data.id, title: first.stage.data.title, state: first.state, in_pack: first.in_pack, count: run.length, last_id: run.length > 1 ? run.at(-1)!.stage.data.id : null });
+    }
+    const seen = new Set<string>();
     const edges = stages.flatMap((stage) =>
       dependenciesOf(model, stage.data)
         .filter((dependency) => nodeOf.has(dependency))
-        .map((dependency) => ({ from: nodeOf.get(dependency)!, to: nodeOf.get(stage.data.id)! })),
+        .map((dependency) => ({ from: nodeOf.get(dependency)!, to: nodeOf.get(stage.data.id)! }))
+        .filter((edge) => edge.from !== edge.to && !seen.has(`${edge.from} ${edge.to}`) && seen.add(`${edge.from} ${edge.to}`)),
     );
     return { id: phaseId, title: model.phases.find((phase) => phase.data.id === phaseId)?.data.title ?? phaseId, nodes, edges };
   });

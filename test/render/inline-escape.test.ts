@@ -12,12 +12,14 @@ function everyReplacement(value: unknown): string {
     .replace(/[\\`*_[\]|~$#]/g, (char) => `\\${char}`)
     .replace(/^([-+=]|\d{1,9}(?=[.)]))/, (start) => (/\d/.test(start) ? `${start}\\` : `\\${start}`))
     .replace(/\\\]\(/g, '\\]\\(')
+    .replace(/\b(https?|ftp|mailto|xmpp):/gi, '$1\\:')
+    .replace(/\b(www)\./gi, '$1\\.')
     .replace(/@/g, '@&#8203;');
 }
 
 describe('markdownInline', () => {
   it('escapes exactly as the full chain of replacements does, plain text included', () => {
-    const special = fc.constantFrom('\r', '\n', '\r\n', '\u2028', '\u2029', '&', '<', '>', '\\', '`', '*', '_', '[', ']', '](', '|', '~', '$', '#', '@', '-', '+', '=', '1.', '12)', '(', ' ', 'a', 'Z', '9');
+    const special = fc.constantFrom('\r', '\n', '\r\n', '\u2028', '\u2029', '&', '<', '>', '\\', '`', '*', '_', '[', ']', '](', '|', '~', '$', '#', '@', '-', '+', '=', '1.', '12)', '(', ' ', 'a', 'Z', '9', ':', 'https', 'www', 'WWW.', '.', 'http://x');
     const text = fc.oneof(fc.string(), fc.array(special, { maxLength: 12 }).map((parts) => parts.join('')), fc.constantFrom('Resource API part 9 of P14', 'not-started', '1. item', '-', ''));
     fc.assert(
       fc.property(text, (value) => {

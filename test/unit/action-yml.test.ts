@@ -38,6 +38,7 @@ describe('markdownBlockquote link schemes', () => {
   it('disarms javascript: in inline links and in link reference definitions', () => {
     const quoted = markdownBlockquote('[a](javascript:alert(1))\n[b]: javascript:alert(2)\n[c]:  DATA:text/html,x');
     expect(quoted).not.toMatch(/javascript:|data:/i);
-    expect(quoted).toBe('> [a](#unsafe-link:alert(1))\n> [b]: #unsafe-link:alert(2)\n> [c]: #unsafe-link:text/html,x');
+    // Brackets are escaped too, so that no link, image or reference definition forms at all.
+    expect(quoted).toBe('> \\[a\\](#unsafe-link:alert(1))\n> \\[b\\]: #unsafe-link:alert(2)\n> \\[c\\]: #unsafe-link:text/html,x');
   });
 });

@@ -21,7 +21,16 @@ function stagePack(id: string, title: string, state: StagePack['state'], text: s
     sections: { impact: text, rollback: text, open_questions: null },
     evidence: { runs: [], earlier: null, freeze: 'no freeze file (not required)' },
     traceability: { sign_off_tag: null, evidence_commits: [], registry_rows: [] },
-    outcome: { next_action: `run the gates: \`stagedocs gate run ${id}\``, blockers: [], sign_off_allowed: false },
+    outcome: {
+      next_action: `run the gates: \`stagedocs gate run ${id}\``,
+      blockers: [],
+      sign_off_allowed: false,
+      next_action_parts: [{ text: 'run the gates: ' }, { code: `stagedocs gate run ${id}` }],
+      next_action_kind: 'run-gates',
+      blocker_details: [],
+    },
+    last_run: null,
+    change_count: { commits: 1, files: 1 },
   };
 }
 
@@ -30,15 +39,16 @@ function packOf(stages: StagePack[], phaseSize = Infinity): AuditPack {
   const phases = stages.length === 0 ? [] : Array.from({ length: Math.ceil(stages.length / phaseSize) }, (_, index) => stages.slice(index * phaseSize, (index + 1) * phaseSize));
   return {
     format: AUDIT_PACK_FORMAT,
-    generated_at: '2026-11-21T10:00:00.000Z',
+    generated_at: '2026-11-21T10:00:00Z',
+    generated_from: 'head-commit',
     tool_version: '0.1.0',
     range: { base: 'main', base_sha: 'b'.repeat(40), head: 'HEAD', head_sha: 'c'.repeat(40), commit_count: 1, description: 'main..HEAD' },
     selection: 'changed',
-    outcome: { summary: 'x', counts: [], blockers: [] },
+    outcome: { summary: 'x', counts: [], blockers: [], blocker_groups: [] },
     overview: (phases.length === 0 ? [[]] : phases).map((members, phase) => ({
       id: `P${phase + 1}`,
       title: 'Phase',
-      nodes: members.map((stage, index) => ({ node: `s${phase}-${index}`, id: stage.id, title: stage.title, state: stage.state, in_pack: true })),
+      nodes: members.map((stage, index) => ({ node: `s${phase}-${index}`, id: stage.id, title: stage.title, state: stage.state, in_pack: true, count: 1, last_id: null })),
       edges: [],
     })),
     stages,
@@ -58,8 +68,8 @@ describe('renderAuditPack size limit', () => {
           const pack = packOf(entries.map(([title, state, text], index) => stagePack(`P1-S${String(index).padStart(2, '0')}`, title, state, text)));
           const markdown = renderAuditPack(pack, { root: PROJECT_ROOT, templatesDir: 'templates', maxChars });
           expect(markdown.length).toBeLessThanOrEqual(maxChars);
-          const kept = pack.stages.filter((stage) => new RegExp(`^## ${stage.id}( |$)`, 'm').test(markdown)).length;
-          if (kept < pack.stages.length) expect(markdown).toMatch(/are left out to keep this pack under|cut at the size limit/);
+          const kept = pack.stages.filter((stage) => markdown.includes(`<summary><b>${stage.id}</b>`)).length;
+          if (kept < pack.stages.length) expect(markdown).toMatch(/are left out to keep this pack under|cut here at the size limit/);
         },
       ),
       { numRuns: 60 },
@@ -70,17 +80,19 @@ describe('renderAuditPack size limit', () => {
     const big = 'long text. '.repeat(300);
     const pack = packOf([stagePack('P1-S00', 'Blocked one', 'blocked', big), stagePack('P1-S01', 'Failed one', 'failed', big), stagePack('P1-S02', 'Done one', 'done', big)]);
     const markdown = renderAuditPack(pack, { root: PROJECT_ROOT, templatesDir: 'templates', maxChars: 16_000 });
-    expect(markdown).toContain('## P1-S00 Blocked one');
-    expect(markdown).toContain('## P1-S01 Failed one');
-    expect(markdown).not.toContain('## P1-S02');
-    expect(markdown).toContain('- **P1-S02** Done one: done, run the gates');
-    expect(markdown).toContain('1 of 3 stages are left out');
+    expect(markdown).toContain('<summary><b>P1-S00</b> Blocked one (blocked)</summary>');
+    expect(markdown).toContain('<summary><b>P1-S01</b> Failed one (failed)</summary>');
+    expect(markdown).not.toContain('<summary><b>P1-S02</b>');
+    // The summary table still has every stage.
+    expect(markdown).toContain('| P1-S02 Done one | done | no runs | 1 commit, 1 file | run the gates: `stagedocs gate run P1-S02` |');
+    expect(markdown).toContain('The details of 1 of 3 stages (1 done) are left out');
   });
 });
 
 /**
- * The size limit the slow, obvious way, as a reference: every prefix rendered whole, longest first,
- * no shortcut. The overview is left out when the pack with no stage in full does not fit with it.
+ * The size limit the slow, obvious way, as a reference: the rows of the summary table and the stage
+ * sections tried from all of them down, one at a time, no shortcut. The table's rows give way before
+ * the overview, and both before the most important stage's details.
  */
 function naiveRender(pack: AuditPack, maxChars: number): string {
   const template = (name: string) => loadTemplate(PROJECT_ROOT, 'templates', name);
@@ -89,36 +101,64 @@ function naiveRender(pack: AuditPack, maxChars: number): string {
   const overview =
     pack.overview.length === 0
       ? ''
-      : tidy(overviewTemplate({ phases: pack.overview.map((phase) => ({ ...phase, nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })) })) }));
-  const renderWith = (kept: number, shownOverview: string, omitted: string) => {
+      : tidy(
+          overviewTemplate({
+            phases: pack.overview.map((phase, index) => ({ ...phase, index, previous: index === 0 ? null : index - 1, nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })) })),
+          }),
+        );
+  // At most 40 stages here, so the table has one row per stage (no shared rows).
+  const rows = pack.stages.map((stage) => ({ label: `${stage.id} ${stage.title}`, state: stage.state, last_gate: 'no runs', changed: '1 commit, 1 file', next: stage.outcome.next_action_parts }));
+  const renderWith = (keptRows: number, shownOverview: string, kept: number) => {
     const folded = pack.stages.slice(kept);
     return tidy(
       main({
         ...pack,
+        summary_rows: rows.slice(0, keptRows),
+        summary_omitted: keptRows === rows.length ? '' : `${rows.length - keptRows} less important stages are not in this table (${[...new Set(rows.slice(keptRows).map((row) => row.state))].map((state) => `${rows.slice(keptRows).filter((row) => row.state === state).length} ${state}`).join(', ')}); run \`stagedocs audit-pack --format json\` for everything.`,
+        blocker_groups: [],
         overview: shownOverview,
-        overview_omitted: omitted,
-        sections: pack.stages.slice(0, kept).map((stage) =>
-          tidy(stageTemplate({ ...stage, changes: { ...stage.changes, commits: stage.changes.commits.slice(0, COMMITS_SHOWN) }, commits_omitted: Math.max(0, stage.changes.commits.length - COMMITS_SHOWN) })),
-        ),
-        folded: folded.map((stage) => ({ id: stage.id, title: stage.title, state: stage.state, next_action: stage.outcome.next_action })),
+        overview_omitted: shownOverview === '' && pack.overview.length > 0 ? 'The phase overview is left out: it does not fit the size limit.' : '',
+        sections: pack.stages.slice(0, kept).map((stage) => ({
+          id: stage.id,
+          title: stage.title,
+          state: stage.state,
+          body: tidy(
+            stageTemplate({
+              ...stage,
+              changes: { ...stage.changes, commits: stage.changes.commits.slice(0, COMMITS_SHOWN) },
+              commits_omitted: Math.max(0, stage.changes.commits.length - COMMITS_SHOWN),
+              outcome_lead: stage.outcome.next_action_parts,
+              outcome_items: [],
+            }),
+          ).trimEnd(),
+        })),
         folded_note:
           folded.length === 0
-            ? ''
-            : `${folded.length} of ${pack.stages.length} stages are left out to keep this pack under ${maxChars} characters; they are listed here, least important last. Run \`stagedocs audit-pack <stage-id>\` for any of them.`,
+            ? []
+            : [
+                {
+                  text: `The details of ${folded.length} of ${pack.stages.length} stages (${[...new Set(folded.map((stage) => stage.state))].map((state) => `${folded.filter((stage) => stage.state === state).length} ${state}`).join(', ')}) are left out to keep this pack under ${maxChars} characters${keptRows === rows.length ? '; the summary table above lists them' : ''}. Run `,
+                },
+                { code: 'stagedocs audit-pack <stage-id>' },
+                { text: ' for any of them.' },
+              ],
       }),
     );
   };
-  const whole = renderWith(pack.stages.length, overview, '');
-  if (whole.length <= maxChars) return whole;
-  const dropOverview = overview !== '' && renderWith(0, overview, '').length > maxChars;
-  const [shownOverview, omitted] = dropOverview ? ['', 'The phase overview is left out: it does not fit the size limit.'] : [overview, ''];
-  for (let kept = pack.stages.length; kept > 0; kept--) {
-    const text = renderWith(kept, shownOverview, omitted);
-    if (text.length <= maxChars) return text;
+  const fits = (text: string) => text.length <= maxChars;
+  for (const wanted of pack.stages.length > 0 ? [1, 0] : [0]) {
+    for (const shownOverview of overview !== '' && overview.length - 1 <= maxChars ? [overview, ''] : ['']) {
+      for (let keptRows = rows.length; keptRows >= 0; keptRows--) {
+        if (!fits(renderWith(keptRows, shownOverview, wanted))) continue;
+        for (let kept = pack.stages.length; kept >= wanted; kept--) {
+          const text = renderWith(keptRows, shownOverview, kept);
+          if (fits(text)) return text;
+        }
+      }
+    }
   }
-  const text = renderWith(0, shownOverview, omitted);
-  if (text.length <= maxChars) return text;
-  const note = '\n\n_The list above is cut at the size limit; run `stagedocs audit-pack --format json` for everything._\n';
+  const text = renderWith(rows.length, '', 0);
+  const note = '\n\n_The pack is cut here at the size limit; run `stagedocs audit-pack --format json` for everything._\n';
   return `${text.slice(0, Math.max(0, text.lastIndexOf('\n', maxChars - note.length)))}${note}`;
 }
 
@@ -130,7 +170,7 @@ describe('renderAuditPack against the obvious render-every-prefix reference', ()
         // Long titles make a list of left-out stages that is itself over the limit (and cut).
         fc.array(fc.tuple(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 100, maxLength: 300 })), fc.constantFrom(...STATES), fc.string({ maxLength: 4000 })), {
           minLength: 0,
-          maxLength: 80,
+          maxLength: 40,
         }),
         fc.integer({ min: MIN_MAX_CHARS, max: 30_000 }),
         fc.integer({ min: 1, max: 12 }),
@@ -141,20 +181,21 @@ describe('renderAuditPack against the obvious render-every-prefix reference', ()
           );
           const markdown = renderAuditPack(pack, { root: PROJECT_ROOT, templatesDir: 'templates', maxChars });
           expect(markdown).toBe(naiveRender(pack, maxChars));
-          outcomes.add(markdown.includes('cut at the size limit') ? 'cut' : markdown.includes('are left out to keep') ? (markdown.includes('overview is left out') ? 'prefix without overview' : 'prefix') : 'whole');
+          outcomes.add(markdown.includes('cut here at the size limit') ? 'cut' : markdown.includes('less important stages are not in this table') ? 'rows left out' : markdown.includes('are left out to keep') ? (markdown.includes('overview is left out') ? 'prefix without overview' : 'prefix') : 'whole');
         },
       ),
       // Shrinking re-renders every prefix of large packs many times over; the first failure says enough.
       { numRuns: 150, endOnFailure: true },
     );
     // Each way a pack can end was compared at least once.
-    expect([...outcomes].sort()).toEqual(['cut', 'prefix', 'prefix without overview', 'whole']);
+    // (A cut needs a header longer than the limit, which these packs never have.)
+    expect([...outcomes].sort()).toEqual(['prefix', 'prefix without overview', 'rows left out', 'whole']);
   });
 
-  it('reads no stage details when even the list of left-out stages is over the limit', () => {
+  it('reads the details of no stage beyond those shown in full, however many stages the table summarises', () => {
     const reads: string[] = [];
     const stages = Array.from({ length: 300 }, (_, index) => {
-      const full = stagePack(`P1-S${String(index).padStart(3, '0')}`, `A title long enough to fill the list ${'x'.repeat(60)}`, 'not-started', 'text');
+      const full = stagePack(`P1-S${String(index).padStart(3, '0')}`, `A title long enough to fill the list ${'x'.repeat(60)}`, 'not-started', 'text '.repeat(400));
       for (const key of ['changes', 'decisions', 'sections', 'evidence', 'traceability', 'position', 'phase_title'] as const) {
         const value = full[key];
         Object.defineProperty(full, key, { enumerable: true, get: () => (reads.push(`${full.id}.${key}`), value) });
@@ -163,7 +204,15 @@ describe('renderAuditPack against the obvious render-every-prefix reference', ()
     });
     const markdown = renderAuditPack(packOf(stages), { root: PROJECT_ROOT, templatesDir: 'templates', maxChars: 20_000 });
     expect(markdown.length).toBeLessThanOrEqual(20_000);
-    expect(markdown).toContain('cut at the size limit');
-    expect(reads).toEqual([]);
+    // 300 alike stages are one row of the summary table.
+    expect(markdown).toContain('| P1-S000, P1-S001, P1-S002, P1-S003, P1-S004, ... P1-S299 (300 stages) | not-started |');
+    const shown = stages.filter((stage) => markdown.includes(`<summary><b>${stage.id}</b>`)).map((stage) => stage.id);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown).toEqual(stages.slice(0, shown.length).map((stage) => stage.id));
+    // Only the first stages, of which those shown are a prefix, were ever built in full.
+    const read = new Set(reads.map((entry) => entry.split('.')[0]));
+    for (const id of shown) expect(read.has(id)).toBe(true);
+    expect([...read]).toEqual(stages.slice(0, read.size).map((stage) => stage.id));
+    expect(read.size).toBeLessThan(20);
   });
 });

@@ -19,7 +19,6 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     head: flags.head,
     stages: stageIds,
     linkBase: flags.linkBase,
-    generatedAt: io.now().toISOString(),
   });
   for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
   const output = flags.format === 'json' ? `${JSON.stringify(result.pack, null, 2)}\n` : await result.render(flags.maxChars);
