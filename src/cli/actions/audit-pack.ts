@@ -6,7 +6,7 @@ import type { Env } from '../../git/exec.js';
 import { commitsInSpan, type CommitChanges } from '../../git/history.js';
 import { assertSafeRef } from '../../git/refs.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { codeFingerprint, TOOL_VERSION } from '../../util/version.js';
+import { TOOL_VERSION } from '../../util/version.js';
 import type { AuditPackFlags } from '../commands/audit-pack.js';
 import type { CliIo } from '../io.js';
 
@@ -24,9 +24,10 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
   const early = startHistory(path.resolve(io.cwd, flags.cwd ?? '.'), flags, io.env);
   early.catch(() => undefined);
 
-  const [{ assertStageId }, { findRoot, workingDirectory }, { loadWorkspace, signOffTags }, { registryRowsOnDemand }, { packBuilder }, { renderAuditPack }] = await Promise.all([
+  const [{ assertStageId }, { findRoot, workingDirectory }, { loadRepository }, { workspaceOf, signOffTags }, { registryRowsOnDemand }, { packBuilder }, { renderAuditPack }] = await Promise.all([
     import('../../gates/stage-model.js'),
     import('../context.js'),
+    import('../../engine/load-repository.js'),
     import('../../audit/workspace.js'),
     import('../../audit/registry-rows.js'),
     import('../../audit/pack.js'),
@@ -50,7 +51,7 @@ export async function auditPackAction(stageIds: string[], flags: AuditPackFlags,
     io.stderr.write(`note: documents and evidence are read from the working tree (HEAD), which is not --head ${flags.head}; check out ${flags.head} for a consistent pack\n`);
   }
 
-  const workspace = await loadWorkspace(root, codeFingerprint());
+  const workspace = workspaceOf(await loadRepository(root, { evidence: 'read' }));
   const known = new Set(workspace.model.stages.map((stage) => stage.data.id));
   const unknown = stageIds.filter((id) => !known.has(id));
   if (unknown.length > 0) {

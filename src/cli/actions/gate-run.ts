@@ -1,4 +1,4 @@
-import { loadConfig } from '../../engine/config.js';
+import { loadRepository } from '../../engine/load-repository.js';
 import { colorsFor } from '../../format/colors.js';
 import { runsOfStage } from '../../model/evidence.js';
 import type { SimpleGit } from 'simple-git';
@@ -9,14 +9,14 @@ import { gitState } from '../../gates/git-info.js';
 import { checkProgression } from '../../model/progression.js';
 import { makeRedactor } from '../../gates/redact.js';
 import { runStage } from '../../gates/run-stage.js';
-import { assertStageId, findStage, loadModel } from '../../gates/stage-model.js';
+import { assertStageId, findStage } from '../../gates/stage-model.js';
 import { openGit } from '../../git/client.js';
 import { requireGitRoot } from '../../git/repository.js';
 import type { RepositoryModel, Typed } from '../../model/repository.js';
 import { type GateSpec, type StageFrontmatter, freezePathOf } from '../../model/documents.js';
 import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
 import { isValidId } from '../../model/ids.js';
-import { codeFingerprint, TOOL_VERSION } from '../../util/version.js';
+import { TOOL_VERSION } from '../../util/version.js';
 import type { GateRunFlags } from '../commands/gate.js';
 import { workingDirectory } from '../context.js';
 import { type CliIo } from '../io.js';
@@ -27,8 +27,7 @@ export async function gateRunAction(stageId: string, flags: GateRunFlags, io: Cl
   const cwd = workingDirectory(io, flags.cwd);
   const root = await requireGitRoot(cwd, io.env);
   const git = openGit(root);
-  const { config, hash } = await loadConfig(root);
-  const model = await loadModel(root, config, hash, codeFingerprint());
+  const { config, model } = await loadRepository(root);
   const stage = findStage(model, stageId);
   const gates = selectGates(stage, flags.gate);
 

@@ -1,16 +1,16 @@
 import { colorsFor } from '../../format/colors.js';
 import { buildStatus } from '../../audit/status.js';
-import { loadWorkspace, signOffTags } from '../../audit/workspace.js';
+import { signOffTags, workspaceOf } from '../../audit/workspace.js';
+import { loadRepository } from '../../engine/load-repository.js';
 import { formatStatusMarkdown, formatStatusTable } from '../../format/status.js';
 import { EXIT_OK } from '../../model/errors.js';
-import { codeFingerprint } from '../../util/version.js';
 import type { StatusFlags } from '../commands/status.js';
 import { findRoot, workingDirectory } from '../context.js';
 import { type CliIo } from '../io.js';
 
 export async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
   const root = findRoot(workingDirectory(io, flags.cwd));
-  const workspace = await loadWorkspace(root, codeFingerprint());
+  const workspace = workspaceOf(await loadRepository(root, { evidence: 'read' }));
   // Sign-off tags need git; without a repository there are none and the status is still worth showing.
   const tags = await signOffTags(root, workspace.config, io.env);
   const report = buildStatus({ model: workspace.model, runs: workspace.runs, tags: new Map(tags.map((tag) => [tag.name, tag])), errorsByFile: workspace.errorsByFile });

@@ -5,8 +5,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { documentGlobs, workingTreeSource, type DocumentSource } from '../../engine/source.js';
 import type { Rule } from '../../rules/types.js';
-import { validateRepository } from '../../engine/validate.js';
-import { loadEvidence, loadEvidenceCached } from '../../gates/load-evidence.js';
+import { loadRepository } from '../../engine/load-repository.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import { formatValidation } from '../../format/validation.js';
 import { codeFingerprint } from '../../util/version.js';
@@ -25,17 +24,14 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
   const source = git.source ?? workingTreeSource(root, config);
   const only = git.only ?? (paths.length > 0 ? await selectFiles(root, cwd, paths, await source.list()) : undefined);
 
-  const result = await validateRepository({
-    root,
-    config,
-    configHash: hash,
-    toolVersion: codeFingerprint(),
+  const { validation: result } = await loadRepository(root, {
+    config: { config, hash },
     source,
     only,
-    useCache: flags.cache,
+    cache: flags.cache,
     extraRules: git.rules,
     // The hook checks what is being committed; evidence rules need the runs, which CI validates.
-    evidence: flags.staged ? undefined : flags.cache ? await loadEvidenceCached(root, config.paths.gate_results, codeFingerprint()) : await loadEvidence(root, config.paths.gate_results),
+    evidence: flags.staged ? 'none' : 'check',
     // STAGEDOCS_WORKERS=<n>: worker threads for cold runs (see docs/performance.md); default none.
     workers: workersFrom(io.env.STAGEDOCS_WORKERS),
   });
