@@ -1,9 +1,9 @@
 import { assessStage as assessLoadedStage, type AssessmentContext, type StageAssessment } from '../audit/assess.js';
 import { buildStatus, type StatusReport } from '../audit/status.js';
-import { loadWorkspace, signOffTags } from '../audit/workspace.js';
+import { signOffTags, workspaceOf } from '../audit/workspace.js';
+import { loadRepository } from '../engine/load-repository.js';
 import type { Env } from '../git/exec.js';
 import { UsageError } from '../model/errors.js';
-import { codeFingerprint } from '../util/version.js';
 import { locate, type RootInput } from './root.js';
 
 export interface AssessRequest {
@@ -23,7 +23,7 @@ export interface StageVerdict extends StageAssessment {
 /** Everything a verdict is computed from, read once: the documents, their errors, the runs and the tags. */
 async function assessmentContext(request: AssessRequest): Promise<AssessmentContext> {
   const { root } = await locate(request.root, request.env, 'optional');
-  const workspace = await loadWorkspace(root, codeFingerprint());
+  const workspace = workspaceOf(await loadRepository(root, { evidence: 'read' }));
   // Sign-off tags need git; without a repository there are none and the assessment still holds.
   const tags = await signOffTags(root, workspace.config, request.env);
   return { model: workspace.model, runs: workspace.runs, tags: new Map(tags.map((tag) => [tag.name, tag])), errorsByFile: workspace.errorsByFile };

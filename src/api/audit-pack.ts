@@ -7,7 +7,7 @@ import { commitsInSpan, underRoot, type CommitChanges } from '../git/history.js'
 import { prefixWithin } from '../git/root.js';
 import { assertSafeRef } from '../git/refs.js';
 import { NotInGitRepositoryError, UsageError } from '../model/errors.js';
-import { codeFingerprint, TOOL_VERSION } from '../util/version.js';
+import { TOOL_VERSION } from '../util/version.js';
 import { locate, type RootInput, type StagedocsRoot } from './root.js';
 
 /** Stages assessed between two looks at whether git log is done: a few milliseconds of work. */
@@ -56,8 +56,9 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
   const early = startHistory(root, head, request.base, request.env);
   early.catch(() => undefined);
 
-  const [{ assertStageId }, { loadWorkspace, signOffTags }, { registryRowsOnDemand }, { packBuilder }] = await Promise.all([
+  const [{ assertStageId }, { loadRepository }, { workspaceOf, signOffTags }, { registryRowsOnDemand }, { packBuilder }] = await Promise.all([
     import('../gates/stage-model.js'),
+    import('../engine/load-repository.js'),
     import('../audit/workspace.js'),
     import('../audit/registry-rows.js'),
     import('../audit/pack.js'),
@@ -76,7 +77,7 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
     notes.push(`documents and evidence are read from the working tree (HEAD), which is not ${head}; check out ${head} for a consistent pack`);
   }
 
-  const workspace = await loadWorkspace(root, codeFingerprint());
+  const workspace = workspaceOf(await loadRepository(root, { evidence: 'read' }));
   const known = new Set(workspace.model.stages.map((stage) => stage.data.id));
   const unknown = stageIds.filter((id) => !known.has(id));
   if (unknown.length > 0) {

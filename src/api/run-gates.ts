@@ -1,10 +1,10 @@
-import { loadConfig } from '../engine/config.js';
+import { loadRepository } from '../engine/load-repository.js';
 import { readRuns } from '../evidence/read.js';
 import { checkRerunPolicy } from '../gates/failure-policy.js';
 import { verifyFreeze, type FreezeVerification } from '../gates/freeze.js';
 import { makeRedactor } from '../gates/redact.js';
 import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.js';
-import { assertStageId, findStage, loadModel } from '../gates/stage-model.js';
+import { assertStageId, findStage } from '../gates/stage-model.js';
 import type { Env } from '../git/exec.js';
 import { gitState } from '../git/worktree-status.js';
 import { freezePathOf, type GateSpec, type StageFrontmatter } from '../model/documents.js';
@@ -13,7 +13,7 @@ import { runsOfStage } from '../model/evidence.js';
 import { isValidId } from '../model/ids.js';
 import { checkProgression } from '../model/progression.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
-import { codeFingerprint, TOOL_VERSION } from '../util/version.js';
+import { TOOL_VERSION } from '../util/version.js';
 import { locate, type RootInput } from './root.js';
 
 export type { RunOutcome, RunProgress } from '../gates/run-stage.js';
@@ -53,8 +53,7 @@ const SILENT: RunProgress = { gateStarted() {}, gateFinished() {} };
 export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   assertStageId(request.stage);
   const { root } = await locate(request.root, request.env, 'required');
-  const { config, hash } = await loadConfig(root);
-  const model = await loadModel(root, config, hash, codeFingerprint());
+  const { config, model } = await loadRepository(root);
   const stage = findStage(model, request.stage);
   const wanted = request.gates ?? [];
   const gates = selectGates(stage, wanted);

@@ -2,8 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../engine/config.js';
 import { workingTreeSource, type DocumentSource } from '../engine/source.js';
-import { validateRepository } from '../engine/validate.js';
-import { loadEvidence, loadEvidenceCached } from '../gates/load-evidence.js';
+import { loadRepository } from '../engine/load-repository.js';
 import type { Env } from '../git/exec.js';
 import type { Config } from '../model/config.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -60,17 +59,14 @@ export async function validate(request: ValidateRequest): Promise<ValidateReport
   const git = await gitInputs(located, config, request, useCache);
   const source = git.source ?? workingTreeSource(root, config);
   const only = git.only ?? (request.paths && request.paths.length > 0 ? selectFiles(root, request.paths, await source.list()) : undefined);
-  const result = await validateRepository({
-    root,
-    config,
-    configHash: hash,
-    toolVersion: codeFingerprint(),
+  const { validation: result } = await loadRepository(root, {
+    config: { config, hash },
     source,
     only,
-    useCache,
+    cache: useCache,
     extraRules: git.rules,
     // The hook checks what is being committed; evidence rules need the runs, which CI validates.
-    evidence: request.staged ? undefined : useCache ? await loadEvidenceCached(root, config.paths.gate_results, codeFingerprint()) : await loadEvidence(root, config.paths.gate_results),
+    evidence: request.staged ? 'none' : 'check',
     workers: request.workers,
   });
   return {

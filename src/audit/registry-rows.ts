@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { CsvSyntaxError, decodeCell, parseCsv, type CsvRecord } from '../gates/csv.js';
-import { registryPath } from '../gates/registry.js';
+import { CsvSyntaxError, decodeCell, parseCsv, type CsvRecord } from '../util/csv.js';
+import { registryPath } from '../evidence/registry.js';
 
 /** One row of `gate_registry.csv`, by column name (the contract's columns, plus any extra). */
 export type RegistryRow = Record<string, string>;

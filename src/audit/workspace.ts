@@ -1,15 +1,12 @@
 import { type Config } from '../model/config.js';
-import { loadConfig } from '../engine/config.js';
+import type { LoadedRepository } from '../engine/load-repository.js';
 import { type RunFolder } from '../model/evidence.js';
 import type { RepositoryModel } from '../model/repository.js';
-import { workingTreeSource } from '../engine/source.js';
-import { validateRepository } from '../engine/validate.js';
-import { loadEvidenceCached } from '../gates/load-evidence.js';
 import type { Env } from '../git/exec.js';
 import { tagsUnder, type TagInfo } from '../git/tags.js';
 import { signOffTagPrefix, type FileErrors } from './assess.js';
 
-/** What status and audit packs read from the working tree: documents, their validation errors, gate runs. */
+/** What status and audit packs read of a repository: documents, their validation errors, gate runs. */
 export interface Workspace {
   config: Config;
   model: RepositoryModel;
@@ -18,25 +15,18 @@ export interface Workspace {
 }
 
 /**
- * Reads the working tree through the validation engine, with its per-file cache in `.stagedocs/`
- * (git-ignored, shared with `validate`): on a warm cache unchanged documents are not parsed again.
+ * The audit's view of a repository loaded with its evidence read (`loadRepository(root, { evidence:
+ * 'read' })`, with the caches shared with `validate`): each file's error count and first error.
  */
-export async function loadWorkspace(root: string, toolVersion: string): Promise<Workspace> {
-  const { config, hash } = await loadConfig(root);
-  // The run folders as `validate` last read them when none changed since (the same evidence cache),
-  // checked while the documents are: both wait mostly on the file system.
-  const evidence = loadEvidenceCached(root, config.paths.gate_results, toolVersion);
-  evidence.catch(() => undefined);
-  const result = await validateRepository({ root, config, configHash: hash, toolVersion, source: workingTreeSource(root, config), useCache: true });
+export function workspaceOf(repository: LoadedRepository<'read'>): Workspace {
   const errorsByFile = new Map<string, FileErrors>();
-  for (const diagnostic of result.diagnostics) {
+  for (const diagnostic of repository.validation.diagnostics) {
     if (diagnostic.severity !== 'error') continue;
     const known = errorsByFile.get(diagnostic.file);
     if (known) known.count++;
     else errorsByFile.set(diagnostic.file, { count: 1, first: `${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` });
   }
-  const { runs } = await evidence;
-  return { config, model: result.model, runs, errorsByFile };
+  return { config: repository.config, model: repository.model, runs: repository.evidence.runs, errorsByFile };
 }
 
 /** The sign-off tags, from one `git for-each-ref`; none when there is no git repository. */

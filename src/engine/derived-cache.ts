@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
-import { CACHE_DIR, fileStamp, RACY_MS } from './cache.js';
-
-type Stamp = [size: number, mtimeMs: number, ctimeMs: number, ino: number] | null;
+import { CACHE_DIR } from './cache-files.js';
+import { fileStamp, racyFrom, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
 
 interface DerivedFile {
   format: typeof DERIVED_FORMAT;
   key: string;
   /** The inputs' stamps before the value was computed, in the order given (null: the file was missing). */
-  stamps: Stamp[];
+  stamps: Array<StoredStamp | null>;
   /** The value's JSON text: a string parses in a few milliseconds, so a caller that needs only its hash never builds the value. */
   value: string;
   /** The SHA-1 of `value`, checked on every read: a damaged file is computed again, never trusted. */
@@ -44,7 +43,7 @@ export async function derivedValue<T>(
 ): Promise<T> {
   const target = path.join(root, CACHE_DIR, `${name}.json`);
   // Taken before computing: a file changed meanwhile then differs next time.
-  const stamps = files.map((file) => stampOf(path.join(root, file)));
+  const stamps = files.map((file) => fileStamp(path.join(root, file)));
   const text = (await savedText(target, key, stamps))?.text;
   if (text !== undefined) {
     try {
@@ -66,7 +65,7 @@ export async function derivedValue<T>(
  */
 export async function derivedText(root: string, name: string, key: string, files: readonly string[], compute: () => Promise<unknown>): Promise<DerivedText> {
   const target = path.join(root, CACHE_DIR, `${name}.json`);
-  const stamps = files.map((file) => stampOf(path.join(root, file)));
+  const stamps = files.map((file) => fileStamp(path.join(root, file)));
   const saved = await savedText(target, key, stamps);
   if (saved) return saved;
   const computed = await compute();
@@ -75,7 +74,7 @@ export async function derivedText(root: string, name: string, key: string, files
 }
 
 /** The saved value's text when the file is ours, for this key, whole, and no input changed. */
-async function savedText(target: string, key: string, stamps: Stamp[]): Promise<{ text: string; hash: string } | undefined> {
+async function savedText(target: string, key: string, stamps: ReadonlyArray<FileStamp | undefined>): Promise<{ text: string; hash: string } | undefined> {
   try {
     const [text, info] = await Promise.all([readFile(target, 'utf8'), stat(target)]);
     const saved = JSON.parse(text) as Partial<DerivedFile>;
@@ -84,7 +83,7 @@ async function savedText(target: string, key: string, stamps: Stamp[]): Promise<
       saved.key === key &&
       typeof saved.value === 'string' &&
       Array.isArray(saved.stamps) &&
-      sameStamps(saved.stamps, stamps, info.mtimeMs - RACY_MS) &&
+      unchangedInputs(saved.stamps, stamps, racyFrom(info.mtimeMs)) &&
       saved.hash === hashOf(saved.value)
     ) {
       return { text: saved.value, hash: saved.hash };
@@ -96,11 +95,11 @@ async function savedText(target: string, key: string, stamps: Stamp[]): Promise<
 }
 
 /** Writes the value's text with its hash, which it returns. */
-async function save(target: string, key: string, stamps: Stamp[], value: string): Promise<string> {
+async function save(target: string, key: string, stamps: ReadonlyArray<FileStamp | undefined>, value: string): Promise<string> {
   const hash = hashOf(value);
   try {
     await mkdir(path.dirname(target), { recursive: true });
-    const body: DerivedFile = { format: DERIVED_FORMAT, key, stamps, value, hash };
+    const body: DerivedFile = { format: DERIVED_FORMAT, key, stamps: stamps.map((stamp) => (stamp ? storedStamp(stamp) : null)), value, hash };
     await writeAtomic(target, JSON.stringify(body), CACHE_WRITE);
   } catch {
     // A read-only checkout still works; it only computes again next time.
@@ -112,17 +111,8 @@ function hashOf(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
-function stampOf(file: string): Stamp {
-  const stamp = fileStamp(file);
-  return stamp ? [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino] : null;
-}
-
-function sameStamps(saved: unknown[], now: Stamp[], racyFrom: number): boolean {
+/** Every input is as it was (a missing one still missing), none racy. */
+function unchangedInputs(saved: unknown[], now: ReadonlyArray<FileStamp | undefined>, racy: number): boolean {
   if (saved.length !== now.length) return false;
-  return now.every((stamp, index) => {
-    const known = saved[index];
-    if (stamp === null) return known === null;
-    if (!Array.isArray(known) || known.length !== 4 || !stamp.every((part, k) => known[k] === part)) return false;
-    return stamp[1] < racyFrom && stamp[2] < racyFrom;
-  });
+  return now.every((stamp, index) => (stamp === undefined ? saved[index] === null : unchangedSince(saved[index], stamp, racy)));
 }

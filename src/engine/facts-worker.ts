@@ -4,8 +4,7 @@ import { type Config } from '../model/config.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RULES } from '../rules/index.js';
 import type { DocumentRule } from '../rules/types.js';
-import type { FileFacts } from './cache.js';
-import { factsOf } from './facts.js';
+import { factsOf, type FileFacts } from './facts.js';
 
 interface Share {
   config: Config;

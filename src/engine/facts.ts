@@ -1,10 +1,18 @@
 import { type Config } from '../model/config.js';
+import type { Finding } from '../model/diagnostic.js';
 import type { ParsedDocument } from '../model/documents.js';
-import { parseDocumentBytes } from '../parse/document.js';
+import { parseDocumentBytes, type ParseProblem } from '../parse/document.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
-import type { FileFacts } from './cache.js';
 import { optionsOf } from './rule-options.js';
 import { kindFromPath } from './source.js';
+
+/** What validation learns from one file alone: reusable while its bytes, the tool and the config stay the same. */
+export interface FileFacts {
+  doc: ParsedDocument;
+  problems: ParseProblem[];
+  /** Findings of document-scoped rules, by rule id. */
+  findings: Array<Finding & { ruleId: string }>;
+}
 
 /** Parses one file and runs the document rules on it: everything that depends on this file alone. */
 export async function factsOf(file: string, bytes: Uint8Array, config: Config, documentRules: readonly DocumentRule[]): Promise<FileFacts> {

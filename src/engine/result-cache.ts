@@ -1,14 +1,13 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
-import type { Finding } from '../model/diagnostic.js';
-import { CACHE_DIR, CACHE_FILE, fileStamp, RACY_MS, type FileStamp } from './cache.js';
+import { CACHE_DIR, FACTS_FILE } from './cache-files.js';
+import type { RawFinding } from './diagnostics.js';
+import { fileStamp, racyFrom, sameStamp, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
 
-/** A finding of the last run before severities and `only` applied, with its file. */
-export type RawFinding = Finding & { ruleId: string; file: string };
 
 /** Each file's content hash and the stamp it had when hashed. */
-export type StampedFile = [file: string, sha: string, size: number, mtimeMs: number, ctimeMs: number, ino: number];
+export type StampedFile = [file: string, sha: string, stamp: StoredStamp];
 
 interface ResultFile {
   format: typeof RESULT_FORMAT;
@@ -18,16 +17,10 @@ interface ResultFile {
   exists: Record<string, boolean>;
   findings: RawFinding[];
   /** The facts cache written in the same run: a reused run builds its model from exactly that file. */
-  factsFile: FileStamp | null;
+  factsFile: StoredStamp | null;
 }
 
-const RESULT_FORMAT = 'stagedocs-validate-result/1';
-export const RESULT_FILE = 'validate-result.json';
-/**
- * The findings of runs made without the gate evidence (status, audit-pack) are kept apart from those
- * of `validate`: their key differs, so one file would be a miss for each every time the other ran.
- */
-export const RESULT_FILE_WITHOUT_EVIDENCE = 'validate-result-without-evidence.json';
+const RESULT_FORMAT = 'stagedocs-validate-result/2';
 
 /**
  * The findings of the last whole run, reused when nothing they depend on changed: the same tool and
@@ -46,11 +39,11 @@ export async function reusableFindings(
 ): Promise<{ findings: RawFinding[]; shas: Map<string, string> } | undefined> {
   const target = path.join(root, CACHE_DIR, name);
   let saved: Partial<ResultFile>;
-  let racyFrom: number;
+  let racy: number;
   try {
     const [text, info] = await Promise.all([readFile(target, 'utf8'), stat(target)]);
     saved = JSON.parse(text) as Partial<ResultFile>;
-    racyFrom = info.mtimeMs - RACY_MS;
+    racy = racyFrom(info.mtimeMs);
   } catch {
     return undefined;
   }
@@ -61,24 +54,24 @@ export async function reusableFindings(
     const entry = saved.files[i];
     if (!Array.isArray(entry) || entry[0] !== files[i]) return undefined;
     const now = stampOf(files[i]!);
-    if (!now || now.size !== entry[2] || now.mtimeMs !== entry[3] || now.ctimeMs !== entry[4] || now.ino !== entry[5]) return undefined;
-    if (now.ctimeMs >= racyFrom || now.mtimeMs >= racyFrom) return undefined;
+    if (!now || !unchangedSince(entry[2], now, racy)) return undefined;
     shas.set(entry[0], entry[1]);
   }
   for (const [file, answer] of Object.entries(saved.exists)) {
     if (exists(file) !== answer) return undefined;
   }
   if (!saved.findings.every(isRawFinding)) return undefined;
+  // The facts file must be the one written in the same run; written just before this file, it is never settled, so only its stamp is compared.
   const facts = factsFileStamp(root);
-  const known = saved.factsFile;
-  if (!facts || !known || facts.size !== known.size || facts.mtimeMs !== known.mtimeMs || facts.ctimeMs !== known.ctimeMs || facts.ino !== known.ino) return undefined;
+  if (!facts || !sameStamp(saved.factsFile, facts)) return undefined;
   return { findings: saved.findings, shas };
 }
 
 export async function saveFindings(root: string, name: string, key: string, files: StampedFile[], exists: Map<string, boolean>, findings: RawFinding[]): Promise<void> {
   try {
     await mkdir(path.join(root, CACHE_DIR), { recursive: true });
-    const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), findings, factsFile: factsFileStamp(root) ?? null };
+    const facts = factsFileStamp(root);
+    const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), findings, factsFile: facts ? storedStamp(facts) : null };
     await writeAtomic(path.join(root, CACHE_DIR, name), JSON.stringify(body), CACHE_WRITE);
   } catch {
     // A read-only checkout still validates; it only runs in full next time.
@@ -86,7 +79,7 @@ export async function saveFindings(root: string, name: string, key: string, file
 }
 
 function factsFileStamp(root: string): FileStamp | undefined {
-  return fileStamp(path.join(root, CACHE_DIR, CACHE_FILE));
+  return fileStamp(path.join(root, CACHE_DIR, FACTS_FILE));
 }
 
 function isRawFinding(value: unknown): value is RawFinding {

@@ -2,7 +2,7 @@ import { type Config } from '../model/config.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DocumentKind } from '../model/documents.js';
-import { fileStamp, type FileStamp } from './cache.js';
+import { fileStamp, type FileStamp } from './stamp.js';
 
 /**
  * Where documents come from: the working tree, or (for the pre-commit hook) the git index. The engine

@@ -11,7 +11,8 @@ import type { FreezeVerification } from './freeze.js';
 import type { GitState } from '../git/worktree-status.js';
 import { runShellCommand } from './process.js';
 import type { Redactor } from './redact.js';
-import { appendRegistryRow, registryValues, reportPathOf } from './registry.js';
+import { registryValues, reportPathOf } from '../evidence/registry.js';
+import { appendRegistryRow } from './registry.js';
 import { evaluateRequirement } from './requirements.js';
 import { RunLog } from './run-log.js';
 

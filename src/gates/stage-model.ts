@@ -1,16 +1,7 @@
-import { type Config } from '../model/config.js';
-import { workingTreeSource } from '../engine/source.js';
-import { validateRepository } from '../engine/validate.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_FAILED } from '../model/errors.js';
 import { assertValidId } from '../model/ids.js';
-
-/** The repository model as `validate` builds it (with its cache), for commands that act on a stage. */
-export async function loadModel(root: string, config: Config, configHash: string, toolVersion: string): Promise<RepositoryModel> {
-  const result = await validateRepository({ root, config, configHash, toolVersion, source: workingTreeSource(root, config), useCache: true });
-  return result.model;
-}
 
 /** Checks a stage id given on the command line (exit 2 when it is not a valid id). */
 export function assertStageId(stageId: string): void {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type picomatchType from 'picomatch';
-import { gitBlobId } from '../engine/cache.js';
+import { gitBlobId } from '../engine/facts-cache.js';
 import { documentGlobs, type DocumentSource } from '../engine/source.js';
 import { readBlobs } from './blobs.js';
 import { runGit, type Env } from './exec.js';

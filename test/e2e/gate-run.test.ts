@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/gates/csv.js';
+import { parseCsv } from '../../src/util/csv.js';
 import { validatorFor } from '../../src/model/ajv.js';
 import { REGISTRY_COLUMNS } from '../../src/model/evidence.js';
 import { runReportSchema } from '../../src/model/report-schema.js';

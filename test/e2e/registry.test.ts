@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeCell, parseCsv } from '../../src/gates/csv.js';
+import { decodeCell, parseCsv } from '../../src/util/csv.js';
 import { gateRepo, gateStage, registryText, runFolders } from '../helpers/gates.js';
 import { git, runCli } from '../helpers/repo.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvRow, decodeCell, parseCsv } from '../../src/gates/csv.js';
+import { csvCell, csvRow, decodeCell, parseCsv } from '../../src/util/csv.js';
 
 /** What a spreadsheet would take for a formula: the cell's value, once unquoted, starts with one of these. */
 const FORMULA = /^[=+\-@\t\r]/;

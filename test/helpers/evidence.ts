@@ -4,8 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { csvRow } from '../../src/gates/csv.js';
-import { HEADER, registryValues, reportPathOf } from '../../src/gates/registry.js';
+import { csvRow } from '../../src/util/csv.js';
+import { HEADER, registryValues, reportPathOf } from '../../src/evidence/registry.js';
 import { REPORT_FORMAT, type GateResult, type RunReport } from '../../src/model/evidence.js';
 import { GIT_ENV, writeTree, type Tree } from './repo.js';
 

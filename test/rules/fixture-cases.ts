@@ -7,7 +7,7 @@ import type { Diagnostic } from '../../src/model/diagnostic.js';
 import { workingTreeSource, type DocumentSource } from '../../src/engine/source.js';
 import { validateRepository } from '../../src/engine/validate.js';
 import type { RepositoryEvidence } from '../../src/model/repository.js';
-import { loadEvidence } from '../../src/gates/load-evidence.js';
+import { loadEvidence } from '../../src/evidence/load.js';
 
 /** Golden fixtures: `test/fixtures/rules/<rule-id>/{ok,not-ok}-<name>{.md,.json,/}`. */
 export const FIXTURES_ROOT = fileURLToPath(new URL('../fixtures/rules/', import.meta.url));

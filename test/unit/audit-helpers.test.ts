@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readRegistryRows } from '../../src/audit/registry-rows.js';
-import { csvRow, parseCsv } from '../../src/gates/csv.js';
+import { csvRow, parseCsv } from '../../src/util/csv.js';
 import { tempDir, writeTree } from '../helpers/repo.js';
 import { mermaidLabel } from '../../src/render/escape.js';
 

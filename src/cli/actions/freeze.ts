@@ -1,13 +1,12 @@
-import { loadConfig } from '../../engine/config.js';
+import { loadRepository } from '../../engine/load-repository.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { assertDecisionExists } from '../../gates/failure-policy.js';
 import { expandInputs, hashInputs, renderFreeze, writeExclusive } from '../../gates/freeze.js';
-import { assertStageId, findStage, loadModel } from '../../gates/stage-model.js';
+import { assertStageId, findStage } from '../../gates/stage-model.js';
 import { headCommit } from '../../git/repository.js';
 import { type FreezeFile, freezePathOf } from '../../model/documents.js';
 import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
-import { codeFingerprint } from '../../util/version.js';
 import type { FreezeFlags } from '../commands/freeze.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -19,8 +18,7 @@ export async function freezeAction(stageId: string, flags: FreezeFlags, io: CliI
   }
   const scope = parseScope(flags.scope);
   const { root } = await commandRoot(io, flags.cwd, 'required');
-  const { config, hash } = await loadConfig(root);
-  const model = await loadModel(root, config, hash, codeFingerprint());
+  const { config, model } = await loadRepository(root);
   findStage(model, stageId);
   if (flags.decision !== undefined) assertDecisionExists(model, flags.decision);
 

@@ -1,7 +1,8 @@
 import { loadConfig } from '../../engine/config.js';
 import { colorsFor } from '../../format/colors.js';
 import { readRuns } from '../../evidence/read.js';
-import { checkRegistryFile, rebuildRegistry } from '../../gates/registry.js';
+import { checkRegistryFile } from '../../evidence/registry.js';
+import { rebuildRegistry } from '../../gates/registry.js';
 import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
 import { describeRegistryProblem } from '../../model/evidence.js';
 import type { RegistryFlags } from '../commands/registry.js';

@@ -1,8 +1,7 @@
 import { type Config } from '../../model/config.js';
 import { loadConfig } from '../../engine/config.js';
 import { stagesOfPhase, type RepositoryModel } from '../../model/repository.js';
-import { workingTreeSource } from '../../engine/source.js';
-import { validateRepository } from '../../engine/validate.js';
+import { loadRepository } from '../../engine/load-repository.js';
 import { readRuns } from '../../evidence/read.js';
 import type { Env } from '../../git/exec.js';
 import { historyRules } from '../../git/history-validation.js';
@@ -12,7 +11,6 @@ import { createAnnotatedTag, readTag, readTags, signOffTagName, type TagInfo } f
 import { uncommittedChanges } from '../../git/worktree-status.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
 import { assertValidId } from '../../model/ids.js';
-import { codeFingerprint } from '../../util/version.js';
 import type { SignOffFlags } from '../commands/sign-off.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -41,16 +39,7 @@ export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo):
   // Read before validation runs: validation may write its cache, which is tool state, not work.
   const uncommitted = (await uncommittedChanges(root, io.env, prefix)).filter((file) => !file.startsWith('.stagedocs/'));
   const history = await historyRules(root, config, io.env, undefined);
-  const validation = await validateRepository({
-    root,
-    config,
-    configHash: hash,
-    toolVersion: codeFingerprint(),
-    source: workingTreeSource(root, config),
-    useCache: true,
-    extraRules: history.rules,
-  });
-  const model = validation.model;
+  const { validation, model } = await loadRepository(root, { config: { config, hash }, extraRules: history.rules });
   const base = {
     head,
     uncommitted,

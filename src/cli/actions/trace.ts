@@ -1,18 +1,16 @@
-import { loadConfig } from '../../engine/config.js';
+import { loadRepository } from '../../engine/load-repository.js';
 import { readRuns } from '../../evidence/read.js';
-import { assertStageId, loadModel } from '../../gates/stage-model.js';
+import { assertStageId } from '../../gates/stage-model.js';
 import { headCommit } from '../../git/repository.js';
 import { traceStage, type StageTrace } from '../../git/trace.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
-import { codeFingerprint } from '../../util/version.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 
 export async function traceAction(id: string, flags: { format: 'pretty' | 'json'; cwd?: string }, io: CliIo): Promise<number> {
   assertStageId(id);
   const { root } = await commandRoot(io, flags.cwd, 'required');
-  const { config, hash } = await loadConfig(root);
-  const model = await loadModel(root, config, hash, codeFingerprint());
+  const { config, model } = await loadRepository(root);
   const stage = model.stages.find((candidate) => candidate.data.id === id);
   if (!stage) throw new UsageError(`No stage with id \`${id}\` in this repository`, 'Check the id with `stagedocs status`; a stage with schema errors is not counted (run `stagedocs validate`).');
   const trace = await traceStage(root, config, model, stage, await readRuns(root, config.paths.gate_results), await headCommit(root, io.env), io.env);

@@ -1,25 +1,21 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { derivedText } from '../engine/derived-cache.js';
-import type { RepositoryEvidence } from '../model/repository.js';
-import { readRuns } from '../evidence/read.js';
+import { loadEvidence } from '../evidence/load.js';
 import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
 import { REGISTRY_FILE } from '../model/evidence.js';
-import { checkRegistryFile } from './registry.js';
-
-/** Reads every run folder and checks the registry against them, for the evidence rules of `validate`. */
-export async function loadEvidence(root: string, gateResultsDir: string): Promise<RepositoryEvidence> {
-  const runs = await readRuns(root, gateResultsDir);
-  return { runs, registry: await checkRegistryFile(root, gateResultsDir, runs) };
-}
+import type { RepositoryEvidence } from '../model/repository.js';
+import { codeFingerprint } from '../util/version.js';
+import { EVIDENCE_CACHE } from './cache-files.js';
+import { derivedText } from './derived-cache.js';
 
 /**
- * The same, reused from `.stagedocs/` while nothing it is made of changed: the names of the run
- * folders, the stamp of every report.json and of the registry (see derived-cache.ts), and the tool.
- * `validate` runs this on every call; reading and checking thousands of reports each time is not needed.
+ * The gate evidence (`loadEvidence`), reused from `.stagedocs/` while nothing it is made of changed:
+ * the names of the run folders, the stamp of every report.json and of the registry (see
+ * derived-cache.ts), and the code. `validate` runs this on every call; reading and checking thousands
+ * of reports each time is not needed.
  */
-export async function loadEvidenceCached(root: string, gateResultsDir: string, toolVersion: string): Promise<RepositoryEvidence> {
+export async function loadEvidenceCached(root: string, gateResultsDir: string): Promise<RepositoryEvidence> {
   let folders: string[];
   try {
     folders = (await readdir(path.join(root, gateResultsDir), { withFileTypes: true }))
@@ -30,8 +26,8 @@ export async function loadEvidenceCached(root: string, gateResultsDir: string, t
     return loadEvidence(root, gateResultsDir);
   }
   const files = [...folders.map((name) => path.posix.join(gateResultsDir, name, 'report.json')), path.posix.join(gateResultsDir, REGISTRY_FILE)];
-  const key = createHash('sha256').update(JSON.stringify([toolVersion, gateResultsDir, folders])).digest('hex');
-  const { text, hash, computed } = await derivedText(root, 'evidence-cache', key, files, () => loadEvidence(root, gateResultsDir));
+  const key = createHash('sha256').update(JSON.stringify([codeFingerprint(), gateResultsDir, folders])).digest('hex');
+  const { text, hash, computed } = await derivedText(root, EVIDENCE_CACHE, key, files, () => loadEvidence(root, gateResultsDir));
   // The hash of the evidence's JSON text changes whenever any run or the registry check does.
   if (computed) return { ...(computed as RepositoryEvidence), fingerprint: hash };
   return lazyEvidence(text, hash);

@@ -2,33 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Finding } from '../model/diagnostic.js';
 import type { ParsedDocument, Section } from '../model/documents.js';
 import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
-import type { ParseProblem } from '../parse/document.js';
+import { CACHE_DIR, DETAILS_FILE, FACTS_FILE, POSITIONS_FILE } from './cache-files.js';
 import { EntriesFileWriter } from './entries-file.js';
-
-/** What validation learns from one file alone: reusable while its bytes, the tool and the config stay the same. */
-export interface FileFacts {
-  doc: ParsedDocument;
-  problems: ParseProblem[];
-  /** Findings of document-scoped rules, by rule id. */
-  findings: Array<Finding & { ruleId: string }>;
-}
-
-/** What the file system says about a file, as git's index keeps it: enough to know it did not change. */
-export interface FileStamp {
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-}
-
-/** The stamp of a file now; undefined when there is no such file. */
-export function fileStamp(file: string): FileStamp | undefined {
-  const info = statSync(file, { throwIfNoEntry: false });
-  return info ? { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino } : undefined;
-}
+import type { FileFacts } from './facts.js';
+import { racyFrom, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
 
 /**
  * A document as the facts file keeps it: what the repository model reads. The body is kept as its
@@ -45,7 +24,7 @@ type StoredFacts = Omit<FileFacts, 'doc'> & { doc: StoredDocument };
  */
 interface CacheEntry<Facts = StoredFacts> {
   sha: string;
-  stamp?: [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+  stamp?: StoredStamp;
   blob?: string;
   facts: Facts;
 }
@@ -78,15 +57,6 @@ interface SideFileBody {
 }
 
 const CACHE_FORMAT = 'stagedocs-validate-cache/5';
-export const CACHE_DIR = '.stagedocs';
-export const CACHE_FILE = 'validate-cache.json';
-export const DETAILS_FILE = 'validate-cache-details.json';
-export const POSITIONS_FILE = 'validate-cache-positions.json';
-/**
- * A stamp taken less than this before the cache file was written is "racy" (as in git): the file may
- * have changed again within the file system's timestamp granularity, so its bytes are hashed again.
- */
-export const RACY_MS = 2000;
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -132,7 +102,7 @@ export class FactsCache {
    * than in the chunks of an asynchronous read, and nothing else waits meanwhile.
    */
   static open(root: string, key: string): FactsCache {
-    const cache = new FactsCache(path.join(root, CACHE_DIR, CACHE_FILE), key);
+    const cache = new FactsCache(path.join(root, CACHE_DIR, FACTS_FILE), key);
     try {
       cache.load(readFileSync(cache.file, 'utf8'), statSync(cache.file).mtimeMs);
     } catch {
@@ -145,7 +115,7 @@ export class FactsCache {
     const parsed = JSON.parse(text) as Partial<CacheFile>;
     if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries) && typeof parsed.details === 'string' && this.openSideFiles(parsed.details)) {
       this.entries = parsed.entries;
-      this.racyFrom = writtenMs - RACY_MS;
+      this.racyFrom = racyFrom(writtenMs);
     }
   }
 
@@ -188,7 +158,7 @@ export class FactsCache {
   private damaged(name: string): Error {
     rmSync(this.file, { force: true });
     return new StagedocsError(
-      `The validate cache in ${CACHE_DIR}/ was damaged (${name} does not hold what ${CACHE_FILE} says); it has been removed`,
+      `The validate cache in ${CACHE_DIR}/ was damaged (${name} does not hold what ${FACTS_FILE} says); it has been removed`,
       EXIT_USAGE,
       'Run the command again: the cache is rebuilt by the next `stagedocs validate`.',
     );
@@ -202,10 +172,7 @@ export class FactsCache {
   /** The facts of a file whose stamp is the one it had when hashed, without reading it. */
   getByStamp(file: string, stamp: FileStamp): FileFacts | undefined {
     const entry = this.entries[file];
-    const known = entry?.stamp;
-    if (!entry || !Array.isArray(known)) return undefined;
-    if (known[0] !== stamp.size || known[1] !== stamp.mtimeMs || known[2] !== stamp.ctimeMs || known[3] !== stamp.ino) return undefined;
-    if (stamp.ctimeMs >= this.racyFrom || stamp.mtimeMs >= this.racyFrom) return undefined;
+    if (!entry || !unchangedSince(entry.stamp, stamp, this.racyFrom)) return undefined;
     return this.reuse(file, entry);
   }
 
@@ -264,7 +231,7 @@ export class FactsCache {
 
   private keep(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string | undefined): void {
     const entry: CacheEntry<FileFacts> = { sha, facts };
-    if (stamp) entry.stamp = [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino];
+    if (stamp) entry.stamp = storedStamp(stamp);
     if (blob) entry.blob = blob;
     this.next.set(file, entry);
     this.changed = true;

@@ -1,0 +1,23 @@
+/**
+ * The files the caches keep in `.stagedocs/` (git-ignored, tool state, never work): their names in
+ * one place, so that no two caches ever share a file by mistake.
+ */
+export const CACHE_DIR = '.stagedocs';
+
+/** The facts cache (facts-cache.ts): what the repository model reads, one entry per document. */
+export const FACTS_FILE = 'validate-cache.json';
+/** Its side file with the bodies, coerced values and sections. */
+export const DETAILS_FILE = 'validate-cache-details.json';
+/** Its side file with the frontmatter positions. */
+export const POSITIONS_FILE = 'validate-cache-positions.json';
+
+/** The findings of the last whole run with the gate evidence (result-cache.ts): `validate`. */
+export const RESULT_FILE = 'validate-result.json';
+/**
+ * The findings of runs made without the gate evidence (status, audit-pack) are kept apart from those
+ * of `validate`: their key differs, so one file would be a miss for each every time the other ran.
+ */
+export const RESULT_FILE_WITHOUT_EVIDENCE = 'validate-result-without-evidence.json';
+
+/** The gate evidence as `validate` last loaded it (evidence-cache.ts, a derived value). */
+export const EVIDENCE_CACHE = 'evidence-cache';

@@ -1,0 +1,35 @@
+import type { RepositoryModel } from '../model/repository.js';
+import { CACHE_DIR } from './cache-files.js';
+import type { FileFacts } from './facts.js';
+import { FactsCache } from './facts-cache.js';
+
+/** A repository model built on first use, and a stand-in for it that builds it when any of its properties is read. */
+export interface LazyModel {
+  get(): RepositoryModel;
+  /** Reads through to `get()`: a rule that never reads the model (git-fed ones) never causes it to be built. */
+  readonly onDemand: RepositoryModel;
+}
+
+/**
+ * The model of a run that reused the last run's findings: built, only when first read, from the facts
+ * the facts cache keeps for exactly the content hashes the reused findings were made from. The
+ * result cache verified the facts file unchanged since the run that wrote both, so a missing entry
+ * means the cache changed while in use.
+ */
+export function lazyModelFromCache(root: string, key: string, files: readonly string[], shas: ReadonlyMap<string, string>, build: (facts: FileFacts[]) => RepositoryModel): LazyModel {
+  let model: RepositoryModel | undefined;
+  const get = (): RepositoryModel => {
+    if (!model) {
+      const cache = FactsCache.open(root, key);
+      const facts = files.map((file) => {
+        const known = cache.get(file, shas.get(file)!);
+        if (!known) throw new Error(`The validate cache in ${CACHE_DIR}/ changed while in use; run \`stagedocs validate --no-cache\`.`);
+        return known;
+      });
+      model = build(facts);
+    }
+    return model;
+  };
+  const onDemand = new Proxy({} as RepositoryModel, { get: (_target, property) => Reflect.get(get(), property) });
+  return { get, onDemand };
+}

@@ -1,0 +1,100 @@
+import type { LoadedConfig } from '../config/config.js';
+import { loadEvidence } from '../evidence/load.js';
+import type { Config } from '../model/config.js';
+import type { RepositoryEvidence, RepositoryModel } from '../model/repository.js';
+import type { Rule } from '../rules/types.js';
+import { loadConfig } from './config.js';
+import { loadEvidenceCached } from './evidence-cache.js';
+import { workingTreeSource, type DocumentSource } from './source.js';
+import { validateRepository, type ValidationResult } from './validate.js';
+
+/**
+ * What of the gate evidence (the run folders under `gate_results/` and the registry checked against
+ * them) a load reads:
+ * - `'none'`: nothing; the evidence rules skip.
+ * - `'read'`: read and returned, but the documents are validated without it, so the evidence rules
+ *   skip (what `status` and `audit-pack` show: the runs, and the documents' own errors).
+ * - `'check'`: read, returned, and given to the evidence rules (what `validate` checks).
+ */
+export type EvidenceMode = 'none' | 'read' | 'check';
+
+export interface LoadRepositoryOptions<Evidence extends EvidenceMode = EvidenceMode> {
+  /** The configuration as `loadConfig` returns it; read from the repository (`loadConfig(root)`) when left out. */
+  config?: Pick<LoadedConfig, 'config' | 'hash'>;
+  /** What of the gate evidence to read; default `'none'`. */
+  evidence?: Evidence;
+  /**
+   * Use and update the caches in `.stagedocs/` (the facts cache, the last findings, the evidence
+   * cache); default true. They are keyed by the code's fingerprint and the configuration, so they are
+   * never stale; false reads and checks everything again and writes nothing (`validate --no-cache`).
+   */
+  cache?: boolean;
+  /** Where the documents come from; default the working tree under `root`. */
+  source?: DocumentSource;
+  /** Report diagnostics only for these repository-relative files; every document is still read for the cross-file rules. */
+  only?: ReadonlySet<string>;
+  /** Rules to run after the built-in ones (the git-fed history and index rules). */
+  extraRules?: readonly Rule[];
+  /** Worker threads that help parse the documents a cache does not know; default none (see `ValidateOptions.workers`). */
+  workers?: number;
+}
+
+/** A repository as read by `loadRepository`. */
+export interface LoadedRepository<Evidence extends EvidenceMode = EvidenceMode> {
+  root: string;
+  config: Config;
+  /** Hash of the effective configuration. */
+  configHash: string;
+  /**
+   * Every document, and the stages, phases, decisions and freezes whose frontmatter is valid. Built on
+   * first read when the load reused the last run's findings.
+   */
+  readonly model: RepositoryModel;
+  /** The diagnostics of every document (or of `only`), with their counts. */
+  validation: ValidationResult;
+  /** The gate evidence, when it was read (`evidence` not `'none'`). */
+  evidence: Evidence extends 'none' ? undefined : RepositoryEvidence;
+}
+
+/**
+ * Reads a stagedocs repository: its configuration, every document (through the facts cache unless
+ * `cache` is false), the validation diagnostics the model comes with, and the gate evidence when asked.
+ * Never throws for bad document content (that is what the diagnostics say); throws `ConfigError` for
+ * a bad configuration and `StagedocsError` for a damaged cache that cannot be rebuilt in place.
+ *
+ * ```ts
+ * const repository = await loadRepository(root, { evidence: 'check' });
+ * if (repository.validation.errorCount > 0) ...
+ * for (const stage of repository.model.stages) ...
+ * ```
+ */
+export async function loadRepository<Evidence extends EvidenceMode = 'none'>(root: string, options: LoadRepositoryOptions<Evidence> = {}): Promise<LoadedRepository<Evidence>> {
+  const { config, hash } = options.config ?? (await loadConfig(root));
+  const mode: EvidenceMode = options.evidence ?? 'none';
+  const useCache = options.cache ?? true;
+  const evidence = mode === 'none' ? undefined : useCache ? loadEvidenceCached(root, config.paths.gate_results) : loadEvidence(root, config.paths.gate_results);
+  // Read alongside the documents when the rules do not need it: both wait mostly on the file system.
+  evidence?.catch(() => undefined);
+  const validation = await validateRepository({
+    root,
+    config,
+    configHash: hash,
+    source: options.source ?? workingTreeSource(root, config),
+    only: options.only,
+    useCache,
+    extraRules: options.extraRules,
+    evidence: mode === 'check' ? await evidence : undefined,
+    workers: options.workers,
+  });
+  const read = await evidence;
+  return {
+    root,
+    config,
+    configHash: hash,
+    get model() {
+      return validation.model;
+    },
+    validation,
+    evidence: read as LoadedRepository<Evidence>['evidence'],
+  };
+}
