@@ -15,6 +15,9 @@ export { loadConfig, parseConfig } from './engine/config.js';
 export { CONFIG_FILES, type LoadedConfig } from './config/config.js';
 export { defaultConfig, type Config, type RuleConfig, type RuleSetting } from './model/config.js';
 
+// The repository: documents, their diagnostics and the gate evidence, read through the caches
+export { loadRepository, type EvidenceMode, type LoadedRepository, type LoadRepositoryOptions } from './engine/load-repository.js';
+
 // Validation: what `stagedocs validate` reports
 export { validate, type ValidateRequest, type ValidateReport } from './api/validate.js';
 

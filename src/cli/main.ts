@@ -1,30 +1,32 @@
 import { colorsFor } from '../format/colors.js';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
+import type { CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { presentError } from './errors.js';
 import { type CliIo } from './io.js';
 
-/** What every command's action gets: the process environment and a way to set the exit code. */
-export interface CommandContext {
-  io: CliIo;
-  setExitCode(code: number): void;
-}
+/** How the top-level help lists each command: its name and arguments, from the command table. */
+const TERMS = new Map(COMMANDS.map((entry) => [entry.name, entry.usage === '' ? entry.name : `${entry.name} ${entry.usage}`]));
 
 /**
- * Runs the CLI and returns the exit code; only bin.ts turns it into the process's. Commands register
- * their flags and help here, and import their implementation lazily, so `--help` stays fast.
+ * Runs the CLI and returns the exit code; only bin.ts turns it into the process's. Every command is
+ * known by name and summary; only the module of the command being run is imported (flags, help and
+ * action), so `--help` and every command start fast.
  */
 export async function run(argv: string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   const context: CommandContext = { io, setExitCode: (code) => void (exitCode = Math.max(exitCode, code)) };
-  const program = new Command('stagedocs')
+  const program: Command = new Command('stagedocs')
     .description('Git-native docs-as-code for staged work with objective gates.')
     .version(TOOL_VERSION, '-v, --version')
     .addOption(new Option('--cwd <dir>', 'run as if started in <dir>'))
     .showHelpAfterError('(add --help for usage)')
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({
+      showGlobalOptions: true,
+      subcommandTerm: (command): string => (command.parent === program ? TERMS.get(command.name()) : undefined) ?? new Help().subcommandTerm(command),
+    })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -43,7 +45,11 @@ Examples:
 
 Exit codes: 0 success (warnings allowed), 1 the checked thing failed, 2 usage or configuration error.`,
     );
-  for (const register of COMMANDS) register(program, context);
+  const invoked = invokedCommand(argv);
+  for (const entry of COMMANDS) {
+    const command = program.command(entry.name).summary(entry.summary);
+    if (entry.name === invoked) (await entry.load()).register(command, context);
+  }
   for (const command of program.commands) inheritSettings(command, program);
 
   try {
@@ -52,6 +58,21 @@ Exit codes: 0 success (warnings allowed), 1 the checked thing failed, 2 usage or
   } catch (error) {
     return reportError(error, io);
   }
+}
+
+/**
+ * The command the arguments name: the first word that is not a global option (`--cwd <dir>` takes a
+ * value), or the one after `help`. Undefined for `stagedocs`, `stagedocs --help`, `--version`.
+ */
+function invokedCommand(argv: readonly string[]): string | undefined {
+  const words: string[] = [];
+  for (let index = 0; index < argv.length && words.length < 2; index++) {
+    const arg = argv[index]!;
+    if (arg === '--') break;
+    if (arg === '--cwd') index++;
+    else if (!arg.startsWith('-')) words.push(arg);
+  }
+  return words[0] === 'help' ? words[1] : words[0];
 }
 
 /** Subcommands (and theirs) write through the same streams and never exit the process. */

@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import path from 'node:path';
+import { auditPack } from '../../api/audit-pack.js';
+import { MIN_MAX_CHARS } from '../../audit/size-limit.js';
+import { EXIT_OK, UsageError } from '../../model/errors.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot } from '../context.js';
+import type { CliIo } from '../io.js';
 import { examples, formatOption, nonNegativeInteger } from '../options.js';
 
 const FORMATS = ['md', 'json'] as const;
@@ -14,10 +20,8 @@ export interface AuditPackFlags {
   cwd?: string;
 }
 
-export function registerAuditPack(program: Command, context: CommandContext): void {
-  program
-    .command('audit-pack')
-    .summary('render the audit pack of changed (or given) stages, for pull requests')
+export function register(command: Command, context: CommandContext): void {
+  command
     .description(
       'Renders, for each stage, what changed (commits and files since --base), why (decision notes), impact, rollback, evidence (gate runs), traceability and the next action, with a phase overview. Without stage ids: every stage whose documents, decision notes, freeze file or gate runs changed in base..head. Documents and evidence are read from the working tree, history from git.',
     )
@@ -38,7 +42,36 @@ export function registerAuditPack(program: Command, context: CommandContext): vo
       ),
     )
     .action(async (stageIds: string[], flags: AuditPackFlags, command: Command) => {
-      const { auditPackAction } = await import('../actions/audit-pack.js');
       context.setExitCode(await auditPackAction(stageIds, { ...command.optsWithGlobals(), ...flags }, context.io));
     });
+}
+
+export async function auditPackAction(stageIds: string[], flags: AuditPackFlags, io: CliIo): Promise<number> {
+  // Flags are checked before anything is read (the refs by the API, first of all).
+  if (flags.format === 'md' && flags.maxChars < MIN_MAX_CHARS) {
+    throw new UsageError(`--max-chars ${flags.maxChars} is too small`, `Give at least ${MIN_MAX_CHARS}: the header and the list of what was left out must fit.`);
+  }
+  const located = await commandRoot(io, flags.cwd, 'optional');
+  const result = await auditPack({
+    root: located,
+    env: io.env,
+    base: flags.base,
+    head: flags.head,
+    stages: stageIds,
+    linkBase: flags.linkBase,
+  });
+  for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
+  const output = flags.format === 'json' ? `${JSON.stringify(result.pack, null, 2)}\n` : await result.render(flags.maxChars);
+
+  if (flags.out) {
+    const { writeAtomic } = await import('../../util/write-atomic.js');
+    try {
+      await writeAtomic(path.resolve(located.cwd, flags.out), output);
+    } catch (error) {
+      throw new UsageError(`cannot write --out \`${flags.out}\`: ${(error as Error).message}`, 'Give a file in an existing, writable folder.');
+    }
+  } else {
+    io.stdout.write(output);
+  }
+  return EXIT_OK;
 }

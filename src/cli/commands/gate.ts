@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import { runGates } from '../../api/run-gates.js';
+import { colorsFor } from '../../format/colors.js';
+import { assertStageId } from '../../gates/stage-model.js';
+import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot } from '../context.js';
+import type { CliIo } from '../io.js';
 import { examples, formatOption, positiveSeconds } from '../options.js';
+import { gateProgress } from '../progress.js';
 
 const FORMATS = ['pretty', 'json'] as const;
 
@@ -14,10 +21,8 @@ export interface GateRunFlags {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function registerGate(program: Command, context: CommandContext): void {
-  const gate = program
-    .command('gate')
-    .summary('run a stage\'s gates and record the evidence')
+export function register(command: Command, context: CommandContext): void {
+  const gate = command
     .description('Gate commands: `gate run <stage-id>` runs a stage\'s gates and writes its evidence.')
     .addHelpText('after', examples('stagedocs gate run P1-S03', 'stagedocs gate run --help'));
   gate
@@ -44,7 +49,51 @@ export function registerGate(program: Command, context: CommandContext): void {
       ),
     )
     .action(async (stageId: string, flags: GateRunFlags, command: Command) => {
-      const { gateRunAction } = await import('../actions/gate-run.js');
       context.setExitCode(await gateRunAction(stageId, { ...command.optsWithGlobals(), ...flags }, context.io));
     });
+}
+
+export async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): Promise<number> {
+  assertStageId(stageId);
+  const root = await commandRoot(io, flags.cwd, 'required');
+  const stream = flags.format === 'json' ? io.stderr : io.stdout;
+  const colors = colorsFor(stream, io.env);
+  const progress = gateProgress(stream, colors);
+  const interrupt = new AbortController();
+  const restoreSignals = io.onInterrupt?.(() => interrupt.abort());
+  let outcome;
+  try {
+    outcome = await runGates({
+      root,
+      stage: stageId,
+      env: io.env,
+      gates: flags.gate,
+      decision: flags.decision,
+      timeout: flags.timeout,
+      now: () => io.now(),
+      nodeVersion: io.nodeVersion ?? 'unknown',
+      progress,
+      signal: interrupt.signal,
+    });
+  } finally {
+    progress.stop();
+    restoreSignals?.();
+  }
+  const { report } = outcome;
+  if (flags.format === 'json') {
+    io.stdout.write(`${JSON.stringify({ ...report, run_dir: outcome.runDir }, null, 2)}\n`);
+  } else {
+    const verdict = report.overall_pass ? colors.green('PASS') : colors.red('FAIL');
+    const counts = `${report.blocking_failures} blocking failure${report.blocking_failures === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}`;
+    io.stdout.write(`${verdict} ${report.stage_id}: ${counts}\nEvidence: ${outcome.runDir}/ (report.md, run.log)\n`);
+    if (outcome.logDropped > 0) io.stdout.write(`run.log was capped at ${outcome.logLimitBytes} bytes; ${outcome.logDropped} bytes of output were dropped.\n`);
+    for (const gate of report.gates) {
+      const tail = gate.outcome === 'pass' ? undefined : (gate.details?.output_tail as string[] | undefined);
+      if (tail?.length) io.stdout.write(`\n${colors.bold(`Last output of ${gate.id}`)} (${gate.summary}):\n${tail.map((line) => `  ${line}`).join('\n')}\n`);
+    }
+    if (!report.overall_pass) {
+      io.stdout.write(`${colors.dim('hint:')} the failed run is kept; a rerun needs \`--decision <tag>\` naming a new decision note with a Root cause section.\n`);
+    }
+  }
+  return report.overall_pass ? EXIT_OK : EXIT_FAILED;
 }

@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import { fileURLToPath } from 'node:url';
+import { installHook, uninstallHook } from '../../git/hooks.js';
+import { EXIT_OK } from '../../model/errors.js';
+import { PACKAGE_ROOT } from '../../util/version.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot } from '../context.js';
+import type { CliIo } from '../io.js';
 import { examples, formatOption } from '../options.js';
 
-export function registerHook(program: Command, context: CommandContext): void {
-  const hook = program
-    .command('hook')
-    .summary('install, remove or run the pre-commit hook')
+export function register(command: Command, context: CommandContext): void {
+  const hook = command
     .description('The pre-commit hook validates what is being committed (the git index), not the working tree.')
     .addHelpText('after', examples('stagedocs hook install', 'stagedocs hook run', 'stagedocs hook uninstall'));
 
@@ -16,7 +20,6 @@ export function registerHook(program: Command, context: CommandContext): void {
     )
     .addHelpText('after', examples('stagedocs hook install', 'git config core.hooksPath .githooks && stagedocs hook install'))
     .action(async (_flags: object, command: Command) => {
-      const { hookInstallAction } = await import('../actions/hook.js');
       context.setExitCode(await hookInstallAction(command.optsWithGlobals(), context.io));
     });
 
@@ -25,7 +28,6 @@ export function registerHook(program: Command, context: CommandContext): void {
     .description('Removes the hook stagedocs wrote, and puts back a hook it had kept as pre-commit.local. Any other hook is left alone.')
     .addHelpText('after', examples('stagedocs hook uninstall'))
     .action(async (_flags: object, command: Command) => {
-      const { hookUninstallAction } = await import('../actions/hook.js');
       context.setExitCode(await hookUninstallAction(command.optsWithGlobals(), context.io));
     });
 
@@ -36,8 +38,28 @@ export function registerHook(program: Command, context: CommandContext): void {
     .option('--no-cache', 'ignore and do not write the cache in .stagedocs/')
     .addHelpText('after', examples('stagedocs hook run', 'GIT_INDEX_FILE=.git/index stagedocs hook run --format json'))
     .action(async (_flags: object, command: Command) => {
-      const { validateAction } = await import('../actions/validate.js');
+      const { validateAction } = await import('./validate.js');
       const flags = command.optsWithGlobals() as { format: 'pretty' | 'json' | 'github' | 'sarif'; cache: boolean; cwd?: string };
       context.setExitCode(await validateAction([], { ...flags, staged: true }, context.io));
     });
+}
+
+/** The CLI this process runs: the hook falls back to it when the repository has no stagedocs of its own. */
+const THIS_CLI = fileURLToPath(new URL('dist/cli/bin.js', PACKAGE_ROOT));
+
+export async function hookInstallAction(flags: { cwd?: string }, io: CliIo): Promise<number> {
+  const { root, prefix } = await commandRoot(io, flags.cwd, 'required');
+  const fallback = io.execPath ? { node: io.execPath, cli: THIS_CLI } : undefined;
+  const result = await installHook(root, io.env, fallback, prefix);
+  if (result.chained) io.stdout.write(`Kept the existing pre-commit hook as ${result.chained}; it runs first.\n`);
+  io.stdout.write(`${result.updated ? 'Updated' : 'Installed'} the stagedocs pre-commit hook: ${result.hookPath}\n`);
+  return EXIT_OK;
+}
+
+export async function hookUninstallAction(flags: { cwd?: string }, io: CliIo): Promise<number> {
+  const { root } = await commandRoot(io, flags.cwd, 'required');
+  const result = await uninstallHook(root, io.env);
+  if (!result.removed) io.stdout.write(`No pre-commit hook at ${result.hookPath}; nothing to remove.\n`);
+  else io.stdout.write(`Removed the stagedocs pre-commit hook${result.restored ? `; restored the hook it had kept (${result.restored})` : ''}.\n`);
+  return EXIT_OK;
 }

@@ -1,6 +1,20 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../engine/config.js';
+import { EXIT_OK, UsageError } from '../../model/errors.js';
+import { assertValidId } from '../../model/ids.js';
+import { nextPhaseId, readExisting, takenIds } from '../../scaffold/existing.js';
+import type { NewFile } from '../../scaffold/files.js';
+import { assertPhaseSlug, assertTitle } from '../../scaffold/names.js';
+import { availablePatterns, loadPattern, substituteTokens } from '../../scaffold/patterns.js';
+import { renderPhase, renderStage, stageFileName } from '../../scaffold/render.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot } from '../context.js';
+import type { CliIo } from '../io.js';
 import { examples } from '../options.js';
+import { required } from '../prompt.js';
+import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
 export interface NewPhaseFlags {
   pattern?: string;
@@ -11,10 +25,8 @@ export interface NewPhaseFlags {
   cwd?: string;
 }
 
-export function registerNewPhase(program: Command, context: CommandContext): void {
-  program
-    .command('new-phase')
-    .summary('scaffold a phase and all the stages of a pattern')
+export function register(command: Command, context: CommandContext): void {
+  command
     .description(
       'Writes stages/<slug>/phase.md and one NN-<stage>.md per stage of the pattern, with ids <phase>-S00, <phase>-S01, ..., each depending on the previous one. ' +
         'The phase gets the next free id (P1, P2, ...) unless --id is given. Patterns: mvp-backend, ui-hardening, integrations, research, empty, and your own in templates/patterns/.',
@@ -34,7 +46,69 @@ export function registerNewPhase(program: Command, context: CommandContext): voi
       ),
     )
     .action(async (slug: string, flags: NewPhaseFlags, command: Command) => {
-      const { newPhaseAction } = await import('../actions/new-phase.js');
       context.setExitCode(await newPhaseAction(slug, { ...command.optsWithGlobals(), ...flags }, context.io));
     });
+}
+
+export async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: CliIo): Promise<number> {
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
+  const { config } = await loadConfig(root);
+  assertPhaseSlug(slug);
+  const patterns = await availablePatterns(root, config.paths.templates);
+  const patternName = await required(io, flags.pattern, '--pattern <name>', `Pattern (${patterns.join(', ')}):`, `stagedocs new-phase ${slug} --pattern mvp-backend`, `Patterns: ${patterns.join(', ')}.`);
+  const pattern = await loadPattern(root, config.paths.templates, patternName);
+
+  const existing = await readExisting(root, config);
+  const folder = path.posix.join(config.paths.stages, slug);
+  assertAbsent((relative) => existsSync(path.join(root, relative)), folder, `Choose another slug, or add stages to that phase with \`stagedocs new-stage "<title>" --phase <id>\`.`);
+
+  const id = flags.id ?? nextPhaseId(existing);
+  assertValidId(id, 'phase id', { example: 'P7', headline: () => `Invalid phase id \`${id}\`` });
+  const taken = takenIds(existing);
+  const stageIds = pattern.stages.map((_, order) => `${id}-S${String(order).padStart(2, '0')}`);
+  for (const wanted of [id, ...stageIds]) {
+    if (taken.has(wanted)) {
+      const holder = [...existing.phases, ...existing.stages].find((doc) => doc.id === wanted);
+      throw new UsageError(`Id \`${wanted}\` is already used by ${holder?.file ?? 'another document'}`, `Pass another --id (the next free one is \`${nextPhaseId(existing)}\`).`);
+    }
+  }
+  const title = assertTitle(flags.title ?? pattern.phase.title);
+  const owner = await resolveOwner(io, root, flags.owner);
+
+  const files: NewFile[] = [
+    {
+      path: path.posix.join(folder, 'phase.md'),
+      content: renderPhase(root, config, { id, title, owner, pattern: pattern.name, goal: pattern.phase.goal, exit: pattern.phase.exit }),
+    },
+  ];
+  pattern.stages.forEach((stage, order) => {
+    const stageId = stageIds[order]!;
+    const content = substituteTokens(stage, { stage: stageId, phase: id, slug });
+    files.push({
+      path: stageFileName(folder, order, stage.slug),
+      content: renderStage(root, config, {
+        id: stageId,
+        title: content.title,
+        phase: id,
+        order,
+        owner,
+        estimate: content.estimate,
+        dependsOn: order === 0 ? [] : [stageIds[order - 1]!],
+        content,
+      }),
+    });
+  });
+
+  const first = stageIds[0];
+  const next = !first
+    ? [`stagedocs new-stage "<title>" --phase ${id} --gate "<command>"`]
+    : [
+        'stagedocs validate',
+        // A stage that needs a freeze file gets its decision note and freeze before its first run.
+        ...(pattern.stages[0]!.freeze === 'required' ? [`stagedocs new-decision "Scope of ${first}" --stage ${first}`, `stagedocs freeze ${first}`] : []),
+        `stagedocs gate run ${first}`,
+      ];
+  if (!flags.dryRun) io.stdout.write(`Phase ${id} "${title}" from pattern ${pattern.name} (${pattern.source}), ${stageIds.length} stages: ${pattern.description}\n`);
+  await writePlan(io, root, files, flags.dryRun, next);
+  return EXIT_OK;
 }

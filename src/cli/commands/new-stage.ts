@@ -1,6 +1,20 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../engine/config.js';
+import type { GateSpec } from '../../model/documents.js';
+import { EXIT_OK, UsageError } from '../../model/errors.js';
+import { assertValidId, isValidId } from '../../model/ids.js';
+import { nextStagePosition, readExisting, takenIds } from '../../scaffold/existing.js';
+import { assertTitle, slugify } from '../../scaffold/names.js';
+import { EMPTY_STAGE_CONTENT, renderStage, stageFileName } from '../../scaffold/render.js';
+import { shellQuote } from '../../util/shell-quote.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot } from '../context.js';
+import type { CliIo } from '../io.js';
 import { collect, examples } from '../options.js';
+import { required } from '../prompt.js';
+import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
 export interface NewStageFlags {
   phase?: string;
@@ -17,10 +31,8 @@ function hours(value: string): number {
   return number;
 }
 
-export function registerNewStage(program: Command, context: CommandContext): void {
-  program
-    .command('new-stage')
-    .summary('scaffold the next stage of a phase')
+export function register(command: Command, context: CommandContext): void {
+  command
     .description(
       'Writes the next stage of a phase (next order, depending on its last stage) as NN-<slug>.md next to its phase.md. ' +
         'Every value can be given by flags; on a terminal, missing ones are asked for.',
@@ -40,7 +52,58 @@ export function registerNewStage(program: Command, context: CommandContext): voi
       ),
     )
     .action(async (title: string | undefined, flags: NewStageFlags, command: Command) => {
-      const { newStageAction } = await import('../actions/new-stage.js');
       context.setExitCode(await newStageAction(title, { ...command.optsWithGlobals(), ...flags }, context.io));
     });
+}
+
+export async function newStageAction(titleArgument: string | undefined, flags: NewStageFlags, io: CliIo): Promise<number> {
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
+  const { config } = await loadConfig(root);
+  const existing = await readExisting(root, config);
+
+  const title = assertTitle(await required(io, titleArgument, 'the stage title (first argument)', 'Stage title:', 'stagedocs new-stage "Primary resource API" --phase P1 --gate "npm test"'));
+  const known = existing.phases.map((p) => p.id);
+  // Single quotes: a suggested command must be safe to paste even when the title holds `$` or backticks.
+  const example = (phase: string) => `stagedocs new-stage ${shellQuote(title)} --phase ${phase} --gate "npm test"`;
+  const phaseId = await required(io, flags.phase, '--phase <id>', `Phase id (${known.join(', ') || 'none yet'}):`, example(known[0] ?? 'P1'));
+  assertValidId(phaseId, 'phase id', { example: 'P1', headline: () => `Invalid phase id \`${phaseId}\`` });
+  const phase = existing.phases.find((candidate) => candidate.id === phaseId);
+  if (!phase) {
+    throw new UsageError(
+      `Phase \`${phaseId}\` does not exist`,
+      known.length > 0 ? `Existing phases: ${known.join(', ')}.` : 'Create one first: `stagedocs new-phase <slug> --pattern empty`.',
+    );
+  }
+  const commands = flags.gate.length > 0 ? flags.gate : [await required(io, undefined, '--gate <command>', 'Gate command (must exit 0 when the stage is done):', example(phaseId))];
+  const gates: GateSpec[] = commands.map((command, index) => ({
+    id: commands.length === 1 ? 'check' : `check-${index + 1}`,
+    run: assertTitle(command, 'gate command'),
+  }));
+
+  const { order, dependsOn, siblings } = nextStagePosition(existing, phaseId);
+  const slug = slugify(title);
+  const duplicate = siblings.find((stage) => path.posix.basename(stage.file).replace(/^\d+-/, '') === `${slug}.md`);
+  if (duplicate) {
+    throw new UsageError(`Phase ${phaseId} already has a stage named like "${title}": ${duplicate.file}`, 'Give the new stage another title, or edit the existing one.');
+  }
+  const id = `${phaseId}-S${String(order).padStart(2, '0')}`;
+  if (!isValidId(id) || takenIds(existing).has(id)) {
+    throw new UsageError(`Id \`${id}\` for the next stage of ${phaseId} is invalid or already used`, 'Renumber or rename the stage that holds it, then try again.');
+  }
+  const file = stageFileName(path.posix.dirname(phase.file), order, slug);
+  assertAbsent((relative) => existsSync(path.join(root, relative)), file, 'Give the stage another title.');
+  const owner = await resolveOwner(io, root, flags.owner);
+
+  const content = renderStage(root, config, {
+    id,
+    title,
+    phase: phaseId,
+    order,
+    owner,
+    estimate: flags.estimate ?? null,
+    dependsOn,
+    content: { ...EMPTY_STAGE_CONTENT, gates },
+  });
+  await writePlan(io, root, [{ path: file, content }], flags.dryRun, [`edit ${file} (Objectives, Deliverables, Rollback Plan)`, 'stagedocs validate', `stagedocs gate run ${id}`]);
+  return EXIT_OK;
 }

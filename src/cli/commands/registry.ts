@@ -1,5 +1,14 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import { loadConfig } from '../../engine/config.js';
+import { readRuns } from '../../evidence/read.js';
+import { checkRegistryFile } from '../../evidence/registry.js';
+import { colorsFor } from '../../format/colors.js';
+import { rebuildRegistry } from '../../gates/registry.js';
+import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
+import { describeRegistryProblem } from '../../model/evidence.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot } from '../context.js';
+import type { CliIo } from '../io.js';
 import { examples, formatOption } from '../options.js';
 
 const FORMATS = ['pretty', 'json'] as const;
@@ -10,10 +19,8 @@ export interface RegistryFlags {
   cwd?: string;
 }
 
-export function registerRegistry(program: Command, context: CommandContext): void {
-  program
-    .command('registry')
-    .summary('rebuild gate_results/gate_registry.csv from the reports, or --check it')
+export function register(command: Command, context: CommandContext): void {
+  command
     .description(
       'Without --check: rewrites the registry from every report.json, byte for byte, rows ordered by started_at then run id. ' +
         'With --check: compares the registry with the reports and names every missing, extra, duplicated or edited row and every report_sha256 that does not match (exit 1); ' +
@@ -23,7 +30,35 @@ export function registerRegistry(program: Command, context: CommandContext): voi
     .addOption(formatOption(FORMATS, 'pretty'))
     .addHelpText('after', examples('stagedocs registry --check', 'stagedocs registry', 'stagedocs registry --check --format json'))
     .action(async (flags: RegistryFlags, command: Command) => {
-      const { registryAction } = await import('../actions/registry.js');
       context.setExitCode(await registryAction({ ...command.optsWithGlobals(), ...flags }, context.io));
     });
+}
+
+export async function registryAction(flags: RegistryFlags, io: CliIo): Promise<number> {
+  const { root } = await commandRoot(io, flags.cwd, 'optional');
+  const { config } = await loadConfig(root);
+  const dir = config.paths.gate_results;
+  const runs = await readRuns(root, dir);
+  const colors = colorsFor(io.stdout, io.env);
+
+  if (!flags.check) {
+    const text = await rebuildRegistry(root, dir, runs);
+    const rows = text.split('\r\n').length - 2;
+    if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ file: `${dir}/gate_registry.csv`, rows }, null, 2)}\n`);
+    else io.stdout.write(`Rebuilt ${dir}/gate_registry.csv from ${rows} report${rows === 1 ? '' : 's'}.\n`);
+    return EXIT_OK;
+  }
+
+  const check = await checkRegistryFile(root, dir, runs);
+  if (flags.format === 'json') {
+    io.stdout.write(`${JSON.stringify(check, null, 2)}\n`);
+    return check.ok ? EXIT_OK : EXIT_FAILED;
+  }
+  for (const problem of check.problems) io.stdout.write(`${colors.red('error')} ${describeRegistryProblem(problem)}\n`);
+  for (const { runId, problem } of check.unreadable) io.stdout.write(`${colors.red('error')} ${dir}/${runId}/report.json: ${problem}\n`);
+  for (const runId of check.unfinished) io.stdout.write(`${colors.yellow('unfinished')} ${dir}/${runId}/ has no report.json (killed or still running); it has no row, and that is expected\n`);
+  if (check.outOfOrder) io.stdout.write(`${colors.yellow('note')} rows are out of order (concurrent runs or a merge=union merge); run \`stagedocs registry\` to rebuild in canonical order\n`);
+  if (check.ok) io.stdout.write(`${colors.green('ok')} ${check.file}: ${check.rowCount} row${check.rowCount === 1 ? '' : 's'} agree with the reports\n`);
+  else io.stdout.write(`${check.problems.length + check.unreadable.length} problem(s) in ${check.file}; if the reports are right, \`stagedocs registry\` rebuilds it from them\n`);
+  return check.ok ? EXIT_OK : EXIT_FAILED;
 }

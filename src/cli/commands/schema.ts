@@ -1,17 +1,50 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError, EXIT_OK } from '../../model/errors.js';
+import { runReportSchema } from '../../model/report-schema.js';
+import { configSchema, DOCUMENT_SCHEMAS } from '../../model/schemas.js';
+import { writeAtomic } from '../../util/write-atomic.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot, toRepositoryPath } from '../context.js';
+import type { CliIo } from '../io.js';
 import { examples } from '../options.js';
 
-export function registerSchema(program: Command, context: CommandContext): void {
-  program
-    .command('schema')
-    .summary('write the JSON Schemas of every document kind, for editors')
+export function register(command: Command, context: CommandContext): void {
+  command
     .description('Writes phase, stage, decision, freeze, config and gate report (report.json) JSON Schemas into a folder (default .stagedocs/schemas), or prints one.')
     .option('--out <dir>', 'folder to write the schemas into', '.stagedocs/schemas')
     .option('--print <kind>', 'print one schema to stdout instead (phase, stage, decision, freeze, config, report)')
     .addHelpText('after', examples('stagedocs schema', 'stagedocs schema --out schemas', 'stagedocs schema --print stage > stage.schema.json'))
     .action(async (flags: { out: string; print?: string }, command: Command) => {
-      const { schemaAction } = await import('../actions/schema.js');
       context.setExitCode(await schemaAction({ ...command.optsWithGlobals(), ...flags }, context.io));
     });
+}
+
+const SCHEMAS: Record<string, object> = { ...DOCUMENT_SCHEMAS, config: configSchema, report: runReportSchema };
+
+export async function schemaAction(flags: { out: string; print?: string; cwd?: string }, io: CliIo): Promise<number> {
+  if (flags.print !== undefined) {
+    const schema = SCHEMAS[flags.print];
+    if (!schema) throw new UsageError(`Unknown schema \`${flags.print}\`, expected one of ${Object.keys(SCHEMAS).join(', ')}`);
+    io.stdout.write(`${JSON.stringify(withDraft(schema), null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const { cwd, root } = await commandRoot(io, flags.cwd, 'optional');
+  const out = toRepositoryPath(root, cwd, flags.out);
+  await mkdir(path.join(root, out), { recursive: true });
+  for (const [kind, schema] of Object.entries(SCHEMAS)) {
+    const file = path.posix.join(out, `${kind}.schema.json`);
+    await writeAtomic(path.join(root, file), `${JSON.stringify(withDraft(schema), null, 2)}\n`);
+    io.stdout.write(`wrote ${file}\n`);
+  }
+  io.stdout.write(
+    '\nPoint your editor at them, e.g. in VS Code settings (YAML extension):\n' +
+      `  "yaml.schemas": { "./${out}/stage.schema.json": "stages/**/*.md" }\n`,
+  );
+  return EXIT_OK;
+}
+
+function withDraft(schema: object): object {
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...schema };
 }

@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import { assess } from '../../api/assess.js';
+import { colorsFor } from '../../format/colors.js';
+import { formatStatusMarkdown, formatStatusTable } from '../../format/status.js';
+import { EXIT_OK } from '../../model/errors.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot } from '../context.js';
+import type { CliIo } from '../io.js';
 import { examples, formatOption } from '../options.js';
 
 const FORMATS = ['table', 'pretty', 'json', 'md'] as const;
@@ -9,15 +15,26 @@ export interface StatusFlags {
   cwd?: string;
 }
 
-export function registerStatus(program: Command, context: CommandContext): void {
-  program
-    .command('status')
-    .summary('the progress of every phase and stage, with next actions and blockers')
+export function register(command: Command, context: CommandContext): void {
+  command
     .description('Prints every phase and its stages with status, last gate result and date, and the next action or blocker; a progress bar per phase on a terminal. `pretty` is the same as `table`.')
     .addOption(formatOption(FORMATS, 'table'))
     .addHelpText('after', examples('stagedocs status', 'stagedocs status --format md >> $GITHUB_STEP_SUMMARY', 'stagedocs status --format json | jq ".phases[].stages[] | select(.state == \\"blocked\\")"'))
     .action(async (flags: StatusFlags, command: Command) => {
-      const { statusAction } = await import('../actions/status.js');
       context.setExitCode(await statusAction({ ...command.optsWithGlobals(), ...flags }, context.io));
     });
+}
+
+export async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
+  const report = await assess({ root: await commandRoot(io, flags.cwd, 'optional'), env: io.env });
+  if (flags.format === 'json') {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (flags.format === 'md') {
+    io.stdout.write(formatStatusMarkdown(report));
+  } else {
+    const colors = colorsFor(io.stdout, io.env);
+    // The bar is for people at a terminal (it is not colour, so NO_COLOR keeps it); FORCE_COLOR asks for the terminal look.
+    io.stdout.write(formatStatusTable(report, colors, io.stdout.isTTY || colors.isColorSupported));
+  }
+  return EXIT_OK;
 }

@@ -1,17 +1,59 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import { loadRepository } from '../../engine/load-repository.js';
+import { readRuns } from '../../evidence/read.js';
+import { assertStageId } from '../../gates/stage-model.js';
+import { headCommit } from '../../git/repository.js';
+import { traceStage, type StageTrace } from '../../git/trace.js';
+import { EXIT_OK, UsageError } from '../../model/errors.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot } from '../context.js';
+import type { CliIo } from '../io.js';
 import { examples, formatOption } from '../options.js';
 
-export function registerTrace(program: Command, context: CommandContext): void {
-  program
-    .command('trace')
-    .summary('the commits, gate runs and tags that touched a stage')
+export function register(command: Command, context: CommandContext): void {
+  command
     .description("Lists the commits that touched the stage's document, decision note, freeze file and evidence folders, its gate runs and its sign-off tag.")
     .argument('<stage-id>', 'the stage to trace')
     .addOption(formatOption(['pretty', 'json'] as const, 'pretty'))
     .addHelpText('after', examples('stagedocs trace P1-S03', 'stagedocs trace P1-S03 --format json | jq .commits'))
     .action(async (id: string, flags: { format: 'pretty' | 'json' }, command: Command) => {
-      const { traceAction } = await import('../actions/trace.js');
       context.setExitCode(await traceAction(id, { ...command.optsWithGlobals(), ...flags }, context.io));
     });
+}
+
+export async function traceAction(id: string, flags: { format: 'pretty' | 'json'; cwd?: string }, io: CliIo): Promise<number> {
+  assertStageId(id);
+  const { root } = await commandRoot(io, flags.cwd, 'required');
+  const { config, model } = await loadRepository(root);
+  const stage = model.stages.find((candidate) => candidate.data.id === id);
+  if (!stage) throw new UsageError(`No stage with id \`${id}\` in this repository`, 'Check the id with `stagedocs status`; a stage with schema errors is not counted (run `stagedocs validate`).');
+  const trace = await traceStage(root, config, model, stage, await readRuns(root, config.paths.gate_results), await headCommit(root, io.env), io.env);
+  io.stdout.write(flags.format === 'json' ? `${JSON.stringify(trace, null, 2)}\n` : pretty(trace));
+  return EXIT_OK;
+}
+
+function pretty(trace: StageTrace): string {
+  const lines = [`Stage ${trace.stage.id}: ${oneLine(trace.stage.title)} (phase ${trace.stage.phase}, ${trace.stage.status})`, `  document: ${trace.paths.stage}`];
+  if (trace.paths.decision.length > 0) lines.push(`  decision: ${trace.paths.decision.join(', ')}`);
+  lines.push(`  freeze:   ${trace.paths.freeze.join(', ')}`, `  evidence: ${trace.paths.evidence}`, '', `Commits (${trace.commits.length}, newest first):`);
+  for (const commit of trace.commits) {
+    lines.push(`  ${commit.short_sha} ${commit.date} ${oneLine(commit.subject)}`);
+    for (const file of commit.files) lines.push(`      ${file.status} ${file.path}`);
+  }
+  if (trace.commits.length === 0) lines.push('  (none)');
+  lines.push('', `Gate runs (${trace.runs.length}):`);
+  for (const run of trace.runs) {
+    const outcome = run.overall_pass === null ? `unusable: ${run.problem}` : run.overall_pass ? 'pass' : `fail (${run.blocking_failures} blocking)`;
+    lines.push(`  ${run.run_id}  ${outcome}  commit ${run.commit?.slice(0, 12) ?? '-'}  report sha256 ${run.report_sha256 ?? '-'}`);
+  }
+  if (trace.runs.length === 0) lines.push('  (none)');
+  lines.push('', `Tags (${trace.tags.length}):`);
+  for (const tag of trace.tags) lines.push(`  ${tag.name} -> ${tag.commit.slice(0, 12)} ${tag.date}`);
+  if (trace.tags.length === 0) lines.push('  (none)');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Titles and subjects are untrusted: one line, control characters removed. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }

@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../main.js';
+import { validate } from '../../api/validate.js';
+import { loadConfig } from '../../engine/config.js';
+import { documentGlobs } from '../../engine/source.js';
+import { colorsFor } from '../../format/colors.js';
+import { formatValidation } from '../../format/validation.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
+import type { CommandContext } from '../command.js';
+import { commandRoot, toRepositoryPath } from '../context.js';
+import type { CliIo } from '../io.js';
 import { examples, formatOption, nonNegativeInteger } from '../options.js';
 
 const FORMATS = ['pretty', 'json', 'github', 'sarif'] as const;
@@ -15,10 +23,8 @@ export interface ValidateFlags {
   range?: string;
 }
 
-export function registerValidate(program: Command, context: CommandContext): void {
-  program
-    .command('validate')
-    .summary('validate phases, stages, decision notes and freeze files')
+export function register(command: Command, context: CommandContext): void {
+  command
     .description('Validates the whole repository, or only the given files and folders (cross-file rules still see the whole repository).')
     .argument('[paths...]', 'files or folders to report on')
     .addOption(formatOption(FORMATS, 'pretty'))
@@ -38,7 +44,57 @@ export function registerValidate(program: Command, context: CommandContext): voi
       ),
     )
     .action(async (paths: string[], flags: ValidateFlags, command: Command) => {
-      const { validateAction } = await import('../actions/validate.js');
       context.setExitCode(await validateAction(paths, { ...command.optsWithGlobals(), ...flags }, context.io));
     });
+}
+
+export async function validateAction(paths: string[], flags: ValidateFlags, io: CliIo): Promise<number> {
+  const located = await commandRoot(io, flags.cwd, 'optional');
+  const { cwd, root } = located;
+  if (flags.staged && (paths.length > 0 || flags.range !== undefined)) {
+    throw new UsageError('--staged validates the whole index; it takes no paths and no --range', 'Run `stagedocs validate --staged` alone.');
+  }
+  const result = await validate({
+    root: located,
+    env: io.env,
+    paths: paths.map((given) => toRepositoryPath(root, cwd, given)),
+    staged: flags.staged,
+    range: flags.range,
+    cache: flags.cache,
+    // STAGEDOCS_WORKERS=<n>: worker threads for cold runs (see docs/performance.md); default none.
+    workers: workersFrom(io.env.STAGEDOCS_WORKERS),
+  });
+  for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
+  const report = { diagnostics: result.diagnostics, errorCount: result.errorCount, warningCount: result.warningCount, fileCount: result.fileCount };
+
+  // Committing before any document exists (or outside the documents) is nothing to check.
+  if (flags.staged && result.documentCount === 0) {
+    if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ ...report, fileCount: 0 }, null, 2)}\n`);
+    else if (result.diagnostics.length > 0) io.stdout.write(formatValidation(report, flags.format, colorsFor(io.stdout, io.env)));
+    return result.errorCount > 0 ? EXIT_FAILED : EXIT_OK;
+  }
+  if (result.documentCount === 0) {
+    const { config } = await loadConfig(root);
+    const where = documentGlobs(config).join(', ');
+    if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ diagnostics: [], errorCount: 0, warningCount: 0, fileCount: 0 }, null, 2)}\n`);
+    io.stderr.write(
+      `error No stagedocs documents found in ${root} (looked for ${where}).\n  hint: Run \`stagedocs init\` and \`stagedocs new-phase <slug> --pattern <name>\` to create some, or pass --cwd <repository>.\n`,
+    );
+    return EXIT_USAGE;
+  }
+
+  io.stdout.write(formatValidation(report, flags.format, colorsFor(io.stdout, io.env)));
+  if (result.errorCount > 0) return EXIT_FAILED;
+  if (flags.maxWarnings !== undefined && result.warningCount > flags.maxWarnings) {
+    if (flags.format === 'pretty') io.stderr.write(`${result.warningCount} warnings, more than --max-warnings ${flags.maxWarnings}\n`);
+    return EXIT_FAILED;
+  }
+  return EXIT_OK;
+}
+
+function workersFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new UsageError(`STAGEDOCS_WORKERS is \`${value}\`, expected a whole number of worker threads (0 or more)`, 'Unset it, or set it to 0, 1, 2 or 3.');
+  return count;
 }
