@@ -29,7 +29,7 @@ if (!tools.every((tool) => existsSync(new URL(`node_modules/${tool}`, new URL('.
   console.error('stagedocs prepare: installing the devDependencies that the build needs (an install from git)');
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^npm_config_(global|location|prefix|local_prefix|global_prefix|globalconfig|omit|include|production|only|dry_run)$/i.test(key)) delete env[key];
+    if (/^npm_config_(global|location|prefix|local_prefix|global_prefix|globalconfig|omit|include|production|only|dry_run|allow_scripts)$/i.test(key)) delete env[key];
   }
   npm(['ci', '--include=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-progress'], env);
 }
