@@ -43,7 +43,20 @@ describe('npm pack', () => {
     const result = spawnSync('npm', ['pack', '--pack-destination', tempDir()], { cwd: dir, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, npm_config_foreground_scripts: undefined } });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^stagedocs-\d+\.\d+\.\d+\.tgz\n$/);
-    expect(result.stderr).toContain('bundled');
+  }, TIMEOUT);
+});
+
+describe('an install from git', () => {
+  it('builds dist/ on prepare and gets the stagedocs binary', () => {
+    const { dir, rev } = hookRepository();
+    const consumer = tempDir();
+    // npm 11 runs a git dependency's prepare only when allowed (allowScripts).
+    writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, allowScripts: { stagedocs: true } }));
+    const install = run('npm', ['install', '--no-audit', '--no-fund', `git+file://${dir}#${rev}`], consumer, process.env);
+    expect(install.code, install.output).toBe(0);
+    const version = run(path.join(consumer, 'node_modules/.bin/stagedocs'), ['--version'], consumer, process.env);
+    expect(version.code, version.output).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).version);
   }, TIMEOUT);
 });
 
