@@ -7,6 +7,11 @@ import { markdownCell } from '../render/escape.js';
  */
 export const GITHUB_ANNOTATION_LIMIT = 10;
 
+export interface GithubOptions {
+  /** The full list also goes to the job summary (`$GITHUB_STEP_SUMMARY` is set). */
+  jobSummary?: boolean;
+}
+
 interface ReportLike {
   diagnostics: readonly Diagnostic[];
   errorCount: number;
@@ -19,7 +24,8 @@ interface ReportLike {
  * more, the last slot says how many were left out and that the job summary lists them all; every
  * diagnostic is also printed as a plain log line, so the log has the full list too.
  */
-export function formatGithub(report: ReportLike): string {
+export function formatGithub(report: ReportLike, options: GithubOptions = {}): string {
+  const where = options.jobSummary ? 'the job summary and in this step\'s log' : 'this step\'s log';
   const lines: string[] = [];
   for (const severity of ['error', 'warning'] as const) {
     const all = report.diagnostics.filter((d) => d.severity === severity);
@@ -32,13 +38,14 @@ export function formatGithub(report: ReportLike): string {
       lines.push(
         annotation(
           severity,
-          `${rest} more stagedocs ${noun} are not shown as annotations (GitHub shows ${GITHUB_ANNOTATION_LIMIT} ${noun} per step). All ${all.length} are listed in the job summary and in this step's log.`,
+          `${rest} more stagedocs ${noun} are not shown as annotations (GitHub shows ${GITHUB_ANNOTATION_LIMIT} ${noun} per step). All ${all.length} are listed in ${where}.`,
           { title: `stagedocs: ${rest} more ${noun}` },
         ),
       );
     }
   }
-  for (const d of report.diagnostics) lines.push(`${d.file}:${d.line}:${d.column}  ${d.severity}  ${oneLine(d.message)}  ${d.ruleId}`);
+  // Plain lines start with the severity, so no file name can make one read as a workflow command.
+  for (const d of report.diagnostics) lines.push(`${d.severity === 'error' ? 'error  ' : 'warning'}  ${oneLine(d.file)}:${d.line}:${d.column}  ${oneLine(d.message)}  ${d.ruleId}`);
   lines.push(`${report.fileCount} files checked: ${report.errorCount} errors, ${report.warningCount} warnings`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 import { type Colors } from './colors.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import { formatGithub } from './github.js';
+import { formatGithub, type GithubOptions } from './github.js';
 import { toSarif, type SarifOptions } from './sarif.js';
 
 /** The summary validation reports, in the contract's JSON shape. */
@@ -14,15 +14,15 @@ export interface ValidationReport {
 export type ValidationFormat = 'pretty' | 'json' | 'github' | 'sarif';
 export const VALIDATION_FORMATS: readonly ValidationFormat[] = ['pretty', 'json', 'github', 'sarif'];
 
-/** Options of the machine formats: the SARIF rule pages' base URL (`STAGEDOCS_DOCS_URL` in the CLI). */
-export type FormatOptions = SarifOptions;
+/** Options of the machine formats: the SARIF rule pages' base URL, whether a job summary is written. */
+export type FormatOptions = SarifOptions & GithubOptions;
 
 export function formatValidation(report: ValidationReport, format: ValidationFormat, colors: Colors, options: FormatOptions = {}): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'github':
-      return formatGithub(report);
+      return formatGithub(report, options);
     case 'sarif':
       return `${JSON.stringify(toSarif(report, options), null, 2)}\n`;
     case 'pretty':

@@ -47,7 +47,10 @@ describe('validate --format github', () => {
     const table = readFileSync(summary, 'utf8');
     expect(table).toContain('17 errors, 12 warnings');
     expect(table.split('\n').filter((line) => line.startsWith('| stages/'))).toHaveLength(29);
-    for (const d of json.diagnostics) expect(result.stdout).toContain(`${d.file}:${d.line}:${d.column}  ${d.severity}`);
+    for (const d of json.diagnostics) expect(result.stdout).toMatch(new RegExp(`^${d.severity} *  ${d.file}:${d.line}:${d.column}  `, 'm'));
+    // Without a job summary, the summary annotation names only the log.
+    const local = runCli(repo, ['validate', '--format', 'github', '--no-cache'], { env: { GITHUB_STEP_SUMMARY: '' } });
+    expect(commands(local.stdout).filter((c) => c.command === 'error').at(-1)!.data).toContain("All 17 are listed in this step's log.");
   });
 
   it('emits everything, and no summary annotation, when GitHub shows it all', () => {

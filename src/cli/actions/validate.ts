@@ -74,9 +74,9 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
 
 /** The report on stdout; with --format github, also the full list in the job summary when there is one. */
 function writeReport(report: ValidationReport, flags: ValidateFlags, io: CliIo): void {
-  io.stdout.write(formatValidation(report, flags.format, colorsFor(io.stdout, io.env), { docsBaseUrl: io.env.STAGEDOCS_DOCS_URL }));
-  const summary = io.env.GITHUB_STEP_SUMMARY;
-  if (flags.format === 'github' && summary && report.diagnostics.length > 0) appendFileSync(summary, githubJobSummary(report));
+  const summary = flags.format === 'github' && report.diagnostics.length > 0 ? io.env.GITHUB_STEP_SUMMARY : undefined;
+  io.stdout.write(formatValidation(report, flags.format, colorsFor(io.stdout, io.env), { docsBaseUrl: io.env.STAGEDOCS_DOCS_URL, jobSummary: Boolean(summary) }));
+  if (summary) appendFileSync(summary, githubJobSummary(report));
 }
 
 /**
