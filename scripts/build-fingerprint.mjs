@@ -19,4 +19,4 @@ const fingerprint = hash.digest('hex').slice(0, 16);
 const temporary = path.join(dist, `${BUILD_FINGERPRINT_FILE}.${process.pid}`);
 writeFileSync(temporary, `${fingerprint}\n`);
 renameSync(temporary, path.join(dist, BUILD_FINGERPRINT_FILE));
-console.log(`build fingerprint ${fingerprint} (${files.length} files)`);
+console.error(`build fingerprint ${fingerprint} (${files.length} files)`);

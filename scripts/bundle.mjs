@@ -28,4 +28,4 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
-console.log(`bundled ${Object.keys(result.metafile.inputs).length} modules into ${Object.keys(result.metafile.outputs).length} files`);
+console.error(`bundled ${Object.keys(result.metafile.inputs).length} modules into ${Object.keys(result.metafile.outputs).length} files`);

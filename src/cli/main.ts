@@ -1,6 +1,7 @@
 import { colorsFor } from '../format/colors.js';
+import { annotation } from '../format/github.js';
 import { Command, CommanderError, Help, Option } from 'commander';
-import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
+import { ConfigError, StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 import type { CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -56,7 +57,7 @@ Exit codes: 0 success (warnings allowed), 1 the checked thing failed, 2 usage or
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, githubFormat(argv));
   }
 }
 
@@ -81,18 +82,36 @@ function inheritSettings(command: Command, parent: Command): void {
   for (const child of command.commands) inheritSettings(child, command);
 }
 
-function reportError(error: unknown, io: CliIo): number {
+/** `--format github` on the command line: errors then become workflow annotations too. */
+function githubFormat(argv: readonly string[]): boolean {
+  return argv.some((arg, index) => arg === '--format=github' || (arg === '--format' && argv[index + 1] === 'github'));
+}
+
+function reportError(error: unknown, io: CliIo, github: boolean): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help / version).
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (github) io.stdout.write(`${annotation('error', error.message.replace(/^error: /, ''), { title: 'stagedocs: usage error' })}\n`);
     return EXIT_USAGE;
   }
   const colors = colorsFor(io.stderr, io.env);
   if (error instanceof StagedocsError) {
     const { message, hint } = presentError(error);
+    if (github) io.stdout.write(`${errorAnnotation(error, message, hint)}\n`);
     io.stderr.write(`${colors.red('error')} ${message}\n`);
     if (hint) io.stderr.write(`  ${colors.dim('hint:')} ${hint}\n`);
     return error.exitCode;
   }
   throw error;
+}
+
+/** A configuration error points at its file, line and column; any other at nothing. */
+function errorAnnotation(error: StagedocsError, message: string, hint: string | undefined): string {
+  const text = hint ? `${message}\n${hint}` : message;
+  if (error instanceof ConfigError) {
+    const prefix = `${error.file}:${error.line}:${error.column}: `;
+    const bare = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+    return annotation('error', hint ? `${bare}\n${hint}` : bare, { file: error.file, line: error.line, col: error.column, title: 'stagedocs: configuration error' });
+  }
+  return annotation('error', text, { title: error.exitCode === EXIT_USAGE ? 'stagedocs: usage error' : 'stagedocs' });
 }

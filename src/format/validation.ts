@@ -1,7 +1,7 @@
 import { type Colors } from './colors.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import { RULES } from '../rules/index.js';
-import { TOOL_VERSION } from '../util/version.js';
+import { formatGithub, type GithubOptions } from './github.js';
+import { toSarif, type SarifOptions } from './sarif.js';
 
 /** The summary validation reports, in the contract's JSON shape. */
 export interface ValidationReport {
@@ -14,14 +14,17 @@ export interface ValidationReport {
 export type ValidationFormat = 'pretty' | 'json' | 'github' | 'sarif';
 export const VALIDATION_FORMATS: readonly ValidationFormat[] = ['pretty', 'json', 'github', 'sarif'];
 
-export function formatValidation(report: ValidationReport, format: ValidationFormat, colors: Colors): string {
+/** Options of the machine formats: the SARIF rule pages' base URL, whether a job summary is written. */
+export type FormatOptions = SarifOptions & GithubOptions;
+
+export function formatValidation(report: ValidationReport, format: ValidationFormat, colors: Colors, options: FormatOptions = {}): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'github':
-      return formatGithub(report);
+      return formatGithub(report, options);
     case 'sarif':
-      return `${JSON.stringify(toSarif(report), null, 2)}\n`;
+      return `${JSON.stringify(toSarif(report, options), null, 2)}\n`;
     case 'pretty':
       return formatPretty(report, colors);
   }
@@ -49,60 +52,4 @@ function summaryLine(report: ValidationReport, colors: Colors): string {
   const counts = `${report.errorCount} ${report.errorCount === 1 ? 'error' : 'errors'}, ${report.warningCount} ${report.warningCount === 1 ? 'warning' : 'warnings'}`;
   const text = `${report.errorCount > 0 ? '✖' : '⚠'} ${files} checked: ${counts}`;
   return report.errorCount > 0 ? colors.red(colors.bold(text)) : colors.yellow(colors.bold(text));
-}
-
-/** GitHub Actions workflow commands: annotations on the pull request's diff. */
-function formatGithub(report: ValidationReport): string {
-  const lines = report.diagnostics.map((d) => {
-    const properties = [`file=${escapeProperty(d.file)}`, `line=${d.line}`, `col=${d.column}`, `title=${escapeProperty(`stagedocs ${d.ruleId}`)}`];
-    const message = d.hint ? `${d.message}\n${d.hint}` : d.message;
-    return `::${d.severity === 'error' ? 'error' : 'warning'} ${properties.join(',')}::${escapeData(message)}`;
-  });
-  lines.push(`${report.fileCount} files checked: ${report.errorCount} errors, ${report.warningCount} warnings`);
-  return `${lines.join('\n')}\n`;
-}
-
-function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-function escapeProperty(text: string): string {
-  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
-/** SARIF 2.1.0, for code-scanning uploads. */
-function toSarif(report: ValidationReport): object {
-  const used = [...new Set(report.diagnostics.map((d) => d.ruleId))].sort();
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'stagedocs',
-            version: TOOL_VERSION,
-            rules: used.map((id) => ({
-              id,
-              shortDescription: { text: RULES.find((rule) => rule.meta.id === id)?.meta.description ?? id },
-              helpUri: `docs/rules/${id}.md`,
-            })),
-          },
-        },
-        results: report.diagnostics.map((d) => ({
-          ruleId: d.ruleId,
-          level: d.severity === 'error' ? 'error' : 'warning',
-          message: { text: d.hint ? `${d.message}. ${d.hint}` : d.message },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: d.file },
-                region: { startLine: d.line, startColumn: d.column },
-              },
-            },
-          ],
-        })),
-      },
-    ],
-  };
 }

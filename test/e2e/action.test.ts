@@ -15,11 +15,11 @@ interface Step {
 }
 const steps = (parse(readFileSync(path.join(PROJECT_ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Step[] } }).runs.steps;
 
-/** Runs one step's script with bash as the runner would, its `${{ }}` env values replaced by ours. */
+/** Runs one step's script with bash as the runner would, its `${{ }}` env values replaced by ours (the node: this one). */
 function runStep(name: string, cwd: string, env: Record<string, string>): { code: number; stdout: string; stderr: string } {
   const step = steps.find((candidate) => candidate.name === name);
   if (!step?.run) throw new Error(`no step ${name}`);
-  const result = spawnSync('bash', ['-e', '-c', step.run], { cwd, env: { ...GIT_ENV, STAGEDOCS_NOW: '2026-11-21T09:30:00Z', ...env }, encoding: 'utf8' });
+  const result = spawnSync('bash', ['-e', '-c', step.run], { cwd, env: { ...GIT_ENV, STAGEDOCS_NOW: '2026-11-21T09:30:00Z', STAGEDOCS_NODE: process.execPath, ...env }, encoding: 'utf8' });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -22,7 +22,7 @@ describe('action.yml', () => {
     const scripts = action.runs.steps.map((step) => step.run ?? '').join('\n');
     expect(scripts).toContain('validate --range "$BASE..$HEAD" --format github');
     expect(scripts).toContain('audit-pack "${range[@]}" --max-chars "$MAX_CHARS" --link-base "$LINK_BASE" --out "$file"');
-    expect(scripts).toContain('node "$POST_COMMENT"');
+    expect(scripts).toContain('"$STAGEDOCS_NODE" "$POST_COMMENT"');
     expect(existsSync(path.join(PROJECT_ROOT, 'dist/github/post-comment.js'))).toBe(true);
   });
 

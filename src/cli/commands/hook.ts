@@ -36,11 +36,17 @@ export function register(command: Command, context: CommandContext): void {
     .description('Validates the staged documents (GIT_INDEX_FILE honoured) and rejects staged changes to protected paths of open stages. Same as `validate --staged`.')
     .addOption(formatOption(['pretty', 'json', 'github', 'sarif'] as const, 'pretty'))
     .option('--no-cache', 'ignore and do not write the cache in .stagedocs/')
-    .addHelpText('after', examples('stagedocs hook run', 'GIT_INDEX_FILE=.git/index stagedocs hook run --format json'))
+    .option(
+      '--pre-commit-framework',
+      'as a hook of the pre-commit framework: the staged content when git runs it for a commit (git sets GIT_INDEX_FILE), the whole repository otherwise (`pre-commit run --all-files`, pre-push)',
+    )
+    .addHelpText('after', examples('stagedocs hook run', 'GIT_INDEX_FILE=.git/index stagedocs hook run --format json', 'pre-commit run --all-files   # runs `stagedocs hook run --pre-commit-framework`'))
     .action(async (_flags: object, command: Command) => {
       const { validateAction } = await import('./validate.js');
-      const flags = command.optsWithGlobals() as { format: 'pretty' | 'json' | 'github' | 'sarif'; cache: boolean; cwd?: string };
-      context.setExitCode(await validateAction([], { ...flags, staged: true }, context.io));
+      const { preCommitFramework, ...flags } = command.optsWithGlobals() as { format: 'pretty' | 'json' | 'github' | 'sarif'; cache: boolean; cwd?: string; preCommitFramework?: boolean };
+      // `pre-commit run --all-files` (what CI runs) stages nothing: checking the index there would check no file.
+      const staged = !preCommitFramework || Boolean(context.io.env.GIT_INDEX_FILE);
+      context.setExitCode(await validateAction([], { ...flags, staged }, context.io));
     });
 }
 

@@ -1,9 +1,11 @@
+import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { validate } from '../../api/validate.js';
 import { loadConfig } from '../../engine/config.js';
 import { documentGlobs } from '../../engine/source.js';
 import { colorsFor } from '../../format/colors.js';
-import { formatValidation } from '../../format/validation.js';
+import { annotation, githubJobSummary } from '../../format/github.js';
+import { formatValidation, type ValidationReport } from '../../format/validation.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
 import { commandRoot, toRepositoryPath } from '../context.js';
@@ -70,26 +72,34 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
   // Committing before any document exists (or outside the documents) is nothing to check.
   if (flags.staged && result.documentCount === 0) {
     if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ ...report, fileCount: 0 }, null, 2)}\n`);
-    else if (result.diagnostics.length > 0) io.stdout.write(formatValidation(report, flags.format, colorsFor(io.stdout, io.env)));
+    else if (result.diagnostics.length > 0) writeReport(report, flags, io);
     return result.errorCount > 0 ? EXIT_FAILED : EXIT_OK;
   }
   if (result.documentCount === 0) {
     const { config } = await loadConfig(root);
     const where = documentGlobs(config).join(', ');
     if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ diagnostics: [], errorCount: 0, warningCount: 0, fileCount: 0 }, null, 2)}\n`);
-    io.stderr.write(
-      `error No stagedocs documents found in ${root} (looked for ${where}).\n  hint: Run \`stagedocs init\` and \`stagedocs new-phase <slug> --pattern <name>\` to create some, or pass --cwd <repository>.\n`,
-    );
+    const message = `No stagedocs documents found in ${root} (looked for ${where}).`;
+    const hint = 'Run `stagedocs init` and `stagedocs new-phase <slug> --pattern <name>` to create some, or pass --cwd <repository>.';
+    if (flags.format === 'github') io.stdout.write(`${annotation('error', `${message}\n${hint}`, { title: 'stagedocs: no documents' })}\n`);
+    io.stderr.write(`error ${message}\n  hint: ${hint}\n`);
     return EXIT_USAGE;
   }
 
-  io.stdout.write(formatValidation(report, flags.format, colorsFor(io.stdout, io.env)));
+  writeReport(report, flags, io);
   if (result.errorCount > 0) return EXIT_FAILED;
   if (flags.maxWarnings !== undefined && result.warningCount > flags.maxWarnings) {
     if (flags.format === 'pretty') io.stderr.write(`${result.warningCount} warnings, more than --max-warnings ${flags.maxWarnings}\n`);
     return EXIT_FAILED;
   }
   return EXIT_OK;
+}
+
+/** The report on stdout; with --format github, also the full list in the job summary when there is one. */
+function writeReport(report: ValidationReport, flags: ValidateFlags, io: CliIo): void {
+  const summary = flags.format === 'github' && report.diagnostics.length > 0 ? io.env.GITHUB_STEP_SUMMARY : undefined;
+  io.stdout.write(formatValidation(report, flags.format, colorsFor(io.stdout, io.env), { docsBaseUrl: io.env.STAGEDOCS_DOCS_URL, jobSummary: Boolean(summary) }));
+  if (summary) appendFileSync(summary, githubJobSummary(report));
 }
 
 function workersFrom(value: string | undefined): number | undefined {
