@@ -10,7 +10,7 @@ import { assertStageId, findStage, loadModel } from '../gates/stage-model.js';
 import { openGit } from '../git/client.js';
 import type { Env } from '../git/exec.js';
 import { requireGitRoot } from '../git/repository.js';
-import { freezePathOf, type GateSpec, type StageFrontmatter } from '../model/documents.js';
+import { freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import { EXIT_FAILED, StagedocsError, UsageError } from '../model/errors.js';
 import { runsOfStage } from '../model/evidence.js';
 import { isValidId } from '../model/ids.js';
@@ -39,7 +39,7 @@ export interface RunGatesRequest {
   nodeVersion?: string;
   /** Told when each gate starts and finishes. */
   progress?: RunProgress;
-  /** Aborting it kills the gates' process groups; the run is left unfinished. */
+  /** Aborting it stops the running gate's processes; the run is recorded as interrupted (`report.interrupted`). */
   signal?: AbortSignal;
 }
 
@@ -54,6 +54,9 @@ const SILENT: RunProgress = { gateStarted() {}, gateFinished() {} };
  */
 export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   assertStageId(request.stage);
+  if (request.timeout !== undefined && !(request.timeout > 0 && request.timeout <= MAX_TIMEOUT_SECONDS)) {
+    throw new UsageError(`timeout \`${String(request.timeout)}\` is out of range, expected seconds > 0 and at most ${MAX_TIMEOUT_SECONDS} (7 days)`);
+  }
   const root = await requireGitRoot(request.root, request.env);
   const git = openGit(root);
   const { config, hash } = await loadConfig(root);

@@ -13,11 +13,13 @@ export const ROOT_CAUSE_SECTION = 'Root cause';
  * and explains the failure in a non-empty `Root cause` section. Refusals throw before anything is
  * written, with exit 1 (the checked thing, the rerun policy, failed).
  *
- * `runs` are the stage's finished runs, oldest first; unfinished runs (killed) do not count.
+ * `runs` are the stage's finished runs, oldest first; unfinished runs (killed) and runs recorded as
+ * interrupted (Ctrl-C) do not count.
  */
 export function checkRerunPolicy(model: RepositoryModel, stageId: string, runs: readonly RunReport[], decisionTag: string | undefined): void {
   if (decisionTag !== undefined) assertDecisionExists(model, decisionTag);
-  const last = runs[runs.length - 1];
+  const counted = runs.filter((run) => run.interrupted !== true);
+  const last = counted[counted.length - 1];
   if (!last || last.overall_pass) return;
   const failed = `The last run of \`${stageId}\` (${last.run_id}) failed`;
   if (decisionTag === undefined) {
