@@ -9,7 +9,7 @@ import { isValidId } from '../model/ids.js';
 import { validatorFor } from '../model/ajv.js';
 import { runReportSchema } from '../model/report-schema.js';
 import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
-import { csvRow, decodeCell, parseCsv, CsvSyntaxError } from './csv.js';
+import { csvRow, csvSafeText, decodeCell, parseCsv, CsvSyntaxError } from './csv.js';
 
 /**
  * The gate registry `gate_results/gate_registry.csv`: one row per finished run, derived entirely from
@@ -53,7 +53,7 @@ export function registryValues(report: RunReport, reportPath: string, reportSha2
     report_path: reportPath,
     report_sha256: reportSha256,
   };
-  return REGISTRY_COLUMNS.map((column) => byColumn[column]);
+  return REGISTRY_COLUMNS.map((column) => csvSafeText(byColumn[column]));
 }
 
 /** The lock is kept out of gate_results/, whose folders are all runs. */
@@ -63,9 +63,16 @@ function lockTarget(root: string): string {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * proper-lockfile (with graceful-fs) loads only to append: validate reads the registry on every commit.
+ * `gate run` loads it before its gates run, which may delete node_modules.
+ */
+export function loadRegistryLock(): typeof lockfile.lock {
+  return (require('proper-lockfile') as typeof lockfile).lock;
+}
+
 async function withRegistryLock<T>(root: string, action: () => Promise<T>): Promise<T> {
-  // proper-lockfile (with graceful-fs) loads only to append: validate reads the registry on every commit.
-  const lock = (require('proper-lockfile') as typeof lockfile).lock;
+  const lock = loadRegistryLock();
   await mkdir(path.join(root, '.stagedocs'), { recursive: true });
   let release: () => Promise<void>;
   try {
@@ -125,8 +132,22 @@ export function renderRegistry(runs: RunFolder[], gateResultsDir: string): strin
   return HEADER + canonicalRuns(runs).map((run) => csvRow(registryValues(run.report, reportPathOf(gateResultsDir, run.runId), run.reportSha256))).join('');
 }
 
-/** Rewrites the registry from the evidence, atomically and under the lock. */
+/**
+ * Rewrites the registry from the evidence, atomically and under the lock. A finished run whose
+ * report.json cannot be read or used (truncated, edited) refuses the rebuild and nothing is written:
+ * silently leaving its row out would lose the record of that run.
+ */
 export async function rebuildRegistry(root: string, gateResultsDir: string, runs: RunFolder[]): Promise<string> {
+  const broken = runs
+    .filter((run) => isValidId(run.runId) && (run.problem !== undefined || (run.reportSha256 !== undefined && !isCompleteReport(run.report))))
+    .map((run) => `${path.posix.join(gateResultsDir, run.runId, 'report.json')}: ${run.problem ?? 'does not match the report schema (a field is missing or has the wrong type)'}`);
+  if (broken.length > 0) {
+    throw new StagedocsError(
+      `Cannot rebuild ${path.posix.join(gateResultsDir, REGISTRY_FILE)}: ${broken.length} report${broken.length === 1 ? ' is' : 's are'} unreadable, and ${broken.length === 1 ? 'its row' : 'their rows'} would be lost; nothing was written:\n  ${broken.join('\n  ')}`,
+      EXIT_FAILED,
+      'Restore the reports from git (`git checkout -- <report.json>`); a run folder without report.json counts as unfinished.',
+    );
+  }
   const text = renderRegistry(runs, gateResultsDir);
   await withRegistryLock(root, async () => {
     await mkdir(path.join(root, gateResultsDir), { recursive: true });

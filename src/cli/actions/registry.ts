@@ -2,13 +2,25 @@ import { loadConfig } from '../../engine/config.js';
 import { colorsFor } from '../../format/colors.js';
 import { readRuns } from '../../evidence/read.js';
 import { checkRegistryFile, rebuildRegistry } from '../../gates/registry.js';
-import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CONFIG_FILES } from '../../config/config.js';
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
 import type { RegistryFlags } from '../commands/registry.js';
 import { findRoot, workingDirectory } from '../context.js';
 import { type CliIo } from '../io.js';
 
 export async function registryAction(flags: RegistryFlags, io: CliIo): Promise<number> {
-  const root = findRoot(workingDirectory(io, flags.cwd));
+  const start = workingDirectory(io, flags.cwd);
+  const root = findRoot(start);
+  // Outside a repository (no configuration, no git) there is no registry to check or rebuild: an
+  // "ok, 0 rows" there would be a false all-clear.
+  if (!CONFIG_FILES.some((name) => existsSync(path.join(root, name))) && !existsSync(path.join(root, '.git'))) {
+    throw new UsageError(
+      `${start} is not in a stagedocs repository (no stagedocs.config.yaml and no git repository here or above)`,
+      'Run it from the repository, or pass `--cwd <repository>`; `stagedocs init` sets one up.',
+    );
+  }
   const { config } = await loadConfig(root);
   const dir = config.paths.gate_results;
   const runs = await readRuns(root, dir);
