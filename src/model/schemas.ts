@@ -10,10 +10,11 @@ const id = { type: 'string', pattern: ID_PATTERN } as const;
 const idList = { type: 'array', items: id, uniqueItems: true } as const;
 const nonEmptyString = { type: 'string', minLength: 1 } as const;
 /**
- * Text that reaches the registry CSV, reports and terminals: no C0 control characters or DEL (a NUL
- * in a title would turn gate_registry.csv binary, and git's union merge of it would then conflict).
+ * Text that reaches the registry CSV, reports and terminals: no C0 control characters but LF, and no
+ * DEL (a NUL in a title would turn gate_registry.csv binary, and git's union merge of it would then
+ * conflict). LF stays allowed: a quoted CSV cell holds it, and the audit pack escapes it.
  */
-export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
+export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f]*$';
 const text = { type: 'string', minLength: 1, pattern: NO_CONTROL_PATTERN } as const;
 const stringList = { type: 'array', items: nonEmptyString } as const;
 const extensionKeys = { '^x-': {} } as const;
