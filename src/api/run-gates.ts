@@ -7,7 +7,7 @@ import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.
 import { assertStageId, findStage } from '../gates/stage-model.js';
 import type { Env } from '../git/exec.js';
 import { gitState } from '../git/worktree-status.js';
-import { freezePathOf, type GateSpec, type StageFrontmatter } from '../model/documents.js';
+import { freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import { EXIT_FAILED, StagedocsError, UsageError } from '../model/errors.js';
 import { runsOfStage } from '../model/evidence.js';
 import { isValidId } from '../model/ids.js';
@@ -37,7 +37,7 @@ export interface RunGatesRequest {
   nodeVersion?: string;
   /** Told when each gate starts and finishes. */
   progress?: RunProgress;
-  /** Aborting it kills the gates' process groups; the run is left unfinished. */
+  /** Aborting it stops the running gate's processes; the run is recorded as interrupted (`report.interrupted`). */
   signal?: AbortSignal;
 }
 
@@ -52,6 +52,9 @@ const SILENT: RunProgress = { gateStarted() {}, gateFinished() {} };
  */
 export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   assertStageId(request.stage);
+  if (request.timeout !== undefined && !(request.timeout > 0 && request.timeout <= MAX_TIMEOUT_SECONDS)) {
+    throw new UsageError(`timeout \`${String(request.timeout)}\` is out of range, expected seconds > 0 and at most ${MAX_TIMEOUT_SECONDS} (7 days)`);
+  }
   const { root } = await locate(request.root, request.env, 'required');
   const { config, model } = await loadRepository(root);
   const stage = findStage(model, request.stage);

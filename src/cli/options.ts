@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { MAX_TIMEOUT_SECONDS } from '../model/documents.js';
 
 /** `--format` with a fixed list of choices. */
 export function formatOption<T extends string>(choices: readonly T[], fallback: T): Option {
@@ -15,6 +16,8 @@ export function nonNegativeInteger(value: string): number {
 export function positiveSeconds(value: string): number {
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError(`expected a number of seconds > 0, got \`${value}\``);
+  // Node's timers overflow beyond 2^31-1 ms: a larger timeout would fire at once.
+  if (seconds > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`expected at most ${MAX_TIMEOUT_SECONDS} seconds (7 days), got \`${value}\``);
   return seconds;
 }
 

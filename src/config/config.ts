@@ -68,6 +68,7 @@ export function parseConfig(file: string, rawText: string, rules: readonly Known
   const placeAt = (pointer: string, prefer: 'key' | 'value') => placeOf({ positions: parsed.positions, dataStart: { line: 1, column: 1 } }, pointer, prefer);
   checkPaths(file, data as Partial<Config>, placeAt);
   checkRules(file, data as Partial<Config>, rules, placeAt);
+  checkRedactPatterns(file, data as Partial<Config>, placeAt);
   return mergeConfig(defaultConfig(), data as Partial<Config>);
 }
 
@@ -88,6 +89,24 @@ function checkPaths(file: string, data: Partial<Config>, placeAt: PlaceAt): void
       `Use a path relative to the repository root, such as \`${defaultConfig().paths[key as keyof Config['paths']] ?? key}\`.`,
     );
   }
+}
+
+/** `gates.redact` entries are regular expressions: a broken one is a configuration error here, not a failed `gate run` later. */
+function checkRedactPatterns(file: string, data: Partial<Config>, placeAt: PlaceAt): void {
+  (data.gates?.redact ?? []).forEach((pattern, index) => {
+    try {
+      new RegExp(pattern, 'g');
+    } catch (error) {
+      const at = placeAt(`/gates/redact/${index}`, 'value');
+      throw new ConfigError(
+        file,
+        at.line,
+        at.column,
+        `\`gates.redact[${index}]\` is \`${truncate(pattern)}\`, expected a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
+        'Escape the characters that regular expressions give a meaning (`\\(`, `\\[`, `\\.`, ...), e.g. `gates.redact: ["token=\\w+"]`.',
+      );
+    }
+  });
 }
 
 /** A misspelt rule id or option would otherwise silently leave the rule at its defaults. */

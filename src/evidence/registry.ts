@@ -5,7 +5,7 @@ import { compareStrings } from '../model/diagnostic.js';
 import { REGISTRY_COLUMNS, REGISTRY_FILE, type RegistryCheck, type RegistryProblem, type RunFolder, type RunReport } from '../model/evidence.js';
 import { isValidId } from '../model/ids.js';
 import { runReportSchema } from '../model/report-schema.js';
-import { CsvSyntaxError, csvRow, decodeCell, parseCsv } from '../util/csv.js';
+import { CsvSyntaxError, csvRow, csvSafeText, decodeCell, parseCsv } from '../util/csv.js';
 
 /**
  * The gate registry `gate_results/gate_registry.csv`: one row per finished run, derived entirely from
@@ -51,11 +51,11 @@ export function registryValues(report: RunReport, reportPath: string, reportSha2
     report_path: reportPath,
     report_sha256: reportSha256,
   };
-  return REGISTRY_COLUMNS.map((column) => byColumn[column]);
+  return REGISTRY_COLUMNS.map((column) => csvSafeText(byColumn[column]));
 }
 
 /** Whether a parsed report has every field a registry row is made of (the report.json schema). */
-function isCompleteReport(report: RunReport | undefined): report is RunReport {
+export function isCompleteReport(report: RunReport | undefined): report is RunReport {
   return report !== undefined && validatorFor(runReportSchema)(report) === true;
 }
 

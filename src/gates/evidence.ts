@@ -3,11 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { shellQuote } from '../util/shell-quote.js';
 import { writeAtomic } from '../util/write-atomic.js';
+import type { Template } from '../render/templates.js';
 import type { GateSpec } from '../model/documents.js';
 import type { RunReport } from '../model/evidence.js';
 import { loadTemplate } from '../render/templates.js';
 import type { GitState } from '../git/worktree-status.js';
-import type { Redactor } from './redact.js';
+import { redactValues, type Redactor } from './redact.js';
 
 /** `20261121T093000Z`: the UTC timestamp of a run id, safe in file names on every OS. */
 export function runTimestamp(date: Date): string {
@@ -72,14 +73,21 @@ export async function writeNew(dir: string, name: string, content: string): Prom
   await writeFile(path.join(dir, name), content, { flag: 'wx' });
 }
 
+/** The report.md template, loaded (and compiled) before the gates run: a gate may delete node_modules. */
+export function loadReportTemplate(root: string, templatesDir: string): Template {
+  return loadTemplate(root, templatesDir, 'gate-report.md.hbs');
+}
+
 /**
  * The report: report.md first, then report.json last and atomically, because report.json's presence
- * is what marks a run as finished.
+ * is what marks a run as finished. Redaction applies to the report's values before it is
+ * serialised, never to the JSON text: a secret that looks like JSON (`': true,'`) cannot corrupt it.
  */
-export async function writeReports(root: string, templatesDir: string, dir: string, report: RunReport, redact: Redactor): Promise<Buffer> {
-  const markdown = loadTemplate(root, templatesDir, 'gate-report.md.hbs')(reportView(report));
+export async function writeReports(template: Template, dir: string, unredacted: RunReport, redact: Redactor): Promise<Buffer> {
+  const report = redactValues(unredacted, redact);
+  const markdown = template(reportView(report));
   await writeNew(dir, 'report.md', redact(markdown));
-  const json = Buffer.from(redact(`${JSON.stringify(report, null, 2)}\n`), 'utf8');
+  const json = Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8');
   await writeAtomic(path.join(dir, 'report.json'), json);
   return json;
 }

@@ -14,11 +14,13 @@ export const ROOT_CAUSE_SECTION = 'Root cause';
  * checked thing, the rerun policy, failed; DecisionTagError for a tag that names no note) before
  * anything is written.
  *
- * `runs` are the stage's finished runs, oldest first; unfinished runs (killed) do not count.
+ * `runs` are the stage's finished runs, oldest first; unfinished runs (killed) and runs recorded as
+ * interrupted (Ctrl-C) do not count.
  */
 export function checkRerunPolicy(model: RepositoryModel, stageId: string, runs: readonly RunReport[], decisionTag: string | undefined): void {
   if (decisionTag !== undefined) assertDecisionExists(model, decisionTag);
-  const last = runs[runs.length - 1];
+  const counted = runs.filter((run) => run.interrupted !== true);
+  const last = counted[counted.length - 1];
   if (!last || last.overall_pass) return;
   if (decisionTag === undefined) throw new RerunRefusedError(stageId, last.run_id, 'no-decision');
   if (last.decision_tag === decisionTag) throw new RerunRefusedError(stageId, last.run_id, 'same-decision', decisionTag);

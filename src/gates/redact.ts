@@ -1,18 +1,26 @@
 import { ConfigError } from '../model/errors.js';
 
 /** Name segments (split on `_`, `-`, `.`) that mark an environment variable's value as a secret. */
-const SECRET_SEGMENTS = new Set(['KEY', 'APIKEY', 'AUTH', 'CREDENTIAL', 'CREDENTIALS', 'COOKIE', 'SESSION', 'PASSPHRASE', 'PRIVATE', 'SIGNATURE']);
-/** Segment endings that mark a secret too (`GITHUB_TOKEN`, `NPMTOKEN`, `DB_PASSWORD`). */
-const SECRET_ENDINGS = /(?:TOKEN|SECRET|PASSWORD|PASSWD|PWD)$/;
+const SECRET_SEGMENTS = new Set([
+  'KEY', 'APIKEY', 'AUTH', 'CREDENTIAL', 'CREDENTIALS', 'COOKIE', 'SESSION', 'PASSPHRASE', 'PRIVATE', 'SIGNATURE',
+  // `MY_PAT` (a personal access token), `DB_PASS`, `JWT`, `OAUTH_...`, `SENTRY_DSN` (holds a key).
+  'PAT', 'PASS', 'JWT', 'OAUTH', 'DSN', 'SALT', 'CERT', 'KEYS',
+]);
+/** Segment endings that mark a secret too (`GITHUB_TOKEN`, `NPMTOKEN`, `DB_PASSWORD`, `APIKEY`, `MYSECRETS`). */
+const SECRET_ENDINGS = /(?:TOKEN|TOKENS|SECRET|SECRETS|PASSWORD|PASSWD|PWD|APIKEY|CREDENTIALS?)$/;
+/** Prefixes whose every variable is treated as secret (cloud and forge credentials), except the few named below. */
+const SECRET_PREFIXES = /^(?:AWS|GH|AZURE|GCP|GOOGLE|NPM|DOCKER|VAULT|STRIPE|TWILIO|SLACK|OPENAI|ANTHROPIC)_/;
+const NOT_SECRET = new Set(['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'NPM_CONFIG_CACHE', 'NPM_CONFIG_PREFIX', 'NPM_CONFIG_REGISTRY', 'GH_HOST', 'GOOGLE_CLOUD_PROJECT']);
 
 /**
  * Whether a variable's name looks secret. Whole segments, so `GIT_AUTHOR_NAME` is not mistaken for
  * `AUTH`; `PWD` alone (the working directory) is not a password.
  */
 export function isSecretName(name: string): boolean {
-  if (name === 'PWD' || name === 'OLDPWD') return false;
-  return name
-    .toUpperCase()
+  const upper = name.toUpperCase();
+  if (upper === 'PWD' || upper === 'OLDPWD' || NOT_SECRET.has(upper) || upper.startsWith('NPM_PACKAGE_') || upper.startsWith('NPM_LIFECYCLE_')) return false;
+  if (SECRET_PREFIXES.test(upper)) return true;
+  return upper
     .split(/[_.-]/)
     .some((segment) => SECRET_SEGMENTS.has(segment) || SECRET_ENDINGS.test(segment));
 }
@@ -34,6 +42,20 @@ const TOKEN_SHAPES: ReadonlyArray<[string, RegExp]> = [
 
 export interface Redactor {
   (text: string): string;
+  /** The longest text one redaction can replace, when known: a stream must keep this much back. */
+  longest?: number;
+}
+
+/** A copy of JSON-like data with every string (keys included) redacted: redact values, never serialised text. */
+export function redactValues<T>(value: T, redact: Redactor): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactValues(item, redact)) as T;
+  if (value !== null && typeof value === 'object') {
+    const result: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) result[redact(key)] = redactValues(item, redact);
+    return result as T;
+  }
+  return value;
 }
 
 /**
@@ -54,11 +76,14 @@ export function makeRedactor(env: Readonly<Record<string, string | undefined>>, 
       throw new ConfigError('stagedocs.config.yaml', 1, 1, `gates.redact[${index}] \`${pattern}\` is not a valid regular expression: ${(error as Error).message}`);
     }
   });
-  return (text) => {
+  const redactor: Redactor = (text) => {
     let result = text;
     for (const [name, value] of values) result = result.split(value).join(`[REDACTED:${name}]`);
     for (const [label, shape] of TOKEN_SHAPES) result = result.replace(shape, `[REDACTED:${label}]`);
     for (const pattern of configured) result = result.replace(pattern, '[REDACTED]');
     return result;
   };
+  // The longest secret value, and 300 for the token shapes (github tokens run to 255 characters).
+  redactor.longest = Math.max(300, values[0]?.[1].length ?? 0);
+  return redactor;
 }

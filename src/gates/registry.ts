@@ -2,9 +2,10 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type lockfile from 'proper-lockfile';
-import { canonicalRuns, HEADER, registryPath, registryValues, reportPathOf } from '../evidence/registry.js';
+import { canonicalRuns, HEADER, isCompleteReport, registryPath, registryValues, reportPathOf } from '../evidence/registry.js';
 import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
-import type { RunFolder } from '../model/evidence.js';
+import { isValidId } from '../model/ids.js';
+import { REGISTRY_FILE, type RunFolder } from '../model/evidence.js';
 import { csvRow } from '../util/csv.js';
 import { writeAtomic } from '../util/write-atomic.js';
 
@@ -20,9 +21,16 @@ function lockTarget(root: string): string {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * proper-lockfile (with graceful-fs) loads only to append: validate reads the registry on every commit.
+ * `gate run` loads it before its gates run, which may delete node_modules.
+ */
+export function loadRegistryLock(): typeof lockfile.lock {
+  return (require('proper-lockfile') as typeof lockfile).lock;
+}
+
 async function withRegistryLock<T>(root: string, action: () => Promise<T>): Promise<T> {
-  // proper-lockfile (with graceful-fs) loads only to append: validate reads the registry on every commit.
-  const lock = (require('proper-lockfile') as typeof lockfile).lock;
+  const lock = loadRegistryLock();
   await mkdir(path.join(root, '.stagedocs'), { recursive: true });
   let release: () => Promise<void>;
   try {
@@ -70,8 +78,22 @@ export function renderRegistry(runs: RunFolder[], gateResultsDir: string): strin
   return HEADER + canonicalRuns(runs).map((run) => csvRow(registryValues(run.report, reportPathOf(gateResultsDir, run.runId), run.reportSha256))).join('');
 }
 
-/** Rewrites the registry from the evidence, atomically and under the lock. */
+/**
+ * Rewrites the registry from the evidence, atomically and under the lock. A finished run whose
+ * report.json cannot be read or used (truncated, edited) refuses the rebuild and nothing is written:
+ * silently leaving its row out would lose the record of that run.
+ */
 export async function rebuildRegistry(root: string, gateResultsDir: string, runs: RunFolder[]): Promise<string> {
+  const broken = runs
+    .filter((run) => isValidId(run.runId) && (run.problem !== undefined || (run.reportSha256 !== undefined && !isCompleteReport(run.report))))
+    .map((run) => `${path.posix.join(gateResultsDir, run.runId, 'report.json')}: ${run.problem ?? 'does not match the report schema (a field is missing or has the wrong type)'}`);
+  if (broken.length > 0) {
+    throw new StagedocsError(
+      `Cannot rebuild ${path.posix.join(gateResultsDir, REGISTRY_FILE)}: ${broken.length} report${broken.length === 1 ? ' is' : 's are'} unreadable, and ${broken.length === 1 ? 'its row' : 'their rows'} would be lost; nothing was written:\n  ${broken.join('\n  ')}`,
+      EXIT_FAILED,
+      'Restore the reports from git (`git checkout -- <report.json>`); a run folder without report.json counts as unfinished.',
+    );
+  }
   const text = renderRegistry(runs, gateResultsDir);
   await withRegistryLock(root, async () => {
     await mkdir(path.join(root, gateResultsDir), { recursive: true });

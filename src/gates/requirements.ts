@@ -22,7 +22,8 @@ const percent = (rate: number) => `${(rate * 100).toFixed(1).replace(/\.0$/, '')
 function commandFailure(gate: GateSpec, result: ProcessResult): Measurement | undefined {
   const expected = gate.expect_exit ?? 0;
   if (result.spawnError) return { outcome: 'error', summary: `the shell could not start: ${result.spawnError}` };
-  if (result.timedOut) return { outcome: 'timeout', summary: `timed out; the process group was killed` };
+  if (result.interrupted) return { outcome: 'interrupted', summary: 'interrupted: stagedocs was stopped (SIGINT/SIGTERM) and stopped every process of the gate' };
+  if (result.timedOut) return { outcome: 'timeout', summary: `timed out; every process of the gate was stopped` };
   if (result.exitCode === null) return { outcome: 'fail', summary: `killed by ${result.signal ?? 'a signal'}, expected exit ${expected}` };
   if (result.exitCode !== expected) return { outcome: 'fail', summary: `exit ${result.exitCode}, expected ${expected}` };
   return undefined;

@@ -5,14 +5,14 @@ import path from 'node:path';
 import type { Typed } from '../model/repository.js';
 import { type GateSpec, type StageFrontmatter, gateType } from '../model/documents.js';
 import { REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidence.js';
-import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
-import { createRunFolder, environmentSnapshot, renderCommandScript, writeNew, writeReports } from './evidence.js';
+import { loadWriteAtomic } from '../util/write-atomic.js';
+import { createRunFolder, environmentSnapshot, loadReportTemplate, renderCommandScript, writeNew, writeReports } from './evidence.js';
 import type { FreezeVerification } from './freeze.js';
 import type { GitState } from '../git/worktree-status.js';
 import { runShellCommand } from './process.js';
-import type { Redactor } from './redact.js';
+import { redactValues, type Redactor } from './redact.js';
 import { registryValues, reportPathOf } from '../evidence/registry.js';
-import { appendRegistryRow } from './registry.js';
+import { appendRegistryRow, loadRegistryLock } from './registry.js';
 import { evaluateRequirement } from './requirements.js';
 import { RunLog } from './run-log.js';
 
@@ -41,7 +41,10 @@ export interface RunStageOptions {
   nodeVersion: string;
   toolVersion: string;
   progress: RunProgress;
-  /** Aborted when the user interrupts the run: gates are killed and the run stays unfinished. */
+  /**
+   * Aborted when the user interrupts the run: the running gate's processes are stopped, the later
+   * gates do not run, and the run is recorded as interrupted (report.json, registry row).
+   */
   signal?: AbortSignal;
 }
 
@@ -61,6 +64,12 @@ export interface RunOutcome {
  */
 export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
   const { root, config, stage, gates, redact } = options;
+  // Everything the evidence needs after the gates is loaded before they run: a gate may delete
+  // node_modules (`npm ci` does when it fails), stagedocs' own package included.
+  const template = loadReportTemplate(root, config.paths.templates);
+  loadWriteAtomic();
+  loadRegistryLock();
+  await import('tinyglobby');
   const gateResultsDir = config.paths.gate_results;
   const startedAt = options.now();
   const started = performance.now();
@@ -69,12 +78,18 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
 
   await writeNew(dir, 'command.sh', renderCommandScript(stage.data.id, gates, timeouts, redact));
   const environment = environmentSnapshot(root, options.nodeVersion, options.toolVersion, options.gitState);
-  await writeNew(dir, 'environment.json', redact(`${JSON.stringify(environment, null, 2)}\n`));
+  await writeNew(dir, 'environment.json', `${JSON.stringify(redactValues(environment, redact), null, 2)}\n`);
 
   const log = new RunLog(path.join(dir, 'run.log'), config.gates.max_log_bytes, redact);
   const results: GateResult[] = [];
+  let interrupted = false;
   try {
     for (const [index, gate] of gates.entries()) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        log.marker(`interrupted before gate ${gate.id}: it and the gates after it did not run`);
+        break;
+      }
       options.progress.gateStarted(gate, index, gates.length);
       const type = gateType(gate);
       const severity = gate.severity ?? 'blocking';
@@ -94,14 +109,6 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
           }),
       });
       const dropped = log.endGate();
-      if (options.signal?.aborted) {
-        log.marker(`interrupted during gate ${gate.id}: the run is unfinished (no report.json, no registry row)`);
-        throw new StagedocsError(
-          `Interrupted: run ${runId} is left unfinished (no report.json, no registry row); its gates' processes were stopped`,
-          EXIT_FAILED,
-          'Run it again; an unfinished run does not count as failed.',
-        );
-      }
       const result: GateResult = {
         id: gate.id,
         type,
@@ -119,6 +126,11 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
       log.marker(`gate ${gate.id} ${result.outcome}: ${result.summary}`);
       results.push(result);
       options.progress.gateFinished(result, index, gates.length);
+      if (result.outcome === 'interrupted' || options.signal?.aborted) {
+        interrupted = true;
+        log.marker(`interrupted during gate ${gate.id}: the gates after it did not run`);
+        break;
+      }
     }
   } finally {
     log.close();
@@ -135,7 +147,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
     started_at: startedAt.toISOString(),
     finished_at: options.now().toISOString(),
     duration_ms: Math.round(performance.now() - started),
-    overall_pass: failing('blocking') === 0,
+    overall_pass: !interrupted && failing('blocking') === 0,
     blocking_failures: failing('blocking'),
     warnings: failing('warning'),
     decision_tag: options.decisionTag,
@@ -145,9 +157,10 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
     tool_version: options.toolVersion,
     gates: results,
     ...(options.selected ? { selected_gates: options.selected } : {}),
+    ...(interrupted ? { interrupted: true } : {}),
     ...(options.freeze ? { freeze: options.freeze } : {}),
   };
-  const bytes = await writeReports(root, config.paths.templates, dir, report, redact);
+  const bytes = await writeReports(template, dir, report, redact);
   // The row is derived from the bytes on disk (redacted), exactly as `stagedocs registry` derives it.
   const written = JSON.parse(bytes.toString('utf8')) as RunReport;
   const reportPath = reportPathOf(gateResultsDir, runId);

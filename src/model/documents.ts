@@ -8,6 +8,12 @@ export type WorkStatus = 'not-started' | 'in-progress' | 'validating' | 'done' |
 export const WORK_STATUSES: readonly WorkStatus[] = ['not-started', 'in-progress', 'validating', 'done', 'blocked'];
 
 export type DecisionStatus = 'proposed' | 'accepted' | 'superseded' | 'rejected';
+/**
+ * The longest timeout stagedocs accepts anywhere (`--timeout`, `gates.default_timeout`): 7 days.
+ * Node's timers overflow beyond 2^31-1 ms (about 24.8 days) and would fire at once.
+ */
+export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
 export const DECISION_STATUSES: readonly DecisionStatus[] = ['proposed', 'accepted', 'superseded', 'rejected'];
 
 export type GateSeverity = 'blocking' | 'warning';

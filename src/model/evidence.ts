@@ -5,7 +5,8 @@ import { compareStrings } from './diagnostic.js';
  */
 export const REPORT_FORMAT = 'stagedocs-gate-report/1';
 
-export type GateOutcome = 'pass' | 'fail' | 'timeout' | 'error';
+/** `interrupted`: stagedocs was interrupted (SIGINT/SIGTERM) while the gate ran, and stopped its processes. */
+export type GateOutcome = 'pass' | 'fail' | 'timeout' | 'error' | 'interrupted';
 
 export interface GateResult {
   id: string;
@@ -50,6 +51,11 @@ export interface RunReport {
   gates: GateResult[];
   /** The gates chosen with `--gate`, when the run was limited to some; such a run does not prove the stage passed. */
   selected_gates?: string[];
+  /**
+   * Set when stagedocs was interrupted during the run: the gates after the interrupted one did not
+   * run, and the run does not pass. Such a run does not count as failed for the rerun policy.
+   */
+  interrupted?: boolean;
   /** The freeze verification, when the stage has a freeze file. */
   freeze?: { file: string; verified: boolean; changed: string[]; missing: string[] };
 }

@@ -16,7 +16,7 @@ export const gateResultSchema = {
     id,
     type: { enum: ['run', 'metric', 'no-stubs', 'produces', 'prd-trace'] },
     severity: { enum: ['blocking', 'warning'] },
-    outcome: { enum: ['pass', 'fail', 'timeout', 'error'] },
+    outcome: { enum: ['pass', 'fail', 'timeout', 'error', 'interrupted'] },
     command: { type: 'string' },
     exit_code: { type: ['integer', 'null'] },
     started_at: timestamp,
@@ -78,6 +78,7 @@ export const runReportSchema = {
     tool_version: { type: 'string' },
     gates: { type: 'array', items: gateResultSchema },
     selected_gates: { type: 'array', items: id },
+    interrupted: { type: 'boolean' },
     freeze: {
       type: 'object',
       required: ['file', 'verified', 'changed', 'missing'],

@@ -1,6 +1,7 @@
 import type { SchemaError } from './ajv.js';
 import { ID_PATTERN, ID_RULE } from './ids.js';
 import { pointerSegment } from './documents.js';
+import { NO_CONTROL_PATTERN } from './schemas.js';
 import { truncate } from '../util/text.js';
 
 export interface DescribedSchemaError {
@@ -86,7 +87,7 @@ export function describeSchemaError(
       return {
         pointer,
         atKey: false,
-        message: `\`${name}\` is ${found}, expected ${isId ? 'an id' : `a value matching \`${String(params.pattern)}\``}`,
+        message: `\`${name}\` is ${found}, expected ${isId ? 'an id' : params.pattern === NO_CONTROL_PATTERN ? 'text without control characters' : `a value matching \`${String(params.pattern)}\``}`,
         hint: isId
           ? ID_RULE
           : patternHint(String(params.pattern)),
@@ -116,6 +117,7 @@ export function describeSchemaError(
 }
 
 function patternHint(pattern: string): string | undefined {
+  if (pattern === NO_CONTROL_PATTERN) return 'Remove the control characters (NUL, tab, escape, ... written as `\\0`, `\\t`, `\\e` in a double-quoted YAML value): titles and owners are plain text on one line.';
   if (pattern.includes('\\d{4}-\\d{2}-\\d{2}T')) return 'Write a UTC timestamp such as `2026-11-21T09:30:00Z`.';
   if (pattern.includes('\\d{4}-\\d{2}-\\d{2}')) return 'Write the date as `YYYY-MM-DD`, e.g. `2026-11-21`.';
   if (pattern.includes('[0-9a-f]{64}')) return 'Write a lowercase hex sha256 (64 characters).';

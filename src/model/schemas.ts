@@ -1,4 +1,4 @@
-import { DECISION_STATUSES, GATE_TYPES, WORK_STATUSES } from './documents.js';
+import { DECISION_STATUSES, GATE_TYPES, MAX_TIMEOUT_SECONDS, WORK_STATUSES } from './documents.js';
 import { ID_PATTERN } from './ids.js';
 
 /**
@@ -9,6 +9,13 @@ import { ID_PATTERN } from './ids.js';
 const id = { type: 'string', pattern: ID_PATTERN } as const;
 const idList = { type: 'array', items: id, uniqueItems: true } as const;
 const nonEmptyString = { type: 'string', minLength: 1 } as const;
+/**
+ * Text that reaches the registry CSV, reports and terminals: no C0 control characters but LF, and no
+ * DEL (a NUL in a title would turn gate_registry.csv binary, and git's union merge of it would then
+ * conflict). LF stays allowed: a quoted CSV cell holds it, and the audit pack escapes it.
+ */
+export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f]*$';
+const text = { type: 'string', minLength: 1, pattern: NO_CONTROL_PATTERN } as const;
 const stringList = { type: 'array', items: nonEmptyString } as const;
 const extensionKeys = { '^x-': {} } as const;
 const SCHEMA_BASE = 'https://stagedocs.dev/schema';
@@ -54,11 +61,11 @@ export const stageSchema = {
   properties: {
     id,
     kind: { const: 'stage' },
-    title: nonEmptyString,
+    title: text,
     phase: id,
     order: { type: 'integer', minimum: 0 },
     status: { enum: [...WORK_STATUSES] },
-    owner: nonEmptyString,
+    owner: text,
     estimate: { type: 'number', exclusiveMinimum: 0 },
     depends_on: idList,
     decision: id,
@@ -79,9 +86,9 @@ export const phaseSchema = {
   properties: {
     id,
     kind: { const: 'phase' },
-    title: nonEmptyString,
+    title: text,
     status: { enum: [...WORK_STATUSES] },
-    owner: nonEmptyString,
+    owner: text,
     upstream: idList,
     downstream: idList,
     exit: stringList,
@@ -99,8 +106,8 @@ export const decisionSchema = {
   properties: {
     decision_tag: id,
     kind: { const: 'decision' },
-    title: nonEmptyString,
-    owner: nonEmptyString,
+    title: text,
+    owner: text,
     date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
     status: { enum: [...DECISION_STATUSES] },
     stages: idList,
@@ -194,7 +201,7 @@ export const configSchema = {
     gates: {
       type: 'object',
       properties: {
-        default_timeout: { type: 'number', exclusiveMinimum: 0 },
+        default_timeout: { type: 'number', exclusiveMinimum: 0, maximum: MAX_TIMEOUT_SECONDS },
         max_log_bytes: { type: 'integer', minimum: 1024 },
         redact: { type: 'array', items: nonEmptyString },
       },

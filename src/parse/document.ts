@@ -52,6 +52,10 @@ export async function parseDocumentText(file: string, rawText: string, options: 
     );
   }
   const structure = await parseMarkdown(text);
+  if (structure.hazard) {
+    const { hazard } = structure;
+    return unreadableResult(file, options.kindHint, `line ${hazard.line}, column ${hazard.column}: ${hazard.construct}`, hazard.hint, hazard.line, structure.lineCount, hazard.column);
+  }
   const problems: ParseProblem[] = structure.problems.map((problem) => ({ ...problem, ruleId: 'frontmatter-syntax' }));
   if (!structure.hasFrontmatter && problems.length === 0) {
     problems.push({
@@ -152,9 +156,9 @@ function emptyDocument(file: string, kind: DocumentKind | undefined, lineCount: 
   };
 }
 
-function unreadableResult(file: string, kind: DocumentKind | undefined, reason: string, hint: string, line = 1, lineCount = 1): ParseResult {
+function unreadableResult(file: string, kind: DocumentKind | undefined, reason: string, hint: string, line = 1, lineCount = 1, column = 1): ParseResult {
   return {
     doc: emptyDocument(file, kind, lineCount),
-    problems: [{ ruleId: 'readable-file', line, column: 1, message: `Cannot read as a document: ${reason}`, hint }],
+    problems: [{ ruleId: 'readable-file', line, column, message: `Cannot read as a document: ${reason}`, hint }],
   };
 }

@@ -1,6 +1,7 @@
 import type { Heading, List, Nodes, Root, Yaml } from 'mdast';
 import type { Position } from '../model/diagnostic.js';
 import type { Link, Section } from '../model/documents.js';
+import { findParserHazard, type ParserHazard } from './hazards.js';
 import { isEmptyContent, listItemText, scanMarkdown } from './scan.js';
 import { parseYaml, type YamlProblem } from './yaml.js';
 
@@ -30,6 +31,8 @@ export interface MarkdownStructure {
   bodyStartLine: number;
   body: string;
   lineCount: number;
+  /** Set when the document is beyond what remark reads in bounded time: nothing else was read. */
+  hazard?: ParserHazard;
 }
 
 const FENCE = /^---[ \t]*$/;
@@ -70,6 +73,10 @@ async function readMarkdown(text: string, fast: boolean): Promise<MarkdownStruct
     };
   }
 
+  const hazard = findParserHazard(text);
+  if (hazard) {
+    return { data: undefined, hasFrontmatter: false, positions: {}, coerced: {}, dataStart: { line: 1, column: 1 }, problems, sections: [], links: [], bodyStartLine: 1, body: '', lineCount: lines.length, hazard };
+  }
   const tree = (remark ?? (await loadRemark()))(text);
   const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
   const frontmatter = yamlNode ? frontmatterOf(yamlNode.value, problems) : { data: undefined, positions: {}, coerced: {} };
@@ -130,6 +137,7 @@ function checkFences(lines: string[]): YamlProblem | undefined {
 }
 
 function collectSections(tree: Root, text: string): Section[] {
+  const lineTotal = text.split('\n').length;
   const blocks = tree.children.filter((node) => node.type !== 'yaml');
   const sections: Section[] = [];
   blocks.forEach((node, index) => {
@@ -144,19 +152,18 @@ function collectSections(tree: Root, text: string): Section[] {
     const content = blocks.slice(index + 1, end);
     const contentStart = heading.position!.end.offset!;
     const boundary = blocks[end]?.position?.start.offset ?? text.length;
+    const nextLine = blocks[end]?.position?.start.line;
     const raw = text.slice(contentStart, boundary);
-    const directContent = content.filter((child, i) => {
-      // Content of the section itself stops at its first sub-heading.
-      const firstHeading = content.findIndex((c) => c.type === 'heading');
-      return firstHeading === -1 || i < firstHeading;
-    });
+    // Content of the section itself stops at its first sub-heading.
+    const firstHeading = content.findIndex((c) => c.type === 'heading');
+    const directContent = firstHeading === -1 ? content : content.slice(0, firstHeading);
     sections.push({
       title: nodeText(heading).trim(),
       depth: heading.depth,
       line: heading.position!.start.line,
       column: heading.position!.start.column,
-      endLine: lineBefore(blocks[end]?.position?.start.line, text),
-      text: raw.replace(/^\n+/, '').replace(/\s+$/, ''),
+      endLine: nextLine !== undefined ? nextLine - 1 : lineTotal,
+      text: raw.replace(/^\n+/, '').trimEnd(),
       contentLine: content[0]?.position?.start.line ?? heading.position!.start.line,
       empty: isEmptyContent(raw),
       items: directContent
@@ -172,11 +179,6 @@ function collectSections(tree: Root, text: string): Section[] {
     });
   });
   return sections;
-}
-
-function lineBefore(nextLine: number | undefined, text: string): number {
-  if (nextLine !== undefined) return nextLine - 1;
-  return text.split('\n').length;
 }
 
 function collectLinks(tree: Root): Link[] {

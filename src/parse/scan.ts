@@ -259,6 +259,13 @@ function maskCodeSpans(text: string): string {
 }
 
 function sectionsOf(text: string, lines: readonly string[], starts: number[], headings: Heading[], items: Item[]): Section[] {
+  // Items grouped by their heading once: filtering all items per heading is quadratic.
+  const itemsOf = new Map<number, Item[]>();
+  for (const item of items) {
+    const group = itemsOf.get(item.heading);
+    if (group) group.push(item);
+    else itemsOf.set(item.heading, [item]);
+  }
   return headings.map((heading, h) => {
     let next = h + 1;
     while (next < headings.length && headings[next]!.depth > heading.depth) next++;
@@ -278,12 +285,10 @@ function sectionsOf(text: string, lines: readonly string[], starts: number[], he
       line: heading.index + 1,
       column: 1,
       endLine: boundaryHeading ? boundaryHeading.index : lines.length,
-      text: raw.replace(/^\n+/, '').replace(/\s+$/, ''),
+      text: raw.replace(/^\n+/, '').trimEnd(),
       contentLine: contentIndex === -1 ? heading.index + 1 : contentIndex + 1,
       empty: isEmptyContent(raw),
-      items: items
-        .filter((item) => item.heading === h)
-        .map((item) => {
+      items: (itemsOf.get(h) ?? []).map((item) => {
           const { text: itemText, markerWidth } = listItemText(text.slice(starts[item.index], starts[item.endIndex]! + lines[item.endIndex]!.length));
           return { text: itemText, line: item.index + 1, column: 1 + markerWidth };
         }),

@@ -25,6 +25,8 @@ interface Line {
 
 class Unsupported extends Error {}
 
+const OTHER_WHITE_SPACE = /[^\S \n]/;
+
 const KEY = /^([A-Za-z_][A-Za-z0-9_.-]*):(?:( +)(.*))?$/;
 const INT = /^[0-9]+$/;
 const DECIMAL = /^[0-9]+\.[0-9]+$/;
@@ -35,14 +37,16 @@ const PLAIN_START = /^[^-?:,[\]{}#&*!|>'"%@`\s]/;
 const FLOW_ITEM = /^[^-?:,[\]{}#&*!|>'"%@`\s][^,[\]{}#:'"]*$/;
 
 export function readFastYaml(text: string, firstLine: number): FastYaml | undefined {
-  if (text.includes('\t') || text.includes('\r')) return undefined;
+  // Tabs, CR and white space other than the ASCII space (a no-break space U+00A0 that an editor put in
+  // the indentation, U+2028, ...) are left to yaml: JavaScript's trim() would take them for indentation.
+  if (OTHER_WHITE_SPACE.test(text)) return undefined;
   const lines: Line[] = [];
   const raw = text.split('\n');
   for (let number = 0; number < raw.length; number++) {
     const line = raw[number]!;
-    if (line.trim() === '') continue;
+    if (/^ *$/.test(line)) continue;
     if (line.endsWith(' ')) return undefined;
-    const indent = line.length - line.trimStart().length;
+    const indent = /^ */.exec(line)![0].length;
     lines.push({ indent, text: line.slice(indent), number });
   }
   if (lines.length === 0 || lines[0]!.indent !== 0) return undefined;

@@ -3,16 +3,36 @@
  * also accept LF, because git may convert line endings on checkout.
  *
  * Neutralising: a cell a spreadsheet would read as a formula (leading `=`, `+`, `-`, `@`, tab or CR)
- * gets a `'` prefix. A cell that already starts with `'` gets one too, so that decoding (strip one
+ * gets a `'` prefix, and so does such a character after a `,`, `;` or tab inside the cell (a reader
+ * in a locale whose separator is `;`, or a tab-separated reader, would start a cell there). A cell that already starts with `'` gets one too, so that decoding (strip one
  * leading `'`) is exact and every value round-trips. This applies to every column alike: the
  * registry's numeric columns are never negative, so no number is ever prefixed.
  */
 const FORMULA_START = /^[=+\-@\t\r']/;
-const NEEDS_QUOTES = /[",\r\n]/;
+/** A formula start after a separator that some reader splits on (`,`; `;` in many locales; tab). */
+const FORMULA_AFTER_SEPARATOR = /([,;\t])(?=[=+\-@\t\r'])/g;
+const NEUTRALISED_AFTER_SEPARATOR = /([,;\t])'(?=[=+\-@\t\r'])/g;
+const NEEDS_QUOTES = /[",;\t\r\n]/;
+/** C0 control characters and DEL: never written (a NUL makes git treat the file as binary). */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
-/** One cell as written: neutralised, then quoted when it holds a comma, quote, CR or LF. */
+/**
+ * A value as the registry stores it: C0 control characters (but tab, CR and LF) and DEL become
+ * U+FFFD. The schemas reject them in ids, titles and owners, so only a hand-edited report gets here.
+ */
+export function csvSafeText(value: string): string {
+  return value.replace(CONTROL, '\uFFFD');
+}
+
+/**
+ * One cell as written: control characters replaced, neutralised (a `'` before a formula start at the
+ * cell's start and after each `,`, `;` or tab inside it, where a locale's reader would split), then
+ * quoted when it holds a comma, semicolon, tab, quote, CR or LF.
+ */
 export function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  const clean = csvSafeText(value);
+  const neutral = clean.replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  const safe = FORMULA_START.test(neutral) ? `'${neutral}` : neutral;
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
@@ -21,9 +41,10 @@ export function csvRow(values: readonly string[]): string {
   return `${values.map(csvCell).join(',')}\r\n`;
 }
 
-/** The value of a cell as read back from the file: the neutralising `'` removed. */
+/** The value of a cell as read back from the file: the neutralising `'`s removed. */
 export function decodeCell(raw: string): string {
-  return raw.startsWith("'") ? raw.slice(1) : raw;
+  const inner = raw.replace(NEUTRALISED_AFTER_SEPARATOR, '$1');
+  return inner.startsWith("'") ? inner.slice(1) : inner;
 }
 
 export interface CsvRecord {

@@ -8,8 +8,15 @@ const require = createRequire(import.meta.url);
  * on every commit usually write nothing, and loading it costs them a few milliseconds.
  */
 export function writeAtomic(file: string, data: string | Buffer, options?: writeFileAtomic.Options): Promise<void> {
-  const write = require('write-file-atomic') as typeof writeFileAtomic;
-  return write(file, data, options);
+  return loadWriteAtomic()(file, data, options);
+}
+
+/**
+ * Loads write-file-atomic now. `gate run` calls it before the gates run: a gate may delete
+ * node_modules (`npm ci` does when it fails), and the evidence must still be written afterwards.
+ */
+export function loadWriteAtomic(): typeof writeFileAtomic {
+  return require('write-file-atomic') as typeof writeFileAtomic;
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvRow, decodeCell, parseCsv } from '../../src/util/csv.js';
+import { csvCell, csvRow, csvSafeText, decodeCell, parseCsv } from '../../src/util/csv.js';
 
 /** What a spreadsheet would take for a formula: the cell's value, once unquoted, starts with one of these. */
 const FORMULA = /^[=+\-@\t\r]/;
@@ -47,5 +47,22 @@ describe('CSV', () => {
   it('reports malformed input with its line', () => {
     expect(() => parseCsv('a,b\r\n"open')).toThrow(/line 2/);
     expect(() => parseCsv('a,"b"c\r\n')).toThrow(/after a closing quote/);
+  });
+  it('write-then-read returns the input, modulo the documented replacement of control characters (property)', () => {
+    const PIECES = ['=', '+', '-', '@', "'", ';', ',', '\t', '\r', '\n', '"', '\u0000', '\u001b', '\u007f', 'a', ' ', 'é', '1'];
+    const cell = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 3 })), { maxLength: 12 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.array(cell, { minLength: 1, maxLength: 6 }), (values) => {
+        const text = csvRow(values);
+        expect(text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
+        const [record] = parseCsv(text);
+        expect(record!.cells.map(decodeCell)).toEqual(values.map(csvSafeText));
+        // No cell a `,`-, `;`- or tab-separated reader splits off starts a formula (outside quotes).
+        for (const raw of record!.cells) for (const piece of raw.split(/[,;\t]/).slice(1)) expect(piece).not.toMatch(/^[=+\-@]/);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(csvCell('a;=1+1')).toBe(`"a;'=1+1"`);
+    expect(csvCell('nul\u0000here')).toBe('nul\uFFFDhere');
   });
 });

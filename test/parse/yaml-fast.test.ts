@@ -104,4 +104,23 @@ describe('fast YAML reader', () => {
     );
     expect(accepted).toBeGreaterThan(900);
   });
+  it('agrees with yaml when indentation or values hold white space other than the ASCII space (U+00A0 ...)', () => {
+    // For yaml a no-break space is not indentation (it starts a key or a value); trim() in JavaScript would take it for indentation.
+    expect(parseYaml('gates:\n\u00a0\u00a0- id: t\n', 2)).toEqual(parseYamlWithLibrary('gates:\n\u00a0\u00a0- id: t\n', 2));
+    expect(readFastYaml('gates:\n\u00a0\u00a0- id: t\n', 2)).toBeUndefined();
+    expect(readFastYaml('id: x\ngates:\n  - id: a\n\u00a0\u00a0\u00a0run: x\n', 2)).toBeUndefined();
+    const SPACE = fc.constantFrom(' ', '  ', '\u00a0', ' \u00a0', '\u2003', '\u3000', '\ufeff', '\u2028', '\u000b', '\u000c', '\u1680');
+    const VALUE = fc.constantFrom('x', 'P1-S00', '"q"', '[a, b]', '3');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('id', 'title', 'gates', 'run'), SPACE, VALUE, fc.nat(3)), { minLength: 1, maxLength: 5 }), (entries) => {
+        const text = entries
+          .map(([key, space, value, shape], index) =>
+            shape === 0 ? `${key}${index}: ${value}${space.trim() === '' && space !== ' ' ? space : ''}` : shape === 1 ? `${key}${index}:\n${space}- ${value}` : shape === 2 ? `${key}${index}:\n${space}k: ${value}` : `${space}${key}${index}: ${value}`,
+          )
+          .join('\n');
+        expectSameAsLibrary(text);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });

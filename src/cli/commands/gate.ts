@@ -83,7 +83,7 @@ export async function gateRunAction(stageId: string, flags: GateRunFlags, io: Cl
   if (flags.format === 'json') {
     io.stdout.write(`${JSON.stringify({ ...report, run_dir: outcome.runDir }, null, 2)}\n`);
   } else {
-    const verdict = report.overall_pass ? colors.green('PASS') : colors.red('FAIL');
+    const verdict = report.interrupted ? colors.red('INTERRUPTED') : report.overall_pass ? colors.green('PASS') : colors.red('FAIL');
     const counts = `${report.blocking_failures} blocking failure${report.blocking_failures === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'}`;
     io.stdout.write(`${verdict} ${report.stage_id}: ${counts}\nEvidence: ${outcome.runDir}/ (report.md, run.log)\n`);
     if (outcome.logDropped > 0) io.stdout.write(`run.log was capped at ${outcome.logLimitBytes} bytes; ${outcome.logDropped} bytes of output were dropped.\n`);
@@ -91,7 +91,9 @@ export async function gateRunAction(stageId: string, flags: GateRunFlags, io: Cl
       const tail = gate.outcome === 'pass' ? undefined : (gate.details?.output_tail as string[] | undefined);
       if (tail?.length) io.stdout.write(`\n${colors.bold(`Last output of ${gate.id}`)} (${gate.summary}):\n${tail.map((line) => `  ${line}`).join('\n')}\n`);
     }
-    if (!report.overall_pass) {
+    if (report.interrupted) {
+      io.stdout.write(`${colors.dim('hint:')} the run was interrupted and recorded as such (it does not pass, and a rerun needs no decision note).\n`);
+    } else if (!report.overall_pass) {
       io.stdout.write(`${colors.dim('hint:')} the failed run is kept; a rerun needs \`--decision <tag>\` naming a new decision note with a Root cause section.\n`);
     }
   }

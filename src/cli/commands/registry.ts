@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { CONFIG_FILES } from '../../config/config.js';
 import { loadConfig } from '../../engine/config.js';
 import { readRuns } from '../../evidence/read.js';
 import { checkRegistryFile } from '../../evidence/registry.js';
 import { colorsFor } from '../../format/colors.js';
 import { rebuildRegistry } from '../../gates/registry.js';
-import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
+import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
 import { describeRegistryProblem } from '../../model/evidence.js';
 import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
@@ -35,7 +38,15 @@ export function register(command: Command, context: CommandContext): void {
 }
 
 export async function registryAction(flags: RegistryFlags, io: CliIo): Promise<number> {
-  const { root } = await commandRoot(io, flags.cwd, 'optional');
+  const { root, gitTop, cwd } = await commandRoot(io, flags.cwd, 'optional');
+  // Outside a repository (no configuration, no git) there is no registry to check or rebuild: an
+  // "ok, 0 rows" there would be a false all-clear.
+  if (gitTop === undefined && !CONFIG_FILES.some((name) => existsSync(path.join(root, name)))) {
+    throw new UsageError(
+      `${cwd} is not in a stagedocs repository (no stagedocs.config.yaml and no git repository here or above)`,
+      'Run it from the repository, or pass `--cwd <repository>`; `stagedocs init` sets one up.',
+    );
+  }
   const { config } = await loadConfig(root);
   const dir = config.paths.gate_results;
   const runs = await readRuns(root, dir);
