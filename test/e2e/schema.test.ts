@@ -9,9 +9,13 @@ import { gateRepo, gateStage, readReport, runFolders } from '../helpers/gates.js
 /** Every schema `stagedocs schema` writes: the document kinds, the configuration, and the gate run report (report.json). */
 const KINDS = ['config', 'decision', 'freeze', 'phase', 'report', 'stage'];
 
-/** A fresh, strict Ajv, as an editor or another tool would compile the written schemas. */
+/**
+ * A fresh, strict Ajv, as another tool would compile the written schemas. The schemas carry the
+ * editor annotations `markdownDescription` and `markdownEnumDescriptions` (VS Code, yaml-language-server):
+ * JSON Schema ignores unknown keywords, a strict Ajv has to be told they are annotations.
+ */
 function compile(schema: object) {
-  return new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
+  return new Ajv({ strict: true, allowUnionTypes: true, keywords: ['markdownDescription', 'markdownEnumDescriptions'] }).compile(schema);
 }
 
 describe('stagedocs schema', () => {
