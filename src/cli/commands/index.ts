@@ -5,6 +5,7 @@ import { registerFreeze } from './freeze.js';
 import { registerGate } from './gate.js';
 import { registerHook } from './hook.js';
 import { registerInit } from './init.js';
+import { registerLsp } from './lsp.js';
 import { registerNewDecision } from './new-decision.js';
 import { registerNewPhase } from './new-phase.js';
 import { registerNewStage } from './new-stage.js';
@@ -31,4 +32,5 @@ export const COMMANDS: ReadonlyArray<(program: Command, context: CommandContext)
   registerTrace,
   registerHook,
   registerSchema,
+  registerLsp,
 ];
