@@ -25,7 +25,12 @@ describe('stagedocs schema', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     for (const kind of KINDS) expect(result.stdout).toContain(`wrote .stagedocs/schemas/${kind}.schema.json\n`);
-    expect(result.stdout).toContain('"yaml.schemas"');
+    // The YAML extension does not validate markdown frontmatter: the language server is suggested for
+    // the documents, the schemas only for the pure YAML and JSON files.
+    expect(result.stdout).toContain('stagedocs lsp');
+    expect(result.stdout).toContain('"yaml.schemas": { "./.stagedocs/schemas/config.schema.json": "stagedocs.config.yaml" }');
+    expect(result.stdout).toContain('"json.schemas": [{ "fileMatch": ["freeze/**/*.freeze.json"], "url": "./.stagedocs/schemas/freeze.schema.json" }]');
+    expect(result.stdout).not.toContain('*.md');
 
     const dir = path.join(repo, '.stagedocs', 'schemas');
     expect(readdirSync(dir).sort()).toEqual(KINDS.map((kind) => `${kind}.schema.json`));
