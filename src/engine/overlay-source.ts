@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../model/config.js';
 import { gitBlobId, RACY_MS, type FileStamp } from './cache.js';
@@ -22,6 +22,7 @@ export function overlaySource(root: string, config: Config, overlay: ReadonlyMap
   const base = workingTreeSource(root, config);
   const encoder = new TextEncoder();
   const bytes = new Map([...overlay].map(([file, text]) => [file, encoder.encode(text)]));
+  const prefix = root.endsWith(path.sep) ? root : `${root}${path.sep}`;
   return {
     async list() {
       const files = new Set(await base.list());
@@ -36,11 +37,13 @@ export function overlaySource(root: string, config: Config, overlay: ReadonlyMap
     },
     blobId(relativePath) {
       if (bytes.has(relativePath)) return undefined;
-      const absolute = path.join(root, relativePath);
-      const stamp = base.stamp?.(relativePath);
-      if (!stamp) return undefined;
+      // Called for every document on every run: one stat, compared field by field, and no copy.
+      const absolute = `${prefix}${relativePath}`;
+      const info = statSync(absolute, { throwIfNoEntry: false });
+      if (!info) return undefined;
       const known = blobIds.get(absolute);
-      if (known && sameStamp(known.stamp, stamp)) return known.blob;
+      if (known && known.stamp.size === info.size && known.stamp.mtimeMs === info.mtimeMs && known.stamp.ctimeMs === info.ctimeMs && known.stamp.ino === info.ino) return known.blob;
+      const stamp: FileStamp = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino };
       let blob: string;
       try {
         blob = gitBlobId(readFileSync(absolute));
@@ -53,8 +56,4 @@ export function overlaySource(root: string, config: Config, overlay: ReadonlyMap
       return blob;
     },
   };
-}
-
-function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
