@@ -4,7 +4,7 @@ import type * as Protocol from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { validate } from '../api/validate.js';
 import { CONFIG_FILES } from '../config/config.js';
-import { loadConfig } from '../engine/config.js';
+import { loadConfig, parseConfig } from '../engine/config.js';
 import { isDocumentPath, kindFromPath } from '../engine/source.js';
 import type { Env } from '../git/exec.js';
 import type { Config } from '../model/config.js';
@@ -117,7 +117,9 @@ class Server {
         if (file) this.ids?.refresh(file);
         this.schedule();
       });
-      connection.onNotification(lsp.DidSaveTextDocumentNotification.type, () => {
+      connection.onNotification(lsp.DidSaveTextDocumentNotification.type, ({ textDocument }) => {
+        const file = this.relative(textDocument.uri);
+        if (file && CONFIG_FILES.includes(file)) this.ready = this.load();
         this.refresh = true;
         this.schedule();
       });
@@ -217,43 +219,49 @@ class Server {
     const { root } = this;
     const env = this.options.env;
     const byFile = new Map<string, Protocol.Diagnostic[]>();
+    // An open configuration file is checked as it is typed; the documents are validated with the one on disk.
+    for (const [uri, document] of this.open) {
+      const file = this.relative(uri);
+      if (!file || !CONFIG_FILES.includes(file)) continue;
+      try {
+        parseConfig(file, document.getText());
+        byFile.set(file, []);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        byFile.set(file, [this.configDiagnostic(error)]);
+      }
+    }
     const config = this.config;
     if (this.configProblem || !config) {
       const problem = this.configProblem;
-      if (problem) byFile.set(problem.file, [this.configDiagnostic(problem)]);
+      if (problem && !byFile.get(problem.file)?.length) byFile.set(problem.file, [this.configDiagnostic(problem)]);
     } else {
-      if (this.refresh) {
-        this.refresh = false;
-        // Validating the working tree as it is on disk brings the cache up to date (and is what a
-        // plain `stagedocs validate` does); the overlay run after it then reads every file by blob id.
-        await validate({ root, env });
-      }
       const overlay = new Map<string, string>();
-      const texts = new Map<string, string>();
       for (const [uri, document] of this.open) {
         const file = this.relative(uri);
-        if (!file || !isDocumentPath(file, config)) continue;
-        overlay.set(file, document.getText());
-        texts.set(file, document.getText());
+        if (file && isDocumentPath(file, config)) overlay.set(file, document.getText());
       }
       if (overlay.size > 0) {
         let report: Awaited<ReturnType<typeof validate>>;
         try {
+          if (this.refresh) {
+            this.refresh = false;
+            // Validating the working tree as it is on disk brings the cache up to date (and is what a
+            // plain `stagedocs validate` does); the overlay run after it then finds every file by blob id.
+            await validate({ root, env });
+          }
           report = await validate({ root, env, overlay });
         } catch (error) {
           if (!(error instanceof ConfigError)) throw error;
           this.configProblem = error;
           return this.publishDiagnostics();
         }
+        for (const file of overlay.keys()) byFile.set(file, []);
         for (const d of report.diagnostics) {
-          const text = texts.get(d.file);
-          if (text === undefined) continue;
-          const list = byFile.get(d.file) ?? [];
-          list.push(this.toLsp(d, text));
-          byFile.set(d.file, list);
+          const text = overlay.get(d.file);
+          if (text !== undefined) byFile.get(d.file)!.push(this.toLsp(d, text));
         }
       }
-      for (const file of texts.keys()) if (!byFile.has(file)) byFile.set(file, []);
     }
     // The open documents first, then clear what was published before and is no longer there.
     for (const [file, diagnostics] of byFile) this.publish(file, diagnostics);

@@ -168,6 +168,42 @@ describe('stagedocs lsp, spoken to by a real LSP client over stdio', () => {
     writeFileSync(path.join(repo, 'stagedocs.config.yaml'), 'rules:\n  unknown-reference: off\n');
     await connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: configUri, type: FileChangeType.Created }] });
     expect(await client.diagnostics(uri, (d) => !d.some((x) => x.code === 'unknown-reference'))).toEqual([]);
+
+    // The open configuration is checked as it is typed, and explains itself on hover.
+    const typo = 'rules:\n  unknown-reference: of\n';
+    await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: configUri, languageId: 'yaml', version: 1, text: typo } });
+    const [configProblem] = await client.diagnostics(configUri, (d) => d.length > 0);
+    expect(configProblem).toMatchObject({ source: 'stagedocs', range: { start: { line: 1, character: 21 } } });
+    expect(messageOf(configProblem!)).toContain('`of`');
+    const ruleHover = await connection.sendRequest(HoverRequest.type, { textDocument: { uri: configUri }, position: { line: 1, character: 4 } });
+    expect((ruleHover!.contents as MarkupContent).value).toContain('Settings of rule unknown-reference');
+    const fixedConfig = 'rules:\n  unknown-reference: off\n';
+    await connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: configUri, version: 2 }, contentChanges: [{ text: fixedConfig }] });
+    expect(await client.diagnostics(configUri, (d) => d.length === 0)).toEqual([]);
+
+    await connection.sendRequest(ShutdownRequest.type);
+    await connection.sendNotification(ExitNotification.type);
+    expect(await client.exited).toBe(0);
+  });
+
+  it('quotes a value YAML would read as a number, as the hint says', { timeout: 60_000 }, async () => {
+    const repo = makeRepo(validTree());
+    const client = startLspClient(process.execPath, [CLI, 'lsp'], { cwd: repo, env: GIT_ENV });
+    clients.push(client);
+    const { connection } = client;
+    await connection.sendRequest(InitializeRequest.type, initializeParams(pathToFileURL(repo).href));
+    await connection.sendNotification(InitializedNotification.type, {});
+    const uri = pathToFileURL(path.join(repo, FILE)).href;
+    const text = readFileSync(path.join(repo, FILE), 'utf8').replace('owner: alice@example.com', 'owner: 1.10');
+    await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'markdown', version: 1, text } });
+    const [number] = await client.diagnostics(uri, (d) => d.length > 0);
+    expect(number).toMatchObject({ code: 'frontmatter-schema', range: { start: { line: 7, character: 7 }, end: { line: 7, character: 11 } } });
+    const [quote] = (await connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: number!.range, context: { diagnostics: [number!] } })) as CodeAction[];
+    expect(quote!.title).toBe('Quote `1.10`');
+    const quoted = TextDocument.applyEdits(TextDocument.create(uri, 'markdown', 1, text), quote!.edit!.changes![uri]!);
+    expect(quoted).toContain('owner: "1.10"');
+    await connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: quoted }] });
+    expect(await client.diagnostics(uri, (d) => d.length === 0)).toEqual([]);
     await connection.sendRequest(ShutdownRequest.type);
     await connection.sendNotification(ExitNotification.type);
     expect(await client.exited).toBe(0);
