@@ -219,12 +219,15 @@ class Server {
     const { root } = this;
     const env = this.options.env;
     const byFile = new Map<string, Protocol.Diagnostic[]>();
+    // The open documents as they are now: diagnostics are published with the version they were computed for.
+    // (TextDocument.update changes a document in place: its text and version are copied here.)
+    const snapshot = new Map([...this.open].map(([uri, document]) => [uri, { text: document.getText(), version: document.version }]));
     // An open configuration file is checked as it is typed; the documents are validated with the one on disk.
-    for (const [uri, document] of this.open) {
+    for (const [uri, document] of snapshot) {
       const file = this.relative(uri);
       if (!file || !CONFIG_FILES.includes(file)) continue;
       try {
-        parseConfig(file, document.getText());
+        parseConfig(file, document.text);
         byFile.set(file, []);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -237,9 +240,9 @@ class Server {
       if (problem && !byFile.get(problem.file)?.length) byFile.set(problem.file, [this.configDiagnostic(problem)]);
     } else {
       const overlay = new Map<string, string>();
-      for (const [uri, document] of this.open) {
+      for (const [uri, document] of snapshot) {
         const file = this.relative(uri);
-        if (file && isDocumentPath(file, config)) overlay.set(file, document.getText());
+        if (file && isDocumentPath(file, config)) overlay.set(file, document.text);
       }
       if (overlay.size > 0) {
         let report: Awaited<ReturnType<typeof validate>>;
@@ -264,14 +267,14 @@ class Server {
       }
     }
     // The open documents first, then clear what was published before and is no longer there.
-    for (const [file, diagnostics] of byFile) this.publish(file, diagnostics);
-    for (const file of [...this.published]) if (!byFile.has(file)) this.publish(file, []);
+    for (const [file, diagnostics] of byFile) this.publish(file, diagnostics, snapshot);
+    for (const file of [...this.published]) if (!byFile.has(file)) this.publish(file, [], snapshot);
   }
 
-  private publish(file: string, diagnostics: Protocol.Diagnostic[]): void {
+  private publish(file: string, diagnostics: Protocol.Diagnostic[], snapshot: ReadonlyMap<string, { version: number }>): void {
     const uri = pathToFileURL(path.join(this.root, file)).href;
-    const open = [...this.open.keys()].find((candidate) => this.relative(candidate) === file) ?? uri;
-    const version = this.open.get(open)?.version;
+    const open = [...snapshot.keys()].find((candidate) => this.relative(candidate) === file) ?? uri;
+    const version = snapshot.get(open)?.version;
     if (diagnostics.length > 0) this.published.add(file);
     else this.published.delete(file);
     void this.connection.sendNotification(this.lsp.PublishDiagnosticsNotification.type, { uri: open, diagnostics, ...(version === undefined ? {} : { version }) });
