@@ -68,6 +68,8 @@ class Server {
   private refresh = true;
   private shutdown = false;
   private ready: Promise<void> | undefined;
+  /** Whether the client can be asked to watch files (dynamic registration). */
+  private watchSupported = false;
 
   constructor(
     private readonly lsp: Lsp,
@@ -156,8 +158,6 @@ class Server {
       serverInfo: { name: 'stagedocs' },
     };
   }
-
-  private watchSupported = false;
 
   /** Asks the client to report changes of documents and the configuration made outside the editor. */
   private async watchFiles(): Promise<void> {
