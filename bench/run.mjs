@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STAGE_SECTIONS, writeCorpus } from './corpus.mjs';
+import { measureLsp } from './lsp.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
@@ -189,6 +190,13 @@ async function main() {
         await run('stagedocs audit-pack (whole history, no cache: CI)', wholeHistory, RUNS, { before: noCache });
       }
       await run('stagedocs --help', ['--help']);
+      if (hasCommand('lsp')) {
+        // An editor's edit: from the change sent to the diagnostics published (debounce included).
+        const lsp = await measureLsp(dir);
+        const row = { label: 'stagedocs lsp: diagnostics after an edit', runs: lsp.edits, seconds: lsp.editMs.median / 1000, peakMb: lsp.peakMb, exitCode: 0, firstLoadSeconds: lsp.firstLoadMs / 1000 };
+        rows.push(row);
+        print(row);
+      } else na('stagedocs lsp: diagnostics after an edit', 'lsp');
     }
     if (PEERS) {
       const md = await bench('markdownlint-cli2 (MD043 only)', BIN('markdownlint-cli2'), [], dir, RUNS);

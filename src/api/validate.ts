@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../engine/config.js';
+import { overlaySource } from '../engine/overlay-source.js';
 import { workingTreeSource, type DocumentSource } from '../engine/source.js';
 import { loadRepository } from '../engine/load-repository.js';
 import type { Env } from '../git/exec.js';
@@ -29,6 +30,13 @@ export interface ValidateRequest {
   cache?: boolean;
   /** Worker threads for cold runs (default none; see docs/performance.md). */
   workers?: number;
+  /**
+   * Text to validate instead of what is on disk, by repository-relative path: an editor's unsaved
+   * documents (a path not on disk yet is validated as a new document). Every other document is read
+   * from the working tree, and the cross-file rules see both. The overlaid text is never written to
+   * the cache. Not with `staged`.
+   */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 /** What `stagedocs validate --format json` prints, plus what the caller may want to say besides. */
@@ -56,8 +64,9 @@ export async function validate(request: ValidateRequest): Promise<ValidateReport
   const { root } = located;
   const useCache = request.cache ?? true;
   const { config, hash } = await loadConfig(root);
+  if (request.overlay && request.staged) throw new UsageError('`overlay` cannot be combined with `staged`', 'Validate the index or the working tree with unsaved text, not both.');
   const git = await gitInputs(located, config, request, useCache);
-  const source = git.source ?? workingTreeSource(root, config);
+  const source = git.source ?? (request.overlay ? overlaySource(root, config, request.overlay) : workingTreeSource(root, config));
   const only = git.only ?? (request.paths && request.paths.length > 0 ? selectFiles(root, request.paths, await source.list()) : undefined);
   const { validation: result } = await loadRepository(root, {
     config: { config, hash },

@@ -5,7 +5,7 @@ import { validatorFor } from '../model/ajv.js';
 import { ConfigError } from '../model/errors.js';
 import type { Position } from '../model/diagnostic.js';
 import { closestKey, describeSchemaError } from '../model/schema-errors.js';
-import { configSchema } from '../model/schemas.js';
+import { configSchema, severitySetting } from '../model/schemas.js';
 import { placeOf, pointerSegment } from '../model/documents.js';
 import { normalizeText, truncate } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
@@ -28,6 +28,8 @@ export interface LoadedConfig {
  */
 export interface KnownRule {
   id: string;
+  /** What the rule checks, for the description of its settings in the configuration schema. */
+  description?: string;
   /** JSON Schemas of the rule's options, by option name. */
   options?: Readonly<Record<string, object>>;
 }
@@ -139,13 +141,13 @@ function checkRules(file: string, data: Partial<Config>, rules: readonly KnownRu
   }
 }
 
-const optionsSchemas = new Map<string, { type: 'object'; properties: Record<string, object>; additionalProperties: false }>();
+const optionsSchemas = new Map<string, { type: 'object'; description: string; properties: Record<string, object>; additionalProperties: false }>();
 
 /** The schema of `rules.<id>` in its object form: a severity plus the rule's own options. */
 export function optionsSchemaOf(rule: KnownRule) {
   let schema = optionsSchemas.get(rule.id);
   if (!schema) {
-    schema = { type: 'object', properties: { severity: { enum: ['off', 'warn', 'error'] }, ...rule.options }, additionalProperties: false };
+    schema = { type: 'object', description: `Settings of rule ${rule.id}${rule.description ? `: ${rule.description}` : ''}`, properties: { severity: severitySetting, ...rule.options }, additionalProperties: false };
     optionsSchemas.set(rule.id, schema);
   }
   return schema;

@@ -41,8 +41,15 @@ export function kindFromPath(relativePath: string, config: Config): DocumentKind
 }
 
 /** README files explain a folder; they are not documents. */
-function isDocumentPath(relativePath: string): boolean {
+function isNotReadme(relativePath: string): boolean {
   return !/^readme\.md$/i.test(path.posix.basename(relativePath));
+}
+
+/** Whether a repository-relative path is one `listDocuments` would list (the file need not exist). */
+export function isDocumentPath(relativePath: string, config: Config): boolean {
+  const kind = kindFromPath(relativePath, config);
+  if (!kind || !isNotReadme(relativePath) || relativePath.split('/').some((segment) => segment.startsWith('.'))) return false;
+  return kind === 'freeze' ? relativePath.endsWith('.freeze.json') : relativePath.endsWith('.md');
 }
 
 /**
@@ -65,7 +72,7 @@ function listDocuments(root: string, config: Config): string[] {
       if (entry.name.startsWith('.')) continue;
       const relative = folder === '.' ? entry.name : `${folder}/${entry.name}`;
       if (entry.isDirectory()) walk(relative, wanted);
-      else if (entry.isFile() && wanted(entry.name) && isDocumentPath(relative)) found.add(relative);
+      else if (entry.isFile() && wanted(entry.name) && isNotReadme(relative)) found.add(relative);
     }
   };
   const folder = (configured: string) => path.posix.normalize(configured.replace(/\\/g, '/')).replace(/\/+$/, '');

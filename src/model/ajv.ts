@@ -4,14 +4,16 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { BUILD_ROOT } from '../util/version.js';
+import { EDITOR_KEYWORDS } from './schema-docs.js';
 
 /**
  * Options of the one Ajv setup for our own schemas only (never schemas from a repository: a `pattern`
  * can be a ReDoS). Strict mode catches misspelled keywords; `allErrors` and `$data` stay off because
  * the data is untrusted. Our schemas are not checked against the JSON Schema meta-schema on every start
  * (compiling it took a third of the configuration's load time); test/unit/schemas-meta.test.ts does.
+ * The editor annotations of schema-docs.ts are known keywords that validate nothing.
  */
-export const AJV_OPTIONS: Options = { strict: true, allErrors: false, allowUnionTypes: true, validateSchema: false };
+export const AJV_OPTIONS: Options = { strict: true, allErrors: false, allowUnionTypes: true, validateSchema: false, keywords: [...EDITOR_KEYWORDS] };
 
 /**
  * The build compiles every schema of `src/scaffold/schema-catalog.ts` ahead of time into this module

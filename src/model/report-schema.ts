@@ -1,5 +1,6 @@
 import { REPORT_FORMAT } from './evidence.js';
 import { ID_PATTERN } from './ids.js';
+import { described, enumOf } from './schema-docs.js';
 
 /**
  * JSON Schema (draft-07) of report.json (`RunReport` in evidence.ts). Readers of evidence (status,
@@ -9,27 +10,55 @@ const timestamp = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2
 const id = { type: 'string', pattern: ID_PATTERN } as const;
 const count = { type: 'integer', minimum: 0 } as const;
 
+const when = (what: string) => described(timestamp, `When ${what}, UTC ISO 8601.`, { examples: ['2026-11-21T09:07:26Z'] });
+const commitSha = { type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' } as const;
+
 export const gateResultSchema = {
   type: 'object',
   required: ['id', 'type', 'severity', 'outcome', 'started_at', 'finished_at', 'duration_ms', 'summary'],
   properties: {
-    id,
-    type: { enum: ['run', 'metric', 'no-stubs', 'produces', 'prd-trace'] },
-    severity: { enum: ['blocking', 'warning'] },
-    outcome: { enum: ['pass', 'fail', 'timeout', 'error', 'interrupted'] },
-    command: { type: 'string' },
-    exit_code: { type: ['integer', 'null'] },
-    started_at: timestamp,
-    finished_at: timestamp,
-    duration_ms: count,
-    summary: { type: 'string' },
-    measured: {
-      type: 'object',
-      required: ['value'],
-      properties: { value: { type: 'number' }, min: { type: 'number' }, max: { type: 'number' } },
-      additionalProperties: false,
-    },
-    details: { type: 'object' },
+    id: described(id, "The gate's id in the stage's frontmatter."),
+    type: enumOf(
+      {
+        run: 'a command with an expected exit code',
+        metric: 'a number read from a JSON file, compared with min and max',
+        'no-stubs': 'a scan for stub markers',
+        produces: 'files that must exist',
+        'prd-trace': 'requirement ids that must be referenced',
+      },
+      'What the gate checked.',
+    ),
+    severity: enumOf({ blocking: 'its failure failed the run', warning: 'its failure was a warning' }, "The gate's severity."),
+    outcome: enumOf(
+      {
+        pass: 'the gate passed',
+        fail: 'the gate ran and did not pass',
+        timeout: 'the command ran longer than its timeout and was stopped',
+        error: 'the gate could not be evaluated (a missing file, a command that could not start)',
+        interrupted: 'stagedocs was interrupted (Ctrl-C, SIGTERM) while the gate ran, and ended its processes',
+      },
+      'How the gate ended.',
+    ),
+    command: described({ type: 'string' }, 'The command that ran, as recorded in command.sh.'),
+    exit_code: described({ type: ['integer', 'null'] }, "The command's exit code; null when it was killed or there was no command."),
+    started_at: when('the gate started'),
+    finished_at: when('the gate finished'),
+    duration_ms: described(count, 'How long the gate took, in milliseconds.'),
+    summary: described({ type: 'string' }, 'One line saying what was found, for reports.'),
+    measured: described(
+      {
+        type: 'object',
+        required: ['value'],
+        properties: {
+          value: described({ type: 'number' }, 'The measured number.'),
+          min: described({ type: 'number' }, 'The lowest value that passes.'),
+          max: described({ type: 'number' }, 'The highest value that passes.'),
+        },
+        additionalProperties: false,
+      },
+      'The measurement of a measured requirement, with its thresholds.',
+    ),
+    details: described({ type: 'object' }, 'Gate-type specific details (files with stubs, unreferenced requirement ids, the output tail of a failure).'),
   },
   additionalProperties: true,
 } as const;
@@ -37,6 +66,7 @@ export const gateResultSchema = {
 export const runReportSchema = {
   $id: 'https://stagedocs.dev/schema/report.json',
   title: 'stagedocs gate run report',
+  description: 'report.json of a gate run folder, written last and atomically by `stagedocs gate run`.',
   type: 'object',
   required: [
     'format',
@@ -59,37 +89,40 @@ export const runReportSchema = {
     'gates',
   ],
   properties: {
-    format: { const: REPORT_FORMAT },
-    run_id: id,
-    stage_id: id,
-    stage_title: { type: 'string' },
-    phase_id: id,
-    stage_file: { type: 'string' },
-    started_at: timestamp,
-    finished_at: timestamp,
-    duration_ms: count,
-    overall_pass: { type: 'boolean' },
-    blocking_failures: count,
-    warnings: count,
-    decision_tag: { anyOf: [id, { type: 'null' }] },
-    commit: { anyOf: [{ type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' }, { type: 'null' }] },
-    branch: { type: ['string', 'null'] },
-    dirty: { type: 'boolean' },
-    tool_version: { type: 'string' },
-    gates: { type: 'array', items: gateResultSchema },
-    selected_gates: { type: 'array', items: id },
-    interrupted: { type: 'boolean' },
-    freeze: {
-      type: 'object',
-      required: ['file', 'verified', 'changed', 'missing'],
-      properties: {
-        file: { type: 'string' },
-        verified: { type: 'boolean' },
-        changed: { type: 'array', items: { type: 'string' } },
-        missing: { type: 'array', items: { type: 'string' } },
+    format: described({ const: REPORT_FORMAT }, 'The version of this report format.'),
+    run_id: described(id, 'The run id: the stage id and the UTC start time, also the name of the run folder.', { examples: ['P1-S03_20261121T090726Z'] }),
+    stage_id: described(id, 'The id of the stage whose gates ran.'),
+    stage_title: described({ type: 'string' }, "The stage's title at the time of the run."),
+    phase_id: described(id, "The id of the stage's phase."),
+    stage_file: described({ type: 'string' }, 'The repository-relative path of the stage document.'),
+    started_at: when('the run started'),
+    finished_at: when('the run finished'),
+    duration_ms: described(count, 'How long the run took, in milliseconds.'),
+    overall_pass: described({ type: 'boolean' }, 'True when no blocking gate failed.'),
+    blocking_failures: described(count, 'How many blocking gates did not pass.'),
+    warnings: described(count, 'How many warning gates did not pass.'),
+    decision_tag: described({ anyOf: [id, { type: 'null' }] }, 'The decision note the run was made under, or null.'),
+    commit: described({ anyOf: [commitSha, { type: 'null' }] }, 'The git commit the run ran at, or null outside git.'),
+    branch: described({ type: ['string', 'null'] }, 'The git branch, or null (detached HEAD, outside git).'),
+    dirty: described({ type: 'boolean' }, 'True when the working tree had uncommitted changes (gate_results/ and .stagedocs/ aside).'),
+    tool_version: described({ type: 'string' }, 'The stagedocs version that ran the gates.'),
+    gates: described({ type: 'array', items: gateResultSchema }, 'The result of every gate that ran, in order.'),
+    selected_gates: described({ type: 'array', items: id }, 'The gate ids the run was limited to (gate run --gate), when it was.'),
+    interrupted: described({ type: 'boolean' }, 'True when stagedocs was interrupted during the run: its gates were ended, and the run does not pass.'),
+    freeze: described(
+      {
+        type: 'object',
+        required: ['file', 'verified', 'changed', 'missing'],
+        properties: {
+          file: described({ type: 'string' }, 'The freeze file checked.'),
+          verified: described({ type: 'boolean' }, 'True when every frozen input still has its frozen hash.'),
+          changed: described({ type: 'array', items: { type: 'string' } }, 'Frozen inputs whose content changed.'),
+          missing: described({ type: 'array', items: { type: 'string' } }, 'Frozen inputs that no longer exist.'),
+        },
+        additionalProperties: false,
       },
-      additionalProperties: false,
-    },
+      "The check of the stage's freeze file before the run, when the stage requires one.",
+    ),
   },
   additionalProperties: true,
 } as const;

@@ -1,4 +1,5 @@
-import { DECISION_STATUSES, GATE_TYPES, MAX_TIMEOUT_SECONDS, WORK_STATUSES } from './documents.js';
+import { MAX_TIMEOUT_SECONDS, type DecisionStatus, type GateType, type WorkStatus } from './documents.js';
+import { described, enumOf } from './schema-docs.js';
 import { ID_PATTERN } from './ids.js';
 
 /**
@@ -17,37 +18,83 @@ const nonEmptyString = { type: 'string', minLength: 1 } as const;
 export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f]*$';
 const text = { type: 'string', minLength: 1, pattern: NO_CONTROL_PATTERN } as const;
 const stringList = { type: 'array', items: nonEmptyString } as const;
-const extensionKeys = { '^x-': {} } as const;
+const extensionKeys = { '^x-': described({}, 'Your own field: keys starting with x- are never checked by stagedocs.') } as const;
 const SCHEMA_BASE = 'https://stagedocs.dev/schema';
+
+const ID_TEXT = 'starts with a letter and holds only letters, digits, ".", "_" and "-"';
+
+const workStatus = (what: string) =>
+  enumOf<WorkStatus>(
+    {
+      'not-started': 'no work has begun',
+      'in-progress': 'work is under way',
+      validating: 'the work is done and its gates are being run',
+      done: `the ${what} is finished: its gates passed (validate checks a passing run exists)`,
+      blocked: 'work cannot continue until something outside it changes',
+    },
+    `Where the ${what} stands.`,
+  );
 
 export const gateSchema = {
   type: 'object',
   required: ['id'],
   properties: {
-    id,
-    type: { enum: [...GATE_TYPES] },
-    run: nonEmptyString,
-    description: { type: 'string' },
-    severity: { enum: ['blocking', 'warning'] },
-    timeout: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
-    expect_exit: { type: 'integer', minimum: 0, maximum: 255 },
-    metric: {
-      type: 'object',
-      required: ['file', 'path'],
-      properties: {
-        file: nonEmptyString,
-        path: nonEmptyString,
-        min: { type: 'number' },
-        max: { type: 'number' },
+    id: described(id, `The gate's id, unique within the stage; it names the gate in run reports and the registry. It ${ID_TEXT}.`, { examples: ['api-up', 'coverage'] }),
+    type: enumOf<GateType>(
+      {
+        run: 'runs the command and passes when it exits with expect_exit (default 0); the default when run is given',
+        metric: 'runs the command (if any), then reads a number from a JSON file and compares it with min and max',
+        'no-stubs': 'scans the include files for stub markers (TODO, "not implemented", 501) and passes when their rate is at most max_rate',
+        produces: 'passes when every path in files (or the stage\'s produces) exists',
+        'prd-trace': 'passes when at least min_rate of the requirement ids in document are referenced in the include files',
       },
-      additionalProperties: false,
-    },
-    include: stringList,
-    exclude: stringList,
-    files: stringList,
-    max_rate: { type: 'number', minimum: 0, maximum: 1 },
-    min_rate: { type: 'number', minimum: 0, maximum: 1 },
-    document: nonEmptyString,
+      'What the gate checks.',
+    ),
+    run: described(nonEmptyString, 'The shell command the gate runs from the repository root, exactly as `stagedocs gate run` records it in command.sh.', {
+      examples: ['npm test', './scripts/healthz.sh'],
+    }),
+    description: described({ type: 'string' }, 'What the gate proves, in a sentence, for the audit pack and reviewers.'),
+    severity: enumOf(
+      { blocking: 'a failure fails the run and blocks sign-off (the default)', warning: 'a failure is reported but the run can still pass' },
+      'What a failure of this gate means for the run.',
+    ),
+    timeout: described({ type: 'number', exclusiveMinimum: 0, maximum: 86400 }, 'Seconds the command may run before it is stopped and the gate fails with timeout (default: gates.default_timeout of the configuration).', {
+      examples: [120],
+    }),
+    expect_exit: described({ type: 'integer', minimum: 0, maximum: 255 }, 'The exit code that counts as a pass for a run gate (default 0).', { examples: [0] }),
+    metric: described(
+      {
+        type: 'object',
+        required: ['file', 'path'],
+        properties: {
+          file: described(nonEmptyString, 'The JSON file, relative to the repository root, that the command writes the number to.', { examples: ['coverage/coverage-summary.json'] }),
+          path: described(nonEmptyString, 'The dotted path of the number inside the file.', { examples: ['total.lines.pct'] }),
+          min: described({ type: 'number' }, 'The lowest value that passes (inclusive).', { examples: [70] }),
+          max: described({ type: 'number' }, 'The highest value that passes (inclusive).'),
+        },
+        additionalProperties: false,
+      },
+      'A measured requirement: the number at path in the JSON file file must lie between min and max.',
+      {
+        examples: [{ file: 'coverage/coverage-summary.json', path: 'total.lines.pct', min: 70 }],
+        markdownDescription:
+          'A measured requirement: after `run` (if any), the number at `path` (dotted) in the JSON file `file` must be at least `min` and at most `max`. A missing file or path, a non-number, or a file the command did not write (stale) fails.\n\n```yaml\nmetric: { file: coverage/coverage-summary.json, path: total.lines.pct, min: 70 }\n```',
+      },
+    ),
+    include: described(stringList, 'Globs of the files a no-stubs or prd-trace gate scans, relative to the repository root.', { examples: [['src/**/*.ts']] }),
+    exclude: described(stringList, 'Globs left out of include.', { examples: [['src/**/*.test.ts']] }),
+    files: described(stringList, "Paths or globs a produces gate requires to exist (default: the stage's produces); a glob needs one match.", {
+      examples: [['docs/api.md']],
+    }),
+    max_rate: described({ type: 'number', minimum: 0, maximum: 1 }, 'The highest share (0 to 1) of scanned files with stubs that a no-stubs gate passes with (default 0).', {
+      examples: [0.05],
+    }),
+    min_rate: described({ type: 'number', minimum: 0, maximum: 1 }, 'The lowest share (0 to 1) of requirement ids that a prd-trace gate needs referenced (default 1).', {
+      examples: [0.8],
+    }),
+    document: described(nonEmptyString, 'The requirements document of a prd-trace gate, whose ids (REQ-12, FR-3, NFR-4, US-7) must be referenced.', {
+      examples: ['docs/prd.md'],
+    }),
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
@@ -56,23 +103,48 @@ export const gateSchema = {
 export const stageSchema = {
   $id: `${SCHEMA_BASE}/stage.json`,
   title: 'stagedocs stage',
+  description: 'The frontmatter of a stage: a unit of work of 1 to 4 hours with objectives, deliverables and an acceptance gate.',
   type: 'object',
   required: ['id', 'kind', 'title', 'phase', 'order', 'status'],
   properties: {
-    id,
-    kind: { const: 'stage' },
-    title: text,
-    phase: id,
-    order: { type: 'integer', minimum: 0 },
-    status: { enum: [...WORK_STATUSES] },
-    owner: text,
-    estimate: { type: 'number', exclusiveMinimum: 0 },
-    depends_on: idList,
-    decision: id,
-    freeze: { enum: ['required', 'none'] },
-    gates: { type: 'array', items: gateSchema },
-    produces: stringList,
-    protected: stringList,
+    id: described(id, `The stage's id, unique across the repository. It ${ID_TEXT}.`, { examples: ['P1-S03'] }),
+    kind: described({ const: 'stage' }, 'The document kind: stage.'),
+    title: described(text, 'The stage\'s title, shown in status, audit packs and the gate registry.', { examples: ['Primary resource API'] }),
+    phase: described(id, 'The id of the phase the stage belongs to.', { examples: ['P1'] }),
+    order: described({ type: 'integer', minimum: 0 }, "The stage's position in its phase (0, 1, ...): stages progress in this order.", { examples: [3] }),
+    status: workStatus('stage'),
+    owner: described(text, 'Who answers for the stage: a person or team, usually an email address.', { examples: ['alice@example.com'] }),
+    estimate: described({ type: 'number', exclusiveMinimum: 0 }, 'The estimate in hours; a stage should fit in 1 to 4 hours (rule stage-size).', { examples: [3] }),
+    depends_on: described(idList, 'Ids of the stages that must be done before this one starts (default: the previous stage of the phase).', { examples: [['P1-S02']] }),
+    decision: described(id, 'The decision_tag of the decision note behind the current attempt (a rerun after a failed gate needs one).', { examples: ['D-2026-11-21-001'] }),
+    freeze: enumOf(
+      { required: 'a freeze file for this stage must exist before a gate run', none: 'no freeze file is needed (the default)' },
+      'Whether the stage must be frozen before its gates run.',
+    ),
+    gates: described({ type: 'array', items: gateSchema }, 'The acceptance gates `stagedocs gate run` executes: commands with an expected outcome or measured requirements with a threshold.', {
+      examples: [[{ id: 'tests', run: 'npm test', severity: 'blocking', timeout: 120 }]],
+      markdownDescription: [
+        'The acceptance gates `stagedocs gate run` executes: commands with an expected outcome, or measured requirements with a threshold. Each run leaves its evidence in `gate_results/`.',
+        '',
+        '```yaml',
+        'gates:',
+        '  - id: api-up',
+        '    run: ./scripts/healthz.sh',
+        '    timeout: 120',
+        '  - id: coverage',
+        '    run: npm test -- --coverage',
+        '    metric: { file: coverage/coverage-summary.json, path: total.lines.pct, min: 70 }',
+        '  - id: no-stubs',
+        '    type: no-stubs',
+        '    include: ["src/**/*.ts"]',
+        '    max_rate: 0.05',
+        '```',
+        '',
+        'See `docs/gates.md` for every gate type.',
+      ].join('\n'),
+    }),
+    produces: described(stringList, 'Files that must exist once the stage is done.', { examples: [['docs/api.md']] }),
+    protected: described(stringList, 'Globs of paths that commits may not change while the stage is open (rule protected-path).', { examples: [['schema/**']] }),
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
@@ -81,18 +153,21 @@ export const stageSchema = {
 export const phaseSchema = {
   $id: `${SCHEMA_BASE}/phase.json`,
   title: 'stagedocs phase',
+  description: "The frontmatter of a phase (phase.md): the goal and exit definition of a series of stages.",
   type: 'object',
   required: ['id', 'kind', 'title', 'status'],
   properties: {
-    id,
-    kind: { const: 'phase' },
-    title: text,
-    status: { enum: [...WORK_STATUSES] },
-    owner: text,
-    upstream: idList,
-    downstream: idList,
-    exit: stringList,
-    pattern: nonEmptyString,
+    id: described(id, `The phase's id, unique across the repository; its stages are named after it. It ${ID_TEXT}.`, { examples: ['P1'] }),
+    kind: described({ const: 'phase' }, 'The document kind: phase.'),
+    title: described(text, "The phase's title.", { examples: ['MVP backend'] }),
+    status: workStatus('phase'),
+    owner: described(text, 'Who answers for the phase: a person or team, usually an email address.', { examples: ['team@example.com'] }),
+    upstream: described(idList, 'Ids of the phases this one builds on.', { examples: [['P1']] }),
+    downstream: described(idList, 'Ids of the phases that build on this one.', { examples: [['P3']] }),
+    exit: described(stringList, 'The exit definition: what must hold for the phase to be signed off.', { examples: [['Every stage signed off', 'Coverage above 70%']] }),
+    pattern: described(nonEmptyString, 'The stage pattern the phase was scaffolded from (mvp-backend, ui-hardening, integrations, research, empty or your own).', {
+      examples: ['mvp-backend'],
+    }),
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
@@ -101,112 +176,168 @@ export const phaseSchema = {
 export const decisionSchema = {
   $id: `${SCHEMA_BASE}/decision.json`,
   title: 'stagedocs decision note',
+  description: 'The frontmatter of a decision note: why a stage runs the way it does, or why a failed gate is rerun.',
   type: 'object',
   required: ['decision_tag', 'kind', 'title', 'date', 'status'],
   properties: {
-    decision_tag: id,
-    kind: { const: 'decision' },
-    title: text,
-    owner: text,
-    date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
-    status: { enum: [...DECISION_STATUSES] },
-    stages: idList,
-    supersedes: id,
-    rerun_of: nonEmptyString,
+    decision_tag: described(id, `The decision's tag, unique across the repository and the file's name. It ${ID_TEXT}.`, { examples: ['D-2026-11-21-001'] }),
+    kind: described({ const: 'decision' }, 'The document kind: decision.'),
+    title: described(text, 'What was decided, in a line.', { examples: ['Rerun the coverage gate after fixing the flaky test'] }),
+    owner: described(text, 'Who took the decision.', { examples: ['alice@example.com'] }),
+    date: described({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, 'The day of the decision, YYYY-MM-DD (quote it, or YAML reads a date).', { examples: ['2026-11-21'] }),
+    status: enumOf<DecisionStatus>(
+      {
+        proposed: 'under discussion, not yet in force',
+        accepted: 'in force',
+        superseded: 'replaced by a later decision (which names this one in supersedes)',
+        rejected: 'considered and turned down',
+      },
+      'Where the decision stands.',
+    ),
+    stages: described(idList, 'Ids of the stages the decision applies to.', { examples: [['P1-S03']] }),
+    supersedes: described(id, 'The decision_tag of the decision this one replaces.', { examples: ['D-2026-11-01-002'] }),
+    rerun_of: described(nonEmptyString, 'The run id of the failed gate run this decision reruns; such a note needs a Root cause section.', {
+      examples: ['P1-S03_20261121T090726Z'],
+    }),
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
 } as const;
 
+const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+
 export const freezeSchema = {
   $id: `${SCHEMA_BASE}/freeze.json`,
   title: 'stagedocs freeze file',
+  description: 'A freeze file, written by `stagedocs freeze`: the scope and inputs of a stage, immutable once committed.',
   type: 'object',
   required: ['stage', 'protocol_version', 'created_at', 'inputs'],
   properties: {
-    stage: id,
-    decision_tag: id,
-    protocol_version: nonEmptyString,
-    created_at: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' },
-    commit: { type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' },
-    scope: { type: 'object' },
-    inputs: {
-      type: 'object',
-      additionalProperties: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-    },
+    stage: described(id, 'The id of the frozen stage.', { examples: ['S0-scope'] }),
+    decision_tag: described(id, 'The decision note the freeze follows.', { examples: ['D-2026-11-21-001'] }),
+    protocol_version: described(nonEmptyString, 'The version of the protocol that was frozen, as a string.', { examples: ['1.0'] }),
+    created_at: described({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' }, 'When the freeze was made, UTC ISO 8601.', {
+      examples: ['2026-11-21T09:07:26Z'],
+    }),
+    commit: described({ type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' }, 'The full git commit the inputs were hashed at.'),
+    scope: described({ type: 'object' }, 'The frozen scope, free-form: what the stage will and will not do.'),
+    inputs: described(
+      { type: 'object', additionalProperties: described(sha256, 'The sha256 of the file, in lowercase hex.') },
+      'Every frozen input: its repository-relative path and the sha256 of its content.',
+    ),
   },
   additionalProperties: false,
 } as const;
 
-const severitySetting = { enum: ['off', 'warn', 'error'] } as const;
+export const severitySetting = enumOf(
+  { off: 'the rule does not run', warn: 'its findings are warnings: reported, exit code 0', error: 'its findings are errors: validation fails (exit code 1)' },
+  "The rule's severity.",
+);
+
+const requiredSections = (kind: 'phase' | 'stage' | 'decision', defaults: string) =>
+  described(
+    {
+      type: 'object',
+      properties: {
+        required_sections: described({ type: 'array', items: nonEmptyString, uniqueItems: true }, `The level-2 headings every ${kind} must have, in order (default: ${defaults}).`),
+      },
+      additionalProperties: false,
+    },
+    `Settings of ${kind} documents.`,
+  );
 
 export const configSchema = {
   $id: `${SCHEMA_BASE}/config.json`,
   title: 'stagedocs configuration',
+  description: 'stagedocs.config.yaml: where documents live, what they must contain, and which rules run how.',
   type: 'object',
   properties: {
-    paths: {
-      type: 'object',
-      properties: {
-        stages: nonEmptyString,
-        decisions: nonEmptyString,
-        freeze: nonEmptyString,
-        gate_results: nonEmptyString,
-        templates: nonEmptyString,
+    paths: described(
+      {
+        type: 'object',
+        properties: {
+          stages: described(nonEmptyString, 'The folder of phases and stages (default stages).', { examples: ['stages'] }),
+          decisions: described(nonEmptyString, 'The folder of decision notes (default decisions).', { examples: ['decisions'] }),
+          freeze: described(nonEmptyString, 'The folder of freeze files (default freeze).', { examples: ['freeze'] }),
+          gate_results: described(nonEmptyString, 'The folder of gate runs and the gate registry (default gate_results).', { examples: ['gate_results'] }),
+          templates: described(nonEmptyString, 'The folder of template and pattern overrides (default templates).', { examples: ['templates'] }),
+        },
+        additionalProperties: false,
       },
-      additionalProperties: false,
-    },
-    kinds: {
-      type: 'object',
-      properties: Object.fromEntries(
-        ['phase', 'stage', 'decision'].map((kind) => [
-          kind,
+      'Folders, relative to the repository root.',
+    ),
+    kinds: described(
+      {
+        type: 'object',
+        properties: {
+          phase: requiredSections('phase', 'Goal, Exit Definition'),
+          stage: requiredSections('stage', 'Objectives, Deliverables, Acceptance Criteria, Audit & Review Steps, Rollback Plan, Versioning & Traceability'),
+          decision: requiredSections('decision', 'Context, Decision, Consequences'),
+        },
+        additionalProperties: false,
+      },
+      'Settings by document kind.',
+    ),
+    rules: described(
+      {
+        type: 'object',
+        additionalProperties: described(
           {
-            type: 'object',
-            properties: { required_sections: { type: 'array', items: nonEmptyString, uniqueItems: true } },
-            additionalProperties: false,
+            anyOf: [
+              severitySetting,
+              {
+                type: 'object',
+                properties: { severity: severitySetting },
+                additionalProperties: true,
+              },
+            ],
           },
-        ]),
-      ),
-      additionalProperties: false,
-    },
-    rules: {
-      type: 'object',
-      additionalProperties: {
-        anyOf: [
-          severitySetting,
-          {
-            type: 'object',
-            properties: { severity: severitySetting },
-            additionalProperties: true,
-          },
-        ],
+          "A rule's setting: its severity, or an object with severity and the rule's options (docs/rules/<id>.md).",
+          { examples: ['warn', { severity: 'error', max_hours: 6 }] },
+        ),
       },
-    },
-    tags: {
-      type: 'object',
-      properties: {
-        sign_off: { type: 'string', pattern: '\\{stage\\}' },
-        phase_sign_off: { type: 'string', pattern: '\\{phase\\}' },
+      'Rule settings by rule id.',
+      { examples: [{ 'stage-size': { severity: 'warn', max_hours: 6 }, 'broken-link': 'off' }] },
+    ),
+    tags: described(
+      {
+        type: 'object',
+        properties: {
+          sign_off: described({ type: 'string', pattern: '\\{stage\\}' }, 'The name of the annotated tag that signs a stage off; must contain {stage}.', {
+            examples: ['stagedocs/{stage}/signed-off'],
+          }),
+          phase_sign_off: described({ type: 'string', pattern: '\\{phase\\}' }, 'The name of the annotated tag that signs a phase off; must contain {phase}.', {
+            examples: ['stagedocs/{phase}/signed-off'],
+          }),
+        },
+        additionalProperties: false,
       },
-      additionalProperties: false,
-    },
-    limits: {
-      type: 'object',
-      properties: {
-        max_file_bytes: { type: 'integer', minimum: 1024 },
+      'Git tag name formats.',
+    ),
+    limits: described(
+      {
+        type: 'object',
+        properties: {
+          max_file_bytes: described({ type: 'integer', minimum: 1024 }, 'The largest document read, in bytes (default 1048576); a larger one is an error.', { examples: [1048576] }),
+        },
+        additionalProperties: false,
       },
-      additionalProperties: false,
-    },
-    gates: {
-      type: 'object',
-      properties: {
-        default_timeout: { type: 'number', exclusiveMinimum: 0, maximum: MAX_TIMEOUT_SECONDS },
-        max_log_bytes: { type: 'integer', minimum: 1024 },
-        redact: { type: 'array', items: nonEmptyString },
+      'Size limits.',
+    ),
+    gates: described(
+      {
+        type: 'object',
+        properties: {
+          default_timeout: described({ type: 'number', exclusiveMinimum: 0, maximum: MAX_TIMEOUT_SECONDS }, "Seconds a gate may run when it sets no timeout of its own (default 600; at most 7 days).", { examples: [600] }),
+          max_log_bytes: described({ type: 'integer', minimum: 1024 }, 'The most bytes of output run.log keeps per run (default 5242880).', { examples: [5242880] }),
+          redact: described({ type: 'array', items: nonEmptyString }, 'Regular expressions whose matches are blanked out of gate output, besides the built-in secrets.', {
+            examples: [['internal\\.example\\.com']],
+          }),
+        },
+        additionalProperties: false,
       },
-      additionalProperties: false,
-    },
+      'Gate run settings.',
+    ),
   },
   additionalProperties: false,
 } as const;

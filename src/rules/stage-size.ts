@@ -1,4 +1,5 @@
 import { placeOf } from '../model/documents.js';
+import { described } from '../model/schema-docs.js';
 import { documentRule } from './types.js';
 
 const DEFAULT_MAX_HOURS = 4;
@@ -9,7 +10,7 @@ export const stageSize = documentRule(
     description: 'A stage should fit in 1-4 hours; a larger estimate suggests splitting it into sub-stages. Option: `max_hours`.',
     defaultSeverity: 'warn',
     kinds: ['stage'],
-    options: { max_hours: { type: 'number', exclusiveMinimum: 0 } },
+    options: { max_hours: described({ type: 'number', exclusiveMinimum: 0 }, 'The largest estimate, in hours, a stage may have (default 4).', { examples: [6] }) },
   },
   (doc, context) => {
     const estimate = doc.data?.estimate;

@@ -4,6 +4,7 @@ import { validatorFor } from '../model/ajv.js';
 import { placeOf, type GateSpec } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_USAGE } from '../model/errors.js';
 import { describeSchemaError } from '../model/schema-errors.js';
+import { described } from '../model/schema-docs.js';
 import { gateSchema } from '../model/schemas.js';
 import { normalizeText } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
@@ -51,38 +52,48 @@ export const patternSchema = {
   type: 'object',
   required: ['description', 'phase', 'stages'],
   properties: {
-    description: text,
-    phase: {
-      type: 'object',
-      required: ['title', 'goal', 'exit'],
-      properties: { title: text, goal: text, exit: { ...textList, minItems: 1 } },
-      additionalProperties: false,
-    },
-    stages: {
-      type: 'array',
-      maxItems: 100,
-      items: {
+    description: described(text, 'What the pattern is for, shown by `stagedocs new-phase --help`.'),
+    phase: described(
+      {
         type: 'object',
-        required: ['slug', 'title', 'estimate', 'objectives', 'deliverables', 'gates', 'rollback'],
+        required: ['title', 'goal', 'exit'],
         properties: {
-          slug,
-          title: text,
-          estimate: { type: 'number', exclusiveMinimum: 0, maximum: 4 },
-          freeze: { const: 'required' },
-          objectives: { ...textList, minItems: 1 },
-          deliverables: { ...textList, minItems: 1 },
-          acceptance: textList,
-          gates: { type: 'array', items: gateSchema, minItems: 1 },
-          produces: textList,
-          protected: textList,
-          audit: textList,
-          impact: text,
-          rollback: text,
-          open_questions: textList,
+          title: described(text, 'The title of the scaffolded phase.'),
+          goal: described(text, 'The Goal section of the phase.'),
+          exit: described({ ...textList, minItems: 1 }, 'The exit definition of the phase (its exit field and Exit Definition section).'),
         },
         additionalProperties: false,
       },
-    },
+      'The phase the pattern scaffolds.',
+    ),
+    stages: described(
+      {
+        type: 'array',
+        maxItems: 100,
+        items: {
+          type: 'object',
+          required: ['slug', 'title', 'estimate', 'objectives', 'deliverables', 'gates', 'rollback'],
+          properties: {
+            slug: described(slug, 'The file name of the stage after its number: lowercase letters, digits and dashes.', { examples: ['primary-api'] }),
+            title: described(text, "The stage's title."),
+            estimate: described({ type: 'number', exclusiveMinimum: 0, maximum: 4 }, 'The estimate in hours, at most 4.'),
+            freeze: described({ const: 'required' }, 'The stage must be frozen before its gates run.'),
+            objectives: described({ ...textList, minItems: 1 }, 'The items of the Objectives section.'),
+            deliverables: described({ ...textList, minItems: 1 }, 'The items of the Deliverables section.'),
+            acceptance: described(textList, 'The items of the Acceptance Criteria section, besides the gates.'),
+            gates: described({ type: 'array', items: gateSchema, minItems: 1 }, "The stage's gates; {stage}, {phase} and {slug} are replaced."),
+            produces: described(textList, 'Files the stage must produce.'),
+            protected: described(textList, 'Paths commits may not change while the stage is open.'),
+            audit: described(textList, 'The items of the Audit & Review Steps section.'),
+            impact: described(text, 'The Expected Impact and Risk section: what the stage changes for its users and what could go wrong.'),
+            rollback: described(text, 'The Rollback Plan section.'),
+            open_questions: described(textList, 'Questions left open, listed in the stage.'),
+          },
+          additionalProperties: false,
+        },
+      },
+      'The stages the pattern scaffolds, in order.',
+    ),
   },
   additionalProperties: false,
 } as const;

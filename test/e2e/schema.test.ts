@@ -9,9 +9,13 @@ import { gateRepo, gateStage, readReport, runFolders } from '../helpers/gates.js
 /** Every schema `stagedocs schema` writes: the document kinds, the configuration, and the gate run report (report.json). */
 const KINDS = ['config', 'decision', 'freeze', 'phase', 'report', 'stage'];
 
-/** A fresh, strict Ajv, as an editor or another tool would compile the written schemas. */
+/**
+ * A fresh, strict Ajv, as another tool would compile the written schemas. The schemas carry the
+ * editor annotations `markdownDescription` and `markdownEnumDescriptions` (VS Code, yaml-language-server):
+ * JSON Schema ignores unknown keywords, a strict Ajv has to be told they are annotations.
+ */
 function compile(schema: object) {
-  return new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
+  return new Ajv({ strict: true, allowUnionTypes: true, keywords: ['markdownDescription', 'markdownEnumDescriptions'] }).compile(schema);
 }
 
 describe('stagedocs schema', () => {
@@ -21,7 +25,12 @@ describe('stagedocs schema', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     for (const kind of KINDS) expect(result.stdout).toContain(`wrote .stagedocs/schemas/${kind}.schema.json\n`);
-    expect(result.stdout).toContain('"yaml.schemas"');
+    // The YAML extension does not validate markdown frontmatter: the language server is suggested for
+    // the documents, the schemas only for the pure YAML and JSON files.
+    expect(result.stdout).toContain('stagedocs lsp');
+    expect(result.stdout).toContain('"yaml.schemas": { "./.stagedocs/schemas/config.schema.json": "stagedocs.config.yaml" }');
+    expect(result.stdout).toContain('"json.schemas": [{ "fileMatch": ["freeze/**/*.freeze.json"], "url": "./.stagedocs/schemas/freeze.schema.json" }]');
+    expect(result.stdout).not.toContain('*.md');
 
     const dir = path.join(repo, '.stagedocs', 'schemas');
     expect(readdirSync(dir).sort()).toEqual(KINDS.map((kind) => `${kind}.schema.json`));

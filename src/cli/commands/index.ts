@@ -19,4 +19,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'trace', usage: '[options] <stage-id>', summary: 'the commits, gate runs and tags that touched a stage', load: () => import('./trace.js') },
   { name: 'hook', usage: '', summary: 'install, remove or run the pre-commit hook', load: () => import('./hook.js') },
   { name: 'schema', usage: '[options]', summary: 'write the JSON Schemas of every document kind, for editors', load: () => import('./schema.js') },
+  { name: 'lsp', usage: '[options]', summary: 'a language server: diagnostics as you type, hover, completion, quick fixes', load: () => import('./lsp.js') },
 ];

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../../engine/config.js';
+import { defaultConfig } from '../../model/config.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, EXIT_OK } from '../../model/errors.js';
@@ -38,11 +40,32 @@ export async function schemaAction(flags: { out: string; print?: string; cwd?: s
     await writeAtomic(path.join(root, file), `${JSON.stringify(withDraft(schema), null, 2)}\n`);
     io.stdout.write(`wrote ${file}\n`);
   }
-  io.stdout.write(
-    '\nPoint your editor at them, e.g. in VS Code settings (YAML extension):\n' +
-      `  "yaml.schemas": { "./${out}/stage.schema.json": "stages/**/*.md" }\n`,
-  );
+  io.stdout.write(editorAdvice(out, await freezeFolder(root)));
   return EXIT_OK;
+}
+
+/**
+ * What to tell editors. Phases, stages and decision notes are markdown with YAML frontmatter, which
+ * the YAML and JSON extensions do not validate (mapped onto `*.md` they would check the markdown body
+ * as YAML): the language server does. The pure YAML and JSON files can use the schemas directly.
+ */
+function editorAdvice(out: string, freeze: string): string {
+  return (
+    '\nFor phases, stages and decision notes (markdown frontmatter), use the language server:\n' +
+    '  stagedocs lsp   (setup for VS Code, Neovim, Helix and Zed: docs/editors.md)\n' +
+    '\nFor the YAML and JSON files, in VS Code settings (YAML and JSON support):\n' +
+    `  "yaml.schemas": { "./${out}/config.schema.json": "stagedocs.config.yaml" },\n` +
+    `  "json.schemas": [{ "fileMatch": ["${freeze}/**/*.freeze.json"], "url": "./${out}/freeze.schema.json" }]\n`
+  );
+}
+
+/** The configured freeze folder; the default when the configuration cannot be read (schema writes it anyway). */
+async function freezeFolder(root: string): Promise<string> {
+  try {
+    return (await loadConfig(root)).config.paths.freeze.replace(/\/+$/, '');
+  } catch {
+    return defaultConfig().paths.freeze;
+  }
 }
 
 function withDraft(schema: object): object {
