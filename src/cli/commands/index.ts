@@ -18,5 +18,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'sign-off', usage: '[options] <id>', summary: 'check that a stage may close and create its annotated git tag', load: () => import('./sign-off.js') },
   { name: 'trace', usage: '[options] <stage-id>', summary: 'the commits, gate runs and tags that touched a stage', load: () => import('./trace.js') },
   { name: 'hook', usage: '', summary: 'install, remove or run the pre-commit hook', load: () => import('./hook.js') },
+  { name: 'context', usage: '[options] [stage-id]', summary: 'the working contract of a stage (or the next one), for a person or an agent picking up the work', load: () => import('./context.js') },
+  { name: 'guard', usage: '[options]', summary: 'a pre-edit check for agent hooks: refuses edits to protected paths of open stages and phases', load: () => import('./guard.js') },
   { name: 'schema', usage: '[options]', summary: 'write the JSON Schemas of every document kind, for editors', load: () => import('./schema.js') },
 ];
