@@ -21,5 +21,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'context', usage: '[options] [stage-id]', summary: 'the working contract of a stage (or the next one), for a person or an agent picking up the work', load: () => import('./context.js') },
   { name: 'guard', usage: '[options]', summary: 'a pre-edit check for agent hooks: refuses edits to protected paths of open stages and phases', load: () => import('./guard.js') },
   { name: 'mcp', usage: '', summary: 'a Model Context Protocol server over stdio: the same verdicts, for agents', load: () => import('./mcp.js') },
+  { name: 'agents', usage: '', summary: 'update the instruction files, commands and hooks of the coding agents (init --agents)', load: () => import('./agents.js') },
   { name: 'schema', usage: '[options]', summary: 'write the JSON Schemas of every document kind, for editors', load: () => import('./schema.js') },
 ];
