@@ -32,6 +32,10 @@ export { DEFAULT_CONTEXT_MAX_CHARS, nextStageId, stageContext, type ContextReque
 // The pre-edit check of agent hooks: what `stagedocs guard` decides
 export { guardEdit, type GuardReason, type GuardRefusal, type GuardRequest, type GuardVerdict } from './api/guard.js';
 
+// What `stagedocs trace` and `stagedocs new-decision` do
+export { trace, type StageTrace } from './api/trace.js';
+export { newDecision, type NewDecisionRequest, type NewDecisionResult } from './api/new-decision.js';
+
 // Gate runs: what `stagedocs gate run` does
 export { runGates, type RunGatesRequest, type RunOutcome, type RunProgress } from './api/run-gates.js';
 

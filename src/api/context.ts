@@ -4,7 +4,7 @@ import { gateType, type GateSpec, type ParsedDocument, type StageFrontmatter } f
 import { UsageError } from '../model/errors.js';
 import { dependenciesOf, stagesOfPhase, type Typed } from '../model/repository.js';
 import { findSection } from '../model/sections.js';
-import { markdownBlockquote, markdownCode, markdownHeading, markdownInline } from '../render/escape.js';
+import { markdownBlockquote, markdownCode, markdownHeading, markdownInline, markdownParts, type InlinePart } from '../render/escape.js';
 import { assessmentContext } from './assess.js';
 import type { RootInput } from './root.js';
 
@@ -108,6 +108,8 @@ export interface StageContext {
   verdict: {
     state: string;
     nextAction: string;
+    /** The same, in parts: commands as code. */
+    nextActionParts: InlinePart[];
     nextActionKind: string;
     blockers: string[];
     signOffAllowed: boolean;
@@ -250,6 +252,7 @@ function buildContext(assessment: AssessmentContext, stage: Typed<StageFrontmatt
     verdict: {
       state: verdict.state,
       nextAction: verdict.nextAction,
+      nextActionParts: verdict.nextActionParts,
       nextActionKind: verdict.nextActionKind,
       blockers: verdict.blockers,
       signOffAllowed: verdict.signOffAllowed,
@@ -360,19 +363,19 @@ function renderMarkdown(context: StageContext): string {
       '.',
     '',
   );
-  out.push('## Next action', '', markdownInline(verdict.nextAction), '');
+  out.push('## Next action', '', markdownParts(verdict.nextActionParts), '');
   if (verdict.blockers.length > 0) out.push(...verdict.blockers.map((blocker) => `- ${markdownInline(blocker)}`), '');
   out.push(`Sign-off allowed: ${verdict.signOffAllowed ? 'yes' : 'no'}.`, '');
 
   out.push(`## Phase ${markdownHeading(phase.id)}${phase.title ? ` ${markdownHeading(phase.title)}` : ''}`, '');
   if (phase.status) out.push(`Status ${markdownInline(phase.status)}${phase.file ? `, ${markdownCode(phase.file)}` : ''}.`, '');
   if (phase.goal) out.push('Goal:', '', markdownBlockquote(phase.goal), '');
-  if (phase.exit.length > 0) out.push('Exit:', '', ...phase.exit.map((item) => `- ${markdownInline(item)}`), '');
+  if (phase.exit.length > 0) out.push('Exit:', '', markdownBlockquote(phase.exit.map((item) => `- ${item}`).join('\n')), '');
   if (phase.exitDefinition) out.push('Exit definition:', '', markdownBlockquote(phase.exitDefinition), '');
 
   if (stage.objectives) out.push('## Objectives', '', markdownBlockquote(stage.objectives), '');
   if (stage.deliverables) out.push('## Deliverables', '', markdownBlockquote(stage.deliverables), '');
-  out.push('## Acceptance criteria', '', ...(stage.acceptanceCriteria.length > 0 ? stage.acceptanceCriteria.map((item) => `- ${markdownInline(item)}`) : ['- (none written)']), '');
+  out.push('## Acceptance criteria', '', stage.acceptanceCriteria.length > 0 ? markdownBlockquote(stage.acceptanceCriteria.map((item) => `- ${item.replace(/\n/g, ' ')}`).join('\n')) : '- (none written)', '');
   if (stage.produces.length > 0) out.push('Produces (must exist once done):', '', ...list(stage.produces, ''), '');
 
   out.push('## Gates', '', `Run them all, with evidence: ${markdownCode(context.gateCommand)}`, '');
