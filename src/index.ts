@@ -26,6 +26,16 @@ export { assess, assessStage, type AssessRequest, type StageVerdict } from './ap
 export type { StageState } from './audit/assess.js';
 export type { StatusReport, StatusPhase, StatusStage } from './audit/status.js';
 
+// The handoff of a stage to a person or an agent: what `stagedocs context` prints
+export { DEFAULT_CONTEXT_MAX_CHARS, nextStageId, stageContext, type ContextRequest, type ContextResult, type StageContext } from './api/context.js';
+
+// The pre-edit check of agent hooks: what `stagedocs guard` decides
+export { guardEdit, type GuardReason, type GuardRefusal, type GuardRequest, type GuardVerdict } from './api/guard.js';
+
+// What `stagedocs trace` and `stagedocs new-decision` do
+export { trace, type StageTrace } from './api/trace.js';
+export { newDecision, type NewDecisionRequest, type NewDecisionResult } from './api/new-decision.js';
+
 // Gate runs: what `stagedocs gate run` does
 export { runGates, type RunGatesRequest, type RunOutcome, type RunProgress } from './api/run-gates.js';
 

@@ -21,7 +21,7 @@ export interface StageVerdict extends StageAssessment {
 }
 
 /** Everything a verdict is computed from, read once: the documents, their errors, the runs and the tags. */
-async function assessmentContext(request: AssessRequest): Promise<AssessmentContext> {
+export async function assessmentContext(request: AssessRequest): Promise<AssessmentContext> {
   const { root } = await locate(request.root, request.env, 'optional');
   const workspace = workspaceOf(await loadRepository(root, { evidence: 'read' }));
   // Sign-off tags need git; without a repository there are none and the assessment still holds.

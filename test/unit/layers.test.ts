@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
 /** Lowest first. `index.ts` (the public API) is the `api` layer, above everything but the CLI. */
-const LAYERS = ['util', 'model', 'parse', 'evidence', 'render', 'config', 'rules', 'engine', 'git', 'gates', 'audit', 'scaffold', 'format', 'github', 'api', 'lsp', 'cli'] as const;
+const LAYERS = ['util', 'model', 'parse', 'evidence', 'render', 'config', 'rules', 'engine', 'git', 'gates', 'audit', 'scaffold', 'format', 'github', 'api', 'mcp', 'lsp', 'cli'] as const;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -18,6 +18,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'sign-off', usage: '[options] <id>', summary: 'check that a stage may close and create its annotated git tag', load: () => import('./sign-off.js') },
   { name: 'trace', usage: '[options] <stage-id>', summary: 'the commits, gate runs and tags that touched a stage', load: () => import('./trace.js') },
   { name: 'hook', usage: '', summary: 'install, remove or run the pre-commit hook', load: () => import('./hook.js') },
+  { name: 'context', usage: '[options] [stage-id]', summary: 'the working contract of a stage (or the next one), for a person or an agent picking up the work', load: () => import('./context.js') },
+  { name: 'guard', usage: '[options]', summary: 'a pre-edit check for agent hooks: refuses edits to protected paths of open stages and phases', load: () => import('./guard.js') },
+  { name: 'mcp', usage: '', summary: 'a Model Context Protocol server over stdio: the same verdicts, for agents', load: () => import('./mcp.js') },
+  { name: 'agents', usage: '', summary: 'update the instruction files, commands and hooks of the coding agents (init --agents)', load: () => import('./agents.js') },
   { name: 'schema', usage: '[options]', summary: 'write the JSON Schemas of every document kind, for editors', load: () => import('./schema.js') },
   { name: 'lsp', usage: '[options]', summary: 'a language server: diagnostics as you type, hover, completion, quick fixes', load: () => import('./lsp.js') },
 ];

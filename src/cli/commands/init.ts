@@ -11,12 +11,13 @@ import { renderConfig } from '../../scaffold/render.js';
 import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
-import { examples } from '../options.js';
+import { collect, examples } from '../options.js';
 import { canAsk, confirm } from '../prompt.js';
 import { printNext } from '../scaffold-output.js';
 
 export interface InitFlags {
   yes?: boolean;
+  agents?: string[];
   dryRun?: boolean;
   cwd?: string;
 }
@@ -30,7 +31,8 @@ export function register(command: Command, context: CommandContext): void {
     )
     .option('-y, --yes', 'answer yes to every question (install the pre-commit hook)')
     .option('--dry-run', 'print what would be written, write nothing')
-    .addHelpText('after', examples('stagedocs init', 'stagedocs init --yes', 'stagedocs init --dry-run'))
+    .option('--agents <list>', 'also write the files these coding agents read (claude, cursor, copilot, gemini, codex; comma-separated)', collect, [])
+    .addHelpText('after', examples('stagedocs init', 'stagedocs init --yes', 'stagedocs init --dry-run', 'stagedocs init --yes --agents claude,codex'))
     .action(async (flags: InitFlags, command: Command) => {
       context.setExitCode(await initAction({ ...command.optsWithGlobals(), ...flags }, context.io));
     });
@@ -78,6 +80,12 @@ export async function initAction(flags: InitFlags, io: CliIo): Promise<number> {
   for (const append of appends) io.stdout.write(`${flags.dryRun ? 'would append to' : 'appended to'} ${append.file}: ${append.lines.join(', ')}\n`);
   for (const file of kept) io.stdout.write(`kept ${file} (already there, left unchanged)\n`);
   let hookExit = EXIT_OK;
+  if (flags.agents && flags.agents.length > 0) {
+    const [{ parseAgentList }, { writeAgents }] = await Promise.all([import('../../scaffold/agents.js'), import('./agents.js')]);
+    const tools = parseAgentList(flags.agents);
+    io.stdout.write('\n');
+    writeAgents(root, tools, flags.dryRun, io, false);
+  }
   if (flags.dryRun) io.stdout.write('\n--dry-run: nothing was written.\n');
   else hookExit = await offerHook(flags, io, root);
 

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { loadRepository } from '../../engine/load-repository.js';
-import { readRuns } from '../../evidence/read.js';
+import { trace, type StageTrace } from '../../api/trace.js';
 import { assertStageId } from '../../gates/stage-model.js';
-import { headCommit } from '../../git/repository.js';
-import { traceStage, type StageTrace } from '../../git/trace.js';
-import { EXIT_OK, UsageError } from '../../model/errors.js';
+import { EXIT_OK } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -23,12 +20,9 @@ export function register(command: Command, context: CommandContext): void {
 
 export async function traceAction(id: string, flags: { format: 'pretty' | 'json'; cwd?: string }, io: CliIo): Promise<number> {
   assertStageId(id);
-  const { root } = await commandRoot(io, flags.cwd, 'required');
-  const { config, model } = await loadRepository(root);
-  const stage = model.stages.find((candidate) => candidate.data.id === id);
-  if (!stage) throw new UsageError(`No stage with id \`${id}\` in this repository`, 'Check the id with `stagedocs status`; a stage with schema errors is not counted (run `stagedocs validate`).');
-  const trace = await traceStage(root, config, model, stage, await readRuns(root, config.paths.gate_results), await headCommit(root, io.env), io.env);
-  io.stdout.write(flags.format === 'json' ? `${JSON.stringify(trace, null, 2)}\n` : pretty(trace));
+  const located = await commandRoot(io, flags.cwd, 'required');
+  const result = await trace({ root: located, env: io.env, stage: id });
+  io.stdout.write(flags.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : pretty(result));
   return EXIT_OK;
 }
 

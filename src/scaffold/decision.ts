@@ -1,0 +1,84 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../model/config.js';
+import { UsageError } from '../model/errors.js';
+import { assertValidId } from '../model/ids.js';
+import { readExisting } from './existing.js';
+import type { NewFile } from './files.js';
+import { assertTitle, nextDecisionTag } from './names.js';
+import { renderDecision } from './render.js';
+
+export interface DecisionPlanRequest {
+  root: string;
+  config: Config;
+  title: string;
+  /** The stages the decision is about; each must exist. */
+  stages: readonly string[];
+  supersedes?: string;
+  /** The gate run whose failure the rerun answers: the note then has a Root cause section. */
+  rerunOf?: string;
+  owner: string;
+  /** YYYY-MM-DD: the date of the note and of its tag. */
+  date: string;
+}
+
+export interface DecisionPlan {
+  tag: string;
+  file: NewFile;
+  /** What to do once the note is written. */
+  next: string[];
+}
+
+/**
+ * The decision note `new-decision` writes: checks the title, stages, superseded tag and run id, and
+ * takes the next free `D-<date>-NNN` tag. Writes nothing.
+ */
+export async function planDecision(request: DecisionPlanRequest): Promise<DecisionPlan> {
+  const { root, config } = request;
+  const existing = await readExisting(root, config);
+  const title = assertTitle(request.title);
+  const stageIds = new Set(existing.stages.map((stage) => stage.id));
+  for (const stage of request.stages) {
+    checkId(stage, '--stage');
+    if (!stageIds.has(stage)) throw new UsageError(`--stage \`${stage}\` does not exist`, 'Name an existing stage id, e.g. `P1-S02` (see `stagedocs status`).');
+  }
+  if (new Set(request.stages).size !== request.stages.length) throw new UsageError('--stage names the same stage twice', 'Give each stage once.');
+  if (request.supersedes !== undefined) {
+    checkId(request.supersedes, '--supersedes');
+    if (!existing.decisionTags.has(request.supersedes)) {
+      throw new UsageError(`--supersedes \`${request.supersedes}\` is not the tag of a decision note`, `Decision notes live in ${config.paths.decisions}/; give the tag of one of them.`);
+    }
+  }
+  if (request.rerunOf !== undefined) checkId(request.rerunOf, '--rerun-of');
+  const owner = assertTitle(request.owner, 'owner');
+  const tag = nextDecisionTag(request.date, existing.decisionTags, listFolder(path.join(root, config.paths.decisions)));
+  const file = path.posix.join(config.paths.decisions, `${tag}.md`);
+  if (existsSync(path.join(root, file))) throw new UsageError(`${file} already exists`, 'Run the command again to take the next number.');
+  const content = renderDecision(root, config, {
+    tag,
+    title,
+    owner,
+    date: request.date,
+    stages: [...request.stages],
+    supersedes: request.supersedes ?? null,
+    rerunOf: request.rerunOf ?? null,
+  });
+  const next = [
+    `edit ${file} (${request.rerunOf ? 'Root cause, ' : ''}Context, Decision, Consequences)`,
+    ...request.stages.map((stage) => `set \`decision: ${tag}\` in stage ${stage}`),
+    'stagedocs validate',
+  ];
+  return { tag, file: { path: file, content }, next };
+}
+
+function checkId(value: string, flag: string): void {
+  assertValidId(value, flag, { headline: () => `${flag} \`${value}\` is not an id` });
+}
+
+function listFolder(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
