@@ -21,7 +21,7 @@ export interface ContextRequest {
 }
 
 /** A gate as the handoff shows it: what runs and how it is judged. */
-export interface ContextGate {
+interface ContextGate {
   id: string;
   type: string;
   severity: 'blocking' | 'warning';
@@ -32,7 +32,7 @@ export interface ContextGate {
   timeout?: number;
 }
 
-export interface ContextDependency {
+interface ContextDependency {
   id: string;
   title: string;
   status: string;
@@ -42,7 +42,7 @@ export interface ContextDependency {
   lastRun: string | null;
 }
 
-export interface ContextRun {
+interface ContextRun {
   runId: string;
   pass: boolean;
   decision: string | null;
@@ -50,7 +50,7 @@ export interface ContextRun {
   failures: Array<{ gate: string; severity: string; outcome: string; summary: string }>;
 }
 
-export interface ContextDecision {
+interface ContextDecision {
   tag: string;
   title: string;
   status: string;

@@ -19,7 +19,7 @@ export const STATE_ORDER: readonly StageState[] = ['blocked', 'failed', 'validat
 /** What kind of thing stands in a stage's way: what an audit pack groups its blockers by. */
 export type BlockerCause = 'dependency-missing' | 'dependency-not-passed' | 'freeze-missing' | 'freeze-failed' | 'validation-error' | 'done-without-pass';
 
-export interface Blocker {
+interface Blocker {
   cause: BlockerCause;
   /** The line, in parts: text, and commands or paths as code. */
   parts: InlinePart[];

@@ -14,10 +14,10 @@ import type { RegistryRow } from './registry-rows.js';
 export const AUDIT_PACK_FORMAT = 'stagedocs-audit-pack/1';
 
 /** Where the pack's time comes from: the same repository state always gives the same bytes. */
-export type GeneratedFrom = 'head-commit' | 'SOURCE_DATE_EPOCH';
+type GeneratedFrom = 'head-commit' | 'SOURCE_DATE_EPOCH';
 
 /** The most important stages first: what a size-limited pack shows in full. */
-export const PACK_ORDER: readonly StageState[] = ['failed', 'blocked', 'validating', 'in-progress', 'not-started', 'done'];
+const PACK_ORDER: readonly StageState[] = ['failed', 'blocked', 'validating', 'in-progress', 'not-started', 'done'];
 
 /** Section titles a stage may use for its expected impact and risk (compared case-insensitively). */
 const IMPACT_SECTIONS = ['Expected Impact and Risk', 'Impact and Risk', 'Expected Impact', 'Risks', 'Risk', 'Impact'];
@@ -44,14 +44,14 @@ export interface PackInput {
   exists(relativePath: string): boolean;
 }
 
-export interface PackCommit {
+interface PackCommit {
   sha: string;
   short_sha: string;
   subject: string;
   date: string;
 }
 
-export interface PackRun {
+interface PackRun {
   run_id: string;
   started_at: string;
   overall_pass: boolean;
@@ -145,7 +145,7 @@ export interface AuditPack {
 }
 
 /** What a pack is built from, less the range's commits and the time: all known while `git log` still runs. */
-export type PackSetting = Omit<PackInput, 'commits' | 'generatedAt' | 'generatedFrom'>;
+type PackSetting = Omit<PackInput, 'commits' | 'generatedAt' | 'generatedFrom'>;
 
 /** The time a pack shows (the head commit's, known once `git log` is done) and where it came from. */
 export type PackTime = Pick<PackInput, 'generatedAt' | 'generatedFrom'>;
@@ -155,7 +155,7 @@ export type PackTime = Pick<PackInput, 'generatedAt' | 'generatedFrom'>;
  * `git log` runs (over a long history it takes longer than reading the documents): the indexes at
  * once, each stage's assessment a slice at a time with `assessAhead`, then the pack with `build`.
  */
-export interface PackBuilder {
+interface PackBuilder {
   /** Assesses up to `count` more of the stages the pack may hold; false once all of them are. */
   assessAhead(count: number): boolean;
   build(commits: CommitChanges[], time: PackTime): AuditPack;

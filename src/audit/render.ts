@@ -5,14 +5,14 @@ import type { AuditPack, BlockerGroup, OverviewPhase, StagePack } from './pack.j
 // In a module of their own so that the command checks its flags without loading the templates.
 export { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from './size-limit.js';
 
-export interface RenderOptions {
+interface RenderOptions {
   root: string;
   templatesDir: string;
   maxChars: number;
 }
 
 /** Up to this many stages, the summary table has a row for each; beyond, similar stages share a row. */
-export const SUMMARY_ROWS_IN_FULL = 40;
+const SUMMARY_ROWS_IN_FULL = 40;
 /** Stage ids named in a grouped line (a blocker group, a shared summary row). */
 const IDS_NAMED = 6;
 

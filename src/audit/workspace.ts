@@ -7,7 +7,7 @@ import { tagsUnder, type TagInfo } from '../git/tags.js';
 import { signOffTagPrefix, type FileErrors } from './assess.js';
 
 /** What status and audit packs read of a repository: documents, their validation errors, gate runs. */
-export interface Workspace {
+interface Workspace {
   config: Config;
   model: RepositoryModel;
   runs: RunFolder[];

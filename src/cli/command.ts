@@ -12,7 +12,7 @@ export interface CommandContext {
  * `register` is handed the command already named and summarised (`commands/index.ts`) and adds the
  * rest; only the invoked command's module is loaded, so `--help` and every command start fast.
  */
-export interface CommandModule {
+interface CommandModule {
   register(command: Command, context: CommandContext): void;
 }
 

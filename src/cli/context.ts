@@ -14,7 +14,7 @@ export function workingDirectory(io: CliIo, cwdOption: string | undefined): stri
 }
 
 /** Where a command works: its working directory and the stagedocs root resolved from it (`resolveRoot`). */
-export interface CommandRoot extends StagedocsRoot {
+interface CommandRoot extends StagedocsRoot {
   cwd: string;
 }
 

@@ -4,12 +4,6 @@ import { createFiles, type NewFile } from '../scaffold/files.js';
 import type { CliIo } from './io.js';
 import { ask, canAsk } from './prompt.js';
 
-/** Flags every scaffolding command takes. */
-export interface ScaffoldFlags {
-  dryRun?: boolean;
-  cwd?: string;
-}
-
 /**
  * Writes the planned files (or, with --dry-run, only shows them) and prints the paths and the next
  * command, so that a person or an agent always knows what happened and what to do next.

@@ -19,7 +19,7 @@ interface DerivedFile {
 const DERIVED_FORMAT = 'stagedocs-derived-cache/2';
 
 /** A derived value as JSON text with its hash, and the value itself when it was just computed. */
-export interface DerivedText {
+interface DerivedText {
   text: string;
   hash: string;
   computed?: unknown;

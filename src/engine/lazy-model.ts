@@ -4,7 +4,7 @@ import type { FileFacts } from './facts.js';
 import { FactsCache } from './facts-cache.js';
 
 /** A repository model built on first use, and a stand-in for it that builds it when any of its properties is read. */
-export interface LazyModel {
+interface LazyModel {
   get(): RepositoryModel;
   /** Reads through to `get()`: a rule that never reads the model (git-fed ones) never causes it to be built. */
   readonly onDemand: RepositoryModel;

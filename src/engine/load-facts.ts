@@ -7,7 +7,7 @@ import type { FileStamp } from './stamp.js';
 import { computeFacts } from './worker-pool.js';
 
 /** The facts of every file, and each file's stamp when the cache is used and the source has stamps. */
-export interface LoadedFacts {
+interface LoadedFacts {
   facts: FileFacts[];
   stamps: Array<FileStamp | undefined>;
 }

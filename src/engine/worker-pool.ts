@@ -8,7 +8,7 @@ import { BUILD_ROOT } from '../util/version.js';
 import type { FileFacts } from './facts.js';
 
 /** A file the facts cache did not know, with its bytes. */
-export interface FileToParse {
+interface FileToParse {
   file: string;
   bytes: Uint8Array;
 }

@@ -67,7 +67,7 @@ export function canonicalRuns(runs: RunFolder[]): Array<RunFolder & { report: Ru
 }
 
 /** Compares the registry text with the evidence. `text` undefined means the file does not exist. */
-export function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsDir: string): RegistryCheck {
+function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsDir: string): RegistryCheck {
   const file = path.posix.join(gateResultsDir, REGISTRY_FILE);
   const problems: RegistryProblem[] = [];
   const runFolders = runs.filter((run) => isValidId(run.runId));

@@ -76,11 +76,11 @@ export function annotation(severity: 'error' | 'warning' | 'notice', message: st
   return `::${severity}${parts.length > 0 ? ` ${parts.join(',')}` : ''}::${escapeData(message)}`;
 }
 
-export function escapeData(text: string): string {
+function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-export function escapeProperty(text: string): string {
+function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 

@@ -15,10 +15,10 @@ export interface SarifOptions {
 }
 
 /** The `uriBaseId` of every artifact: URIs are relative to the repository root (the checkout). */
-export const SARIF_SRCROOT = '%SRCROOT%';
+const SARIF_SRCROOT = '%SRCROOT%';
 
 /** The key of our partial fingerprint; `primaryLocationLineHash` is GitHub's own and is left to it. */
-export const SARIF_FINGERPRINT_KEY = 'stagedocs/v1';
+const SARIF_FINGERPRINT_KEY = 'stagedocs/v1';
 
 interface ReportLike {
   diagnostics: readonly Diagnostic[];
@@ -173,7 +173,7 @@ function sentence(text: string): string {
 }
 
 /** A repository-relative path as a relative URI reference: every segment percent-encoded (RFC 3986). */
-export function artifactUri(file: string): string {
+function artifactUri(file: string): string {
   return file
     .split('/')
     .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`))

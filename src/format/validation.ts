@@ -11,11 +11,10 @@ export interface ValidationReport {
   fileCount: number;
 }
 
-export type ValidationFormat = 'pretty' | 'json' | 'github' | 'sarif';
-export const VALIDATION_FORMATS: readonly ValidationFormat[] = ['pretty', 'json', 'github', 'sarif'];
+type ValidationFormat = 'pretty' | 'json' | 'github' | 'sarif';
 
 /** Options of the machine formats: the SARIF rule pages' base URL, whether a job summary is written. */
-export type FormatOptions = SarifOptions & GithubOptions;
+type FormatOptions = SarifOptions & GithubOptions;
 
 export function formatValidation(report: ValidationReport, format: ValidationFormat, colors: Colors, options: FormatOptions = {}): string {
   switch (format) {

@@ -11,7 +11,7 @@ import type { GitState } from '../git/worktree-status.js';
 import { redactValues, type Redactor } from './redact.js';
 
 /** `20261121T093000Z`: the UTC timestamp of a run id, safe in file names on every OS. */
-export function runTimestamp(date: Date): string {
+function runTimestamp(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
 }
 
@@ -47,7 +47,7 @@ export function renderCommandScript(stageId: string, gates: readonly GateSpec[],
   return lines.join('\n');
 }
 
-export interface EnvironmentSnapshot {
+interface EnvironmentSnapshot {
   host: string;
   os: { platform: string; release: string; arch: string };
   node: string;

@@ -5,7 +5,7 @@ import { DecisionTagError, RerunRefusedError } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
 
 /** The section a decision note must have to start a rerun after a failed gate. */
-export const ROOT_CAUSE_SECTION = 'Root cause';
+const ROOT_CAUSE_SECTION = 'Root cause';
 
 /**
  * Failed runs are kept, and a stage is not simply rerun until it passes: after a failed run, the next

@@ -6,7 +6,7 @@ import path from 'node:path';
  * `NFR-4` (non-functional) and `US-7` (user story) shapes, optionally with a dotted sub-number
  * (`REQ-12.1`).
  */
-export const REQUIREMENT_ID = /\b(?:REQ|FR|NFR|US)-\d+(?:\.\d+)*\b/g;
+const REQUIREMENT_ID = /\b(?:REQ|FR|NFR|US)-\d+(?:\.\d+)*\b/g;
 
 /** Requirement ids of a document, unique, in order of first appearance. */
 export function requirementIds(text: string): string[] {
@@ -17,7 +17,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export interface TraceResult {
+interface TraceResult {
   ids: string[];
   referenced: string[];
   unreferenced: string[];

@@ -5,13 +5,13 @@ import { performance } from 'node:perf_hooks';
 import { MAX_TIMEOUT_SECONDS } from '../model/documents.js';
 
 /** How long a timed-out gate gets between SIGTERM and SIGKILL to clean up. */
-export const KILL_GRACE_MS = 2000;
+const KILL_GRACE_MS = 2000;
 /**
  * How long output is still read after the gate's shell exited and its processes were killed. A
  * process that escaped (or that we could not see) may hold the pipes open for ever; after this the
  * pipes are closed on our side and the gate is over.
  */
-export const DRAIN_MS = 1000;
+const DRAIN_MS = 1000;
 /** How often the gate's descendants are looked up in /proc while it runs. */
 const TRACK_INTERVAL_MS = 150;
 /**
@@ -19,9 +19,9 @@ const TRACK_INTERVAL_MS = 150;
  * environments are inherited, so a descendant that left the process group and the session
  * (`setsid sleep 1000 &`) and was re-parented to init is still found by it.
  */
-export const GATE_MARKER = 'STAGEDOCS_GATE_PROCESS';
+const GATE_MARKER = 'STAGEDOCS_GATE_PROCESS';
 
-export interface ProcessOptions {
+interface ProcessOptions {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   timeoutMs: number;
@@ -46,7 +46,7 @@ export interface ProcessResult {
  * The environment a gate command gets: the caller's, without `GIT_INDEX_FILE`. A gate started from a
  * pre-commit hook would otherwise run its own git commands against git's temporary index.
  */
-export function gateEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+function gateEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && key !== 'GIT_INDEX_FILE' && key !== GATE_MARKER) result[key] = value;

@@ -74,7 +74,7 @@ export async function appendRegistryRow(root: string, gateResultsDir: string, va
 }
 
 /** The registry as `stagedocs registry` writes it: header, then one row per finished run in canonical order. */
-export function renderRegistry(runs: RunFolder[], gateResultsDir: string): string {
+function renderRegistry(runs: RunFolder[], gateResultsDir: string): string {
   return HEADER + canonicalRuns(runs).map((run) => csvRow(registryValues(run.report, reportPathOf(gateResultsDir, run.runId), run.reportSha256))).join('');
 }
 

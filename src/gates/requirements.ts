@@ -7,9 +7,9 @@ import { requirementIds, traceRequirements } from './prd-trace.js';
 import { matchFiles, scanForStubs, worstFiles } from './stubs.js';
 
 /** What a measured requirement concluded; timing is added by the runner. */
-export type Measurement = Pick<GateResult, 'outcome' | 'summary' | 'measured' | 'details'>;
+type Measurement = Pick<GateResult, 'outcome' | 'summary' | 'measured' | 'details'>;
 
-export interface RequirementContext {
+interface RequirementContext {
   root: string;
   stage: StageFrontmatter;
   /** Runs the gate's command (when it has one) and returns how it ended. */

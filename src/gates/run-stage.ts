@@ -22,7 +22,7 @@ export interface RunProgress {
   gateFinished(result: GateResult, index: number, total: number): void;
 }
 
-export interface RunStageOptions {
+interface RunStageOptions {
   root: string;
   config: Config;
   gitState: GitState;

@@ -17,18 +17,18 @@ const STUB_MARKERS: ReadonlyArray<[string, RegExp]> = [
  * A line holding this pragma is not counted: for code that must spell the markers out (a stub
  * detector, a test of one). It is visible in review, and the scan reports how many lines used it.
  */
-export const ALLOW_PRAGMA = 'stagedocs-allow-stub';
+const ALLOW_PRAGMA = 'stagedocs-allow-stub';
 
 /** Files larger than this are not scanned (generated bundles, data). */
 const MAX_SCAN_BYTES = 2 * 1024 * 1024;
 
-export interface StubHit {
+interface StubHit {
   file: string;
   count: number;
   first: { line: number; marker: string; text: string };
 }
 
-export interface StubScan {
+interface StubScan {
   scanned: number;
   /** Lines with a marker that the pragma allowed. */
   allowed: number;

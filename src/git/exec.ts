@@ -7,7 +7,7 @@ import { StagedocsError } from '../model/errors.js';
  * into a temporary index and only that file holds what is being committed. (Gate commands are not git:
  * they never get `GIT_INDEX_FILE`, see gates/process.ts.)
  */
-export const GIT_PASSED_THROUGH = ['GIT_INDEX_FILE', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR'];
+const GIT_PASSED_THROUGH = ['GIT_INDEX_FILE', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR'];
 
 /** Identity and configuration `GIT_*` variables: which user and which config files git reads. */
 const GIT_IDENTITY_AND_CONFIG = /^GIT_(AUTHOR_|COMMITTER_|CONFIG)/;
@@ -70,7 +70,7 @@ export function runGit(cwd: string, args: readonly string[], options: { env: Env
 }
 
 /** git exited non-zero; the message carries its stderr (the first line is usually enough). */
-export class GitCommandError extends StagedocsError {
+class GitCommandError extends StagedocsError {
   constructor(
     readonly args: readonly string[],
     readonly code: number,

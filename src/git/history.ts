@@ -127,7 +127,7 @@ function mergeChanges(diffs: FileChange[][], parentCount: number): FileChange[] 
 }
 
 /** Parses `--raw -z` entries: `:<mode> <mode> <old> <new> <status>\0<path>\0`. */
-export function parseRawChanges(text: string): FileChange[] {
+function parseRawChanges(text: string): FileChange[] {
   const fields = text.split('\0');
   const changes: FileChange[] = [];
   for (let index = 0; index < fields.length - 1; index++) {

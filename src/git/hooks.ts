@@ -7,13 +7,13 @@ import { StagedocsError } from '../model/errors.js';
 import { runGit, type Env } from './exec.js';
 
 /** The line that marks a hook as ours: only a hook carrying it is ever overwritten or removed. */
-export const HOOK_MARKER = '# stagedocs-managed-hook';
+const HOOK_MARKER = '# stagedocs-managed-hook';
 /** Where a hook that was there before ours is kept; ours runs it first, uninstall puts it back. */
-export const CHAINED_SUFFIX = '.local';
+const CHAINED_SUFFIX = '.local';
 const HOOK_NAME = 'pre-commit';
 
 /** The folder git runs hooks from: `git rev-parse --git-path hooks` honours core.hooksPath and worktrees. */
-export async function hooksDirectory(root: string, env: Env): Promise<string> {
+async function hooksDirectory(root: string, env: Env): Promise<string> {
   const relative = (await runGit(root, ['rev-parse', '--git-path', 'hooks'], { env })).toString('utf8').replace(/\n$/, '');
   return path.resolve(root, relative);
 }
@@ -71,7 +71,7 @@ export function isOurHook(text: string): boolean {
   return text.split('\n').some((line) => line.startsWith(HOOK_MARKER));
 }
 
-export interface InstallResult {
+interface InstallResult {
   hookPath: string;
   /** Where a foreign hook was moved to, when there was one. */
   chained?: string;
@@ -115,7 +115,7 @@ export async function installHook(root: string, env: Env, fallback: { node: stri
   return { hookPath, chained, updated: existing !== undefined && isOurHook(existing) };
 }
 
-export interface UninstallResult {
+interface UninstallResult {
   hookPath: string;
   removed: boolean;
   /** The chained hook put back in place, when there was one. */

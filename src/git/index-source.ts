@@ -12,7 +12,7 @@ import { runGit, type Env } from './exec.js';
 const require = createRequire(import.meta.url);
 
 /** One entry of the index: a staged file. */
-export interface IndexEntry {
+interface IndexEntry {
   mode: string;
   blob: string;
   path: string;

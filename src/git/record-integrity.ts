@@ -12,7 +12,7 @@ export interface IntegrityFinding extends Finding {
 }
 
 /** Who made a change: a commit, or the changes staged for the next one. */
-export interface ChangeAuthor {
+interface ChangeAuthor {
   /** "commit 1a2b3c4 (\"subject\")" or "the staged changes". */
   label: string;
   changes: FileChange[];
@@ -24,7 +24,7 @@ export function recordPaths(config: Config): string[] {
 }
 
 /** Describes a commit for messages: short SHA and subject (cut, so a long subject cannot flood a report). */
-export function describeCommit(commit: Pick<CommitChanges, 'shortSha' | 'subject'>): string {
+function describeCommit(commit: Pick<CommitChanges, 'shortSha' | 'subject'>): string {
   const subject = commit.subject.length > 72 ? `${commit.subject.slice(0, 71)}…` : commit.subject;
   return `commit ${commit.shortSha} ("${subject.replace(/`/g, "'")}")`;
 }

@@ -8,7 +8,7 @@ import { isSha } from './refs.js';
 import type { TagInfo } from './tags.js';
 
 /** The gate run a sign-off rests on. */
-export interface QualifyingRun {
+interface QualifyingRun {
   report: RunReport;
   /** Repository-relative path of report.json. */
   reportPath: string;
@@ -46,7 +46,7 @@ export function commonReasons(tagName: string, facts: SignOffFacts): Reasons {
 }
 
 /** The gates of a stage that must pass: every gate not marked `severity: warning`. */
-export function blockingGates(stage: StageFrontmatter): string[] {
+function blockingGates(stage: StageFrontmatter): string[] {
   return (stage.gates ?? []).filter((gate) => gate.severity !== 'warning').map((gate) => gate.id);
 }
 

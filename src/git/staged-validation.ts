@@ -12,7 +12,7 @@ import { indexSource, readIndex } from './index-source.js';
 import { checkRecordIntegrity } from './record-integrity.js';
 
 /** What `validate --staged` (and the pre-commit hook) hands to the engine. */
-export interface StagedValidation {
+interface StagedValidation {
   /** The index: every document as it will be after the commit. */
   source: DocumentSource;
   /** The staged paths (added, changed or deleted): findings are reported on these only. */

@@ -10,7 +10,7 @@ export const AUDIT_PACK_MARKER = '<!-- stagedocs-audit-pack -->';
 /** GitHub refuses comment bodies longer than this. */
 export const MAX_COMMENT_CHARS = 65_536;
 
-export class GithubApiError extends Error {
+class GithubApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -20,7 +20,7 @@ export class GithubApiError extends Error {
   }
 }
 
-export interface CommentTarget {
+interface CommentTarget {
   /** API base, `GITHUB_API_URL` (https://api.github.com, or a GitHub Enterprise server's). */
   apiUrl: string;
   token: string;
@@ -37,7 +37,7 @@ interface IssueComment {
 }
 
 /** Creates the pack comment, or updates the one that already carries the marker. */
-export async function upsertComment(target: CommentTarget, body: string): Promise<{ action: 'created' | 'updated'; id: number; url: string }> {
+async function upsertComment(target: CommentTarget, body: string): Promise<{ action: 'created' | 'updated'; id: number; url: string }> {
   const text = commentBody(body);
   const existing = await findMarkedComment(target);
   const repo = repositoryPath(target.repository);
@@ -124,7 +124,7 @@ function repositoryPath(repository: string): string {
   return repository;
 }
 
-export interface PublishOptions {
+interface PublishOptions {
   pack: string;
   /** Undefined or '' when the workflow has no token. */
   token: string | undefined;
@@ -138,7 +138,7 @@ export interface PublishOptions {
   fetch?: typeof fetch;
 }
 
-export type PublishResult = { where: 'comment'; action: 'created' | 'updated'; url: string } | { where: 'summary'; reason: string };
+type PublishResult = { where: 'comment'; action: 'created' | 'updated'; url: string } | { where: 'summary'; reason: string };
 
 /**
  * Posts the pack as the pull request's one stagedocs comment, or, when that cannot work (fork, no

@@ -6,7 +6,7 @@ import { isDocumentPath, kindFromPath, workingTreeSource } from '../engine/sourc
 import { frontmatterOf } from './yaml-text.js';
 
 /** An id a document declares, for completion and hover on references. */
-export interface KnownId {
+interface KnownId {
   id: string;
   kind: 'phase' | 'stage' | 'decision';
   title?: string;

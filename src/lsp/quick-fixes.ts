@@ -5,12 +5,12 @@ import { normalizeSectionTitle } from '../model/sections.js';
  * and the diagnostic, so a fix is exactly what the hint says and nothing else.
  */
 
-export interface Place {
+interface Place {
   line: number;
   character: number;
 }
 
-export interface Span {
+interface Span {
   start: Place;
   end: Place;
 }
@@ -23,7 +23,7 @@ export interface Fix {
 }
 
 /** What a fix needs of a diagnostic: where it is, what it says, its rule and hint. */
-export interface FixableDiagnostic {
+interface FixableDiagnostic {
   range: Span;
   message: string;
   ruleId: string;

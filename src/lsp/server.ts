@@ -17,7 +17,7 @@ import { fixesFor, tokenEnd } from './quick-fixes.js';
 import { hoverMarkdown, isRequired, keysOf, schemaAt, schemaOf, valuesOf, type HelpKind, type SchemaNode } from './schema-help.js';
 import { completionSpot, frontmatterOf, nodeAt, offsetAt, positionAt, type YamlRegion } from './yaml-text.js';
 
-export interface ServerOptions {
+interface ServerOptions {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   /** What git runs with. */

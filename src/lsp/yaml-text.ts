@@ -45,7 +45,7 @@ export function positionAt(text: string, offset: number): { line: number; charac
 }
 
 /** The node under an offset of YAML text: its path, whether the offset is on a key or a value, and the node's range. */
-export interface NodeAt {
+interface NodeAt {
   path: Segment[];
   on: 'key' | 'value';
   start: number;
@@ -84,7 +84,7 @@ function walk(node: YamlNode, path: Segment[], offset: number): NodeAt | undefin
 }
 
 /** What completion completes at the cursor: a key of the mapping at `path`, or the value at `path`. */
-export interface CompletionSpot {
+interface CompletionSpot {
   path: Segment[];
   on: 'key' | 'value';
   /** What is typed of the key or value so far. */

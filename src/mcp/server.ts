@@ -17,7 +17,7 @@ import { StagedocsError, UsageError } from '../model/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 
 /** What the server works with: one repository, the environment of git and the gates, and a clock. */
-export interface McpOptions {
+interface McpOptions {
   root: StagedocsRoot;
   env: Env;
   /** The clock: the date of new decision notes and the time written into gate evidence. */

@@ -17,7 +17,7 @@ export interface Config {
   gates: { default_timeout: number; max_log_bytes: number; redact: string[] };
 }
 
-export const DEFAULT_STAGE_SECTIONS = [
+const DEFAULT_STAGE_SECTIONS = [
   'Objectives',
   'Deliverables',
   'Acceptance Criteria',

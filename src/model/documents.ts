@@ -5,7 +5,6 @@ export type DocumentKind = 'phase' | 'stage' | 'decision' | 'freeze';
 export const DOCUMENT_KINDS: readonly DocumentKind[] = ['phase', 'stage', 'decision', 'freeze'];
 
 export type WorkStatus = 'not-started' | 'in-progress' | 'validating' | 'done' | 'blocked';
-export const WORK_STATUSES: readonly WorkStatus[] = ['not-started', 'in-progress', 'validating', 'done', 'blocked'];
 
 export type DecisionStatus = 'proposed' | 'accepted' | 'superseded' | 'rejected';
 /**
@@ -14,13 +13,10 @@ export type DecisionStatus = 'proposed' | 'accepted' | 'superseded' | 'rejected'
  */
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
-export const DECISION_STATUSES: readonly DecisionStatus[] = ['proposed', 'accepted', 'superseded', 'rejected'];
-
-export type GateSeverity = 'blocking' | 'warning';
+type GateSeverity = 'blocking' | 'warning';
 export type GateType = 'run' | 'metric' | 'no-stubs' | 'produces' | 'prd-trace';
-export const GATE_TYPES: readonly GateType[] = ['run', 'metric', 'no-stubs', 'produces', 'prd-trace'];
 
-export interface MetricSpec {
+interface MetricSpec {
   file: string;
   path: string;
   min?: number;

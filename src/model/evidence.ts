@@ -122,7 +122,7 @@ function stageRunIndex(runs: RunFolder[]): Map<string, RunReport[]> {
   return byStage;
 }
 
-export type RegistryProblemKind = 'missing' | 'extra' | 'edited' | 'sha-mismatch' | 'duplicate' | 'malformed' | 'header';
+type RegistryProblemKind = 'missing' | 'extra' | 'edited' | 'sha-mismatch' | 'duplicate' | 'malformed' | 'header';
 
 export interface RegistryProblem {
   kind: RegistryProblemKind;

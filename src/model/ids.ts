@@ -12,9 +12,6 @@ export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_REGEXP.test(value) && !value.endsWith('.') && !value.endsWith('.lock');
 }
 
-/** Decision tags as scaffolded: `D-YYYY-MM-DD-NNN`. Any valid id is accepted as a tag. */
-export const DECISION_TAG_EXAMPLE = 'D-2026-11-21-001';
-
 /** The id rule, said once: the hint of every refused id (and of the schema's id pattern). */
 export const ID_RULE = 'Ids start with a letter and hold only letters, digits, `.`, `_` and `-` (at most 100 characters).';
 

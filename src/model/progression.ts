@@ -9,7 +9,7 @@ export function isFullPassingRun(report: RunReport): boolean {
 }
 
 /** Dependencies of a stage without a full passing run. */
-export function dependenciesWithoutPass(model: RepositoryModel, stage: StageFrontmatter, runs: readonly RunFolder[]): string[] {
+function dependenciesWithoutPass(model: RepositoryModel, stage: StageFrontmatter, runs: readonly RunFolder[]): string[] {
   return dependenciesOf(model, stage).filter(
     (dependency) => !runs.some((run) => run.report !== undefined && run.report.stage_id === dependency && isFullPassingRun(run.report)),
   );

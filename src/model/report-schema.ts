@@ -13,7 +13,7 @@ const count = { type: 'integer', minimum: 0 } as const;
 const when = (what: string) => described(timestamp, `When ${what}, UTC ISO 8601.`, { examples: ['2026-11-21T09:07:26Z'] });
 const commitSha = { type: 'string', pattern: '^[0-9a-f]{40}([0-9a-f]{24})?$' } as const;
 
-export const gateResultSchema = {
+const gateResultSchema = {
   type: 'object',
   required: ['id', 'type', 'severity', 'outcome', 'started_at', 'finished_at', 'duration_ms', 'summary'],
   properties: {

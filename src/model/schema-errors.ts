@@ -4,7 +4,7 @@ import { pointerSegment } from './documents.js';
 import { NO_CONTROL_PATTERN } from './schemas.js';
 import { truncate } from '../util/text.js';
 
-export interface DescribedSchemaError {
+interface DescribedSchemaError {
   /** JSON pointer of the offending value (or of the missing key's parent). */
   pointer: string;
   /** Whether the place to point at is the key rather than the value. */

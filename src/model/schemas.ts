@@ -150,7 +150,7 @@ export const stageSchema = {
   additionalProperties: false,
 } as const;
 
-export const phaseSchema = {
+const phaseSchema = {
   $id: `${SCHEMA_BASE}/phase.json`,
   title: 'stagedocs phase',
   description: "The frontmatter of a phase (phase.md): the goal and exit definition of a series of stages.",
@@ -173,7 +173,7 @@ export const phaseSchema = {
   additionalProperties: false,
 } as const;
 
-export const decisionSchema = {
+const decisionSchema = {
   $id: `${SCHEMA_BASE}/decision.json`,
   title: 'stagedocs decision note',
   description: 'The frontmatter of a decision note: why a stage runs the way it does, or why a failed gate is rerun.',
@@ -206,7 +206,7 @@ export const decisionSchema = {
 
 const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
-export const freezeSchema = {
+const freezeSchema = {
   $id: `${SCHEMA_BASE}/freeze.json`,
   title: 'stagedocs freeze file',
   description: 'A freeze file, written by `stagedocs freeze`: the scope and inputs of a stage, immutable once committed.',

@@ -9,12 +9,12 @@ export interface ParseProblem extends Finding {
   ruleId: 'readable-file' | 'frontmatter-syntax';
 }
 
-export interface ParseResult {
+interface ParseResult {
   doc: ParsedDocument;
   problems: ParseProblem[];
 }
 
-export interface ParseOptions {
+interface ParseOptions {
   /** The kind the file's location implies, used when the frontmatter does not say. */
   kindHint?: DocumentKind;
   maxBytes: number;

@@ -22,21 +22,21 @@ export const MAX_SETEXT_UNDERLINES = 100;
 /** Runs of `*` or `_` in one paragraph (blank-line separated block). */
 export const MAX_DELIMITER_RUNS = 1000;
 /** Opening brackets (`[`, link and image labels) in one paragraph. */
-export const MAX_BRACKETS = 1000;
+const MAX_BRACKETS = 1000;
 /**
  * Inline openers (`<`, backtick runs, `[`, `*` and `_` runs) times the characters of their paragraph.
  * micromark looks ahead from each unclosed opener to the end of its paragraph (`<!--` for `-->`,
  * a backtick run for its closing run): 100 KB of `<a<!--` took it 16 s. 10^8 is about half a second;
  * a long real paragraph (5,000 characters, 100 links and emphasis marks) is at 5 * 10^5.
  */
-export const MAX_INLINE_WORK = 100_000_000;
+const MAX_INLINE_WORK = 100_000_000;
 /**
  * Lines given to remark, each weighted by 1 + its container nesting (`> - x` weighs 3). Measured on a
  * loaded 2-core machine: remark reads about 5,000 such lines a second.
  */
-export const MAX_REMARK_LINE_WEIGHT = 5000;
+const MAX_REMARK_LINE_WEIGHT = 5000;
 /** Characters given to remark. */
-export const MAX_REMARK_CHARS = 256 * 1024;
+const MAX_REMARK_CHARS = 256 * 1024;
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const SETEXT = /^ {0,3}(?:=+|-+)[ \t]*$/;

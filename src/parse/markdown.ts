@@ -16,7 +16,7 @@ async function loadRemark(): Promise<(text: string) => Root> {
   return remark;
 }
 
-export interface MarkdownStructure {
+interface MarkdownStructure {
   /** Frontmatter data, undefined when absent or unreadable. */
   data: unknown;
   hasFrontmatter: boolean;
@@ -194,7 +194,7 @@ function collectLinks(tree: Root): Link[] {
 }
 
 /** The plain text of a node, like mdast-util-to-string. */
-export function nodeText(node: Nodes): string {
+function nodeText(node: Nodes): string {
   if ('value' in node && typeof node.value === 'string') return node.value;
   if ('children' in node) return (node.children as Nodes[]).map(nodeText).join(node.type === 'listItem' ? '\n' : '');
   return '';

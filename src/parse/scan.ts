@@ -8,7 +8,7 @@ import type { Link, Section } from '../model/documents.js';
  * definitions, autolinks, escapes near links, lazy continuation lines, ...), so that the caller falls
  * back to remark. test/parse/scan.test.ts checks it against remark on generated and real documents.
  */
-export interface ScannedStructure {
+interface ScannedStructure {
   /** The YAML between the fences, as remark-frontmatter gives it. */
   frontmatter: string;
   /** 0-based index of the closing fence line, and the offset just after it. */

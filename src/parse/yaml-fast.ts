@@ -9,7 +9,7 @@ import { pointerSegment } from '../model/documents.js';
  * decimals, duplicate keys, tabs, trailing spaces), and the caller then asks `yaml`.
  * test/parse/yaml-fast.test.ts checks it against `yaml` on generated and real frontmatter.
  */
-export interface FastYaml {
+interface FastYaml {
   data: Record<string, unknown>;
   positions: Record<string, Position>;
   /** JSON pointer -> the text of a plain scalar that YAML read as another type than string (`1.10`). */

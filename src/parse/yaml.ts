@@ -11,7 +11,7 @@ export interface YamlProblem extends Position {
   hint?: string;
 }
 
-export interface ParsedYaml {
+interface ParsedYaml {
   data: unknown;
   /** JSON pointer -> place of the value; `#key:` + pointer -> place of the key. */
   positions: Record<string, Position>;

@@ -7,7 +7,7 @@ import { repositoryRule } from './types.js';
  * Whether a run ran the stage's current gates: the same gate ids, types and commands. A passing run
  * of gates that were since changed (a threshold lowered, a command swapped) does not prove the stage.
  */
-export function ranCurrentGates(report: RunReport, gates: readonly GateSpec[]): boolean {
+function ranCurrentGates(report: RunReport, gates: readonly GateSpec[]): boolean {
   if (report.gates.length !== gates.length) return false;
   return gates.every((gate) => {
     const ran = report.gates.find((result) => result.id === gate.id);

@@ -17,7 +17,7 @@ export interface RuleMeta {
   options?: Readonly<Record<string, object>>;
 }
 
-export interface RuleContext {
+interface RuleContext {
   config: Config;
   /** The rule's options from the configuration (`rules.<id>`), without `severity`. */
   options: RuleConfig;

@@ -7,16 +7,16 @@ import { PACKAGE_ROOT } from '../util/version.js';
 export const AGENT_TOOLS = ['claude', 'cursor', 'copilot', 'gemini', 'codex'] as const;
 export type AgentTool = (typeof AGENT_TOOLS)[number];
 
-export const SECTION_BEGIN = '<!-- stagedocs:begin (managed by `stagedocs agents update`; edit outside these markers) -->';
-export const SECTION_END = '<!-- stagedocs:end -->';
+const SECTION_BEGIN = '<!-- stagedocs:begin (managed by `stagedocs agents update`; edit outside these markers) -->';
+const SECTION_END = '<!-- stagedocs:end -->';
 
 /** A hook command that runs stagedocs guard: by its name on the PATH or in node_modules, or the CLI's own bin.js. */
 const GUARD_HOOK = /(?:stagedocs|cli\/bin\.js)['"]?\s+guard\b/;
 
 /** The tools Claude Code's guard hook watches: those that change a file. */
-export const GUARD_MATCHER = 'Edit|Write|MultiEdit|NotebookEdit';
+const GUARD_MATCHER = 'Edit|Write|MultiEdit|NotebookEdit';
 
-export interface AgentFileChange {
+interface AgentFileChange {
   path: string;
   /** `create` a new file, `update` one whose managed part differs, `unchanged` when it is already as wanted. */
   action: 'create' | 'update' | 'unchanged';
@@ -90,7 +90,7 @@ export function writeAgentFiles(root: string, changes: readonly AgentFileChange[
 }
 
 /** The text with the managed section replaced (or appended): everything outside the markers stays byte for byte. */
-export function withSection(existing: string | undefined, body: string): string {
+function withSection(existing: string | undefined, body: string): string {
   const block = `${SECTION_BEGIN}\n${body}${SECTION_END}\n`;
   if (existing === undefined || existing === '') return block;
   const begin = existing.indexOf(SECTION_BEGIN);
@@ -103,7 +103,7 @@ export function withSection(existing: string | undefined, body: string): string 
 }
 
 /** `.claude/settings.json` with the guard's PreToolUse hook: replaced where a stagedocs guard hook is, else added; the rest kept. */
-export function withGuardHook(existing: string | undefined, command: string): string {
+function withGuardHook(existing: string | undefined, command: string): string {
   let settings: Record<string, unknown> = {};
   if (existing !== undefined && existing.trim() !== '') {
     let parsed: unknown;

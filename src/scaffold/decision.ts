@@ -8,7 +8,7 @@ import type { NewFile } from './files.js';
 import { assertTitle, nextDecisionTag } from './names.js';
 import { renderDecision } from './render.js';
 
-export interface DecisionPlanRequest {
+interface DecisionPlanRequest {
   root: string;
   config: Config;
   title: string;
@@ -22,7 +22,7 @@ export interface DecisionPlanRequest {
   date: string;
 }
 
-export interface DecisionPlan {
+interface DecisionPlan {
   tag: string;
   file: NewFile;
   /** What to do once the note is written. */

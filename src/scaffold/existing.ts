@@ -4,14 +4,14 @@ import { kindFromPath, workingTreeSource } from '../engine/source.js';
 import { compareStrings } from '../model/diagnostic.js';
 import { parseDocumentBytes } from '../parse/document.js';
 
-export interface ExistingPhase {
+interface ExistingPhase {
   id: string;
   file: string;
   /** The folder of the phase under the stages folder. */
   folder: string;
 }
 
-export interface ExistingStage {
+interface ExistingStage {
   id: string;
   phase: string | undefined;
   order: number | undefined;
@@ -19,7 +19,7 @@ export interface ExistingStage {
 }
 
 /** What scaffolding must not collide with: the ids already in the repository, and where they live. */
-export interface ExistingDocuments {
+interface ExistingDocuments {
   phases: ExistingPhase[];
   stages: ExistingStage[];
   decisionTags: Set<string>;

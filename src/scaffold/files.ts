@@ -16,7 +16,7 @@ export interface NewFile {
  * next to the target (write-file-atomic), then hard-linked into place, which fails if the target
  * exists. A reader never sees half a file and an existing file is never replaced, even in a race.
  */
-export async function createFileExclusive(root: string, file: NewFile): Promise<void> {
+async function createFileExclusive(root: string, file: NewFile): Promise<void> {
   const target = path.join(root, file.path);
   await mkdir(path.dirname(target), { recursive: true });
   const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;

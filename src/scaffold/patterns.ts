@@ -11,7 +11,7 @@ import { parseYaml } from '../parse/yaml.js';
 import { BUILTIN_TEMPLATES_DIR } from '../render/templates.js';
 
 /** Folder of patterns inside a templates folder (the package's, or the repository's override). */
-export const PATTERNS_FOLDER = 'patterns';
+const PATTERNS_FOLDER = 'patterns';
 const PATTERN_EXTENSION = '.yaml';
 const PATTERN_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -141,7 +141,7 @@ export async function loadPattern(root: string, templatesDir: string, name: stri
 }
 
 /** Parses and checks a pattern file's text. Pure. */
-export function parsePattern(source: string, raw: string): Omit<Pattern, 'name' | 'source'> {
+function parsePattern(source: string, raw: string): Omit<Pattern, 'name' | 'source'> {
   const parsed = parseYaml(normalizeText(raw), 1);
   const problem = parsed.problems[0];
   if (problem) throw patternError(source, problem.line, problem.column, problem.message, problem.hint);

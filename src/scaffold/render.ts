@@ -10,7 +10,7 @@ import type { PatternStage } from './patterns.js';
  * reads is always present: optional values are `null` or empty lists, never missing.
  */
 
-export interface StageInput {
+interface StageInput {
   id: string;
   title: string;
   phase: string;
@@ -84,7 +84,7 @@ function gateView(gate: GateSpec) {
   };
 }
 
-export interface PhaseInput {
+interface PhaseInput {
   id: string;
   title: string;
   owner: string;
@@ -101,7 +101,7 @@ export function renderPhase(root: string, config: Config, input: PhaseInput): st
   return loadTemplate(root, config.paths.templates, 'phase.md.hbs')(view);
 }
 
-export interface DecisionInput {
+interface DecisionInput {
   tag: string;
   title: string;
   owner: string;

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, decodeCell } from '../../src/util/csv.js';
 import { gateRepo, gateStage, readReport, registryText, runFolders, startCli, waitFor, waitForProcessGone } from '../helpers/gates.js';
-import { GIT_ENV, PROJECT_ROOT, git, makeRepo, runCli, tempDir } from '../helpers/repo.js';
-import { phase, stage, STAGE_SECTIONS } from '../helpers/documents.js';
+import { GIT_ENV, PROJECT_ROOT, runCli, tempDir } from '../helpers/repo.js';
+import { stage, STAGE_SECTIONS } from '../helpers/documents.js';
 
 /** The gate-process, secrets and CSV parts of the hostile-input issue, against the built CLI. */
 const S00 = 'stages/mvp/00-s.md';

@@ -78,6 +78,8 @@ describe('buildAuditPack builds a stage in full only when it is read', () => {
       expect([...read].every((file) => pack.stages.slice(0, read.size).some((entry) => entry.file === file))).toBe(true);
     }
     expect(existsChecks).toEqual([]);
+    // The registry rows are read once, for the stages shown, never once per stage.
+    expect(registryReads.length).toBeLessThanOrEqual(1);
   });
 
   it('gives --format json every field of every stage, in the declared order, as if built at once', async () => {

@@ -34,7 +34,7 @@ export function register(command: Command, context: CommandContext): void {
 }
 
 /** The shell command Claude Code's hook runs: the repository's own stagedocs when installed, else this one. */
-export function guardCommand(root: string, io: CliIo): string {
+function guardCommand(root: string, io: CliIo): string {
   if (existsSync(path.join(root, 'node_modules', '.bin', 'stagedocs'))) return '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/stagedocs guard';
   return `${shellQuote(io.execPath ?? 'node')} ${shellQuote(THIS_CLI)} guard`;
 }

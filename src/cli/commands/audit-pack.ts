@@ -10,7 +10,7 @@ import { examples, formatOption, nonNegativeInteger } from '../options.js';
 
 const FORMATS = ['md', 'json'] as const;
 
-export interface AuditPackFlags {
+interface AuditPackFlags {
   base?: string;
   head: string;
   out?: string;
@@ -46,7 +46,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function auditPackAction(stageIds: string[], flags: AuditPackFlags, io: CliIo): Promise<number> {
+async function auditPackAction(stageIds: string[], flags: AuditPackFlags, io: CliIo): Promise<number> {
   // Flags are checked before anything is read (the refs by the API, first of all).
   if (flags.format === 'md' && flags.maxChars < MIN_MAX_CHARS) {
     throw new UsageError(`--max-chars ${flags.maxChars} is too small`, `Give at least ${MIN_MAX_CHARS}: the header and the list of what was left out must fit.`);

@@ -8,7 +8,7 @@ import { examples, formatOption, nonNegativeInteger } from '../options.js';
 
 const FORMATS = ['md', 'json'] as const;
 
-export interface ContextFlags {
+interface ContextFlags {
   format: (typeof FORMATS)[number];
   maxChars: number;
   cwd?: string;
@@ -31,7 +31,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function contextAction(id: string | undefined, flags: ContextFlags, io: CliIo): Promise<number> {
+async function contextAction(id: string | undefined, flags: ContextFlags, io: CliIo): Promise<number> {
   const located = await commandRoot(io, flags.cwd, 'optional');
   const result = await stageContext({ root: located, env: io.env, stage: id });
   io.stdout.write(flags.format === 'json' ? result.json(flags.maxChars) : result.markdown(flags.maxChars));

@@ -13,7 +13,7 @@ import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples } from '../options.js';
 
-export interface FreezeFlags {
+interface FreezeFlags {
   input: string[];
   decision?: string;
   scope: string[];
@@ -47,7 +47,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function freezeAction(stageId: string, flags: FreezeFlags, io: CliIo): Promise<number> {
+async function freezeAction(stageId: string, flags: FreezeFlags, io: CliIo): Promise<number> {
   assertStageId(stageId);
   if (flags.input.length === 0) {
     throw new UsageError('Nothing to freeze: give at least one --input <glob>', `e.g. \`stagedocs freeze ${stageId} --input "config/*.yaml"\``);

@@ -11,7 +11,7 @@ import { gateProgress } from '../progress.js';
 
 const FORMATS = ['pretty', 'json'] as const;
 
-export interface GateRunFlags {
+interface GateRunFlags {
   gate: string[];
   decision?: string;
   timeout?: number;
@@ -53,7 +53,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): Promise<number> {
+async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): Promise<number> {
   assertStageId(stageId);
   const root = await commandRoot(io, flags.cwd, 'required');
   const stream = flags.format === 'json' ? io.stderr : io.stdout;

@@ -7,12 +7,12 @@ import type { CliIo } from '../io.js';
 import { examples, formatOption } from '../options.js';
 
 /** The Claude Code tools that change a file; every other tool is not the guard's to judge. */
-export const EDIT_TOOLS: readonly string[] = ['Edit', 'Write', 'MultiEdit', 'NotebookEdit'];
+const EDIT_TOOLS: readonly string[] = ['Edit', 'Write', 'MultiEdit', 'NotebookEdit'];
 
 /** Claude Code's contract for PreToolUse hooks: exit 2 blocks the tool and shows stderr to the model. */
 const EXIT_BLOCK = 2;
 
-export interface GuardFlags {
+interface GuardFlags {
   path?: string;
   format: 'pretty' | 'json';
   cache?: boolean;
@@ -44,7 +44,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function guardAction(flags: GuardFlags, io: CliIo): Promise<number> {
+async function guardAction(flags: GuardFlags, io: CliIo): Promise<number> {
   const cwd = workingDirectory(io, flags.cwd);
   if (flags.path !== undefined) {
     if (flags.path === '') throw new UsageError('--path is empty', 'Give the file to check, e.g. `--path src/api.ts`.');
@@ -91,7 +91,7 @@ function allow(flags: GuardFlags, io: CliIo): number {
 }
 
 /** What the hook input asks to edit; undefined for a tool the guard does not judge; a string saying what is wrong. */
-export function parseHookInput(raw: string): { file: string; cwd?: string } | undefined | string {
+function parseHookInput(raw: string): { file: string; cwd?: string } | undefined | string {
   if (raw.trim() === '') return 'the hook input on stdin is empty; expected the PreToolUse JSON ({"tool_name": ..., "tool_input": {"file_path": ...}, "cwd": ...})';
   let value: unknown;
   try {

@@ -62,7 +62,7 @@ export async function hookInstallAction(flags: { cwd?: string }, io: CliIo): Pro
   return EXIT_OK;
 }
 
-export async function hookUninstallAction(flags: { cwd?: string }, io: CliIo): Promise<number> {
+async function hookUninstallAction(flags: { cwd?: string }, io: CliIo): Promise<number> {
   const { root } = await commandRoot(io, flags.cwd, 'required');
   const result = await uninstallHook(root, io.env);
   if (!result.removed) io.stdout.write(`No pre-commit hook at ${result.hookPath}; nothing to remove.\n`);

@@ -15,7 +15,7 @@ import { collect, examples } from '../options.js';
 import { canAsk, confirm } from '../prompt.js';
 import { printNext } from '../scaffold-output.js';
 
-export interface InitFlags {
+interface InitFlags {
   yes?: boolean;
   agents?: string[];
   dryRun?: boolean;
@@ -44,7 +44,7 @@ const HOOK_COMMAND = 'stagedocs hook install';
  * Sets stagedocs up in a git repository. Idempotent: whatever exists is kept as it is (and said so),
  * and line-based files only get the lines they lack.
  */
-export async function initAction(flags: InitFlags, io: CliIo): Promise<number> {
+async function initAction(flags: InitFlags, io: CliIo): Promise<number> {
   const { root } = await commandRoot(io, flags.cwd, 'required');
   const verb = flags.dryRun ? 'would write' : 'wrote';
   const newFiles: NewFile[] = [];

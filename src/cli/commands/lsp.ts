@@ -8,7 +8,7 @@ import { workingDirectory } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples, nonNegativeInteger } from '../options.js';
 
-export interface LspFlags {
+interface LspFlags {
   cwd?: string;
   /** Accepted for clients that pass it (VS Code's language client does); stdio is the only transport. */
   stdio?: boolean;
@@ -29,7 +29,7 @@ export function register(command: Command, context: CommandContext): void {
 }
 
 /** Runs the language server on standard input and output until the client exits; returns the protocol's exit code. */
-export async function lspAction(flags: LspFlags, io: CliIo): Promise<number> {
+async function lspAction(flags: LspFlags, io: CliIo): Promise<number> {
   if (!io.stdin) throw new UsageError('`stagedocs lsp` needs standard input', 'Start it from an editor, which speaks LSP over stdin and stdout.');
   const cwd = workingDirectory(io, flags.cwd);
   // The protocol's messages are bytes with a Content-Length: written as they come, never re-encoded.

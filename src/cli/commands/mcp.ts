@@ -18,7 +18,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function mcpAction(flags: { cwd?: string }, io: CliIo): Promise<number> {
+async function mcpAction(flags: { cwd?: string }, io: CliIo): Promise<number> {
   const root = await commandRoot(io, flags.cwd, 'optional');
   // The SDK is loaded by this command only: no other command pays for it.
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([import('../../mcp/server.js'), import('@modelcontextprotocol/sdk/server/stdio.js')]);

@@ -9,7 +9,7 @@ import { collect, examples } from '../options.js';
 import { required } from '../prompt.js';
 import { resolveOwner, writePlan } from '../scaffold-output.js';
 
-export interface NewDecisionFlags {
+interface NewDecisionFlags {
   stage: string[];
   supersedes?: string;
   rerunOf?: string;
@@ -43,7 +43,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function newDecisionAction(titleArgument: string | undefined, flags: NewDecisionFlags, io: CliIo): Promise<number> {
+async function newDecisionAction(titleArgument: string | undefined, flags: NewDecisionFlags, io: CliIo): Promise<number> {
   const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   const title = await required(io, titleArgument, 'the decision title (first argument)', 'Decision title:', 'stagedocs new-decision "Use PostgreSQL" --stage P1-S02');

@@ -16,7 +16,7 @@ import { examples } from '../options.js';
 import { required } from '../prompt.js';
 import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
-export interface NewPhaseFlags {
+interface NewPhaseFlags {
   pattern?: string;
   id?: string;
   title?: string;
@@ -50,7 +50,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: CliIo): Promise<number> {
+async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: CliIo): Promise<number> {
   const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   assertPhaseSlug(slug);

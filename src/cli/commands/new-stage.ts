@@ -16,7 +16,7 @@ import { collect, examples } from '../options.js';
 import { required } from '../prompt.js';
 import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
 
-export interface NewStageFlags {
+interface NewStageFlags {
   phase?: string;
   owner?: string;
   gate: string[];
@@ -56,7 +56,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function newStageAction(titleArgument: string | undefined, flags: NewStageFlags, io: CliIo): Promise<number> {
+async function newStageAction(titleArgument: string | undefined, flags: NewStageFlags, io: CliIo): Promise<number> {
   const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   const existing = await readExisting(root, config);

@@ -16,7 +16,7 @@ import { examples, formatOption } from '../options.js';
 
 const FORMATS = ['pretty', 'json'] as const;
 
-export interface RegistryFlags {
+interface RegistryFlags {
   check: boolean;
   format: (typeof FORMATS)[number];
   cwd?: string;
@@ -37,7 +37,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function registryAction(flags: RegistryFlags, io: CliIo): Promise<number> {
+async function registryAction(flags: RegistryFlags, io: CliIo): Promise<number> {
   const { root, gitTop, cwd } = await commandRoot(io, flags.cwd, 'optional');
   // Outside a repository (no configuration, no git) there is no registry to check or rebuild: an
   // "ok, 0 rows" there would be a false all-clear.

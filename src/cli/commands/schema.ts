@@ -25,7 +25,7 @@ export function register(command: Command, context: CommandContext): void {
 
 const SCHEMAS: Record<string, object> = { ...DOCUMENT_SCHEMAS, config: configSchema, report: runReportSchema };
 
-export async function schemaAction(flags: { out: string; print?: string; cwd?: string }, io: CliIo): Promise<number> {
+async function schemaAction(flags: { out: string; print?: string; cwd?: string }, io: CliIo): Promise<number> {
   if (flags.print !== undefined) {
     const schema = SCHEMAS[flags.print];
     if (!schema) throw new UsageError(`Unknown schema \`${flags.print}\`, expected one of ${Object.keys(SCHEMAS).join(', ')}`);

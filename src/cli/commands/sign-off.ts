@@ -17,7 +17,7 @@ import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples, formatOption } from '../options.js';
 
-export interface SignOffFlags {
+interface SignOffFlags {
   format: 'pretty' | 'json';
   phase?: boolean;
   cwd?: string;
@@ -49,7 +49,7 @@ interface Outcome {
   report_sha256?: string;
 }
 
-export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promise<number> {
+async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promise<number> {
   assertValidId(id, 'stage or phase id', { example: 'P1-S03' });
   const { root, prefix } = await commandRoot(io, flags.cwd, 'required');
   const { config, hash } = await loadConfig(root);

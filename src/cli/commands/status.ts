@@ -10,7 +10,7 @@ import { examples, formatOption } from '../options.js';
 
 const FORMATS = ['table', 'pretty', 'json', 'md'] as const;
 
-export interface StatusFlags {
+interface StatusFlags {
   format: (typeof FORMATS)[number];
   cwd?: string;
 }
@@ -25,7 +25,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
+async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
   const report = await assess({ root: await commandRoot(io, flags.cwd, 'optional'), env: io.env });
   if (flags.format === 'json') {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

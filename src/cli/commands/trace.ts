@@ -18,7 +18,7 @@ export function register(command: Command, context: CommandContext): void {
     });
 }
 
-export async function traceAction(id: string, flags: { format: 'pretty' | 'json'; cwd?: string }, io: CliIo): Promise<number> {
+async function traceAction(id: string, flags: { format: 'pretty' | 'json'; cwd?: string }, io: CliIo): Promise<number> {
   assertStageId(id);
   const located = await commandRoot(io, flags.cwd, 'required');
   const result = await trace({ root: located, env: io.env, stage: id });

@@ -14,7 +14,7 @@ import { examples, formatOption, nonNegativeInteger } from '../options.js';
 
 const FORMATS = ['pretty', 'json', 'github', 'sarif'] as const;
 
-export interface ValidateFlags {
+interface ValidateFlags {
   format: (typeof FORMATS)[number];
   maxWarnings?: number;
   cache: boolean;
