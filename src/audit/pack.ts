@@ -271,7 +271,8 @@ function assemble(input: PackInput, context: AssessmentContext, indexes: PackInd
   };
 }
 
-const CAUSE_LABELS: Record<BlockerGroup['cause'], string> = {
+/** What the stages of a blocker group share, in words: the pack's grouped blockers and summary rows. */
+export const CAUSE_LABELS: Record<BlockerGroup['cause'], string> = {
   'failing-gates': 'a blocking gate failed in the latest run',
   'dependency-not-passed': 'a dependency has no passing run',
   'dependency-missing': 'a dependency does not exist',

@@ -1,6 +1,6 @@
 import { loadTemplate } from '../render/templates.js';
 import type { InlinePart } from '../render/escape.js';
-import type { AuditPack, BlockerGroup, OverviewPhase, StagePack } from './pack.js';
+import { CAUSE_LABELS, type AuditPack, type BlockerGroup, type OverviewPhase, type StagePack } from './pack.js';
 
 // In a module of their own so that the command checks its flags without loading the templates.
 export { DEFAULT_MAX_CHARS, MIN_MAX_CHARS } from './size-limit.js';
@@ -202,7 +202,7 @@ function changedText(stage: StagePack): string {
 /** The next action a group of similar stages shares, with `<stage-id>` for each one's id. */
 function sharedNext(stage: StagePack): InlinePart[] {
   const causes = [...new Set(stage.outcome.blocker_details.map((blocker) => blocker.cause))].sort();
-  const labels = causes.map((cause) => CAUSE_TEXT[cause] ?? cause).join('; ');
+  const labels = causes.map((cause) => CAUSE_LABELS[cause]).join('; ');
   switch (stage.outcome.next_action_kind) {
     case 'waiting':
       return [{ text: `waiting: ${labels} (each)` }];
@@ -220,15 +220,6 @@ function sharedNext(stage: StagePack): InlinePart[] {
       return [{ text: 'start the stage, then run its gates: ' }, { code: 'stagedocs gate run <stage-id>' }];
   }
 }
-
-const CAUSE_TEXT: Record<string, string> = {
-  'dependency-not-passed': 'a dependency has no passing run',
-  'dependency-missing': 'a dependency does not exist',
-  'freeze-missing': 'the freeze file is missing',
-  'freeze-failed': 'freeze verification failed',
-  'validation-error': 'the stage document fails validation',
-  'done-without-pass': 'marked done without a passing run',
-};
 
 /** `P1-S01, P1-S02, P1-S03, ... P1-S299`: the first few ids and the last. */
 function namedIds(ids: string[]): string {
