@@ -6,7 +6,7 @@ import { gitText, type Env } from '../git/exec.js';
 import { commitsInSpan, underRoot, type CommitChanges } from '../git/history.js';
 import { prefixWithin } from '../git/root.js';
 import { assertSafeRef } from '../git/refs.js';
-import { NotInGitRepositoryError, UsageError } from '../model/errors.js';
+import { NotInGitRepositoryError, OptionError, UsageError } from '../model/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { locate, type RootInput, type StagedocsRoot } from './root.js';
 
@@ -144,7 +144,7 @@ function isoSeconds(date: Date): string {
 function linkBaseOf(value: string | undefined): string {
   if (value === undefined || value === '') return '';
   if (!/^https?:\/\/[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+$/.test(value)) {
-    throw new UsageError(`--link-base \`${value.slice(0, 80)}\` is not a plain http(s) URL`, 'Give a URL such as https://github.com/owner/repo/blob/<sha>/');
+    throw new OptionError('linkBase', value, 'is not a plain http(s) URL', 'Give a URL such as https://github.com/owner/repo/blob/<sha>/');
   }
   return value.endsWith('/') ? value : `${value}/`;
 }

@@ -8,9 +8,9 @@ import { assertStageId, findStage } from '../gates/stage-model.js';
 import type { Env } from '../git/exec.js';
 import { gitState } from '../git/worktree-status.js';
 import { freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type StageFrontmatter } from '../model/documents.js';
-import { EXIT_FAILED, StagedocsError, UsageError } from '../model/errors.js';
+import { EXIT_FAILED, OptionError, StagedocsError, UsageError } from '../model/errors.js';
 import { runsOfStage } from '../model/evidence.js';
-import { isValidId } from '../model/ids.js';
+import { ID_RULE, isValidId } from '../model/ids.js';
 import { checkProgression } from '../model/progression.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import { TOOL_VERSION } from '../util/version.js';
@@ -96,7 +96,7 @@ function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[]):
     throw new UsageError(`Stage \`${stage.data.id}\` (${stage.doc.file}) declares no gates`, 'Add `gates:` to its frontmatter: each a command (`run:`) or a measured requirement with a severity.');
   }
   for (const id of wanted) {
-    if (!isValidId(id)) throw new UsageError(`--gate \`${String(id).slice(0, 80)}\` is not a valid gate id`);
+    if (!isValidId(id)) throw new OptionError('gates', String(id), 'is not a valid gate id', ID_RULE);
     if (!gates.some((gate) => gate.id === id)) {
       throw new UsageError(`Stage \`${stage.data.id}\` has no gate \`${id}\``, `Its gates: ${gates.map((gate) => gate.id).join(', ')}.`);
     }

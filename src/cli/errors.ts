@@ -3,6 +3,7 @@ import {
   InvalidRangeError,
   NoInputMatchError,
   NotInGitRepositoryError,
+  OptionError,
   RerunRefusedError,
   UnknownRefError,
   UnsafeRefError,
@@ -12,6 +13,9 @@ import {
 
 /** The flag (or part of one) the CLI reads each kind of ref from. */
 const REF_FLAGS: Record<RefRole, string> = { base: '--base', head: '--head', 'range-base': '--range base', 'range-head': '--range head', current: 'HEAD' };
+
+/** The flag each API option is read from. */
+const OPTION_FLAGS: Record<string, string> = { gates: '--gate', stages: '--stage', supersedes: '--supersedes', rerunOf: '--rerun-of', linkBase: '--link-base' };
 
 const ROOT_CAUSE = 'Root cause';
 
@@ -34,6 +38,7 @@ export function presentError(error: StagedocsError): { message: string; hint?: s
         };
   }
   if (error instanceof RerunRefusedError) return presentRerunRefused(error);
+  if (error instanceof OptionError) return { message: `${OPTION_FLAGS[error.option] ?? error.option} \`${error.value.slice(0, 80)}\` ${error.problem}`, hint: error.hint };
   return { message: error.message, hint: error.hint };
 }
 

@@ -130,3 +130,19 @@ export class RerunRefusedError extends StagedocsError {
     this.name = 'RerunRefusedError';
   }
 }
+
+/**
+ * A request option whose value the library cannot use. `option` is the API's name of it (`gates`,
+ * `stages`): the CLI presents it under the flag it reads that option from.
+ */
+export class OptionError extends UsageError {
+  constructor(
+    readonly option: string,
+    readonly value: string,
+    readonly problem: string,
+    hint?: string,
+  ) {
+    super(`${option} \`${value.slice(0, 80)}\` ${problem}`, hint);
+    this.name = 'OptionError';
+  }
+}

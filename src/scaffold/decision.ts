@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../model/config.js';
-import { UsageError } from '../model/errors.js';
-import { assertValidId } from '../model/ids.js';
+import { OptionError, UsageError } from '../model/errors.js';
+import { ID_RULE, isValidId } from '../model/ids.js';
 import { readExisting } from './existing.js';
 import type { NewFile } from './files.js';
 import { assertTitle, nextDecisionTag } from './names.js';
@@ -39,17 +39,17 @@ export async function planDecision(request: DecisionPlanRequest): Promise<Decisi
   const title = assertTitle(request.title);
   const stageIds = new Set(existing.stages.map((stage) => stage.id));
   for (const stage of request.stages) {
-    checkId(stage, '--stage');
-    if (!stageIds.has(stage)) throw new UsageError(`--stage \`${stage}\` does not exist`, 'Name an existing stage id, e.g. `P1-S02` (see `stagedocs status`).');
+    checkId(stage, 'stages');
+    if (!stageIds.has(stage)) throw new OptionError('stages', stage, 'does not exist', 'Name an existing stage id, e.g. `P1-S02` (see `stagedocs status`).');
   }
-  if (new Set(request.stages).size !== request.stages.length) throw new UsageError('--stage names the same stage twice', 'Give each stage once.');
+  if (new Set(request.stages).size !== request.stages.length) throw new UsageError('The same stage is named twice', 'Give each stage once.');
   if (request.supersedes !== undefined) {
-    checkId(request.supersedes, '--supersedes');
+    checkId(request.supersedes, 'supersedes');
     if (!existing.decisionTags.has(request.supersedes)) {
-      throw new UsageError(`--supersedes \`${request.supersedes}\` is not the tag of a decision note`, `Decision notes live in ${config.paths.decisions}/; give the tag of one of them.`);
+      throw new OptionError('supersedes', request.supersedes, 'is not the tag of a decision note', `Decision notes live in ${config.paths.decisions}/; give the tag of one of them.`);
     }
   }
-  if (request.rerunOf !== undefined) checkId(request.rerunOf, '--rerun-of');
+  if (request.rerunOf !== undefined) checkId(request.rerunOf, 'rerunOf');
   const owner = assertTitle(request.owner, 'owner');
   const tag = nextDecisionTag(request.date, existing.decisionTags, listFolder(path.join(root, config.paths.decisions)));
   const file = path.posix.join(config.paths.decisions, `${tag}.md`);
@@ -71,8 +71,8 @@ export async function planDecision(request: DecisionPlanRequest): Promise<Decisi
   return { tag, file: { path: file, content }, next };
 }
 
-function checkId(value: string, flag: string): void {
-  assertValidId(value, flag, { headline: () => `${flag} \`${value}\` is not an id` });
+function checkId(value: string, option: string): void {
+  if (!isValidId(value)) throw new OptionError(option, value, 'is not an id', ID_RULE);
 }
 
 function listFolder(dir: string): string[] {
