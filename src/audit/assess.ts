@@ -33,6 +33,8 @@ export type NextActionKind = 'signed-off' | 'blocked' | 'waiting' | 'fix-failing
 export interface SignOffNeed {
   reason: string;
   fix: string;
+  /** The blocker the need comes from, when it comes from one. */
+  cause?: BlockerCause;
 }
 
 export interface StageAssessment {
@@ -205,7 +207,7 @@ function needsOf(context: AssessmentContext, stage: Typed<StageFrontmatter>, jud
   if (data.status !== 'done') needs.push({ reason: `${data.id} has status \`${data.status}\`, expected \`done\``, fix: `set \`status: done\` in ${stage.doc.file} and commit it` });
   for (const blocker of blockers) {
     if (blocker.cause === 'done-without-pass') continue;
-    needs.push({ reason: plainParts(blocker.parts), fix: FIXES[blocker.cause](data.id) });
+    needs.push({ reason: plainParts(blocker.parts), fix: FIXES[blocker.cause](data.id), cause: blocker.cause });
   }
   if (!judged.passed) {
     const newest = judged.judged.at(-1);

@@ -482,7 +482,7 @@ function stagePack(
       blockers: assessment.blockers,
       sign_off_allowed: assessment.signOffAllowed,
       passed: assessment.passed,
-      sign_off_needs: assessment.signOffNeeds,
+      sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
       next_action_parts: assessment.nextActionParts,
       next_action_kind: assessment.nextActionKind,
       blocker_details: assessment.blockerDetails,

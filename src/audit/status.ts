@@ -45,7 +45,7 @@ export function buildStatus(context: AssessmentContext): StatusReport {
       next_action: assessment.nextAction,
       passed: assessment.passed,
       sign_off_allowed: assessment.signOffAllowed,
-      sign_off_needs: assessment.signOffNeeds,
+      sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
     };
   };
   const phaseIds = new Set(model.phases.map((phase) => phase.data.id));

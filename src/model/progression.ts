@@ -134,7 +134,11 @@ export function stageRuns(stage: StageFrontmatter, runs: readonly RunFolder[], t
 
 /** Why a stage's runs do not show it passed, in one line (for messages). */
 export function notPassedReason(stage: StageFrontmatter, judged: StageRuns): string {
-  if (judged.last) return `its newest counting run, ${judged.last.report.run_id}, failed`;
+  if (judged.last) {
+    // Which blocking gates failed, as a reviewer needs to know what to fix (what sign-off always said).
+    const failed = judged.last.report.gates.filter((gate) => gate.severity === 'blocking' && gate.outcome !== 'pass').map((gate) => `${gate.id} (${gate.outcome}: ${gate.summary})`);
+    return `its newest counting run, ${judged.last.report.run_id}, failed${failed.length > 0 ? ` its blocking gates: ${failed.join(', ')}` : ''}`;
+  }
   if (judged.judged.length === 0) return 'it has no finished gate run';
   const newest = judged.judged.at(-1)!;
   return `none of its ${judged.judged.length} finished run(s) counts (the newest, ${newest.report.run_id}, ${newest.discounts.map((discount) => DISCOUNT_TEXT[discount]).join(' and ')})`;

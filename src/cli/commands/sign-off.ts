@@ -95,7 +95,9 @@ export async function signOffAction(id: string, flags: SignOffFlags, io: CliIo):
   if (stage) {
     const tag = signOffTagName(config, 'stage', id);
     const assessment = assessStage(context, stage);
-    const all = [...commonReasons(tag, { ...base, existingTag: assessment.signOffTag }), ...assessment.signOffNeeds.map((need) => `${need.reason}; ${need.fix}`)];
+    // A validation error in the stage document is already among the common reasons (validation fails): said once.
+    const needs = assessment.signOffNeeds.filter((need) => !(need.cause === 'validation-error' && base.validationErrors.length > 0));
+    const all = [...commonReasons(tag, { ...base, existingTag: assessment.signOffTag }), ...needs.map((need) => `${need.reason}; ${need.fix}`)];
     const run = assessment.passingRun;
     if (all.length > 0 || !run || run.folder.reportSha256 === undefined) {
       outcomes.push({ kind: 'stage', id, tag, signed: false, reasons: all.length > 0 ? all : [`no passing gate run of ${id} counts; run \`stagedocs gate run ${id}\``] });
