@@ -172,7 +172,8 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   } else if (judged.passed && signOffNeeds.length > 0) {
     state = data.status;
     kind = 'prepare-sign-off';
-    parts = [{ text: `gates passed in ${judged.last!.report.run_id}; before sign-off: ${signOffNeeds.map((need) => need.fix).join('; ')}; then ` }, { code: `stagedocs sign-off ${data.id}` }];
+    // The fixes name files and commands in backticks: code spans, not escaped backticks in text.
+    parts = [...messageParts(`gates passed in ${judged.last!.report.run_id}; before sign-off: ${signOffNeeds.map((need) => need.fix).join('; ')}; then `), { code: `stagedocs sign-off ${data.id}` }];
   } else {
     state = data.status;
     kind = started ? 'run-gates' : 'start';
