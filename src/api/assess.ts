@@ -1,7 +1,9 @@
 import { assessStage as assessLoadedStage, type AssessmentContext, type StageAssessment } from '../audit/assess.js';
 import { buildStatus, type StatusReport } from '../audit/status.js';
 import { signOffTags, workspaceOf } from '../audit/workspace.js';
+import { loadConfig } from '../engine/config.js';
 import { loadRepository } from '../engine/load-repository.js';
+import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
 import type { Env } from '../git/exec.js';
 import { UsageError } from '../model/errors.js';
 import { locate, type RootInput } from './root.js';
@@ -23,10 +25,21 @@ export interface StageVerdict extends StageAssessment {
 /** Everything a verdict is computed from, read once: the documents, their errors, the runs and the tags. */
 export async function assessmentContext(request: AssessRequest): Promise<AssessmentContext> {
   const { root } = await locate(request.root, request.env, 'optional');
-  const workspace = workspaceOf(await loadRepository(root, { evidence: 'read' }));
+  const loaded = await loadConfig(root);
+  // git (tags, HEAD's history, the committed evidence) runs while the documents are read.
+  const facts = runHistoryFacts(root, loaded.config.paths.gate_results, request.env);
+  const tags = signOffTags(root, loaded.config, request.env);
+  facts.catch(() => undefined);
+  tags.catch(() => undefined);
+  const workspace = workspaceOf(await loadRepository(root, { config: loaded, evidence: 'read' }));
   // Sign-off tags need git; without a repository there are none and the assessment still holds.
-  const tags = await signOffTags(root, workspace.config, request.env);
-  return { model: workspace.model, runs: workspace.runs, tags: new Map(tags.map((tag) => [tag.name, tag])), errorsByFile: workspace.errorsByFile };
+  return {
+    model: workspace.model,
+    runs: workspace.runs,
+    tags: new Map((await tags).map((tag) => [tag.name, tag])),
+    errorsByFile: workspace.errorsByFile,
+    trust: runTrustOf(workspace.registry, await facts),
+  };
 }
 
 /** The progress of every phase and stage: what `stagedocs status --format json` prints. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AuditPack, PackTime } from '../audit/pack.js';
 import { resolveRangeAtOnce, type ResolvedRange } from '../audit/range.js';
 import { gitText, type Env } from '../git/exec.js';
+import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
 import { commitsInSpan, underRoot, type CommitChanges } from '../git/history.js';
 import { prefixWithin } from '../git/root.js';
 import { assertSafeRef } from '../git/refs.js';
@@ -86,13 +87,18 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
       known.size > 0 ? `Known stages: ${[...known].sort().slice(0, 20).join(', ')}${known.size > 20 ? ', ...' : ''}.` : 'This repository has no valid stage documents yet.',
     );
   }
-  const [tags, registry] = await Promise.all([signOffTags(root, workspace.config, request.env), registryRowsOnDemand(root, workspace.config.paths.gate_results)]);
+  const [tags, registry, facts] = await Promise.all([
+    signOffTags(root, workspace.config, request.env),
+    registryRowsOnDemand(root, workspace.config.paths.gate_results),
+    runHistoryFacts(root, workspace.config.paths.gate_results, request.env),
+  ]);
   const builder = packBuilder({
     model: workspace.model,
     runs: workspace.runs,
     registry,
     tags,
     errorsByFile: workspace.errorsByFile,
+    trust: runTrustOf(workspace.registry, facts),
     range: { base: request.base, baseSha, head, headSha },
     stageIds: stageIds.length > 0 ? [...new Set(stageIds)] : undefined,
     toolVersion: TOOL_VERSION,

@@ -1,5 +1,8 @@
 import { loadRepository } from '../engine/load-repository.js';
-import { readRuns } from '../evidence/read.js';
+import { loadEvidence } from '../evidence/load.js';
+import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
+import { signOffTagName, tagsUnder } from '../git/tags.js';
+import { signOffTagPrefix } from '../audit/assess.js';
 import { checkRerunPolicy } from '../gates/failure-policy.js';
 import { verifyFreeze, type FreezeVerification } from '../gates/freeze.js';
 import { makeRedactor } from '../gates/redact.js';
@@ -9,7 +12,6 @@ import type { Env } from '../git/exec.js';
 import { gitState } from '../git/worktree-status.js';
 import { freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import { EXIT_FAILED, OptionError, StagedocsError, UsageError } from '../model/errors.js';
-import { runsOfStage } from '../model/evidence.js';
 import { ID_RULE, isValidId } from '../model/ids.js';
 import { checkProgression } from '../model/progression.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
@@ -56,15 +58,22 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
     throw new UsageError(`timeout \`${String(request.timeout)}\` is out of range, expected seconds > 0 and at most ${MAX_TIMEOUT_SECONDS} (7 days)`);
   }
   const { root } = await locate(request.root, request.env, 'required');
-  const { config, model } = await loadRepository(root);
+  const { config, model, validation } = await loadRepository(root);
   const stage = findStage(model, request.stage);
   const wanted = request.gates ?? [];
   const gates = selectGates(stage, wanted);
 
-  // Preconditions, in the order a user would fix them; a refusal writes nothing.
-  const runs = await readRuns(root, config.paths.gate_results);
-  checkProgression(model, stage.data, runs);
-  checkRerunPolicy(model, request.stage, runsOfStage(runs, request.stage), request.decision);
+  // Preconditions, in the order a user would fix them; a refusal writes nothing. A dependency has
+  // passed as status and sign-off say it has (model/progression.ts), or it is signed off.
+  const [evidence, facts, tags] = await Promise.all([
+    loadEvidence(root, config.paths.gate_results),
+    runHistoryFacts(root, config.paths.gate_results, request.env, { committed: false }),
+    tagsUnder(root, signOffTagPrefix(config), request.env),
+  ]);
+  const runs = evidence.runs;
+  const tagNames = new Set(tags.map((tag) => tag.name));
+  checkProgression(model, stage.data, runs, runTrustOf(evidence.registry, facts), (id) => tagNames.has(signOffTagName(config, 'stage', id)));
+  checkRerunPolicy(model, request.stage, runs, request.decision, validation.diagnostics);
   const freeze = await checkFreeze(root, request.env, model, stage);
   // Interrupted during the checks: nothing was written, and nothing should start.
   if (request.signal?.aborted) throw new StagedocsError(`The run of \`${request.stage}\` was interrupted before its gates started; nothing was recorded`, EXIT_FAILED);

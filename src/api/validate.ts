@@ -76,6 +76,7 @@ export async function validate(request: ValidateRequest): Promise<ValidateReport
     extraRules: git.rules,
     // The hook checks what is being committed; evidence rules need the runs, which CI validates.
     evidence: request.staged ? 'none' : 'check',
+    history: git.history,
     workers: request.workers,
   });
   return {
@@ -93,6 +94,8 @@ interface GitInputs {
   only?: Set<string>;
   rules: Rule[];
   notes: string[];
+  /** HEAD's history, for the runs that count (none outside git or before the first commit). */
+  history?: { commits: ReadonlySet<string>; head: string };
 }
 
 /**
@@ -108,9 +111,18 @@ async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config, reques
     const { stagedValidation } = await import('../git/staged-validation.js');
     return { ...(await stagedValidation(root, config, env)), notes: [] };
   }
-  const { historyRules } = await import('../git/history-validation.js');
-  const history = await historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined);
-  return { rules: history.rules, notes: history.skipped ? [history.skipped] : [] };
+  const [{ historyRules }, { runHistoryFacts }] = await Promise.all([import('../git/history-validation.js'), import('../git/run-trust.js')]);
+  if (gitTop === undefined) {
+    const history = await historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined);
+    return { rules: history.rules, notes: history.skipped ? [history.skipped] : [] };
+  }
+  const [history, facts] = await Promise.all([
+    historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined),
+    runHistoryFacts(root, config.paths.gate_results, env, { committed: false }),
+  ]);
+  // rev-list prints HEAD first.
+  const head = facts.history && facts.history.size > 0 ? facts.history.values().next().value! : undefined;
+  return { rules: history.rules, notes: history.skipped ? [history.skipped] : [], history: facts.history && head ? { commits: facts.history, head } : facts.history ? { commits: facts.history, head: 'unborn' } : undefined };
 }
 
 /** The documents the given repository-relative paths name: files as given, folders by what they contain. */

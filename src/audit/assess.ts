@@ -3,6 +3,7 @@ import { dependenciesOf, type RepositoryModel, type Typed } from '../model/repos
 import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
+import { DISCOUNT_TEXT, notPassedReason, stageRuns, type JudgedRun, type RunTrust, type StageRuns } from '../model/progression.js';
 import { signOffTagName, type TagInfo } from '../git/tags.js';
 import { plainParts, type InlinePart } from '../render/escape.js';
 
@@ -26,7 +27,15 @@ interface Blocker {
 }
 
 /** What the next action is, whatever its details: with the causes, what groups similar stages. */
-export type NextActionKind = 'signed-off' | 'blocked' | 'waiting' | 'fix-failing-gates' | 'sign-off' | 'run-gates' | 'start';
+export type NextActionKind = 'signed-off' | 'blocked' | 'waiting' | 'fix-failing-gates' | 'sign-off' | 'prepare-sign-off' | 'run-gates' | 'start';
+
+/** One thing a sign-off still needs: why it may not close, and what to do about it. */
+export interface SignOffNeed {
+  reason: string;
+  fix: string;
+  /** The blocker the need comes from, when it comes from one. */
+  cause?: BlockerCause;
+}
 
 export interface StageAssessment {
   state: StageState;
@@ -40,8 +49,22 @@ export interface StageAssessment {
   /** The same, each with its cause. */
   blockerDetails: Blocker[];
   signOffAllowed: boolean;
+  /** Everything a sign-off of the stage still needs (empty when it is allowed or done). */
+  signOffNeeds: SignOffNeed[];
+  /** The newest finished run, whether it counts or not (what was run last). */
   lastRun: RunReport | undefined;
+  /** Every finished run, oldest first. */
   runs: RunReport[];
+  /** The runs judged by the one notion of a counting run (model/progression.ts). */
+  judged: StageRuns;
+  /** The newest counting run, when it passed: what a sign-off rests on. */
+  passingRun: JudgedRun | undefined;
+  /** The stage has passed: its newest counting run passed, or it is signed off. */
+  passed: boolean;
+  /** The decision note behind the current attempt: the stage's `decision`, else the newest run's. */
+  decision: string | null;
+  /** The freeze: required or not, its file when it exists, and whether the newest run verified it. */
+  freeze: { required: boolean; file: string | undefined; verifiedByLastRun: boolean | undefined };
   signOffTag: TagInfo | undefined;
 }
 
@@ -58,6 +81,8 @@ export interface AssessmentContext {
   tags: ReadonlyMap<string, TagInfo>;
   /** Validation errors per repository-relative file. */
   errorsByFile: ReadonlyMap<string, FileErrors>;
+  /** What runs are judged with: the registry check, HEAD's history, the files committed at HEAD. */
+  trust: RunTrust;
 }
 
 /** The fixed part of the sign-off tag format before the stage id, to list those tags in one git call. */
@@ -84,6 +109,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const data = stage.data;
   const runs = runsOfStage(context.runs, data.id);
   const lastRun = runs.at(-1);
+  const judged = stageRuns(data, context.runs, context.trust);
   const signOffTag = context.tags.get(signOffTagName(model.config, 'stage', data.id));
   const details: Blocker[] = [];
   const block = (cause: BlockerCause, ...parts: InlinePart[]) => details.push({ cause, parts });
@@ -95,8 +121,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
       continue;
     }
     const dependencyTag = context.tags.get(signOffTagName(model.config, 'stage', dependency));
-    const dependencyLast = runsOfStage(context.runs, dependency).at(-1);
-    if (!dependencyTag && !dependencyLast?.overall_pass) block('dependency-not-passed', { text: `${dependency} has no passing run` });
+    if (!dependencyTag && !stageRuns(other.data, context.runs, context.trust).passed) block('dependency-not-passed', { text: `${dependency} has no passing run` });
   }
   if (data.freeze === 'required' && !model.freezes.some((freeze) => freeze.data.stage === data.id)) {
     block('freeze-missing', { text: `freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run ` }, { code: `stagedocs freeze ${data.id}` }, { text: ')' });
@@ -107,13 +132,15 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     const more = errors.count > 1 ? ` and ${errors.count - 1} more` : '';
     block('validation-error', { text: 'validation error in ' }, ...messageParts(`${stage.doc.file}:${errors.first}${more}`), { text: ' (run ' }, { code: 'stagedocs validate' }, { text: ')' });
   }
-  if (data.status === 'done' && !lastRun?.overall_pass && !signOffTag) block('done-without-pass', { text: `${data.id} is marked done without a passing run` });
+  if (data.status === 'done' && !judged.passed && !signOffTag) block('done-without-pass', { text: `${data.id} is marked done without a passing run that counts: ${notPassedReason(data, judged)}` });
   const blockers = details.map((blocker) => plainParts(blocker.parts));
   const joined = (prefix: string) => [{ text: prefix }, ...details.flatMap((blocker, index) => (index === 0 ? blocker.parts : [{ text: '; ' }, ...blocker.parts]))];
 
   const started = data.status !== 'not-started';
   const lastFailed = lastRun !== undefined && !lastRun.overall_pass;
-  const signOffAllowed = !signOffTag && lastRun?.overall_pass === true && blockers.length === 0;
+  const passingRun = judged.passed ? judged.last : undefined;
+  const signOffNeeds = signOffTag ? [] : needsOf(context, stage, judged, details);
+  const signOffAllowed = !signOffTag && signOffNeeds.length === 0;
 
   let state: StageState;
   let parts: InlinePart[];
@@ -142,13 +169,78 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     state = data.status === 'done' ? 'done' : data.status;
     kind = 'sign-off';
     parts = [{ text: 'sign-off allowed: ' }, { code: `stagedocs sign-off ${data.id}` }];
+  } else if (judged.passed && signOffNeeds.length > 0) {
+    state = data.status;
+    kind = 'prepare-sign-off';
+    // The fixes name files and commands in backticks: code spans, not escaped backticks in text.
+    parts = [...messageParts(`gates passed in ${judged.last!.report.run_id}; before sign-off: ${signOffNeeds.map((need) => need.fix).join('; ')}; then `), { code: `stagedocs sign-off ${data.id}` }];
   } else {
     state = data.status;
     kind = started ? 'run-gates' : 'start';
     parts = [{ text: started ? 'run the gates: ' : 'start the stage, then run its gates: ' }, { code: `stagedocs gate run ${data.id}` }];
   }
   const nextAction = plainParts(parts);
-  return { state, nextAction, nextActionParts: parts, nextActionKind: kind, blockers, blockerDetails: details, signOffAllowed, lastRun, runs, signOffTag };
+  const freezeFile = model.freezes.find((freeze) => freeze.data.stage === data.id)?.doc.file;
+  return {
+    state,
+    nextAction,
+    nextActionParts: parts,
+    nextActionKind: kind,
+    blockers,
+    blockerDetails: details,
+    signOffAllowed,
+    signOffNeeds,
+    lastRun,
+    runs,
+    judged,
+    passingRun,
+    passed: signOffTag !== undefined || judged.passed,
+    decision: data.decision ?? lastRun?.decision_tag ?? null,
+    freeze: { required: data.freeze === 'required', file: freezeFile, verifiedByLastRun: lastRun?.freeze?.verified },
+    signOffTag,
+  };
+}
+
+/** What a stage's sign-off still needs, each with what to do: the list `sign-off` prints when it refuses. */
+function needsOf(context: AssessmentContext, stage: Typed<StageFrontmatter>, judged: StageRuns, blockers: readonly Blocker[]): SignOffNeed[] {
+  const { data } = stage;
+  const needs: SignOffNeed[] = [];
+  if (data.status !== 'done') needs.push({ reason: `${data.id} has status \`${data.status}\`, expected \`done\``, fix: `set \`status: done\` in ${stage.doc.file} and commit it` });
+  for (const blocker of blockers) {
+    if (blocker.cause === 'done-without-pass') continue;
+    needs.push({ reason: plainParts(blocker.parts), fix: FIXES[blocker.cause](data.id), cause: blocker.cause });
+  }
+  if (!judged.passed) {
+    const newest = judged.judged.at(-1);
+    needs.push({
+      reason: `no passing gate run of ${data.id} counts: ${notPassedReason(data, judged)}`,
+      fix:
+        newest && newest.discounts.includes('unverified') && newest.discounts.length === 1
+          ? `restore ${newest.folder.dir}/report.json and its registry row (\`stagedocs registry --check\`), or run \`stagedocs gate run ${data.id}\` again`
+          : `run \`stagedocs gate run ${data.id}\` on a clean tree at a commit of this branch until it passes, and commit the evidence`,
+    });
+  } else if (context.trust.committed !== undefined) {
+    const run = judged.last!;
+    const reportFile = `${run.folder.dir}/report.json`;
+    if (!context.trust.committed.has(reportFile)) {
+      needs.push({ reason: `the evidence of ${run.report.run_id} (${run.folder.dir}/) is not committed in HEAD's history`, fix: `commit ${run.folder.dir}/ and the registry (\`git add ${run.folder.dir} && git commit\`)` });
+    }
+  }
+  return needs;
+}
+
+const FIXES: Record<BlockerCause, (id: string) => string> = {
+  'dependency-missing': () => 'fix `depends_on` (or add the missing stage)',
+  'dependency-not-passed': () => 'make each dependency pass its gates (or sign it off) first',
+  'freeze-missing': (id) => `run \`stagedocs freeze ${id}\` and commit the freeze file`,
+  'freeze-failed': () => 'restore the frozen inputs, then run the gates again',
+  'validation-error': () => 'run `stagedocs validate` and fix the errors in the stage document',
+  'done-without-pass': (id) => `run \`stagedocs gate run ${id}\` until it passes`,
+};
+
+/** What the discounts of a run say, for messages. */
+export function describeDiscounts(run: JudgedRun): string {
+  return run.discounts.map((discount) => DISCOUNT_TEXT[discount]).join(' and ');
 }
 
 /**

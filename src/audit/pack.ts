@@ -8,6 +8,7 @@ import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../m
 import { type RunReport, type RunFolder } from '../model/evidence.js';
 import { findSection } from '../model/sections.js';
 import type { InlinePart } from '../render/escape.js';
+import type { RunTrust } from '../model/progression.js';
 import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type BlockerCause, type FileErrors, type NextActionKind, type StageAssessment, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';
 
@@ -31,6 +32,8 @@ export interface PackInput {
   commits: CommitChanges[];
   tags: TagInfo[];
   errorsByFile: ReadonlyMap<string, FileErrors>;
+  /** What runs are judged with (model/progression.ts), as status and sign-off judge them. */
+  trust: RunTrust;
   range: { base: string | undefined; baseSha: string | undefined; head: string; headSha: string };
   /** Explicit stage ids; undefined selects every stage whose files changed in the range. */
   stageIds: string[] | undefined;
@@ -91,6 +94,10 @@ export interface StagePack {
     next_action: string;
     blockers: string[];
     sign_off_allowed: boolean;
+    /** The stage passed: its newest counting run passed, or it is signed off (the verdict every command reports). */
+    passed: boolean;
+    /** What a sign-off still needs, each with what to do. */
+    sign_off_needs: Array<{ reason: string; fix: string }>;
     /** `next_action` in parts, commands as code. */
     next_action_parts: InlinePart[];
     next_action_kind: NextActionKind;
@@ -168,6 +175,7 @@ export function packBuilder(setting: PackSetting): PackBuilder {
     runs: setting.runs,
     tags: new Map(setting.tags.map((tag) => [tag.name, tag])),
     errorsByFile: setting.errorsByFile,
+    trust: setting.trust,
   };
   const indexes = packIndexes(setting);
   const owners = stageFileOwners(setting, indexes);
@@ -279,7 +287,7 @@ export const CAUSE_LABELS: Record<BlockerGroup['cause'], string> = {
   'freeze-missing': 'the freeze file is missing',
   'freeze-failed': 'freeze verification failed',
   'validation-error': 'the stage document fails validation',
-  'done-without-pass': 'marked done without a passing run',
+  'done-without-pass': 'marked done without a passing run that counts',
   'marked-blocked': 'marked blocked in its document',
 };
 
@@ -474,6 +482,8 @@ function stagePack(
       next_action: assessment.nextAction,
       blockers: assessment.blockers,
       sign_off_allowed: assessment.signOffAllowed,
+      passed: assessment.passed,
+      sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
       next_action_parts: assessment.nextActionParts,
       next_action_kind: assessment.nextActionKind,
       blocker_details: assessment.blockerDetails,

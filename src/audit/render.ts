@@ -212,6 +212,8 @@ function sharedNext(stage: StagePack): InlinePart[] {
       return [{ text: 'signed off' }];
     case 'sign-off':
       return [{ text: 'sign-off allowed: ' }, { code: 'stagedocs sign-off <stage-id>' }];
+    case 'prepare-sign-off':
+      return [{ text: 'gates passed; finish what sign-off needs (each), then: ' }, { code: 'stagedocs sign-off <stage-id>' }];
     case 'fix-failing-gates':
       return [{ text: 'fix the failing gates, record the root cause in a decision note, then rerun: ' }, { code: 'stagedocs gate run <stage-id>' }];
     case 'run-gates':

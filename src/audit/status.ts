@@ -8,6 +8,11 @@ export interface StatusStage {
   state: StageState;
   last_run: { run_id: string; result: 'pass' | 'fail'; finished_at: string } | null;
   next_action: string;
+  /** The stage passed: its newest counting run passed, or it is signed off. */
+  passed: boolean;
+  sign_off_allowed: boolean;
+  /** What a sign-off still needs, each with what to do. */
+  sign_off_needs: Array<{ reason: string; fix: string }>;
 }
 
 export interface StatusPhase {
@@ -38,6 +43,9 @@ export function buildStatus(context: AssessmentContext): StatusReport {
       state: assessment.state,
       last_run: last ? { run_id: last.run_id, result: last.overall_pass ? 'pass' : 'fail', finished_at: last.finished_at } : null,
       next_action: assessment.nextAction,
+      passed: assessment.passed,
+      sign_off_allowed: assessment.signOffAllowed,
+      sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
     };
   };
   const phaseIds = new Set(model.phases.map((phase) => phase.data.id));

@@ -1,6 +1,6 @@
 import { type Config } from '../model/config.js';
 import type { LoadedRepository } from '../engine/load-repository.js';
-import { type RunFolder } from '../model/evidence.js';
+import { type RegistryCheck, type RunFolder } from '../model/evidence.js';
 import type { RepositoryModel } from '../model/repository.js';
 import type { Env } from '../git/exec.js';
 import { tagsUnder, type TagInfo } from '../git/tags.js';
@@ -11,6 +11,8 @@ interface Workspace {
   config: Config;
   model: RepositoryModel;
   runs: RunFolder[];
+  /** The registry checked against the run folders: a run counts only with a matching row. */
+  registry: RegistryCheck;
   errorsByFile: Map<string, FileErrors>;
 }
 
@@ -18,7 +20,7 @@ interface Workspace {
  * The audit's view of a repository loaded with its evidence read (`loadRepository(root, { evidence:
  * 'read' })`, with the caches shared with `validate`): each file's error count and first error.
  */
-export function workspaceOf(repository: LoadedRepository<'read'>): Workspace {
+export function workspaceOf(repository: LoadedRepository<'read' | 'check'>): Workspace {
   const errorsByFile = new Map<string, FileErrors>();
   for (const diagnostic of repository.validation.diagnostics) {
     if (diagnostic.severity !== 'error') continue;
@@ -26,7 +28,7 @@ export function workspaceOf(repository: LoadedRepository<'read'>): Workspace {
     if (known) known.count++;
     else errorsByFile.set(diagnostic.file, { count: 1, first: `${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` });
   }
-  return { config: repository.config, model: repository.model, runs: repository.evidence.runs, errorsByFile };
+  return { config: repository.config, model: repository.model, runs: repository.evidence.runs, registry: repository.evidence.registry, errorsByFile };
 }
 
 /** The sign-off tags, from one `git for-each-ref`; none when there is no git repository. */

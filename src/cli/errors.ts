@@ -55,6 +55,31 @@ function presentRerunRefused(error: RerunRefusedError): { message: string; hint:
         message: `${failed} under decision \`${error.decisionTag}\`; a rerun needs a different decision note`,
         hint: 'Write a new decision note for this attempt (it may `supersedes` the old one) with its root cause.',
       };
+    case 'unfinished-root-cause':
+      return {
+        message: `${failed}; the \`${ROOT_CAUSE}\` section of decision \`${error.decisionTag}\` (${error.decisionFile}:${error.sectionLine}) still holds ${error.found ?? 'the scaffold text'}`,
+        hint: `Replace it with why ${error.failedRunId} failed, what this attempt changes and why that fixes it; \`stagedocs validate ${error.decisionFile}\` checks it.`,
+      };
+    case 'invalid-note':
+      return {
+        message: `${failed}; decision \`${error.decisionTag}\` (${error.decisionFile}) does not validate: ${error.found ?? ''}`,
+        hint: `Run \`stagedocs validate ${error.decisionFile}\` and fix it first.`,
+      };
+    case 'note-status':
+      return {
+        message: `${failed}; decision \`${error.decisionTag}\` (${error.decisionFile}) is \`${error.found}\`, expected \`proposed\` or \`accepted\``,
+        hint: 'A rejected or superseded decision cannot start a new attempt: write a new decision note.',
+      };
+    case 'other-stage':
+      return {
+        message: `${failed}; decision \`${error.decisionTag}\` (${error.decisionFile}) is about ${error.found || 'no stage'}, not \`${error.stageId}\``,
+        hint: `Name the stage in the note's frontmatter (\`stages: [${error.stageId}]\`), or write a note for this stage (\`stagedocs new-decision "Rerun ${error.stageId}" --stage ${error.stageId} --rerun-of ${error.failedRunId}\`).`,
+      };
+    case 'other-run':
+      return {
+        message: `${failed}; decision \`${error.decisionTag}\` (${error.decisionFile}) answers run \`${error.found}\`, not ${error.failedRunId}`,
+        hint: `Set \`rerun_of: ${error.failedRunId}\` in the note (with the root cause of that failure), or write a new note.`,
+      };
     default:
       return {
         message: `${failed}; decision \`${error.decisionTag}\` (${error.decisionFile}) ${error.problem === 'empty-root-cause' ? `has an empty \`${ROOT_CAUSE}\` section (line ${error.sectionLine})` : `has no \`${ROOT_CAUSE}\` section`}`,

@@ -35,6 +35,11 @@ export interface LoadRepositoryOptions<Evidence extends EvidenceMode = EvidenceM
   only?: ReadonlySet<string>;
   /** Rules to run after the built-in ones (the git-fed history and index rules). */
   extraRules?: readonly Rule[];
+  /**
+   * Every commit reachable from HEAD and HEAD itself (read by the caller, `git rev-list HEAD`): given
+   * to the evidence rules with the evidence, so that they count runs as every command counts them.
+   */
+  history?: { commits: ReadonlySet<string>; head: string };
   /** Worker threads that help parse the documents a cache does not know; default none (see `ValidateOptions.workers`). */
   workers?: number;
 }
@@ -56,6 +61,21 @@ export interface LoadedRepository<Evidence extends EvidenceMode = EvidenceMode> 
   evidence: Evidence extends 'none' ? undefined : RepositoryEvidence;
 }
 
+/** The evidence with HEAD's history beside it, its lazy parts left lazy. */
+function withHistory(evidence: RepositoryEvidence, history: { commits: ReadonlySet<string>; head: string }): RepositoryEvidence {
+  return {
+    fingerprint: evidence.fingerprint,
+    history: history.commits,
+    historyKey: history.head,
+    get runs() {
+      return evidence.runs;
+    },
+    get registry() {
+      return evidence.registry;
+    },
+  };
+}
+
 /**
  * Reads a stagedocs repository: its configuration, every document (through the facts cache unless
  * `cache` is false), the validation diagnostics the model comes with, and the gate evidence when asked.
@@ -72,7 +92,8 @@ export async function loadRepository<Evidence extends EvidenceMode = 'none'>(roo
   const { config, hash } = options.config ?? (await loadConfig(root));
   const mode: EvidenceMode = options.evidence ?? 'none';
   const useCache = options.cache ?? true;
-  const evidence = mode === 'none' ? undefined : useCache ? loadEvidenceCached(root, config.paths.gate_results) : loadEvidence(root, config.paths.gate_results);
+  const loaded = mode === 'none' ? undefined : useCache ? loadEvidenceCached(root, config.paths.gate_results) : loadEvidence(root, config.paths.gate_results);
+  const evidence = loaded && options.history ? loaded.then((read) => withHistory(read, options.history!)) : loaded;
   // Read alongside the documents when the rules do not need it: both wait mostly on the file system.
   evidence?.catch(() => undefined);
   const validation = await validateRepository({

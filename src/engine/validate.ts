@@ -124,6 +124,12 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
 /** What of the evidence the rules can see, as a short hash; `none` when it was not loaded. */
 function evidenceFingerprint(evidence: RepositoryEvidence | undefined): string {
   if (!evidence) return 'none';
+  // The runs that count depend on HEAD's history too (model/progression.ts).
+  const history = evidence.history ? `:${evidence.historyKey ?? [...evidence.history].sort().join(',')}` : '';
+  return `${evidenceContentFingerprint(evidence)}${history}`;
+}
+
+function evidenceContentFingerprint(evidence: RepositoryEvidence): string {
   if (evidence.fingerprint) return evidence.fingerprint;
   const runs = evidence.runs.map((run) => [run.runId, run.reportSha256 ?? null, run.problem ?? null]);
   return createHash('sha256').update(stableStringify({ runs, registry: evidence.registry })).digest('hex').slice(0, 16);

@@ -1,34 +1,69 @@
 import type { RepositoryModel } from '../model/repository.js';
-import type { RunReport } from '../model/evidence.js';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { RunFolder } from '../model/evidence.js';
 import { findSection } from '../model/sections.js';
 import { DecisionTagError, RerunRefusedError } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
+import { compareStrings } from '../model/diagnostic.js';
+import { unfinishedRootCause } from '../rules/rerun-root-cause.js';
 
 /** The section a decision note must have to start a rerun after a failed gate. */
 const ROOT_CAUSE_SECTION = 'Root cause';
 
+/** The last attempt of a stage: its newest run folder, finished or not. */
+export interface LastAttempt {
+  runId: string;
+  /** False for a failed run and for one that never finished (interrupted, killed): both count as failures. */
+  passed: boolean;
+  decisionTag: string | null;
+}
+
+/** The newest run folder of a stage (by run id, `<stage>_<UTC timestamp>`), finished or not. */
+export function lastAttempt(runs: readonly RunFolder[], stageId: string): LastAttempt | undefined {
+  const prefix = `${stageId}_`;
+  const own = runs.filter((run) => (run.report ? run.report.stage_id === stageId : run.runId.startsWith(prefix)));
+  const last = own.sort((a, b) => compareStrings(a.report?.started_at ?? timeOfRunId(a.runId), b.report?.started_at ?? timeOfRunId(b.runId)) || compareStrings(a.runId, b.runId)).at(-1);
+  if (!last) return undefined;
+  return { runId: last.runId, passed: last.report?.overall_pass === true, decisionTag: last.report?.decision_tag ?? null };
+}
+
+/** `20261121T100000Z` of a run id as an ISO time, to order unfinished runs among finished ones. */
+function timeOfRunId(runId: string): string {
+  const match = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d*)Z?$/.exec(runId);
+  return match ? `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}.000Z` : '';
+}
+
 /**
- * Failed runs are kept, and a stage is not simply rerun until it passes: after a failed run, the next
- * run must name a decision note other than the one behind the failed run, which exists and explains
- * the failure in a non-empty `Root cause` section. Refusals throw (RerunRefusedError, exit 1: the
- * checked thing, the rerun policy, failed; DecisionTagError for a tag that names no note) before
- * anything is written.
+ * Failed runs are kept, and a stage is not simply rerun until it passes: after a failed run (or one
+ * that never finished), the next run must name a decision note other than the one behind the failed
+ * run, which exists, validates, is `proposed` or `accepted`, names this stage in `stages`, answers
+ * this failed run where it names one (`rerun_of`), and explains the failure in a filled-in
+ * `Root cause` section. Refusals throw (RerunRefusedError, exit 1: the checked thing, the rerun
+ * policy, failed; DecisionTagError for a tag that names no note) before anything is written.
  *
- * `runs` are the stage's finished runs, oldest first; unfinished runs (killed) and runs recorded as
- * interrupted (Ctrl-C) do not count.
+ * `diagnostics` are the repository's validation findings (the note's errors refuse it).
+ * A run recorded as interrupted (Ctrl-C) or never finished (killed) counts as a failure: the attempt
+ * did not prove the stage, and the next one needs its decision note like any rerun.
  */
-export function checkRerunPolicy(model: RepositoryModel, stageId: string, runs: readonly RunReport[], decisionTag: string | undefined): void {
+export function checkRerunPolicy(model: RepositoryModel, stageId: string, runs: readonly RunFolder[], decisionTag: string | undefined, diagnostics: readonly Diagnostic[] = []): void {
   if (decisionTag !== undefined) assertDecisionExists(model, decisionTag);
-  const counted = runs.filter((run) => run.interrupted !== true);
-  const last = counted[counted.length - 1];
-  if (!last || last.overall_pass) return;
-  if (decisionTag === undefined) throw new RerunRefusedError(stageId, last.run_id, 'no-decision');
-  if (last.decision_tag === decisionTag) throw new RerunRefusedError(stageId, last.run_id, 'same-decision', decisionTag);
+  const last = lastAttempt(runs, stageId);
+  if (!last || last.passed) return;
+  if (decisionTag === undefined) throw new RerunRefusedError(stageId, last.runId, 'no-decision');
+  if (last.decisionTag === decisionTag) throw new RerunRefusedError(stageId, last.runId, 'same-decision', decisionTag);
   const decision = model.decisions.find((note) => note.data.decision_tag === decisionTag)!;
+  const file = decision.doc.file;
+  const refuse = (problem: ConstructorParameters<typeof RerunRefusedError>[2], line?: number, found?: string) => new RerunRefusedError(stageId, last.runId, problem, decisionTag, file, line, found);
+  if (decision.data.status !== 'proposed' && decision.data.status !== 'accepted') throw refuse('note-status', undefined, decision.data.status);
+  const stages = decision.data.stages ?? [];
+  if (!stages.includes(stageId)) throw refuse('other-stage', undefined, stages.map((id) => `\`${id}\``).join(', '));
+  if (decision.data.rerun_of !== undefined && decision.data.rerun_of !== '' && decision.data.rerun_of !== last.runId) throw refuse('other-run', undefined, decision.data.rerun_of);
   const rootCause = findSection(decision.doc, ROOT_CAUSE_SECTION);
-  if (!rootCause || rootCause.empty) {
-    throw new RerunRefusedError(stageId, last.run_id, rootCause ? 'empty-root-cause' : 'no-root-cause', decisionTag, decision.doc.file, rootCause?.line);
-  }
+  if (!rootCause || rootCause.empty) throw refuse(rootCause ? 'empty-root-cause' : 'no-root-cause', rootCause?.line);
+  const unfinished = unfinishedRootCause(rootCause);
+  if (unfinished) throw refuse('unfinished-root-cause', unfinished.line, unfinished.marker ? `\`${unfinished.marker}\`` : 'the scaffold text');
+  const error = diagnostics.find((diagnostic) => diagnostic.file === file && diagnostic.severity === 'error');
+  if (error) throw refuse('invalid-note', error.line, `${error.line}:${error.column} ${error.message} (${error.ruleId})`);
 }
 
 /** A decision tag must be a valid id naming an existing (schema-valid) decision note (DecisionTagError otherwise). */

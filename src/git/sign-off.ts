@@ -1,14 +1,10 @@
-import type { Typed } from '../model/repository.js';
+import type { RunReport } from '../model/evidence.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
-import { type RunReport, type RunFolder } from '../model/evidence.js';
-import type { Env } from './exec.js';
-import { isAncestor } from './history.js';
-import { isSha } from './refs.js';
 import type { TagInfo } from './tags.js';
 
 /** The gate run a sign-off rests on. */
-interface QualifyingRun {
+export interface QualifyingRun {
   report: RunReport;
   /** Repository-relative path of report.json. */
   reportPath: string;
@@ -43,58 +39,6 @@ export function commonReasons(tagName: string, facts: SignOffFacts): Reasons {
     );
   }
   return reasons;
-}
-
-/** The gates of a stage that must pass: every gate not marked `severity: warning`. */
-function blockingGates(stage: StageFrontmatter): string[] {
-  return (stage.gates ?? []).filter((gate) => gate.severity !== 'warning').map((gate) => gate.id);
-}
-
-/**
- * Finds the run a stage's sign-off rests on: the newest finished run of the stage whose commit is in
- * HEAD's history. It must have passed every blocking gate the stage declares; an older passing run
- * does not outweigh a newer failing one.
- */
-export async function qualifyingRun(
-  root: string,
-  stage: Typed<StageFrontmatter>,
-  runs: readonly RunFolder[],
-  head: string,
-  env: Env,
-): Promise<{ run?: QualifyingRun; reasons: Reasons }> {
-  const id = stage.data.id;
-  const ofStage = runs
-    .filter((run): run is RunFolder & { report: RunReport; reportSha256: string } => run.report?.stage_id === id && run.reportSha256 !== undefined)
-    .sort((a, b) => (a.report.started_at < b.report.started_at ? 1 : a.report.started_at > b.report.started_at ? -1 : a.runId < b.runId ? 1 : -1));
-  if (ofStage.length === 0) return { reasons: [`no finished gate run of ${id}; run \`stagedocs gate run ${id}\` and commit its evidence`] };
-
-  let newest: (typeof ofStage)[number] | undefined;
-  for (const run of ofStage) {
-    if (run.report.commit && isSha(run.report.commit) && (await isAncestor(root, run.report.commit, head, env))) {
-      newest = run;
-      break;
-    }
-  }
-  if (!newest) {
-    return {
-      reasons: [`none of the ${ofStage.length} gate run(s) of ${id} was made at a commit in HEAD's history (newest: ${ofStage[0]!.runId} at ${ofStage[0]!.report.commit ?? 'no commit'}); run the gates again on this branch`],
-    };
-  }
-  const report = newest.report;
-  const failed: string[] = [];
-  for (const gateId of blockingGates(stage.data)) {
-    const result = report.gates.find((gate) => gate.id === gateId);
-    if (!result) failed.push(`${gateId} (not run)`);
-    else if (result.outcome !== 'pass') failed.push(`${gateId} (${result.outcome}: ${result.summary})`);
-  }
-  for (const result of report.gates) {
-    if (result.severity === 'blocking' && result.outcome !== 'pass' && !failed.some((entry) => entry.startsWith(`${result.id} `))) failed.push(`${result.id} (${result.outcome}: ${result.summary})`);
-  }
-  if (failed.length > 0 || report.blocking_failures > 0 || !report.overall_pass) {
-    const list = failed.length > 0 ? failed.join(', ') : `${report.blocking_failures} blocking failure(s)`;
-    return { reasons: [`the newest gate run of ${id} in HEAD's history, ${report.run_id}, did not pass its blocking gates: ${list}`] };
-  }
-  return { run: { report, reportPath: `${newest.dir}/report.json`, reportSha256: newest.reportSha256 }, reasons: [] };
 }
 
 /** The annotated tag message of a stage sign-off: the evidence it rests on, one `key: value` a line. */

@@ -82,7 +82,9 @@ export async function createAnnotatedTag(root: string, name: string, commit: str
   });
   await runGit(root, ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--end-of-options', name, commit], { env, input: message });
   const created = await readTag(root, name, env);
-  if (!created || created.commit !== commit) {
+  // An annotated tag object (not a lightweight tag a hook swapped in), pointing at that commit.
+  const type = (await runGit(root, ['cat-file', '-t', `refs/tags/${name}`], { env }).catch(() => Buffer.from(''))).toString('utf8').trim();
+  if (!created || created.commit !== commit || type !== 'tag') {
     throw new StagedocsError(`git reported success but tag ${name} does not point at ${commit}`, 1, 'Check `git show-ref --tags` and your git hooks.');
   }
   return created;

@@ -115,16 +115,29 @@ export class DecisionTagError extends UsageError {
  * A rerun refused by the failure policy: the last run of the stage failed, and the next one needs a
  * new decision note whose `Root cause` section explains it. Exit 1 (the checked policy failed).
  */
+export type RerunProblem =
+  | 'no-decision'
+  | 'same-decision'
+  | 'no-root-cause'
+  | 'empty-root-cause'
+  | 'unfinished-root-cause'
+  | 'invalid-note'
+  | 'note-status'
+  | 'other-stage'
+  | 'other-run';
+
 export class RerunRefusedError extends StagedocsError {
   constructor(
     readonly stageId: string,
     readonly failedRunId: string,
-    readonly problem: 'no-decision' | 'same-decision' | 'no-root-cause' | 'empty-root-cause',
+    readonly problem: RerunProblem,
     readonly decisionTag?: string,
-    /** The decision note (no-root-cause, empty-root-cause). */
+    /** The decision note (every problem but no-decision and same-decision). */
     readonly decisionFile?: string,
-    /** The line of the empty section (empty-root-cause). */
+    /** The line of the empty section (empty-root-cause), of the unfinished text (unfinished-root-cause) or of the first error (invalid-note). */
     readonly sectionLine?: number,
+    /** What was found: the note's status (note-status), the stages it names (other-stage), the run it answers (other-run), the first error (invalid-note). */
+    readonly found?: string,
   ) {
     super(`The last run of \`${stageId}\` (${failedRunId}) failed; a rerun needs a new decision note with a root cause (${problem})`, EXIT_FAILED);
     this.name = 'RerunRefusedError';

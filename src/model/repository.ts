@@ -9,6 +9,10 @@ export interface RepositoryEvidence {
   registry: RegistryCheck;
   /** A hash that changes whenever the runs or the registry check do, when the loader knows one (the evidence cache's text). */
   fingerprint?: string;
+  /** Every commit reachable from HEAD, when the caller read it (`git rev-list HEAD`): a run counts only at one of them. */
+  history?: ReadonlySet<string>;
+  /** What names `history` in cache keys: the HEAD commit it was read at. */
+  historyKey?: string;
 }
 
 /** A document whose frontmatter passed its schema, with its data typed. */

@@ -1,6 +1,7 @@
 import { brokenLink } from './broken-link.js';
 import { dependencyCycle } from './dependency-cycle.js';
 import { doneNeedsPassingRun } from './done-needs-passing-run.js';
+import { duplicateOrder } from './duplicate-order.js';
 import { emptySection } from './empty-section.js';
 import { freezeRequired } from './freeze-required.js';
 import { frontmatterSchema } from './frontmatter-schema.js';
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   unknownReference,
   dependencyCycle,
   linearProgression,
+  duplicateOrder,
   objectiveGate,
   noStubsWhenDone,
   brokenLink,

@@ -1,4 +1,4 @@
-import { placeOf } from '../model/documents.js';
+import { placeOf, type Section } from '../model/documents.js';
 import { findSection } from '../model/sections.js';
 import { documentRule } from './types.js';
 
@@ -7,6 +7,19 @@ export const ROOT_CAUSE_PLACEHOLDER = 'TODO: why the gate run failed, what this 
 
 /** Markers that say the section was not written yet. */
 const UNFINISHED = /\b(TODO|TBD|FIXME|XXX)\b/; // stagedocs-allow-stub: the markers this rule looks for
+
+/**
+ * Where a filled-in `Root cause` section still holds unfinished text: a marker (outside code spans) or
+ * the scaffold's placeholder. Undefined when it is written. Shared with the rerun policy of `gate run`.
+ */
+export function unfinishedRootCause(section: Section): { line: number; column: number; marker: string | undefined } | undefined {
+  // Markers quoted in code spans (`TODO`) are text, not unfinished work. // stagedocs-allow-stub
+  const lines = section.text.split('\n').map((line) => line.replace(/`[^`]*`/g, (code) => ' '.repeat(code.length)));
+  const index = lines.findIndex((line) => UNFINISHED.test(line));
+  if (index >= 0) return { line: section.contentLine + index, column: lines[index]!.search(UNFINISHED) + 1, marker: UNFINISHED.exec(lines[index]!)?.[0] };
+  if (section.text.includes(ROOT_CAUSE_PLACEHOLDER)) return { line: section.line, column: section.column, marker: undefined };
+  return undefined;
+}
 
 export const rerunRootCause = documentRule(
   {
@@ -28,15 +41,12 @@ export const rerunRootCause = documentRule(
       });
       return;
     }
-    // Markers quoted in code spans (`TODO`) are text, not unfinished work. // stagedocs-allow-stub
-    const lines = section.text.split('\n').map((line) => line.replace(/`[^`]*`/g, (code) => ' '.repeat(code.length)));
-    const index = section.empty ? -1 : lines.findIndex((line) => UNFINISHED.test(line));
-    const placeholder = section.text.includes(ROOT_CAUSE_PLACEHOLDER);
-    if (!section.empty && index === -1 && !placeholder) return;
-    const marker = index >= 0 ? UNFINISHED.exec(lines[index]!)?.[0] : undefined;
+    const unfinished = section.empty ? undefined : unfinishedRootCause(section);
+    if (!section.empty && !unfinished) return;
+    const marker = unfinished?.marker;
     context.report({
-      line: index >= 0 ? section.contentLine + index : section.line,
-      column: index >= 0 ? lines[index]!.search(UNFINISHED) + 1 : section.column,
+      line: unfinished?.line ?? section.line,
+      column: unfinished?.column ?? section.column,
       message: section.empty
         ? 'Section `Root cause` is empty, expected why the failed gate run failed'
         : `Section \`Root cause\` still holds ${marker ? `\`${marker}\`` : 'the scaffold text'}, expected why the failed gate run failed`,

@@ -91,6 +91,12 @@ describe('the audit pack as a reviewer reads it (GitHub-flavoured markdown)', ()
 
   it('shows commands as code, not as escaped backticks', () => {
     const dir = pullRequest();
+    // P1-S00 passed but is still in-progress: what to do before sign-off names a field and a command, as code.
+    const before = pack(dir, ['--base', 'main']);
+    expect(before).not.toContain('\\`');
+    expect(rendered(before)).toContain('before sign-off: set <code>status: done</code> in stages/mvp/00-foundation.md and commit it; then <code>stagedocs sign-off P1-S00</code>');
+    // Sign-off needs a done stage.
+    commitFiles(dir, { 'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0, status: 'done' }) }, 'P1-S00: done');
     const markdown = pack(dir, ['--base', 'main']);
     const html = rendered(markdown);
     expect(markdown).not.toContain('\\`');

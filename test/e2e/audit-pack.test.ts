@@ -58,7 +58,9 @@ beforeEach(() => resetCommitClock());
 describe('stagedocs audit-pack', () => {
   it('renders one stage with its evidence, links and registry rows', async () => {
     const dir = scaffold();
-    const head = commitFiles(dir, { 'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0, status: 'in-progress', body: IMPACT }) }, 'P1-S00: state impact and risk');
+    // Done, with the two gates its run ran: the run counts and sign-off is allowed.
+    const gates = 'gates:\n  - id: build\n    run: "true"\n  - id: tests\n    run: "true"';
+    const head = commitFiles(dir, { 'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0, status: 'done', gates, body: IMPACT }) }, 'P1-S00: state impact and risk');
     const report = runReport({ stage: 'P1-S00', at: '20261121T100500Z', pass: true, commit: head, gates: [{ id: 'build', outcome: 'pass' }, { id: 'tests', outcome: 'pass' }] });
     commitFiles(dir, { ...runFolder(report), 'gate_results/gate_registry.csv': registryCsv([report]) }, 'P1-S00: gate run');
 
@@ -209,7 +211,12 @@ describe('stagedocs audit-pack', () => {
     git(dir, 'checkout', '-q', '-b', 'work');
     commitFiles(dir, { 'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0, status: 'in-progress', body: IMPACT }) }, 'Start P1-S00');
     const run = runReport({ stage: 'P1-S00', at: '20261121T110000Z', pass: true, commit: git(dir, 'rev-parse', 'HEAD').trim() });
-    commitFiles(dir, { ...runFolder(run), 'gate_results/gate_registry.csv': registryCsv([run]) }, 'Gate run P1-S00');
+    // The run passed: commit its evidence and mark the stage done (sign-off needs both).
+    commitFiles(
+      dir,
+      { ...runFolder(run), 'gate_results/gate_registry.csv': registryCsv([run]), 'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0, status: 'done', body: IMPACT }) },
+      'Gate run P1-S00',
+    );
     expect(runCli(dir, ['validate']).code).toBe(0);
 
     const out = path.join(dir, 'audit.md');
@@ -218,7 +225,7 @@ describe('stagedocs audit-pack', () => {
     const markdown = readFileSync(out, 'utf8');
     // What a reviewer acts on: which stage, what changed, the evidence, and the decision to take.
     expect(markdown).toContain('No blockers in 1 stage.');
-    expect(markdown).toContain('<summary><b>P1-S00</b> Stage P1-S00 (in-progress)</summary>');
+    expect(markdown).toContain('<summary><b>P1-S00</b> Stage P1-S00 (done)</summary>');
     expect(markdown).toContain('Start P1-S00');
     expect(markdown).toContain('`gate_results/P1-S00_20261121T110000Z/` (added)');
     expect(markdown).toContain('Adds the foundation; a broken parser would block every later stage.');

@@ -26,13 +26,13 @@ describe('evidence rules in validate', () => {
     writeFileSync(path.join(dir, S00), gateStage('  - id: tests\n    run: "npm test"', { status: 'done' }));
     const stale = ofRule(dir, 'done-needs-passing-run');
     expect(stale).toHaveLength(1);
-    expect(stale[0]).toMatchObject({ file: S00, line: 7, message: expect.stringMatching(/passing runs ran other gates than the current ones/) });
+    expect(stale[0]).toMatchObject({ file: S00, line: 7, message: expect.stringMatching(/without a passing gate run that counts: none of its 1 finished run\(s\) counts \(the newest, P1-S00_\S+, ran other gates than the stage has now\)/) });
   });
 
   it('done-needs-passing-run: a done stage without any run is an error', () => {
     const dir = gateRepo({ [S00]: gateStage('  - id: tests\n    run: "true"', { status: 'done' }) });
     expect(ofRule(dir, 'done-needs-passing-run')).toEqual([
-      expect.objectContaining({ file: S00, line: 7, message: 'Stage `P1-S00` is `done` without a passing gate run in gate_results/, expected one' }),
+      expect.objectContaining({ file: S00, line: 7, message: 'Stage `P1-S00` is `done` without a passing gate run that counts: it has no finished gate run' }),
     ]);
     expect(runCli(dir, ['validate']).code).toBe(1);
   });

@@ -231,8 +231,9 @@ describe('stagedocs gate run', () => {
     const dir = gateRepo(
       { [S00]: gateStage('  - id: flaky\n    run: "test -f fixed"') },
       {
-        'decisions/D-2026-11-21-001.md': decision({ tag: 'D-2026-11-21-001' }),
-        'decisions/D-2026-11-21-002.md': decision({ tag: 'D-2026-11-21-002', body: '## Context\nx\n\n## Decision\ny\n\n## Consequences\nz\n\n## Root cause\nThe fixture file was missing.\n' }),
+        // Both notes are about P1-S00 (a rerun note must list the stage): only the root cause differs.
+        'decisions/D-2026-11-21-001.md': decision({ tag: 'D-2026-11-21-001', extra: 'stages: [P1-S00]\n' }),
+        'decisions/D-2026-11-21-002.md': decision({ tag: 'D-2026-11-21-002', extra: 'stages: [P1-S00]\n', body: '## Context\nx\n\n## Decision\ny\n\n## Consequences\nz\n\n## Root cause\nThe fixture file was missing.\n' }),
       },
     );
     expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(1);
@@ -310,7 +311,16 @@ describe('stagedocs gate run', () => {
   }, 30_000);
 
   it('survives a run killed with SIGKILL: unfinished, not corruption, and the next run works', async () => {
-    const dir = gateRepo({ [S00]: gateStage('  - id: maybe-hangs\n    run: "test -f fast || (echo $$ > gate.pid; sleep 60)"') });
+    const dir = gateRepo(
+      { [S00]: gateStage('  - id: maybe-hangs\n    run: "test -f fast || (echo $$ > gate.pid; sleep 60)"') },
+      {
+        'decisions/D-2026-11-21-001.md': decision({
+          tag: 'D-2026-11-21-001',
+          extra: 'stages: [P1-S00]\n',
+          body: '## Context\nThe run was killed.\n\n## Decision\nRun again.\n\n## Consequences\nNone.\n\n## Root cause\nThe gate hung and stagedocs was killed.\n',
+        }),
+      },
+    );
     writeFileSync(path.join(dir, 'fast'), '');
     expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
     rmSync(path.join(dir, 'fast'));
@@ -336,7 +346,11 @@ describe('stagedocs gate run', () => {
     expect(check.stdout).toContain(`unfinished gate_results/${killedRun}/ has no report.json`);
 
     writeFileSync(path.join(dir, 'fast'), '');
-    expect(runCli(dir, ['gate', 'run', 'P1-S00'], { env: { STAGEDOCS_NOW: '2026-11-21T11:00:00Z' } }).code).toBe(0);
+    // An unfinished last run counts as a failure: the next run needs a decision note with its root cause.
+    const bare = runCli(dir, ['gate', 'run', 'P1-S00'], { env: { STAGEDOCS_NOW: '2026-11-21T11:00:00Z' } });
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toContain(killedRun);
+    expect(runCli(dir, ['gate', 'run', 'P1-S00', '--decision', 'D-2026-11-21-001'], { env: { STAGEDOCS_NOW: '2026-11-21T11:00:00Z' } }).code).toBe(0);
     const rows = parseCsv(registryText(dir));
     expect(rows).toHaveLength(3);
     expect(rows.every((row) => row.cells.length === 15)).toBe(true);

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stage, validTree } from '../helpers/documents.js';
+import { phase, stage, validTree } from '../helpers/documents.js';
+import { appendRegistry } from '../helpers/evidence.js';
 import { CLI, GIT_ENV, git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
 import { shellQuote } from '../../src/util/shell-quote.js';
 import { runFolder } from '../helpers/runs.js';
@@ -10,10 +11,26 @@ import { runFolder } from '../helpers/runs.js';
 const TAG = 'stagedocs/P1-S00/signed-off';
 const TIMES: Record<string, string> = { 'P1-S00': '20261121T090000Z', 'P1-S01': '20261121T100000Z' };
 
-/** Records a hand-written run of `stageId` made at the current HEAD, and commits it. */
+/**
+ * The valid tree with the given stages `done` (sign-off refuses a stage that is not), and with `phase`
+ * the phase done with an exit definition (what a phase sign-off needs).
+ */
+function doneTree(stages: Array<'P1-S00' | 'P1-S01'>, options: { phase?: boolean } = {}): Record<string, string> {
+  const tree = validTree();
+  if (stages.includes('P1-S00')) tree['stages/mvp/00-foundation.md'] = stage({ id: 'P1-S00', order: 0, status: 'done' });
+  if (stages.includes('P1-S01')) tree['stages/mvp/01-skeleton.md'] = stage({ id: 'P1-S01', order: 1, status: 'done' });
+  if (options.phase) tree['stages/mvp/phase.md'] = phase({ status: 'done', extra: 'exit:\n  - Every stage signed off.\n' });
+  return tree;
+}
+
+/**
+ * Records a hand-written run of `stageId` made at the current HEAD, as `gate run` would: the stage's
+ * gate (`tests`, `true`), a clean tree, a registry row; and commits the evidence.
+ */
 function addRun(repo: string, stageId: string, outcome: 'pass' | 'fail', commit = git(repo, 'rev-parse', 'HEAD').trim()) {
   const run = runFolder({ stageId, timestamp: TIMES[stageId]!, commit, gates: [{ id: 'tests', outcome }] });
   writeTree(repo, run.files);
+  appendRegistry(repo, [run.report]);
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', `evidence of ${stageId}`);
   return run;
@@ -21,7 +38,7 @@ function addRun(repo: string, stageId: string, outcome: 'pass' | 'fail', commit 
 
 describe('stagedocs sign-off', () => {
   it('tags a stage whose blocking gates passed, with the run id and report hash, and refuses a second sign-off', () => {
-    const repo = makeRepo(validTree());
+    const repo = makeRepo(doneTree(['P1-S00']));
     const run = addRun(repo, 'P1-S00', 'pass');
     const head = git(repo, 'rev-parse', 'HEAD').trim();
 
@@ -43,7 +60,7 @@ describe('stagedocs sign-off', () => {
   });
 
   it('refuses a stage whose newest run failed, listing every reason, and creates no tag', () => {
-    const repo = makeRepo(validTree());
+    const repo = makeRepo(doneTree(['P1-S00']));
     addRun(repo, 'P1-S00', 'fail');
     appendFileSync(path.join(repo, 'stages/mvp/phase.md'), '\nMore words.\n');
     const result = runCli(repo, ['sign-off', 'P1-S00', '--format', 'json']);
@@ -52,25 +69,27 @@ describe('stagedocs sign-off', () => {
     expect(outcome).toMatchObject({ kind: 'stage', id: 'P1-S00', signed: false });
     expect(outcome.reasons).toEqual([
       'the working tree is not clean: `stages/mvp/phase.md` (commit or restore them)',
-      "the newest gate run of P1-S00 in HEAD's history, P1-S00_20261121T090000Z, did not pass its blocking gates: tests (fail: exit 1)",
+      // The stage is done with a failing newest run: validation (done-needs-passing-run) and the verdict both say so.
+      'validation fails with 1 error, first stages/mvp/00-foundation.md:7:9 Stage `P1-S00` is `done` without a passing gate run that counts: its newest counting run, P1-S00_20261121T090000Z, failed its blocking gates: tests (fail: exit 1) (done-needs-passing-run); run `stagedocs validate`',
+      'no passing gate run of P1-S00 counts: its newest counting run, P1-S00_20261121T090000Z, failed its blocking gates: tests (fail: exit 1); run `stagedocs gate run P1-S00` on a clean tree at a commit of this branch until it passes, and commit the evidence',
     ]);
     expect(git(repo, 'tag', '-l')).toBe('');
   });
 
   it('refuses without a run, and with a run made at a commit outside HEAD\'s history', () => {
-    const repo = makeRepo(validTree());
+    const repo = makeRepo(doneTree(['P1-S00']));
     const none = runCli(repo, ['sign-off', 'P1-S00']);
     expect(none.code).toBe(1);
-    expect(none.stdout).toContain('no finished gate run of P1-S00; run `stagedocs gate run P1-S00`');
+    expect(none.stdout).toContain('no passing gate run of P1-S00 counts: it has no finished gate run; run `stagedocs gate run P1-S00`');
 
     addRun(repo, 'P1-S00', 'pass', 'f'.repeat(40));
     const elsewhere = runCli(repo, ['sign-off', 'P1-S00']);
     expect(elsewhere.code).toBe(1);
-    expect(elsewhere.stdout).toContain("was made at a commit in HEAD's history");
+    expect(elsewhere.stdout).toContain("was made at a commit that is not in HEAD's history");
   });
 
   it('offers the phase sign-off after the last stage, and signs off the phase on request', () => {
-    const repo = makeRepo(validTree());
+    const repo = makeRepo(doneTree(['P1-S00', 'P1-S01'], { phase: true }));
     addRun(repo, 'P1-S00', 'pass');
     addRun(repo, 'P1-S01', 'pass');
     expect(runCli(repo, ['sign-off', 'P1-S00']).stdout).not.toContain('Sign off the phase');
@@ -85,7 +104,7 @@ describe('stagedocs sign-off', () => {
   });
 
   it('signs off the phase too with --phase, and refuses a phase with stages still open', () => {
-    const repo = makeRepo(validTree());
+    const repo = makeRepo(doneTree(['P1-S00', 'P1-S01'], { phase: true }));
     addRun(repo, 'P1-S00', 'pass');
     const early = runCli(repo, ['sign-off', 'P1']);
     expect(early.code).toBe(1);
@@ -102,7 +121,7 @@ describe('stagedocs sign-off', () => {
 
   const hasScript = spawnSync('script', ['--version']).status === 0;
   it.skipIf(!hasScript)('asks on a terminal whether to sign off the phase, and does it on "y"', () => {
-    const repo = makeRepo(validTree());
+    const repo = makeRepo(doneTree(['P1-S00', 'P1-S01'], { phase: true }));
     addRun(repo, 'P1-S00', 'pass');
     addRun(repo, 'P1-S01', 'pass');
     expect(runCli(repo, ['sign-off', 'P1-S00']).code).toBe(0);
@@ -115,7 +134,7 @@ describe('stagedocs sign-off', () => {
   });
 
   it('checks ids before git, and works on a detached HEAD', () => {
-    const repo = makeRepo(validTree());
+    const repo = makeRepo(doneTree(['P1-S00']));
     const bad = runCli(repo, ['sign-off', '--', '--output=/tmp/stagedocs-x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not a valid stage or phase id');
@@ -131,7 +150,7 @@ describe('stagedocs sign-off', () => {
 
 describe('stagedocs trace', () => {
   it('lists the commits, gate runs and tags of a stage, byte-stable', () => {
-    const repo = makeRepo(validTree());
+    const repo = makeRepo(doneTree(['P1-S00']));
     const run = addRun(repo, 'P1-S00', 'pass');
     expect(runCli(repo, ['sign-off', 'P1-S00']).code).toBe(0);
 

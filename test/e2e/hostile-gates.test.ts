@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv, decodeCell } from '../../src/util/csv.js';
 import { gateRepo, gateStage, readReport, registryText, runFolders, startCli, waitFor, waitForProcessGone } from '../helpers/gates.js';
 import { GIT_ENV, PROJECT_ROOT, runCli, tempDir } from '../helpers/repo.js';
-import { stage, STAGE_SECTIONS } from '../helpers/documents.js';
+import { decision, stage, STAGE_SECTIONS } from '../helpers/documents.js';
 
 /** The gate-process, secrets and CSV parts of the hostile-input issue, against the built CLI. */
 const S00 = 'stages/mvp/00-s.md';
@@ -62,9 +62,17 @@ describe('gate processes that escape or hold the pipes', () => {
     const rows = parseCsv(registryText(dir));
     expect(rows).toHaveLength(2);
     expect(rows[1]!.cells[7]).toBe('false');
-    // An interrupted run does not count as failed: the next run needs no decision note.
+    // An interrupted run did not prove the stage: like a failure, the next run needs a decision note.
     writeFileSync(path.join(dir, S00), gateStage(`  - id: quick\n    run: "true"`));
-    expect(runCli(dir, ['gate', 'run', 'P1-S00'], { env: { STAGEDOCS_NOW: '2026-11-21T10:00:00Z' } }).code).toBe(0);
+    const refused = runCli(dir, ['gate', 'run', 'P1-S00'], { env: { STAGEDOCS_NOW: '2026-11-21T10:00:00Z' } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(RUN);
+    mkdirSync(path.join(dir, 'decisions'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'decisions/D-2026-11-21-001.md'),
+      decision({ tag: 'D-2026-11-21-001', extra: 'stages: [P1-S00]\n', body: '## Context\nThe run was interrupted.\n\n## Decision\nRun again.\n\n## Consequences\nNone.\n\n## Root cause\nThe gate waited on a child that never ended.\n' }),
+    );
+    expect(runCli(dir, ['gate', 'run', 'P1-S00', '--decision', 'D-2026-11-21-001'], { env: { STAGEDOCS_NOW: '2026-11-21T10:00:00Z' } }).code).toBe(0);
   }, 60_000);
 
   it('refuses a timeout that would overflow the timer, on the flag and in the configuration', () => {

@@ -1,23 +1,27 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { phase, stage } from '../helpers/documents.js';
-import { runFolder, runReport } from '../helpers/evidence.js';
-import { CLI, GIT_ENV, git, makeRepo, PROJECT_ROOT, runCli } from '../helpers/repo.js';
+import { registryCsv, runFolder, runReport } from '../helpers/evidence.js';
+import { CLI, GIT_ENV, git, makeRepo, PROJECT_ROOT, runCli, writeTree } from '../helpers/repo.js';
 
 /** util-linux `script` gives the CLI a real terminal. */
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
+/** Committed stages, then runs that count (made at that commit, with registry rows), committed too. */
 function repoWithRuns(): string {
-  const failing = runReport({ stage: 'P1-S01', at: '20261121T100000Z', pass: false, stageFile: 'stages/mvp/01-skeleton.md' });
-  const passing = runReport({ stage: 'P1-S00', at: '20261120T090000Z', pass: true });
-  return makeRepo({
+  const dir = makeRepo({
     'stages/mvp/phase.md': phase(),
     'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0, status: 'done' }),
     'stages/mvp/01-skeleton.md': stage({ id: 'P1-S01', order: 1, status: 'in-progress' }),
     'stages/mvp/02-data.md': stage({ id: 'P1-S02', order: 2 }),
-    ...runFolder(passing),
-    ...runFolder(failing),
   });
+  const commit = git(dir, 'rev-parse', 'HEAD').trim();
+  const failing = runReport({ stage: 'P1-S01', at: '20261121T100000Z', pass: false, stageFile: 'stages/mvp/01-skeleton.md', commit });
+  const passing = runReport({ stage: 'P1-S00', at: '20261120T090000Z', pass: true, commit });
+  writeTree(dir, { ...runFolder(passing), ...runFolder(failing), 'gate_results/gate_registry.csv': registryCsv([passing, failing]) });
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'gate runs');
+  return dir;
 }
 
 describe('stagedocs status', () => {

@@ -4,6 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { csvRow } from '../../src/util/csv.js';
 import { HEADER, registryValues, reportPathOf } from '../../src/evidence/registry.js';
 import { REPORT_FORMAT, type GateResult, type RunReport } from '../../src/model/evidence.js';
@@ -29,7 +31,8 @@ export function runReport(options: RunOptions): RunReport {
   const gates: GateResult[] = (options.gates ?? [{ id: 'tests', outcome: options.pass ? 'pass' : 'fail' }]).map((gate) => ({
     type: 'run',
     severity: 'blocking',
-    command: 'npm test',
+    // The command of the gate `stage()` (documents.ts) declares: a run counts only for the gates the stage has now.
+    command: 'true',
     exit_code: gate.outcome === 'pass' ? 0 : 1,
     started_at: started,
     finished_at: finished,
@@ -67,20 +70,33 @@ export function runFolder(report: RunReport): Tree {
   return {
     [`${dir}/report.json`]: `${JSON.stringify(report, null, 2)}\n`,
     [`${dir}/report.md`]: `# ${report.run_id}\n\n${report.overall_pass ? 'PASS' : 'FAIL'}\n`,
-    [`${dir}/run.log`]: `$ npm test\n${report.overall_pass ? 'ok' : 'not ok'}\n`,
-    [`${dir}/command.sh`]: '#!/bin/sh\nnpm test\n',
+    [`${dir}/run.log`]: `${report.gates.map((gate) => `$ ${gate.command ?? gate.id}\n`).join('')}${report.overall_pass ? 'ok' : 'not ok'}\n`,
+    [`${dir}/command.sh`]: `#!/bin/sh\n${report.gates.map((gate) => `${gate.command ?? gate.id}\n`).join('')}`,
     [`${dir}/environment.json`]: '{"node":"v20"}\n',
   };
 }
 
 /** `gate_registry.csv` with one row per report, written as `gate run` writes it. */
-export function registryCsv(reports: RunReport[]): string {
+export function registryCsv(reports: RunReport[], gateResults = 'gate_results'): string {
   const rows = reports.map((report) => {
-    const reportPath = reportPathOf('gate_results', report.run_id);
-    const sha = createHash('sha256').update(runFolder(report)[reportPath]!).digest('hex');
+    const reportPath = reportPathOf(gateResults, report.run_id);
+    const sha = createHash('sha256').update(runFolder(report)[reportPathOf('gate_results', report.run_id)]!).digest('hex');
     return csvRow(registryValues(report, reportPath, sha));
   });
   return HEADER + rows.join('');
+}
+
+/**
+ * Appends the registry rows of `reports` to `<gateResults>/gate_registry.csv` under `dir` (creating it
+ * with its header), as `gate run` does when a run finishes; returns the new file text.
+ */
+export function appendRegistry(dir: string, reports: RunReport[], gateResults = 'gate_results'): string {
+  const file = path.join(dir, gateResults, 'gate_registry.csv');
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : HEADER;
+  const text = before + registryCsv(reports, gateResults).slice(HEADER.length);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return text;
 }
 
 let tick = 0;

@@ -45,6 +45,7 @@ async function packInput(): Promise<{ input: PackInput; sectionReads: string[]; 
     commits: commits.reverse(),
     tags: [],
     errorsByFile: new Map(),
+    trust: { registry: undefined, history: undefined },
     range: { base: undefined, baseSha: undefined, head: 'HEAD', headSha: 'c'.repeat(40) },
     stageIds: undefined,
     generatedAt: '2026-11-21T12:00:00Z',

@@ -25,6 +25,8 @@ function stagePack(id: string, title: string, state: StagePack['state'], text: s
       next_action: `run the gates: \`stagedocs gate run ${id}\``,
       blockers: [],
       sign_off_allowed: false,
+      passed: false,
+      sign_off_needs: [],
       next_action_parts: [{ text: 'run the gates: ' }, { code: `stagedocs gate run ${id}` }],
       next_action_kind: 'run-gates',
       blocker_details: [],

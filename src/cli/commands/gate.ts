@@ -92,7 +92,7 @@ async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): P
       if (tail?.length) io.stdout.write(`\n${colors.bold(`Last output of ${gate.id}`)} (${gate.summary}):\n${tail.map((line) => `  ${line}`).join('\n')}\n`);
     }
     if (report.interrupted) {
-      io.stdout.write(`${colors.dim('hint:')} the run was interrupted and recorded as such (it does not pass, and a rerun needs no decision note).\n`);
+      io.stdout.write(`${colors.dim('hint:')} the run was interrupted and recorded as such: it does not pass, and like a failed run, a rerun needs \`--decision <tag>\` naming a decision note with a Root cause section.\n`);
     } else if (!report.overall_pass) {
       io.stdout.write(`${colors.dim('hint:')} the failed run is kept; a rerun needs \`--decision <tag>\` naming a new decision note with a Root cause section.\n`);
     }

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../engine/config.js';
 import { loadRepository } from '../../engine/load-repository.js';
-import { readRuns } from '../../evidence/read.js';
 import type { Env } from '../../git/exec.js';
 import { historyRules } from '../../git/history-validation.js';
 import { assertFullHistory, headCommit } from '../../git/repository.js';
-import { commonReasons, phaseTagMessage, qualifyingRun, stageTagMessage, type Reasons, type SignOffFacts } from '../../git/sign-off.js';
-import { createAnnotatedTag, readTag, readTags, signOffTagName, type TagInfo } from '../../git/tags.js';
+import { commonReasons, phaseTagMessage, stageTagMessage, type QualifyingRun, type Reasons, type SignOffFacts } from '../../git/sign-off.js';
+import { runHistoryFacts, runTrustOf } from '../../git/run-trust.js';
+import { createAnnotatedTag, signOffTagName, type TagInfo } from '../../git/tags.js';
+import { assessStage, type AssessmentContext } from '../../audit/assess.js';
+import { signOffTags, workspaceOf } from '../../audit/workspace.js';
 import { uncommittedChanges } from '../../git/worktree-status.js';
 import type { Config } from '../../model/config.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
@@ -26,7 +28,7 @@ interface SignOffFlags {
 export function register(command: Command, context: CommandContext): void {
   command
     .description(
-      'Checks that the stage may close (its blocking gates passed in a run whose commit is in HEAD\'s history, validation passes, the tree is clean), then tags HEAD with an annotated tag carrying the run id and report hash. Given a phase id, signs off the phase once all its stages are signed off. Exit 1 lists every reason it may not close.',
+      'Checks that the stage may close (it is done, its newest counting gate run passed: of its current gates, on a clean tree at a commit in HEAD\'s history, with its evidence committed and a matching registry row; validation passes; the tree is clean), then tags HEAD with an annotated tag carrying the run id and report hash. Given a phase id, signs off the phase once all its stages are signed off. Exit 1 lists every reason it may not close.',
     )
     .argument('<id>', 'the stage id (or a phase id)')
     .option('--phase', 'when this is the last stage of its phase to be signed off, sign off the phase too')
@@ -60,8 +62,28 @@ async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promis
 
   // Read before validation runs: validation may write its cache, which is tool state, not work.
   const uncommitted = (await uncommittedChanges(root, io.env, prefix)).filter((file) => !file.startsWith('.stagedocs/'));
-  const history = await historyRules(root, config, io.env, undefined);
-  const { validation, model } = await loadRepository(root, { config: { config, hash }, extraRules: history.rules });
+  const [history, facts, tags] = await Promise.all([
+    historyRules(root, config, io.env, undefined),
+    runHistoryFacts(root, config.paths.gate_results, io.env),
+    signOffTags(root, config, io.env),
+  ]);
+  // The verdict every command reports (audit/assess.ts), with validation as `validate` runs it.
+  const repository = await loadRepository(root, {
+    config: { config, hash },
+    extraRules: history.rules,
+    evidence: 'check',
+    history: facts.history ? { commits: facts.history, head } : undefined,
+  });
+  const { validation, model } = repository;
+  const workspace = workspaceOf(repository);
+  const tagMap = new Map(tags.map((tag) => [tag.name, tag]));
+  const context: AssessmentContext = {
+    model,
+    runs: workspace.runs,
+    tags: tagMap,
+    errorsByFile: workspace.errorsByFile,
+    trust: runTrustOf(workspace.registry, facts),
+  };
   const base = {
     head,
     uncommitted,
@@ -72,20 +94,25 @@ async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promis
   const stage = model.stages.find((candidate) => candidate.data.id === id);
   if (stage) {
     const tag = signOffTagName(config, 'stage', id);
-    const facts: SignOffFacts = { ...base, existingTag: await readTag(root, tag, io.env) };
-    const { run, reasons } = await qualifyingRun(root, stage, await readRuns(root, config.paths.gate_results), head, io.env);
-    const all = [...commonReasons(tag, facts), ...reasons];
-    if (all.length > 0 || !run) {
-      outcomes.push({ kind: 'stage', id, tag, signed: false, reasons: all });
+    const assessment = assessStage(context, stage);
+    // A validation error in the stage document is already among the common reasons (validation fails): said once.
+    const needs = assessment.signOffNeeds.filter((need) => !(need.cause === 'validation-error' && base.validationErrors.length > 0));
+    const all = [...commonReasons(tag, { ...base, existingTag: assessment.signOffTag }), ...needs.map((need) => `${need.reason}; ${need.fix}`)];
+    const run = assessment.passingRun;
+    if (all.length > 0 || !run || run.folder.reportSha256 === undefined) {
+      outcomes.push({ kind: 'stage', id, tag, signed: false, reasons: all.length > 0 ? all : [`no passing gate run of ${id} counts; run \`stagedocs gate run ${id}\``] });
     } else {
-      await createAnnotatedTag(root, tag, head, stageTagMessage(stage.data, run), io.env);
-      outcomes.push({ kind: 'stage', id, tag, signed: true, reasons: [], commit: head, run_id: run.report.run_id, report_sha256: run.reportSha256 });
-      const phase = await phaseReadiness(root, config, model, stage.data.phase, io.env);
-      if (phase.ready && (flags.phase || (await confirmPhase(io, flags, stage.data.phase)))) outcomes.push(await signOffPhase(root, config, model, stage.data.phase, base, io.env));
-      else if (phase.ready) outcomes.push({ kind: 'phase', id: stage.data.phase, tag: phase.tag, signed: false, reasons: [] });
+      const qualifying: QualifyingRun = { report: run.report, reportPath: `${run.folder.dir}/report.json`, reportSha256: run.folder.reportSha256 };
+      const created = await createAnnotatedTag(root, tag, head, stageTagMessage(stage.data, qualifying), io.env);
+      tagMap.set(tag, created);
+      outcomes.push({ kind: 'stage', id, tag, signed: true, reasons: [], commit: head, run_id: run.report.run_id, report_sha256: qualifying.reportSha256 });
+      const phase = phaseReadiness(config, model, context, stage.data.phase);
+      if (phase.reasons.length === 0 && (flags.phase || (await confirmPhase(io, flags, stage.data.phase)))) outcomes.push(await signOffPhase(root, config, model, context, stage.data.phase, base, io.env));
+      else if (phase.reasons.length === 0) outcomes.push({ kind: 'phase', id: stage.data.phase, tag: phase.tag, signed: false, reasons: [] });
+      else if (flags.phase) outcomes.push({ kind: 'phase', id: stage.data.phase, tag: phase.tag, signed: false, reasons: phase.reasons });
     }
   } else if (model.phases.some((candidate) => candidate.data.id === id)) {
-    outcomes.push(await signOffPhase(root, config, model, id, base, io.env));
+    outcomes.push(await signOffPhase(root, config, model, context, id, base, io.env));
   } else {
     throw new UsageError(`No stage or phase with id \`${id}\` in this repository`, 'Check the id with `stagedocs status`; documents with schema errors are not counted (run `stagedocs validate`).');
   }
@@ -102,24 +129,36 @@ async function confirmPhase(io: CliIo, flags: SignOffFlags, phaseId: string): Pr
   return /^y(es)?$/i.test(answer.trim());
 }
 
-/** Whether every stage of a phase now has its sign-off tag and the phase has none yet. */
-async function phaseReadiness(root: string, config: Config, model: RepositoryModel, phaseId: string, env: Env): Promise<{ ready: boolean; tag: string }> {
+/**
+ * Why a phase may not close yet (empty when it may): it has stages, each signed off and still passed
+ * by the one verdict (a tag made by hand does not make a stage pass), each `done`; its exit definition
+ * is written and met (the phase is `done`, its document validates); it has no tag yet.
+ */
+function phaseReadiness(config: Config, model: RepositoryModel, context: AssessmentContext, phaseId: string): { tag: string; reasons: Reasons } {
   const tag = signOffTagName(config, 'phase', phaseId);
+  const reasons: Reasons = [];
+  const phase = model.phases.find((candidate) => candidate.data.id === phaseId);
   const stages = stagesOfPhase(model, phaseId);
-  const stageTags = await readTags(root, stages.map((stage) => signOffTagName(config, 'stage', stage.data.id)), env);
-  return { ready: stages.length > 0 && stageTags.length === stages.length && !(await readTag(root, tag, env)), tag };
+  if (context.tags.has(tag)) reasons.push(`already signed off: tag ${tag} exists; a sign-off is never repeated`);
+  if (stages.length === 0) reasons.push(`phase ${phaseId} has no stages`);
+  const unsigned = stages.filter((stage) => !context.tags.has(signOffTagName(config, 'stage', stage.data.id)));
+  if (unsigned.length > 0) reasons.push(`not every stage is signed off: ${unsigned.map((stage) => stage.data.id).join(', ')} (run \`stagedocs sign-off <stage-id>\` for each)`);
+  const open = stages.filter((stage) => stage.data.status !== 'done' || !assessStage(context, stage).judged.passed);
+  if (open.length > 0) reasons.push(`not every stage is done with a passing gate run that counts: ${open.map((stage) => `${stage.data.id} (${stage.data.status})`).join(', ')}; finish them and run their gates`);
+  if (phase) {
+    if ((phase.data.exit ?? []).length === 0) reasons.push(`phase ${phaseId} has no exit definition (\`exit:\` in ${phase.doc.file}); write what must hold for it to close`);
+    if (phase.data.status !== 'done') reasons.push(`phase ${phaseId} has status \`${phase.data.status}\`, expected \`done\` once its exit definition is met; set \`status: done\` in ${phase.doc.file} and commit it`);
+    const errors = context.errorsByFile.get(phase.doc.file);
+    if (errors) reasons.push(`${phase.doc.file} fails validation (${errors.first}); run \`stagedocs validate\``);
+  }
+  return { tag, reasons };
 }
 
-async function signOffPhase(root: string, config: Config, model: RepositoryModel, phaseId: string, base: Omit<SignOffFacts, 'existingTag'>, env: Env): Promise<Outcome> {
-  const tag = signOffTagName(config, 'phase', phaseId);
-  const stages = stagesOfPhase(model, phaseId);
-  const stageTagNames = stages.map((stage) => signOffTagName(config, 'stage', stage.data.id));
-  const stageTags: TagInfo[] = await readTags(root, stageTagNames, env);
-  const reasons = commonReasons(tag, { ...base, existingTag: await readTag(root, tag, env) });
-  const missing = stages.filter((stage) => !stageTags.some((found) => found.name === signOffTagName(config, 'stage', stage.data.id)));
-  if (stages.length === 0) reasons.push(`phase ${phaseId} has no stages`);
-  if (missing.length > 0) reasons.push(`not every stage is signed off: ${missing.map((stage) => stage.data.id).join(', ')} (run \`stagedocs sign-off <stage-id>\` for each)`);
+async function signOffPhase(root: string, config: Config, model: RepositoryModel, context: AssessmentContext, phaseId: string, base: Omit<SignOffFacts, 'existingTag'>, env: Env): Promise<Outcome> {
+  const { tag, reasons: readiness } = phaseReadiness(config, model, context, phaseId);
+  const reasons = [...commonReasons(tag, { ...base, existingTag: context.tags.get(tag) }), ...readiness.filter((reason) => !reason.startsWith('already signed off'))];
   if (reasons.length > 0) return { kind: 'phase', id: phaseId, tag, signed: false, reasons };
+  const stageTags: TagInfo[] = stagesOfPhase(model, phaseId).map((stage) => context.tags.get(signOffTagName(config, 'stage', stage.data.id))!);
   await createAnnotatedTag(root, tag, base.head, phaseTagMessage(phaseId, stageTags), env);
   return { kind: 'phase', id: phaseId, tag, signed: true, reasons: [], commit: base.head };
 }
