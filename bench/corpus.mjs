@@ -158,7 +158,7 @@ function csvCell(value) {
  * Every done stage gets a passing run (rule done-needs-passing-run); the other runs go to the other
  * stages, one in five of them failing.
  */
-export function gateRuns(runCount, stageIds, doneIds, columns) {
+export function gateRuns(runCount, stageIds, doneIds, columns, commitSha) {
   if (runCount < doneIds.length) throw new Error(`${runCount} gate runs cannot prove ${doneIds.length} done stages`);
   const doneSet = new Set(doneIds);
   const order = [...doneIds, ...stageIds.filter((id) => !doneSet.has(id))];
@@ -186,7 +186,8 @@ export function gateRuns(runCount, stageIds, doneIds, columns) {
       blocking_failures: pass ? 0 : 1,
       warnings: 0,
       decision_tag: null,
-      commit: createHash('sha1').update(runId).digest('hex'),
+      // The commit the runs were made at: a real one of the history, as a run that counts needs.
+      commit: commitSha,
       branch: 'main',
       dirty: false,
       tool_version: '0.1.0',
@@ -241,27 +242,32 @@ export function writeCorpus(dir, { stages, decisions, runs, commits, columns }) 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const { files: documents, stageIds, doneIds } = corpusDocuments(stages, decisions);
-  const evidence = gateRuns(runs, stageIds, doneIds, columns);
   const extra = new Map([
     ['stagedocs.config.yaml', 'paths:\n  stages: stages\n  decisions: decisions\n'],
     ['.gitignore', '.stagedocs/\n'],
   ]);
-  const all = new Map([...extra, ...documents, ...evidence]);
-  for (const [file, content] of all) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
+  const writeFiles = (files) => {
+    for (const [file, content] of files) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), content);
+    }
+  };
+  writeFiles([...extra, ...documents]);
 
   git(dir, ['init', '-q', '-b', 'main']);
-  const chunks = [];
+  let chunks = [];
   let mark = 0;
+  let first = true;
   let time = Date.UTC(2025, 0, 1) / 1000;
   const commit = (message, changes) => {
     mark++;
     time += 60;
     const msg = Buffer.from(message);
     chunks.push(`commit refs/heads/main\nmark :${mark}\ncommitter Bench <bench@example.com> ${time} +0000\ndata ${msg.length}\n${message}\n`);
-    if (mark > 1) chunks.push(`from :${mark - 1}\n`);
+    // The first commit of the second import continues the branch the first import wrote.
+    if (first && mark > 1) chunks.push('from refs/heads/main^0\n');
+    else if (mark > 1) chunks.push(`from :${mark - 1}\n`);
+    first = false;
     for (const [file, content] of changes) {
       const data = Buffer.from(content);
       chunks.push(`M 100644 inline ${file}\ndata ${data.length}\n`);
@@ -269,13 +275,25 @@ export function writeCorpus(dir, { stages, decisions, runs, commits, columns }) 
       chunks.push('\n');
     }
   };
-  // The documents and the configuration one commit each; evidence in one commit.
+  const fastImport = () => {
+    chunks.push('done\n');
+    const stream = Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
+    execFileSync('git', ['fast-import', '--quiet', '--done'], { cwd: dir, input: stream, maxBuffer: 1 << 30 });
+    chunks = [];
+    first = true;
+  };
+  // The documents and the configuration in ~60% of the commits; then the evidence of runs made at
+  // the last of those commits, in one commit; then edits of stage statuses.
   const docEntries = [...extra, ...documents];
   const perDoc = Math.max(1, Math.ceil(docEntries.length / Math.max(1, Math.floor(commits * 0.6))));
   for (let i = 0; i < docEntries.length; i += perDoc) {
     const batch = docEntries.slice(i, i + perDoc);
     commit(`Add ${batch.map(([file]) => path.posix.basename(file)).join(', ')}`, batch);
   }
+  fastImport();
+  const evidence = gateRuns(runs, stageIds, doneIds, columns, git(dir, ['rev-parse', 'refs/heads/main']).trim());
+  writeFiles(evidence);
+  const all = new Map([...extra, ...documents, ...evidence]);
   commit(`Record ${runs} gate runs`, [...evidence]);
   // The rest: a stage goes to in-progress, then back to its final text.
   const stageFiles = [...documents.keys()].filter((file) => !file.endsWith('phase.md') && file.startsWith('stages/'));
@@ -290,9 +308,7 @@ export function writeCorpus(dir, { stages, decisions, runs, commits, columns }) 
   }
   while (mark < commits) commit('Touch registry note', [['NOTES.md', `note ${mark}\n`]]), all.set('NOTES.md', `note ${mark}\n`);
   if (all.has('NOTES.md')) writeFileSync(path.join(dir, 'NOTES.md'), all.get('NOTES.md'));
-  chunks.push('done\n');
-  const stream = Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
-  execFileSync('git', ['fast-import', '--quiet', '--done'], { cwd: dir, input: stream, maxBuffer: 1 << 30 });
+  fastImport();
   git(dir, ['reset', '-q', '--mixed', 'main']);
   return { documents: documents.size, stages: stageIds.length, bytes: [...documents.values()].reduce((sum, c) => sum + Buffer.byteLength(c), 0), commits: mark };
 }
