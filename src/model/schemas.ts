@@ -44,7 +44,7 @@ export const gateSchema = {
       {
         run: 'runs the command and passes when it exits with expect_exit (default 0); the default when run is given',
         metric: 'runs the command (if any), then reads a number from a JSON file and compares it with min and max',
-        'no-stubs': 'scans the include files for stub markers (TODO, "not implemented", 501) and passes when their rate is at most max_rate',
+        'no-stubs': 'scans the include files for stub markers (TODO, "not implemented", 501) and passes when their rate is at most max_rate', // stagedocs-allow-stub: describes the markers the gate looks for
         produces: 'passes when every path in files (or the stage\'s produces) exists',
         'prd-trace': 'passes when at least min_rate of the requirement ids in document are referenced in the include files',
       },
