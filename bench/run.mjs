@@ -197,6 +197,12 @@ async function main() {
         rows.push(row);
         print(row);
       } else na('stagedocs lsp: diagnostics after an edit', 'lsp');
+      if (hasCommand('guard')) {
+        // An agent's pre-edit hook, in its --path form (the hook form reads the same check's input
+        // from stdin): a path no stage protects, so every contract is read and none refuses it.
+        await measure('node', [CLI, 'guard', '--path', 'src/edited.ts'], dir);
+        await run('stagedocs guard (pre-edit check)', ['guard', '--path', 'src/edited.ts']);
+      } else na('stagedocs guard (pre-edit check)', 'guard');
     }
     if (PEERS) {
       const md = await bench('markdownlint-cli2 (MD043 only)', BIN('markdownlint-cli2'), [], dir, RUNS);
@@ -251,6 +257,8 @@ const TARGETS = [
   { key: 'auditPackSeconds', label: 'audit-pack over the whole history (s)', max: 1 },
   { key: 'helpSeconds', label: '--help (s)', max: 0.15 },
   { key: 'peakMemoryMb', label: 'peak memory of any stagedocs run (MB)', max: 300 },
+  { key: 'guardSeconds', label: 'guard, the pre-edit check (s; issue 17)', max: 0.2 },
+  { key: 'lspEditSeconds', label: 'lsp diagnostics after an edit (s; issue 18)', max: 0.2 },
 ];
 
 function targetsOf(rows, peer) {
@@ -263,6 +271,8 @@ function targetsOf(rows, peer) {
     hookSeconds: seconds('stagedocs hook run (3 staged files)'),
     auditPackSeconds: seconds('stagedocs audit-pack (whole history)'),
     helpSeconds: seconds('stagedocs --help'),
+    guardSeconds: seconds('stagedocs guard (pre-edit check)'),
+    lspEditSeconds: seconds('stagedocs lsp: diagnostics after an edit'),
     peakMemoryMb: ours.length > 0 ? Math.max(...ours.map((row) => row.peakMb)) : undefined,
   };
 }
