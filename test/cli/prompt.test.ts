@@ -62,11 +62,25 @@ describe('on a terminal, missing values are asked for', () => {
     expect(stderr).toContain('Missing --pattern <name>');
   });
 
+  it('init asks which coding agents to set up, writes their files for the answer', async () => {
+    const repo = makeRepo();
+    const { io, questions, output } = terminal(repo, ['claude, codex', 'n']);
+    expect(await run(['init'], io)).toBe(0);
+    expect(questions[0]).toContain('Coding agents to set up');
+    const settings = JSON.parse(readFileSync(path.join(repo, '.claude/settings.json'), 'utf8')) as { hooks: { PreToolUse: Array<{ hooks: Array<{ command: string }> }> } };
+    expect(settings.hooks.PreToolUse[0]!.hooks[0]!.command).toMatch(/ guard$/);
+    expect(readFileSync(path.join(repo, 'AGENTS.md'), 'utf8')).toContain('stagedocs context');
+    expect(output()).not.toContain('Installed the stagedocs pre-commit hook');
+  });
+
   it('init asks before installing the pre-commit hook, and installs it with the hook command\'s own code', async () => {
     const repo = makeRepo();
-    const { io, questions, output } = terminal(repo, ['y']);
+    const { io, questions, output } = terminal(repo, ['', 'y']);
     expect(await run(['init'], io)).toBe(0);
-    expect(questions).toEqual(['Install the pre-commit hook (validates what you commit)? [Y/n]']);
+    expect(questions).toEqual([
+      'Coding agents to set up (claude, cursor, copilot, gemini, codex; comma-separated, blank for none)?',
+      'Install the pre-commit hook (validates what you commit)? [Y/n]',
+    ]);
     expect(output()).toContain('Installed the stagedocs pre-commit hook');
     expect(readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8')).toContain('hook run');
   });

@@ -12,7 +12,7 @@ import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { collect, examples } from '../options.js';
-import { canAsk, confirm } from '../prompt.js';
+import { ask, canAsk, confirm } from '../prompt.js';
 import { printNext } from '../scaffold-output.js';
 
 interface InitFlags {
@@ -80,9 +80,10 @@ async function initAction(flags: InitFlags, io: CliIo): Promise<number> {
   for (const append of appends) io.stdout.write(`${flags.dryRun ? 'would append to' : 'appended to'} ${append.file}: ${append.lines.join(', ')}\n`);
   for (const file of kept) io.stdout.write(`kept ${file} (already there, left unchanged)\n`);
   let hookExit = EXIT_OK;
-  if (flags.agents && flags.agents.length > 0) {
+  const agents = flags.agents && flags.agents.length > 0 ? flags.agents : await askAgents(flags, io);
+  if (agents.length > 0) {
     const [{ parseAgentList }, { writeAgents }] = await Promise.all([import('../../scaffold/agents.js'), import('./agents.js')]);
-    const tools = parseAgentList(flags.agents);
+    const tools = parseAgentList(agents);
     io.stdout.write('\n');
     writeAgents(root, tools, flags.dryRun, io, false);
   }
@@ -94,6 +95,16 @@ async function initAction(flags: InitFlags, io: CliIo): Promise<number> {
     'stagedocs validate',
   ]);
   return hookExit;
+}
+
+/**
+ * Without `--agents`, a person at a terminal is asked which coding agents the team uses (a blank
+ * answer: none); `--yes`, scripts and agents get none unless they pass `--agents`.
+ */
+async function askAgents(flags: InitFlags, io: CliIo): Promise<string[]> {
+  if (flags.yes === true || !canAsk(io)) return [];
+  const answer = await ask(io, 'Coding agents to set up (claude, cursor, copilot, gemini, codex; comma-separated, blank for none)?');
+  return answer === '' ? [] : [answer];
 }
 
 /** Offers the pre-commit hook and installs it as `stagedocs hook install` does; returns that exit code, 0 when nothing was installed. */
