@@ -4,6 +4,7 @@ import path from 'node:path';
 import type picomatchType from 'picomatch';
 import { CONFIG_FILES } from '../config/config.js';
 import { CACHE_DIR } from '../engine/cache-files.js';
+import { nearestRoot } from '../git/root.js';
 import { fileStamp, racyFrom, storedStamp, unchangedSince, type StoredStamp } from '../engine/stamp.js';
 import { readFastYaml } from '../parse/yaml-fast.js';
 import { codeFingerprint } from '../util/version.js';
@@ -55,7 +56,7 @@ export interface GuardVerdict {
  * stays well under a fifth of a second on thousands of stages. Throws `ConfigError` for a bad configuration.
  */
 export async function guardEdit(request: GuardRequest): Promise<GuardVerdict> {
-  const root = findRoot(path.resolve(request.cwd));
+  const root = nearestRoot(path.resolve(request.cwd));
   const absolute = path.resolve(request.cwd, request.path);
   if (root === undefined) return { allowed: true, judged: false, root: null, file: null, refusals: [] };
   const relative = path.relative(root, absolute);
@@ -66,20 +67,6 @@ export async function guardEdit(request: GuardRequest): Promise<GuardVerdict> {
   const { contracts, gateResults } = await readContracts(root, request.cache ?? true);
   const refusals = judge(file, contracts, gateResults);
   return { allowed: refusals.length === 0, judged: true, root, file, refusals };
-}
-
-/** The nearest folder upwards holding a stagedocs configuration, else the nearest holding `.git`; undefined when neither exists. */
-function findRoot(start: string): string | undefined {
-  let gitFolder: string | undefined;
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (CONFIG_FILES.some((name) => existsSync(path.join(dir, name)))) return dir;
-    if (existsSync(path.join(dir, '.git'))) {
-      gitFolder = dir;
-      break;
-    }
-    if (path.dirname(dir) === dir) break;
-  }
-  return gitFolder;
 }
 
 /** What of a phase or stage document the guard needs. */

@@ -67,10 +67,19 @@ async function topLevel(dir: string, env: Env): Promise<string | undefined> {
 
 /** The nearest folder from `start` upwards holding a configuration; the search stops at `isCeiling` or a `.git` entry. */
 function searchUp(start: string, isCeiling: (dir: string) => boolean): string {
+  return nearestRoot(start, isCeiling) ?? start;
+}
+
+/**
+ * The upward search of `resolveRoot` without git: the nearest folder holding a stagedocs
+ * configuration, else the nearest holding a `.git` entry (or `isCeiling`); undefined when there is
+ * neither. For checks that must not start a git process (the pre-edit guard).
+ */
+export function nearestRoot(start: string, isCeiling: (dir: string) => boolean = () => false): string | undefined {
   for (let dir = start; ; dir = path.dirname(dir)) {
     if (CONFIG_FILES.some((name) => existsSync(path.join(dir, name)))) return dir;
     if (isCeiling(dir) || existsSync(path.join(dir, '.git'))) return dir;
-    if (path.dirname(dir) === dir) return start;
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 
