@@ -13,7 +13,7 @@ import { gitState } from '../git/worktree-status.js';
 import { freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import { EXIT_FAILED, OptionError, StagedocsError, UsageError } from '../model/errors.js';
 import { ID_RULE, isValidId } from '../model/ids.js';
-import { checkProgression } from '../model/progression.js';
+import { checkProgression, unverifiedRuns } from '../model/progression.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { locate, type RootInput } from './root.js';
@@ -73,7 +73,7 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   const runs = evidence.runs;
   const tagNames = new Set(tags.map((tag) => tag.name));
   checkProgression(model, stage.data, runs, runTrustOf(evidence.registry, facts), (id) => tagNames.has(signOffTagName(config, 'stage', id)));
-  checkRerunPolicy(model, request.stage, runs, request.decision, validation.diagnostics);
+  checkRerunPolicy(model, request.stage, runs, request.decision, validation.diagnostics, unverifiedRuns(evidence.registry));
   const freeze = await checkFreeze(root, request.env, model, stage);
   // Interrupted during the checks: nothing was written, and nothing should start.
   if (request.signal?.aborted) throw new StagedocsError(`The run of \`${request.stage}\` was interrupted before its gates started; nothing was recorded`, EXIT_FAILED);
