@@ -63,7 +63,7 @@ export function presentError(error: StagedocsError): { message: string; hint?: s
 }
 
 function presentRerunRefused(error: RerunRefusedError): { message: string; hint: string } {
-  const failed = `The last run of \`${error.stageId}\` (${error.failedRunId}) failed`;
+  const failed = `The last run of \`${error.stageId}\` (${error.failedRunId}) ${error.unfinished ? 'did not finish (its folder has no report.json) and counts as failed' : 'failed'}`;
   switch (error.problem) {
     case 'no-decision':
       return {

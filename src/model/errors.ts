@@ -138,8 +138,10 @@ export class RerunRefusedError extends StagedocsError {
     readonly sectionLine?: number,
     /** What was found: the note's status (note-status), the stages it names (other-stage), the run it answers (other-run), the first error (invalid-note). */
     readonly found?: string,
+    /** The last run never finished (no report.json: killed, or stopped by a full disk): a failed attempt all the same. */
+    readonly unfinished = false,
   ) {
-    super(`The last run of \`${stageId}\` (${failedRunId}) failed; a rerun needs a new decision note with a root cause (${problem})`, EXIT_FAILED);
+    super(`The last run of \`${stageId}\` (${failedRunId}) ${unfinished ? 'did not finish' : 'failed'}; a rerun needs a new decision note with a root cause (${problem})`, EXIT_FAILED);
     this.name = 'RerunRefusedError';
   }
 }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { gateRepo, gateStage, registryText, runFolders, waitForProcessGone } from '../helpers/gates.js';
+import { alive, gateRepo, gateStage, registryText, runFolders, waitForProcessGone } from '../helpers/gates.js';
 import { git, runCli, type CliResult } from '../helpers/repo.js';
 
 /**
@@ -33,15 +33,6 @@ function expectOneLineError(result: CliResult, file: string, code: string): void
   expect(lines[0]).toContain(file);
   expect(lines[0]).toContain(code);
   expect(lines.slice(1).every((line) => line.startsWith('  hint:'))).toBe(true);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Every file under a folder with its size: a 0-byte or temporary file would show here. */
@@ -78,7 +69,7 @@ describe('gate run on a full disk or a read-only mount', () => {
     // The next run, on a disk with room again, counts the unfinished run as a failed attempt.
     const next = runCli(dir, ['gate', 'run', 'P1-S00'], { env: { STAGEDOCS_NOW: '2026-11-21T10:00:00Z' } });
     expect(next.code).toBe(1);
-    expect(next.stderr).toContain(`(${RUN}) failed`);
+    expect(next.stderr).toContain(`(${RUN}) did not finish (its folder has no report.json) and counts as failed; a rerun needs --decision`);
   }, 120_000);
 
   it('ENOSPC writing report.md: no 0-byte report.md remains, the run is unfinished', () => {
