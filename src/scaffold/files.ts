@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAtomic, writeExclusive } from '../util/write-atomic.js';
 import { asFileSystemError, StagedocsError, EXIT_USAGE } from '../model/errors.js';
@@ -17,13 +17,27 @@ async function createFileExclusive(root: string, file: NewFile): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new StagedocsError(`${file.path} already exists; it was left unchanged`, EXIT_USAGE, 'Choose another name, or delete the file first if you really mean to replace it.');
     }
-    throw asFileSystemError(error, file.path, 'write', 'it was not created (no part of it was left)');
+    throw error;
   }
 }
 
-/** Creates every file of a plan, in order. The plan was checked for collisions before. */
+/**
+ * Creates every file of a plan, in order. The plan was checked for collisions before. When one file
+ * cannot be written (a full disk, a read-only folder) the files this call already created are removed
+ * again: a phase is scaffolded whole or not at all, and the command can simply be run again.
+ */
 export async function createFiles(root: string, files: readonly NewFile[]): Promise<void> {
-  for (const file of files) await createFileExclusive(root, file);
+  const created: string[] = [];
+  for (const file of files) {
+    try {
+      await createFileExclusive(root, file);
+    } catch (error) {
+      for (const done of created.reverse()) await unlink(path.join(root, done)).catch(() => undefined);
+      const undone = created.length > 0 ? `; the ${created.length} file${created.length === 1 ? '' : 's'} written before it ${created.length === 1 ? 'was' : 'were'} removed again` : '';
+      throw asFileSystemError(error, file.path, 'write', `it was not created (no part of it was left)${undone}`);
+    }
+    created.push(file.path);
+  }
 }
 
 /**
@@ -50,7 +64,11 @@ export async function appendLines(root: string, relativePath: string, lines: rea
   const target = path.join(root, relativePath);
   const existing = await readTextIfExists(target);
   const separator = existing === undefined || existing === '' || existing.endsWith('\n') ? '' : '\n';
-  await writeAtomic(target, `${existing ?? ''}${separator}${lines.join('\n')}\n`, { encoding: 'utf8' });
+  try {
+    await writeAtomic(target, `${existing ?? ''}${separator}${lines.join('\n')}\n`, { encoding: 'utf8' });
+  } catch (error) {
+    throw asFileSystemError(error, relativePath, 'write', 'it is unchanged');
+  }
 }
 
 export async function readTextIfExists(file: string): Promise<string | undefined> {

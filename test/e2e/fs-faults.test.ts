@@ -151,6 +151,26 @@ describe('the other writing commands', () => {
     expect(filesUnder(path.join(dir, 'stages'))).toEqual(before);
   });
 
+  it('ENOSPC in new-phase: the files of the plan written before the failure are removed again', () => {
+    const dir = gateRepo({ [S00]: gateStage(QUICK_GATE) });
+    const before = filesUnder(path.join(dir, 'stages'));
+    const result = runWithFault(dir, ['new-phase', 'backend', '--pattern', 'mvp-backend', '--owner', 'a@example.com'], path.join(dir, 'stages', 'backend'), 'ENOSPC', 3000);
+    expectOneLineError(result, 'stages/backend/', 'ENOSPC');
+    expect(result.stderr).toMatch(/files? written before it (was|were) removed again/);
+    expect(filesUnder(path.join(dir, 'stages'))).toEqual(before);
+  });
+
+  it('ENOSPC in new-decision and EROFS in init: exit 2 naming the file, nothing half-written', () => {
+    const dir = gateRepo({ [S00]: gateStage(QUICK_GATE) });
+    const decision = runWithFault(dir, ['new-decision', 'Pick a database', '--owner', 'a@example.com'], path.join(dir, 'decisions'), 'ENOSPC', 30);
+    expectOneLineError(decision, 'decisions/D-', 'ENOSPC');
+    expect(filesUnder(path.join(dir, 'decisions'))).toEqual({});
+    const empty = gateRepo({});
+    const init = runWithFault(empty, ['init', '--yes'], empty, 'EROFS');
+    expectOneLineError(init, 'stagedocs.config.yaml', 'EROFS');
+    expect(existsSync(path.join(empty, 'stagedocs.config.yaml'))).toBe(false);
+  });
+
   it('EROFS on the cache: validate still succeeds, the cache is only skipped', () => {
     const dir = gateRepo({ [S00]: gateStage(QUICK_GATE) });
     const result = runWithFault(dir, ['validate'], path.join(dir, '.stagedocs'), 'EROFS');
