@@ -38,12 +38,7 @@ async function withRegistryLock<T>(root: string, action: () => Promise<T>): Prom
   }
   let release: () => Promise<void>;
   try {
-    // A lock left by a killed process goes stale after 30 s; the retries wait longer than that.
-    release = await lock(lockTarget(root), {
-      realpath: false,
-      stale: 30_000,
-      retries: { retries: 200, minTimeout: 10, maxTimeout: 250, factor: 1.5 },
-    });
+    release = await acquire(lock, lockTarget(root));
   } catch (error) {
     // A lock that cannot be made at all (read-only, full) is the file system's fault, not another process's.
     if (isErrnoError(error) && error.code !== 'ELOCKED') throw asFileSystemError(error, path.join('.stagedocs', 'gate_registry.lock'), 'create the registry lock');
@@ -56,7 +51,30 @@ async function withRegistryLock<T>(root: string, action: () => Promise<T>): Prom
   try {
     return await action();
   } finally {
-    await release();
+    // A lock that cannot be removed (the disk failed meanwhile) goes stale after 30 s; the action's
+    // own outcome, or its error, is what the caller must see.
+    await release().catch(() => undefined);
+  }
+}
+
+/** How often, and how long between tries, a lock held by another process is waited for (over 30 s in all). */
+const LOCK_TRIES = 200;
+const LOCK_WAIT_MS = { min: 10, max: 250, factor: 1.5 };
+
+/**
+ * Takes the lock, waiting while another process holds it (ELOCKED). A lock left by a killed process
+ * goes stale after 30 s, and the tries wait longer than that. Any other error (a read-only or full
+ * disk) is thrown at once: proper-lockfile's own retries would wait as long for a lock that can
+ * never be made.
+ */
+async function acquire(lock: typeof lockfile.lock, target: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await lock(target, { realpath: false, stale: 30_000, retries: 0 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || attempt >= LOCK_TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(LOCK_WAIT_MS.max, LOCK_WAIT_MS.min * LOCK_WAIT_MS.factor ** attempt)));
+    }
   }
 }
 

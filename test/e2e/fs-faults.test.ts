@@ -131,6 +131,15 @@ describe('gate run on a full disk or a read-only mount', () => {
     expect(registryText(dir)).toBe(before);
   });
 
+  it('EROFS on the lock folder: exit 2 at once naming the lock, not a wait for a lock that can never be made', () => {
+    const dir = gateRepo({ [S00]: gateStage(QUICK_GATE) });
+    expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
+    const started = Date.now();
+    const result = runWithFault(dir, ['registry'], path.join(dir, '.stagedocs', 'gate_registry.lock'), 'EROFS');
+    expectOneLineError(result, '.stagedocs/gate_registry.lock', 'EROFS');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('EROFS on a rebuild: `registry` exits 2 and leaves the registry as it was', () => {
     const dir = gateRepo({ [S00]: gateStage(QUICK_GATE) });
     expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
