@@ -85,13 +85,13 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
   const runDir = path.posix.join(gateResultsDir, runId);
   const timeouts = gates.map((gate) => options.timeoutOverride ?? gate.timeout ?? config.gates.default_timeout);
 
-  // Before any gate ran, a failed write undoes the run folder: nothing was attempted, so nothing is
-  // left that the rerun policy would count as a failed attempt.
   // The user's interrupt, or a log that can no longer be written: either ends the running gate's
   // processes (SIGTERM, then SIGKILL) and skips the later gates, so no gate outlives stagedocs.
   const stopGates = new AbortController();
   options.signal?.addEventListener('abort', () => stopGates.abort(), { once: true });
   if (options.signal?.aborted) stopGates.abort();
+  // Before any gate ran, a failed write undoes the run folder: nothing was attempted, so nothing is
+  // left that the rerun policy would count as a failed attempt.
   let log: RunLog;
   let current = 'command.sh';
   try {
