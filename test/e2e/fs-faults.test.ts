@@ -86,6 +86,15 @@ describe('gate run on a full disk or a read-only mount', () => {
     expect(runCli(dir, ['registry', '--check']).stdout).toMatch(/unfinished/);
   });
 
+  it('ENOSPC writing command.sh, before any gate ran: the run folder is removed, the next run is a first attempt', () => {
+    const dir = gateRepo({ [S00]: gateStage(QUICK_GATE) });
+    const result = runWithFault(dir, ['gate', 'run', 'P1-S00'], path.join(dir, 'gate_results'), 'ENOSPC', 50);
+    expectOneLineError(result, `gate_results/${RUN}/command.sh`, 'ENOSPC');
+    expect(result.stderr).toContain('no gate ran and the run folder was removed');
+    expect(runFolders(dir)).toEqual([]);
+    expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
+  });
+
   it('EROFS on gate_results: exit 2 naming the folder, nothing is written, the next run is not refused', () => {
     const dir = gateRepo({ [S00]: gateStage(QUICK_GATE) });
     const result = runWithFault(dir, ['gate', 'run', 'P1-S00'], path.join(dir, 'gate_results'), 'EROFS');
