@@ -15,6 +15,8 @@ export interface LastAttempt {
   runId: string;
   /** False for a failed run and for one that never finished (interrupted, killed): both count as failures. */
   passed: boolean;
+  /** The run folder has no report.json (killed, or stopped by a file-system failure). */
+  unfinished: boolean;
   decisionTag: string | null;
 }
 
@@ -28,7 +30,7 @@ export function lastAttempt(runs: readonly RunFolder[], stageId: string, unverif
   const own = runs.filter((run) => (run.report ? run.report.stage_id === stageId : run.runId.startsWith(prefix)));
   const last = own.sort((a, b) => compareStrings(a.report?.started_at ?? timeOfRunId(a.runId), b.report?.started_at ?? timeOfRunId(b.runId)) || compareStrings(a.runId, b.runId)).at(-1);
   if (!last) return undefined;
-  return { runId: last.runId, passed: last.report?.overall_pass === true && !unverified.has(last.runId), decisionTag: last.report?.decision_tag ?? null };
+  return { runId: last.runId, passed: last.report?.overall_pass === true && !unverified.has(last.runId), unfinished: last.report === undefined, decisionTag: last.report?.decision_tag ?? null };
 }
 
 /** `20261121T100000Z` of a run id as an ISO time, to order unfinished runs among finished ones. */
@@ -54,11 +56,11 @@ export function checkRerunPolicy(model: RepositoryModel, stageId: string, runs: 
   if (decisionTag !== undefined) assertDecisionExists(model, decisionTag);
   const last = lastAttempt(runs, stageId, unverified);
   if (!last || last.passed) return;
-  if (decisionTag === undefined) throw new RerunRefusedError(stageId, last.runId, 'no-decision');
-  if (last.decisionTag === decisionTag) throw new RerunRefusedError(stageId, last.runId, 'same-decision', decisionTag);
+  if (decisionTag === undefined) throw new RerunRefusedError(stageId, last.runId, 'no-decision', undefined, undefined, undefined, undefined, last.unfinished);
+  if (last.decisionTag === decisionTag) throw new RerunRefusedError(stageId, last.runId, 'same-decision', decisionTag, undefined, undefined, undefined, last.unfinished);
   const decision = model.decisions.find((note) => note.data.decision_tag === decisionTag)!;
   const file = decision.doc.file;
-  const refuse = (problem: ConstructorParameters<typeof RerunRefusedError>[2], line?: number, found?: string) => new RerunRefusedError(stageId, last.runId, problem, decisionTag, file, line, found);
+  const refuse = (problem: ConstructorParameters<typeof RerunRefusedError>[2], line?: number, found?: string) => new RerunRefusedError(stageId, last.runId, problem, decisionTag, file, line, found, last.unfinished);
   if (decision.data.status !== 'proposed' && decision.data.status !== 'accepted') throw refuse('note-status', undefined, decision.data.status);
   const stages = decision.data.stages ?? [];
   if (!stages.includes(stageId)) throw refuse('other-stage', undefined, stages.map((id) => `\`${id}\``).join(', '));

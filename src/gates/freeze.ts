@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from '../git/exec.js';
-import { storedContentHasher } from '../git/stored-content.js';
+import { storedContentHashes } from '../git/stored-content.js';
 import type { FreezeFile } from '../model/documents.js';
 import { NoInputMatchError } from '../model/errors.js';
 import { stableStringify } from '../config/config.js';
@@ -20,32 +19,15 @@ export async function expandInputs(root: string, globs: readonly string[]): Prom
   return [...files].sort();
 }
 
-/** The stored-content sha256 of each file (see `storedContentHasher`). */
+/** The stored-content sha256 of each file (see `storedContentHashes`), by path in the given order. */
 export async function hashInputs(root: string, env: Env, files: readonly string[]): Promise<Record<string, string>> {
-  const hash = storedContentHasher(root, env);
-  const inputs: Record<string, string> = {};
-  for (const file of files) inputs[file] = await hash(file);
-  return inputs;
+  const hashes = await storedContentHashes(root, env, files);
+  return Object.fromEntries(files.map((file) => [file, hashes.get(file)!]));
 }
 
 /** The freeze file's bytes: sorted keys, two-space indent, final newline (stable in diffs). */
 export function renderFreeze(freeze: FreezeFile): string {
   return `${JSON.stringify(JSON.parse(stableStringify(freeze)), null, 2)}\n`;
-}
-
-/**
- * Writes a file that must not exist: the content goes to a temporary file first, then is hard-linked
- * to its name, which fails atomically when the name is taken. Never overwrites, never leaves half a file.
- */
-export async function writeExclusive(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temporary, content, { flag: 'wx' });
-  try {
-    await link(temporary, file);
-  } finally {
-    await unlink(temporary);
-  }
 }
 
 export interface FreezeVerification {
@@ -57,9 +39,9 @@ export interface FreezeVerification {
 
 /** Re-hashes every frozen input and names those that changed or disappeared. */
 export async function verifyFreeze(root: string, env: Env, file: string, freeze: FreezeFile): Promise<FreezeVerification> {
-  const hash = storedContentHasher(root, env);
   const changed: string[] = [];
   const missing: string[] = [];
+  const present: string[] = [];
   for (const input of Object.keys(freeze.inputs).sort()) {
     // A freeze file is repository content: a path leaving the repository is never read.
     const normalized = path.posix.normalize(input);
@@ -68,12 +50,13 @@ export async function verifyFreeze(root: string, env: Env, file: string, freeze:
       continue;
     }
     try {
-      await readFile(path.join(root, input));
+      await access(path.join(root, input));
+      present.push(input);
     } catch {
       missing.push(input);
-      continue;
     }
-    if ((await hash(input)) !== freeze.inputs[input]) changed.push(input);
   }
+  const hashes = await storedContentHashes(root, env, present);
+  for (const input of present) if (hashes.get(input) !== freeze.inputs[input]) changed.push(input);
   return { file, verified: changed.length === 0 && missing.length === 0, changed, missing };
 }

@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadRepository } from '../../engine/load-repository.js';
 import { assertDecisionExists } from '../../gates/failure-policy.js';
-import { expandInputs, hashInputs, renderFreeze, writeExclusive } from '../../gates/freeze.js';
+import { expandInputs, hashInputs, renderFreeze } from '../../gates/freeze.js';
+import { writeExclusive } from '../../util/write-atomic.js';
 import { assertStageId, findStage } from '../../gates/stage-model.js';
 import { headCommit } from '../../git/repository.js';
 import { type FreezeFile, freezePathOf } from '../../model/documents.js';
-import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
+import { asFileSystemError, EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -82,7 +83,7 @@ async function freezeAction(stageId: string, flags: FreezeFlags, io: CliIo): Pro
     await writeExclusive(path.join(root, file), renderFreeze(freeze));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw refuseExisting();
-    throw error;
+    throw asFileSystemError(error, file, 'write', 'no freeze file was written');
   }
   io.stdout.write(`Wrote ${file}: ${Object.keys(inputs).length} input${Object.keys(inputs).length === 1 ? '' : 's'} frozen.\nCommit it: git add ${file} && git commit\n`);
   return EXIT_OK;
