@@ -24,7 +24,7 @@ export function recordPaths(config: Config): string[] {
 }
 
 /** Describes a commit for messages: short SHA and subject (cut, so a long subject cannot flood a report). */
-function describeCommit(commit: Pick<CommitChanges, 'shortSha' | 'subject'>): string {
+export function describeCommit(commit: Pick<CommitChanges, 'shortSha' | 'subject'>): string {
   const subject = commit.subject.length > 72 ? `${commit.subject.slice(0, 71)}…` : commit.subject;
   return `commit ${commit.shortSha} ("${subject.replace(/`/g, "'")}")`;
 }
