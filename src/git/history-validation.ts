@@ -57,7 +57,8 @@ export async function historyRules(
     if (incomplete) return { rules: [], skipped: `history rules skipped: ${incomplete.message}. ${incomplete.hint ?? ''}`.trim() };
     span = { head };
   }
-  const findings = async () => checkRecordIntegrity(root, config, commitAuthors(await fileHistory(root, span, recordPaths(config), env)), env);
+  // The records at the head of the span are what a repair restores (`git revert` of a deleting commit).
+  const findings = async () => checkRecordIntegrity(root, config, commitAuthors(await fileHistory(root, span, recordPaths(config), env)), env, span.head);
   if (span.base !== undefined) {
     // A range is what CI checks: the hook may have been skipped, so protected-path is judged per commit too.
     const [integrity, protectedPaths] = await Promise.all([findings(), protectedPathsInRange(root, config, { base: span.base, head: span.head }, env)]);

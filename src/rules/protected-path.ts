@@ -97,7 +97,7 @@ export function protectedPathFindings(protections: readonly Protection[], change
         column: 1,
         message: `\`${file}\`${by} is protected by ${protection.owner} (${where}, pattern \`${protection.pattern}\`${removed}, status ${protection.status}); it may not change while the ${protection.owner.split(' ')[0]} is open`,
         hint: commit
-          ? `Revert the change (\`git revert ${commit.shortSha}\`, or restore the path from the commit before it), or close ${protection.owner} in an earlier commit; a change of the \`protected\` list takes effect from the commit after it.`
+          ? `Take the commit out of the branch before it merges (\`git rebase --onto ${commit.shortSha}~1 ${commit.shortSha}\`, then \`git push --force-with-lease\`); a revert is a second change of the path. If the change is wanted, close ${protection.owner} or change its \`protected\` list in an earlier commit, then make the change.`
           : `Unstage it (\`git restore --staged -- <path>\`), or close ${protection.owner} first; the protection ends when its status is \`done\`.`,
       });
     }

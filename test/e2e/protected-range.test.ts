@@ -51,7 +51,7 @@ describe('validate --range judges protected-path for every commit, as the hook w
     expect(finding!.message).toBe(
       `\`schema/users.sql\` changed by commit ${sha} ("add a column") is protected by stage P1-S01 (${PATTERN_PLACE}, pattern \`schema/**\`, status in-progress); it may not change while the stage is open`,
     );
-    expect(finding!.hint).toContain(`git revert ${sha}`);
+    expect(finding!.hint).toContain(`git rebase --onto ${sha}~1 ${sha}`);
 
     const text = runCli(repo, ['validate', '--range', 'base..HEAD', '--no-cache']);
     expect(text.code).toBe(1);
