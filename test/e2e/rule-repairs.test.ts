@@ -1,38 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
-import { CLI, GIT_ENV, PROJECT_ROOT, git, makeRepo, runCli, tempDir } from '../helpers/repo.js';
+import { GIT_FED_RULES, RULES } from '../../src/rules/index.js';
+import { performRepair, repairBlocks } from '../helpers/repairs.js';
+import { fixtureCases } from '../rules/fixture-cases.js';
+import { git, makeRepo, runCli } from '../helpers/repo.js';
 
 /**
- * The repairs the rule pages document, performed as written: each page's `sh repair` block runs in a
- * repository that has the page's finding ($BAD is the commit the finding names), with the built CLI as
- * `stagedocs` on PATH, and afterwards validate reports nothing for that rule. A page whose advice stops
- * working fails here.
+ * The repairs the pages of the git-fed rules document, performed as written: each page's `sh repair`
+ * block runs in a repository that has the page's finding ($BAD is the commit the finding names), with
+ * the built CLI as `stagedocs` on PATH, and afterwards validate reports nothing for that rule. A page
+ * whose advice stops working fails here. (The rules with golden fixtures run theirs in rule-fixtures.test.ts.)
  */
-function repairScript(ruleId: string): string {
-  const page = readFileSync(path.join(PROJECT_ROOT, 'docs/rules', `${ruleId}.md`), 'utf8');
-  const blocks = [...page.matchAll(/^```sh repair\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
-  expect(blocks, `docs/rules/${ruleId}.md has one \`\`\`sh repair block`).toHaveLength(1);
-  return blocks[0]!;
-}
-
-/** `stagedocs` on PATH: the built CLI. */
-function cliBin(): string {
-  const bin = tempDir();
-  writeFileSync(path.join(bin, 'stagedocs'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
-  chmodSync(path.join(bin, 'stagedocs'), 0o755);
-  return bin;
-}
-
-function performRepair(repo: string, ruleId: string, bad: string): void {
-  const result = spawnSync('sh', ['-e', '-c', repairScript(ruleId)], {
-    cwd: repo,
-    env: { ...GIT_ENV, BAD: bad, PATH: `${cliBin()}:${process.env.PATH}`, GIT_EDITOR: 'true', STAGEDOCS_NOW: '2026-11-21T09:30:00Z' },
-    encoding: 'utf8',
-  });
-  expect(result.status, `the repair of docs/rules/${ruleId}.md failed: ${result.stderr}`).toBe(0);
+function performDocumentedRepair(repo: string, ruleId: string, bad: string): void {
+  const script = repairBlocks(ruleId).get('');
+  expect(script, `docs/rules/${ruleId}.md has a \`\`\`sh repair block`).toBeDefined();
+  const result = performRepair(repo, script!, { BAD: bad });
+  expect(result.code, `the repair of docs/rules/${ruleId}.md failed: ${result.stderr}`).toBe(0);
 }
 
 function findings(repo: string, ruleId: string, range?: string): Array<{ file: string; message: string }> {
@@ -88,7 +73,7 @@ describe('the documented repair of each history rule clears its finding', () => 
     git(repo, 'rm', '-q', RUN_LOG);
     const bad = commitAll(repo, 'tidy up logs');
     expect(findings(repo, 'evidence-immutable')).toHaveLength(1);
-    performRepair(repo, 'evidence-immutable', bad);
+    performDocumentedRepair(repo, 'evidence-immutable', bad);
     expectRepaired(repo, 'evidence-immutable', bad);
   });
 
@@ -97,7 +82,7 @@ describe('the documented repair of each history rule clears its finding', () => 
     write(repo, RUN_LOG, 'line one\nline 2\n');
     const bad = commitAll(repo, 'fix a typo in the log');
     expect(findings(repo, 'evidence-immutable', 'base..HEAD')).toHaveLength(1);
-    performRepair(repo, 'evidence-immutable', bad);
+    performDocumentedRepair(repo, 'evidence-immutable', bad);
     expectRepaired(repo, 'evidence-immutable', bad);
   });
 
@@ -106,7 +91,7 @@ describe('the documented repair of each history rule clears its finding', () => 
     write(repo, FREEZE, freezeFile('v2'));
     const bad = commitAll(repo, 'widen the scope');
     expect(findings(repo, 'freeze-immutable')).toHaveLength(1);
-    performRepair(repo, 'freeze-immutable', bad);
+    performDocumentedRepair(repo, 'freeze-immutable', bad);
     expectRepaired(repo, 'freeze-immutable', bad);
   });
 
@@ -115,7 +100,7 @@ describe('the documented repair of each history rule clears its finding', () => 
     write(repo, REGISTRY, HEADER + ROW_1 + ROW_2.replace(',false,1,', ',true,0,'));
     const bad = commitAll(repo, 'fix a row');
     expect(findings(repo, 'registry-append-only')).toHaveLength(1);
-    performRepair(repo, 'registry-append-only', bad);
+    performDocumentedRepair(repo, 'registry-append-only', bad);
     expectRepaired(repo, 'registry-append-only', bad);
   });
 
@@ -124,7 +109,7 @@ describe('the documented repair of each history rule clears its finding', () => 
     git(repo, 'rm', '-q', REGISTRY);
     const bad = commitAll(repo, 'start over');
     expect(findings(repo, 'registry-append-only')).toHaveLength(1);
-    performRepair(repo, 'registry-append-only', bad);
+    performDocumentedRepair(repo, 'registry-append-only', bad);
     expectRepaired(repo, 'registry-append-only', bad);
   });
 
@@ -139,11 +124,22 @@ describe('the documented repair of each history rule clears its finding', () => 
     write(repo, 'notes.txt', 'later work\n');
     commitAll(repo, 'later work');
     expect(findings(repo, 'protected-path', 'base..HEAD')).toHaveLength(1);
-    performRepair(repo, 'protected-path', bad);
+    performDocumentedRepair(repo, 'protected-path', bad);
     expect(findings(repo, 'protected-path', 'base..HEAD')).toEqual([]);
     // The later work is kept, the protected path is as it was.
     expect(readFileSync(path.join(repo, 'notes.txt'), 'utf8')).toBe('later work\n');
     expect(readFileSync(path.join(repo, 'schema/users.sql'), 'utf8')).toBe('create table users();\n');
+  });
+});
+
+describe('every rule page documents a repair that a test performs', () => {
+  it.each([...RULES.map((rule) => rule.meta.id), ...GIT_FED_RULES.map((meta) => meta.id)])('%s', (ruleId) => {
+    const blocks = repairBlocks(ruleId);
+    expect(blocks.size, `docs/rules/${ruleId}.md has no \`\`\`sh repair block`).toBeGreaterThan(0);
+    // A block for a fixture must name one that exists and fails, or rule-fixtures.test.ts would never run it.
+    const failing = new Set(fixtureCases(ruleId).filter((fixture) => fixture.expectation === 'not-ok').map((fixture) => fixture.name));
+    for (const name of blocks.keys()) if (name !== '') expect(failing.has(name), `docs/rules/${ruleId}.md repairs \`${name}\`, which is no failing fixture of the rule`).toBe(true);
+    if (GIT_FED_RULES.some((meta) => meta.id === ruleId)) expect(blocks.has(''), 'a git-fed rule has no fixtures: its plain block is performed above').toBe(true);
   });
 });
 
