@@ -68,49 +68,23 @@ function expectRepaired(repo: string, ruleId: string, bad: string): void {
 }
 
 describe('the documented repair of each history rule clears its finding', () => {
-  it('evidence-immutable: a deleted evidence file, reverted', () => {
+  /** Each case breaks a record in one commit of a repository from `recordsRepo`; the page's repair must make it whole. */
+  const cases: Array<[string, string, (repo: string) => void]> = [
+    ['evidence-immutable', 'a deleted evidence file', (repo) => git(repo, 'rm', '-q', RUN_LOG)],
+    ['evidence-immutable', 'an edited evidence file', (repo) => write(repo, RUN_LOG, 'line one\nline 2\n')],
+    ['freeze-immutable', 'an edited freeze file', (repo) => write(repo, FREEZE, freezeFile('v2'))],
+    ['freeze-immutable', 'a deleted freeze file', (repo) => git(repo, 'rm', '-q', FREEZE)],
+    ['registry-append-only', 'an edited row', (repo) => write(repo, REGISTRY, HEADER + ROW_1 + ROW_2.replace(',false,1,', ',true,0,'))],
+    ['registry-append-only', 'a deleted registry', (repo) => git(repo, 'rm', '-q', REGISTRY)],
+  ];
+  it.each(cases)('%s: %s, reverted', (ruleId, _what, breakRecord) => {
     const repo = recordsRepo();
-    git(repo, 'rm', '-q', RUN_LOG);
-    const bad = commitAll(repo, 'tidy up logs');
-    expect(findings(repo, 'evidence-immutable')).toHaveLength(1);
-    performDocumentedRepair(repo, 'evidence-immutable', bad);
-    expectRepaired(repo, 'evidence-immutable', bad);
-  });
-
-  it('evidence-immutable: an edited evidence file, reverted', () => {
-    const repo = recordsRepo();
-    write(repo, RUN_LOG, 'line one\nline 2\n');
-    const bad = commitAll(repo, 'fix a typo in the log');
-    expect(findings(repo, 'evidence-immutable', 'base..HEAD')).toHaveLength(1);
-    performDocumentedRepair(repo, 'evidence-immutable', bad);
-    expectRepaired(repo, 'evidence-immutable', bad);
-  });
-
-  it('freeze-immutable: an edited freeze file, reverted', () => {
-    const repo = recordsRepo();
-    write(repo, FREEZE, freezeFile('v2'));
-    const bad = commitAll(repo, 'widen the scope');
-    expect(findings(repo, 'freeze-immutable')).toHaveLength(1);
-    performDocumentedRepair(repo, 'freeze-immutable', bad);
-    expectRepaired(repo, 'freeze-immutable', bad);
-  });
-
-  it('registry-append-only: an edited row, reverted', () => {
-    const repo = recordsRepo();
-    write(repo, REGISTRY, HEADER + ROW_1 + ROW_2.replace(',false,1,', ',true,0,'));
-    const bad = commitAll(repo, 'fix a row');
-    expect(findings(repo, 'registry-append-only')).toHaveLength(1);
-    performDocumentedRepair(repo, 'registry-append-only', bad);
-    expectRepaired(repo, 'registry-append-only', bad);
-  });
-
-  it('registry-append-only: a deleted registry, reverted', () => {
-    const repo = recordsRepo();
-    git(repo, 'rm', '-q', REGISTRY);
-    const bad = commitAll(repo, 'start over');
-    expect(findings(repo, 'registry-append-only')).toHaveLength(1);
-    performDocumentedRepair(repo, 'registry-append-only', bad);
-    expectRepaired(repo, 'registry-append-only', bad);
+    breakRecord(repo);
+    const bad = commitAll(repo, 'the bad commit');
+    expect(findings(repo, ruleId)).toHaveLength(1);
+    expect(findings(repo, ruleId, 'base..HEAD')).toHaveLength(1);
+    performDocumentedRepair(repo, ruleId, bad);
+    expectRepaired(repo, ruleId, bad);
   });
 
   it('protected-path: a --no-verify commit of a protected path, taken out of the branch', () => {
