@@ -5,7 +5,7 @@ import { parseDocumentBytes } from '../parse/document.js';
 import { commitProtections, protectedPathFindings, type StageState } from '../rules/protected-path.js';
 import { readBlobs } from './blobs.js';
 import { runGit, type Env } from './exec.js';
-import { blobKey, blobsAt, changesUnderRoot, type FileChange } from './history.js';
+import { blobKey, blobsAt, changesUnderRoot, type CommitChanges, type FileChange } from './history.js';
 import { describeCommit } from './record-integrity.js';
 
 /** A protected-path finding of one commit of a range, ready for `precomputedRule`. */
@@ -71,33 +71,47 @@ export async function stagesBefore(root: string, config: Config, changes: readon
  * stage documents had before it (`commitProtections`). Hooks can be skipped (`git commit --no-verify`),
  * so CI must see what the hook sees.
  *
- * Cost, whatever the number of commits: one `git log --raw` (every commit and its changes), one
- * `git ls-tree` (the stage documents at base), one `git cat-file --batch-check` (the blob of every stage
- * document at every commit, exact also across merges) and one `git cat-file --batch` (each distinct
- * blob, parsed once). Merge commits are not judged themselves: git lists no changes for them, and the
- * commits they bring in are judged one by one.
+ * The stages at each commit are replayed from its first parent and its own changes, so the cost does not
+ * grow with commits times stage documents: one `git log --raw` (every commit and its changes), one
+ * `git ls-tree` per commit outside the range that a commit of it has as parent (usually just base), one
+ * `git cat-file --batch-check` for the merge commits (whose changes git does not list), and one
+ * `git cat-file --batch` for the distinct stage blobs, each parsed once. Merge commits are not judged
+ * themselves; the commits they bring in are judged one by one.
  */
 export async function protectedPathsInRange(root: string, config: Config, span: { base: string; head: string }, env: Env): Promise<ProtectedPathFinding[]> {
-  const stagesFolder = config.paths.stages.replace(/\/+$/, '');
-  const [commits, atBase] = await Promise.all([
-    changesUnderRoot(root, span, env),
-    runGit(root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--name-only', '--end-of-options', span.base, '--', stagesFolder], { env }),
-  ]);
+  const commits = await changesUnderRoot(root, span, env);
   const judged = commits.filter((commit) => commit.parents.length <= 1 && commit.changes.length > 0);
-  const stagePaths = new Set(atBase.toString('utf8').split('\0').filter((file) => file !== '' && isStagePath(file, config)));
-  for (const commit of commits) for (const change of commit.changes) if (isStagePath(change.path, config)) stagePaths.add(change.path);
-  const paths = [...stagePaths].sort();
-  if (judged.length === 0 || paths.length === 0) return [];
+  if (judged.length === 0) return [];
+  const inRange = new Map(commits.map((commit) => [commit.sha, commit]));
+  const boundary = [...new Set(commits.flatMap((commit) => commit.parents.filter((parent) => !inRange.has(parent))))];
+  const stagesAt = new Map<string, ReadonlyMap<string, string>>();
+  await Promise.all(boundary.map(async (sha) => stagesAt.set(sha, await stageTree(root, config, sha, env))));
 
-  const blobAt = await blobsAt(root, judged.flatMap((commit) => paths.map((file) => ({ commit: commit.sha, path: file }))), env);
+  // Every stage document any commit of the range can hold: present at the boundary, or changed in the range.
+  const universe = new Set([...stagesAt.values()].flatMap((tree) => [...tree.keys()]));
+  for (const commit of commits) for (const change of commit.changes) if (isStagePath(change.path, config)) universe.add(change.path);
+  const merges = commits.filter((commit) => commit.parents.length > 1);
+  if (merges.length > 0) {
+    const found = await blobsAt(root, merges.flatMap((merge) => [...universe].map((file) => ({ commit: merge.sha, path: file }))), env);
+    for (const merge of merges) {
+      const tree = new Map<string, string>();
+      for (const file of universe) {
+        const blob = found.get(blobKey(merge.sha, file));
+        if (blob !== undefined) tree.set(file, blob);
+      }
+      stagesAt.set(merge.sha, tree);
+    }
+  }
+  for (const commit of commits) replay(commit, inRange, stagesAt, config);
+
+  const atCommit = (sha: string) => [...(stagesAt.get(sha) ?? new Map<string, string>())].map(([file, blob]) => ({ path: file, blob }));
   const beforeFiles = judged.flatMap((commit) => changedStages(commit.changes, config));
-  const afterFiles = judged.flatMap((commit) => atCommit(commit.sha, paths, blobAt));
-  const states = await stageStatesOf(root, config, [...afterFiles, ...beforeFiles], env);
+  const states = await stageStatesOf(root, config, [...judged.flatMap((commit) => atCommit(commit.sha)), ...beforeFiles], env);
 
   const findings: ProtectedPathFinding[] = [];
   // Oldest first, so that the findings read in the order the commits were made.
   for (const commit of [...judged].reverse()) {
-    const after = statesOf(atCommit(commit.sha, paths, blobAt), states);
+    const after = statesOf(atCommit(commit.sha), states);
     const before = statesOf(changedStages(commit.changes, config), states);
     const changed = commit.changes.map((change) => change.path);
     const found = protectedPathFindings(commitProtections(after, before), changed, { shortSha: commit.shortSha, label: describeCommit(commit) });
@@ -106,10 +120,47 @@ export async function protectedPathsInRange(root: string, config: Config, span: 
   return findings;
 }
 
-/** The stage documents present at a commit, with their blobs. */
-function atCommit(commit: string, paths: readonly string[], blobAt: ReadonlyMap<string, string>): Array<{ path: string; blob: string }> {
-  return paths.flatMap((file) => {
-    const blob = blobAt.get(blobKey(commit, file));
-    return blob === undefined ? [] : [{ path: file, blob }];
-  });
+/** The stage documents (path -> blob) of a commit, from one `git ls-tree`. */
+async function stageTree(root: string, config: Config, sha: string, env: Env): Promise<Map<string, string>> {
+  const output = await runGit(root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--end-of-options', sha, '--', config.paths.stages.replace(/\/+$/, '')], { env });
+  const tree = new Map<string, string>();
+  // `<mode> <type> <object>\t<path>`
+  for (const entry of output.toString('utf8').split('\0')) {
+    const tab = entry.indexOf('\t');
+    const [, type, blob] = entry.slice(0, tab).split(' ');
+    const file = entry.slice(tab + 1);
+    if (tab !== -1 && type === 'blob' && blob && isStagePath(file, config)) tree.set(file, blob);
+  }
+  return tree;
+}
+
+/**
+ * The stage documents after `commit`, from its first parent's and its own changes (iteratively: a long
+ * range must not grow the call stack). A commit that changes no stage document shares its parent's map.
+ */
+function replay(commit: CommitChanges, inRange: ReadonlyMap<string, CommitChanges>, stagesAt: Map<string, ReadonlyMap<string, string>>, config: Config): void {
+  const stack = [commit];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const parent = top.parents[0];
+    if (stagesAt.has(top.sha)) {
+      stack.pop();
+    } else if (parent !== undefined && !stagesAt.has(parent)) {
+      stack.push(inRange.get(parent)!);
+    } else {
+      const inherited = parent === undefined ? new Map<string, string>() : stagesAt.get(parent)!;
+      const stageChanges = top.changes.filter((change) => isStagePath(change.path, config));
+      if (stageChanges.length === 0) {
+        stagesAt.set(top.sha, inherited);
+      } else {
+        const state = new Map(inherited);
+        for (const change of stageChanges) {
+          if (change.status === 'D') state.delete(change.path);
+          else state.set(change.path, change.newBlob);
+        }
+        stagesAt.set(top.sha, state);
+      }
+      stack.pop();
+    }
+  }
 }

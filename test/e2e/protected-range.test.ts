@@ -122,6 +122,21 @@ describe('validate --range judges protected-path for every commit, as the hook w
     expect(protectedFindings(repo, 'unprotected..HEAD')).toEqual([]);
   });
 
+  it('sees a protection that a merge brings in from outside the range', () => {
+    const tree = validTree();
+    tree[SKELETON] = stage({ id: 'P1-S01', order: 1, status: 'in-progress' });
+    tree['schema/users.sql'] = 'create table users();\n';
+    const repo = makeRepo(tree);
+    git(repo, 'checkout', '-q', '-b', 'pr');
+    commit(repo, 'change before the protection exists', { 'schema/users.sql': 'v1\n' });
+    git(repo, 'checkout', '-q', 'main');
+    commit(repo, 'protect schema', { [SKELETON]: OPEN });
+    git(repo, 'checkout', '-q', 'pr');
+    git(repo, 'merge', '-q', '--no-edit', 'main');
+    const late = commit(repo, 'change after merging the protection', { 'schema/users.sql': 'v2\n' });
+    expect(protectedFindings(repo, 'main..pr').map((f) => f.message.match(/commit (\w+)/)![1])).toEqual([late]);
+  });
+
   it('a deleted stage document still protects in the commit that deletes it', () => {
     const repo = protectedRepo();
     git(repo, 'rm', '-q', SKELETON);
