@@ -8,6 +8,7 @@ import { isValidId } from '../model/ids.js';
 import { REGISTRY_FILE, type RunFolder } from '../model/evidence.js';
 import { csvRow } from '../util/csv.js';
 import { writeAtomic } from '../util/write-atomic.js';
+import { assertEvidenceInsideRoot } from './evidence.js';
 
 /**
  * Writing the gate registry: one row appended per finished run, or the whole file rewritten from the
@@ -60,6 +61,7 @@ async function withRegistryLock<T>(root: string, action: () => Promise<T>): Prom
  */
 export async function appendRegistryRow(root: string, gateResultsDir: string, values: readonly string[]): Promise<void> {
   const file = registryPath(root, gateResultsDir);
+  assertEvidenceInsideRoot(root, gateResultsDir);
   await withRegistryLock(root, async () => {
     let existing = '';
     try {
@@ -94,6 +96,7 @@ export async function rebuildRegistry(root: string, gateResultsDir: string, runs
       'Restore the reports from git (`git checkout -- <report.json>`); a run folder without report.json counts as unfinished.',
     );
   }
+  assertEvidenceInsideRoot(root, gateResultsDir);
   const text = renderRegistry(runs, gateResultsDir);
   await withRegistryLock(root, async () => {
     await mkdir(path.join(root, gateResultsDir), { recursive: true });
