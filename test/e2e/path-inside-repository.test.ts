@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gateRepo, gateStage, readReport, runFolders } from '../helpers/gates.js';
 import { git, makeRepo, runCli, tempDir } from '../helpers/repo.js';
+import type { Diagnostic } from '../../src/model/diagnostic.js';
 import { decision, phase, stage, STAGE_SECTIONS } from '../helpers/documents.js';
 
 /**
@@ -13,14 +14,8 @@ import { decision, phase, stage, STAGE_SECTIONS } from '../helpers/documents.js'
 const S00 = 'stages/mvp/00-s.md';
 const RUN = 'P1-S00_20261121T093000Z';
 
-interface JsonDiagnostic {
-  file: string;
-  line: number;
-  column: number;
-  ruleId: string;
-  severity: string;
-  message: string;
-}
+/** A diagnostic as `validate --format json` prints it: the library's type, JSON-serialised. */
+type JsonDiagnostic = Diagnostic;
 
 function validateJson(repo: string, args: string[] = []): { code: number; diagnostics: JsonDiagnostic[]; errorCount: number; warningCount: number } {
   const result = runCli(repo, ['validate', '--format', 'json', ...args]);
