@@ -2,7 +2,7 @@ import { placeOf, pointerSegment, type ParsedDocument } from '../model/documents
 import type { Finding } from '../model/diagnostic.js';
 import { REGISTRY_FILE } from '../model/evidence.js';
 import type { RepositoryModel } from '../model/repository.js';
-import { describeEscape, globBase, lexicalEscape, type PathEscape } from '../util/inside-root.js';
+import { describeEscape, globBase, globLexicalEscape, lexicalEscape, type PathEscape } from '../util/inside-root.js';
 import { truncate } from '../util/text.js';
 import { repositoryRule } from './types.js';
 
@@ -71,8 +71,10 @@ export const pathInsideRepository = repositoryRule(
     defaultSeverity: 'error',
   },
   (repo, context) => {
+    // The lexical half is `globEscape`'s and `lexicalEscape`'s, as `gate run` applies them; the file
+    // system half goes through the model, so that the validate cache records every answer.
     const escapeOf = (written: string, glob: boolean): PathEscape | undefined => {
-      const lexical = lexicalEscape(written);
+      const lexical = glob ? globLexicalEscape(written) : lexicalEscape(written);
       if (lexical || !repo.fileSystem) return lexical;
       const checked = glob ? globBase(written) : written;
       return checked === '' ? undefined : repo.fileSystem.escapeOf(checked);

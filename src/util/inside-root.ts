@@ -151,9 +151,18 @@ export function globBase(pattern: string): string {
 }
 
 /**
- * Why a glob is not inside the repository, or undefined: the whole pattern checked lexically (`src/**\/../..`
+ * Why a glob is not inside the repository, or undefined: the whole pattern checked lexically (`src/**\/../../x`
  * climbs out), and its base on the file system.
  */
 export function globEscape(root: string, pattern: string): PathEscape | undefined {
-  return lexicalEscape(pattern) ?? pathEscape(root, globBase(pattern));
+  return globLexicalEscape(pattern) ?? pathEscape(root, globBase(pattern));
+}
+
+/** The lexical half of `globEscape`. `**` may match no folder at all (`src/**\/../../x` reaches `../x`), so it is also checked without them. */
+export function globLexicalEscape(pattern: string): PathEscape | undefined {
+  const shortest = forwardSlashes(pattern)
+    .split('/')
+    .filter((segment) => segment !== '**')
+    .join('/');
+  return lexicalEscape(pattern) ?? lexicalEscape(shortest);
 }

@@ -325,6 +325,18 @@ describe('freeze: inputs stay inside the repository', () => {
     }
   }, 60_000);
 
+  it('a freeze folder that is a symlink out of the repository: exit 2, no freeze file written there', () => {
+    const outside = tempDir();
+    const repo = gateRepo({ [S00]: gateStage('  - id: t\n    run: "true"'), 'data/in.yaml': 'x: 1\n' });
+    symlinkSync(outside, path.join(repo, 'freeze'));
+    const result = runCli(repo, ['freeze', 'P1-S00', '--input', 'data/in.yaml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.replace(outside, '<outside>')).toContain(
+      'error `freeze/P1-S00.freeze.json` resolves through the symlink `freeze` to `<outside>`, outside the repository: a freeze file is written only inside the repository; nothing was written',
+    );
+    expect(readdirSync(outside)).toEqual([]);
+  }, 60_000);
+
   it('a frozen input that a symlink takes outside refuses the gate run', () => {
     const outside = tempDir();
     writeFileSync(path.join(outside, 'in.yaml'), 'x: 1\n');
