@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import path from 'node:path';
 import type { DocumentKind } from '../model/documents.js';
 import type { FileSystemFacts, LinkedDocument } from '../model/repository.js';
-import { pathEscape } from '../util/inside-root.js';
+import { pathEscapeChecker, type PathEscape } from '../util/inside-root.js';
 import { fileStamp, type FileStamp } from './stamp.js';
 
 /**
@@ -67,7 +67,7 @@ export function isDocumentPath(relativePath: string, config: Config): boolean {
  * three folders: these are fixed shapes, not user globs, and it lists 6,000 documents in a third of
  * the time a glob library takes.
  */
-function listDocuments(root: string, config: Config): { files: string[]; links: LinkedDocument[] } {
+function listDocuments(root: string, config: Config, pathEscape: (relativePath: string) => PathEscape | undefined): { files: string[]; links: LinkedDocument[] } {
   const { stages, decisions, freeze } = config.paths;
   const found = new Set<string>();
   const links: LinkedDocument[] = [];
@@ -103,7 +103,7 @@ function listDocuments(root: string, config: Config): { files: string[]; links: 
     const folder = target?.isDirectory() ?? false;
     // A link that could not be a document (`notes.txt`) is none of validation's business.
     if (!folder && (!wanted(name) || !isNotReadme(relative))) return;
-    const escape = pathEscape(root, relative);
+    const escape = pathEscape(relative);
     if (escape) {
       links.push({ file: relative, folder, escape });
       return;
@@ -120,7 +120,7 @@ function listDocuments(root: string, config: Config): { files: string[]; links: 
   // A configured folder that leaves the repository is not read at all (path-inside-repository reports it).
   const walkConfigured = (configured: string, wanted: (name: string) => boolean) => {
     const folder = folderOf(configured);
-    if (pathEscape(root, folder) === undefined) walk(folder, wanted);
+    if (pathEscape(folder) === undefined) walk(folder, wanted);
   };
   walkConfigured(stages, (name) => name.endsWith('.md'));
   walkConfigured(decisions, (name) => name.endsWith('.md'));
@@ -131,14 +131,17 @@ function listDocuments(root: string, config: Config): { files: string[]; links: 
 
 export function workingTreeSource(root: string, config: Config): DocumentSource {
   let links: LinkedDocument[] = [];
+  // One snapshot of the file system per listing: a validation run asks about each folder once.
+  let escapeOf = pathEscapeChecker(root);
   return {
     async list() {
-      const listed = listDocuments(root, config);
+      escapeOf = pathEscapeChecker(root);
+      const listed = listDocuments(root, config, escapeOf);
       links = listed.links;
       return listed.files;
     },
     fileSystem() {
-      return { linkedDocuments: links, escapeOf: (relativePath) => pathEscape(root, relativePath) };
+      return { linkedDocuments: links, escapeOf };
     },
     // Synchronous reads: thousands of small files read faster one after the other than through
     // thousands of concurrent promises (open, fstat, read and close each cost a round trip).

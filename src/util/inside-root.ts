@@ -96,26 +96,53 @@ function realPathOfPossiblyMissing(absolute: string, hops = 0): string | undefin
  * may write the file later, and nothing it writes there can leave the root.
  */
 export function pathEscape(root: string, written: string): PathEscape | undefined {
-  const lexical = lexicalEscape(written);
-  if (lexical) return lexical;
-  const segments = path.posix.normalize(forwardSlashes(written)).split('/').filter((segment) => segment !== '' && segment !== '.');
+  return pathEscapeChecker(root)(written);
+}
+
+/** What one component of a path is: missing (nothing below it exists), a plain entry, or a link and where it leads. */
+type ComponentState = 'missing' | 'plain' | 'inside' | PathEscape;
+
+/**
+ * `pathEscape` for many paths at once: each component (`docs`, `docs/api`) is looked at once, so
+ * thousands of paths under a few folders cost a few file system calls. The answers are a snapshot:
+ * make a new checker for each pass over the file system (a validation run, a listing).
+ */
+export function pathEscapeChecker(root: string): (written: string) => PathEscape | undefined {
   const realRoot = realRootOf(root);
-  for (let count = 1; count <= segments.length; count++) {
-    const prefix = segments.slice(0, count).join('/');
+  const states = new Map<string, ComponentState>();
+  const stateOf = (prefix: string): ComponentState => {
+    let state = states.get(prefix);
+    if (state !== undefined) return state;
     let info;
     try {
       info = lstatSync(path.join(root, prefix), { throwIfNoEntry: false });
     } catch {
-      return { kind: 'unresolvable', link: prefix };
+      info = null;
     }
-    // Nothing further exists: no later component can be a link.
-    if (!info) return undefined;
-    if (!info.isSymbolicLink()) continue;
-    const target = realPathOfPossiblyMissing(path.join(root, prefix));
-    if (target === undefined) return { kind: 'unresolvable', link: prefix };
-    if (!isWithin(realRoot, target)) return { kind: 'symlink', link: prefix, target };
-  }
-  return undefined;
+    if (info === null) state = { kind: 'unresolvable', link: prefix };
+    else if (!info) state = 'missing';
+    else if (!info.isSymbolicLink()) state = 'plain';
+    else {
+      const target = realPathOfPossiblyMissing(path.join(root, prefix));
+      state = target === undefined ? { kind: 'unresolvable', link: prefix } : isWithin(realRoot, target) ? 'inside' : { kind: 'symlink', link: prefix, target };
+    }
+    states.set(prefix, state);
+    return state;
+  };
+  return (written) => {
+    const lexical = lexicalEscape(written);
+    if (lexical) return lexical;
+    const segments = path.posix.normalize(forwardSlashes(written)).split('/').filter((segment) => segment !== '' && segment !== '.');
+    let prefix = '';
+    for (const segment of segments) {
+      prefix = prefix === '' ? segment : `${prefix}/${segment}`;
+      const state = stateOf(prefix);
+      // Nothing further exists: no later component can be a link.
+      if (state === 'missing') return undefined;
+      if (typeof state === 'object') return state;
+    }
+    return undefined;
+  };
 }
 
 /** Whether the path stays inside the repository (see `pathEscape`). */
