@@ -145,11 +145,6 @@ export function pathEscapeChecker(root: string): (written: string) => PathEscape
   };
 }
 
-/** Whether the path stays inside the repository (see `pathEscape`). */
-export function isInsideRoot(root: string, written: string): boolean {
-  return pathEscape(root, written) === undefined;
-}
-
 /** What the escape is, as the tail of a sentence about the path: "is absolute", "leaves ...". */
 export function describeEscape(escape: PathEscape): string {
   switch (escape.kind) {
