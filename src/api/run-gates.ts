@@ -137,7 +137,11 @@ async function checkFreeze(root: string, env: Env, model: RepositoryModel, stage
   }
   const verification = await verifyFreeze(root, env, file, frozen.data);
   if (!verification.verified) {
-    const named = [...verification.changed.map((input) => `${input} (changed)`), ...verification.missing.map((input) => `${input} (missing)`)];
+    const named = [
+      ...verification.changed.map((input) => `${input} (changed)`),
+      ...verification.missing.map((input) => `${input} (missing)`),
+      ...(verification.outside ?? []).map((input) => `${input} (outside the repository, not read)`),
+    ];
     throw new StagedocsError(
       `Frozen inputs of \`${stage.data.id}\` differ from ${file}: ${named.join(', ')}`,
       EXIT_FAILED,

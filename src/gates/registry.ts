@@ -8,6 +8,7 @@ import { isValidId } from '../model/ids.js';
 import { REGISTRY_FILE, type RunFolder } from '../model/evidence.js';
 import { csvRow } from '../util/csv.js';
 import { writeAtomic } from '../util/write-atomic.js';
+import { assertEvidenceInsideRoot } from './evidence.js';
 
 /**
  * Writing the gate registry: one row appended per finished run, or the whole file rewritten from the
@@ -87,6 +88,7 @@ async function acquire(lock: typeof lockfile.lock, target: string): Promise<() =
  */
 export async function appendRegistryRow(root: string, gateResultsDir: string, values: readonly string[]): Promise<void> {
   const file = registryPath(root, gateResultsDir);
+  assertEvidenceInsideRoot(root, gateResultsDir);
   await withRegistryLock(root, async () => {
     let existing: Buffer | undefined;
     try {
@@ -131,6 +133,7 @@ export async function rebuildRegistry(root: string, gateResultsDir: string, runs
       'Restore the reports from git (`git checkout -- <report.json>`); a run folder without report.json counts as unfinished.',
     );
   }
+  assertEvidenceInsideRoot(root, gateResultsDir);
   const text = renderRegistry(runs, gateResultsDir);
   const file = path.posix.join(gateResultsDir, REGISTRY_FILE);
   await withRegistryLock(root, async () => {
