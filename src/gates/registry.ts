@@ -6,6 +6,8 @@ import { canonicalRuns, HEADER, isCompleteReport, registryPath, registryValues, 
 import { EXIT_FAILED, StagedocsError } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
 import { REGISTRY_FILE, type RunFolder } from '../model/evidence.js';
+import { WORK_TREE_CACHE_DIR } from '../engine/cache-files.js';
+import { cacheDirOf } from '../util/cache-location.js';
 import { csvRow } from '../util/csv.js';
 import { writeAtomic } from '../util/write-atomic.js';
 
@@ -14,9 +16,13 @@ import { writeAtomic } from '../util/write-atomic.js';
  * evidence, always under the registry lock. Reading and checking it is evidence/registry.ts.
  */
 
-/** The lock is kept out of gate_results/, whose folders are all runs. */
-function lockTarget(root: string): string {
-  return path.join(root, '.stagedocs', 'gate_registry');
+/**
+ * The lock is kept out of gate_results/, whose folders are all runs, and with the caches in the git
+ * directory (a work tree folder would be a stray `.stagedocs/` that every command warns about);
+ * outside git, where there is no such directory, in `.stagedocs/`.
+ */
+function lockFolder(root: string): string {
+  return cacheDirOf(root) ?? path.join(root, WORK_TREE_CACHE_DIR);
 }
 
 const require = createRequire(import.meta.url);
@@ -31,18 +37,19 @@ export function loadRegistryLock(): typeof lockfile.lock {
 
 async function withRegistryLock<T>(root: string, action: () => Promise<T>): Promise<T> {
   const lock = loadRegistryLock();
-  await mkdir(path.join(root, '.stagedocs'), { recursive: true });
+  const folder = lockFolder(root);
+  await mkdir(folder, { recursive: true });
   let release: () => Promise<void>;
   try {
     // A lock left by a killed process goes stale after 30 s; the retries wait longer than that.
-    release = await lock(lockTarget(root), {
+    release = await lock(path.join(folder, 'gate_registry'), {
       realpath: false,
       stale: 30_000,
       retries: { retries: 200, minTimeout: 10, maxTimeout: 250, factor: 1.5 },
     });
   } catch (error) {
     throw new StagedocsError(
-      `Could not lock the gate registry (${path.join('.stagedocs', 'gate_registry.lock')}): ${(error as Error).message}`,
+      `Could not lock the gate registry (${path.join(folder, 'gate_registry.lock')}): ${(error as Error).message}`,
       EXIT_FAILED,
       'Another stagedocs process holds it; when none runs, `stagedocs registry` rebuilds the registry from the reports.',
     );

@@ -8,7 +8,7 @@ import { annotation, githubJobSummary } from '../../format/github.js';
 import { formatValidation, type ValidationReport } from '../../format/validation.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
-import { commandRoot, toRepositoryPath } from '../context.js';
+import { commandRoot, toRepositoryPath, warnAboutStrayCache } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples, formatOption, nonNegativeInteger } from '../options.js';
 
@@ -56,6 +56,7 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
   if (flags.staged && (paths.length > 0 || flags.range !== undefined)) {
     throw new UsageError('--staged validates the whole index; it takes no paths and no --range', 'Run `stagedocs validate --staged` alone.');
   }
+  if (flags.cache !== false) await warnAboutStrayCache(io, root);
   const result = await validate({
     root: located,
     env: io.env,
