@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { validTree } from '../helpers/documents.js';
 import { cacheFile, makeRepo, runCli } from '../helpers/repo.js';
 
-// `npm run build` ends by writing a fingerprint of everything it built; every cache in .stagedocs/ is
+// `npm run build` ends by writing a fingerprint of everything it built; every cache (in the git directory) is
 // keyed by it, so a rebuilt or upgraded stagedocs never trusts what older code computed.
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FINGERPRINT = path.join(ROOT, 'dist/build-fingerprint.txt');

@@ -31,7 +31,7 @@ export function register(command: Command, context: CommandContext): void {
     .argument('[paths...]', 'files or folders to report on')
     .addOption(formatOption(FORMATS, 'pretty'))
     .option('--max-warnings <n>', 'fail (exit 1) when there are more than n warnings', nonNegativeInteger)
-    .option('--no-cache', 'ignore and do not write the cache in .stagedocs/')
+    .option('--no-cache', 'ignore and do not write the caches (kept in the git directory)')
     .option('--staged', 'validate what is being committed (the git index), as the pre-commit hook does')
     .option('--range <base..head>', 'check the history rules over every commit of a range (for CI), e.g. origin/main..HEAD')
     .addHelpText(
