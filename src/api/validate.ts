@@ -116,8 +116,9 @@ async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config, reques
     const history = await historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined);
     return { rules: history.rules, notes: history.skipped ? [history.skipped] : [] };
   }
-  // HEAD is asked for once: both the history rules and the runs' history are kept per HEAD.
-  const asked = headCommit(root, env);
+  // HEAD is asked for once: both the history rules and the runs' history are kept per HEAD (without
+  // the caches each asks git as it needs).
+  const asked = useCache ? headCommit(root, env) : undefined;
   const [history, facts] = await Promise.all([
     historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint(), head: asked } : undefined),
     runHistoryFacts(root, config.paths.gate_results, env, { committed: false, cache: useCache, head: asked }),
