@@ -184,9 +184,12 @@ async function main() {
       else na('stagedocs audit-pack (whole history)', 'audit-pack');
       if (commands.status) await run('stagedocs status', ['status']);
       else na('stagedocs status', 'status');
-      // What CI sees: a fresh clone has no .stagedocs/, so every document is read and parsed.
+      // What CI sees: a fresh clone has no caches (in the git directory, .git/stagedocs; older versions
+      // kept them in .stagedocs/), so every document is read and parsed.
       if (commands['audit-pack']) {
-        const noCache = () => rmSync(path.join(dir, '.stagedocs'), { recursive: true, force: true });
+        const noCache = () => {
+          for (const folder of ['.git/stagedocs', '.stagedocs']) rmSync(path.join(dir, folder), { recursive: true, force: true });
+        };
         await run('stagedocs audit-pack (whole history, no cache: CI)', wholeHistory, RUNS, { before: noCache });
       }
       await run('stagedocs --help', ['--help']);

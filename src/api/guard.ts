@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type picomatchType from 'picomatch';
 import { CONFIG_FILES } from '../config/config.js';
-import { CACHE_DIR } from '../engine/cache-files.js';
 import { nearestRoot } from '../git/root.js';
 import { fileStamp, racyFrom, storedStamp, unchangedSince, type StoredStamp } from '../engine/stamp.js';
 import { readFastYaml } from '../parse/yaml-fast.js';
+import { cacheDirOf } from '../util/cache-location.js';
 import { codeFingerprint } from '../util/version.js';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
 
@@ -31,7 +31,7 @@ export interface GuardRequest {
   cwd: string;
   /** The file about to be edited: absolute, or relative to `cwd`. */
   path: string;
-  /** Read and update the guard's index in `.stagedocs/` (default true). */
+  /** Read and update the guard's index in the git directory (`cacheDirOf`; default true; none outside git). */
   cache?: boolean;
 }
 
@@ -52,7 +52,7 @@ export interface GuardVerdict {
  * `agents.must_not_modify`, inside its `agents.may_modify` when that is set, and never the gate
  * evidence. A path outside the repository is not judged. No git call: the repository is the folder
  * of the nearest stagedocs configuration (or `.git`) upwards, and the documents' frontmatter is read
- * through an index in `.stagedocs/` that only rereads files whose stamp changed, so that the check
+ * through an index in the git directory that only rereads files whose stamp changed, so that the check
  * stays well under a fifth of a second on thousands of stages. Throws `ConfigError` for a bad configuration.
  */
 export async function guardEdit(request: GuardRequest): Promise<GuardVerdict> {
@@ -64,7 +64,7 @@ export async function guardEdit(request: GuardRequest): Promise<GuardVerdict> {
     return { allowed: true, judged: false, root, file: null, refusals: [] };
   }
   const file = relative.split(path.sep).join('/');
-  const { contracts, gateResults } = await readContracts(root, request.cache ?? true);
+  const { contracts, gateResults } = await readContracts(root, request.cache === false ? undefined : cacheDirOf(root));
   const refusals = judge(file, contracts, gateResults);
   return { allowed: refusals.length === 0, judged: true, root, file, refusals };
 }
@@ -155,7 +155,7 @@ function matcher(pattern: string): (file: string) => boolean {
 }
 
 /**
- * The guard's index, `.stagedocs/guard-index.txt`: a header line (JSON: the code fingerprint, when it
+ * The guard's index, `guard-index.txt` in the root's cache folder (`cacheDirOf`, inside the git directory): a header line (JSON: the code fingerprint, when it
  * was written, the configuration file's stamp and the paths it sets), then one line per folder
  * (`D`, its mtime and entries) and per document (`F`, its stamp and, when it has any path patterns and
  * is open, its contract as JSON). Plain lines because the guard runs before every edit: splitting
@@ -191,10 +191,10 @@ interface Contracts {
  * files whose stamp did not change are not read again (the racy rule of every cache); the index is
  * rewritten only when something changed.
  */
-async function readContracts(root: string, useCache: boolean): Promise<Contracts> {
+async function readContracts(root: string, cacheDir: string | undefined): Promise<Contracts> {
   const fingerprint = codeFingerprint();
-  const indexPath = path.join(root, CACHE_DIR, INDEX_FILE);
-  const previous = useCache ? readIndex(indexPath, fingerprint) : undefined;
+  const indexPath = cacheDir === undefined ? undefined : path.join(cacheDir, INDEX_FILE);
+  const previous = indexPath === undefined ? undefined : readIndex(indexPath, fingerprint);
   const racy = previous ? racyFrom(previous.header.writtenMs) : -Infinity;
   const configFile = CONFIG_FILES.find((name) => existsSync(path.join(root, name))) ?? null;
   const configStamp = configFile === null ? undefined : fileStamp(path.join(root, configFile));
@@ -261,10 +261,10 @@ async function readContracts(root: string, useCache: boolean): Promise<Contracts
   };
   walk(path.posix.normalize(header.stages.replace(/\\/g, '/')).replace(/\/+$/, ''));
   if (previous && previous.files.size !== files.size) changed = true;
-  if (useCache && changed) {
+  if (indexPath !== undefined && changed) {
     // A failed write only means the next check reads the documents again.
     try {
-      mkdirSync(path.join(root, CACHE_DIR), { recursive: true });
+      mkdirSync(cacheDir!, { recursive: true });
       await writeAtomic(indexPath, writeIndex({ header, folders, files }), CACHE_WRITE);
     } catch {
       // ignored: see above

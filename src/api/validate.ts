@@ -26,7 +26,7 @@ export interface ValidateRequest {
   staged?: boolean;
   /** `base..head`: check the history rules over that range of commits only (CI). */
   range?: string;
-  /** Read and write the per-file cache in `.stagedocs/` (default true). */
+  /** Read and write the caches, kept in the git directory (default true; none outside git). */
   cache?: boolean;
   /** Worker threads for cold runs (default none; see docs/performance.md). */
   workers?: number;
@@ -111,14 +111,17 @@ async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config, reques
     const { stagedValidation } = await import('../git/staged-validation.js');
     return { ...(await stagedValidation(root, config, env)), notes: [] };
   }
-  const [{ historyRules }, { runHistoryFacts }] = await Promise.all([import('../git/history-validation.js'), import('../git/run-trust.js')]);
+  const [{ historyRules }, { runHistoryFacts }, { headCommit }] = await Promise.all([import('../git/history-validation.js'), import('../git/run-trust.js'), import('../git/repository.js')]);
   if (gitTop === undefined) {
     const history = await historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined);
     return { rules: history.rules, notes: history.skipped ? [history.skipped] : [] };
   }
+  // HEAD is asked for once: both the history rules and the runs' history are kept per HEAD (without
+  // the caches each asks git as it needs).
+  const asked = useCache ? headCommit(root, env) : undefined;
   const [history, facts] = await Promise.all([
-    historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined),
-    runHistoryFacts(root, config.paths.gate_results, env, { committed: false }),
+    historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint(), head: asked } : undefined),
+    runHistoryFacts(root, config.paths.gate_results, env, { committed: false, cache: useCache, head: asked }),
   ]);
   // rev-list prints HEAD first.
   const head = facts.history && facts.history.size > 0 ? facts.history.values().next().value! : undefined;

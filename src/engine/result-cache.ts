@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
-import { CACHE_DIR, FACTS_FILE } from './cache-files.js';
+import { FACTS_FILE } from './cache-files.js';
 import type { RawFinding } from './diagnostics.js';
 import { fileStamp, racyFrom, sameStamp, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
 
@@ -32,7 +32,7 @@ const RESULT_FORMAT = 'stagedocs-validate-result/3';
  * means a full run.
  */
 export async function reusableFindings(
-  root: string,
+  cacheDir: string,
   name: string,
   key: string,
   files: readonly string[],
@@ -40,7 +40,7 @@ export async function reusableFindings(
   exists: (relativePath: string) => boolean,
   escapeOf: (relativePath: string) => string,
 ): Promise<{ findings: RawFinding[]; shas: Map<string, string> } | undefined> {
-  const target = path.join(root, CACHE_DIR, name);
+  const target = path.join(cacheDir, name);
   let saved: Partial<ResultFile>;
   let racy: number;
   try {
@@ -68,13 +68,13 @@ export async function reusableFindings(
   }
   if (!saved.findings.every(isRawFinding)) return undefined;
   // The facts file must be the one written in the same run; written just before this file, it is never settled, so only its stamp is compared.
-  const facts = factsFileStamp(root);
+  const facts = factsFileStamp(cacheDir);
   if (!facts || !sameStamp(saved.factsFile, facts)) return undefined;
   return { findings: saved.findings, shas };
 }
 
 export async function saveFindings(
-  root: string,
+  cacheDir: string,
   name: string,
   key: string,
   files: StampedFile[],
@@ -83,17 +83,17 @@ export async function saveFindings(
   findings: RawFinding[],
 ): Promise<void> {
   try {
-    await mkdir(path.join(root, CACHE_DIR), { recursive: true });
-    const facts = factsFileStamp(root);
+    await mkdir(cacheDir, { recursive: true });
+    const facts = factsFileStamp(cacheDir);
     const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), escapes: Object.fromEntries(escapes), findings, factsFile: facts ? storedStamp(facts) : null };
-    await writeAtomic(path.join(root, CACHE_DIR, name), JSON.stringify(body), CACHE_WRITE);
+    await writeAtomic(path.join(cacheDir, name), JSON.stringify(body), CACHE_WRITE);
   } catch {
     // A read-only checkout still validates; it only runs in full next time.
   }
 }
 
-function factsFileStamp(root: string): FileStamp | undefined {
-  return fileStamp(path.join(root, CACHE_DIR, FACTS_FILE));
+function factsFileStamp(cacheDir: string): FileStamp | undefined {
+  return fileStamp(path.join(cacheDir, FACTS_FILE));
 }
 
 function isRawFinding(value: unknown): value is RawFinding {

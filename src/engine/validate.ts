@@ -28,7 +28,8 @@ export interface ValidateOptions {
   source: DocumentSource;
   /** Report only on these repository-relative files; the whole repository is still read for cross-file rules. */
   only?: ReadonlySet<string>;
-  useCache: boolean;
+  /** The root's cache folder (`cacheDirOf`); undefined: no cache is read or written (`--no-cache`, or outside git). */
+  cacheDir: string | undefined;
   /** Extra rules (history, evidence) that run after the built-in ones. */
   extraRules?: readonly Rule[];
   /** Gate runs and the registry check, for the evidence rules; they skip when absent. */
@@ -63,7 +64,7 @@ export interface ValidationResult {
  * severities on the findings.
  */
 export async function validateRepository(options: ValidateOptions): Promise<ValidationResult> {
-  const { root, config, source } = options;
+  const { config, source, cacheDir } = options;
   const extraRules = options.extraRules ?? [];
   const rules = [...RULES, ...extraRules];
   const key = `${options.toolVersion ?? codeFingerprint()}:${options.configHash}`;
@@ -85,10 +86,10 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
 
   // 1. Nothing changed since the last whole run: its findings stand, and the model is built on demand.
   const stampOf = source.stamp;
-  if (options.useCache && reusable && stampOf) {
-    const reused = await reusableFindings(root, resultFile, reuseKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)));
+  if (cacheDir !== undefined && reusable && stampOf) {
+    const reused = await reusableFindings(cacheDir, resultFile, reuseKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)));
     if (reused) {
-      const model = lazyModelFromCache(root, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
+      const model = lazyModelFromCache(cacheDir, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
       const raw = [...reused.findings];
       runRepositoryRules(gitFedRules, model.onDemand, config, rules, raw);
       return resultOf(raw, files, options, rules, model.get);
@@ -96,7 +97,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   }
 
   // 2. The facts of every document, from the facts cache or parsed and checked by the document rules.
-  const cache = options.useCache ? FactsCache.open(root, key) : undefined;
+  const cache = cacheDir !== undefined ? FactsCache.open(cacheDir, key) : undefined;
   const documentRules = rules.filter((rule): rule is DocumentRule => rule.scope === 'document');
   const { facts, stamps } = await loadFacts(files, source, cache, config, documentRules, workerCount(options.workers, reusable));
   // Only a working tree source keeps the cache up to date: a source without stamps (the index) would
@@ -132,7 +133,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // found damaged is left out of it).
   if (cache && reusable && stamps.every((stamp) => stamp !== undefined) && files.every((file) => cache.shaOf(file) !== undefined)) {
     const stamped = files.map((file, index): StampedFile => [file, cache.shaOf(file)!, storedStamp(stamps[index]!)]);
-    await saveFindings(root, resultFile, reuseKey, stamped, answers, escapes, raw);
+    await saveFindings(cacheDir!, resultFile, reuseKey, stamped, answers, escapes, raw);
   }
 
   // 5. The git-fed rules, never kept; then severities.

@@ -4,7 +4,7 @@ import { colorsFor } from '../../format/colors.js';
 import { assertStageId } from '../../gates/stage-model.js';
 import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
-import { commandRoot } from '../context.js';
+import { commandRoot, warnAboutStrayCache } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples, formatOption, positiveSeconds } from '../options.js';
 import { gateProgress } from '../progress.js';
@@ -56,6 +56,7 @@ export function register(command: Command, context: CommandContext): void {
 async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): Promise<number> {
   assertStageId(stageId);
   const root = await commandRoot(io, flags.cwd, 'required');
+  await warnAboutStrayCache(io, root.root);
   const stream = flags.format === 'json' ? io.stderr : io.stdout;
   const colors = colorsFor(stream, io.env);
   const progress = gateProgress(stream, colors);
