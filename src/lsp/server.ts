@@ -343,7 +343,7 @@ class Server {
     const open = [...snapshot.keys()].find((candidate) => this.relative(candidate) === file) ?? uri;
     const version = snapshot.get(open)?.version;
     // Edited meanwhile: the run that follows publishes for the latest version; these would only flicker.
-    if (version !== undefined && this.open.get(open)?.version !== version && this.open.has(open)) return;
+    if (version !== undefined && this.open.has(open) && this.open.get(open)!.version !== version) return;
     if (diagnostics.length > 0) this.published.add(file);
     else this.published.delete(file);
     void this.connection.sendNotification(this.lsp.PublishDiagnosticsNotification.type, { uri: open, diagnostics, ...(version === undefined ? {} : { version }) });
