@@ -67,7 +67,7 @@ class Server {
   private session: ValidationSession | undefined;
   /** Files a watcher or a save reported changed since the last refresh of the session. */
   private readonly changedOnDisk = new Set<string>();
-  /** The next check of the disk when nothing happens (a full one when the client does not watch files). */
+  /** The next check of the disk when nothing happens. */
   private diskTimer: NodeJS.Timeout | undefined;
   private readonly open = new Map<string, TextDocument>();
   /** Files whose diagnostics were published, so that they can be cleared. */
@@ -75,7 +75,7 @@ class Server {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  /** The next run checks the whole disk first (the git inputs, and every document when the client does not watch files). */
+  /** The next run checks the whole disk first (the configuration, the git inputs and every document's stamp). */
   private checkDisk = false;
   private shutdown = false;
   private ready: Promise<void> | undefined;
@@ -228,8 +228,8 @@ class Server {
   }
 
   /**
-   * Edits are validated against the repository in memory; the disk (HEAD's history, the evidence, and
-   * every document unless the client's file watcher reports changes) is checked again only once the
+   * Edits are validated against the repository in memory; the disk (the configuration, HEAD's history,
+   * the evidence, and every document by its stamp) is checked again only once the
    * edits pause, then every few seconds while nothing happens and a document is open, so that typing
    * never waits for it. A check that finds a change validates the open documents again.
    */
@@ -277,7 +277,9 @@ class Server {
     let changed: boolean;
     try {
       if (this.session) {
-        changed = await this.session.refresh(full && !this.watchSupported ? undefined : files);
+        // A check of the disk stats every document even with a watching client: watchers can miss
+        // changes (a deleted folder is one event that no \`**/*.md\` pattern matches).
+        changed = await this.session.refresh(full ? undefined : files);
       } else {
         // No repository in memory: the configuration was invalid when it was read. A check of the disk tries again.
         if (!full) return this.publishDiagnostics();
