@@ -62,8 +62,9 @@ export class ValidationSession {
   async refresh(files?: readonly string[]): Promise<boolean> {
     const { config, hash } = await loadConfig(this.root);
     if (hash !== this.configHash) {
-      const [live, inputs] = await Promise.all([LiveFacts.load({ root: this.root, config, configHash: hash }), readInputs(this.located, config, this.env)]);
-      Object.assign(this, { configHash: hash, configValue: config, live, inputs });
+      [this.live, this.inputs] = await Promise.all([LiveFacts.load({ root: this.root, config, configHash: hash }), readInputs(this.located, config, this.env)]);
+      this.configHash = hash;
+      this.configValue = config;
       return true;
     }
     const [changed, inputs] = await Promise.all([this.live.refresh(files), readInputs(this.located, config, this.env)]);

@@ -113,11 +113,11 @@ export class LiveFacts {
         continue;
       }
       const stamp = fileStamp(absolute);
-      const known = this.entries.get(file);
       if (!stamp) {
         if (this.entries.delete(file)) changed.push(file);
         continue;
       }
+      const known = this.entries.get(file);
       if (known && unchangedSince(known.stamp, stamp, known.racy)) continue;
       const readAt = Date.now();
       let bytes: Uint8Array;

@@ -71,5 +71,15 @@ describe('ValidationSession', () => {
     git(repo, 'commit', '-q', '-m', 'rename the first stage');
     expect(await session.refresh([])).toBe(true);
     expect((await session.validate(overlay)).diagnostics).toEqual(await validateOverlay(repo, overlay));
+
+    // A configuration written by another process: every document is read again under it.
+    const duplicate = new Map([[FILE, overlay.get(FILE)!.replace('id: P1-S01', 'id: P1-S00')]]);
+    expect((await session.validate(duplicate)).diagnostics.map((d) => d.ruleId)).toContain('unique-id');
+    writeFileSync(path.join(repo, 'stagedocs.config.yaml'), 'rules:\n  unique-id: off\n');
+    expect(await session.refresh([])).toBe(true);
+    expect(session.config.rules['unique-id']?.severity).toBe('off');
+    const off = await validateOverlay(repo, duplicate);
+    expect(off.map((d) => d.ruleId)).not.toContain('unique-id');
+    expect((await session.validate(duplicate)).diagnostics).toEqual(off);
   });
 });
