@@ -89,7 +89,7 @@ export async function validate(request: ValidateRequest): Promise<ValidateReport
   };
 }
 
-interface GitInputs {
+export interface GitInputs {
   source?: DocumentSource;
   only?: Set<string>;
   rules: Rule[];
@@ -103,7 +103,7 @@ interface GitInputs {
  * `only`; otherwise the history rules (whole history, or `range`). Loaded lazily so that a plain
  * validate outside git pays nothing.
  */
-async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config, request: ValidateRequest, useCache: boolean): Promise<GitInputs> {
+export async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config, request: Pick<ValidateRequest, 'env' | 'staged' | 'range'>, useCache: boolean): Promise<GitInputs> {
   const { env } = request;
   // The index and a range are git's: outside git the clear "not inside a git repository" is the answer.
   if ((request.staged || request.range !== undefined) && gitTop === undefined) throw new NotInGitRepositoryError(root);

@@ -64,7 +64,7 @@ export interface LoadedRepository<Evidence extends EvidenceMode = EvidenceMode> 
 }
 
 /** The evidence with HEAD's history beside it, its lazy parts left lazy. */
-function withHistory(evidence: RepositoryEvidence, history: { commits: ReadonlySet<string>; head: string }): RepositoryEvidence {
+export function withHistory(evidence: RepositoryEvidence, history: { commits: ReadonlySet<string>; head: string }): RepositoryEvidence {
   return {
     fingerprint: evidence.fingerprint,
     history: history.commits,

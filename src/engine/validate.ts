@@ -147,7 +147,7 @@ function escapeAnswer(escape: PathEscape | undefined): string {
 }
 
 /** What of the evidence the rules can see, as a short hash; `none` when it was not loaded. */
-function evidenceFingerprint(evidence: RepositoryEvidence | undefined): string {
+export function evidenceFingerprint(evidence: RepositoryEvidence | undefined): string {
   if (!evidence) return 'none';
   // The runs that count depend on HEAD's history too (model/progression.ts).
   const history = evidence.history ? `:${evidence.historyKey ?? [...evidence.history].sort().join(',')}` : '';
@@ -161,7 +161,7 @@ function evidenceContentFingerprint(evidence: RepositoryEvidence): string {
 }
 
 /** The diagnostics and counts; `model` is built when a caller first reads it. */
-function resultOf(raw: readonly RawFinding[], files: readonly string[], options: ValidateOptions, rules: readonly Rule[], model: () => RepositoryModel): ValidationResult {
+export function resultOf(raw: readonly RawFinding[], files: readonly string[], options: Pick<ValidateOptions, 'config' | 'only'>, rules: readonly Rule[], model: () => RepositoryModel): ValidationResult {
   const { only } = options;
   const diagnostics = diagnosticsOf(raw, options.config, rules, only);
   return {
