@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
+import { inertText } from '../util/text.js';
 import { PACKAGE_ROOT } from '../util/version.js';
 import {
   htmlText,
@@ -85,7 +86,8 @@ export function compileTemplate(source: string, name: string): Template {
   }
   return (data) => {
     try {
-      return compiled(data, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+      // Whatever a helper let through, no control character or bidi override reaches the markdown.
+      return inertText(compiled(data, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }));
     } catch (error) {
       throw new StagedocsError(
         `Template ${name} could not be rendered: ${(error as Error).message.split('\n')[0]}`,
