@@ -340,6 +340,20 @@ export const configSchema = {
       },
       'Gate run settings.',
     ),
+    audit_pack: described(
+      {
+        type: 'object',
+        properties: {
+          allow_template_overrides: described(
+            { type: 'boolean' },
+            "Whether `audit-pack` uses this repository's overrides of the audit-pack templates in CI (CI or GITHUB_ACTIONS set; default false: refused there, since a pull request can add one). Overrides are compiled in restricted mode either way.",
+            { examples: [true] },
+          ),
+        },
+        additionalProperties: false,
+      },
+      'Audit pack settings.',
+    ),
   },
   additionalProperties: false,
 } as const;

@@ -18,6 +18,8 @@ const NEEDS_INLINE_ESCAPE = /[\r\n\u2028\u2029&<>\\`*_[\]|~$#@:]|www\./i;
  * `:` or the `.` is escaped, which renders the same text and no link.
  */
 const AUTOLINK_LITERAL = /\b(https?|ftp|mailto|xmpp|www)([:.])/gi;
+/** The replacement for AUTOLINK_LITERAL: a scheme's `:` (or `www`'s `.`) escaped, anything else kept. */
+const unlinkLiteral = (match: string, scheme: string, mark: string): string => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match);
 
 /**
  * Inline markdown text: renders as exactly the text given, never as markup, HTML, an entity or an
@@ -38,7 +40,7 @@ export function markdownInline(value: unknown): string {
     .replace(LINE_START, (start) => (/\d/.test(start) ? `${start}\\` : `\\${start}`))
     // Escaped brackets already cannot form a link; escaping `(` after one keeps `](javascript:` out of the text too.
     .replace(/\\\]\(/g, '\\]\\(')
-    .replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match))
+    .replace(AUTOLINK_LITERAL, unlinkLiteral)
     .replace(/@/g, '@&#8203;');
 }
 
@@ -73,7 +75,7 @@ export function markdownBlockquote(value: unknown): string {
                 .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
                 .replace(/\]:\s*(?:javascript|data|vbscript):/gi, ']: #unsafe-link:')
                 .replace(/[[\]]/g, (bracket) => `\\${bracket}`)
-                .replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match)),
+                .replace(AUTOLINK_LITERAL, unlinkLiteral),
         )
         .join('');
     })
@@ -221,4 +223,25 @@ export function markdownFence(lines: unknown): string {
   const longestRun = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);
   return `${fence}text\n${text}\n${fence}`;
+}
+
+/**
+ * The literal text of a repository's template override: its block structure stays (headings, lists,
+ * quotes, tables, emphasis, code), but it can write nothing a reviewer would follow or be notified
+ * by. `<` and `&` become entities (no raw HTML, no `<https://...>` autolink, no entity that decodes
+ * to markup), brackets are escaped (no link, image or reference definition), autolink literals lose
+ * their `:` or `.`, and `@` and a `#` that does not open a heading get a zero-width space (no mention,
+ * no issue reference). `atLineStart`: the text begins a line, so a leading `#` may be a heading.
+ */
+export function markdownLiteral(text: string, atLineStart: boolean): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/[[\]]/g, (bracket) => `\\${bracket}`)
+    .replace(AUTOLINK_LITERAL, unlinkLiteral)
+    .replace(/(^|\n)?( {0,3}#{1,6}(?= |\n|$))|#/g, (match, lineStart: string | undefined, heading: string | undefined, offset: number) =>
+      heading !== undefined && (lineStart === '\n' || (offset === 0 && atLineStart)) ? match : match.replace(/#/g, '#&#8203;'),
+    )
+    // After the `#` step, whose zero-width spaces are entities with a `#` of their own.
+    .replace(/@/g, '@&#8203;');
 }
