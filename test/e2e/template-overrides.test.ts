@@ -49,7 +49,7 @@ describe('audit-pack template overrides', () => {
     expect(markdown).toContain('see #&#8203;42');
     expect(markdown).not.toMatch(/<img|\]\(https?:|(^|[^\\])https?:\/\//m);
     // The bare `{{title}}` went through `md`: no mention, no raw HTML.
-    expect(markdown).toContain('Title: @&#8203;octocat see \\#12 &lt;b&gt;x&lt;/b&gt;');
+    expect(markdown).toContain('Title: @&#8203;octocat see \\#&#8203;12 &lt;b&gt;x&lt;/b&gt;');
   }, 60_000);
 
   it('are refused in CI unless audit_pack.allow_template_overrides is set', () => {
