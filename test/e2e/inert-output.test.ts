@@ -63,4 +63,12 @@ describe('untrusted text is inert in every human output', () => {
     expect(result.stderr).toContain(String.raw`P\u001b[31m1`);
     expect(result.stderr).not.toMatch(UNSAFE);
   }, 60_000);
+
+  it('new-stage refuses a title the schemas would refuse (a bidi override), before writing anything', () => {
+    const dir = gateRepo({ [S00]: gateStage(`  - id: quick\n    run: "true"`) });
+    const result = runCli(dir, ['new-stage', 'looks fine \u202e txt.exe', '--phase', 'P1', '--gate', 'true', '--owner', 'a@example.com']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('The title holds a line break, control character or bidi override');
+    expect(result.stdout).toBe('');
+  }, 60_000);
 });
