@@ -1,5 +1,7 @@
 import { loadConfig } from '../engine/config.js';
 import { loadEvidenceCached } from '../engine/evidence-cache.js';
+import { loadEvidence } from '../evidence/load.js';
+import { cacheDirOf } from '../util/cache-location.js';
 import { LiveFacts } from '../engine/live-facts.js';
 import { withHistory } from '../engine/load-repository.js';
 import { evidenceFingerprint } from '../engine/validate.js';
@@ -85,9 +87,15 @@ export class ValidationSession {
   }
 }
 
+/** The gate evidence through the evidence cache, as `validate` reads it (outside git, where there is no cache folder, read whole). */
+function evidenceOf(root: string, gateResultsDir: string): Promise<RepositoryEvidence> {
+  const cacheDir = cacheDirOf(root);
+  return cacheDir !== undefined ? loadEvidenceCached(root, cacheDir, gateResultsDir) : loadEvidence(root, gateResultsDir);
+}
+
 /** The git-fed rules and the evidence as `validate` reads them for the working tree. */
 async function readInputs(located: StagedocsRoot, config: Config, env: Env): Promise<RepositoryInputs> {
-  const [git, read] = await Promise.all([gitInputs(located, config, { env }, true), loadEvidenceCached(located.root, config.paths.gate_results)]);
+  const [git, read] = await Promise.all([gitInputs(located, config, { env }, true), evidenceOf(located.root, config.paths.gate_results)]);
   const evidence = git.history ? withHistory(read, git.history) : read;
   const rules = git.rules.filter((rule): rule is RepositoryRule => rule.scope === 'repository');
   return { rules, notes: git.notes, evidence, key: JSON.stringify([evidenceFingerprint(evidence), git.notes]) };

@@ -7,6 +7,7 @@ import type { DocumentRule, RepositoryRule } from '../rules/types.js';
 import { codeFingerprint } from '../util/version.js';
 import type { FileFacts } from './facts.js';
 import { contentHash, FactsCache } from './facts-cache.js';
+import { cacheDirOf } from '../util/cache-location.js';
 import { loadFacts } from './load-facts.js';
 import { modelOf, runRepositoryRules } from './repository-rules.js';
 import { isDocumentPath, workingTreeSource } from './source.js';
@@ -37,7 +38,7 @@ export interface LiveValidation {
 /**
  * The facts of every document of a working tree, kept in memory by a long-lived process (the language
  * server), so that validating an edit costs the edited document's parse and the cross-file rules, not a
- * reload of the repository. Loaded once through the facts cache in `.stagedocs/` (and the cache brought
+ * reload of the repository. Loaded once through the facts cache (in the git directory) (and the cache brought
  * up to date, as `validate` does); then brought up to date by `refresh`, which stats every document (or
  * only the files an editor's watcher named) and reads only those whose stamp changed.
  *
@@ -69,14 +70,16 @@ export class LiveFacts {
     const live = new LiveFacts(root, config);
     const source = workingTreeSource(root, config);
     const files = await source.list();
-    const cache = FactsCache.open(root, `${options.toolVersion ?? codeFingerprint()}:${options.configHash}`);
+    // Outside git there is no cache folder (util/cache-location.ts): every document is read, and each refresh reads them again.
+    const cacheDir = cacheDirOf(root);
+    const cache = cacheDir !== undefined ? FactsCache.open(cacheDir, `${options.toolVersion ?? codeFingerprint()}:${options.configHash}`) : undefined;
     const readAt = Date.now();
     const { facts, stamps } = await loadFacts(files, source, cache, config, live.documentRules, 0);
-    await cache.save();
+    await cache?.save();
     files.forEach((file, index) => {
       // Each stamp was taken before its file was read: a file written since then looks changed, never unchanged.
       const stamp = stamps[index];
-      const sha = cache.shaOf(file);
+      const sha = cache?.shaOf(file);
       // A file without a stamp (gone meanwhile) or a hash (a damaged cache entry) is read again by the next refresh.
       const known = stamp && sha !== undefined;
       live.entries.set(file, { stamp: known ? storedStamp(stamp) : [-1, -1, -1, -1], racy: racyFrom(readAt), sha: known ? sha : '', facts: facts[index]! });

@@ -18,11 +18,11 @@ import { assertEvidenceInsideRoot } from './evidence.js';
  */
 
 /**
- * The lock is kept out of gate_results/, whose folders are all runs, and with the caches in the git
+ * The locks (this one, and scaffolding's) are kept out of gate_results/, whose folders are all runs, and with the caches in the git
  * directory (a work tree folder would be a stray `.stagedocs/` that every command warns about);
  * outside git, where there is no such directory, in `.stagedocs/`.
  */
-function lockFolder(root: string): string {
+export function lockFolder(root: string): string {
   return cacheDirOf(root) ?? path.join(root, WORK_TREE_CACHE_DIR);
 }
 

@@ -11,11 +11,13 @@ const id = { type: 'string', pattern: ID_PATTERN } as const;
 const idList = { type: 'array', items: id, uniqueItems: true } as const;
 const nonEmptyString = { type: 'string', minLength: 1 } as const;
 /**
- * Text that reaches the registry CSV, reports and terminals: no C0 control characters but LF, and no
- * DEL (a NUL in a title would turn gate_registry.csv binary, and git's union merge of it would then
- * conflict). LF stays allowed: a quoted CSV cell holds it, and the audit pack escapes it.
+ * Text that reaches the registry CSV, reports and terminals: no C0 control characters but LF, no
+ * DEL, no C1 (a NUL in a title would turn gate_registry.csv binary, and git's union merge of it would
+ * then conflict; ESC and U+009B start terminal escape sequences), and no bidi embedding, override or
+ * isolate (U+202A-U+202E, U+2066-U+2069: they make a title read differently from its bytes). LF stays
+ * allowed: a quoted CSV cell holds it, and the audit pack escapes it.
  */
-export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f]*$';
+export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
 const text = { type: 'string', minLength: 1, pattern: NO_CONTROL_PATTERN } as const;
 const stringList = { type: 'array', items: nonEmptyString } as const;
 const extensionKeys = { '^x-': described({}, 'Your own field: keys starting with x- are never checked by stagedocs.') } as const;
@@ -337,6 +339,20 @@ export const configSchema = {
         additionalProperties: false,
       },
       'Gate run settings.',
+    ),
+    audit_pack: described(
+      {
+        type: 'object',
+        properties: {
+          allow_template_overrides: described(
+            { type: 'boolean' },
+            "Whether `audit-pack` uses this repository's overrides of the audit-pack templates in CI (CI or GITHUB_ACTIONS set; default false: refused there, since a pull request can add one). Overrides are compiled in restricted mode either way.",
+            { examples: [true] },
+          ),
+        },
+        additionalProperties: false,
+      },
+      'Audit pack settings.',
     ),
   },
   additionalProperties: false,

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../engine/config.js';
+import type { Config } from '../../model/config.js';
 import type { GateSpec } from '../../model/documents.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import { assertValidId, isValidId } from '../../model/ids.js';
@@ -14,7 +15,7 @@ import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { collect, examples } from '../options.js';
 import { required } from '../prompt.js';
-import { assertAbsent, resolveOwner, writePlan } from '../scaffold-output.js';
+import { assertAbsent, resolveOwner, scaffoldLocked, writePlan } from '../scaffold-output.js';
 
 interface NewStageFlags {
   phase?: string;
@@ -59,6 +60,11 @@ export function register(command: Command, context: CommandContext): void {
 async function newStageAction(titleArgument: string | undefined, flags: NewStageFlags, io: CliIo): Promise<number> {
   const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
+  return scaffoldLocked(io, root, () => planAndWriteStage(titleArgument, flags, io, root, config));
+}
+
+/** Under the scaffolding lock: what exists is read after any concurrent command wrote its stage. */
+async function planAndWriteStage(titleArgument: string | undefined, flags: NewStageFlags, io: CliIo, root: string, config: Config): Promise<number> {
   const existing = await readExisting(root, config);
 
   const title = assertTitle(await required(io, titleArgument, 'the stage title (first argument)', 'Stage title:', 'stagedocs new-stage "Primary resource API" --phase P1 --gate "npm test"'));

@@ -68,7 +68,8 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     workers: workersFrom(io.env.STAGEDOCS_WORKERS),
   });
   for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
-  const report = { diagnostics: result.diagnostics, errorCount: result.errorCount, warningCount: result.warningCount, fileCount: result.fileCount };
+  // The notes (history rules skipped in a shallow clone) are in the JSON too, for CI that reads only stdout.
+  const report = { diagnostics: result.diagnostics, errorCount: result.errorCount, warningCount: result.warningCount, fileCount: result.fileCount, ...(result.notes.length > 0 ? { notes: result.notes } : {}) };
 
   // Committing before any document exists (or outside the documents) is nothing to check.
   if (flags.staged && result.documentCount === 0) {
