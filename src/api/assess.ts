@@ -1,4 +1,5 @@
 import { assessStage as assessLoadedStage, type AssessmentContext, type StageAssessment } from '../audit/assess.js';
+import { globMatcher } from '../audit/files.js';
 import { buildStatus, type StatusReport } from '../audit/status.js';
 import { signOffTags, workspaceOf } from '../audit/workspace.js';
 import { loadConfig } from '../engine/config.js';
@@ -39,6 +40,7 @@ export async function assessmentContext(request: AssessRequest): Promise<Assessm
     tags: new Map((await tags).map((tag) => [tag.name, tag])),
     errorsByFile: workspace.errorsByFile,
     trust: runTrustOf(workspace.registry, await facts),
+    globMatches: globMatcher(root),
   };
 }
 

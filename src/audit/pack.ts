@@ -284,6 +284,7 @@ export const CAUSE_LABELS: Record<BlockerGroup['cause'], string> = {
   'failing-gates': 'a blocking gate failed in the latest run',
   'dependency-not-passed': 'a dependency has no passing run',
   'dependency-missing': 'a dependency does not exist',
+  'phase-entry': "the entry of its phase is unmet",
   'freeze-missing': 'the freeze file is missing',
   'freeze-failed': 'freeze verification failed',
   'validation-error': 'the stage document fails validation',

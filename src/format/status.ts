@@ -1,5 +1,5 @@
 import { type Colors } from './colors.js';
-import type { StatusReport, StatusStage } from '../audit/status.js';
+import type { StatusPhase, StatusReport, StatusStage } from '../audit/status.js';
 import { markdownCell, markdownHeading } from '../render/escape.js';
 
 /** Terminal table: one block per phase, a progress bar when colours (a TTY) are on. */
@@ -20,7 +20,8 @@ export function formatStatusTable(report: StatusReport, colors: Colors, tty: boo
   };
   for (const phase of report.phases) {
     const progress = tty ? `${bar(phase.done, phase.total)} ` : '';
-    block(`${colors.bold(`${phase.id} ${oneLine(phase.title)}`)}  ${progress}${phase.done}/${phase.total} done`, phase.stages);
+    const contract = [readinessLine(phase), ...phase.entry_unmet.map((problem) => `entry unmet: ${problem.reason}`)].filter((line) => line !== '');
+    block(`${colors.bold(`${phase.id} ${oneLine(phase.title)}`)}  ${progress}${phase.done}/${phase.total} done${contract.map((line) => `\n  ${colors.dim(oneLine(line))}`).join('')}`, phase.stages);
   }
   if (report.orphans.length > 0) block(colors.bold('Stages whose phase is missing'), report.orphans);
   if (report.phases.length === 0 && report.orphans.length === 0) lines.push('No phases or stages yet. Run `stagedocs new-phase <slug> --pattern <name>`.', '');
@@ -40,6 +41,10 @@ export function formatStatusMarkdown(report: StatusReport): string {
   };
   for (const phase of report.phases) {
     lines.push(`## ${markdownHeading(phase.id)} ${markdownHeading(phase.title)}`, '', `${phase.done} of ${phase.total} stages done.`, '');
+    const readiness = readinessLine(phase);
+    if (readiness !== '') lines.push(markdownCell(readiness), '');
+    for (const problem of phase.entry_unmet) lines.push(`- entry unmet: ${markdownCell(problem.reason)}`);
+    if (phase.entry_unmet.length > 0) lines.push('');
     if (phase.stages.length > 0) table(phase.stages);
   }
   if (report.orphans.length > 0) {
@@ -47,6 +52,20 @@ export function formatStatusMarkdown(report: StatusReport): string {
     table(report.orphans);
   }
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+/** `readiness: design-only, production disallowed (not for production); risk: execution very-high`, or '' when the phase declares none. */
+export function readinessLine(phase: Pick<StatusPhase, 'readiness' | 'for_production'>): string {
+  const readiness = phase.readiness;
+  if (!readiness) return '';
+  const parts = [
+    readiness.maturity,
+    readiness.production_gate ? `production ${readiness.production_gate}${phase.for_production ? '' : ' (not for production)'}` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  const risks = Object.entries(readiness.risk ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, level]) => `${name} ${level}`);
+  return `readiness: ${[parts.join(', '), risks.length > 0 ? `risk: ${risks.join(', ')}` : ''].filter((part) => part !== '').join('; ')}`;
 }
 
 function bar(done: number, total: number, width = 20): string {

@@ -9,6 +9,7 @@ import { frontmatterSyntax } from './frontmatter-syntax.js';
 import { linearProgression } from './linear-progression.js';
 import { noStubsWhenDone } from './no-stubs-when-done.js';
 import { objectiveGate } from './objective-gate.js';
+import { phaseEntry } from './phase-entry.js';
 import { readableFile } from './readable-file.js';
 import { requiredSections } from './required-sections.js';
 import { rerunRootCause } from './rerun-root-cause.js';
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   unknownReference,
   dependencyCycle,
   linearProgression,
+  phaseEntry,
   duplicateOrder,
   objectiveGate,
   noStubsWhenDone,
