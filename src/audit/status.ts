@@ -85,3 +85,17 @@ export function buildStatus(context: AssessmentContext): StatusReport {
   const orphans = model.stages.filter((stage) => !phaseIds.has(stage.data.phase)).map(row);
   return { phases, orphans };
 }
+
+/** `readiness: design-only, production disallowed (not for production); risk: execution very-high`, or '' when the phase declares none. */
+export function readinessLine(phase: Pick<StatusPhase, 'readiness' | 'for_production'>): string {
+  const readiness = phase.readiness;
+  if (!readiness) return '';
+  const parts = [
+    readiness.maturity,
+    readiness.production_gate ? `production ${readiness.production_gate}${phase.for_production ? '' : ' (not for production)'}` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  const risks = Object.entries(readiness.risk ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, level]) => `${name} ${level}`);
+  return `readiness: ${[parts.join(', '), risks.length > 0 ? `risk: ${risks.join(', ')}` : ''].filter((part) => part !== '').join('; ')}`;
+}

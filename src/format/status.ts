@@ -1,5 +1,5 @@
 import { type Colors } from './colors.js';
-import type { StatusPhase, StatusReport, StatusStage } from '../audit/status.js';
+import { readinessLine, type StatusReport, type StatusStage } from '../audit/status.js';
 import { markdownCell, markdownHeading } from '../render/escape.js';
 
 /** Terminal table: one block per phase, a progress bar when colours (a TTY) are on. */
@@ -52,20 +52,6 @@ export function formatStatusMarkdown(report: StatusReport): string {
     table(report.orphans);
   }
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
-}
-
-/** `readiness: design-only, production disallowed (not for production); risk: execution very-high`, or '' when the phase declares none. */
-export function readinessLine(phase: Pick<StatusPhase, 'readiness' | 'for_production'>): string {
-  const readiness = phase.readiness;
-  if (!readiness) return '';
-  const parts = [
-    readiness.maturity,
-    readiness.production_gate ? `production ${readiness.production_gate}${phase.for_production ? '' : ' (not for production)'}` : undefined,
-  ].filter((part): part is string => part !== undefined);
-  const risks = Object.entries(readiness.risk ?? {})
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, level]) => `${name} ${level}`);
-  return `readiness: ${[parts.join(', '), risks.length > 0 ? `risk: ${risks.join(', ')}` : ''].filter((part) => part !== '').join('; ')}`;
 }
 
 function bar(done: number, total: number, width = 20): string {

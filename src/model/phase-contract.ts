@@ -91,7 +91,32 @@ export function phaseGateSubject(phase: Typed<PhaseFrontmatter>): Typed<StageFro
   };
 }
 
-/** The JSON pointer of the nth exit produced file. */
-export function exitProducesPointer(index: number): string {
-  return `/exit/produces/${pointerSegment(index)}`;
+/** One protected pattern of a phase, where it is written, and the gate runs that may change it. */
+export interface PhaseProtectedEntry {
+  pattern: string;
+  phase: Typed<PhaseFrontmatter>;
+  place: Position;
+  /** Run-folder prefixes (`gate_results/<id>_`) of the phase's stages and of the phase itself: evidence of one of them in the same commit lets the paths change. */
+  runPrefixes: string[];
+}
+
+/**
+ * The `protected` patterns of every phase that has started (it, or one of its stages, is past
+ * `not-started`): they hold for the phase's whole life and after, so a commit may change them only
+ * together with a gate run's evidence of the phase (generated outputs change through gate runs).
+ * What the protected-path check of the hook (and of `validate --range`) adds to the stages' own.
+ */
+export function phaseProtectedEntries(model: RepositoryModel): PhaseProtectedEntry[] {
+  const gateResults = model.config.paths.gate_results.replace(/\\/g, '/').replace(/\/+$/, '');
+  const entries: PhaseProtectedEntry[] = [];
+  for (const phase of model.phases) {
+    const patterns = phase.data.protected ?? [];
+    if (patterns.length === 0) continue;
+    const stages = model.stages.filter((stage) => stage.data.phase === phase.data.id);
+    const started = phase.data.status !== 'not-started' || stages.some((stage) => stage.data.status !== 'not-started');
+    if (!started) continue;
+    const runPrefixes = [phase.data.id, ...stages.map((stage) => stage.data.id)].map((id) => `${gateResults}/${id}_`);
+    patterns.forEach((pattern, index) => entries.push({ pattern, phase, place: placeOf(phase.doc, `/protected/${pointerSegment(index)}`), runPrefixes }));
+  }
+  return entries;
 }

@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import type picomatchType from 'picomatch';
 import { placeOf, pointerSegment } from '../model/documents.js';
+import { phaseProtectedEntries } from '../model/phase-contract.js';
 import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
 
 export const protectedPathMeta: RuleMeta = {
   id: 'protected-path',
-  description: 'A commit does not change a path that an open stage (status not `done`) declares `protected`.',
+  description: "A commit does not change a path that an open stage (status not `done`) declares `protected`, nor a started phase's `protected` path without a gate run's evidence of the phase.",
   defaultSeverity: 'error',
 };
 
@@ -35,6 +36,23 @@ export function protectedPath(stagedPaths: readonly string[]): RepositoryRule {
           });
         }
       });
+    }
+    // A phase's protected paths (model/phase-contract.ts): from its start, for its whole life and after.
+    for (const entry of phaseProtectedEntries(repo)) {
+      const matches = picomatch(entry.pattern, { dot: true });
+      const { data, doc } = entry.phase;
+      const withEvidence = stagedPaths.some((file) => entry.runPrefixes.some((prefix) => file.startsWith(prefix)));
+      if (withEvidence) continue;
+      for (const file of stagedPaths) {
+        if (!matches(file)) continue;
+        context.report({
+          file,
+          line: 1,
+          column: 1,
+          message: `\`${file}\` is protected by phase ${data.id} (${doc.file}:${entry.place.line}, pattern \`${entry.pattern}\`, status ${data.status}); it may change only together with the evidence of a gate run of the phase or one of its stages`,
+          hint: `Unstage it (\`git restore --staged -- <path>\`); what phase ${data.id} protects is changed by its gate runs (\`stagedocs gate run <stage-id>\`, committed with their evidence).`,
+        });
+      }
     }
   });
 }

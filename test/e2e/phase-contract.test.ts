@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STAGE_SECTIONS, phase, stage } from '../helpers/documents.js';
 import { readReport, registryText, runFolders } from '../helpers/gates.js';
+import { tryGit } from '../helpers/git-commit.js';
 import { PROJECT_ROOT, git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
 
 /** The phase-contract example of docs/phases.md, exactly as the page shows it. */
@@ -189,6 +190,25 @@ describe('the phase contract', () => {
     expect(signOff.code).toBe(1);
     expect(signOff.stdout).toContain(
       'P2-S00 declares `production: true` while its phase P2 disallows production (`readiness.production_gate: disallowed` in stages/p2/phase.md); allow production in the phase',
+    );
+    const pack = runCli(repo, ['audit-pack', 'P2-S00']);
+    expect(pack.code).toBe(0);
+    expect(pack.stdout).toContain('P2 readiness: production disallowed (not for production)');
+  });
+
+  it('keeps a phase\'s protected paths after its stage is done: the hook refuses a commit without gate evidence of the phase', () => {
+    const repo = contractRepo('protected: [".state/**"]\n', { status: 'not-started' });
+    writeTree(repo, { '.state/results.json': '{"ok": true}\n' });
+    commitAll(repo, 'state');
+    expect(runCli(repo, ['hook', 'install']).code).toBe(0);
+    passAndSignOff(repo, 'P2-S00', 'stages/p2/00-b.md', 1);
+
+    writeTree(repo, { '.state/results.json': '{"ok": false}\n' });
+    git(repo, 'add', '.state/results.json');
+    const commit = tryGit(repo, ['commit', '-q', '-m', 'edit the state by hand']);
+    expect(commit.code).not.toBe(0);
+    expect(`${commit.stdout}${commit.stderr}`).toContain(
+      '.state/results.json:1:1  error    `.state/results.json` is protected by phase P2 (stages/p2/phase.md:7, pattern `.state/**`, status in-progress); it may change only together with the evidence of a gate run of the phase or one of its stages  protected-path',
     );
   });
 
