@@ -98,18 +98,22 @@ export function signOffTagPrefix(config: Config): string {
   return config.tags.sign_off.split('{')[0] ?? '';
 }
 
-/** Stages by id, built once per model: every assessment looks up its dependencies. */
-const stagesById = new WeakMap<RepositoryModel['stages'], Map<string, Typed<StageFrontmatter>>>();
+/** Documents by id, built once per list of the model: every assessment looks up its dependencies and its phase. */
+const indexes = new WeakMap<ReadonlyArray<Typed<{ id: string }>>, Map<string, Typed<{ id: string }>>>();
 
-function stageById(model: RepositoryModel, id: string): Typed<StageFrontmatter> | undefined {
-  let index = stagesById.get(model.stages);
+function byId<T extends { id: string }>(list: ReadonlyArray<Typed<T>>, id: string): Typed<T> | undefined {
+  let index = indexes.get(list);
   if (!index) {
     index = new Map();
-    // The first stage with an id wins, as `find` would (a duplicate id is unique-id's finding).
-    for (const stage of model.stages) if (!index.has(stage.data.id)) index.set(stage.data.id, stage);
-    stagesById.set(model.stages, index);
+    // The first document with an id wins, as `find` would (a duplicate id is unique-id's finding).
+    for (const item of list) if (!index.has(item.data.id)) index.set(item.data.id, item);
+    indexes.set(list, index);
   }
-  return index.get(id);
+  return index.get(id) as Typed<T> | undefined;
+}
+
+function stageById(model: RepositoryModel, id: string): Typed<StageFrontmatter> | undefined {
+  return byId(model.stages, id);
 }
 
 export function assessStage(context: AssessmentContext, stage: Typed<StageFrontmatter>): StageAssessment {
@@ -252,17 +256,8 @@ function runNeeds(context: AssessmentContext, data: StageFrontmatter, judged: St
   return needs;
 }
 
-/** Phases by id, built once per model, as stages are. */
-const phasesById = new WeakMap<RepositoryModel['phases'], Map<string, Typed<PhaseFrontmatter>>>();
-
 function phaseById(model: RepositoryModel, id: string): Typed<PhaseFrontmatter> | undefined {
-  let index = phasesById.get(model.phases);
-  if (!index) {
-    index = new Map();
-    for (const phase of model.phases) if (!index.has(phase.data.id)) index.set(phase.data.id, phase);
-    phasesById.set(model.phases, index);
-  }
-  return index.get(id);
+  return byId(model.phases, id);
 }
 
 /**

@@ -1,8 +1,7 @@
 import { placeOf } from '../model/documents.js';
 import { documentEntryFacts, entryProblems } from '../model/phase-contract.js';
+import { STARTED } from './linear-progression.js';
 import { repositoryRule } from './types.js';
-
-const STARTED = new Set(['in-progress', 'validating', 'done']);
 
 export const phaseEntry = repositoryRule(
   {
