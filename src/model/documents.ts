@@ -95,7 +95,6 @@ export interface PhaseExit {
 }
 
 export type Maturity = 'design-only' | 'prototype' | 'beta' | 'production';
-export const MATURITY_LEVELS: readonly Maturity[] = ['design-only', 'prototype', 'beta', 'production'];
 export type RiskLevel = 'low' | 'medium' | 'high' | 'very-high';
 
 export interface PhaseReadiness {

@@ -151,6 +151,23 @@ export const stageSchema = {
   additionalProperties: false,
 } as const;
 
+/** How mature what a phase delivers is: the phase's readiness.maturity, and a pattern's. */
+export const maturitySchema = enumOf<Maturity>(
+  {
+    'design-only': 'a design: nothing of it runs yet',
+    prototype: 'it runs, on trial inputs only',
+    beta: 'it runs on real work, with people watching',
+    production: 'it runs on real work unattended',
+  },
+  'How mature what the phase delivers is.',
+);
+
+/** Whether what a phase delivers may go to production: the phase's readiness.production_gate, and a pattern's. */
+export const productionGateSchema = enumOf(
+  { allowed: 'what the phase delivers may go to production', disallowed: 'not for production: sign-off says so, and a stage with production: true may not be signed off' },
+  'Whether what the phase delivers may go to production.',
+);
+
 const entryCheckFields = {
   id: described(id, `The check's id, unique within the phase's entry. It ${ID_TEXT}.`, { examples: ['routing-complete'] }),
   description: described(text, 'The blocker the check states, in a sentence: what must hold before the phase starts.', { examples: ['Tasks must be routed with adapter assignments'] }),
@@ -251,24 +268,13 @@ const phaseSchema = {
       {
         type: 'object',
         properties: {
-          maturity: enumOf<Maturity>(
-            {
-              'design-only': 'a design: nothing of it runs yet',
-              prototype: 'it runs, on trial inputs only',
-              beta: 'it runs on real work, with people watching',
-              production: 'it runs on real work unattended',
-            },
-            'How mature what the phase delivers is.',
-          ),
+          maturity: maturitySchema,
           risk: described(
             { type: 'object', propertyNames: { pattern: '^[a-z][a-z0-9_-]*$' }, additionalProperties: enumOf<RiskLevel>({ low: 'unlikely or cheap', medium: 'possible and costly', high: 'likely or very costly', 'very-high': 'expected, or it would be disastrous' }, 'The level of this risk.') },
             'Named risks (lowercase names such as execution or data_loss) and their level.',
             { examples: [{ execution: 'very-high', data_loss: 'medium' }] },
           ),
-          production_gate: enumOf(
-            { allowed: 'what the phase delivers may go to production', disallowed: 'not for production: sign-off says so, and a stage with production: true may not be signed off' },
-            'Whether what the phase delivers may go to production.',
-          ),
+          production_gate: productionGateSchema,
         },
         patternProperties: extensionKeys,
         additionalProperties: false,

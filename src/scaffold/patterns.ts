@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { validatorFor } from '../model/ajv.js';
-import { MATURITY_LEVELS, placeOf, type GateSpec, type Maturity } from '../model/documents.js';
+import { placeOf, type GateSpec, type Maturity } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_USAGE } from '../model/errors.js';
 import { describeSchemaError } from '../model/schema-errors.js';
 import { described } from '../model/schema-docs.js';
-import { gateSchema } from '../model/schemas.js';
+import { gateSchema, maturitySchema, productionGateSchema } from '../model/schemas.js';
 import { normalizeText } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
 import { BUILTIN_TEMPLATES_DIR } from '../render/templates.js';
@@ -66,8 +66,8 @@ export const patternSchema = {
               type: 'object',
               required: ['maturity', 'production_gate'],
               properties: {
-                maturity: described({ enum: [...MATURITY_LEVELS] }, `How mature what the phase delivers is: ${MATURITY_LEVELS.join(', ')}.`),
-                production_gate: described({ enum: ['allowed', 'disallowed'] }, 'Whether what the phase delivers may go to production: allowed or disallowed.'),
+                maturity: maturitySchema,
+                production_gate: productionGateSchema,
               },
               additionalProperties: false,
             },

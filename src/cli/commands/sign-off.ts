@@ -28,7 +28,7 @@ interface SignOffFlags {
 export function register(command: Command, context: CommandContext): void {
   command
     .description(
-      'Checks that the stage may close (it is done, its newest counting gate run passed: of its current gates, on a clean tree at a commit in HEAD\'s history, with its evidence committed and a matching registry row; validation passes; the tree is clean), then tags HEAD with an annotated tag carrying the run id and report hash. Given a phase id, signs off the phase once all its stages are signed off. Exit 1 lists every reason it may not close.',
+      'Checks that the stage may close (it is done, its newest counting gate run passed: of its current gates, on a clean tree at a commit in HEAD\'s history, with its evidence committed and a matching registry row; validation passes; the tree is clean), then tags HEAD with an annotated tag carrying the run id and report hash. Given a phase id, signs off the phase by its contract (docs/phases.md): every stage signed off, its entry met, its exit files present, a passing counting run of its exit gates, a filled-in Gaps section with the structured exit; a phase whose readiness disallows production is signed off as not for production. Exit 1 lists every reason it may not close.',
     )
     .argument('<id>', 'the stage id (or a phase id)')
     .option('--phase', 'when this is the last stage of its phase to be signed off, sign off the phase too')
