@@ -48,7 +48,7 @@ export interface GuardVerdict {
 
 /**
  * Whether an agent may edit a file, by the contracts in the repository: not a `protected` path of an
- * open stage (status not `done`) or of an open phase, not inside an open phase's
+ * open stage (status not `done`) or of a phase (open or done), not inside a phase's
  * `agents.must_not_modify`, inside its `agents.may_modify` when that is set, and never the gate
  * evidence. A path outside the repository is not judged. No git call: the repository is the folder
  * of the nearest stagedocs configuration (or `.git`) upwards, and the documents' frontmatter is read
@@ -94,7 +94,10 @@ function judge(file: string, contracts: readonly Contract[], evidenceFolder: str
   }
   const mayModify: Array<{ contract: Contract; patterns: string[] }> = [];
   for (const contract of contracts) {
-    if (contract.status === 'done') continue;
+    // A stage's protection ends when it is done; a phase's `protected` and `must_not_modify` hold for
+    // its whole life and after (what it produced stays as it was produced), `may_modify` only while open.
+    const closed = contract.status === 'done';
+    if (closed && contract.kind === 'stage') continue;
     const what = `${contract.kind} ${contract.id} (${contract.file}, status ${contract.status})`;
     for (const pattern of contract.protected) {
       if (!matcher(pattern)(file)) continue;
@@ -102,7 +105,7 @@ function judge(file: string, contracts: readonly Contract[], evidenceFolder: str
         reason: contract.kind === 'stage' ? 'stage-protected' : 'phase-protected',
         owner: ownerOf(contract),
         pattern,
-        message: `\`${file}\` is protected by ${what}, pattern \`${pattern}\`; it may not change while the ${contract.kind} is open`,
+        message: `\`${file}\` is protected by ${what}, pattern \`${pattern}\`; it may not change ${contract.kind === 'stage' ? 'while the stage is open' : 'during or after the phase'}`,
         hint:
           contract.kind === 'stage'
             ? `Work within the stage's contract (\`stagedocs context ${contract.id}\`); if the change is needed, ask a person to record a decision and change the stage's \`protected:\` list, or to close ${contract.id} first.`
@@ -120,7 +123,7 @@ function judge(file: string, contracts: readonly Contract[], evidenceFolder: str
         hint: 'Agents do not change it; describe the change you need and ask a person to make it.',
       });
     }
-    if (contract.mayModify.length > 0) mayModify.push({ contract, patterns: contract.mayModify });
+    if (contract.mayModify.length > 0 && !closed) mayModify.push({ contract, patterns: contract.mayModify });
   }
   // With `agents.may_modify` on open phases, an agent changes only what one of them allows.
   if (mayModify.length > 0 && !mayModify.some(({ patterns }) => patterns.some((pattern) => matcher(pattern)(file)))) {
@@ -273,9 +276,9 @@ async function readContracts(root: string, cacheDir: string | undefined): Promis
   return { contracts, gateResults: header.gateResults };
 }
 
-/** Only an open document with path patterns can refuse an edit; the others are kept as stamps alone. */
+/** Only a document with path patterns, open or a phase, can refuse an edit; the others are kept as stamps alone. */
 function relevant(contract: Contract | null): Contract | null {
-  if (!contract || contract.status === 'done') return null;
+  if (!contract || (contract.status === 'done' && contract.kind === 'stage')) return null;
   return contract.protected.length + contract.mayModify.length + contract.mustNotModify.length > 0 ? contract : null;
 }
 

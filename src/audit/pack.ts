@@ -9,6 +9,7 @@ import { type RunReport, type RunFolder } from '../model/evidence.js';
 import { findSection } from '../model/sections.js';
 import type { InlinePart } from '../render/escape.js';
 import type { RunTrust } from '../model/progression.js';
+import { readinessLine } from './status.js';
 import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type BlockerCause, type FileErrors, type NextActionKind, type StageAssessment, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';
 
@@ -129,6 +130,8 @@ export interface OverviewPhase {
    */
   nodes: Array<{ node: string; id: string; title: string; state: StageState; in_pack: boolean; count: number; last_id: string | null }>;
   edges: Array<{ from: string; to: string }>;
+  /** The phase's readiness in a line (`readiness: design-only, production disallowed ...`), or null when it declares none. */
+  readiness: string | null;
 }
 
 export interface AuditPack {
@@ -284,6 +287,7 @@ export const CAUSE_LABELS: Record<BlockerGroup['cause'], string> = {
   'failing-gates': 'a blocking gate failed in the latest run',
   'dependency-not-passed': 'a dependency has no passing run',
   'dependency-missing': 'a dependency does not exist',
+  'phase-entry': "the entry of its phase is unmet",
   'freeze-missing': 'the freeze file is missing',
   'freeze-failed': 'freeze verification failed',
   'validation-error': 'the stage document fails validation',
@@ -701,6 +705,8 @@ function overviewOf(model: RepositoryModel, context: AssessmentContext, inPack: 
         .map((dependency) => ({ from: nodeOf.get(dependency)!, to: nodeOf.get(stage.data.id)! }))
         .filter((edge) => edge.from !== edge.to && !seen.has(`${edge.from} ${edge.to}`) && seen.add(`${edge.from} ${edge.to}`)),
     );
-    return { id: phaseId, title: model.phases.find((phase) => phase.data.id === phaseId)?.data.title ?? phaseId, nodes, edges };
+    const phase = model.phases.find((candidate) => candidate.data.id === phaseId);
+    const readiness = phase?.data.readiness ? readinessLine({ readiness: phase.data.readiness, for_production: phase.data.readiness.production_gate !== 'disallowed' }) : '';
+    return { id: phaseId, title: phase?.data.title ?? phaseId, nodes, edges, readiness: readiness === '' ? null : readiness };
   });
 }

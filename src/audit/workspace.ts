@@ -33,5 +33,10 @@ export function workspaceOf(repository: LoadedRepository<'read' | 'check'>): Wor
 
 /** The sign-off tags, from one `git for-each-ref`; none when there is no git repository. */
 export async function signOffTags(root: string, config: Config, env: Env): Promise<TagInfo[]> {
-  return tagsUnder(root, signOffTagPrefix(config), env);
+  const stagePrefix = signOffTagPrefix(config);
+  const phasePrefix = config.tags.phase_sign_off.split('{')[0] ?? '';
+  // Phase tags judge phase entries and sign-offs; with the default formats both share one listing.
+  if (phasePrefix.startsWith(stagePrefix)) return tagsUnder(root, stagePrefix, env);
+  const [stages, phases] = await Promise.all([tagsUnder(root, stagePrefix, env), tagsUnder(root, phasePrefix, env)]);
+  return [...new Map([...stages, ...phases].map((tag) => [tag.name, tag])).values()];
 }

@@ -1,4 +1,4 @@
-import { MAX_TIMEOUT_SECONDS, type DecisionStatus, type GateType, type WorkStatus } from './documents.js';
+import { MAX_TIMEOUT_SECONDS, type DecisionStatus, type GateType, type Maturity, type RiskLevel, type WorkStatus } from './documents.js';
 import { described, enumOf } from './schema-docs.js';
 import { ID_PATTERN } from './ids.js';
 
@@ -147,10 +147,49 @@ export const stageSchema = {
     }),
     produces: described(stringList, 'Files that must exist once the stage is done, relative to the repository root and inside it.', { examples: [['docs/api.md']] }),
     protected: described(stringList, 'Globs of paths that commits may not change while the stage is open (rule protected-path).', { examples: [['schema/**']] }),
+    production: described({ type: 'boolean' }, "The stage puts what it delivers into production: it may not be signed off while its phase's readiness disallows production (production_gate: disallowed).", { examples: [true] }),
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
 } as const;
+
+/** How mature what a phase delivers is: the phase's readiness.maturity, and a pattern's. */
+export const maturitySchema = enumOf<Maturity>(
+  {
+    'design-only': 'a design: nothing of it runs yet',
+    prototype: 'it runs, on trial inputs only',
+    beta: 'it runs on real work, with people watching',
+    production: 'it runs on real work unattended',
+  },
+  'How mature what the phase delivers is.',
+);
+
+/** Whether what a phase delivers may go to production: the phase's readiness.production_gate, and a pattern's. */
+export const productionGateSchema = enumOf(
+  { allowed: 'what the phase delivers may go to production', disallowed: 'not for production: sign-off says so, and a stage with production: true may not be signed off' },
+  'Whether what the phase delivers may go to production.',
+);
+
+const entryCheckFields = {
+  id: described(id, `The check's id, unique within the phase's entry. It ${ID_TEXT}.`, { examples: ['routing-complete'] }),
+  description: described(text, 'The blocker the check states, in a sentence: what must hold before the phase starts.', { examples: ['Tasks must be routed with adapter assignments'] }),
+  run: described(nonEmptyString, 'A shell command, run from the repository root by `stagedocs gate run` of a stage of the phase, that exits 0 when the blocker is cleared.', {
+    examples: ['test -s .state/routing_decisions.json'],
+  }),
+  file: described(nonEmptyString, 'A path or glob that exists once the blocker is cleared.', { examples: ['.state/ROUTING_COMPLETE'] }),
+} as const;
+
+/** A blocker of a phase's entry stated as a check: a command (`run`) or a file (`file`). */
+function entryCheck(by: 'run' | 'file') {
+  const { run, file, ...common } = entryCheckFields;
+  return {
+    type: 'object',
+    required: ['id', 'description', by],
+    properties: { ...common, ...(by === 'run' ? { run } : { file }) },
+    patternProperties: extensionKeys,
+    additionalProperties: false,
+  } as const;
+}
 
 const phaseSchema = {
   $id: `${SCHEMA_BASE}/phase.json`,
@@ -166,7 +205,85 @@ const phaseSchema = {
     owner: described(text, 'Who answers for the phase: a person or team, usually an email address.', { examples: ['team@example.com'] }),
     upstream: described(idList, 'Ids of the phases this one builds on.', { examples: [['P1']] }),
     downstream: described(idList, 'Ids of the phases that build on this one.', { examples: [['P3']] }),
-    exit: described(stringList, 'The exit definition: what must hold for the phase to be signed off.', { examples: [['Every stage signed off', 'Coverage above 70%']] }),
+    entry: described(
+      {
+        type: 'object',
+        properties: {
+          phases: described(idList, 'Ids of the phases that must be signed off (their phase sign-off tag exists) before a stage of this phase starts (default: upstream). validate, which reads no tags, requires their status `done`.', {
+            examples: [['P4']],
+          }),
+          files: described(stringList, 'Paths or globs, relative to the repository root, that must exist before a stage of this phase starts; a glob needs one match.', {
+            examples: [['.state/routing_decisions.json', '.state/task_queue.json']],
+          }),
+          checks: described(
+            {
+              type: 'array',
+              // Exactly one of run and file: each branch names the one it requires (ajv's strict mode wants a required key defined where it is required).
+              items: { oneOf: [entryCheck('run'), entryCheck('file')] },
+            },
+            'Blockers stated as checks: each a command (`run`) or a file (`file`), exactly one of the two.',
+            { examples: [[{ id: 'routing-complete', description: 'Tasks must be routed with adapter assignments', file: '.state/ROUTING_COMPLETE' }]] },
+          ),
+        },
+        patternProperties: extensionKeys,
+        additionalProperties: false,
+      },
+      'The entry contract: what must hold before any stage of the phase is in progress, runs its gates or is signed off (rule phase-entry). Without it nothing is required, whatever upstream says.',
+      { examples: [{ phases: ['P4'], files: ['.state/task_queue.json'] }] },
+    ),
+    exit: described(
+      {
+        anyOf: [
+          stringList,
+          {
+            type: 'object',
+            properties: {
+              criteria: described(stringList, 'What must hold for the phase to close, in prose (the Exit Definition section says it at length).', { examples: [['Every task has a recorded result']] }),
+              produces: described(stringList, 'Paths or globs that must exist for the phase to be signed off; a glob needs one match.', { examples: [['.state/execution_results.json', 'logs/execution/*.jsonl']] }),
+              gates: described({ type: 'array', items: gateSchema, minItems: 1 }, 'The exit gates: `stagedocs gate run <phase-id>` runs them with evidence; the phase is signed off only on a passing run of them that counts.', {
+                examples: [[{ id: 'results-valid', run: 'node scripts/check-results.js' }]],
+              }),
+            },
+            patternProperties: extensionKeys,
+            additionalProperties: false,
+          },
+        ],
+      },
+      'The exit definition: a list of what must hold for the phase to be signed off, or the structured form with criteria, produced files and exit gates (then the phase also needs a non-empty Gaps section).',
+      { examples: [['Every stage signed off', 'Coverage above 70%'], { criteria: ['Every stage signed off'], produces: ['docs/api.md'], gates: [{ id: 'e2e', run: 'npm run test:e2e' }] }] },
+    ),
+    protected: described(stringList, 'Globs of paths that hold from the phase\'s start for its whole life and after: an agent may not edit them (stagedocs guard).', { examples: [['.state/**', '.ledger/**']] }),
+    agents: described(
+      {
+        type: 'object',
+        properties: {
+          may_modify: described(stringList, 'Globs of the only paths a coding agent may edit while working on the phase (stagedocs guard refuses any other path).', { examples: [['core/engine/executor.py']] }),
+          must_not_modify: described(stringList, 'Globs of paths a coding agent may never edit (stagedocs guard refuses them, even inside may_modify).', { examples: [['schema/**', '.state/**']] }),
+        },
+        patternProperties: extensionKeys,
+        additionalProperties: false,
+      },
+      'What coding agents may and may not edit, enforced by `stagedocs guard`.',
+      { examples: [{ may_modify: ['src/engine/**'], must_not_modify: ['schema/**'] }] },
+    ),
+    readiness: described(
+      {
+        type: 'object',
+        properties: {
+          maturity: maturitySchema,
+          risk: described(
+            { type: 'object', propertyNames: { pattern: '^[a-z][a-z0-9_-]*$' }, additionalProperties: enumOf<RiskLevel>({ low: 'unlikely or cheap', medium: 'possible and costly', high: 'likely or very costly', 'very-high': 'expected, or it would be disastrous' }, 'The level of this risk.') },
+            'Named risks (lowercase names such as execution or data_loss) and their level.',
+            { examples: [{ execution: 'very-high', data_loss: 'medium' }] },
+          ),
+          production_gate: productionGateSchema,
+        },
+        patternProperties: extensionKeys,
+        additionalProperties: false,
+      },
+      'How ready what the phase delivers is: maturity, risks and whether it may go to production; shown by status and audit packs.',
+      { examples: [{ maturity: 'design-only', production_gate: 'disallowed', risk: { execution: 'very-high' } }] },
+    ),
     pattern: described(nonEmptyString, 'The stage pattern the phase was scaffolded from (mvp-backend, ui-hardening, integrations, research, empty or your own).', {
       examples: ['mvp-backend'],
     }),

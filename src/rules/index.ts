@@ -10,6 +10,7 @@ import { linearProgression } from './linear-progression.js';
 import { noStubsWhenDone } from './no-stubs-when-done.js';
 import { objectiveGate } from './objective-gate.js';
 import { pathInsideRepository } from './path-inside-repository.js';
+import { phaseEntry } from './phase-entry.js';
 import { readableFile } from './readable-file.js';
 import { requiredSections } from './required-sections.js';
 import { rerunRootCause } from './rerun-root-cause.js';
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   unknownReference,
   dependencyCycle,
   linearProgression,
+  phaseEntry,
   duplicateOrder,
   objectiveGate,
   noStubsWhenDone,

@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { validatorFor } from '../model/ajv.js';
-import { placeOf, type GateSpec } from '../model/documents.js';
+import { placeOf, type GateSpec, type Maturity } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_USAGE } from '../model/errors.js';
 import { describeSchemaError } from '../model/schema-errors.js';
 import { described } from '../model/schema-docs.js';
-import { gateSchema } from '../model/schemas.js';
+import { gateSchema, maturitySchema, productionGateSchema } from '../model/schemas.js';
 import { normalizeText } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
 import { BUILTIN_TEMPLATES_DIR } from '../render/templates.js';
@@ -39,7 +39,7 @@ export interface Pattern {
   /** Where it was read from, for messages: `templates/patterns/x.yaml` or `built-in x`. */
   source: string;
   description: string;
-  phase: { title: string; goal: string; exit: string[] };
+  phase: { title: string; goal: string; exit: string[]; readiness?: { maturity: Maturity; production_gate: 'allowed' | 'disallowed' } };
   stages: PatternStage[];
 }
 
@@ -60,7 +60,19 @@ export const patternSchema = {
         properties: {
           title: described(text, 'The title of the scaffolded phase.'),
           goal: described(text, 'The Goal section of the phase.'),
-          exit: described({ ...textList, minItems: 1 }, 'The exit definition of the phase (its exit field and Exit Definition section).'),
+          exit: described({ ...textList, minItems: 1 }, 'The exit definition of the phase (its exit.criteria and Exit Definition section).'),
+          readiness: described(
+            {
+              type: 'object',
+              required: ['maturity', 'production_gate'],
+              properties: {
+                maturity: maturitySchema,
+                production_gate: productionGateSchema,
+              },
+              additionalProperties: false,
+            },
+            "The scaffolded phase's readiness (default: prototype, production disallowed).",
+          ),
         },
         additionalProperties: false,
       },

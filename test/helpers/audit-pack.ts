@@ -47,6 +47,7 @@ export function packOf(stages: StagePack[], phaseSize = Infinity): AuditPack {
     overview: (phases.length === 0 ? [[]] : phases).map((members, phase) => ({
       id: `P${phase + 1}`,
       title: 'Phase',
+      readiness: null,
       nodes: members.map((stage, index) => ({ node: `s${phase}-${index}`, id: stage.id, title: stage.title, state: stage.state, in_pack: true, count: 1, last_id: null })),
       edges: [],
     })),

@@ -80,7 +80,7 @@ async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: CliIo): Pr
     const files: NewFile[] = [
       {
         path: path.posix.join(folder, 'phase.md'),
-        content: renderPhase(root, config, { id, title, owner, pattern: pattern.name, goal: pattern.phase.goal, exit: pattern.phase.exit }),
+        content: renderPhase(root, config, { id, title, owner, pattern: pattern.name, goal: pattern.phase.goal, exit: pattern.phase.exit, readiness: pattern.phase.readiness }),
       },
     ];
     pattern.stages.forEach((stage, order) => {
