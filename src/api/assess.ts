@@ -1,6 +1,6 @@
 import { assessStage as assessLoadedStage, type AssessmentContext, type StageAssessment } from '../audit/assess.js';
 import { buildStatus, type StatusReport } from '../audit/status.js';
-import { signOffTags, workspaceOf } from '../audit/workspace.js';
+import { signOffTags, withInputHashes, workspaceOf } from '../audit/workspace.js';
 import { loadConfig } from '../engine/config.js';
 import { loadRepository } from '../engine/load-repository.js';
 import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
@@ -39,6 +39,7 @@ export async function assessmentContext(request: AssessRequest): Promise<Assessm
     tags: new Map((await tags).map((tag) => [tag.name, tag])),
     errorsByFile: workspace.errorsByFile,
     trust: runTrustOf(workspace.registry, await facts),
+    ...(await withInputHashes(root, request.env, workspace.model)),
   };
 }
 
@@ -57,3 +58,4 @@ export async function assessStage(request: AssessRequest & { stage: string }): P
   if (!stage) throw new UsageError(`No stage has the id \`${request.stage}\``, 'A stage with schema errors is not counted: validate the repository first.');
   return { id: stage.data.id, phase: stage.data.phase, file: stage.doc.file, ...assessLoadedStage(context, stage) };
 }
+

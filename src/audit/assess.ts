@@ -2,6 +2,7 @@ import { type Config } from '../model/config.js';
 import { dependenciesOf, type RepositoryModel, type Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
+import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
 import { DISCOUNT_TEXT, notPassedReason, stageRuns, type JudgedRun, type RunTrust, type StageRuns } from '../model/progression.js';
 import { signOffTagName, type TagInfo } from '../git/tags.js';
@@ -18,7 +19,7 @@ export type StageState = 'blocked' | 'failed' | 'validating' | 'in-progress' | '
 export const STATE_ORDER: readonly StageState[] = ['blocked', 'failed', 'validating', 'in-progress', 'not-started', 'done'];
 
 /** What kind of thing stands in a stage's way: what an audit pack groups its blockers by. */
-export type BlockerCause = 'dependency-missing' | 'dependency-not-passed' | 'freeze-missing' | 'freeze-failed' | 'validation-error' | 'done-without-pass';
+export type BlockerCause = 'dependency-missing' | 'dependency-not-passed' | 'freeze-missing' | 'freeze-failed' | 'freeze-drift' | 'validation-error' | 'done-without-pass';
 
 interface Blocker {
   cause: BlockerCause;
@@ -63,9 +64,30 @@ export interface StageAssessment {
   passed: boolean;
   /** The decision note behind the current attempt: the stage's `decision`, else the newest run's. */
   decision: string | null;
-  /** The freeze: required or not, its file when it exists, and whether the newest run verified it. */
-  freeze: { required: boolean; file: string | undefined; verifiedByLastRun: boolean | undefined };
+  /** The freeze: required or not, its file, what the newest run found, and what holds now. */
+  freeze: FreezeAssessment;
   signOffTag: TagInfo | undefined;
+}
+
+/**
+ * The freezes a stage depends on, checked against the working tree when the assessment was made: its
+ * own freeze file and those of the stages of its phase it follows (model/freeze-guard.ts).
+ */
+export interface FreezeAssessment {
+  required: boolean;
+  /** The stage's own freeze file, when it exists. */
+  file: string | undefined;
+  /** What the newest run of the stage found when it started (history, not the present). */
+  verifiedByLastRun: boolean | undefined;
+  /** Every freeze file guarding the stage (its own included), sorted. */
+  guardedBy: string[];
+  /**
+   * Every guarding freeze's inputs have their frozen hashes now; undefined when nothing guards the
+   * stage or the inputs were not hashed (no git).
+   */
+  verifiedNow: boolean | undefined;
+  /** The inputs that differ now, with both hashes. */
+  drift: FreezeDrift[];
 }
 
 /** How many validation errors a file has, and the first one (`line:column message`) to show. */
@@ -83,6 +105,11 @@ export interface AssessmentContext {
   errorsByFile: ReadonlyMap<string, FileErrors>;
   /** What runs are judged with: the registry check, HEAD's history, the files committed at HEAD. */
   trust: RunTrust;
+  /**
+   * The current stored-content hash of every frozen input (git/freeze-drift.ts `frozenInputHashes`),
+   * so that a freeze is judged by what holds now. Absent: freezes are not checked (`verifiedNow` undefined).
+   */
+  inputHashes?: InputHashes;
 }
 
 /** The fixed part of the sign-off tag format before the stage id, to list those tags in one git call. */
@@ -127,6 +154,8 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     block('freeze-missing', { text: `freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run ` }, { code: `stagedocs freeze ${data.id}` }, { text: ')' });
   }
   if (lastRun?.freeze && !lastRun.freeze.verified) block('freeze-failed', { text: `freeze verification failed in run ${lastRun.run_id}` });
+  const freeze = freezeOf(context, data, lastRun);
+  for (const drift of freeze.drift) block('freeze-drift', { text: 'frozen input ' }, { code: drift.input }, { text: ` changed (${describeDrift(drift, { short: true })})` });
   const errors = context.errorsByFile.get(stage.doc.file);
   if (errors) {
     const more = errors.count > 1 ? ` and ${errors.count - 1} more` : '';
@@ -180,7 +209,6 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     parts = [{ text: started ? 'run the gates: ' : 'start the stage, then run its gates: ' }, { code: `stagedocs gate run ${data.id}` }];
   }
   const nextAction = plainParts(parts);
-  const freezeFile = model.freezes.find((freeze) => freeze.data.stage === data.id)?.doc.file;
   return {
     state,
     nextAction,
@@ -196,8 +224,23 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     passingRun,
     passed: signOffTag !== undefined || judged.passed,
     decision: data.decision ?? lastRun?.decision_tag ?? null,
-    freeze: { required: data.freeze === 'required', file: freezeFile, verifiedByLastRun: lastRun?.freeze?.verified },
+    freeze,
     signOffTag,
+  };
+}
+
+/** The freezes guarding a stage, judged against the inputs' current hashes when the context has them. */
+function freezeOf(context: AssessmentContext, stage: StageFrontmatter, lastRun: RunReport | undefined): FreezeAssessment {
+  const guarding = guardingFreezes(context.model, stage);
+  const hashes = context.inputHashes;
+  const drift = hashes ? guarding.flatMap((freeze) => driftOf(freeze.doc.file, freeze.data, hashes)) : [];
+  return {
+    required: stage.freeze === 'required',
+    file: context.model.freezes.find((freeze) => freeze.data.stage === stage.id)?.doc.file,
+    verifiedByLastRun: lastRun?.freeze?.verified,
+    guardedBy: guarding.map((freeze) => freeze.doc.file),
+    verifiedNow: hashes && guarding.length > 0 ? drift.length === 0 : undefined,
+    drift,
   };
 }
 
@@ -234,6 +277,7 @@ const FIXES: Record<BlockerCause, (id: string) => string> = {
   'dependency-not-passed': () => 'make each dependency pass its gates (or sign it off) first',
   'freeze-missing': (id) => `run \`stagedocs freeze ${id}\` and commit the freeze file`,
   'freeze-failed': () => 'restore the frozen inputs, then run the gates again',
+  'freeze-drift': () => 'restore the frozen inputs to their frozen content (`stagedocs validate` names each), or record a decision and freeze anew under a new stage',
   'validation-error': () => 'run `stagedocs validate` and fix the errors in the stage document',
   'done-without-pass': (id) => `run \`stagedocs gate run ${id}\` until it passes`,
 };

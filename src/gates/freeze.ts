@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from '../git/exec.js';
 import { storedContentHasher } from '../git/stored-content.js';
 import type { FreezeFile } from '../model/documents.js';
+import { driftOf } from '../model/freeze-guard.js';
+import { currentInputHashes } from '../git/freeze-drift.js';
 import { NoInputMatchError } from '../model/errors.js';
 import { stableStringify } from '../config/config.js';
 
@@ -57,23 +59,8 @@ export interface FreezeVerification {
 
 /** Re-hashes every frozen input and names those that changed or disappeared. */
 export async function verifyFreeze(root: string, env: Env, file: string, freeze: FreezeFile): Promise<FreezeVerification> {
-  const hash = storedContentHasher(root, env);
-  const changed: string[] = [];
-  const missing: string[] = [];
-  for (const input of Object.keys(freeze.inputs).sort()) {
-    // A freeze file is repository content: a path leaving the repository is never read.
-    const normalized = path.posix.normalize(input);
-    if (path.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
-      missing.push(input);
-      continue;
-    }
-    try {
-      await readFile(path.join(root, input));
-    } catch {
-      missing.push(input);
-      continue;
-    }
-    if ((await hash(input)) !== freeze.inputs[input]) changed.push(input);
-  }
-  return { file, verified: changed.length === 0 && missing.length === 0, changed, missing };
+  const drift = driftOf(file, freeze, await currentInputHashes(root, env, Object.keys(freeze.inputs)));
+  const changed = drift.filter((entry) => entry.current !== null).map((entry) => entry.input);
+  const missing = drift.filter((entry) => entry.current === null).map((entry) => entry.input);
+  return { file, verified: drift.length === 0, changed, missing };
 }

@@ -8,7 +8,7 @@ import { commonReasons, phaseTagMessage, stageTagMessage, type QualifyingRun, ty
 import { runHistoryFacts, runTrustOf } from '../../git/run-trust.js';
 import { createAnnotatedTag, signOffTagName, type TagInfo } from '../../git/tags.js';
 import { assessStage, type AssessmentContext } from '../../audit/assess.js';
-import { signOffTags, workspaceOf } from '../../audit/workspace.js';
+import { signOffTags, withInputHashes, workspaceOf } from '../../audit/workspace.js';
 import { uncommittedChanges } from '../../git/worktree-status.js';
 import type { Config } from '../../model/config.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
@@ -83,6 +83,7 @@ async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promis
     tags: tagMap,
     errorsByFile: workspace.errorsByFile,
     trust: runTrustOf(workspace.registry, facts),
+    ...(await withInputHashes(root, io.env, model)),
   };
   const base = {
     head,
