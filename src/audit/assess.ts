@@ -2,6 +2,7 @@ import { type Config } from '../model/config.js';
 import { dependenciesOf, type RepositoryModel, type Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
+import { describeDecisionNeed, unmetDecisions } from '../model/decision-needs.js';
 import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
 import { DISCOUNT_TEXT, notPassedReason, stageRuns, type JudgedRun, type RunTrust, type StageRuns } from '../model/progression.js';
@@ -252,6 +253,12 @@ function needsOf(context: AssessmentContext, stage: Typed<StageFrontmatter>, jud
   for (const blocker of blockers) {
     if (blocker.cause === 'done-without-pass') continue;
     needs.push({ reason: plainParts(blocker.parts), fix: FIXES[blocker.cause](data.id), cause: blocker.cause });
+  }
+  for (const need of unmetDecisions(context.model, data)) {
+    needs.push({
+      reason: `${data.id} waits on a decision: ${describeDecisionNeed(need)}`,
+      fix: need.tag === undefined ? `write an accepted decision note and name it in \`decision:\` of ${stage.doc.file}` : `settle ${need.tag}${need.file ? ` (${need.file})` : ''}: set its \`status\` to ${need.expected === 'accepted' ? '`accepted`' : '`accepted`, `rejected` or `superseded`'}`,
+    });
   }
   if (!judged.passed) {
     const newest = judged.judged.at(-1);

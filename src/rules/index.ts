@@ -4,6 +4,7 @@ import { doneNeedsPassingRun } from './done-needs-passing-run.js';
 import { duplicateOrder } from './duplicate-order.js';
 import { emptySection } from './empty-section.js';
 import { freezeRequired } from './freeze-required.js';
+import { decisionUnresolved } from './decision-unresolved.js';
 import { frontmatterSchema } from './frontmatter-schema.js';
 import { frontmatterSyntax } from './frontmatter-syntax.js';
 import { linearProgression } from './linear-progression.js';
@@ -43,6 +44,7 @@ export const RULES: readonly Rule[] = [
   registryConsistent,
   freezeRequired,
   rerunRootCause,
+  decisionUnresolved,
 ];
 
 /**

@@ -21,6 +21,8 @@ export interface PatternStage {
   title: string;
   estimate: number;
   freeze?: 'required';
+  requires_decision?: 'accepted';
+  decisions_resolved?: 'all';
   /** The globs `stagedocs freeze` is suggested with after new-phase (`--input` each). */
   freeze_inputs?: string[];
   objectives: string[];
@@ -80,6 +82,8 @@ export const patternSchema = {
             title: described(text, "The stage's title."),
             estimate: described({ type: 'number', exclusiveMinimum: 0, maximum: 4 }, 'The estimate in hours, at most 4.'),
             freeze: described({ const: 'required' }, 'The stage must be frozen before its gates run.'),
+            requires_decision: described({ const: 'accepted' }, "The stage's `decision:` must name an accepted decision note before it is done (rule decision-unresolved)."),
+            decisions_resolved: described({ const: 'all' }, 'Every decision note whose `stages` names the stage must be resolved (not `proposed`) before the stage is done (rule decision-unresolved).'),
             freeze_inputs: described(
               { ...textList, minItems: 1 },
               'The globs of the files the stage freezes: `new-phase` suggests `stagedocs freeze <stage> --input <glob>` with each of them.',

@@ -39,6 +39,15 @@ function researchRepo(): { dir: string; hints: string[] } {
   return { dir, hints };
 }
 
+/** A decision note for P1-S00, written by new-decision and accepted; returns its tag. */
+function acceptedDecision(dir: string, status = 'accepted'): string {
+  const written = runCli(dir, ['new-decision', 'Scope of P1-S00', '--stage', 'P1-S00']);
+  expect(written.code, written.stderr).toBe(0);
+  const file = /wrote (decisions\/(D-[0-9-]+)\.md)/.exec(written.stdout)!;
+  edit(dir, file[1]!, (text) => text.replace(/^status: \S+$/m, `status: ${status}`));
+  return file[2]!;
+}
+
 describe('the research pattern with a custom paths.freeze', () => {
   it('scaffolds the configured freeze paths, protects nothing before S0 starts, and its hints run', () => {
     const { dir, hints } = researchRepo();
@@ -69,8 +78,9 @@ describe('the research pattern with a custom paths.freeze', () => {
 describe('a freeze guards the stages that follow it', () => {
   it('refuses S1 before its gates run, and validate, validate --range and the audit pack report the drift', () => {
     const { dir } = researchRepo();
+    const tag = acceptedDecision(dir);
     expect(runCli(dir, ['freeze', 'P1-S00', '--input', 'config/**']).code).toBe(0);
-    edit(dir, S0, (text) => text.replace('status: not-started', 'status: in-progress'));
+    edit(dir, S0, (text) => text.replace('status: not-started', `status: in-progress\ndecision: ${tag}`));
     git(dir, 'add', '-A');
     git(dir, 'commit', '-qm', 'freeze the scope');
     expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
@@ -127,5 +137,52 @@ describe('a freeze guards the stages that follow it', () => {
     expect(existsSync(path.join(dir, FREEZE))).toBe(true);
     const restored = runCli(dir, ['audit-pack', 'P1-S01', '--base', beforeDrift]).stdout;
     expect(restored).toContain(`Freeze: no freeze file of its own (not required); guarded by ${FREEZE}: every frozen input re-hashed when this pack was made matches`);
+  });
+});
+
+describe('decisions a stage must settle', () => {
+  it('research S0 is not done without an accepted decision, nor while another decision naming it is proposed', () => {
+    const { dir } = researchRepo();
+    const tag = acceptedDecision(dir, 'proposed');
+    expect(runCli(dir, ['freeze', 'P1-S00', '--input', 'config/**']).code).toBe(0);
+    edit(dir, S0, (text) => text.replace('status: not-started', `status: in-progress\ndecision: ${tag}`));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'freeze the scope');
+    expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
+    edit(dir, S0, (text) => text.replace('status: in-progress', 'status: done'));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'S0 done', '--no-verify');
+
+    const statusLine = readFileSync(path.join(dir, S0), 'utf8').split('\n').findIndex((text) => text.startsWith('status: ')) + 1;
+    const unaccepted = runCli(dir, ['validate', '--format', 'json']);
+    expect(unaccepted.code).toBe(1);
+    expect(JSON.parse(unaccepted.stdout).diagnostics).toContainEqual(
+      expect.objectContaining({ ruleId: 'decision-unresolved', file: S0, line: statusLine, column: 9, message: `Stage \`P1-S00\` is \`done\` while decision \`${tag}\` (decisions/${tag}.md) is \`proposed\`, expected \`accepted\`` }),
+    );
+    const refused = runCli(dir, ['sign-off', 'P1-S00']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain(`decision \`${tag}\` (decisions/${tag}.md) is \`proposed\`, expected \`accepted\``);
+
+    // Accepted, but another decision about the phase is still open: `decisions_resolved: all`.
+    edit(dir, `decisions/${tag}.md`, (text) => text.replace('status: proposed', 'status: accepted'));
+    const open = 'decisions/D-2026-11-21-900.md';
+    writeFileSync(
+      path.join(dir, open),
+      '---\ndecision_tag: D-2026-11-21-900\nkind: decision\ntitle: Which metric\nowner: ada@example.com\ndate: "2026-11-21"\nstatus: proposed\nstages: [P1-S00]\n---\n# Which metric\n\n## Context\nTwo metrics.\n\n## Decision\nOpen.\n\n## Consequences\nNone yet.\n',
+    );
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'accept the scope, open a question', '--no-verify');
+    const unresolved = JSON.parse(runCli(dir, ['validate', '--format', 'json']).stdout).diagnostics.filter((diagnostic: { ruleId: string }) => diagnostic.ruleId === 'decision-unresolved');
+    expect(unresolved).toEqual([
+      expect.objectContaining({ ruleId: 'decision-unresolved', message: `Stage \`P1-S00\` is \`done\` while decision \`D-2026-11-21-900\` (${open}) is \`proposed\`, expected resolved (\`accepted\`, \`rejected\` or \`superseded\`)` }),
+    ]);
+    expect(runCli(dir, ['sign-off', 'P1-S00']).code).toBe(1);
+
+    edit(dir, open, (text) => text.replace('status: proposed', 'status: rejected'));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'reject the open question');
+    expect(runCli(dir, ['validate']).code).toBe(0);
+    const signed = runCli(dir, ['sign-off', 'P1-S00']);
+    expect(signed.code, signed.stdout + signed.stderr).toBe(0);
   });
 });
