@@ -48,6 +48,16 @@ function acceptedDecision(dir: string, status = 'accepted'): string {
   return file[2]!;
 }
 
+/** S0 frozen over config/** under decision `tag`, committed, its gates passed, and marked done (not committed). */
+function freezeAndPassS0(dir: string, tag: string): void {
+    expect(runCli(dir, ['freeze', 'P1-S00', '--input', 'config/**']).code).toBe(0);
+    edit(dir, S0, (text) => text.replace('status: not-started', `status: in-progress\ndecision: ${tag}`));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'freeze the scope');
+    expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
+    edit(dir, S0, (text) => text.replace('status: in-progress', 'status: done'));
+}
+
 describe('the research pattern with a custom paths.freeze', () => {
   it('scaffolds the configured freeze paths, protects nothing before S0 starts, and its hints run', () => {
     const { dir, hints } = researchRepo();
@@ -79,12 +89,7 @@ describe('a freeze guards the stages that follow it', () => {
   it('refuses S1 before its gates run, and validate, validate --range and the audit pack report the drift', () => {
     const { dir } = researchRepo();
     const tag = acceptedDecision(dir);
-    expect(runCli(dir, ['freeze', 'P1-S00', '--input', 'config/**']).code).toBe(0);
-    edit(dir, S0, (text) => text.replace('status: not-started', `status: in-progress\ndecision: ${tag}`));
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'freeze the scope');
-    expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
-    edit(dir, S0, (text) => text.replace('status: in-progress', 'status: done'));
+    freezeAndPassS0(dir, tag);
     edit(dir, S1, (text) => text.replace('status: not-started', 'status: in-progress').replace(/ {4}run: "make evaluate[^\n]*\n {4}metric:[^\n]*\n/, '    run: "true"\n'));
     git(dir, 'add', '-A');
     git(dir, 'commit', '-qm', 'S0 done, S1 started');
@@ -144,12 +149,7 @@ describe('decisions a stage must settle', () => {
   it('research S0 is not done without an accepted decision, nor while another decision naming it is proposed', () => {
     const { dir } = researchRepo();
     const tag = acceptedDecision(dir, 'proposed');
-    expect(runCli(dir, ['freeze', 'P1-S00', '--input', 'config/**']).code).toBe(0);
-    edit(dir, S0, (text) => text.replace('status: not-started', `status: in-progress\ndecision: ${tag}`));
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'freeze the scope');
-    expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
-    edit(dir, S0, (text) => text.replace('status: in-progress', 'status: done'));
+    freezeAndPassS0(dir, tag);
     git(dir, 'add', '-A');
     git(dir, 'commit', '-qm', 'S0 done', '--no-verify');
 
