@@ -15,7 +15,7 @@ import { gitState } from '../git/worktree-status.js';
 import { freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import { EXIT_FAILED, OptionError, StagedocsError, UsageError } from '../model/errors.js';
 import { ID_RULE, isValidId } from '../model/ids.js';
-import { checkProgression } from '../model/progression.js';
+import { checkProgression, unverifiedRuns } from '../model/progression.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { locate, type RootInput } from './root.js';
@@ -75,7 +75,7 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   const runs = evidence.runs;
   const tagNames = new Set(tags.map((tag) => tag.name));
   checkProgression(model, stage.data, runs, runTrustOf(evidence.registry, facts), (id) => tagNames.has(signOffTagName(config, 'stage', id)));
-  checkRerunPolicy(model, request.stage, runs, request.decision, validation.diagnostics);
+  checkRerunPolicy(model, request.stage, runs, request.decision, validation.diagnostics, unverifiedRuns(evidence.registry));
   const freeze = await checkFreeze(root, request.env, model, stage);
   await checkGuardingFreezes(root, request.env, model, stage);
   // Interrupted during the checks: nothing was written, and nothing should start.
@@ -140,7 +140,11 @@ async function checkFreeze(root: string, env: Env, model: RepositoryModel, stage
   }
   const verification = await verifyFreeze(root, env, file, frozen.data);
   if (!verification.verified) {
-    const named = [...verification.changed.map((input) => `${input} (changed)`), ...verification.missing.map((input) => `${input} (missing)`)];
+    const named = [
+      ...verification.changed.map((input) => `${input} (changed)`),
+      ...verification.missing.map((input) => `${input} (missing)`),
+      ...(verification.outside ?? []).map((input) => `${input} (outside the repository, not read)`),
+    ];
     throw new StagedocsError(
       `Frozen inputs of \`${stage.data.id}\` differ from ${file}: ${named.join(', ')}`,
       EXIT_FAILED,

@@ -1,5 +1,8 @@
+import path from 'node:path';
 import {
   DecisionTagError,
+  FileSystemError,
+  isErrnoError,
   InvalidRangeError,
   NoInputMatchError,
   NotInGitRepositoryError,
@@ -18,6 +21,23 @@ const REF_FLAGS: Record<RefRole, string> = { base: '--base', head: '--head', 'ra
 const OPTION_FLAGS: Record<string, string> = { gates: '--gate', stages: '--stage', supersedes: '--supersedes', rerunOf: '--rerun-of', linkBase: '--link-base' };
 
 const ROOT_CAUSE = 'Root cause';
+
+/**
+ * A file-system failure that no library caller described (a scaffold, init, a hook file): the errno
+ * error becomes a FileSystemError naming its file (relative to where the command ran when inside it)
+ * and the errno, exit 2, so a full disk or a read-only mount never shows as a stack trace. Anything
+ * else is returned unchanged.
+ */
+export function asFileSystemFailure(error: unknown, cwd: string): unknown {
+  if (error instanceof FileSystemError || !isErrnoError(error)) return error;
+  // A link or rename names the temporary file first; the file the user knows is the destination.
+  const destination = (error as { dest?: unknown }).dest;
+  const target = typeof destination === 'string' ? destination : error.path;
+  const relative = target !== undefined ? path.relative(cwd, target) : '';
+  const file = target === undefined ? 'a file' : relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : target;
+  const action = error.syscall === 'mkdir' ? 'create the folder' : error.syscall === 'open' || error.syscall === 'write' || error.syscall === 'link' || error.syscall === 'rename' ? 'write' : error.syscall;
+  return new FileSystemError(file, error.code, action ?? 'write');
+}
 
 /**
  * What the user reads for an expected failure: the library's typed errors carry data, and their
@@ -43,7 +63,7 @@ export function presentError(error: StagedocsError): { message: string; hint?: s
 }
 
 function presentRerunRefused(error: RerunRefusedError): { message: string; hint: string } {
-  const failed = `The last run of \`${error.stageId}\` (${error.failedRunId}) failed`;
+  const failed = `The last run of \`${error.stageId}\` (${error.failedRunId}) ${error.unfinished ? 'did not finish (its folder has no report.json) and counts as failed' : 'failed'}`;
   switch (error.problem) {
     case 'no-decision':
       return {

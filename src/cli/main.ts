@@ -5,7 +5,7 @@ import { ConfigError, StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { TOOL_VERSION } from '../util/version.js';
 import type { CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { presentError } from './errors.js';
+import { asFileSystemFailure, presentError } from './errors.js';
 import { type CliIo } from './io.js';
 
 /** How the top-level help lists each command: its name and arguments, from the command table. */
@@ -95,6 +95,7 @@ function reportError(error: unknown, io: CliIo, github: boolean): number {
     return EXIT_USAGE;
   }
   const colors = colorsFor(io.stderr, io.env);
+  error = asFileSystemFailure(error, io.cwd);
   if (error instanceof StagedocsError) {
     const { message, hint } = presentError(error);
     if (github) io.stdout.write(`${errorAnnotation(error, message, hint)}\n`);

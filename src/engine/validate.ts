@@ -14,6 +14,7 @@ import { loadFacts } from './load-facts.js';
 import { modelOf, runRepositoryRules } from './repository-rules.js';
 import { reusableFindings, saveFindings, type StampedFile } from './result-cache.js';
 import type { DocumentSource } from './source.js';
+import type { PathEscape } from '../util/inside-root.js';
 import { storedStamp } from './stamp.js';
 import { workerCount } from './worker-pool.js';
 
@@ -76,11 +77,16 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const gitFedRules = extraRules.filter((rule) => rule.scope === 'repository');
   const reusable = !extraRules.some((rule) => rule.scope === 'document');
   const files = await source.list();
+  // The symlinks of the listing are findings of their own (path-inside-repository): a link added or
+  // retargeted, even one that is never read, must not reuse the last run's findings.
+  const fileSystem = source.fileSystem?.();
+  const linksKey = fileSystem ? createHash('sha256').update(JSON.stringify(fileSystem.linkedDocuments)).digest('hex').slice(0, 16) : 'none';
+  const reuseKey = `${findingsKey}:${linksKey}`;
 
   // 1. Nothing changed since the last whole run: its findings stand, and the model is built on demand.
   const stampOf = source.stamp;
   if (options.useCache && reusable && stampOf) {
-    const reused = await reusableFindings(root, resultFile, findingsKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
+    const reused = await reusableFindings(root, resultFile, reuseKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)));
     if (reused) {
       const model = lazyModelFromCache(root, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
       const raw = [...reused.findings];
@@ -97,14 +103,27 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // cost a rewrite of the whole cache on every commit and leave the committed files without stamps.
   if (source.stamp) await cache?.save();
 
-  // 3. The model and the repository rules, recording every existence check they make.
+  // 3. The model and the repository rules, recording every existence and containment check they make.
   const answers = new Map<string, boolean>();
-  const recordingSource = {
+  const escapes = new Map<string, string>();
+  const recordingSource: Pick<DocumentSource, 'exists' | 'fileSystem'> = {
     exists: (relativePath: string) => {
       const answer = source.exists(relativePath);
       answers.set(relativePath, answer);
       return answer;
     },
+    ...(fileSystem
+      ? {
+          fileSystem: () => ({
+            linkedDocuments: fileSystem.linkedDocuments,
+            escapeOf: (relativePath: string) => {
+              const escape = fileSystem.escapeOf(relativePath);
+              escapes.set(relativePath, escapeAnswer(escape));
+              return escape;
+            },
+          }),
+        }
+      : {}),
   };
   const { model, raw } = modelOf(facts, config, rules, recordingSource, options.evidence);
   runRepositoryRules(RULES, model, config, rules, raw);
@@ -113,12 +132,17 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // found damaged is left out of it).
   if (cache && reusable && stamps.every((stamp) => stamp !== undefined) && files.every((file) => cache.shaOf(file) !== undefined)) {
     const stamped = files.map((file, index): StampedFile => [file, cache.shaOf(file)!, storedStamp(stamps[index]!)]);
-    await saveFindings(root, resultFile, findingsKey, stamped, answers, raw);
+    await saveFindings(root, resultFile, reuseKey, stamped, answers, escapes, raw);
   }
 
   // 5. The git-fed rules, never kept; then severities.
   runRepositoryRules(gitFedRules, model, config, rules, raw);
   return resultOf(raw, files, options, rules, () => model);
+}
+
+/** A containment answer as the result cache keeps it: the escape as JSON (target included), `''` for inside. */
+function escapeAnswer(escape: PathEscape | undefined): string {
+  return escape ? JSON.stringify(escape) : '';
 }
 
 /** What of the evidence the rules can see, as a short hash; `none` when it was not loaded. */

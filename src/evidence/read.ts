@@ -1,9 +1,17 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compareStrings } from '../model/diagnostic.js';
 import { REPORT_FORMAT, type RunFolder, type RunReport } from '../model/evidence.js';
+import { storedTextSha256 } from '../util/content-hash.js';
+
+/**
+ * The `report_sha256` of a report.json: of its content as git stores it (LF line ends), so a row
+ * written on one checkout verifies on any other (`core.autocrlf`, `eol=crlf`), see `storedTextSha256`.
+ */
+export function reportSha256(bytes: Uint8Array): string {
+  return storedTextSha256(bytes);
+}
 
 /**
  * Reads every run folder under the gate results directory, sorted by run id (which sorts by stage,
@@ -34,14 +42,14 @@ function readRun(root: string, dir: string, runId: string): RunFolder {
     if (code === 'ENOENT') return { runId, dir, report: undefined, reportSha256: undefined };
     return { runId, dir, report: undefined, reportSha256: undefined, problem: `report.json cannot be read (${code ?? (error as Error).message})` };
   }
-  const reportSha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = reportSha256(bytes);
   try {
     const report = JSON.parse(bytes.toString('utf8')) as RunReport;
     if (report.format !== REPORT_FORMAT || report.run_id !== runId) {
-      return { runId, dir, report: undefined, reportSha256, problem: `report.json is not a ${REPORT_FORMAT} report of run ${runId}` };
+      return { runId, dir, report: undefined, reportSha256: sha256, problem: `report.json is not a ${REPORT_FORMAT} report of run ${runId}` };
     }
-    return { runId, dir, report, reportSha256 };
+    return { runId, dir, report, reportSha256: sha256 };
   } catch (error) {
-    return { runId, dir, report: undefined, reportSha256, problem: `report.json is not valid JSON: ${(error as Error).message}` };
+    return { runId, dir, report: undefined, reportSha256: sha256, problem: `report.json is not valid JSON: ${(error as Error).message}` };
   }
 }

@@ -1,14 +1,17 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { shellQuote } from '../util/shell-quote.js';
-import { writeAtomic } from '../util/write-atomic.js';
+import { writeAtomic, writeExclusive } from '../util/write-atomic.js';
 import type { Template } from '../render/templates.js';
 import type { GateSpec } from '../model/documents.js';
-import type { RunReport } from '../model/evidence.js';
+import { REGISTRY_FILE, type RunReport } from '../model/evidence.js';
+import { UsageError } from '../model/errors.js';
+import { describeEscape, pathEscape } from '../util/inside-root.js';
 import { loadTemplate } from '../render/templates.js';
 import type { GitState } from '../git/worktree-status.js';
 import { redactValues, type Redactor } from './redact.js';
+import { asFileSystemError } from '../model/errors.js';
 
 /** `20261121T093000Z`: the UTC timestamp of a run id, safe in file names on every OS. */
 function runTimestamp(date: Date): string {
@@ -16,10 +19,26 @@ function runTimestamp(date: Date): string {
 }
 
 /**
+ * Evidence is written only inside the repository: a `gate_results` folder or registry file that is
+ * (or lies under) a symlink out of it is refused with exit 2 before anything is written.
+ */
+export function assertEvidenceInsideRoot(root: string, gateResultsDir: string): void {
+  for (const target of [gateResultsDir, path.posix.join(gateResultsDir.replace(/\\/g, '/'), REGISTRY_FILE)]) {
+    const escape = pathEscape(root, target);
+    if (!escape) continue;
+    throw new UsageError(
+      `\`${target}\` ${describeEscape(escape)}: stagedocs writes gate evidence only inside the repository; nothing was written`,
+      `Make \`${escape.kind === 'symlink' || escape.kind === 'unresolvable' ? escape.link : gateResultsDir}\` a real folder or file of the repository (\`stagedocs validate\` reports it as path-inside-repository).`,
+    );
+  }
+}
+
+/**
  * Creates the run's folder exclusively: `<stage-id>_<timestamp>`, or with `-2`, `-3`, ... when a run
  * of the same stage started in the same second. An existing folder is never reused.
  */
 export async function createRunFolder(root: string, gateResultsDir: string, stageId: string, startedAt: Date): Promise<{ runId: string; dir: string }> {
+  assertEvidenceInsideRoot(root, gateResultsDir);
   await mkdir(path.join(root, gateResultsDir), { recursive: true });
   const base = `${stageId}_${runTimestamp(startedAt)}`;
   for (let attempt = 1; ; attempt += 1) {
@@ -68,9 +87,12 @@ export function environmentSnapshot(root: string, nodeVersion: string, toolVersi
   };
 }
 
-/** Writes a file that may not exist yet in the run folder (a run folder's files are written once). */
+/**
+ * Writes a file that may not exist yet in the run folder (a run folder's files are written once),
+ * whole or not at all: a full disk never leaves a 0-byte or truncated file under its name.
+ */
 export async function writeNew(dir: string, name: string, content: string): Promise<void> {
-  await writeFile(path.join(dir, name), content, { flag: 'wx' });
+  await writeExclusive(path.join(dir, name), content);
 }
 
 /** The report.md template, loaded (and compiled) before the gates run: a gate may delete node_modules. */
@@ -79,16 +101,25 @@ export function loadReportTemplate(root: string, templatesDir: string): Template
 }
 
 /**
- * The report: report.md first, then report.json last and atomically, because report.json's presence
+ * The report: report.md first, then report.json last, both atomically, because report.json's presence
  * is what marks a run as finished. Redaction applies to the report's values before it is
  * serialised, never to the JSON text: a secret that looks like JSON (`': true,'`) cannot corrupt it.
+ * A file-system failure names the file under `shownDir`, the run folder as the user knows it.
  */
-export async function writeReports(template: Template, dir: string, unredacted: RunReport, redact: Redactor): Promise<Buffer> {
+export async function writeReports(template: Template, dir: string, unredacted: RunReport, redact: Redactor, shownDir: string): Promise<Buffer> {
   const report = redactValues(unredacted, redact);
   const markdown = template(reportView(report));
-  await writeNew(dir, 'report.md', redact(markdown));
+  try {
+    await writeNew(dir, 'report.md', redact(markdown));
+  } catch (error) {
+    throw asFileSystemError(error, `${shownDir}/report.md`, 'write');
+  }
   const json = Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8');
-  await writeAtomic(path.join(dir, 'report.json'), json);
+  try {
+    await writeAtomic(path.join(dir, 'report.json'), json);
+  } catch (error) {
+    throw asFileSystemError(error, `${shownDir}/report.json`, 'write');
+  }
   return json;
 }
 

@@ -15,16 +15,22 @@ export interface LastAttempt {
   runId: string;
   /** False for a failed run and for one that never finished (interrupted, killed): both count as failures. */
   passed: boolean;
+  /** The run folder has no report.json (killed, or stopped by a file-system failure). */
+  unfinished: boolean;
   decisionTag: string | null;
 }
 
-/** The newest run folder of a stage (by run id, `<stage>_<UTC timestamp>`), finished or not. */
-export function lastAttempt(runs: readonly RunFolder[], stageId: string): LastAttempt | undefined {
+/**
+ * The newest run folder of a stage (by run id, `<stage>_<UTC timestamp>`), finished or not. A run in
+ * `unverified` (its report.json no longer hashes to its registry row) is taken as failed whatever its
+ * report now says: otherwise editing a failed report to pass would let the next run skip its decision.
+ */
+export function lastAttempt(runs: readonly RunFolder[], stageId: string, unverified: ReadonlySet<string>): LastAttempt | undefined {
   const prefix = `${stageId}_`;
   const own = runs.filter((run) => (run.report ? run.report.stage_id === stageId : run.runId.startsWith(prefix)));
   const last = own.sort((a, b) => compareStrings(a.report?.started_at ?? timeOfRunId(a.runId), b.report?.started_at ?? timeOfRunId(b.runId)) || compareStrings(a.runId, b.runId)).at(-1);
   if (!last) return undefined;
-  return { runId: last.runId, passed: last.report?.overall_pass === true, decisionTag: last.report?.decision_tag ?? null };
+  return { runId: last.runId, passed: last.report?.overall_pass === true && !unverified.has(last.runId), unfinished: last.report === undefined, decisionTag: last.report?.decision_tag ?? null };
 }
 
 /** `20261121T100000Z` of a run id as an ISO time, to order unfinished runs among finished ones. */
@@ -41,19 +47,20 @@ function timeOfRunId(runId: string): string {
  * `Root cause` section. Refusals throw (RerunRefusedError, exit 1: the checked thing, the rerun
  * policy, failed; DecisionTagError for a tag that names no note) before anything is written.
  *
- * `diagnostics` are the repository's validation findings (the note's errors refuse it).
+ * `diagnostics` are the repository's validation findings (the note's errors refuse it); `unverified`
+ * the runs without a registry row matching their report (model/progression.ts `unverifiedRuns`).
  * A run recorded as interrupted (Ctrl-C) or never finished (killed) counts as a failure: the attempt
  * did not prove the stage, and the next one needs its decision note like any rerun.
  */
-export function checkRerunPolicy(model: RepositoryModel, stageId: string, runs: readonly RunFolder[], decisionTag: string | undefined, diagnostics: readonly Diagnostic[] = []): void {
+export function checkRerunPolicy(model: RepositoryModel, stageId: string, runs: readonly RunFolder[], decisionTag: string | undefined, diagnostics: readonly Diagnostic[], unverified: ReadonlySet<string>): void {
   if (decisionTag !== undefined) assertDecisionExists(model, decisionTag);
-  const last = lastAttempt(runs, stageId);
+  const last = lastAttempt(runs, stageId, unverified);
   if (!last || last.passed) return;
-  if (decisionTag === undefined) throw new RerunRefusedError(stageId, last.runId, 'no-decision');
-  if (last.decisionTag === decisionTag) throw new RerunRefusedError(stageId, last.runId, 'same-decision', decisionTag);
+  if (decisionTag === undefined) throw new RerunRefusedError(stageId, last.runId, 'no-decision', undefined, undefined, undefined, undefined, last.unfinished);
+  if (last.decisionTag === decisionTag) throw new RerunRefusedError(stageId, last.runId, 'same-decision', decisionTag, undefined, undefined, undefined, last.unfinished);
   const decision = model.decisions.find((note) => note.data.decision_tag === decisionTag)!;
   const file = decision.doc.file;
-  const refuse = (problem: ConstructorParameters<typeof RerunRefusedError>[2], line?: number, found?: string) => new RerunRefusedError(stageId, last.runId, problem, decisionTag, file, line, found);
+  const refuse = (problem: ConstructorParameters<typeof RerunRefusedError>[2], line?: number, found?: string) => new RerunRefusedError(stageId, last.runId, problem, decisionTag, file, line, found, last.unfinished);
   if (decision.data.status !== 'proposed' && decision.data.status !== 'accepted') throw refuse('note-status', undefined, decision.data.status);
   const stages = decision.data.stages ?? [];
   if (!stages.includes(stageId)) throw refuse('other-stage', undefined, stages.map((id) => `\`${id}\``).join(', '));

@@ -20,6 +20,12 @@ const TAIL_LINE_CHARS = 240;
  */
 export class RunLog {
   private readonly fd: number;
+  /**
+   * The first error writing the log (a full disk, an I/O error). Output arrives in event handlers,
+   * where a throw would crash stagedocs and leave the gate running: the error is kept instead, nothing
+   * more is written, and `onFailure` lets the run stop the gate.
+   */
+  failure: NodeJS.ErrnoException | undefined;
   private written = 0;
   private droppedInGate = 0;
   private droppedTotal = 0;
@@ -32,6 +38,7 @@ export class RunLog {
     file: string,
     private readonly maxBytes: number,
     private readonly redact: Redactor,
+    private readonly onFailure: (error: NodeJS.ErrnoException) => void = () => undefined,
   ) {
     this.fd = openSync(file, 'wx');
     this.carry = Math.max(MIN_CARRY_CHARS, 2 * (redact.longest ?? 0));
@@ -44,7 +51,7 @@ export class RunLog {
 
   /** A marker line: always written, even past the cap, so the log still shows every gate. */
   marker(text: string): void {
-    writeSync(this.fd, `==== ${this.redact(text)} ====\n`);
+    this.writeOrFail(`==== ${this.redact(text)} ====\n`);
   }
 
   output(stream: 'stdout' | 'stderr', chunk: Buffer): void {
@@ -104,7 +111,7 @@ export class RunLog {
     const dropped = this.droppedInGate;
     this.lastTail = this.tail;
     this.tail = [];
-    if (dropped > 0) writeSync(this.fd, `[stagedocs: output truncated: run.log reached gates.max_log_bytes (${this.maxBytes} bytes); ${dropped} bytes of this gate's output were dropped]\n`);
+    if (dropped > 0) this.writeOrFail(`[stagedocs: output truncated: run.log reached gates.max_log_bytes (${this.maxBytes} bytes); ${dropped} bytes of this gate's output were dropped]\n`);
     this.droppedInGate = 0;
     return dropped;
   }
@@ -116,7 +123,25 @@ export class RunLog {
   lastTail: string[] = [];
 
   close(): void {
-    closeSync(this.fd);
+    try {
+      closeSync(this.fd);
+    } catch (error) {
+      // Some file systems (NFS) report a failed write only when the file is closed.
+      this.failure ??= error as NodeJS.ErrnoException;
+    }
+  }
+
+  /** Every byte goes through here: after the first failure nothing more is written. */
+  private writeOrFail(data: string | Buffer): void {
+    if (this.failure) return;
+    try {
+      // A nearly full disk may take part of a write: the rest is written, or fails, by the next call.
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset);
+    } catch (error) {
+      this.failure = error as NodeJS.ErrnoException;
+      this.onFailure(this.failure);
+    }
   }
 
   private remember(text: string): void {
@@ -132,7 +157,7 @@ export class RunLog {
     const bytes = Buffer.from(text, 'utf8');
     const room = Math.max(0, this.maxBytes - this.written);
     if (bytes.length <= room) {
-      writeSync(this.fd, bytes);
+      this.writeOrFail(bytes);
       this.written += bytes.length;
       return;
     }
@@ -140,7 +165,7 @@ export class RunLog {
     const head = bytes.subarray(0, room);
     const lastNewline = head.lastIndexOf(10);
     const kept = lastNewline >= 0 ? head.subarray(0, lastNewline + 1) : Buffer.alloc(0);
-    if (kept.length > 0) writeSync(this.fd, kept);
+    if (kept.length > 0) this.writeOrFail(kept);
     this.written = this.maxBytes;
     this.droppedInGate += bytes.length - kept.length;
     this.droppedTotal += bytes.length - kept.length;

@@ -1,10 +1,11 @@
 import { type Config } from '../model/config.js';
-import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import type { Typed } from '../model/repository.js';
 import { type GateSpec, type StageFrontmatter, gateType } from '../model/documents.js';
-import { REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidence.js';
+import { REGISTRY_FILE, REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidence.js';
+import { asFileSystemError } from '../model/errors.js';
 import { loadWriteAtomic } from '../util/write-atomic.js';
 import { createRunFolder, environmentSnapshot, loadReportTemplate, renderCommandScript, writeNew, writeReports } from './evidence.js';
 import type { FreezeVerification } from './freeze.js';
@@ -12,6 +13,7 @@ import type { GitState } from '../git/worktree-status.js';
 import { runShellCommand } from './process.js';
 import { redactValues, type Redactor } from './redact.js';
 import { registryValues, reportPathOf } from '../evidence/registry.js';
+import { reportSha256 } from '../evidence/read.js';
 import { appendRegistryRow, loadRegistryLock } from './registry.js';
 import { evaluateRequirement } from './requirements.js';
 import { RunLog } from './run-log.js';
@@ -73,19 +75,44 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
   const gateResultsDir = config.paths.gate_results;
   const startedAt = options.now();
   const started = performance.now();
-  const { runId, dir } = await createRunFolder(root, gateResultsDir, stage.data.id, startedAt);
+  let created: { runId: string; dir: string };
+  try {
+    created = await createRunFolder(root, gateResultsDir, stage.data.id, startedAt);
+  } catch (error) {
+    throw asFileSystemError(error, `${gateResultsDir.replace(/\/+$/, '')}/`, 'create the run folder in', 'no gate ran and nothing was written');
+  }
+  const { runId, dir } = created;
+  const runDir = path.posix.join(gateResultsDir, runId);
   const timeouts = gates.map((gate) => options.timeoutOverride ?? gate.timeout ?? config.gates.default_timeout);
 
-  await writeNew(dir, 'command.sh', renderCommandScript(stage.data.id, gates, timeouts, redact));
-  const environment = environmentSnapshot(root, options.nodeVersion, options.toolVersion, options.gitState);
-  await writeNew(dir, 'environment.json', `${JSON.stringify(redactValues(environment, redact), null, 2)}\n`);
-
-  const log = new RunLog(path.join(dir, 'run.log'), config.gates.max_log_bytes, redact);
+  // The user's interrupt, or a log that can no longer be written: either ends the running gate's
+  // processes (SIGTERM, then SIGKILL) and skips the later gates, so no gate outlives stagedocs.
+  const stopGates = new AbortController();
+  options.signal?.addEventListener('abort', () => stopGates.abort(), { once: true });
+  if (options.signal?.aborted) stopGates.abort();
+  // Before any gate ran, a failed write undoes the run folder: nothing was attempted, so nothing is
+  // left that the rerun policy would count as a failed attempt.
+  let log: RunLog;
+  let current = 'command.sh';
+  try {
+    await writeNew(dir, 'command.sh', renderCommandScript(stage.data.id, gates, timeouts, redact));
+    current = 'environment.json';
+    const environment = environmentSnapshot(root, options.nodeVersion, options.toolVersion, options.gitState);
+    await writeNew(dir, 'environment.json', `${JSON.stringify(redactValues(environment, redact), null, 2)}\n`);
+    current = 'run.log';
+    log = new RunLog(path.join(dir, 'run.log'), config.gates.max_log_bytes, redact, () => stopGates.abort());
+  } catch (error) {
+    const removed = await rm(dir, { recursive: true, force: true }).then(
+      () => true,
+      () => false,
+    );
+    throw asFileSystemError(error, `${runDir}/${current}`, 'write', removed ? `no gate ran and the run folder was removed` : `no gate ran; ${runDir}/ is left without report.json, an unfinished run`);
+  }
   const results: GateResult[] = [];
   let interrupted = false;
   try {
     for (const [index, gate] of gates.entries()) {
-      if (options.signal?.aborted) {
+      if (stopGates.signal.aborted) {
         interrupted = true;
         log.marker(`interrupted before gate ${gate.id}: it and the gates after it did not run`);
         break;
@@ -104,7 +131,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
             cwd: root,
             env: options.env,
             timeoutMs: timeouts[index]! * 1000,
-            ...(options.signal ? { signal: options.signal } : {}),
+            signal: stopGates.signal,
             onOutput: (stream, chunk) => log.output(stream, chunk),
           }),
       });
@@ -126,7 +153,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
       log.marker(`gate ${gate.id} ${result.outcome}: ${result.summary}`);
       results.push(result);
       options.progress.gateFinished(result, index, gates.length);
-      if (result.outcome === 'interrupted' || options.signal?.aborted) {
+      if (result.outcome === 'interrupted' || stopGates.signal.aborted) {
         interrupted = true;
         log.marker(`interrupted during gate ${gate.id}: the gates after it did not run`);
         break;
@@ -135,6 +162,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
   } finally {
     log.close();
   }
+  if (log.failure) throw asFileSystemError(log.failure, `${runDir}/run.log`, 'write', unfinishedState(runDir, 'the running gate was stopped and the gates after it did not run; run.log holds the output up to the failure'));
 
   const failing = (severity: 'blocking' | 'warning') => results.filter((result) => result.severity === severity && result.outcome !== 'pass').length;
   const report: RunReport = {
@@ -160,12 +188,32 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
     ...(interrupted ? { interrupted: true } : {}),
     ...(options.freeze ? { freeze: options.freeze } : {}),
   };
-  const bytes = await writeReports(template, dir, report, redact);
+  let bytes: Buffer;
+  try {
+    bytes = await writeReports(template, dir, report, redact, runDir);
+  } catch (error) {
+    throw asFileSystemError(error, `${runDir}/report.json`, 'write', unfinishedState(runDir, 'every gate ran, but its report could not be written (a report is written whole or not at all)'));
+  }
   // The row is derived from the bytes on disk (redacted), exactly as `stagedocs registry` derives it.
   const written = JSON.parse(bytes.toString('utf8')) as RunReport;
   const reportPath = reportPathOf(gateResultsDir, runId);
-  await appendRegistryRow(root, gateResultsDir, registryValues(written, reportPath, createHash('sha256').update(bytes).digest('hex')));
-  return { report: written, runDir: path.posix.join(gateResultsDir, runId), reportPath, logDropped: log.dropped, logLimitBytes: config.gates.max_log_bytes };
+  try {
+    await appendRegistryRow(root, gateResultsDir, registryValues(written, reportPath, reportSha256(bytes)));
+  } catch (error) {
+    const registry = path.posix.join(gateResultsDir.replace(/\/+$/, ''), REGISTRY_FILE);
+    throw asFileSystemError(
+      error,
+      registry,
+      'append the run\'s row to',
+      `the run finished (${written.overall_pass ? 'PASS' : 'FAIL'}) and its evidence is complete in ${runDir}/, but the registry is unchanged (no part of the row was kept): \`stagedocs registry --check\` reports the missing row, and \`stagedocs registry\` adds it from ${reportPath} once the file can be written`,
+    );
+  }
+  return { report: written, runDir, reportPath, logDropped: log.dropped, logLimitBytes: config.gates.max_log_bytes };
+}
+
+/** What a run folder left without report.json means, for the messages of a run stopped by the file system. */
+function unfinishedState(runDir: string, what: string): string {
+  return `${what}. ${runDir}/ is left as an unfinished run (no report.json): \`stagedocs registry --check\` lists it as unfinished, and the next \`gate run\` of the stage counts it as a failed attempt (a rerun needs --decision)`;
 }
 
 /** Type-specific details, plus what the log cap dropped and, for a gate that did not pass, its last output lines. */

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { type Config } from '../model/config.js';
@@ -9,7 +9,8 @@ import type { RepositoryRule } from '../rules/types.js';
 import { readBlobs } from './blobs.js';
 import type { Env } from './exec.js';
 import { fileHistory, isAncestor } from './history.js';
-import { storedContentHasher } from './stored-content.js';
+import { storedContentHashes } from './stored-content.js';
+import { pathEscape } from '../util/inside-root.js';
 
 const FREEZE_SUFFIX = '.freeze.json';
 const NO_BLOB = /^0+$/;
@@ -58,26 +59,28 @@ async function freezeFilesOnDisk(root: string, config: Config): Promise<FrozenIn
 }
 
 /**
- * The current stored-content sha256 of each path (see `storedContentHasher`), null for a file that
+ * The current stored-content sha256 of each path (see `storedContentHashes`), null for a file that
  * is missing or a path that leaves the repository (a freeze file is repository content: such a path
  * is never read). What `gate run` and `validate` compare with the frozen hashes.
  */
 export async function currentInputHashes(root: string, env: Env, inputs: Iterable<string>): Promise<Map<string, string | null>> {
-  const hash = storedContentHasher(root, env);
   const hashes = new Map<string, string | null>();
+  const present: string[] = [];
   for (const input of [...new Set(inputs)].sort()) {
-    const normalized = path.posix.normalize(input);
-    let current: string | null = null;
-    if (!path.posix.isAbsolute(normalized) && normalized !== '..' && !normalized.startsWith('../')) {
-      try {
-        await readFile(path.join(root, input));
-        current = await hash(input);
-      } catch {
-        current = null;
-      }
+    // Lexically or through a symlink out of the repository: never read, and never the frozen content.
+    if (pathEscape(root, input)) {
+      hashes.set(input, null);
+      continue;
     }
-    hashes.set(input, current);
+    try {
+      await access(path.join(root, input));
+      present.push(input);
+      hashes.set(input, null);
+    } catch {
+      hashes.set(input, null);
+    }
   }
+  for (const [input, hash] of await storedContentHashes(root, env, present)) hashes.set(input, hash);
   return hashes;
 }
 

@@ -3,9 +3,12 @@ import { createHash } from 'node:crypto';
 import { stableStringify } from '../config/config.js';
 import { derivedValue } from '../engine/derived-cache.js';
 import { InvalidRangeError, StagedocsError } from '../model/errors.js';
+import { precomputedRule } from '../rules/precomputed.js';
+import { protectedPathMeta } from '../rules/protected-path.js';
 import type { Rule } from '../rules/types.js';
 import type { Env } from './exec.js';
 import { fileHistory, type HistorySpan } from './history.js';
+import { protectedPathsInRange } from './protected-history.js';
 import { assertFullHistory, headCommit, resolveCommit } from './repository.js';
 import { checkRecordIntegrity, commitAuthors, recordPaths, type IntegrityFinding } from './record-integrity.js';
 import { integrityRules } from './staged-validation.js';
@@ -22,7 +25,8 @@ export function parseRange(value: string): { base: string; head: string } {
 /**
  * The record-integrity rules over git history: the whole history of HEAD, or every commit of
  * a range (CI re-checks a pull request's commits because hooks can be skipped). One `git log` over
- * the freeze and gate-results folders. A shallow clone is refused (exit 2) rather than passed falsely.
+ * the freeze and gate-results folders. A range also gets protected-path, judged per commit as the
+ * hook judges the index (`protectedPathsInRange`). A shallow clone is refused (exit 2) rather than passed falsely.
  *
  * Without a range, a shallow clone or a folder outside git only skips these rules, with a note saying
  * why: the documents are still validated.
@@ -53,8 +57,14 @@ export async function historyRules(
     if (incomplete) return { rules: [], skipped: `history rules skipped: ${incomplete.message}. ${incomplete.hint ?? ''}`.trim() };
     span = { head };
   }
-  const findings = async () => checkRecordIntegrity(root, config, commitAuthors(await fileHistory(root, span, recordPaths(config), env)), env);
-  if (!cache || span.base !== undefined) return { rules: integrityRules(await findings()) };
+  // The records at the head of the span are what a repair restores (`git revert` of a deleting commit).
+  const findings = async () => checkRecordIntegrity(root, config, commitAuthors(await fileHistory(root, span, recordPaths(config), env)), env, span.head);
+  if (span.base !== undefined) {
+    // A range is what CI checks: the hook may have been skipped, so protected-path is judged per commit too.
+    const [integrity, protectedPaths] = await Promise.all([findings(), protectedPathsInRange(root, config, { base: span.base, head: span.head }, env)]);
+    return { rules: [...integrityRules(integrity), precomputedRule(protectedPathMeta, protectedPaths)] };
+  }
+  if (!cache) return { rules: integrityRules(await findings()) };
   // The findings are a function of the commits reachable from HEAD (named by its SHA), the
   // configuration and the code: nothing in the working tree.
   const key = createHash('sha256').update(stableStringify([cache.toolVersion, config, span.head])).digest('hex');

@@ -138,8 +138,10 @@ export class RerunRefusedError extends StagedocsError {
     readonly sectionLine?: number,
     /** What was found: the note's status (note-status), the stages it names (other-stage), the run it answers (other-run), the first error (invalid-note). */
     readonly found?: string,
+    /** The last run never finished (no report.json: killed, or stopped by a full disk): a failed attempt all the same. */
+    readonly unfinished = false,
   ) {
-    super(`The last run of \`${stageId}\` (${failedRunId}) failed; a rerun needs a new decision note with a root cause (${problem})`, EXIT_FAILED);
+    super(`The last run of \`${stageId}\` (${failedRunId}) ${unfinished ? 'did not finish' : 'failed'}; a rerun needs a new decision note with a root cause (${problem})`, EXIT_FAILED);
     this.name = 'RerunRefusedError';
   }
 }
@@ -158,4 +160,65 @@ export class OptionError extends UsageError {
     super(`${option} \`${value.slice(0, 80)}\` ${problem}`, hint);
     this.name = 'OptionError';
   }
+}
+
+/** What the system said, for the errno codes a user can act on (full disk, read-only mount, rights). */
+const ERRNO_MEANINGS: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EFBIG: 'file too large',
+  ENAMETOOLONG: 'file name too long',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder',
+  ENOENT: 'no such file or folder',
+  EEXIST: 'already exists',
+  EBUSY: 'resource busy',
+};
+
+/** A Node error from a system call (`code` such as `ENOSPC`, `syscall` such as `write`). */
+export function isErrnoError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && /^E[A-Z0-9]+$/.test((error as NodeJS.ErrnoException).code!) && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/**
+ * A file could not be written (or read) because of the file system: full disk, read-only mount,
+ * missing rights, an I/O error. Exit 2 (the environment is wrong, not the checked thing); the message
+ * names the file and the errno, and `state` says what was left behind and what to do next.
+ */
+export class FileSystemError extends StagedocsError {
+  constructor(
+    /** The file or folder the operation was about, as the user knows it (repository-relative where possible). */
+    readonly file: string,
+    /** The errno code: `ENOSPC`, `EROFS`, `EACCES`, ... */
+    readonly code: string,
+    /** What stagedocs was doing: `write`, `create the folder`, `append to`, ... */
+    readonly action: string,
+    /** What remains on disk after the failure and how to recover, when there is something to say. */
+    readonly state?: string,
+  ) {
+    super(`Could not ${action} ${file}: ${code} (${ERRNO_MEANINGS[code] ?? 'system error'})${state ? `; ${state}` : ''}`, EXIT_USAGE, fileSystemHint(code));
+    this.name = 'FileSystemError';
+  }
+}
+
+function fileSystemHint(code: string): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') return 'Free some space (or raise the quota), then run the command again.';
+  if (code === 'EROFS') return 'The folder is on a read-only mount: remount it writable or run from a writable checkout.';
+  if (code === 'EACCES' || code === 'EPERM') return 'Give the user running stagedocs write access to the file and its folder.';
+  return 'Check the disk and the file, then run the command again.';
+}
+
+/**
+ * `error` as a FileSystemError about `file` when it is an errno error, otherwise unchanged (a bug,
+ * which keeps its stack). A FileSystemError passes through: the innermost caller knows the file best.
+ */
+export function asFileSystemError(error: unknown, file: string, action: string, state?: string): unknown {
+  if (error instanceof FileSystemError) return state && !error.state ? new FileSystemError(error.file, error.code, error.action, state) : error;
+  return isErrnoError(error) ? new FileSystemError(file, error.code, action, state) : error;
 }

@@ -74,7 +74,8 @@ export function isPartialRun(report: RunReport): boolean {
 
 /** Run ids whose report and registry row disagree, or that have no row, or whose report is unusable. */
 const unverifiedIndex = new WeakMap<RegistryCheck, Set<string>>();
-function unverifiedRuns(registry: RegistryCheck): Set<string> {
+/** The runs whose report.json has no registry row matching its hash (or cannot be read): what they claim is not evidence. */
+export function unverifiedRuns(registry: RegistryCheck): ReadonlySet<string> {
   let known = unverifiedIndex.get(registry);
   if (!known) {
     known = new Set([...registry.problems.map((problem) => problem.runId), ...registry.unreadable.map((run) => run.runId)]);

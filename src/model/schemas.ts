@@ -67,7 +67,7 @@ export const gateSchema = {
         type: 'object',
         required: ['file', 'path'],
         properties: {
-          file: described(nonEmptyString, 'The JSON file, relative to the repository root, that the command writes the number to.', { examples: ['coverage/coverage-summary.json'] }),
+          file: described(nonEmptyString, 'The JSON file, relative to the repository root, that the command writes the number to; it must stay inside the repository (no absolute path, no `..` above the root, no symlink out of it).', { examples: ['coverage/coverage-summary.json'] }),
           path: described(nonEmptyString, 'The dotted path of the number inside the file.', { examples: ['total.lines.pct'] }),
           min: described({ type: 'number' }, 'The lowest value that passes (inclusive).', { examples: [70] }),
           max: described({ type: 'number' }, 'The highest value that passes (inclusive).'),
@@ -81,9 +81,9 @@ export const gateSchema = {
           'A measured requirement: after `run` (if any), the number at `path` (dotted) in the JSON file `file` must be at least `min` and at most `max`. A missing file or path, a non-number, or a file the command did not write (stale) fails.\n\n```yaml\nmetric: { file: coverage/coverage-summary.json, path: total.lines.pct, min: 70 }\n```',
       },
     ),
-    include: described(stringList, 'Globs of the files a no-stubs or prd-trace gate scans, relative to the repository root.', { examples: [['src/**/*.ts']] }),
+    include: described(stringList, 'Globs of the files a no-stubs or prd-trace gate scans, relative to the repository root; they must stay inside the repository (rule path-inside-repository).', { examples: [['src/**/*.ts']] }),
     exclude: described(stringList, 'Globs left out of include.', { examples: [['src/**/*.test.ts']] }),
-    files: described(stringList, "Paths or globs a produces gate requires to exist (default: the stage's produces); a glob needs one match.", {
+    files: described(stringList, "Paths or globs a produces gate requires to exist (default: the stage's produces); a glob needs one match, and a file reached through a symlink out of the repository does not count.", {
       examples: [['docs/api.md']],
     }),
     max_rate: described({ type: 'number', minimum: 0, maximum: 1 }, 'The highest share (0 to 1) of scanned files with stubs that a no-stubs gate passes with (default 0).', {
@@ -92,7 +92,7 @@ export const gateSchema = {
     min_rate: described({ type: 'number', minimum: 0, maximum: 1 }, 'The lowest share (0 to 1) of requirement ids that a prd-trace gate needs referenced (default 1).', {
       examples: [0.8],
     }),
-    document: described(nonEmptyString, 'The requirements document of a prd-trace gate, whose ids (REQ-12, FR-3, NFR-4, US-7) must be referenced.', {
+    document: described(nonEmptyString, 'The requirements document of a prd-trace gate, whose ids (REQ-12, FR-3, NFR-4, US-7) must be referenced; a path inside the repository.', {
       examples: ['docs/prd.md'],
     }),
   },
@@ -157,7 +157,7 @@ export const stageSchema = {
         'See `docs/gates.md` for every gate type.',
       ].join('\n'),
     }),
-    produces: described(stringList, 'Files that must exist once the stage is done.', { examples: [['docs/api.md']] }),
+    produces: described(stringList, 'Files that must exist once the stage is done, relative to the repository root and inside it.', { examples: [['docs/api.md']] }),
     protected: described(stringList, 'Globs of paths that commits may not change while the stage is open (rule protected-path).', { examples: [['schema/**']] }),
   },
   patternProperties: extensionKeys,

@@ -10,6 +10,7 @@ import { frontmatterSyntax } from './frontmatter-syntax.js';
 import { linearProgression } from './linear-progression.js';
 import { noStubsWhenDone } from './no-stubs-when-done.js';
 import { objectiveGate } from './objective-gate.js';
+import { pathInsideRepository } from './path-inside-repository.js';
 import { readableFile } from './readable-file.js';
 import { requiredSections } from './required-sections.js';
 import { rerunRootCause } from './rerun-root-cause.js';
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   objectiveGate,
   noStubsWhenDone,
   brokenLink,
+  pathInsideRepository,
   stageSize,
   doneNeedsPassingRun,
   registryConsistent,

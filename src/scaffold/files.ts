@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, link, mkdir, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { writeAtomic } from '../util/write-atomic.js';
-import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
+import { writeAtomic, writeExclusive } from '../util/write-atomic.js';
+import { asFileSystemError, StagedocsError, EXIT_USAGE } from '../model/errors.js';
 
 /** A file scaffolding will create; `path` is repository-relative with forward slashes. */
 export interface NewFile {
@@ -11,45 +9,35 @@ export interface NewFile {
   content: string;
 }
 
-/**
- * Creates a file atomically and exclusively: the content is written and synced to a temporary file
- * next to the target (write-file-atomic), then hard-linked into place, which fails if the target
- * exists. A reader never sees half a file and an existing file is never replaced, even in a race.
- */
+/** Creates one file of a plan atomically and exclusively (see `writeExclusive`). */
 async function createFileExclusive(root: string, file: NewFile): Promise<void> {
-  const target = path.join(root, file.path);
-  await mkdir(path.dirname(target), { recursive: true });
-  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeAtomic(temporary, file.content, { encoding: 'utf8' });
   try {
-    await linkOrCopyExclusive(temporary, target);
+    await writeExclusive(path.join(root, file.path), file.content);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new StagedocsError(`${file.path} already exists; it was left unchanged`, EXIT_USAGE, 'Choose another name, or delete the file first if you really mean to replace it.');
     }
     throw error;
-  } finally {
-    await unlink(temporary).catch(() => undefined);
   }
 }
 
 /**
- * A hard link is atomic and exclusive. File systems without hard links get an exclusive copy
- * instead: still never an overwrite, and the content was complete and synced before the copy.
+ * Creates every file of a plan, in order. The plan was checked for collisions before. When one file
+ * cannot be written (a full disk, a read-only folder) the files this call already created are removed
+ * again: a phase is scaffolded whole or not at all, and the command can simply be run again.
  */
-async function linkOrCopyExclusive(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
-    await copyFile(from, to, constants.COPYFILE_EXCL);
-  }
-}
-
-/** Creates every file of a plan, in order. The plan was checked for collisions before. */
 export async function createFiles(root: string, files: readonly NewFile[]): Promise<void> {
-  for (const file of files) await createFileExclusive(root, file);
+  const created: string[] = [];
+  for (const file of files) {
+    try {
+      await createFileExclusive(root, file);
+    } catch (error) {
+      for (const done of created.reverse()) await unlink(path.join(root, done)).catch(() => undefined);
+      const undone = created.length > 0 ? `; the ${created.length} file${created.length === 1 ? '' : 's'} written before it ${created.length === 1 ? 'was' : 'were'} removed again` : '';
+      throw asFileSystemError(error, file.path, 'write', `it was not created (no part of it was left)${undone}`);
+    }
+    created.push(file.path);
+  }
 }
 
 /**
@@ -76,7 +64,11 @@ export async function appendLines(root: string, relativePath: string, lines: rea
   const target = path.join(root, relativePath);
   const existing = await readTextIfExists(target);
   const separator = existing === undefined || existing === '' || existing.endsWith('\n') ? '' : '\n';
-  await writeAtomic(target, `${existing ?? ''}${separator}${lines.join('\n')}\n`, { encoding: 'utf8' });
+  try {
+    await writeAtomic(target, `${existing ?? ''}${separator}${lines.join('\n')}\n`, { encoding: 'utf8' });
+  } catch (error) {
+    throw asFileSystemError(error, relativePath, 'write', 'it is unchanged');
+  }
 }
 
 export async function readTextIfExists(file: string): Promise<string | undefined> {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFolders } from '../helpers/gates.js';
+import { performRepair, repairBlocks } from '../helpers/repairs.js';
 import { CLI, GIT_ENV, git, makeRepo, runCli } from '../helpers/repo.js';
 
 const OWNER = ['--owner', 'ada@example.com'];
@@ -136,8 +137,11 @@ describe('a freeze guards the stages that follow it', () => {
     const status = runCli(dir, ['status']);
     expect(status.stdout).toMatch(/P1-S01 +blocked[\s\S]*frozen input `config\/protocol\.yaml` changed/);
 
-    // Restored: the run goes ahead, and the pack says what was checked when.
-    writeFileSync(path.join(dir, 'config/protocol.yaml'), 'seed: 42\n');
+    // Restored as docs/rules/freeze-drift.md says: validate is clean, the run goes ahead, and the pack says what was checked when.
+    const repaired = performRepair(dir, repairBlocks('freeze-drift').get('')!, { FREEZE, INPUT: 'config/protocol.yaml' });
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'config/protocol.yaml'), 'utf8')).toBe('seed: 42\n');
+    expect(runCli(dir, ['validate']).code).toBe(0);
     expect(runCli(dir, ['gate', 'run', 'P1-S01']).code).toBe(0);
     expect(existsSync(path.join(dir, FREEZE))).toBe(true);
     const restored = runCli(dir, ['audit-pack', 'P1-S01', '--base', beforeDrift]).stdout;

@@ -3,22 +3,13 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, decodeCell } from '../../src/util/csv.js';
-import { gateRepo, gateStage, readReport, registryText, runFolders, startCli, waitFor, waitForProcessGone } from '../helpers/gates.js';
+import { alive, gateRepo, gateStage, readReport, registryText, runFolders, startCli, waitFor, waitForProcessGone } from '../helpers/gates.js';
 import { GIT_ENV, PROJECT_ROOT, runCli, tempDir } from '../helpers/repo.js';
 import { decision, stage, STAGE_SECTIONS } from '../helpers/documents.js';
 
 /** The gate-process, secrets and CSV parts of the hostile-input issue, against the built CLI. */
 const S00 = 'stages/mvp/00-s.md';
 const RUN = 'P1-S00_20261121T093000Z';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const pidIn = (dir: string, file: string) => Number(readFileSync(path.join(dir, file), 'utf8').trim());
 

@@ -169,6 +169,17 @@ describe('reruns: the note named by --decision', () => {
     expect(refused('D-2026-11-21-005').code).toBe(0);
   });
 
+  it('takes a failed run whose report.json was edited to pass as failed: the next run still needs a decision (found by verdict-property)', () => {
+    const { dir, runId } = failedOnce();
+    const report = path.join(dir, 'gate_results', runId, 'report.json');
+    writeFileSync(report, readFileSync(report, 'utf8').replace('"overall_pass": false', '"overall_pass": true'));
+    commitAll(dir, 'the failure, edited');
+    const result = gateRun(dir, 'P1-S00', true);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(runId);
+    expect(result.stderr).toContain('--decision');
+  });
+
   it('counts an unfinished last run (no report.json) as a failure', () => {
     const dir = twoStages({ status: 'in-progress' });
     writeTree(dir, { 'gate_results/P1-S00_20261121T235900Z/run.log': 'killed\n' });

@@ -54,6 +54,16 @@ export async function waitFor(condition: () => boolean, what: string, limitMs = 
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Waits until no process has this pid (it was killed and reaped). */
 export async function waitForProcessGone(pid: number): Promise<void> {
   await waitFor(() => {

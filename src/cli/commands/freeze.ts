@@ -3,15 +3,17 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadRepository } from '../../engine/load-repository.js';
 import { assertDecisionExists } from '../../gates/failure-policy.js';
-import { expandInputs, hashInputs, renderFreeze, writeExclusive } from '../../gates/freeze.js';
+import { expandInputs, hashInputs, renderFreeze } from '../../gates/freeze.js';
+import { writeExclusive } from '../../util/write-atomic.js';
 import { assertStageId, findStage } from '../../gates/stage-model.js';
 import { headCommit } from '../../git/repository.js';
 import { type FreezeFile, freezePathOf } from '../../model/documents.js';
-import { EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
+import { asFileSystemError, EXIT_FAILED, EXIT_OK, StagedocsError, UsageError } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples } from '../options.js';
+import { describeEscape, pathEscape } from '../../util/inside-root.js';
 
 interface FreezeFlags {
   input: string[];
@@ -66,6 +68,8 @@ async function freezeAction(stageId: string, flags: FreezeFlags, io: CliIo): Pro
       'A new protocol needs a new decision note and a new stage (or delete the file in a reviewed commit, which git history will show).',
     );
   if (existsSync(path.join(root, file))) throw refuseExisting();
+  const escape = pathEscape(root, file);
+  if (escape) throw new UsageError(`\`${file}\` ${describeEscape(escape)}: a freeze file is written only inside the repository; nothing was written`, `Make \`${config.paths.freeze}\` a real folder of the repository.`);
 
   const inputs = await hashInputs(root, io.env, await expandInputs(root, flags.input));
   const commit = await headCommit(root, io.env);
@@ -82,7 +86,7 @@ async function freezeAction(stageId: string, flags: FreezeFlags, io: CliIo): Pro
     await writeExclusive(path.join(root, file), renderFreeze(freeze));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw refuseExisting();
-    throw error;
+    throw asFileSystemError(error, file, 'write', 'no freeze file was written');
   }
   io.stdout.write(`Wrote ${file}: ${Object.keys(inputs).length} input${Object.keys(inputs).length === 1 ? '' : 's'} frozen.\nCommit it: git add ${file} && git commit\n`);
   return EXIT_OK;
