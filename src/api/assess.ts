@@ -1,7 +1,7 @@
 import { assessPhase as assessLoadedPhase, assessStage as assessLoadedStage, type AssessmentContext, type PhaseAssessment, type StageAssessment } from '../audit/assess.js';
 import { globMatcher } from '../audit/files.js';
 import { buildStatus, type StatusReport } from '../audit/status.js';
-import { signOffTags, workspaceOf } from '../audit/workspace.js';
+import { signOffTags, withInputHashes, workspaceOf } from '../audit/workspace.js';
 import { loadConfig } from '../engine/config.js';
 import { loadRepository } from '../engine/load-repository.js';
 import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
@@ -41,6 +41,7 @@ export async function assessmentContext(request: AssessRequest): Promise<Assessm
     errorsByFile: workspace.errorsByFile,
     trust: runTrustOf(workspace.registry, await facts),
     globMatches: globMatcher(root),
+    ...(await withInputHashes(root, request.env, workspace.model)),
   };
 }
 

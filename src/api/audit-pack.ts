@@ -59,7 +59,7 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
   const early = startHistory(root, head, request.base, request.env);
   early.catch(() => undefined);
 
-  const [{ assertStageId }, { loadRepository }, { workspaceOf, signOffTags }, { registryRowsOnDemand }, { packBuilder }] = await Promise.all([
+  const [{ assertStageId }, { loadRepository }, { workspaceOf, signOffTags, withInputHashes }, { registryRowsOnDemand }, { packBuilder }] = await Promise.all([
     import('../gates/stage-model.js'),
     import('../engine/load-repository.js'),
     import('../audit/workspace.js'),
@@ -101,6 +101,7 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
     tags,
     errorsByFile: workspace.errorsByFile,
     trust: runTrustOf(workspace.registry, facts),
+    ...(await withInputHashes(root, request.env, workspace.model)),
     range: { base: request.base, baseSha, head, headSha },
     stageIds: stageIds.length > 0 ? [...new Set(stageIds)] : undefined,
     toolVersion: TOOL_VERSION,

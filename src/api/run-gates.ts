@@ -8,6 +8,8 @@ import { signOffTags } from '../audit/workspace.js';
 import { failedEntryChecks } from '../gates/entry-checks.js';
 import { checkRerunPolicy } from '../gates/failure-policy.js';
 import { verifyFreeze, type FreezeVerification } from '../gates/freeze.js';
+import { currentInputHashes } from '../git/freeze-drift.js';
+import { describeDrift, driftOf, guardingFreezes } from '../model/freeze-guard.js';
 import { makeRedactor } from '../gates/redact.js';
 import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.js';
 import { assertStageId, findStage } from '../gates/stage-model.js';
@@ -85,6 +87,7 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   }
   checkRerunPolicy(model, request.stage, runs, request.decision, validation.diagnostics, unverifiedRuns(evidence.registry));
   const freeze = await checkFreeze(root, request.env, model, stage);
+  await checkGuardingFreezes(root, request.env, model, stage);
   // Interrupted during the checks: nothing was written, and nothing should start.
   if (request.signal?.aborted) throw new StagedocsError(`The run of \`${request.stage}\` was interrupted before its gates started; nothing was recorded`, EXIT_FAILED);
 
@@ -182,4 +185,21 @@ async function checkFreeze(root: string, env: Env, model: RepositoryModel, stage
     );
   }
   return verification;
+}
+
+/**
+ * The freeze files of the stages this one follows guard its inputs too (model/freeze-guard.ts): a
+ * frozen input changed since any of them refuses the run (exit 1) before anything is written.
+ */
+async function checkGuardingFreezes(root: string, env: Env, model: RepositoryModel, stage: Typed<StageFrontmatter>): Promise<void> {
+  const guarding = guardingFreezes(model, stage.data).filter((freeze) => freeze.data.stage !== stage.data.id);
+  if (guarding.length === 0) return;
+  const hashes = await currentInputHashes(root, env, guarding.flatMap((freeze) => Object.keys(freeze.data.inputs)));
+  const drift = guarding.flatMap((freeze) => driftOf(freeze.doc.file, freeze.data, hashes));
+  if (drift.length === 0) return;
+  throw new StagedocsError(
+    `Stage \`${stage.data.id}\` would run on frozen inputs that changed: ${drift.map((entry) => `${entry.input} (${describeDrift(entry)})`).join('; ')}`,
+    EXIT_FAILED,
+    'Restore the frozen inputs (`git checkout <freeze commit> -- <file>`); a new scope needs a new decision note and a new freeze under a new stage: a freeze file is never rewritten.',
+  );
 }

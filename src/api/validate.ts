@@ -123,9 +123,19 @@ export async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config,
     historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint(), head: asked } : undefined),
     runHistoryFacts(root, config.paths.gate_results, env, { committed: false, cache: useCache, head: asked }),
   ]);
+  // After the history rules, which have checked the range's refs and that the history is complete.
+  const drift = await freezeDriftFor(root, config, env, request.range);
   // rev-list prints HEAD first.
   const head = facts.history && facts.history.size > 0 ? facts.history.values().next().value! : undefined;
-  return { rules: history.rules, notes: history.skipped ? [history.skipped] : [], history: facts.history && head ? { commits: facts.history, head } : facts.history ? { commits: facts.history, head: 'unborn' } : undefined };
+  return { rules: [...history.rules, drift], notes: history.skipped ? [history.skipped] : [], history: facts.history && head ? { commits: facts.history, head } : facts.history ? { commits: facts.history, head: 'unborn' } : undefined };
+}
+
+/** The `freeze-drift` rule: the working tree's frozen inputs, and with a range each commit of it. */
+async function freezeDriftFor(root: string, config: Config, env: ValidateRequest['env'], range: string | undefined): Promise<Rule> {
+  const [{ freezeDriftRule }, { parseRange }, { resolveCommit }] = await Promise.all([import('../git/freeze-drift.js'), import('../git/history-validation.js'), import('../git/repository.js')]);
+  if (range === undefined) return freezeDriftRule(root, config, env, undefined);
+  const { base, head } = parseRange(range);
+  return freezeDriftRule(root, config, env, { base: await resolveCommit(root, env, base, 'range-base'), head: await resolveCommit(root, env, head, 'range-head') });
 }
 
 /** The documents the given repository-relative paths name: files as given, folders by what they contain. */

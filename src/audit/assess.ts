@@ -4,6 +4,8 @@ import { compareStrings } from '../model/diagnostic.js';
 import { phaseExit, type PhaseFrontmatter, type PhaseReadiness, type StageFrontmatter } from '../model/documents.js';
 import { entryProblems, isGlobPattern, phaseGateSubject, type ContractProblem, type EntryFacts } from '../model/phase-contract.js';
 import { findSection } from '../model/sections.js';
+import { describeDecisionNeed, unmetDecisions } from '../model/decision-needs.js';
+import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
 import { DISCOUNT_TEXT, notPassedReason, stageRuns, type JudgedRun, type RunTrust, type StageRuns } from '../model/progression.js';
 import { signOffTagName, type TagInfo } from '../git/tags.js';
@@ -20,7 +22,7 @@ export type StageState = 'blocked' | 'failed' | 'validating' | 'in-progress' | '
 export const STATE_ORDER: readonly StageState[] = ['blocked', 'failed', 'validating', 'in-progress', 'not-started', 'done'];
 
 /** What kind of thing stands in a stage's way: what an audit pack groups its blockers by. */
-export type BlockerCause = 'dependency-missing' | 'dependency-not-passed' | 'phase-entry' | 'freeze-missing' | 'freeze-failed' | 'validation-error' | 'done-without-pass';
+export type BlockerCause = 'dependency-missing' | 'dependency-not-passed' | 'phase-entry' | 'freeze-missing' | 'freeze-failed' | 'freeze-drift' | 'validation-error' | 'done-without-pass';
 
 interface Blocker {
   cause: BlockerCause;
@@ -65,9 +67,30 @@ export interface StageAssessment {
   passed: boolean;
   /** The decision note behind the current attempt: the stage's `decision`, else the newest run's. */
   decision: string | null;
-  /** The freeze: required or not, its file when it exists, and whether the newest run verified it. */
-  freeze: { required: boolean; file: string | undefined; verifiedByLastRun: boolean | undefined };
+  /** The freeze: required or not, its file, what the newest run found, and what holds now. */
+  freeze: FreezeAssessment;
   signOffTag: TagInfo | undefined;
+}
+
+/**
+ * The freezes a stage depends on, checked against the working tree when the assessment was made: its
+ * own freeze file and those of the stages of its phase it follows (model/freeze-guard.ts).
+ */
+export interface FreezeAssessment {
+  required: boolean;
+  /** The stage's own freeze file, when it exists. */
+  file: string | undefined;
+  /** What the newest run of the stage found when it started (history, not the present). */
+  verifiedByLastRun: boolean | undefined;
+  /** Every freeze file guarding the stage (its own included), sorted. */
+  guardedBy: string[];
+  /**
+   * Every guarding freeze's inputs have their frozen hashes now; undefined when nothing guards the
+   * stage or the inputs were not hashed (no git).
+   */
+  verifiedNow: boolean | undefined;
+  /** The inputs that differ now, with both hashes. */
+  drift: FreezeDrift[];
 }
 
 /** How many validation errors a file has, and the first one (`line:column message`) to show. */
@@ -91,6 +114,11 @@ export interface AssessmentContext {
    * paths are always judged, through the model.
    */
   globMatches?: (pattern: string) => boolean;
+  /**
+   * The current stored-content hash of every frozen input (git/freeze-drift.ts `frozenInputHashes`),
+   * so that a freeze is judged by what holds now. Absent: freezes are not checked (`verifiedNow` undefined).
+   */
+  inputHashes?: InputHashes;
 }
 
 /** The fixed part of the sign-off tag format before the stage id, to list those tags in one git call. */
@@ -140,6 +168,8 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     block('freeze-missing', { text: `freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run ` }, { code: `stagedocs freeze ${data.id}` }, { text: ')' });
   }
   if (lastRun?.freeze && !lastRun.freeze.verified) block('freeze-failed', { text: `freeze verification failed in run ${lastRun.run_id}` });
+  const freeze = freezeOf(context, data, lastRun);
+  for (const drift of freeze.drift) block('freeze-drift', { text: 'frozen input ' }, { code: drift.input }, { text: ` changed (${describeDrift(drift, { short: true })})` });
   const errors = context.errorsByFile.get(stage.doc.file);
   if (errors) {
     const more = errors.count > 1 ? ` and ${errors.count - 1} more` : '';
@@ -193,7 +223,6 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     parts = [{ text: started ? 'run the gates: ' : 'start the stage, then run its gates: ' }, { code: `stagedocs gate run ${data.id}` }];
   }
   const nextAction = plainParts(parts);
-  const freezeFile = model.freezes.find((freeze) => freeze.data.stage === data.id)?.doc.file;
   return {
     state,
     nextAction,
@@ -209,8 +238,23 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     passingRun,
     passed: signOffTag !== undefined || judged.passed,
     decision: data.decision ?? lastRun?.decision_tag ?? null,
-    freeze: { required: data.freeze === 'required', file: freezeFile, verifiedByLastRun: lastRun?.freeze?.verified },
+    freeze,
     signOffTag,
+  };
+}
+
+/** The freezes guarding a stage, judged against the inputs' current hashes when the context has them. */
+function freezeOf(context: AssessmentContext, stage: StageFrontmatter, lastRun: RunReport | undefined): FreezeAssessment {
+  const guarding = guardingFreezes(context.model, stage);
+  const hashes = context.inputHashes;
+  const drift = hashes ? guarding.flatMap((freeze) => driftOf(freeze.doc.file, freeze.data, hashes)) : [];
+  return {
+    required: stage.freeze === 'required',
+    file: context.model.freezes.find((freeze) => freeze.data.stage === stage.id)?.doc.file,
+    verifiedByLastRun: lastRun?.freeze?.verified,
+    guardedBy: guarding.map((freeze) => freeze.doc.file),
+    verifiedNow: hashes && guarding.length > 0 ? drift.length === 0 : undefined,
+    drift,
   };
 }
 
@@ -222,6 +266,12 @@ function needsOf(context: AssessmentContext, stage: Typed<StageFrontmatter>, jud
   for (const blocker of blockers) {
     if (blocker.cause === 'done-without-pass') continue;
     needs.push({ reason: plainParts(blocker.parts), fix: FIXES[blocker.cause](data.id), cause: blocker.cause });
+  }
+  for (const need of unmetDecisions(context.model, data)) {
+    needs.push({
+      reason: `${data.id} waits on a decision: ${describeDecisionNeed(need)}`,
+      fix: need.tag === undefined ? `write an accepted decision note and name it in \`decision:\` of ${stage.doc.file}` : `settle ${need.tag}${need.file ? ` (${need.file})` : ''}: set its \`status\` to ${need.expected === 'accepted' ? '`accepted`' : '`accepted`, `rejected` or `superseded`'}`,
+    });
   }
   const phase = data.production === true ? phaseById(context.model, data.phase) : undefined;
   if (phase?.data.readiness?.production_gate === 'disallowed') {
@@ -373,6 +423,7 @@ const FIXES: Record<BlockerCause, (id: string) => string> = {
   'phase-entry': () => "meet the entry of the stage's phase first (`stagedocs status` lists what it lacks)",
   'freeze-missing': (id) => `run \`stagedocs freeze ${id}\` and commit the freeze file`,
   'freeze-failed': () => 'restore the frozen inputs, then run the gates again',
+  'freeze-drift': () => 'restore the frozen inputs to their frozen content (`stagedocs validate` names each), or record a decision and freeze anew under a new stage',
   'validation-error': () => 'run `stagedocs validate` and fix the errors in the stage document',
   'done-without-pass': (id) => `run \`stagedocs gate run ${id}\` until it passes`,
 };

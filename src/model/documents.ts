@@ -52,6 +52,10 @@ export interface StageFrontmatter {
   estimate?: number;
   depends_on?: string[];
   decision?: string;
+  /** `accepted`: the note `decision` names must be accepted before the stage is done. */
+  requires_decision?: 'accepted';
+  /** Decision notes that must not be `proposed` when the stage is done: `all` (every note whose `stages` names the stage) or tags. */
+  decisions_resolved?: 'all' | string[];
   freeze?: 'required' | 'none';
   gates?: GateSpec[];
   produces?: string[];

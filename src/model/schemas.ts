@@ -119,6 +119,20 @@ export const stageSchema = {
     estimate: described({ type: 'number', exclusiveMinimum: 0 }, 'The estimate in hours; a stage should fit in 1 to 4 hours (rule stage-size).', { examples: [3] }),
     depends_on: described(idList, 'Ids of the stages that must be done before this one starts (default: the previous stage of the phase).', { examples: [['P1-S02']] }),
     decision: described(id, 'The decision_tag of the decision note behind the current attempt (a rerun after a failed gate needs one).', { examples: ['D-2026-11-21-001'] }),
+    requires_decision: enumOf(
+      { accepted: 'the decision note named by `decision` must have `status: accepted` before the stage is done or signed off (rule decision-unresolved)' },
+      'What the decision note behind the stage must be before the stage is done.',
+    ),
+    decisions_resolved: described(
+      {
+        oneOf: [
+          described({ const: 'all' }, 'Every decision note whose `stages` names this stage.'),
+          described(idList, 'These decision tags.'),
+        ],
+      },
+      'Decision notes that must be resolved (not `proposed`) before the stage is done or signed off (rule decision-unresolved): `all`, or a list of tags.',
+      { examples: ['all', ['D-2026-11-21-001']] },
+    ),
     freeze: enumOf(
       { required: 'a freeze file for this stage must exist before a gate run', none: 'no freeze file is needed (the default)' },
       'Whether the stage must be frozen before its gates run.',

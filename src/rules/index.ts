@@ -4,6 +4,7 @@ import { doneNeedsPassingRun } from './done-needs-passing-run.js';
 import { duplicateOrder } from './duplicate-order.js';
 import { emptySection } from './empty-section.js';
 import { freezeRequired } from './freeze-required.js';
+import { decisionUnresolved } from './decision-unresolved.js';
 import { frontmatterSchema } from './frontmatter-schema.js';
 import { frontmatterSyntax } from './frontmatter-syntax.js';
 import { linearProgression } from './linear-progression.js';
@@ -18,6 +19,7 @@ import { stageSize } from './stage-size.js';
 import { evidenceImmutable } from './evidence-immutable.js';
 import { freezeImmutable } from './freeze-immutable.js';
 import { protectedPathMeta } from './protected-path.js';
+import { freezeDriftMeta } from './freeze-drift.js';
 import { registryAppendOnly } from './registry-append-only.js';
 import { registryConsistent } from './registry-consistent.js';
 import type { Rule, RuleMeta } from './types.js';
@@ -46,13 +48,14 @@ export const RULES: readonly Rule[] = [
   registryConsistent,
   freezeRequired,
   rerunRootCause,
+  decisionUnresolved,
 ];
 
 /**
  * Rules fed by git rather than by the documents (history and the index): src/git reads git once and
  * passes them to the engine as `extraRules`. Listed here so that docs and meta-tests see every rule id.
  */
-export const GIT_FED_RULES: readonly RuleMeta[] = [freezeImmutable, evidenceImmutable, registryAppendOnly, protectedPathMeta];
+export const GIT_FED_RULES: readonly RuleMeta[] = [freezeImmutable, evidenceImmutable, registryAppendOnly, protectedPathMeta, freezeDriftMeta];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((rule) => rule.meta.id === id);

@@ -35,6 +35,8 @@ export function renderStage(root: string, config: Config, input: StageInput): st
     estimate: input.estimate,
     depends_on: input.dependsOn,
     freeze: content.freeze ?? null,
+    requires_decision: content.requires_decision ?? null,
+    decisions_resolved: content.decisions_resolved ?? null,
     gates: content.gates.map(gateView),
     produces: content.produces ?? [],
     protected: content.protected ?? [],

@@ -13,6 +13,7 @@ import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples } from '../options.js';
+import { shellQuote } from '../../util/shell-quote.js';
 import { required } from '../prompt.js';
 import { assertAbsent, resolveOwner, scaffoldLocked, writePlan } from '../scaffold-output.js';
 
@@ -85,7 +86,7 @@ async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: CliIo): Pr
     ];
     pattern.stages.forEach((stage, order) => {
       const stageId = stageIds[order]!;
-      const content = substituteTokens(stage, { stage: stageId, phase: id, slug });
+      const content = substituteTokens(stage, { stage: stageId, phase: id, slug, freeze: config.paths.freeze.replace(/\\/g, '/').replace(/\/+$/, '') });
       files.push({
         path: stageFileName(folder, order, stage.slug),
         content: renderStage(root, config, {
@@ -107,11 +108,16 @@ async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: CliIo): Pr
       : [
           'stagedocs validate',
           // A stage that needs a freeze file gets its decision note and freeze before its first run.
-          ...(pattern.stages[0]!.freeze === 'required' ? [`stagedocs new-decision "Scope of ${first}" --stage ${first}`, `stagedocs freeze ${first}`] : []),
+          ...(pattern.stages[0]!.freeze === 'required' ? [`stagedocs new-decision "Scope of ${first}" --stage ${first}`, freezeHint(first, pattern.stages[0]!.freeze_inputs)] : []),
           `stagedocs gate run ${first}`,
         ];
     if (!flags.dryRun) io.stdout.write(`Phase ${id} "${title}" from pattern ${pattern.name} (${pattern.source}), ${stageIds.length} stages: ${pattern.description}\n`);
     await writePlan(io, root, files, flags.dryRun, next);
     return EXIT_OK;
   });
+}
+
+/** The freeze command to suggest: `freeze` needs at least one `--input`, so the pattern's globs, else a placeholder. */
+function freezeHint(stageId: string, inputs: readonly string[] | undefined): string {
+  return `stagedocs freeze ${stageId} ${(inputs ?? ['<glob>']).map((glob) => `--input ${shellQuote(glob)}`).join(' ')}`;
 }

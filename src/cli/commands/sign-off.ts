@@ -9,7 +9,7 @@ import { runHistoryFacts, runTrustOf } from '../../git/run-trust.js';
 import { createAnnotatedTag, signOffTagName, type TagInfo } from '../../git/tags.js';
 import { assessPhase, assessStage, type AssessmentContext, type PhaseAssessment } from '../../audit/assess.js';
 import { globMatcher } from '../../audit/files.js';
-import { signOffTags, workspaceOf } from '../../audit/workspace.js';
+import { signOffTags, withInputHashes, workspaceOf } from '../../audit/workspace.js';
 import { uncommittedChanges } from '../../git/worktree-status.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
 import { assertValidId } from '../../model/ids.js';
@@ -86,6 +86,7 @@ async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promis
     errorsByFile: workspace.errorsByFile,
     trust: runTrustOf(workspace.registry, facts),
     globMatches: globMatcher(root),
+    ...(await withInputHashes(root, io.env, model)),
   };
   const base = {
     head,
