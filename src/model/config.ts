@@ -15,6 +15,8 @@ export interface Config {
   tags: { sign_off: string; phase_sign_off: string };
   limits: { max_file_bytes: number };
   gates: { default_timeout: number; max_log_bytes: number; redact: string[] };
+  /** This machine as a gate runner; absent unless configured (STAGEDOCS_RUNNER_LABELS overrides it). */
+  runner?: { labels?: string[] };
 }
 
 const DEFAULT_STAGE_SECTIONS = [

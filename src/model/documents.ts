@@ -39,6 +39,8 @@ export interface GateSpec {
   document?: string;
   files?: string[];
   description?: string;
+  /** Runner labels this gate needs besides its stage's. */
+  runs_on?: string[];
 }
 
 export interface StageFrontmatter {
@@ -54,6 +56,8 @@ export interface StageFrontmatter {
   decision?: string;
   freeze?: 'required' | 'none';
   gates?: GateSpec[];
+  /** Runner labels every gate of the stage needs. */
+  runs_on?: string[];
   produces?: string[];
   protected?: string[];
 }
