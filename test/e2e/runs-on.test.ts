@@ -97,6 +97,7 @@ describe('runs_on: where a gate may run', () => {
     const verdict = verdictsOf(dir, { 'P1-S00': { next: 'P1-S01', done: true } })['P1-S00']!;
     expect(verdict).toMatchObject({ validate: false, statusPassed: false, packPassed: false, signedOff: false, nextRefused: true });
     expect(verdict.signOffReasons.join('\n')).toContain('was unofficial: made with --allow-host on a runner without the labels its gates need (runs_on)');
+    expect(runCli(dir, ['status', '--format', 'json']).stdout).toContain('on a runner with the labels its gates need (gpu, workstation), without --allow-host');
     const status = runCli(dir, ['status']);
     expect(status.stdout).toContain('unofficial');
     const pack = runCli(dir, ['audit-pack', 'P1-S00']);
