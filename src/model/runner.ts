@@ -47,8 +47,8 @@ export function requiredLabels(stage: StageFrontmatter, gates: readonly GateSpec
   return sorted([...(stage.runs_on ?? []), ...gates.flatMap((gate) => gate.runs_on ?? [])]);
 }
 
-/** The host check of a run: what it needs, what the runner has, what is missing. */
+/** The host check of a run: what it needs, what the runner has, what is missing (labels compare case-insensitively, as GitHub's do). */
 export function checkRunner(required: readonly string[], runner: RunnerLabels): RunnerCheck {
-  const have = new Set(runner.labels);
-  return { required: [...required], labels: [...runner.labels], missing: required.filter((label) => !have.has(label)) };
+  const have = new Set(runner.labels.map((label) => label.toLowerCase()));
+  return { required: [...required], labels: [...runner.labels], missing: required.filter((label) => !have.has(label.toLowerCase())) };
 }

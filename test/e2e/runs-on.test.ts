@@ -35,7 +35,7 @@ describe('runs_on: where a gate may run', () => {
     expect(bare.stderr).toContain('--allow-host');
     expect(bare.stderr).not.toMatch(/\n\s+at /);
     // Some labels, from the environment: the missing one is named.
-    const partial = runCli(dir, ['gate', 'run', 'P1-S00', '--gate', 'check'], { env: { STAGEDOCS_RUNNER_LABELS: 'linux, workstation' } });
+    const partial = runCli(dir, ['gate', 'run', 'P1-S00', '--gate', 'check'], { env: { STAGEDOCS_RUNNER_LABELS: 'linux, Workstation' } });
     expect(partial.code).toBe(0);
     const heavy = runCli(dir, ['gate', 'run', 'P1-S00', '--gate', 'heavy'], { env: { STAGEDOCS_RUNNER_LABELS: 'linux,workstation' } });
     expect(heavy.code).toBe(2);
