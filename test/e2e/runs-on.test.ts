@@ -87,6 +87,7 @@ describe('runs_on: where a gate may run', () => {
     expect(report).toMatchObject({ overall_pass: true, unofficial: true, runner: { required: ['gpu', 'workstation'], labels: [], missing: ['gpu', 'workstation'] } });
     const environment = JSON.parse(readFileSync(path.join(dir, 'gate_results', runId!, 'environment.json'), 'utf8'));
     expect(environment.runner).toMatchObject({ labels: [], labels_from: 'none', missing: ['gpu', 'workstation'], preflight: 'overridden' });
+    expect(readFileSync(path.join(dir, 'gate_results', runId!, 'report.md'), 'utf8')).toContain('| Runner | UNOFFICIAL (--allow-host): needs gpu, workstation, missing gpu, workstation; this run never counts |');
     const rows = parseCsv(registryText(dir));
     expect(rows[0]!.cells.at(-1)).toBe('official');
     expect(rows[1]!.cells.at(-1)).toBe('false');
