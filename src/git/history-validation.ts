@@ -3,9 +3,13 @@ import { createHash } from 'node:crypto';
 import { stableStringify } from '../config/config.js';
 import { derivedValue } from '../engine/derived-cache.js';
 import { InvalidRangeError, StagedocsError } from '../model/errors.js';
+import { precomputedRule } from '../rules/precomputed.js';
+import { protectedPathMeta } from '../rules/protected-path.js';
 import type { Rule } from '../rules/types.js';
+import { cacheDirOf } from '../util/cache-location.js';
 import type { Env } from './exec.js';
 import { fileHistory, type HistorySpan } from './history.js';
+import { protectedPathsInRange } from './protected-history.js';
 import { assertFullHistory, headCommit, resolveCommit } from './repository.js';
 import { checkRecordIntegrity, commitAuthors, recordPaths, type IntegrityFinding } from './record-integrity.js';
 import { integrityRules } from './staged-validation.js';
@@ -22,7 +26,8 @@ export function parseRange(value: string): { base: string; head: string } {
 /**
  * The record-integrity rules over git history: the whole history of HEAD, or every commit of
  * a range (CI re-checks a pull request's commits because hooks can be skipped). One `git log` over
- * the freeze and gate-results folders. A shallow clone is refused (exit 2) rather than passed falsely.
+ * the freeze and gate-results folders. A range also gets protected-path, judged per commit as the
+ * hook judges the index (`protectedPathsInRange`). A shallow clone is refused (exit 2) rather than passed falsely.
  *
  * Without a range, a shallow clone or a folder outside git only skips these rules, with a note saying
  * why: the documents are still validated.
@@ -32,8 +37,12 @@ export async function historyRules(
   config: Config,
   env: Env,
   range: string | undefined,
-  /** Given (the running code's fingerprint): the whole history's findings are kept in `.stagedocs/` per HEAD. */
-  cache?: { toolVersion: string },
+  /**
+   * Given (the running code's fingerprint): the whole history's findings are kept in the git
+   * directory (`cacheDirOf`) per HEAD. `head`: HEAD's commit as the caller already asked git for it
+   * (`headCommit`), so that it is asked once per run.
+   */
+  cache?: { toolVersion: string; head?: Promise<string | undefined> },
 ): Promise<{ rules: Rule[]; skipped?: string }> {
   let span: HistorySpan;
   if (range !== undefined) {
@@ -47,18 +56,24 @@ export async function historyRules(
       () => undefined,
       (error: StagedocsError) => error,
     );
-    const head = await headCommit(root, env);
+    const head = await (cache?.head ?? headCommit(root, env));
     if (head === undefined) return { rules: [] };
     const incomplete = await shallow;
     if (incomplete) return { rules: [], skipped: `history rules skipped: ${incomplete.message}. ${incomplete.hint ?? ''}`.trim() };
     span = { head };
   }
-  const findings = async () => checkRecordIntegrity(root, config, commitAuthors(await fileHistory(root, span, recordPaths(config), env)), env);
-  if (!cache || span.base !== undefined) return { rules: integrityRules(await findings()) };
+  // The records at the head of the span are what a repair restores (`git revert` of a deleting commit).
+  const findings = async () => checkRecordIntegrity(root, config, commitAuthors(await fileHistory(root, span, recordPaths(config), env)), env, span.head);
+  if (span.base !== undefined) {
+    // A range is what CI checks: the hook may have been skipped, so protected-path is judged per commit too.
+    const [integrity, protectedPaths] = await Promise.all([findings(), protectedPathsInRange(root, config, { base: span.base, head: span.head }, env)]);
+    return { rules: [...integrityRules(integrity), precomputedRule(protectedPathMeta, protectedPaths)] };
+  }
+  if (!cache) return { rules: integrityRules(await findings()) };
   // The findings are a function of the commits reachable from HEAD (named by its SHA), the
   // configuration and the code: nothing in the working tree.
   const key = createHash('sha256').update(stableStringify([cache.toolVersion, config, span.head])).digest('hex');
-  return { rules: integrityRules(await derivedValue(root, 'history-cache', key, [], findings, isIntegrityFindings)) };
+  return { rules: integrityRules(await derivedValue(root, cacheDirOf(root), 'history-cache', key, [], findings, isIntegrityFindings)) };
 }
 
 function isIntegrityFindings(value: unknown): value is IntegrityFinding[] {

@@ -60,6 +60,15 @@ export async function commitsInSpan(root: string, span: HistorySpan, env: Env): 
 }
 
 /**
+ * Every commit of a span (newest first) with every file it changed under the stagedocs root, paths
+ * relative to it, from ONE `git log` process (`validate --range` judges each commit's paths against
+ * the `protected` globs, which are root-relative). Merges list no changes, as in `commitsInSpan`.
+ */
+export async function changesUnderRoot(root: string, span: HistorySpan, env: Env): Promise<CommitChanges[]> {
+  return logChanges(root, span, ['--relative'], [], env);
+}
+
+/**
  * The commits of `commitsInSpan` (whose paths git gives relative to the top level) with their changes
  * made relative to the stagedocs root; changes outside the root are left out (`prefix` from
  * `resolveRoot`). The commits themselves are all kept.
@@ -159,4 +168,27 @@ export async function isAncestor(root: string, ancestor: string, descendant: str
   } catch {
     return false;
   }
+}
+
+/**
+ * The blob id of each path at each commit asked about, from ONE `git cat-file --batch-check`, keyed by
+ * `blobKey(commit, path)`; a path that is no file at that commit is left out. Paths are relative to
+ * `root` (asked as `<commit>:./<path>`, which git reads from the working directory), so this works in a
+ * subfolder root. Paths holding a newline cannot be asked on git's line-based input and are left out.
+ */
+export async function blobsAt(root: string, wanted: ReadonlyArray<{ commit: string; path: string }>, env: Env): Promise<Map<string, string>> {
+  const questions = wanted.filter(({ commit, path: file }) => isSha(commit) && !file.includes('\n'));
+  const found = new Map<string, string>();
+  if (questions.length === 0) return found;
+  const input = questions.map(({ commit, path: file }) => `${commit}:./${file}`).join('\n');
+  const answers = (await runGit(root, ['cat-file', '--batch-check=%(objectname) %(objecttype)', '--buffer'], { env, input: `${input}\n` })).toString('utf8').split('\n');
+  questions.forEach(({ commit, path: file }, index) => {
+    const match = /^([0-9a-f]{40,64}) blob$/.exec(answers[index] ?? '');
+    if (match) found.set(blobKey(commit, file), match[1]!);
+  });
+  return found;
+}
+
+export function blobKey(commit: string, file: string): string {
+  return `${commit}\0${file}`;
 }

@@ -9,6 +9,7 @@ import type { Rule } from '../rules/types.js';
 import type { Env } from './exec.js';
 import { stagedChanges } from './history.js';
 import { indexSource, readIndex } from './index-source.js';
+import { stagesBefore } from './protected-history.js';
 import { checkRecordIntegrity } from './record-integrity.js';
 
 /** What `validate --staged` (and the pre-commit hook) hands to the engine. */
@@ -29,15 +30,17 @@ interface StagedValidation {
  */
 export async function stagedValidation(root: string, config: Config, env: Env): Promise<StagedValidation> {
   const [entries, changes] = await Promise.all([readIndex(root, env), stagedChanges(root, env)]);
-  const [source, integrity] = await Promise.all([
+  const [source, integrity, before] = await Promise.all([
     indexSource(root, config, entries, env),
     checkRecordIntegrity(root, config, [{ label: 'the staged changes', changes }], env),
+    // The staged stage documents as they are at HEAD: their patterns hold for this commit too.
+    stagesBefore(root, config, changes, env),
   ]);
   const stagedPaths = changes.map((change) => change.path);
   return {
     source,
     only: new Set(stagedPaths),
-    rules: [protectedPath(stagedPaths), ...integrityRules(integrity)],
+    rules: [protectedPath(stagedPaths, before), ...integrityRules(integrity)],
   };
 }
 

@@ -1,40 +1,143 @@
 import { createRequire } from 'node:module';
 import type picomatchType from 'picomatch';
-import { placeOf, pointerSegment } from '../model/documents.js';
+import type { Finding } from '../model/diagnostic.js';
+import { placeOf, pointerSegment, type ParsedDocument } from '../model/documents.js';
+import { phaseProtectedEntries } from '../model/phase-contract.js';
 import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
 
 export const protectedPathMeta: RuleMeta = {
   id: 'protected-path',
-  description: 'A commit does not change a path that an open stage (status not `done`) declares `protected`.',
+  description: "A commit does not change a path that an open stage (status not `done`) declares `protected`, nor a started phase's `protected` path without a gate run's evidence of the phase.",
   defaultSeverity: 'error',
 };
 
-/**
- * Checks the staged paths against the `protected` globs of every open stage, as the stages will be
- * after the commit (so a commit that closes a stage may touch what it protected).
- */
 const require = createRequire(import.meta.url);
 
-export function protectedPath(stagedPaths: readonly string[]): RepositoryRule {
-  return repositoryRule(protectedPathMeta, (repo, context) => {
-    // Loaded when a commit is checked, not by every validate that imports the rules.
-    const picomatch = require('picomatch') as typeof picomatchType;
-    for (const { doc, data } of repo.stages) {
-      if (data.status === 'done' || !data.protected) continue;
-      data.protected.forEach((pattern, index) => {
-        const matches = picomatch(pattern, { dot: true });
-        for (const file of stagedPaths) {
-          if (!matches(file)) continue;
-          const place = placeOf(doc, `/protected/${pointerSegment(index)}`);
-          context.report({
-            file,
-            line: 1,
-            column: 1,
-            message: `\`${file}\` is protected by stage ${data.id} (${doc.file}:${place.line}, pattern \`${pattern}\`, status ${data.status}); it may not change while the stage is open`,
-            hint: `Unstage it (\`git restore --staged -- <path>\`), or close stage ${data.id} first; the protection ends when its status is \`done\`.`,
-          });
-        }
+/** One `protected` glob in force for a commit, with the document that declares it and where. */
+export interface Protection {
+  pattern: string;
+  /** `stage P1-S03` (or `phase P1`): who declares the pattern. */
+  owner: string;
+  /** Status of the owner after the commit (or before it, when the commit deletes the owner). */
+  status: string;
+  /** The owner's file and the 1-based place of the pattern in it. */
+  file: string;
+  line: number;
+  column: number;
+  /** Set when the pattern is only in the owner as it was before the commit (the commit removed it). */
+  removedByCommit?: boolean;
+}
+
+/** What the per-commit check needs of a stage document, at one commit or in the index. */
+export interface StageState {
+  doc: Pick<ParsedDocument, 'file' | 'positions' | 'dataStart'>;
+  id: string;
+  status: string;
+  protected: readonly string[];
+}
+
+/**
+ * The `protected` globs in force for one commit, from the stages after it and, for the stages the commit
+ * changes, before it. A stage's status is the one after the commit, so a commit that closes a stage may
+ * touch what it protected (the protection ends with the stage). Its patterns are those of BOTH versions:
+ * with only the later list, one commit could drop a pattern and change the path it guarded, and a
+ * reviewer would have to read the stage's diff to notice; with only the earlier list, a commit could add
+ * a pattern together with a change it then forbids nobody. A stage the commit deletes counts as it was
+ * before (deleting a stage document does not close the stage). Stages are matched by id, so a moved
+ * stage document is the same stage.
+ */
+export function commitProtections(after: readonly StageState[], before: readonly StageState[]): Protection[] {
+  const protections: Protection[] = [];
+  const add = (stage: StageState, status: string, removedByCommit: boolean, skip: ReadonlySet<string>) => {
+    if (status === 'done') return;
+    stage.protected.forEach((pattern, index) => {
+      if (skip.has(pattern)) return;
+      const place = placeOf(stage.doc, `/protected/${pointerSegment(index)}`);
+      protections.push({ pattern, owner: `stage ${stage.id}`, status, file: stage.doc.file, line: place.line, column: place.column, ...(removedByCommit ? { removedByCommit } : {}) });
+    });
+  };
+  for (const stage of after) add(stage, stage.status, false, new Set());
+  for (const stage of before) {
+    const later = after.filter((candidate) => candidate.id === stage.id);
+    if (later.length === 0) {
+      add(stage, stage.status, false, new Set());
+      continue;
+    }
+    const status = later.find((candidate) => candidate.status !== 'done')?.status ?? 'done';
+    add(stage, status, true, new Set(later.flatMap((candidate) => candidate.protected)));
+  }
+  return protections;
+}
+
+/** A commit, for findings about it; absent for the staged changes. */
+export interface ProtectedCommit {
+  shortSha: string;
+  /** `commit 1a2b3c4 ("subject")`, as the history rules name commits. */
+  label: string;
+}
+
+/**
+ * The protected-path findings of one commit (or of the staged changes): every changed path that a
+ * protection in force matches. Shared by the hook (the index) and `validate --range` (each commit).
+ */
+export function protectedPathFindings(protections: readonly Protection[], changedPaths: readonly string[], commit?: ProtectedCommit): Finding[] {
+  if (protections.length === 0 || changedPaths.length === 0) return [];
+  // Loaded when there is something to match, not by every validate that imports the rules.
+  const picomatch = require('picomatch') as typeof picomatchType;
+  const findings: Finding[] = [];
+  for (const protection of protections) {
+    const matches = picomatch(protection.pattern, { dot: true });
+    for (const file of changedPaths) {
+      if (!matches(file)) continue;
+      const where = `${protection.file}:${protection.line}:${protection.column}`;
+      const removed = protection.removedByCommit ? ', removed from the list by this same commit' : '';
+      const by = commit ? ` changed by ${commit.label}` : '';
+      findings.push({
+        file,
+        line: 1,
+        column: 1,
+        message: `\`${file}\`${by} is protected by ${protection.owner} (${where}, pattern \`${protection.pattern}\`${removed}, status ${protection.status}); it may not change while the ${protection.owner.split(' ')[0]} is open`,
+        hint: commit
+          ? `Take the commit out of the branch before it merges (\`git rebase --onto ${commit.shortSha}~1 ${commit.shortSha}\`, then \`git push --force-with-lease\`); a revert is a second change of the path. If the change is wanted, close ${protection.owner} or change its \`protected\` list in an earlier commit, then make the change.`
+          : `Unstage it (\`git restore --staged -- <path>\`), or close ${protection.owner} first; the protection ends when its status is \`done\`.`,
       });
+    }
+  }
+  return findings;
+}
+
+/** A stage of the repository model as the per-commit check reads it. */
+export function stageState(stage: { doc: StageState['doc']; data: { id: string; status: string; protected?: string[] } }): StageState {
+  return { doc: stage.doc, id: stage.data.id, status: stage.data.status, protected: stage.data.protected ?? [] };
+}
+
+/**
+ * Checks the staged paths against the `protected` globs of every open stage, as the stages will be
+ * after the commit, together with the patterns the staged stage documents had at HEAD (`before`); see
+ * `commitProtections`.
+ */
+export function protectedPath(stagedPaths: readonly string[], before: readonly StageState[] = []): RepositoryRule {
+  return repositoryRule(protectedPathMeta, (repo, context) => {
+    const protections = commitProtections(repo.stages.map(stageState), before);
+    for (const finding of protectedPathFindings(protections, stagedPaths)) context.report(finding);
+    if (stagedPaths.length === 0) return;
+    const picomatch = require('picomatch') as typeof picomatchType;
+    // A phase's protected paths (model/phase-contract.ts): from its start, for its whole life and after.
+    for (const entry of phaseProtectedEntries(repo)) {
+      const matches = picomatch(entry.pattern, { dot: true });
+      const { data, doc } = entry.phase;
+      const withEvidence = stagedPaths.some((file) => entry.runPrefixes.some((prefix) => file.startsWith(prefix)));
+      if (withEvidence) continue;
+      for (const file of stagedPaths) {
+        if (!matches(file)) continue;
+        context.report({
+          file,
+          line: 1,
+          column: 1,
+          message: `\`${file}\` is protected by phase ${data.id} (${doc.file}:${entry.place.line}:${entry.place.column}, pattern \`${entry.pattern}\`, status ${data.status}); it may change only together with the evidence of a gate run of the phase or one of its stages`,
+          hint: `Unstage it (\`git restore --staged -- <path>\`); what phase ${data.id} protects is changed by its gate runs (\`stagedocs gate run <stage-id>\`, committed with their evidence).`,
+        });
+      }
     }
   });
 }

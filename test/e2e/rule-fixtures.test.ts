@@ -3,6 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/index.js';
+import { performRepair, repairBlocks } from '../helpers/repairs.js';
 import { makeRepo, git, runCli } from '../helpers/repo.js';
 import { fixtureCases, virtualPath } from '../rules/fixture-cases.js';
 
@@ -65,5 +66,13 @@ describe.each(RULES.map((rule) => rule.meta.id))('rule %s through the built CLI'
 
     const errors = report.diagnostics.filter((d) => d.severity === 'error').length;
     expect(result.code).toBe(errors > 0 ? 1 : 0);
+
+    // The rule page's repair for this fixture (a `sh repair <fixture>` block), performed as written, clears the rule.
+    const repair = repairBlocks(ruleId).get(fixture.name);
+    if (repair === undefined) return;
+    const repaired = performRepair(repo, repair, { FILE: relative ?? '' });
+    expect(repaired.code, `the repair in docs/rules/${ruleId}.md failed: ${repaired.stderr}`).toBe(0);
+    const after = JSON.parse(runCli(repo, ['validate', '--format', 'json']).stdout) as { diagnostics: Array<{ ruleId: string; message: string }> };
+    expect(after.diagnostics.filter((d) => d.ruleId === ruleId).map((d) => d.message)).toEqual([]);
   });
 });
