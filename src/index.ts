@@ -38,6 +38,17 @@ export { newDecision, type NewDecisionRequest, type NewDecisionResult } from './
 
 // Gate runs: what `stagedocs gate run` does
 export { runGates, type RunGatesRequest, type RunOutcome, type RunProgress } from './api/run-gates.js';
+export {
+  gatePlan,
+  githubMatrix,
+  GITHUB_MATRIX_LIMIT,
+  type DueReason,
+  type GatePlan,
+  type GatePlanRequest,
+  type GithubMatrix,
+  type HeldStage,
+  type PlanEntry,
+} from './api/gate-plan.js';
 
 // Audit packs: what `stagedocs audit-pack` renders
 export { auditPack, type AuditPackRequest, type AuditPackResult } from './api/audit-pack.js';

@@ -21,6 +21,8 @@ import { ID_RULE, isValidId } from '../model/ids.js';
 import { checkProgression, unverifiedRuns } from '../model/progression.js';
 import { phaseGateSubject } from '../model/phase-contract.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
+import { checkRunner, requiredLabels, RUNNER_LABELS_VARIABLE, runnerLabelsOf, type RunnerLabels } from '../model/runner.js';
+import type { RunnerCheck } from '../model/evidence.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { locate, type RootInput } from './root.js';
 
@@ -47,6 +49,11 @@ export interface RunGatesRequest {
   progress?: RunProgress;
   /** Aborting it stops the running gate's processes; the run is recorded as interrupted (`report.interrupted`). */
   signal?: AbortSignal;
+  /**
+   * Run gates even on a runner without the labels they need (`runs_on`): the run is recorded as
+   * unofficial (`report.unofficial`) and never counts. Without it such a run is refused (exit 2).
+   */
+  allowHost?: boolean;
 }
 
 const SILENT: RunProgress = { gateStarted() {}, gateFinished() {} };
@@ -70,6 +77,10 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   const stage = phase ? phaseGateSubject(phase) : findStage(model, request.stage);
   const wanted = request.gates ?? [];
   const gates = selectGates(stage, wanted, phase !== undefined);
+  // Where the gates may run is checked first: on the wrong machine nothing else about the run matters.
+  const runner = runnerLabelsOf(request.env, config);
+  const host = checkRunner(requiredLabels(stage.data, gates), runner);
+  if (host.missing.length > 0 && request.allowHost !== true) refuseHost(stage, gates, host, runner);
 
   // Preconditions, in the order a user would fix them; a refusal writes nothing. A dependency has
   // passed as status and sign-off say it has (model/progression.ts), or it is signed off.
@@ -108,7 +119,28 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
     toolVersion: TOOL_VERSION,
     progress: request.progress ?? SILENT,
     signal: request.signal,
+    runner: host.required.length > 0 || host.labels.length > 0 ? { check: host, source: runner.source } : undefined,
+    unofficial: host.missing.length > 0,
   });
+}
+
+/** Refuses (exit 2, nothing written) gates this runner lacks labels for, naming each gate, its labels and this runner's. */
+function refuseHost(stage: Typed<StageFrontmatter>, gates: readonly GateSpec[], host: RunnerCheck, runner: RunnerLabels): never {
+  const missing = new Set(host.missing);
+  const blocked = gates
+    .map((gate) => ({ gate, needs: requiredLabels(stage.data, [gate]) }))
+    .filter(({ needs }) => needs.some((label) => missing.has(label)))
+    .map(({ gate, needs }) => `gate \`${gate.id}\` needs ${labelList(needs)}`);
+  const has =
+    runner.source === 'none' ? `this runner has no labels (neither ${RUNNER_LABELS_VARIABLE} nor runner.labels is set)` : `this runner has ${labelList(runner.labels)} (from ${runner.source})`;
+  throw new UsageError(
+    `Stage \`${stage.data.id}\` may not run here: ${blocked.join(', ')}; ${has}, missing ${labelList(host.missing)}; nothing was run or recorded`,
+    `Run it on a runner with those labels (there, set \`${RUNNER_LABELS_VARIABLE}=${host.required.join(',')}\` or \`runner: { labels: [${host.required.join(', ')}] }\` in stagedocs.config.yaml), or pass --allow-host to run it here as an unofficial run, which never counts for progression or sign-off.`,
+  );
+}
+
+function labelList(labels: readonly string[]): string {
+  return labels.map((label) => `\`${label}\``).join(', ');
 }
 
 /**

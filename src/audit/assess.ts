@@ -323,7 +323,9 @@ function runNeeds(context: AssessmentContext, data: StageFrontmatter, judged: St
       fix:
         newest && newest.discounts.includes('unverified') && newest.discounts.length === 1
           ? `restore ${newest.folder.dir}/report.json and its registry row (\`stagedocs registry --check\`), or run \`stagedocs gate run ${data.id}\` again`
-          : `run \`stagedocs gate run ${data.id}\` on a clean tree at a commit of this branch until it passes, and commit the evidence`,
+          : newest && newest.discounts.includes('unofficial')
+            ? `run \`stagedocs gate run ${data.id}\` on a runner with the labels its gates need (${newest.report.runner?.required.join(', ') ?? 'runs_on'}), without --allow-host, and commit the evidence`
+            : `run \`stagedocs gate run ${data.id}\` on a clean tree at a commit of this branch until it passes, and commit the evidence`,
     });
   } else if (context.trust.committed !== undefined) {
     const run = judged.last!;

@@ -15,10 +15,10 @@ import {
 } from '../model/errors.js';
 
 /** The flag (or part of one) the CLI reads each kind of ref from. */
-const REF_FLAGS: Record<RefRole, string> = { base: '--base', head: '--head', 'range-base': '--range base', 'range-head': '--range head', current: 'HEAD' };
+const REF_FLAGS: Record<RefRole, string> = { base: '--base', head: '--head', 'range-base': '--range base', 'range-head': '--range head', current: 'HEAD', 'changed-since': '--changed-since' };
 
 /** The flag each API option is read from. */
-const OPTION_FLAGS: Record<string, string> = { gates: '--gate', stages: '--stage', supersedes: '--supersedes', rerunOf: '--rerun-of', linkBase: '--link-base' };
+const OPTION_FLAGS: Record<string, string> = { gates: '--gate', stages: '--stage', planStages: '--stages', supersedes: '--supersedes', rerunOf: '--rerun-of', linkBase: '--link-base' };
 
 const ROOT_CAUSE = 'Root cause';
 

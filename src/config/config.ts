@@ -183,6 +183,7 @@ function mergeConfig(base: Config, user: Partial<Config>): Config {
     limits: { ...base.limits, ...user.limits },
     gates: { ...base.gates, ...user.gates },
     audit_pack: { ...base.audit_pack, ...user.audit_pack },
+    ...(user.runner ? { runner: { ...user.runner } } : {}),
   };
 }
 

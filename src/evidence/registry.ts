@@ -21,7 +21,34 @@ import { CsvSyntaxError, csvRow, csvSafeText, decodeCell, parseCsv } from '../ut
  * This module reads and checks it; gates/registry.ts appends to it and rewrites it.
  */
 
-export const HEADER = csvRow(REGISTRY_COLUMNS);
+/**
+ * The columns of a registry. Every registry has the contract's columns (`REGISTRY_COLUMNS`); one made
+ * since runner labels exist (`runs_on`) has one more, `official`, last: `false` for a run made with
+ * `gate run --allow-host` on a runner without the labels its gates need. A registry keeps the layout
+ * of its header for its whole life: appends and `stagedocs registry` follow the header already in the
+ * file, so an older registry is still rebuilt byte for byte, and two branches never disagree on the
+ * header (a union merge of two headers would break the file). In an older registry the mark is only in
+ * report.json, which its row's report_sha256 pins.
+ */
+export const OFFICIAL_COLUMN = 'official';
+export type RegistryColumns = readonly string[];
+export const CURRENT_COLUMNS: RegistryColumns = [...REGISTRY_COLUMNS, OFFICIAL_COLUMN];
+export const HEADER = csvRow(CURRENT_COLUMNS);
+
+/** The layout a registry's header names: the current one, the contract's alone, or undefined for any other header. */
+export function columnsOfHeader(cells: readonly string[]): RegistryColumns | undefined {
+  const header = cells.join(',');
+  if (header === CURRENT_COLUMNS.join(',')) return CURRENT_COLUMNS;
+  if (header === REGISTRY_COLUMNS.join(',')) return REGISTRY_COLUMNS;
+  return undefined;
+}
+
+/** The layout of a registry file's text by its first line: a new or empty file gets the current layout. */
+export function columnsOfText(text: string | undefined): RegistryColumns {
+  const firstLine = (text ?? '').split('\n', 1)[0]!.replace(/\r$/, '');
+  if (firstLine === '') return CURRENT_COLUMNS;
+  return columnsOfHeader(firstLine.split(',')) ?? CURRENT_COLUMNS;
+}
 
 export function registryPath(root: string, gateResultsDir: string): string {
   return path.join(root, gateResultsDir, REGISTRY_FILE);
@@ -32,9 +59,9 @@ export function reportPathOf(gateResultsDir: string, runId: string): string {
   return path.posix.join(gateResultsDir.replace(/\\/g, '/').replace(/\/+$/, ''), runId, 'report.json');
 }
 
-/** The registry cells of one run, in column order. */
-export function registryValues(report: RunReport, reportPath: string, reportSha256: string): string[] {
-  const byColumn: Record<(typeof REGISTRY_COLUMNS)[number], string> = {
+/** The registry cells of one run, in the order of `columns` (the layout of the registry they go into). */
+export function registryValues(report: RunReport, reportPath: string, reportSha256: string, columns: RegistryColumns = CURRENT_COLUMNS): string[] {
+  const byColumn: Record<string, string> = {
     run_id: report.run_id,
     stage_id: report.stage_id,
     stage_title: report.stage_title,
@@ -50,8 +77,9 @@ export function registryValues(report: RunReport, reportPath: string, reportSha2
     dirty: report.dirty ? 'true' : 'false',
     report_path: reportPath,
     report_sha256: reportSha256,
+    [OFFICIAL_COLUMN]: report.unofficial === true ? 'false' : 'true',
   };
-  return REGISTRY_COLUMNS.map((column) => csvSafeText(byColumn[column]));
+  return columns.map((column) => csvSafeText(byColumn[column] ?? ''));
 }
 
 /** Whether a parsed report has every field a registry row is made of (the report.json schema). */
@@ -76,7 +104,8 @@ function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsD
   const unreadable = runFolders
     .filter((run) => run.problem !== undefined || (run.reportSha256 !== undefined && !isCompleteReport(run.report)))
     .map((run) => ({ runId: run.runId, problem: run.problem ?? 'report.json does not match the report schema (a field is missing or has the wrong type)' }));
-  const expected = new Map(canonicalRuns(runFolders).map((run) => [run.runId, registryValues(run.report, reportPathOf(gateResultsDir, run.runId), run.reportSha256)]));
+  const columns = columnsOfText(text);
+  const expected = new Map(canonicalRuns(runFolders).map((run) => [run.runId, registryValues(run.report, reportPathOf(gateResultsDir, run.runId), run.reportSha256, columns)]));
 
   let records: ReturnType<typeof parseCsv> = [];
   if (text !== undefined) {
@@ -89,8 +118,15 @@ function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsD
     }
   }
   const [header, ...rows] = records;
-  if (header && header.cells.join(',') !== REGISTRY_COLUMNS.join(',')) {
-    problems.push({ kind: 'header', file, line: 1, column: 1, runId: '', message: `the header is \`${header.cells.join(',')}\`, expected \`${REGISTRY_COLUMNS.join(',')}\`` });
+  if (header && columnsOfHeader(header.cells) === undefined) {
+    problems.push({
+      kind: 'header',
+      file,
+      line: 1,
+      column: 1,
+      runId: '',
+      message: `the header is \`${header.cells.join(',')}\`, expected \`${CURRENT_COLUMNS.join(',')}\` (or, in a registry made before runner labels, \`${REGISTRY_COLUMNS.join(',')}\`)`,
+    });
   }
 
   const seen = new Map<string, number>();
@@ -99,8 +135,8 @@ function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsD
     const values = row.cells.map(decodeCell);
     const runId = values[0] ?? '';
     const at = { file, line: row.line, column: 1 };
-    if (row.cells.length !== REGISTRY_COLUMNS.length) {
-      problems.push({ kind: 'malformed', ...at, runId, message: `row has ${row.cells.length} cells, expected ${REGISTRY_COLUMNS.length}` });
+    if (row.cells.length !== columns.length) {
+      problems.push({ kind: 'malformed', ...at, runId, message: `row has ${row.cells.length} cells, expected ${columns.length}` });
       continue;
     }
     const first = seen.get(runId);
@@ -117,7 +153,7 @@ function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsD
       continue;
     }
     order.push(runId);
-    const shaColumn = REGISTRY_COLUMNS.indexOf('report_sha256');
+    const shaColumn = columns.indexOf('report_sha256');
     if (values[shaColumn] !== want[shaColumn]) {
       problems.push({
         kind: 'sha-mismatch',
@@ -127,7 +163,7 @@ function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsD
       });
       continue;
     }
-    const edited = REGISTRY_COLUMNS.filter((_column, index) => values[index] !== want[index]);
+    const edited = columns.filter((_column, index) => values[index] !== want[index]);
     if (edited.length > 0) {
       problems.push({
         kind: 'edited',

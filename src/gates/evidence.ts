@@ -139,5 +139,14 @@ function reportView(report: RunReport) {
     commit: report.commit ?? 'no commit',
     branch: report.branch ?? 'detached',
     freeze: report.freeze ?? null,
+    runner: runnerLine(report),
   };
+}
+
+/** The report.md line on where the run was made: an unofficial run says so first. */
+function runnerLine(report: RunReport): string {
+  if (!report.runner) return 'no runner labels required';
+  const labels = (list: readonly string[]) => list.join(', ');
+  if (report.unofficial === true) return `UNOFFICIAL (--allow-host): needs ${labels(report.runner.required)}, missing ${labels(report.runner.missing)}; this run never counts`;
+  return `needs ${labels(report.runner.required)}; the runner has ${labels(report.runner.labels)}`;
 }

@@ -2,7 +2,7 @@ import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type lockfile from 'proper-lockfile';
-import { canonicalRuns, HEADER, isCompleteReport, registryPath, registryValues, reportPathOf } from '../evidence/registry.js';
+import { canonicalRuns, columnsOfText, isCompleteReport, registryPath, registryValues, reportPathOf, type RegistryColumns } from '../evidence/registry.js';
 import { asFileSystemError, EXIT_FAILED, isErrnoError, StagedocsError } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
 import { REGISTRY_FILE, type RunFolder } from '../model/evidence.js';
@@ -95,7 +95,7 @@ async function acquire(lock: typeof lockfile.lock, target: string): Promise<() =
  * registry holds the row whole or not at all. Errors of the file system are thrown as they are; the
  * caller knows what the run left and says so.
  */
-export async function appendRegistryRow(root: string, gateResultsDir: string, values: readonly string[]): Promise<void> {
+export async function appendRegistryRow(root: string, gateResultsDir: string, valuesFor: (columns: RegistryColumns) => readonly string[]): Promise<void> {
   const file = registryPath(root, gateResultsDir);
   assertEvidenceInsideRoot(root, gateResultsDir);
   await withRegistryLock(root, async () => {
@@ -107,7 +107,9 @@ export async function appendRegistryRow(root: string, gateResultsDir: string, va
     }
     // A file cut short by a crash mid-write (no final line end) must not swallow the new row.
     const separator = existing !== undefined && existing.length > 0 && existing.at(-1) !== 0x0a ? '\r\n' : '';
-    const row = Buffer.from(`${existing === undefined || existing.length === 0 ? HEADER : separator}${csvRow(values)}`, 'utf8');
+    // The row follows the layout of the header already in the file (see CURRENT_COLUMNS).
+    const columns = columnsOfText(existing?.toString('utf8'));
+    const row = Buffer.from(`${existing === undefined || existing.length === 0 ? csvRow(columns) : separator}${csvRow(valuesFor(columns))}`, 'utf8');
     const handle = await open(file, 'a');
     try {
       for (let offset = 0; offset < row.length; ) offset += (await handle.write(row, offset)).bytesWritten;
@@ -121,9 +123,9 @@ export async function appendRegistryRow(root: string, gateResultsDir: string, va
   });
 }
 
-/** The registry as `stagedocs registry` writes it: header, then one row per finished run in canonical order. */
-function renderRegistry(runs: RunFolder[], gateResultsDir: string): string {
-  return HEADER + canonicalRuns(runs).map((run) => csvRow(registryValues(run.report, reportPathOf(gateResultsDir, run.runId), run.reportSha256))).join('');
+/** The registry as `stagedocs registry` writes it: header (in the layout the file has), then one row per finished run in canonical order. */
+function renderRegistry(runs: RunFolder[], gateResultsDir: string, columns: RegistryColumns): string {
+  return csvRow(columns) + canonicalRuns(runs).map((run) => csvRow(registryValues(run.report, reportPathOf(gateResultsDir, run.runId), run.reportSha256, columns))).join('');
 }
 
 /**
@@ -143,7 +145,13 @@ export async function rebuildRegistry(root: string, gateResultsDir: string, runs
     );
   }
   assertEvidenceInsideRoot(root, gateResultsDir);
-  const text = renderRegistry(runs, gateResultsDir);
+  let existing: string | undefined;
+  try {
+    existing = await readFile(registryPath(root, gateResultsDir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asFileSystemError(error, path.posix.join(gateResultsDir, REGISTRY_FILE), 'read');
+  }
+  const text = renderRegistry(runs, gateResultsDir, columnsOfText(existing));
   const file = path.posix.join(gateResultsDir, REGISTRY_FILE);
   await withRegistryLock(root, async () => {
     try {

@@ -1,4 +1,6 @@
 import { type Config } from '../model/config.js';
+import type { RunnerCheck } from '../model/evidence.js';
+import type { RunnerLabels } from '../model/runner.js';
 import { rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
@@ -48,6 +50,10 @@ interface RunStageOptions {
    * gates do not run, and the run is recorded as interrupted (report.json, registry row).
    */
   signal?: AbortSignal;
+  /** The host check, when the stage's gates need runner labels or the runner has some. */
+  runner: { check: RunnerCheck; source: RunnerLabels['source'] } | undefined;
+  /** The runner lacks labels the gates need and `--allow-host` ran them anyway: the run never counts. */
+  unofficial: boolean;
 }
 
 export interface RunOutcome {
@@ -97,7 +103,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
   try {
     await writeNew(dir, 'command.sh', renderCommandScript(stage.data.id, gates, timeouts, redact));
     current = 'environment.json';
-    const environment = environmentSnapshot(root, options.nodeVersion, options.toolVersion, options.gitState);
+    const environment = { ...environmentSnapshot(root, options.nodeVersion, options.toolVersion, options.gitState), runner: runnerRecord(options) };
     await writeNew(dir, 'environment.json', `${JSON.stringify(redactValues(environment, redact), null, 2)}\n`);
     current = 'run.log';
     log = new RunLog(path.join(dir, 'run.log'), config.gates.max_log_bytes, redact, () => stopGates.abort());
@@ -187,6 +193,8 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
     ...(options.selected ? { selected_gates: options.selected } : {}),
     ...(interrupted ? { interrupted: true } : {}),
     ...(options.freeze ? { freeze: options.freeze } : {}),
+    ...(options.runner && options.runner.check.required.length > 0 ? { runner: options.runner.check } : {}),
+    ...(options.unofficial ? { unofficial: true } : {}),
   };
   let bytes: Buffer;
   try {
@@ -198,7 +206,8 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
   const written = JSON.parse(bytes.toString('utf8')) as RunReport;
   const reportPath = reportPathOf(gateResultsDir, runId);
   try {
-    await appendRegistryRow(root, gateResultsDir, registryValues(written, reportPath, reportSha256(bytes)));
+    const sha256 = reportSha256(bytes);
+    await appendRegistryRow(root, gateResultsDir, (columns) => registryValues(written, reportPath, sha256, columns));
   } catch (error) {
     const registry = path.posix.join(gateResultsDir.replace(/\/+$/, ''), REGISTRY_FILE);
     throw asFileSystemError(
@@ -209,6 +218,19 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
     );
   }
   return { report: written, runDir, reportPath, logDropped: log.dropped, logLimitBytes: config.gates.max_log_bytes };
+}
+
+/**
+ * environment.json's record of where the run was made. The preflight is the host check itself, made
+ * before any gate: `passed` (the runner has every label the gates need), `overridden` (it lacks some
+ * and --allow-host ran them, unofficially) or `not-required` (no gate needs a label). A preflight
+ * script of your own (a workstation's `preflight.sh`) is the stage's first gate; its result is in
+ * report.json like every gate's.
+ */
+function runnerRecord(options: RunStageOptions) {
+  const check = options.runner?.check ?? { required: [], labels: [], missing: [] };
+  const preflight = check.required.length === 0 ? 'not-required' : check.missing.length === 0 ? 'passed' : 'overridden';
+  return { labels: check.labels, labels_from: options.runner?.source ?? 'none', required: check.required, missing: check.missing, preflight };
 }
 
 /** What a run folder left without report.json means, for the messages of a run stopped by the file system. */

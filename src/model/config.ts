@@ -17,6 +17,8 @@ export interface Config {
   gates: { default_timeout: number; max_log_bytes: number; redact: string[] };
   /** Whether CI renders the audit pack with the repository's template overrides (a pull request can add one). */
   audit_pack: { allow_template_overrides: boolean };
+  /** This machine as a gate runner; absent unless configured (STAGEDOCS_RUNNER_LABELS overrides it). */
+  runner?: { labels?: string[] };
 }
 
 const DEFAULT_STAGE_SECTIONS = [

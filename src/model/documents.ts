@@ -39,6 +39,8 @@ export interface GateSpec {
   document?: string;
   files?: string[];
   description?: string;
+  /** Runner labels this gate needs besides its stage's. */
+  runs_on?: string[];
 }
 
 export interface StageFrontmatter {
@@ -58,6 +60,8 @@ export interface StageFrontmatter {
   decisions_resolved?: 'all' | string[];
   freeze?: 'required' | 'none';
   gates?: GateSpec[];
+  /** Runner labels every gate of the stage needs. */
+  runs_on?: string[];
   produces?: string[];
   protected?: string[];
   /** The stage puts something into production: it may not be signed off while its phase disallows production. */

@@ -60,7 +60,7 @@ export class RootOutsideWorkTreeError extends UsageError {
 }
 
 /** What a user-given ref is for: the front end names it (a flag, a part of one). */
-export type RefRole = 'base' | 'head' | 'range-base' | 'range-head' | 'current';
+export type RefRole = 'base' | 'head' | 'range-base' | 'range-head' | 'current' | 'changed-since';
 
 /** A ref that fails the allowlist (it could be an option such as `--output=<path>`). */
 export class UnsafeRefError extends UsageError {

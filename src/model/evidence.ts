@@ -58,6 +58,23 @@ export interface RunReport {
   interrupted?: boolean;
   /** The freeze verification, when the stage has a freeze file. */
   freeze?: { file: string; verified: boolean; changed: string[]; missing: string[] };
+  /** The host check, when the stage or its gates need runner labels (`runs_on`). */
+  runner?: RunnerCheck;
+  /**
+   * Set when `gate run --allow-host` ran gates on a runner without the labels they need: the run is
+   * kept as evidence but never counts (progression, sign-off, status).
+   */
+  unofficial?: boolean;
+}
+
+/** The labels a run needed and the labels its runner had. */
+export interface RunnerCheck {
+  /** The labels the stage's and the run's gates need, sorted. */
+  required: string[];
+  /** The labels of the runner, sorted. */
+  labels: string[];
+  /** Required labels the runner lacks, sorted (empty: the run was made where it may run). */
+  missing: string[];
 }
 
 /** Registry columns, in order (the contract's, first). */

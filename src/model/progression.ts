@@ -8,8 +8,8 @@ import { StagedocsError, EXIT_FAILED } from './errors.js';
  * The one notion of "a run that counts" that every command reads: `validate` (done-needs-passing-run),
  * `status`, `audit-pack`, `gate run` (progression) and `sign-off`. A run counts for a stage when it
  * finished, ran every one of the stage's *current* gates (not limited with `--gate`), was recorded on
- * a clean working tree at a commit in HEAD's history, and its report.json hashes to what its registry
- * row says. A stage has passed when its newest counting run passed: an older pass does not outweigh a
+ * a clean working tree at a commit in HEAD's history, was not made unofficially (`--allow-host` on a
+ * runner without the labels its gates need), and its report.json hashes to what its registry row says. A stage has passed when its newest counting run passed: an older pass does not outweigh a
  * newer failure.
  */
 
@@ -24,7 +24,7 @@ export interface RunTrust {
 }
 
 /** Why a finished run does not count. */
-export type RunDiscount = 'partial' | 'other-gates' | 'dirty' | 'not-in-history' | 'unverified';
+export type RunDiscount = 'partial' | 'other-gates' | 'dirty' | 'not-in-history' | 'unverified' | 'unofficial';
 
 export const DISCOUNT_TEXT: Record<RunDiscount, string> = {
   partial: 'ran only some gates (--gate)',
@@ -32,6 +32,7 @@ export const DISCOUNT_TEXT: Record<RunDiscount, string> = {
   dirty: 'was recorded on a working tree with uncommitted changes',
   'not-in-history': "was made at a commit that is not in HEAD's history",
   unverified: 'has no registry row matching its report.json hash',
+  unofficial: 'was unofficial: made with --allow-host on a runner without the labels its gates need (runs_on)',
 };
 
 export interface JudgedRun {
@@ -92,6 +93,7 @@ export function discountsOf(report: RunReport, runId: string, stage: StageFrontm
   if (report.dirty !== false) discounts.push('dirty');
   if (trust.history !== undefined && (report.commit === null || !trust.history.has(report.commit))) discounts.push('not-in-history');
   if (trust.registry === undefined || unverifiedRuns(trust.registry).has(runId)) discounts.push('unverified');
+  if (report.unofficial === true) discounts.push('unofficial');
   return discounts;
 }
 

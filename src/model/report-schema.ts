@@ -123,6 +123,23 @@ export const runReportSchema = {
       },
       "The check of the stage's freeze file before the run, when the stage requires one.",
     ),
+    runner: described(
+      {
+        type: 'object',
+        required: ['required', 'labels', 'missing'],
+        properties: {
+          required: described({ type: 'array', items: { type: 'string' } }, 'The runner labels the run needed: its stage\'s runs_on and its gates\', sorted.'),
+          labels: described({ type: 'array', items: { type: 'string' } }, 'The labels of the runner that ran it (STAGEDOCS_RUNNER_LABELS or runner.labels), sorted.'),
+          missing: described({ type: 'array', items: { type: 'string' } }, 'Required labels the runner did not have; not empty only in an unofficial run.'),
+        },
+        additionalProperties: false,
+      },
+      'The host check before the run, when the stage or its gates need runner labels (runs_on).',
+    ),
+    unofficial: described(
+      { type: 'boolean' },
+      'True when `gate run --allow-host` ran the gates on a runner without the labels they need: kept as evidence, never counted for progression or sign-off.',
+    ),
   },
   additionalProperties: true,
 } as const;

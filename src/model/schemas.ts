@@ -20,6 +20,10 @@ const nonEmptyString = { type: 'string', minLength: 1 } as const;
 export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
 const text = { type: 'string', minLength: 1, pattern: NO_CONTROL_PATTERN } as const;
 const stringList = { type: 'array', items: nonEmptyString } as const;
+/** Runner labels as CI systems spell them (GitHub Actions: `self-hosted`, `linux`, `gpu`, `workstation`). */
+export const RUNNER_LABEL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+const runnerLabels = (what: string) =>
+  described({ type: 'array', items: { type: 'string', pattern: RUNNER_LABEL_PATTERN, maxLength: 100 }, uniqueItems: true }, what, { examples: [['workstation']] });
 const extensionKeys = { '^x-': described({}, 'Your own field: keys starting with x- are never checked by stagedocs.') } as const;
 const SCHEMA_BASE = 'https://stagedocs.dev/schema';
 
@@ -97,6 +101,9 @@ export const gateSchema = {
     document: described(nonEmptyString, 'The requirements document of a prd-trace gate, whose ids (REQ-12, FR-3, NFR-4, US-7) must be referenced; a path inside the repository.', {
       examples: ['docs/prd.md'],
     }),
+    runs_on: runnerLabels(
+      'Runner labels this gate needs, added to its stage\'s runs_on: `gate run` refuses it (exit 2) on a runner without every one of them (STAGEDOCS_RUNNER_LABELS or runner.labels), unless --allow-host, which makes the run unofficial.',
+    ),
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
@@ -162,6 +169,9 @@ export const stageSchema = {
     produces: described(stringList, 'Files that must exist once the stage is done, relative to the repository root and inside it.', { examples: [['docs/api.md']] }),
     protected: described(stringList, 'Globs of paths that commits may not change while the stage is open (rule protected-path).', { examples: [['schema/**']] }),
     production: described({ type: 'boolean' }, "The stage puts what it delivers into production: it may not be signed off while its phase's readiness disallows production (production_gate: disallowed).", { examples: [true] }),
+    runs_on: runnerLabels(
+      'Runner labels every gate of this stage needs (each gate may add its own): `gate run` refuses the stage (exit 2) on a runner without them, unless --allow-host, which makes the run unofficial; `gate plan` puts them in each entry\'s runs-on.',
+    ),
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
@@ -484,6 +494,16 @@ export const configSchema = {
         additionalProperties: false,
       },
       'Audit pack settings.',
+    ),
+    runner: described(
+      {
+        type: 'object',
+        properties: {
+          labels: runnerLabels('The labels of this machine as a gate runner, matched against runs_on (STAGEDOCS_RUNNER_LABELS, comma-separated, overrides them).'),
+        },
+        additionalProperties: false,
+      },
+      'Where gates run: this runner\'s labels.',
     ),
   },
   additionalProperties: false,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/util/csv.js';
 import { validatorFor } from '../../src/model/ajv.js';
-import { REGISTRY_COLUMNS } from '../../src/model/evidence.js';
+import { CURRENT_COLUMNS } from '../../src/evidence/registry.js';
 import { runReportSchema } from '../../src/model/report-schema.js';
 import { decision } from '../helpers/documents.js';
 import { gateRepo, gateStage, readReport, registryText, runFolders, sleep, startCli, waitFor, waitForProcessGone } from '../helpers/gates.js';
@@ -35,8 +35,8 @@ describe('stagedocs gate run', () => {
     expect(environment).toMatchObject({ stagedocs: expect.any(String), node: expect.stringMatching(/^v\d+/), git: { branch: 'main', dirty: false } });
     expect(readFileSync(path.join(dir, 'gate_results', runId!, 'report.md'), 'utf8')).toMatch(/# Gate run P1-S00\\_20261121T093000Z: PASS/);
     const rows = parseCsv(registryText(dir));
-    expect(rows.map((row) => row.cells.length)).toEqual([15, 15]);
-    expect(rows[0]!.cells).toEqual([...REGISTRY_COLUMNS]);
+    expect(rows.map((row) => row.cells.length)).toEqual([16, 16]);
+    expect(rows[0]!.cells).toEqual([...CURRENT_COLUMNS]);
     expect(rows[1]!.cells.slice(0, 8)).toEqual([runId, 'P1-S00', 'Stage P1-S00', 'P1', '2026-11-21T09:30:00.000Z', '2026-11-21T09:30:00.000Z', expect.stringMatching(/^\d+$/), 'true']);
     expect(runCli(dir, ['registry', '--check']).code).toBe(0);
   });
@@ -306,7 +306,7 @@ describe('stagedocs gate run', () => {
     const rows = parseCsv(registryText(dir));
     expect(rows).toHaveLength(3);
     expect(rows.slice(1).map((row) => row.cells[0]).sort()).toEqual(runFolders(dir));
-    expect(rows.every((row) => row.cells.length === 15)).toBe(true);
+    expect(rows.every((row) => row.cells.length === CURRENT_COLUMNS.length)).toBe(true);
     expect(runCli(dir, ['registry', '--check']).code).toBe(0);
   }, 30_000);
 
@@ -353,7 +353,7 @@ describe('stagedocs gate run', () => {
     expect(runCli(dir, ['gate', 'run', 'P1-S00', '--decision', 'D-2026-11-21-001'], { env: { STAGEDOCS_NOW: '2026-11-21T11:00:00Z' } }).code).toBe(0);
     const rows = parseCsv(registryText(dir));
     expect(rows).toHaveLength(3);
-    expect(rows.every((row) => row.cells.length === 15)).toBe(true);
+    expect(rows.every((row) => row.cells.length === CURRENT_COLUMNS.length)).toBe(true);
     expect(runCli(dir, ['registry', '--check']).code).toBe(0);
     expect(runCli(dir, ['validate']).stdout).not.toMatch(/registry-consistent/);
   }, 60_000);

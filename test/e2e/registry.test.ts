@@ -39,7 +39,7 @@ describe('stagedocs registry', () => {
     const dir = repoWithRuns();
     const [header, first, second, third, end] = lines(dir);
     const runs = runFolders(dir);
-    writeLines(dir, [header!, first!.replace(',true,0,1,', ',true,0,0,'), third!, third!, `${runs[0]}-x,P1-S00,t,P1,a,b,1,true,0,0,,,false,p,s`, end!]);
+    writeLines(dir, [header!, first!.replace(',true,0,1,', ',true,0,0,'), third!, third!, `${runs[0]}-x,P1-S00,t,P1,a,b,1,true,0,0,,,false,p,s,true`, end!]);
     const check = runCli(dir, ['registry', '--check']);
     expect(check.code).toBe(1);
     expect(check.stdout).toContain(`${REGISTRY}:2: run \`${runs[0]}\` differs from its report.json in \`warnings\` (edited row)`);

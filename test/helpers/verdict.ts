@@ -25,12 +25,12 @@ export function stageFile(id: string): string {
 
 let clock = 0;
 /** Runs the gates of a stage with its own clock (distinct run ids); the flag file decides pass or fail. */
-export function gateRun(dir: string, id: string, pass: boolean, args: string[] = []) {
+export function gateRun(dir: string, id: string, pass: boolean, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const flag = path.join(dir, 'flags', id);
   if (pass) writeTree(dir, { [`flags/${id}`]: '' });
   else rmSync(flag, { force: true });
   const at = new Date(Date.UTC(2026, 10, 21, 10, 0, 0) + clock++ * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return runCli(dir, ['gate', 'run', id, ...args], { env: { STAGEDOCS_NOW: at } });
+  return runCli(dir, ['gate', 'run', id, ...args], { env: { STAGEDOCS_NOW: at, ...env } });
 }
 
 export function commitAll(dir: string, message: string): void {
