@@ -133,7 +133,7 @@ const SEED = Number(process.env.STAGEDOCS_PROPERTY_SEED ?? 20261201);
 
 describe('one verdict, on random histories', () => {
   it(
-    'validate, status, audit-pack, context, sign-off and gate run agree on every stage',
+    'validate, status, audit-pack, context, trace, sign-off and gate run agree on every stage',
     () => {
       // What the histories reached, so that the property is seen to cover passed and signed-off stages too.
       const seen = { passed: 0, notPassed: 0, signedOff: 0 };
@@ -152,12 +152,14 @@ describe('one verdict, on random histories', () => {
           for (const id of STAGES) {
             const verdict = verdicts[id]!;
             const context = JSON.parse(runCli(dir, ['context', id, '--format', 'json']).stdout) as { verdict: { signOffAllowed: boolean } };
+            const trace = JSON.parse(runCli(dir, ['trace', id, '--format', 'json']).stdout) as { verdict: { passed: boolean; sign_off_allowed: boolean } };
             const passed = verdict.statusPassed;
             const said = {
               pack: verdict.packPassed,
+              trace: trace.verdict.passed,
               validate: verdict.validate ?? passed,
               nextGateRun: verdict.nextRefused === undefined ? passed : !verdict.nextRefused,
-              signOff: { status: verdict.statusSignOff, pack: verdict.packSignOff, context: context.verdict.signOffAllowed, signedOff: verdict.signedOff },
+              signOff: { status: verdict.statusSignOff, pack: verdict.packSignOff, context: context.verdict.signOffAllowed, trace: trace.verdict.sign_off_allowed, signedOff: verdict.signedOff },
               doneWithoutPass: verdict.statusDoneWithoutPass === verdict.packDoneWithoutPass && !(passed && verdict.statusDoneWithoutPass),
             };
             const allowed = verdict.statusSignOff;
@@ -165,9 +167,10 @@ describe('one verdict, on random histories', () => {
             if (verdict.signedOff) seen.signedOff += 1;
             expect(said, `${id} after: ${history}; sign-off said: ${verdict.signOffReasons.join(" | ")}`).toEqual({
               pack: passed,
+              trace: passed,
               validate: passed,
               nextGateRun: passed,
-              signOff: { status: allowed, pack: allowed, context: allowed, signedOff: allowed },
+              signOff: { status: allowed, pack: allowed, context: allowed, trace: allowed, signedOff: allowed },
               doneWithoutPass: true,
             });
           }
