@@ -21,10 +21,13 @@ const MANIFESTS: Record<BuildTool, readonly string[]> = {
   python: ['pyproject.toml', 'setup.py'],
 };
 
+/** A word as the shell needs it: as written when it holds nothing the shell reads, else quoted. */
+const shellWord = (value: string) => (/^[A-Za-z0-9._\/:=@+-]+$/.test(value) ? value : shellQuote(value));
+
 /** The shell command of a build gate, as command.sh records it and the gate runs it. */
 export function buildCommand(gate: GateSpec): string | undefined {
   if (gate.tool === undefined) return undefined;
-  const script = gate.script !== undefined ? shellQuote(gate.script) : undefined;
+  const script = gate.script !== undefined ? shellWord(gate.script) : undefined;
   const command = {
     npm: `npm run ${script ?? 'build'}`,
     pnpm: `pnpm run ${script ?? 'build'}`,
@@ -34,7 +37,7 @@ export function buildCommand(gate: GateSpec): string | undefined {
     go: `go build ${script ?? './...'}`,
     python: `python -m ${script ?? 'build'}`,
   }[gate.tool];
-  return gate.cwd !== undefined ? `cd ${shellQuote(gate.cwd)} && ${command}` : command;
+  return gate.cwd !== undefined ? `cd ${shellWord(gate.cwd)} && ${command}` : command;
 }
 
 /** Why the build cannot run at all (no manifest, no such script), or undefined when it can. */

@@ -28,6 +28,9 @@ interface RequirementContext {
 /** How many of a failed build's last lines its summary quotes (report.json keeps more in output_tail). */
 const BUILD_SUMMARY_LINES = 5;
 
+/** How many files with stubs report.json lists with every stub line (worst lists the ten with most). */
+const MAX_LISTED_STUB_FILES = 100;
+
 const percent = (rate: number) => `${(rate * 100).toFixed(1).replace(/\.0$/, '')}%`;
 
 /** The outcome of a finished command against `expect_exit`, or undefined when it met it. */
@@ -148,7 +151,7 @@ async function measureStubs(gate: GateSpec, root: string): Promise<Measurement> 
     outcome: rate <= maxRate ? 'pass' : 'fail',
     summary: worst[0] ? `${summary}; worst: ${worst[0].file} (${worst[0].count})` : summary,
     measured: { value: rate, max: maxRate },
-    details: { scanned: scan.scanned, with_stubs: scan.files.length, worst, skipped: scan.skipped, allowed_lines: scan.allowed },
+    details: { scanned: scan.scanned, with_stubs: scan.files.length, worst, files: scan.files.slice(0, MAX_LISTED_STUB_FILES), skipped: scan.skipped, allowed_lines: scan.allowed },
   };
 }
 
