@@ -32,7 +32,7 @@ export function needsProblems(gates: readonly Pick<GateSpec, 'id' | 'needs'>[]):
   gates.forEach((gate, index) => {
     const path = cycleFrom(gate.id, gates, ids);
     if (!path) return;
-    const key = [...path].sort().join(' ');
+    const key = [...new Set(path)].sort().join(' ');
     if (reported.has(key)) return;
     reported.add(key);
     const first = path[1]!;
