@@ -5,23 +5,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validatorFor } from '../../src/model/ajv.js';
 import { runReportSchema } from '../../src/model/report-schema.js';
-import { gateRepo, gateStage, readReport, runFolders, waitForProcessGone } from '../helpers/gates.js';
+import { freePort, gateRepo, gateStage, runFolders, waitForProcessGone } from '../helpers/gates.js';
 import { runCli } from '../helpers/repo.js';
 
 const S00 = 'stages/mvp/00-foundation.md';
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/coverage');
-
-/** A port nothing listens on right now, on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether something accepts connections on 127.0.0.1:port. */
 function listening(port: number): Promise<boolean> {

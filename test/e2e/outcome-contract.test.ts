@@ -1,21 +1,9 @@
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { decision } from '../helpers/documents.js';
-import { gateRepo, gateStage, readReport, runFolders } from '../helpers/gates.js';
+import { freePort, gateRepo, gateStage, readReport, runFolders } from '../helpers/gates.js';
 import { git, runCli, writeTree } from '../helpers/repo.js';
 
 const S00 = 'stages/mvp/00-foundation.md';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const NOT_IMPLEMENTED = 5 * 100 + 1;
 
