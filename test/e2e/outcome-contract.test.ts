@@ -71,8 +71,14 @@ describe('the implementation contract of issue 15 on a small real project', () =
     // FR-1 is in code and a test; FR-2 and FR-3 nowhere: a third is implemented.
     expect(gate('prd_features').summary).toBe('1 of 3 requirements referenced from code and a test (33.3%), min 80%; unreferenced: FR-2, FR-3');
     expect(gate('quality_slo').summary).toMatch(/^lcov coverage\/lcov\.info: lines [\d.]+% < min 95%$/);
-    const status = runCli(dir, ['status', '--format', 'json']);
-    expect(status.stdout).toContain('backend_builds');
+    // The working contract an agent reads says what each requirement type asks.
+    const context = JSON.parse(runCli(dir, ['context', 'P1-S00', '--format', 'json']).stdout);
+    const requirements = Object.fromEntries(context.gates.map((entry: { id: string; requirement?: string }) => [entry.id, entry.requirement]));
+    expect(requirements).toMatchObject({
+      backend_builds: '`cd backend && npm run build` exits 0',
+      functional_code: `\`node server.mjs ${port}\` serves: GET /healthz -> 200, GET /orders -> 200, GET /refunds -> 200; never ${NOT_IMPLEMENTED}`,
+      quality_slo: 'lines >= 95% in coverage/lcov.info',
+    });
 
     // The fix: both packages build, the routes are implemented (and traced), a decision explains the rerun.
     const files: Record<string, string> = {
