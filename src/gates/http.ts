@@ -1,4 +1,5 @@
 import net from 'node:net';
+import vm from 'node:vm';
 import type { GateSpec, HttpRequestSpec } from '../model/documents.js';
 import type { ProcessResult } from './process.js';
 
@@ -17,6 +18,21 @@ const POLL_MS = 100;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** The most of a response body read for `body_matches`. */
 const MAX_BODY_CHARS = 1024 * 1024;
+/**
+ * How long one `body_matches` may take. The pattern comes from the repository (a pull request may
+ * write it) and a regular expression can backtrack for hours; a gate's timeout cannot stop
+ * synchronous code, a vm timeout can.
+ */
+const MATCH_TIMEOUT_MS = 1000;
+
+/** Whether the body matches; undefined when matching took longer than MATCH_TIMEOUT_MS. */
+function bodyMatches(pattern: string, body: string): boolean | undefined {
+  try {
+    return vm.runInNewContext('new RegExp(pattern).test(body)', { pattern, body }, { timeout: MATCH_TIMEOUT_MS }) === true;
+  } catch {
+    return undefined;
+  }
+}
 
 type Measurement = { outcome: 'pass' | 'fail' | 'error'; summary: string; measured?: { value: number; min?: number }; details?: Record<string, unknown> };
 
@@ -104,8 +120,10 @@ async function send(request: HttpRequestSpec, base: string, forbidden: ReadonlyS
   const status = response.status;
   if (forbidden.has(status)) return { request: shown, status, expected, ok: false, problem: `${status}, which no_status forbids` };
   if (status !== expected) return { request: shown, status, expected, ok: false, problem: `${status}, expected ${expected}` };
-  if (request.expect.body_matches !== undefined && !new RegExp(request.expect.body_matches).test(body)) {
-    return { request: shown, status, expected, ok: false, problem: `the body does not match /${request.expect.body_matches}/` };
+  if (request.expect.body_matches !== undefined) {
+    const matched = bodyMatches(request.expect.body_matches, body);
+    if (matched === undefined) return { request: shown, status, expected, ok: false, problem: `matching the body against /${request.expect.body_matches}/ took over ${MATCH_TIMEOUT_MS} ms (a pattern that backtracks), expected a match` };
+    if (!matched) return { request: shown, status, expected, ok: false, problem: `the body does not match /${request.expect.body_matches}/` };
   }
   return { request: shown, status, expected, ok: true };
 }

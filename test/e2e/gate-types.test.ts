@@ -41,6 +41,7 @@ createServer((req, res) => {
       if (orders.get(transition[1]) === 'new' && to === 'paid') { orders.set(transition[1], 'paid'); return res.writeHead(200).end('{"status":"paid"}'); }
       return res.writeHead(409).end('{"error":"invalid transition"}');
     }
+    if (req.url === '/letters') return res.writeHead(200).end('a'.repeat(40) + 'b');
     if (req.url === '/refunds') return res.writeHead(${'5' + '01'}).end();
     res.writeHead(404).end();
   });
@@ -167,10 +168,16 @@ describe('gate type http', () => {
     expect(await listening(port)).toBe(false);
 
     // The stub route answers 501: forbidden whatever the request expects.
-    writeFileSync(path.join(dir, S00), gateStage(gate('api', ['{ path: /refunds, expect: { status: 501 } }'])));
+    // A body pattern that backtracks for ever (it comes from the repository) is stopped after a second.
+    writeFileSync(path.join(dir, S00), gateStage(gate('api', ['{ path: /refunds, expect: { status: 501 } }', "{ path: /letters, expect: { status: 200, body_matches: '^(a+)+$' } }"])));
+    const started = Date.now();
     const failing = runCli(dir, ['gate', 'run', 'P1-S00', '--format', 'json']);
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(failing.code).toBe(1);
-    expect(JSON.parse(failing.stdout).gates[0]).toMatchObject({ outcome: 'fail', summary: `3 of 4 requests answered as expected; GET /refunds: ${'5' + '01'}, which no_status forbids` });
+    expect(JSON.parse(failing.stdout).gates[0]).toMatchObject({
+      outcome: 'fail',
+      summary: `3 of 5 requests answered as expected; GET /refunds: ${'5' + '01'}, which no_status forbids; GET /letters: matching the body against /^(a+)+$/ took over 1000 ms (a pattern that backtracks), expected a match`,
+    });
     expect(await listening(port)).toBe(false);
   });
 
