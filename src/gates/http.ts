@@ -34,7 +34,7 @@ function bodyMatches(pattern: string, body: string): boolean | undefined {
   }
 }
 
-type Measurement = { outcome: 'pass' | 'fail' | 'error'; summary: string; measured?: { value: number; min?: number }; details?: Record<string, unknown> };
+type Measurement = { outcome: 'pass' | 'fail' | 'error' | 'timeout' | 'interrupted'; summary: string; measured?: { value: number; min?: number }; details?: Record<string, unknown> };
 
 interface RequestResult {
   request: string;
@@ -145,7 +145,8 @@ export async function measureHttp(gate: GateSpec, start: StartCommand): Promise<
       if (!ready) await wait(POLL_MS);
     }
     if (!ready) {
-      if (exited?.interrupted) return { outcome: 'error', summary: 'interrupted before the server answered' };
+      if (exited?.interrupted) return { outcome: 'interrupted', summary: 'interrupted: stagedocs was stopped before the server answered, and stopped every process of the server' };
+      if (exited?.timedOut) return { outcome: 'timeout', summary: `timed out (the gate's timeout) before ${gate.ready!.url ?? `127.0.0.1:${gate.ready!.port}`} answered; every process of the server was stopped` };
       const why = exited
         ? `the server command exited (${exited.spawnError ?? (exited.exitCode !== null ? `exit ${exited.exitCode}` : `killed by ${exited.signal ?? 'a signal'}`)}) before ${target} answered`
         : `${target} did not answer within ${readyWithin / 1000} s of starting the server`;

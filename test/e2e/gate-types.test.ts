@@ -185,14 +185,16 @@ describe('gate type http', () => {
     const port = await freePort();
     const dir = gateRepo({
       [S00]: gateStage(
-        `  - id: silent\n    type: http\n    start: "sleep 30"\n    ready: { port: ${port}, timeout: 1 }\n    requests: [{ path: /healthz, expect: { status: 200 } }]\n  - id: crashes\n    type: http\n    start: "echo cannot bind >&2; exit 3"\n    ready: { port: ${port}, timeout: 20 }\n    requests: [{ path: /healthz, expect: { status: 200 } }]`,
+        `  - id: silent\n    type: http\n    start: "sleep 30"\n    ready: { port: ${port}, timeout: 1 }\n    requests: [{ path: /healthz, expect: { status: 200 } }]\n  - id: crashes\n    type: http\n    start: "echo cannot bind >&2; exit 3"\n    ready: { port: ${port}, timeout: 20 }\n    requests: [{ path: /healthz, expect: { status: 200 } }]\n  - id: slow\n    type: http\n    timeout: 1\n    start: "sleep 30"\n    ready: { port: ${port}, timeout: 20 }\n    requests: [{ path: /healthz, expect: { status: 200 } }]`,
       ),
     });
     const started = Date.now();
     const result = runCli(dir, ['gate', 'run', 'P1-S00', '--format', 'json']);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.code).toBe(1);
-    const [silent, crashes] = JSON.parse(result.stdout).gates;
+    const [silent, crashes, slow] = JSON.parse(result.stdout).gates;
+    // The gate's own timeout bounds the wait for ready too.
+    expect(slow).toMatchObject({ outcome: 'timeout', summary: `timed out (the gate's timeout) before 127.0.0.1:${port} answered; every process of the server was stopped` });
     expect(silent).toMatchObject({ outcome: 'fail', summary: `127.0.0.1:${port} did not answer within 1 s of starting the server` });
     expect(crashes).toMatchObject({ outcome: 'fail', summary: `the server command exited (exit 3) before 127.0.0.1:${port} answered` });
     expect(crashes.details.output_tail).toContain('cannot bind');
