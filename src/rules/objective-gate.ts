@@ -73,7 +73,7 @@ function gateProblem(gate: GateSpec, stageProduces: boolean): { message: string;
   const type = gate.type ?? (gate.metric ? 'metric' : gate.run ? 'run' : undefined);
   switch (type) {
     case undefined:
-      return { message: 'has neither `run` nor `type`, expected a command or a measured requirement', hint: 'Add `run: <command>` or `type: no-stubs | produces | prd-trace | metric` with its threshold.' };
+      return { message: 'has neither `run` nor `type`, expected a command or a measured requirement', hint: 'Add `run: <command>` or `type: build | coverage | http | no-stubs | produces | prd-trace | metric` with its threshold.' };
     case 'run':
       return gate.run ? undefined : { message: 'is of type `run` without a `run` command', hint: 'Add `run: <command>`, e.g. `run: npm test`.' };
     case 'metric':
