@@ -25,7 +25,8 @@ function insideRepository(root: string, relative: string): boolean {
 /**
  * Copies the files matching a gate's `artifacts` globs into `<run folder>/artifacts/<path>` after the
  * gate, each with its sha256: the next run may overwrite `results/*.json`, the copy stays. Symbolic
- * links are not followed (one could point at any file of the machine) and are listed as refused.
+ * links are never copied (one could point at any file of the machine): the glob does not follow or
+ * list them, and a file that became one after the glob is listed as refused.
  */
 export async function keepArtifacts(root: string, runDir: string, globs: readonly string[], exclude: readonly string[]): Promise<KeptArtifacts> {
   const kept: KeptArtifact[] = [];
@@ -36,11 +37,18 @@ export async function keepArtifacts(root: string, runDir: string, globs: readonl
       continue;
     }
     const source = path.join(root, file);
-    if ((await lstat(source)).isSymbolicLink()) {
-      refused.push(`${file}: a symbolic link`);
+    let bytes: Buffer;
+    try {
+      if ((await lstat(source)).isSymbolicLink()) {
+        refused.push(`${file}: a symbolic link`);
+        continue;
+      }
+      bytes = await readFile(source);
+    } catch (error) {
+      // Gone or unreadable between the glob and the read: said, not fatal to the evidence.
+      refused.push(`${file}: could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       continue;
     }
-    const bytes = await readFile(source);
     await writeExclusive(path.join(runDir, ARTIFACTS_DIR, file), bytes);
     kept.push({ path: file, sha256: contentSha256(bytes), bytes: bytes.length });
   }

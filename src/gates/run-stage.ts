@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import type { Typed } from '../model/repository.js';
 import { type GateSpec, type StageFrontmatter, gateType } from '../model/documents.js';
-import { REGISTRY_FILE, REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidence.js';
+import { ARTIFACTS_DIR, REGISTRY_FILE, REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidence.js';
 import { asFileSystemError } from '../model/errors.js';
 import { loadWriteAtomic } from '../util/write-atomic.js';
 import { createRunFolder, environmentSnapshot, loadReportTemplate, renderCommandScript, writeNew, writeReports } from './evidence.js';
@@ -148,7 +148,12 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
         outputTail: () => log.flushTail(),
       });
       const dropped = log.endGate();
-      const artifacts = gate.artifacts && gate.artifacts.length > 0 ? await keepArtifacts(root, dir, gate.artifacts, [`${gateResultsDir.replace(/\/+$/, '')}/**`]) : undefined;
+      let artifacts: Awaited<ReturnType<typeof keepArtifacts>> | undefined;
+      try {
+        if (gate.artifacts && gate.artifacts.length > 0) artifacts = await keepArtifacts(root, dir, gate.artifacts, [`${gateResultsDir.replace(/\/+$/, '')}/**`]);
+      } catch (error) {
+        throw asFileSystemError(error, `${runDir}/${ARTIFACTS_DIR}/`, `copy the kept artifacts of gate \`${gate.id}\` into`, unfinishedState(runDir, 'the gate ran, and the gates after it did not'));
+      }
       if (artifacts) log.marker(`gate ${gate.id} kept ${artifacts.kept.length} artifact(s)${artifacts.refused.length > 0 ? `; not copied: ${artifacts.refused.join(', ')}` : ''}`);
       const result: GateResult = {
         id: gate.id,

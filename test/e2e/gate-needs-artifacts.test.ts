@@ -81,7 +81,7 @@ describe('gate artifacts', () => {
   it('copies the files a gate leaves into the run folder with their sha256, and registry --check verifies them', () => {
     const dir = gateRepo({
       '.gitignore': '.stagedocs/\nresults/\n',
-      [S00]: gateStage('  - id: results\n    run: "mkdir -p results && echo \'{\\"passed\\": 12}\' > results/unit.json && echo \'{\\"passed\\": 3}\' > results/e2e.json && echo noise > results/notes.txt"\n    artifacts: ["results/*.json"]'),
+      [S00]: gateStage('  - id: results\n    run: "mkdir -p results && echo \'{\\"passed\\": 12}\' > results/unit.json && echo \'{\\"passed\\": 3}\' > results/e2e.json && echo noise > results/notes.txt && ln -s /etc/passwd results/passwd.json"\n    artifacts: ["results/*.json"]'),
     });
     const result = runCli(dir, ['gate', 'run', 'P1-S00', '--format', 'json']);
     expect(result.code).toBe(0);
@@ -96,6 +96,9 @@ describe('gate artifacts', () => {
     ]);
     expect(readFileSync(path.join(folder, 'artifacts/results/unit.json'))).toEqual(unit);
     expect(existsSync(path.join(folder, 'artifacts/results/notes.txt'))).toBe(false);
+    // A symbolic link could point at any file of the machine: never copied.
+    expect(existsSync(path.join(folder, 'artifacts/results/passwd.json'))).toBe(false);
+    expect(JSON.stringify(report)).not.toContain('passwd');
     const reportMd = readFileSync(path.join(folder, 'report.md'), 'utf8');
     expect(reportMd).toContain('## Kept artifacts');
     expect(reportMd).toContain(`| results | \`artifacts/results/unit.json\` | ${unit.length} | \`${report.gates[0].artifacts[1].sha256}\` |`);
