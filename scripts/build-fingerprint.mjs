@@ -1,5 +1,5 @@
 // Writes dist/build-fingerprint.txt: a hash of the package version and of every file of the build
-// (path and bytes), which keys every cache in .stagedocs/ (see codeFingerprint in src/version.ts).
+// (path and bytes), which keys every cache stagedocs keeps (in the git directory) (see codeFingerprint in src/version.ts).
 // Run by `npm run build` last, after every other step that writes into dist/.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -22,7 +22,7 @@ export { loadRepository, type EvidenceMode, type LoadedRepository, type LoadRepo
 export { validate, type ValidateRequest, type ValidateReport } from './api/validate.js';
 
 // The verdict: what `stagedocs status` and the audit pack report
-export { assess, assessStage, type AssessRequest, type StageVerdict } from './api/assess.js';
+export { assess, assessPhase, assessStage, type AssessRequest, type PhaseVerdict, type StageVerdict } from './api/assess.js';
 export type { StageState } from './audit/assess.js';
 export type { StatusReport, StatusPhase, StatusStage } from './audit/status.js';
 

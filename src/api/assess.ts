@@ -1,6 +1,7 @@
-import { assessStage as assessLoadedStage, type AssessmentContext, type StageAssessment } from '../audit/assess.js';
+import { assessPhase as assessLoadedPhase, assessStage as assessLoadedStage, type AssessmentContext, type PhaseAssessment, type StageAssessment } from '../audit/assess.js';
+import { globMatcher } from '../audit/files.js';
 import { buildStatus, type StatusReport } from '../audit/status.js';
-import { signOffTags, workspaceOf } from '../audit/workspace.js';
+import { signOffTags, withInputHashes, workspaceOf } from '../audit/workspace.js';
 import { loadConfig } from '../engine/config.js';
 import { loadRepository } from '../engine/load-repository.js';
 import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
@@ -39,6 +40,8 @@ export async function assessmentContext(request: AssessRequest): Promise<Assessm
     tags: new Map((await tags).map((tag) => [tag.name, tag])),
     errorsByFile: workspace.errorsByFile,
     trust: runTrustOf(workspace.registry, await facts),
+    globMatches: globMatcher(root),
+    ...(await withInputHashes(root, request.env, workspace.model)),
   };
 }
 
@@ -56,4 +59,21 @@ export async function assessStage(request: AssessRequest & { stage: string }): P
   const stage = context.model.stages.find((candidate) => candidate.data.id === request.stage);
   if (!stage) throw new UsageError(`No stage has the id \`${request.stage}\``, 'A stage with schema errors is not counted: validate the repository first.');
   return { id: stage.data.id, phase: stage.data.phase, file: stage.doc.file, ...assessLoadedStage(context, stage) };
+}
+
+/** The assessment of one phase, with its file: its contract's entry, exit, readiness and what its sign-off needs. */
+export interface PhaseVerdict extends PhaseAssessment {
+  file: string;
+}
+
+/**
+ * The verdict on one phase, computed as `status` and `sign-off` compute it (audit/assess.ts
+ * `assessPhase`): entry problems, missing exit files, the exit gates' runs, readiness and the sign-off
+ * needs. Throws `UsageError` for an unknown id.
+ */
+export async function assessPhase(request: AssessRequest & { phase: string }): Promise<PhaseVerdict> {
+  const context = await assessmentContext(request);
+  const phase = context.model.phases.find((candidate) => candidate.data.id === request.phase);
+  if (!phase) throw new UsageError(`No phase has the id \`${request.phase}\``, 'A phase with schema errors is not counted: validate the repository first.');
+  return { file: phase.doc.file, ...assessLoadedPhase(context, phase) };
 }

@@ -8,6 +8,8 @@ import { commitsInSpan, underRoot, type CommitChanges } from '../git/history.js'
 import { prefixWithin } from '../git/root.js';
 import { assertSafeRef } from '../git/refs.js';
 import { NotInGitRepositoryError, OptionError, UsageError } from '../model/errors.js';
+import type { Config } from '../model/config.js';
+import type { OverridePolicy } from '../render/templates.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { locate, type RootInput, type StagedocsRoot } from './root.js';
 
@@ -57,7 +59,7 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
   const early = startHistory(root, head, request.base, request.env);
   early.catch(() => undefined);
 
-  const [{ assertStageId }, { loadRepository }, { workspaceOf, signOffTags }, { registryRowsOnDemand }, { packBuilder }] = await Promise.all([
+  const [{ assertStageId }, { loadRepository }, { workspaceOf, signOffTags, withInputHashes }, { registryRowsOnDemand }, { packBuilder }] = await Promise.all([
     import('../gates/stage-model.js'),
     import('../engine/load-repository.js'),
     import('../audit/workspace.js'),
@@ -99,6 +101,7 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
     tags,
     errorsByFile: workspace.errorsByFile,
     trust: runTrustOf(workspace.registry, facts),
+    ...(await withInputHashes(root, request.env, workspace.model)),
     range: { base: request.base, baseSha, head, headSha },
     stageIds: stageIds.length > 0 ? [...new Set(stageIds)] : undefined,
     toolVersion: TOOL_VERSION,
@@ -120,10 +123,27 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
     notes,
     async render(maxChars) {
       const { renderAuditPack } = await import('../audit/render.js');
-      return renderAuditPack(pack, { root, templatesDir: workspace.config.paths.templates, maxChars });
+      return renderAuditPack(pack, { root, templatesDir: workspace.config.paths.templates, maxChars, overrides: templateOverrides(request.env, workspace.config) });
     },
   };
 }
+/**
+ * Overrides of the pack's templates are always restricted; in CI, where the checkout is a pull
+ * request's and a template is one more file it can add, they are refused unless the configuration
+ * (which the default branch's reviewers approved) allows them.
+ */
+function templateOverrides(env: Env, config: Config): OverridePolicy {
+  const ci = (env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0') || env.GITHUB_ACTIONS === 'true';
+  if (!ci || config.audit_pack.allow_template_overrides) return { restricted: true };
+  return {
+    restricted: true,
+    refuse: {
+      reason: 'overrides of the audit-pack templates are refused in CI (CI or GITHUB_ACTIONS is set): a pull request can add one',
+      hint: 'Remove the override, or allow it with `audit_pack: { allow_template_overrides: true }` in stagedocs.config.yaml (it is still compiled in restricted mode).',
+    },
+  };
+}
+
 /**
  * The time a pack shows, so that the same repository state gives the same bytes: `SOURCE_DATE_EPOCH`
  * (seconds, https://reproducible-builds.org/specs/source-date-epoch/) when set, else the head commit's

@@ -220,7 +220,8 @@ function buildContext(assessment: AssessmentContext, stage: Typed<StageFrontmatt
       status: typeof phaseData.status === 'string' ? phaseData.status : null,
       file: phaseDoc?.file ?? null,
       goal: phaseDoc ? sectionText(phaseDoc, 'Goal') : null,
-      exit: stringList(phaseData.exit),
+      // The prose list, or the criteria of the structured exit (docs/phases.md).
+      exit: stringList(isRecord(phaseData.exit) ? phaseData.exit.criteria : phaseData.exit),
       exitDefinition: phaseDoc ? sectionText(phaseDoc, 'Exit Definition') : null,
       protected: stringList(phaseData.protected),
     },

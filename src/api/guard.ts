@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type picomatchType from 'picomatch';
 import { CONFIG_FILES } from '../config/config.js';
-import { CACHE_DIR } from '../engine/cache-files.js';
 import { nearestRoot } from '../git/root.js';
 import { fileStamp, racyFrom, storedStamp, unchangedSince, type StoredStamp } from '../engine/stamp.js';
 import { readFastYaml } from '../parse/yaml-fast.js';
+import { cacheDirOf } from '../util/cache-location.js';
 import { codeFingerprint } from '../util/version.js';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
 
@@ -31,7 +31,7 @@ export interface GuardRequest {
   cwd: string;
   /** The file about to be edited: absolute, or relative to `cwd`. */
   path: string;
-  /** Read and update the guard's index in `.stagedocs/` (default true). */
+  /** Read and update the guard's index in the git directory (`cacheDirOf`; default true; none outside git). */
   cache?: boolean;
 }
 
@@ -48,11 +48,11 @@ export interface GuardVerdict {
 
 /**
  * Whether an agent may edit a file, by the contracts in the repository: not a `protected` path of an
- * open stage (status not `done`) or of an open phase, not inside an open phase's
+ * open stage (status not `done`) or of a phase (open or done), not inside a phase's
  * `agents.must_not_modify`, inside its `agents.may_modify` when that is set, and never the gate
  * evidence. A path outside the repository is not judged. No git call: the repository is the folder
  * of the nearest stagedocs configuration (or `.git`) upwards, and the documents' frontmatter is read
- * through an index in `.stagedocs/` that only rereads files whose stamp changed, so that the check
+ * through an index in the git directory that only rereads files whose stamp changed, so that the check
  * stays well under a fifth of a second on thousands of stages. Throws `ConfigError` for a bad configuration.
  */
 export async function guardEdit(request: GuardRequest): Promise<GuardVerdict> {
@@ -64,7 +64,7 @@ export async function guardEdit(request: GuardRequest): Promise<GuardVerdict> {
     return { allowed: true, judged: false, root, file: null, refusals: [] };
   }
   const file = relative.split(path.sep).join('/');
-  const { contracts, gateResults } = await readContracts(root, request.cache ?? true);
+  const { contracts, gateResults } = await readContracts(root, request.cache === false ? undefined : cacheDirOf(root));
   const refusals = judge(file, contracts, gateResults);
   return { allowed: refusals.length === 0, judged: true, root, file, refusals };
 }
@@ -94,7 +94,10 @@ function judge(file: string, contracts: readonly Contract[], evidenceFolder: str
   }
   const mayModify: Array<{ contract: Contract; patterns: string[] }> = [];
   for (const contract of contracts) {
-    if (contract.status === 'done') continue;
+    // A stage's protection ends when it is done; a phase's `protected` and `must_not_modify` hold for
+    // its whole life and after (what it produced stays as it was produced), `may_modify` only while open.
+    const closed = contract.status === 'done';
+    if (closed && contract.kind === 'stage') continue;
     const what = `${contract.kind} ${contract.id} (${contract.file}, status ${contract.status})`;
     for (const pattern of contract.protected) {
       if (!matcher(pattern)(file)) continue;
@@ -102,7 +105,7 @@ function judge(file: string, contracts: readonly Contract[], evidenceFolder: str
         reason: contract.kind === 'stage' ? 'stage-protected' : 'phase-protected',
         owner: ownerOf(contract),
         pattern,
-        message: `\`${file}\` is protected by ${what}, pattern \`${pattern}\`; it may not change while the ${contract.kind} is open`,
+        message: `\`${file}\` is protected by ${what}, pattern \`${pattern}\`; it may not change ${contract.kind === 'stage' ? 'while the stage is open' : 'during or after the phase'}`,
         hint:
           contract.kind === 'stage'
             ? `Work within the stage's contract (\`stagedocs context ${contract.id}\`); if the change is needed, ask a person to record a decision and change the stage's \`protected:\` list, or to close ${contract.id} first.`
@@ -120,7 +123,7 @@ function judge(file: string, contracts: readonly Contract[], evidenceFolder: str
         hint: 'Agents do not change it; describe the change you need and ask a person to make it.',
       });
     }
-    if (contract.mayModify.length > 0) mayModify.push({ contract, patterns: contract.mayModify });
+    if (contract.mayModify.length > 0 && !closed) mayModify.push({ contract, patterns: contract.mayModify });
   }
   // With `agents.may_modify` on open phases, an agent changes only what one of them allows.
   if (mayModify.length > 0 && !mayModify.some(({ patterns }) => patterns.some((pattern) => matcher(pattern)(file)))) {
@@ -155,7 +158,7 @@ function matcher(pattern: string): (file: string) => boolean {
 }
 
 /**
- * The guard's index, `.stagedocs/guard-index.txt`: a header line (JSON: the code fingerprint, when it
+ * The guard's index, `guard-index.txt` in the root's cache folder (`cacheDirOf`, inside the git directory): a header line (JSON: the code fingerprint, when it
  * was written, the configuration file's stamp and the paths it sets), then one line per folder
  * (`D`, its mtime and entries) and per document (`F`, its stamp and, when it has any path patterns and
  * is open, its contract as JSON). Plain lines because the guard runs before every edit: splitting
@@ -191,10 +194,10 @@ interface Contracts {
  * files whose stamp did not change are not read again (the racy rule of every cache); the index is
  * rewritten only when something changed.
  */
-async function readContracts(root: string, useCache: boolean): Promise<Contracts> {
+async function readContracts(root: string, cacheDir: string | undefined): Promise<Contracts> {
   const fingerprint = codeFingerprint();
-  const indexPath = path.join(root, CACHE_DIR, INDEX_FILE);
-  const previous = useCache ? readIndex(indexPath, fingerprint) : undefined;
+  const indexPath = cacheDir === undefined ? undefined : path.join(cacheDir, INDEX_FILE);
+  const previous = indexPath === undefined ? undefined : readIndex(indexPath, fingerprint);
   const racy = previous ? racyFrom(previous.header.writtenMs) : -Infinity;
   const configFile = CONFIG_FILES.find((name) => existsSync(path.join(root, name))) ?? null;
   const configStamp = configFile === null ? undefined : fileStamp(path.join(root, configFile));
@@ -261,10 +264,10 @@ async function readContracts(root: string, useCache: boolean): Promise<Contracts
   };
   walk(path.posix.normalize(header.stages.replace(/\\/g, '/')).replace(/\/+$/, ''));
   if (previous && previous.files.size !== files.size) changed = true;
-  if (useCache && changed) {
+  if (indexPath !== undefined && changed) {
     // A failed write only means the next check reads the documents again.
     try {
-      mkdirSync(path.join(root, CACHE_DIR), { recursive: true });
+      mkdirSync(cacheDir!, { recursive: true });
       await writeAtomic(indexPath, writeIndex({ header, folders, files }), CACHE_WRITE);
     } catch {
       // ignored: see above
@@ -273,9 +276,9 @@ async function readContracts(root: string, useCache: boolean): Promise<Contracts
   return { contracts, gateResults: header.gateResults };
 }
 
-/** Only an open document with path patterns can refuse an edit; the others are kept as stamps alone. */
+/** Only a document with path patterns, open or a phase, can refuse an edit; the others are kept as stamps alone. */
 function relevant(contract: Contract | null): Contract | null {
-  if (!contract || contract.status === 'done') return null;
+  if (!contract || (contract.status === 'done' && contract.kind === 'stage')) return null;
   return contract.protected.length + contract.mayModify.length + contract.mustNotModify.length > 0 ? contract : null;
 }
 

@@ -3,7 +3,7 @@ import type { Env } from '../git/exec.js';
 import { configuredEmail } from '../git/repository.js';
 import { UsageError } from '../model/errors.js';
 import { planDecision } from '../scaffold/decision.js';
-import { createFiles } from '../scaffold/files.js';
+import { createFiles, withScaffoldLock } from '../scaffold/files.js';
 import { locate, type RootInput } from './root.js';
 
 export interface NewDecisionRequest {
@@ -41,7 +41,13 @@ export async function newDecision(request: NewDecisionRequest): Promise<NewDecis
   const { config } = await loadConfig(root);
   const owner = request.owner ?? (await configuredEmail(root, request.env));
   if (owner === '') throw new UsageError('No owner: git config user.email is not set', 'Pass an owner (`--owner you@example.com`), or run `git config user.email you@example.com`.');
-  const plan = await planDecision({ root, config, title: request.title, stages: request.stages ?? [], supersedes: request.supersedes, rerunOf: request.rerunOf, owner, date: request.date.toISOString().slice(0, 10) });
-  if (!request.dryRun) await createFiles(root, [plan.file]);
-  return { tag: plan.tag, file: plan.file.path, content: plan.file.content, written: !request.dryRun, next: plan.next };
+  const plan = () => planDecision({ root, config, title: request.title, stages: request.stages ?? [], supersedes: request.supersedes, rerunOf: request.rerunOf, owner, date: request.date.toISOString().slice(0, 10) });
+  // The tag is the day's next free number: chosen and written under the scaffolding lock, so that
+  // concurrent callers (the CLI, an agent through the API) get distinct tags.
+  const planned = request.dryRun ? await plan() : await withScaffoldLock(root, async () => {
+    const result = await plan();
+    await createFiles(root, [result.file]);
+    return result;
+  });
+  return { tag: planned.tag, file: planned.file.path, content: planned.file.content, written: !request.dryRun, next: planned.next };
 }

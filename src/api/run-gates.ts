@@ -1,10 +1,15 @@
 import { loadRepository } from '../engine/load-repository.js';
 import { loadEvidence } from '../evidence/load.js';
 import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
-import { signOffTagName, tagsUnder } from '../git/tags.js';
-import { signOffTagPrefix } from '../audit/assess.js';
+import { signOffTagName } from '../git/tags.js';
+import { phaseEntryProblems } from '../audit/assess.js';
+import { globMatcher } from '../audit/files.js';
+import { signOffTags } from '../audit/workspace.js';
+import { failedEntryChecks } from '../gates/entry-checks.js';
 import { checkRerunPolicy } from '../gates/failure-policy.js';
 import { verifyFreeze, type FreezeVerification } from '../gates/freeze.js';
+import { currentInputHashes } from '../git/freeze-drift.js';
+import { describeDrift, driftOf, guardingFreezes } from '../model/freeze-guard.js';
 import { makeRedactor } from '../gates/redact.js';
 import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.js';
 import { assertStageId, findStage } from '../gates/stage-model.js';
@@ -14,6 +19,7 @@ import { freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type StageFrontmatter
 import { EXIT_FAILED, OptionError, StagedocsError, UsageError } from '../model/errors.js';
 import { ID_RULE, isValidId } from '../model/ids.js';
 import { checkProgression, unverifiedRuns } from '../model/progression.js';
+import { phaseGateSubject } from '../model/phase-contract.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import { TOOL_VERSION } from '../util/version.js';
 import { locate, type RootInput } from './root.js';
@@ -23,7 +29,7 @@ export type { RunOutcome, RunProgress } from '../gates/run-stage.js';
 export interface RunGatesRequest {
   /** The repository (inside a git work tree): a folder in it, or the root `resolveRoot` gave. */
   root: RootInput;
-  /** The stage whose gates to run. */
+  /** The stage whose gates to run, or a phase id: then the phase's exit gates run (`exit.gates`). */
   stage: string;
   /** The environment the gates run with (secrets in it are redacted from the evidence). */
   env: Env;
@@ -59,22 +65,29 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   }
   const { root } = await locate(request.root, request.env, 'required');
   const { config, model, validation } = await loadRepository(root);
-  const stage = findStage(model, request.stage);
+  // A phase is the subject of its exit gates: run, recorded and judged as a stage's gates are.
+  const phase = model.stages.some((candidate) => candidate.data.id === request.stage) ? undefined : model.phases.find((candidate) => candidate.data.id === request.stage);
+  const stage = phase ? phaseGateSubject(phase) : findStage(model, request.stage);
   const wanted = request.gates ?? [];
-  const gates = selectGates(stage, wanted);
+  const gates = selectGates(stage, wanted, phase !== undefined);
 
   // Preconditions, in the order a user would fix them; a refusal writes nothing. A dependency has
   // passed as status and sign-off say it has (model/progression.ts), or it is signed off.
   const [evidence, facts, tags] = await Promise.all([
     loadEvidence(root, config.paths.gate_results),
     runHistoryFacts(root, config.paths.gate_results, request.env, { committed: false }),
-    tagsUnder(root, signOffTagPrefix(config), request.env),
+    signOffTags(root, config, request.env),
   ]);
   const runs = evidence.runs;
-  const tagNames = new Set(tags.map((tag) => tag.name));
-  checkProgression(model, stage.data, runs, runTrustOf(evidence.registry, facts), (id) => tagNames.has(signOffTagName(config, 'stage', id)));
+  const tagMap = new Map(tags.map((tag) => [tag.name, tag]));
+  const trust = runTrustOf(evidence.registry, facts);
+  if (!phase) {
+    checkProgression(model, stage.data, runs, trust, (id) => tagMap.has(signOffTagName(config, 'stage', id)));
+    await checkEntry(root, request.env, model, stage, { model, runs, tags: tagMap, errorsByFile: new Map(), trust, globMatches: globMatcher(root) });
+  }
   checkRerunPolicy(model, request.stage, runs, request.decision, validation.diagnostics, unverifiedRuns(evidence.registry));
   const freeze = await checkFreeze(root, request.env, model, stage);
+  await checkGuardingFreezes(root, request.env, model, stage);
   // Interrupted during the checks: nothing was written, and nothing should start.
   if (request.signal?.aborted) throw new StagedocsError(`The run of \`${request.stage}\` was interrupted before its gates started; nothing was recorded`, EXIT_FAILED);
 
@@ -98,10 +111,33 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   });
 }
 
-/** The stage's gates, or those named with `--gate` (in the stage's order). */
-function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[]): GateSpec[] {
+/**
+ * A stage of a phase whose entry is unmet may not run its gates: the entry as the one assessment
+ * judges it (upstream phases signed off, entry files, file checks), then the entry checks that are
+ * commands. A refusal writes nothing.
+ */
+async function checkEntry(root: string, env: Env, model: RepositoryModel, stage: Typed<StageFrontmatter>, context: Parameters<typeof phaseEntryProblems>[0]): Promise<void> {
+  const phase = model.phases.find((candidate) => candidate.data.id === stage.data.phase);
+  if (!phase?.data.entry) return;
+  const problems = phaseEntryProblems(context, phase.data.id);
+  const failed = problems.length > 0 ? [] : await failedEntryChecks(root, phase.data, env, model.config.gates.default_timeout);
+  const unmet = [
+    ...problems.map((problem) => `${problem.reason} (${phase.doc.file}:${problem.place.line}:${problem.place.column}): ${problem.fix}`),
+    ...failed.map(({ check, outcome }) => `entry check \`${check.id}\` (${check.description}) failed: \`${check.run}\` ended with ${outcome}`),
+  ];
+  if (unmet.length === 0) return;
+  throw new StagedocsError(
+    `Stage \`${stage.data.id}\` may not run its gates: the entry of phase \`${phase.data.id}\` is unmet: ${unmet.join('; ')}`,
+    EXIT_FAILED,
+    `Meet the entry of ${phase.data.id} first (\`entry:\` in ${phase.doc.file}); nothing was recorded.`,
+  );
+}
+
+/** The stage's gates (a phase's exit gates), or those named with `--gate` (in their order). */
+function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], isPhase: boolean): GateSpec[] {
   const gates = stage.data.gates ?? [];
   if (gates.length === 0) {
+    if (isPhase) throw new UsageError(`Phase \`${stage.data.id}\` (${stage.doc.file}) declares no exit gates`, 'Add `exit: { gates: [...] }` to its frontmatter, or run the gates of one of its stages.');
     throw new UsageError(`Stage \`${stage.data.id}\` (${stage.doc.file}) declares no gates`, 'Add `gates:` to its frontmatter: each a command (`run:`) or a measured requirement with a severity.');
   }
   for (const id of wanted) {
@@ -137,7 +173,11 @@ async function checkFreeze(root: string, env: Env, model: RepositoryModel, stage
   }
   const verification = await verifyFreeze(root, env, file, frozen.data);
   if (!verification.verified) {
-    const named = [...verification.changed.map((input) => `${input} (changed)`), ...verification.missing.map((input) => `${input} (missing)`)];
+    const named = [
+      ...verification.changed.map((input) => `${input} (changed)`),
+      ...verification.missing.map((input) => `${input} (missing)`),
+      ...(verification.outside ?? []).map((input) => `${input} (outside the repository, not read)`),
+    ];
     throw new StagedocsError(
       `Frozen inputs of \`${stage.data.id}\` differ from ${file}: ${named.join(', ')}`,
       EXIT_FAILED,
@@ -145,4 +185,21 @@ async function checkFreeze(root: string, env: Env, model: RepositoryModel, stage
     );
   }
   return verification;
+}
+
+/**
+ * The freeze files of the stages this one follows guard its inputs too (model/freeze-guard.ts): a
+ * frozen input changed since any of them refuses the run (exit 1) before anything is written.
+ */
+async function checkGuardingFreezes(root: string, env: Env, model: RepositoryModel, stage: Typed<StageFrontmatter>): Promise<void> {
+  const guarding = guardingFreezes(model, stage.data).filter((freeze) => freeze.data.stage !== stage.data.id);
+  if (guarding.length === 0) return;
+  const hashes = await currentInputHashes(root, env, guarding.flatMap((freeze) => Object.keys(freeze.data.inputs)));
+  const drift = guarding.flatMap((freeze) => driftOf(freeze.doc.file, freeze.data, hashes));
+  if (drift.length === 0) return;
+  throw new StagedocsError(
+    `Stage \`${stage.data.id}\` would run on frozen inputs that changed: ${drift.map((entry) => `${entry.input} (${describeDrift(entry)})`).join('; ')}`,
+    EXIT_FAILED,
+    'Restore the frozen inputs (`git checkout <freeze commit> -- <file>`); a new scope needs a new decision note and a new freeze under a new stage: a freeze file is never rewritten.',
+  );
 }

@@ -26,7 +26,7 @@ export interface ValidateRequest {
   staged?: boolean;
   /** `base..head`: check the history rules over that range of commits only (CI). */
   range?: string;
-  /** Read and write the per-file cache in `.stagedocs/` (default true). */
+  /** Read and write the caches, kept in the git directory (default true; none outside git). */
   cache?: boolean;
   /** Worker threads for cold runs (default none; see docs/performance.md). */
   workers?: number;
@@ -89,7 +89,7 @@ export async function validate(request: ValidateRequest): Promise<ValidateReport
   };
 }
 
-interface GitInputs {
+export interface GitInputs {
   source?: DocumentSource;
   only?: Set<string>;
   rules: Rule[];
@@ -103,7 +103,7 @@ interface GitInputs {
  * `only`; otherwise the history rules (whole history, or `range`). Loaded lazily so that a plain
  * validate outside git pays nothing.
  */
-async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config, request: ValidateRequest, useCache: boolean): Promise<GitInputs> {
+export async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config, request: Pick<ValidateRequest, 'env' | 'staged' | 'range'>, useCache: boolean): Promise<GitInputs> {
   const { env } = request;
   // The index and a range are git's: outside git the clear "not inside a git repository" is the answer.
   if ((request.staged || request.range !== undefined) && gitTop === undefined) throw new NotInGitRepositoryError(root);
@@ -111,18 +111,31 @@ async function gitInputs({ root, gitTop }: StagedocsRoot, config: Config, reques
     const { stagedValidation } = await import('../git/staged-validation.js');
     return { ...(await stagedValidation(root, config, env)), notes: [] };
   }
-  const [{ historyRules }, { runHistoryFacts }] = await Promise.all([import('../git/history-validation.js'), import('../git/run-trust.js')]);
+  const [{ historyRules }, { runHistoryFacts }, { headCommit }] = await Promise.all([import('../git/history-validation.js'), import('../git/run-trust.js'), import('../git/repository.js')]);
   if (gitTop === undefined) {
     const history = await historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined);
     return { rules: history.rules, notes: history.skipped ? [history.skipped] : [] };
   }
+  // HEAD is asked for once: both the history rules and the runs' history are kept per HEAD (without
+  // the caches each asks git as it needs).
+  const asked = useCache ? headCommit(root, env) : undefined;
   const [history, facts] = await Promise.all([
-    historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint() } : undefined),
-    runHistoryFacts(root, config.paths.gate_results, env, { committed: false }),
+    historyRules(root, config, env, request.range, useCache ? { toolVersion: codeFingerprint(), head: asked } : undefined),
+    runHistoryFacts(root, config.paths.gate_results, env, { committed: false, cache: useCache, head: asked }),
   ]);
+  // After the history rules, which have checked the range's refs and that the history is complete.
+  const drift = await freezeDriftFor(root, config, env, request.range);
   // rev-list prints HEAD first.
   const head = facts.history && facts.history.size > 0 ? facts.history.values().next().value! : undefined;
-  return { rules: history.rules, notes: history.skipped ? [history.skipped] : [], history: facts.history && head ? { commits: facts.history, head } : facts.history ? { commits: facts.history, head: 'unborn' } : undefined };
+  return { rules: [...history.rules, drift], notes: history.skipped ? [history.skipped] : [], history: facts.history && head ? { commits: facts.history, head } : facts.history ? { commits: facts.history, head: 'unborn' } : undefined };
+}
+
+/** The `freeze-drift` rule: the working tree's frozen inputs, and with a range each commit of it. */
+async function freezeDriftFor(root: string, config: Config, env: ValidateRequest['env'], range: string | undefined): Promise<Rule> {
+  const [{ freezeDriftRule }, { parseRange }, { resolveCommit }] = await Promise.all([import('../git/freeze-drift.js'), import('../git/history-validation.js'), import('../git/repository.js')]);
+  if (range === undefined) return freezeDriftRule(root, config, env, undefined);
+  const { base, head } = parseRange(range);
+  return freezeDriftRule(root, config, env, { base: await resolveCommit(root, env, base, 'range-base'), head: await resolveCommit(root, env, head, 'range-head') });
 }
 
 /** The documents the given repository-relative paths name: files as given, folders by what they contain. */

@@ -1,7 +1,11 @@
 import { type Config } from '../model/config.js';
-import { dependenciesOf, type RepositoryModel, type Typed } from '../model/repository.js';
+import { dependenciesOf, stagesOfPhase, type RepositoryModel, type Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
-import type { StageFrontmatter } from '../model/documents.js';
+import { phaseExit, type PhaseFrontmatter, type PhaseReadiness, type StageFrontmatter } from '../model/documents.js';
+import { entryProblems, isGlobPattern, phaseGateSubject, type ContractProblem, type EntryFacts } from '../model/phase-contract.js';
+import { findSection } from '../model/sections.js';
+import { describeDecisionNeed, unmetDecisions } from '../model/decision-needs.js';
+import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
 import { DISCOUNT_TEXT, notPassedReason, stageRuns, type JudgedRun, type RunTrust, type StageRuns } from '../model/progression.js';
 import { signOffTagName, type TagInfo } from '../git/tags.js';
@@ -18,7 +22,7 @@ export type StageState = 'blocked' | 'failed' | 'validating' | 'in-progress' | '
 export const STATE_ORDER: readonly StageState[] = ['blocked', 'failed', 'validating', 'in-progress', 'not-started', 'done'];
 
 /** What kind of thing stands in a stage's way: what an audit pack groups its blockers by. */
-export type BlockerCause = 'dependency-missing' | 'dependency-not-passed' | 'freeze-missing' | 'freeze-failed' | 'validation-error' | 'done-without-pass';
+export type BlockerCause = 'dependency-missing' | 'dependency-not-passed' | 'phase-entry' | 'freeze-missing' | 'freeze-failed' | 'freeze-drift' | 'validation-error' | 'done-without-pass';
 
 interface Blocker {
   cause: BlockerCause;
@@ -63,9 +67,30 @@ export interface StageAssessment {
   passed: boolean;
   /** The decision note behind the current attempt: the stage's `decision`, else the newest run's. */
   decision: string | null;
-  /** The freeze: required or not, its file when it exists, and whether the newest run verified it. */
-  freeze: { required: boolean; file: string | undefined; verifiedByLastRun: boolean | undefined };
+  /** The freeze: required or not, its file, what the newest run found, and what holds now. */
+  freeze: FreezeAssessment;
   signOffTag: TagInfo | undefined;
+}
+
+/**
+ * The freezes a stage depends on, checked against the working tree when the assessment was made: its
+ * own freeze file and those of the stages of its phase it follows (model/freeze-guard.ts).
+ */
+export interface FreezeAssessment {
+  required: boolean;
+  /** The stage's own freeze file, when it exists. */
+  file: string | undefined;
+  /** What the newest run of the stage found when it started (history, not the present). */
+  verifiedByLastRun: boolean | undefined;
+  /** Every freeze file guarding the stage (its own included), sorted. */
+  guardedBy: string[];
+  /**
+   * Every guarding freeze's inputs have their frozen hashes now; undefined when nothing guards the
+   * stage or the inputs were not hashed (no git).
+   */
+  verifiedNow: boolean | undefined;
+  /** The inputs that differ now, with both hashes. */
+  drift: FreezeDrift[];
 }
 
 /** How many validation errors a file has, and the first one (`line:column message`) to show. */
@@ -83,6 +108,17 @@ export interface AssessmentContext {
   errorsByFile: ReadonlyMap<string, FileErrors>;
   /** What runs are judged with: the registry check, HEAD's history, the files committed at HEAD. */
   trust: RunTrust;
+  /**
+   * Whether a glob of a phase contract (entry files, exit produces) matches a file; given by callers
+   * that can list files (`fileMatcher` in audit/files.ts). Without it globs are not judged; plain
+   * paths are always judged, through the model.
+   */
+  globMatches?: (pattern: string) => boolean;
+  /**
+   * The current stored-content hash of every frozen input (git/freeze-drift.ts `frozenInputHashes`),
+   * so that a freeze is judged by what holds now. Absent: freezes are not checked (`verifiedNow` undefined).
+   */
+  inputHashes?: InputHashes;
 }
 
 /** The fixed part of the sign-off tag format before the stage id, to list those tags in one git call. */
@@ -90,18 +126,22 @@ export function signOffTagPrefix(config: Config): string {
   return config.tags.sign_off.split('{')[0] ?? '';
 }
 
-/** Stages by id, built once per model: every assessment looks up its dependencies. */
-const stagesById = new WeakMap<RepositoryModel['stages'], Map<string, Typed<StageFrontmatter>>>();
+/** Documents by id, built once per list of the model: every assessment looks up its dependencies and its phase. */
+const indexes = new WeakMap<ReadonlyArray<Typed<{ id: string }>>, Map<string, Typed<{ id: string }>>>();
 
-function stageById(model: RepositoryModel, id: string): Typed<StageFrontmatter> | undefined {
-  let index = stagesById.get(model.stages);
+function byId<T extends { id: string }>(list: ReadonlyArray<Typed<T>>, id: string): Typed<T> | undefined {
+  let index = indexes.get(list);
   if (!index) {
     index = new Map();
-    // The first stage with an id wins, as `find` would (a duplicate id is unique-id's finding).
-    for (const stage of model.stages) if (!index.has(stage.data.id)) index.set(stage.data.id, stage);
-    stagesById.set(model.stages, index);
+    // The first document with an id wins, as `find` would (a duplicate id is unique-id's finding).
+    for (const item of list) if (!index.has(item.data.id)) index.set(item.data.id, item);
+    indexes.set(list, index);
   }
-  return index.get(id);
+  return index.get(id) as Typed<T> | undefined;
+}
+
+function stageById(model: RepositoryModel, id: string): Typed<StageFrontmatter> | undefined {
+  return byId(model.stages, id);
 }
 
 export function assessStage(context: AssessmentContext, stage: Typed<StageFrontmatter>): StageAssessment {
@@ -123,10 +163,13 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     const dependencyTag = context.tags.get(signOffTagName(model.config, 'stage', dependency));
     if (!dependencyTag && !stageRuns(other.data, context.runs, context.trust).passed) block('dependency-not-passed', { text: `${dependency} has no passing run` });
   }
+  for (const problem of phaseEntryProblems(context, data.phase)) block('phase-entry', ...messageParts(`entry of phase ${data.phase} is unmet: ${problem.reason}`));
   if (data.freeze === 'required' && !model.freezes.some((freeze) => freeze.data.stage === data.id)) {
     block('freeze-missing', { text: `freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run ` }, { code: `stagedocs freeze ${data.id}` }, { text: ')' });
   }
   if (lastRun?.freeze && !lastRun.freeze.verified) block('freeze-failed', { text: `freeze verification failed in run ${lastRun.run_id}` });
+  const freeze = freezeOf(context, data, lastRun);
+  for (const drift of freeze.drift) block('freeze-drift', { text: 'frozen input ' }, { code: drift.input }, { text: ` changed (${describeDrift(drift, { short: true })})` });
   const errors = context.errorsByFile.get(stage.doc.file);
   if (errors) {
     const more = errors.count > 1 ? ` and ${errors.count - 1} more` : '';
@@ -180,7 +223,6 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     parts = [{ text: started ? 'run the gates: ' : 'start the stage, then run its gates: ' }, { code: `stagedocs gate run ${data.id}` }];
   }
   const nextAction = plainParts(parts);
-  const freezeFile = model.freezes.find((freeze) => freeze.data.stage === data.id)?.doc.file;
   return {
     state,
     nextAction,
@@ -196,8 +238,23 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     passingRun,
     passed: signOffTag !== undefined || judged.passed,
     decision: data.decision ?? lastRun?.decision_tag ?? null,
-    freeze: { required: data.freeze === 'required', file: freezeFile, verifiedByLastRun: lastRun?.freeze?.verified },
+    freeze,
     signOffTag,
+  };
+}
+
+/** The freezes guarding a stage, judged against the inputs' current hashes when the context has them. */
+function freezeOf(context: AssessmentContext, stage: StageFrontmatter, lastRun: RunReport | undefined): FreezeAssessment {
+  const guarding = guardingFreezes(context.model, stage);
+  const hashes = context.inputHashes;
+  const drift = hashes ? guarding.flatMap((freeze) => driftOf(freeze.doc.file, freeze.data, hashes)) : [];
+  return {
+    required: stage.freeze === 'required',
+    file: context.model.freezes.find((freeze) => freeze.data.stage === stage.id)?.doc.file,
+    verifiedByLastRun: lastRun?.freeze?.verified,
+    guardedBy: guarding.map((freeze) => freeze.doc.file),
+    verifiedNow: hashes && guarding.length > 0 ? drift.length === 0 : undefined,
+    drift,
   };
 }
 
@@ -210,6 +267,26 @@ function needsOf(context: AssessmentContext, stage: Typed<StageFrontmatter>, jud
     if (blocker.cause === 'done-without-pass') continue;
     needs.push({ reason: plainParts(blocker.parts), fix: FIXES[blocker.cause](data.id), cause: blocker.cause });
   }
+  for (const need of unmetDecisions(context.model, data)) {
+    needs.push({
+      reason: `${data.id} waits on a decision: ${describeDecisionNeed(need)}`,
+      fix: need.tag === undefined ? `write an accepted decision note and name it in \`decision:\` of ${stage.doc.file}` : `settle ${need.tag}${need.file ? ` (${need.file})` : ''}: set its \`status\` to ${need.expected === 'accepted' ? '`accepted`' : '`accepted`, `rejected` or `superseded`'}`,
+    });
+  }
+  const phase = data.production === true ? phaseById(context.model, data.phase) : undefined;
+  if (phase?.data.readiness?.production_gate === 'disallowed') {
+    needs.push({
+      reason: `${data.id} declares \`production: true\` while its phase ${phase.data.id} disallows production (\`readiness.production_gate: disallowed\` in ${phase.doc.file})`,
+      fix: `allow production in the phase (\`production_gate: allowed\`, a decision for a person to take) or drop \`production: true\` from ${stage.doc.file}`,
+    });
+  }
+  needs.push(...runNeeds(context, data, judged));
+  return needs;
+}
+
+/** What a sign-off needs of the runs of a stage or of a phase's exit gates: a passing run that counts, with its evidence committed. */
+function runNeeds(context: AssessmentContext, data: StageFrontmatter, judged: StageRuns): SignOffNeed[] {
+  const needs: SignOffNeed[] = [];
   if (!judged.passed) {
     const newest = judged.judged.at(-1);
     needs.push({
@@ -229,11 +306,124 @@ function needsOf(context: AssessmentContext, stage: Typed<StageFrontmatter>, jud
   return needs;
 }
 
+function phaseById(model: RepositoryModel, id: string): Typed<PhaseFrontmatter> | undefined {
+  return byId(model.phases, id);
+}
+
+/**
+ * What of a phase's entry does not hold, judged by its sign-off tags and the files: what blocks its
+ * stages in status, `gate run` and `sign-off` (empty for a phase without entry, or unknown).
+ */
+export function phaseEntryProblems(context: AssessmentContext, phaseId: string): ContractProblem[] {
+  const phase = phaseById(context.model, phaseId);
+  return phase?.data.entry ? entryProblems(phase, entryFactsOf(context), 'signed off') : [];
+}
+
+/** The entry facts of commands that read git: an upstream phase is cleared by its sign-off tag. */
+function entryFactsOf(context: AssessmentContext): EntryFacts {
+  return {
+    phaseCleared: (id) => context.tags.has(signOffTagName(context.model.config, 'phase', id)),
+    fileExists: (pattern) => fileExists(context, pattern),
+  };
+}
+
+function fileExists(context: AssessmentContext, pattern: string): boolean | undefined {
+  return isGlobPattern(pattern) ? context.globMatches?.(pattern) : context.model.exists(pattern);
+}
+
+/** The section a phase with a structured exit must fill in for the next phase. */
+export const GAPS_SECTION = 'Gaps';
+
+/** Where a phase stands against its contract: what `status`, audit packs, `sign-off` and the agents' context report. */
+export interface PhaseAssessment {
+  id: string;
+  /** The name of its sign-off tag, and the tag when it exists. */
+  tag: string;
+  signOffTag: TagInfo | undefined;
+  /** What of its entry does not hold (upstream phases by their sign-off tags). */
+  entryProblems: ContractProblem[];
+  exit: {
+    /** The exit is the structured form (criteria, produces, gates), which also requires the Gaps section. */
+    structured: boolean;
+    /** Exit produced files that have no match (a glob unjudged without a file lister is not listed). */
+    missing: string[];
+    /** The exit gates' runs, judged as a stage's are; undefined when the phase has no exit gates. */
+    runs: StageRuns | undefined;
+    passingRun: JudgedRun | undefined;
+  };
+  readiness: PhaseReadiness;
+  /** False when its readiness disallows production: sign-off then says "not for production". */
+  forProduction: boolean;
+  signOffAllowed: boolean;
+  /** Everything a phase sign-off still needs (empty when allowed or signed off). */
+  signOffNeeds: SignOffNeed[];
+}
+
+/**
+ * The one verdict on a phase: its sign-off needs every stage signed off and still passed by the one
+ * verdict (a tag made by hand does not make a stage pass) and `done`; its entry met; its exit
+ * definition written, its produced files present, a passing counting run of its exit gates (when it
+ * has any) with the evidence committed, and, with the structured exit, a Gaps section for the next
+ * phase; the phase `done` and its document valid.
+ */
+export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontmatter>): PhaseAssessment {
+  const { model } = context;
+  const { data, doc } = phase;
+  const tag = signOffTagName(model.config, 'phase', data.id);
+  const signOffTag = context.tags.get(tag);
+  const stages = stagesOfPhase(model, data.id);
+  const exit = phaseExit(data);
+  const problems = entryProblems(phase, entryFactsOf(context), 'signed off');
+  const missing = (exit.produces ?? []).filter((pattern) => fileExists(context, pattern) === false);
+  const subject = phaseGateSubject(phase);
+  const runs = (exit.gates ?? []).length > 0 ? stageRuns(subject.data, context.runs, context.trust) : undefined;
+  const needs: SignOffNeed[] = [];
+  const need = (reason: string, fix: string) => needs.push({ reason, fix });
+  if (!signOffTag) {
+    if (stages.length === 0) need(`phase ${data.id} has no stages`, `add one (\`stagedocs new-stage "<title>" --phase ${data.id}\`)`);
+    const unsigned = stages.filter((stage) => !context.tags.has(signOffTagName(model.config, 'stage', stage.data.id)));
+    if (unsigned.length > 0) need(`not every stage is signed off: ${unsigned.map((stage) => stage.data.id).join(', ')}`, 'run `stagedocs sign-off <stage-id>` for each');
+    const open = stages.filter((stage) => stage.data.status !== 'done' || !assessStage(context, stage).judged.passed);
+    if (open.length > 0) need(`not every stage is done with a passing gate run that counts: ${open.map((stage) => `${stage.data.id} (${stage.data.status})`).join(', ')}`, 'finish them and run their gates');
+    for (const problem of problems) need(`the entry of phase ${data.id} is unmet: ${problem.reason} (${doc.file}:${problem.place.line}:${problem.place.column})`, problem.fix);
+    const hasExit = (exit.criteria ?? []).length + (exit.produces ?? []).length + (exit.gates ?? []).length > 0;
+    if (!hasExit) need(`phase ${data.id} has no exit definition (\`exit:\` in ${doc.file})`, 'write what must hold for it to close');
+    for (const pattern of missing) need(`exit file \`${pattern}\` of phase ${data.id} ${isGlobPattern(pattern) ? 'matches nothing' : 'does not exist'}`, `produce it and commit it (\`exit.produces\` in ${doc.file})`);
+    if (runs) needs.push(...runNeeds(context, subject.data, runs));
+    if (exit.structured) {
+      const gaps = findSection(doc, GAPS_SECTION);
+      if (!gaps || gaps.empty) {
+        need(
+          gaps ? `the \`## ${GAPS_SECTION}\` section of ${doc.file} (line ${gaps.line}) is empty` : `${doc.file} has no \`## ${GAPS_SECTION}\` section`,
+          `write in \`## ${GAPS_SECTION}\` what this phase leaves undone for the next one (or "None", said in a sentence)`,
+        );
+      }
+    }
+    if (data.status !== 'done') need(`phase ${data.id} has status \`${data.status}\`, expected \`done\` once its exit definition is met`, `set \`status: done\` in ${doc.file} and commit it`);
+    const errors = context.errorsByFile.get(doc.file);
+    if (errors) need(`${doc.file} fails validation (${errors.first})`, 'run `stagedocs validate`');
+  }
+  const readiness = data.readiness ?? {};
+  return {
+    id: data.id,
+    tag,
+    signOffTag,
+    entryProblems: problems,
+    exit: { structured: exit.structured, missing, runs, passingRun: runs?.passed ? runs.last : undefined },
+    readiness,
+    forProduction: readiness.production_gate !== 'disallowed',
+    signOffAllowed: !signOffTag && needs.length === 0,
+    signOffNeeds: needs,
+  };
+}
+
 const FIXES: Record<BlockerCause, (id: string) => string> = {
   'dependency-missing': () => 'fix `depends_on` (or add the missing stage)',
   'dependency-not-passed': () => 'make each dependency pass its gates (or sign it off) first',
+  'phase-entry': () => "meet the entry of the stage's phase first (`stagedocs status` lists what it lacks)",
   'freeze-missing': (id) => `run \`stagedocs freeze ${id}\` and commit the freeze file`,
   'freeze-failed': () => 'restore the frozen inputs, then run the gates again',
+  'freeze-drift': () => 'restore the frozen inputs to their frozen content (`stagedocs validate` names each), or record a decision and freeze anew under a new stage',
   'validation-error': () => 'run `stagedocs validate` and fix the errors in the stage document',
   'done-without-pass': (id) => `run \`stagedocs gate run ${id}\` until it passes`,
 };

@@ -5,10 +5,12 @@ import type { CommitChanges } from '../git/history.js';
 import type { TagInfo } from '../git/tags.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../model/documents.js';
-import { type RunReport, type RunFolder } from '../model/evidence.js';
+import { type RunFolder } from '../model/evidence.js';
+import { describeDrift, type InputHashes } from '../model/freeze-guard.js';
 import { findSection } from '../model/sections.js';
 import type { InlinePart } from '../render/escape.js';
 import type { RunTrust } from '../model/progression.js';
+import { readinessLine } from './status.js';
 import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type BlockerCause, type FileErrors, type NextActionKind, type StageAssessment, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';
 
@@ -34,6 +36,8 @@ export interface PackInput {
   errorsByFile: ReadonlyMap<string, FileErrors>;
   /** What runs are judged with (model/progression.ts), as status and sign-off judge them. */
   trust: RunTrust;
+  /** The frozen inputs' hashes when the pack is made (see `AssessmentContext.inputHashes`). */
+  inputHashes?: InputHashes;
   range: { base: string | undefined; baseSha: string | undefined; head: string; headSha: string };
   /** Explicit stage ids; undefined selects every stage whose files changed in the range. */
   stageIds: string[] | undefined;
@@ -131,6 +135,8 @@ export interface OverviewPhase {
    */
   nodes: Array<{ node: string; id: string; title: string; state: StageState; in_pack: boolean; count: number; last_id: string | null }>;
   edges: Array<{ from: string; to: string }>;
+  /** The phase's readiness in a line (`readiness: design-only, production disallowed ...`), or null when it declares none. */
+  readiness: string | null;
 }
 
 export interface AuditPack {
@@ -178,6 +184,7 @@ export function packBuilder(setting: PackSetting): PackBuilder {
     tags: new Map(setting.tags.map((tag) => [tag.name, tag])),
     errorsByFile: setting.errorsByFile,
     trust: setting.trust,
+    ...(setting.inputHashes ? { inputHashes: setting.inputHashes } : {}),
   };
   const indexes = packIndexes(setting);
   const owners = stageFileOwners(setting, indexes);
@@ -286,8 +293,10 @@ export const CAUSE_LABELS: Record<BlockerGroup['cause'], string> = {
   'failing-gates': 'a blocking gate failed in the latest run',
   'dependency-not-passed': 'a dependency has no passing run',
   'dependency-missing': 'a dependency does not exist',
+  'phase-entry': "the entry of its phase is unmet",
   'freeze-missing': 'the freeze file is missing',
   'freeze-failed': 'freeze verification failed',
+  'freeze-drift': 'a frozen input differs from its freeze file',
   'validation-error': 'the stage document fails validation',
   'done-without-pass': 'marked done without a passing run that counts',
   'marked-blocked': 'marked blocked in its document',
@@ -563,7 +572,7 @@ function stageDetails(
     evidence: {
       runs: shown.map((run) => packRun(input, run)),
       earlier: earlier ? `${earlier.run_id}: ${earlier.overall_pass ? 'pass' : 'fail'} (before this range)` : null,
-      freeze: freezeLine(input, data, assessment.lastRun, commits),
+      freeze: freezeLine(input, data, assessment, commits),
     },
     traceability: {
       sign_off_tag: assessment.signOffTag
@@ -659,18 +668,29 @@ function formatDuration(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-function freezeLine(input: PackInput, stage: StageFrontmatter, lastRun: RunReport | undefined, commits: CommitChanges[]): string {
-  const freezeFile = input.model.freezes.find((freeze) => freeze.data.stage === stage.id);
-  const file = freezeFile?.doc.file ?? `${input.model.config.paths.freeze.replace(/\/+$/, '')}/${stage.id}.freeze.json`;
+/**
+ * What was checked of the stage's freezes and when: the inputs re-hashed when the pack was made (the
+ * one assessment's `freeze.verifiedNow`), and, separately, what the newest run found when it started.
+ * A run's verification is history: it says nothing about an input changed after it.
+ */
+function freezeLine(input: PackInput, stage: StageFrontmatter, assessment: StageAssessment, commits: CommitChanges[]): string {
+  const { freeze } = assessment;
+  const lastRun = assessment.lastRun;
+  const file = freeze.file ?? `${input.model.config.paths.freeze.replace(/\/+$/, '')}/${stage.id}.freeze.json`;
   const rewritten = commits.some((commit) => commit.changes.some((changed) => changed.path === file && (changed.status === 'M' || changed.status === 'D')));
   const parts: string[] = [];
-  if (!freezeFile) parts.push(stage.freeze === 'required' ? `required but ${file} is missing` : 'no freeze file (not required)');
+  const guarded = freeze.guardedBy.length > 0;
+  if (!freeze.file) parts.push(stage.freeze === 'required' ? `required but ${file} is missing` : guarded ? 'no freeze file of its own (not required)' : 'no freeze file (not required)');
   else parts.push(`${file} present`);
   if (rewritten) parts.push(`WARNING: ${file} was modified or deleted in this range; committed freeze files must not change`);
+  const guards = `guarded by ${freeze.guardedBy.join(', ')}`;
+  if (freeze.verifiedNow === true) parts.push(`${guards}: every frozen input re-hashed when this pack was made matches`);
+  else if (freeze.verifiedNow === false) parts.push(`${guards}: FROZEN INPUTS CHANGED when this pack was made: ${freeze.drift.map((drift) => `${drift.input} (${describeDrift(drift)})`).join('; ')}`);
+  else if (guarded) parts.push(`${guards}: inputs not re-hashed for this pack`);
   if (lastRun?.freeze) {
     parts.push(
       lastRun.freeze.verified
-        ? `verified by run ${lastRun.run_id}`
+        ? `run ${lastRun.run_id} found its own inputs unchanged when it started (${lastRun.started_at})`
         : `verification FAILED in run ${lastRun.run_id} (changed: ${lastRun.freeze.changed.join(', ') || 'none'}; missing: ${lastRun.freeze.missing.join(', ') || 'none'})`,
     );
   }
@@ -708,6 +728,8 @@ function overviewOf(model: RepositoryModel, context: AssessmentContext, inPack: 
         .map((dependency) => ({ from: nodeOf.get(dependency)!, to: nodeOf.get(stage.data.id)! }))
         .filter((edge) => edge.from !== edge.to && !seen.has(`${edge.from} ${edge.to}`) && seen.add(`${edge.from} ${edge.to}`)),
     );
-    return { id: phaseId, title: model.phases.find((phase) => phase.data.id === phaseId)?.data.title ?? phaseId, nodes, edges };
+    const phase = model.phases.find((candidate) => candidate.data.id === phaseId);
+    const readiness = phase?.data.readiness ? readinessLine({ readiness: phase.data.readiness, for_production: phase.data.readiness.production_gate !== 'disallowed' }) : '';
+    return { id: phaseId, title: phase?.data.title ?? phaseId, nodes, edges, readiness: readiness === '' ? null : readiness };
   });
 }

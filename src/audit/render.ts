@@ -1,4 +1,4 @@
-import { loadTemplate } from '../render/templates.js';
+import { loadTemplate, type OverridePolicy } from '../render/templates.js';
 import type { InlinePart } from '../render/escape.js';
 import { CAUSE_LABELS, type AuditPack, type BlockerGroup, type OverviewPhase, type StagePack } from './pack.js';
 
@@ -9,6 +9,8 @@ interface RenderOptions {
   root: string;
   templatesDir: string;
   maxChars: number;
+  /** How the repository's overrides of the pack's templates are treated (default: restricted). */
+  overrides?: OverridePolicy;
 }
 
 /** Up to this many stages, the summary table has a row for each; beyond, similar stages share a row. */
@@ -27,9 +29,10 @@ const IDS_NAMED = 6;
  * never longer than `maxChars`.
  */
 export function renderAuditPack(pack: AuditPack, options: RenderOptions): string {
-  const main = loadTemplate(options.root, options.templatesDir, 'audit-pack.md.hbs');
-  const overviewTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-overview.md.hbs');
-  const stageTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-stage.md.hbs');
+  const overrides = options.overrides ?? { restricted: true };
+  const main = loadTemplate(options.root, options.templatesDir, 'audit-pack.md.hbs', overrides);
+  const overviewTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-overview.md.hbs', overrides);
+  const stageTemplate = loadTemplate(options.root, options.templatesDir, 'audit-pack-stage.md.hbs', overrides);
 
   const wholeOverview = overviewWithin(pack.overview, options.maxChars, (phases) => tidy(overviewTemplate({ phases: overviewView(phases) })));
   const rows = summaryRows(pack.stages);

@@ -1,5 +1,6 @@
 import { stagesOfPhase } from '../model/repository.js';
-import { assessStage, comparePhaseIds, type AssessmentContext, type StageState } from './assess.js';
+import type { PhaseReadiness } from '../model/documents.js';
+import { assessPhase, assessStage, comparePhaseIds, type AssessmentContext, type StageState } from './assess.js';
 
 export interface StatusStage {
   id: string;
@@ -21,6 +22,17 @@ export interface StatusPhase {
   status: string;
   done: number;
   total: number;
+  /** The phase's readiness as declared (maturity, risk, production_gate); null when it declares none. */
+  readiness: PhaseReadiness | null;
+  /** False when its readiness disallows production. */
+  for_production: boolean;
+  /** What of its entry contract does not hold, with the place in the phase document and what to do. */
+  entry_unmet: Array<{ reason: string; fix: string; line: number; column: number }>;
+  /** The newest counting run of its exit gates; null without exit gates or runs. */
+  exit_run: { run_id: string; result: 'pass' | 'fail' } | null;
+  /** A sign-off of the phase is allowed now (audit/assess.ts assessPhase). */
+  sign_off_allowed: boolean;
+  sign_off_needs: Array<{ reason: string; fix: string }>;
   stages: StatusStage[];
 }
 
@@ -51,10 +63,39 @@ export function buildStatus(context: AssessmentContext): StatusReport {
   const phaseIds = new Set(model.phases.map((phase) => phase.data.id));
   const phases = [...model.phases]
     .sort((a, b) => comparePhaseIds(a.data.id, b.data.id))
-    .map((phase) => {
+    .map((phase): StatusPhase => {
       const stages = stagesOfPhase(model, phase.data.id).map(row);
-      return { id: phase.data.id, title: phase.data.title, status: phase.data.status, done: stages.filter((stage) => stage.state === 'done').length, total: stages.length, stages };
+      const assessment = assessPhase(context, phase);
+      const exitRun = assessment.exit.runs?.last?.report;
+      return {
+        id: phase.data.id,
+        title: phase.data.title,
+        status: phase.data.status,
+        done: stages.filter((stage) => stage.state === 'done').length,
+        total: stages.length,
+        readiness: phase.data.readiness ?? null,
+        for_production: assessment.forProduction,
+        entry_unmet: assessment.entryProblems.map((problem) => ({ reason: problem.reason, fix: problem.fix, line: problem.place.line, column: problem.place.column })),
+        exit_run: exitRun ? { run_id: exitRun.run_id, result: exitRun.overall_pass ? 'pass' : 'fail' } : null,
+        sign_off_allowed: assessment.signOffAllowed,
+        sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
+        stages,
+      };
     });
   const orphans = model.stages.filter((stage) => !phaseIds.has(stage.data.phase)).map(row);
   return { phases, orphans };
+}
+
+/** `readiness: design-only, production disallowed (not for production); risk: execution very-high`, or '' when the phase declares none. */
+export function readinessLine(phase: Pick<StatusPhase, 'readiness' | 'for_production'>): string {
+  const readiness = phase.readiness;
+  if (!readiness) return '';
+  const parts = [
+    readiness.maturity,
+    readiness.production_gate ? `production ${readiness.production_gate}${phase.for_production ? '' : ' (not for production)'}` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  const risks = Object.entries(readiness.risk ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, level]) => `${name} ${level}`);
+  return `readiness: ${[parts.join(', '), risks.length > 0 ? `risk: ${risks.join(', ')}` : ''].filter((part) => part !== '').join('; ')}`;
 }

@@ -4,6 +4,8 @@ import { type RegistryCheck, type RunFolder } from '../model/evidence.js';
 import type { RepositoryModel } from '../model/repository.js';
 import type { Env } from '../git/exec.js';
 import { tagsUnder, type TagInfo } from '../git/tags.js';
+import { frozenInputHashes } from '../git/freeze-drift.js';
+import type { InputHashes } from '../model/freeze-guard.js';
 import { signOffTagPrefix, type FileErrors } from './assess.js';
 
 /** What status and audit packs read of a repository: documents, their validation errors, gate runs. */
@@ -33,5 +35,17 @@ export function workspaceOf(repository: LoadedRepository<'read' | 'check'>): Wor
 
 /** The sign-off tags, from one `git for-each-ref`; none when there is no git repository. */
 export async function signOffTags(root: string, config: Config, env: Env): Promise<TagInfo[]> {
-  return tagsUnder(root, signOffTagPrefix(config), env);
+  const stagePrefix = signOffTagPrefix(config);
+  const phasePrefix = config.tags.phase_sign_off.split('{')[0] ?? '';
+  // Phase tags judge phase entries and sign-offs; with the default formats both share one listing.
+  if (phasePrefix.startsWith(stagePrefix)) return tagsUnder(root, stagePrefix, env);
+  const [stages, phases] = await Promise.all([tagsUnder(root, stagePrefix, env), tagsUnder(root, phasePrefix, env)]);
+  return [...new Map([...stages, ...phases].map((tag) => [tag.name, tag])).values()];
+}
+
+/** The frozen inputs' current hashes, for the assessment's `freeze` (left out when they cannot be hashed). */
+export async function withInputHashes(root: string, env: Env, model: RepositoryModel): Promise<{ inputHashes?: InputHashes }> {
+  if (model.freezes.length === 0) return {};
+  const hashes = await frozenInputHashes(root, env, model.freezes);
+  return hashes ? { inputHashes: hashes } : {};
 }

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { resolveRoot, type StagedocsRoot } from '../git/root.js';
+import { strayCacheWarning } from '../git/stray-cache.js';
 import { UsageError } from '../model/errors.js';
 import type { CliIo } from './io.js';
 
@@ -25,6 +26,15 @@ interface CommandRoot extends StagedocsRoot {
 export async function commandRoot(io: CliIo, cwdOption: string | undefined, git: 'required' | 'optional'): Promise<CommandRoot> {
   const cwd = workingDirectory(io, cwdOption);
   return { cwd, ...(await resolveRoot(cwd, io.env, { git })) };
+}
+
+/**
+ * For the commands that use the caches: one warning on stderr (never on stdout, which may be JSON)
+ * when the work tree still holds a `.stagedocs/` cache folder, which is never read.
+ */
+export async function warnAboutStrayCache(io: CliIo, root: string): Promise<void> {
+  const warning = await strayCacheWarning(root, io.env);
+  if (warning) io.stderr.write(`warning: ${warning}\n`);
 }
 
 /**

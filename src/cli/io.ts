@@ -1,3 +1,5 @@
+import { terminalText } from '../format/colors.js';
+
 /** Everything the CLI takes from its process, so commands can be driven in tests and never touch `process`. */
 export interface CliIo {
   cwd: string;
@@ -35,4 +37,15 @@ export function clockFrom(env: CliIo['env']): () => Date {
     if (!Number.isNaN(date.getTime())) return () => new Date(date.getTime());
   }
   return () => new Date();
+}
+
+/**
+ * The CLI's io with every write passed through `terminalText`: titles, owners, file names, gate
+ * output and error messages reach the terminal (and logs, and redirected files) with their control
+ * characters and bidi overrides visible and inert, whatever command prints them. Only the language
+ * server bypasses it: its output is the protocol, byte-counted JSON.
+ */
+export function inertIo(io: CliIo): CliIo {
+  const inert = (stream: OutputStream): OutputStream => ({ write: (text) => stream.write(terminalText(text)), isTTY: stream.isTTY });
+  return { ...io, stdout: inert(io.stdout), stderr: inert(io.stderr) };
 }

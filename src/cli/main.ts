@@ -6,7 +6,7 @@ import { TOOL_VERSION } from '../util/version.js';
 import type { CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { asFileSystemFailure, presentError } from './errors.js';
-import { type CliIo } from './io.js';
+import { inertIo, type CliIo } from './io.js';
 
 /** How the top-level help lists each command: its name and arguments, from the command table. */
 const TERMS = new Map(COMMANDS.map((entry) => [entry.name, entry.usage === '' ? entry.name : `${entry.name} ${entry.usage}`]));
@@ -16,7 +16,9 @@ const TERMS = new Map(COMMANDS.map((entry) => [entry.name, entry.usage === '' ? 
  * known by name and summary; only the module of the command being run is imported (flags, help and
  * action), so `--help` and every command start fast.
  */
-export async function run(argv: string[], io: CliIo): Promise<number> {
+export async function run(argv: string[], processIo: CliIo): Promise<number> {
+  const invoked = invokedCommand(argv);
+  const io = invoked === 'lsp' ? processIo : inertIo(processIo);
   let exitCode = 0;
   const context: CommandContext = { io, setExitCode: (code) => void (exitCode = Math.max(exitCode, code)) };
   const program: Command = new Command('stagedocs')
@@ -46,7 +48,6 @@ Examples:
 
 Exit codes: 0 success (warnings allowed), 1 the checked thing failed, 2 usage or configuration error.`,
     );
-  const invoked = invokedCommand(argv);
   for (const entry of COMMANDS) {
     const command = program.command(entry.name).summary(entry.summary);
     if (entry.name === invoked) (await entry.load()).register(command, context);

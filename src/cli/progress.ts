@@ -1,9 +1,12 @@
-import { type Colors } from '../format/colors.js';
+import { ownControl, type Colors } from '../format/colors.js';
 import { performance } from 'node:perf_hooks';
 import type { GateSpec } from '../model/documents.js';
 import type { GateResult } from '../model/evidence.js';
 import type { RunProgress } from '../gates/run-stage.js';
 import type { OutputStream } from './io.js';
+
+/** Back to the line's start and clear it: the redraw of a terminal progress line. */
+const REDRAW = ownControl('\r\x1b[K');
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -31,7 +34,7 @@ export function gateProgress(stream: OutputStream, colors: Colors): RunProgress 
       let frame = 0;
       const draw = () => {
         const elapsed = ((performance.now() - started) / 1000).toFixed(1);
-        stream.write(`\r\x1b[K${colors.cyan(SPINNER[frame++ % SPINNER.length]!)} [${index + 1}/${total}] ${gate.id} ${colors.dim(`${elapsed}s`)}`);
+        stream.write(`${REDRAW}${colors.cyan(SPINNER[frame++ % SPINNER.length]!)} [${index + 1}/${total}] ${gate.id} ${colors.dim(`${elapsed}s`)}`);
       };
       draw();
       timer = setInterval(draw, 100);
@@ -40,7 +43,7 @@ export function gateProgress(stream: OutputStream, colors: Colors): RunProgress 
     gateFinished(result: GateResult, index: number, total: number) {
       stop();
       const seconds = (result.duration_ms / 1000).toFixed(1);
-      const prefix = stream.isTTY ? '\r\x1b[K' : '';
+      const prefix = stream.isTTY ? REDRAW : '';
       stream.write(`${prefix}[${index + 1}/${total}] ${result.id} ${outcomeLabel(result, colors)} ${colors.dim(`${seconds}s`)} ${result.summary}\n`);
     },
     stop,

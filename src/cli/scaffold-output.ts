@@ -1,6 +1,6 @@
 import { UsageError } from '../model/errors.js';
 import { assertTitle } from '../scaffold/names.js';
-import { createFiles, type NewFile } from '../scaffold/files.js';
+import { createFiles, withScaffoldLock, type NewFile } from '../scaffold/files.js';
 import type { CliIo } from './io.js';
 import { ask, canAsk } from './prompt.js';
 
@@ -18,6 +18,14 @@ export async function writePlan(io: CliIo, root: string, files: readonly NewFile
   await createFiles(root, files);
   for (const file of files) io.stdout.write(`wrote ${file.path}\n`);
   printNext(io, next);
+}
+
+/**
+ * Runs a scaffolding command's plan-and-write under the repository's scaffolding lock (concurrent
+ * commands then never take the same id), saying so on stderr when it broke a dead process's lock.
+ */
+export function scaffoldLocked<T>(io: CliIo, root: string, action: () => Promise<T>): Promise<T> {
+  return withScaffoldLock(root, action, (message) => io.stderr.write(`warning ${message}\n`));
 }
 
 export function printNext(io: CliIo, next: readonly string[]): void {

@@ -182,6 +182,7 @@ function mergeConfig(base: Config, user: Partial<Config>): Config {
     tags: { ...base.tags, ...user.tags },
     limits: { ...base.limits, ...user.limits },
     gates: { ...base.gates, ...user.gates },
+    audit_pack: { ...base.audit_pack, ...user.audit_pack },
   };
 }
 

@@ -1,8 +1,16 @@
 /**
- * The files the caches keep in `.stagedocs/` (git-ignored, tool state, never work): their names in
- * one place, so that no two caches ever share a file by mistake.
+ * The files the caches keep in the cache folder of a stagedocs root (`cacheDirOf` in
+ * util/cache-location.ts: inside the git directory, where no commit can put them): their names in
+ * one place, so that no two caches ever share a file by mistake. Every cache is keyed by the running
+ * code's fingerprint (`codeFingerprint`), so another build's files are never used.
  */
-export const CACHE_DIR = '.stagedocs';
+
+/**
+ * Where versions up to 0.2 kept the caches: a folder of the work tree, which `git add -f` can commit.
+ * Never read any more; only named to warn about it (git/stray-cache.ts) and to keep it out of the
+ * dirty check of gate runs.
+ */
+export const WORK_TREE_CACHE_DIR = '.stagedocs';
 
 /** The facts cache (facts-cache.ts): what the repository model reads, one entry per document. */
 export const FACTS_FILE = 'validate-cache.json';

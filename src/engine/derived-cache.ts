@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
-import { CACHE_DIR } from './cache-files.js';
 import { fileStamp, racyFrom, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
 
 interface DerivedFile {
@@ -26,22 +25,25 @@ interface DerivedText {
 }
 
 /**
- * A value derived from `key` and the bytes of `files` (repository-relative), kept in
- * `.stagedocs/<name>.json` and reused while the key is the same and every file has the stamp (size,
+ * A value derived from `key` and the bytes of `files` (relative to `root`), kept in
+ * `<cacheDir>/<name>.json` (the root's cache folder, `cacheDirOf`) and reused while the key is the same and every file has the stamp (size,
  * mtime, ctime, inode) it had before the value was computed, as the facts cache trusts stamps: any
  * write changes ctime, and stamps too close to the cache's own write time are never trusted. The key
- * must name everything else the value depends on. A damaged or foreign file means computing again;
- * a failed write only loses the cache.
+ * must name everything else the value depends on (the code's fingerprint among it). A damaged or
+ * foreign file means computing again; a failed write only loses the cache. Without a cache folder
+ * (outside git, or caches turned off) the value is computed every time.
  */
 export async function derivedValue<T>(
   root: string,
+  cacheDir: string | undefined,
   name: string,
   key: string,
   files: readonly string[],
   compute: () => Promise<T>,
   isValue: (value: unknown) => value is T,
 ): Promise<T> {
-  const target = path.join(root, CACHE_DIR, `${name}.json`);
+  if (cacheDir === undefined) return compute();
+  const target = path.join(cacheDir, `${name}.json`);
   // Taken before computing: a file changed meanwhile then differs next time.
   const stamps = files.map((file) => fileStamp(path.join(root, file)));
   const text = (await savedText(target, key, stamps))?.text;
@@ -63,8 +65,8 @@ export async function derivedValue<T>(
  * last findings needs only the evidence's fingerprint). The caller checks the value's shape when it
  * parses the text.
  */
-export async function derivedText(root: string, name: string, key: string, files: readonly string[], compute: () => Promise<unknown>): Promise<DerivedText> {
-  const target = path.join(root, CACHE_DIR, `${name}.json`);
+export async function derivedText(root: string, cacheDir: string, name: string, key: string, files: readonly string[], compute: () => Promise<unknown>): Promise<DerivedText> {
+  const target = path.join(cacheDir, `${name}.json`);
   const stamps = files.map((file) => fileStamp(path.join(root, file)));
   const saved = await savedText(target, key, stamps);
   if (saved) return saved;

@@ -22,7 +22,7 @@ export function diagnosticsOf(raw: readonly RawFinding[], config: Config, rules:
     if (only && !only.has(finding.file)) continue;
     const severity = severityOf(finding.ruleId, config, rules);
     if (!severity) continue;
-    diagnostics.push(toDiagnostic(finding, severity));
+    diagnostics.push(toDiagnostic(finding, finding.atMost ?? severity));
   }
   return diagnostics.sort(compareDiagnostics);
 }

@@ -10,12 +10,12 @@ import { EVIDENCE_CACHE } from './cache-files.js';
 import { derivedText } from './derived-cache.js';
 
 /**
- * The gate evidence (`loadEvidence`), reused from `.stagedocs/` while nothing it is made of changed:
+ * The gate evidence (`loadEvidence`), reused from the root's cache folder while nothing it is made of changed:
  * the names of the run folders, the stamp of every report.json and of the registry (see
  * derived-cache.ts), and the code. `validate` runs this on every call; reading and checking thousands
  * of reports each time is not needed.
  */
-export async function loadEvidenceCached(root: string, gateResultsDir: string): Promise<RepositoryEvidence> {
+export async function loadEvidenceCached(root: string, cacheDir: string, gateResultsDir: string): Promise<RepositoryEvidence> {
   let folders: string[];
   try {
     folders = (await readdir(path.join(root, gateResultsDir), { withFileTypes: true }))
@@ -27,10 +27,10 @@ export async function loadEvidenceCached(root: string, gateResultsDir: string): 
   }
   const files = [...folders.map((name) => path.posix.join(gateResultsDir, name, 'report.json')), path.posix.join(gateResultsDir, REGISTRY_FILE)];
   const key = createHash('sha256').update(JSON.stringify([codeFingerprint(), gateResultsDir, folders])).digest('hex');
-  const { text, hash, computed } = await derivedText(root, EVIDENCE_CACHE, key, files, () => loadEvidence(root, gateResultsDir));
+  const { text, hash, computed } = await derivedText(root, cacheDir, EVIDENCE_CACHE, key, files, () => loadEvidence(root, gateResultsDir));
   // The hash of the evidence's JSON text changes whenever any run or the registry check does.
   if (computed) return { ...(computed as RepositoryEvidence), fingerprint: hash };
-  return lazyEvidence(text, hash);
+  return lazyEvidence(text, hash, path.join(cacheDir, `${EVIDENCE_CACHE}.json`));
 }
 
 /**
@@ -38,7 +38,7 @@ export async function loadEvidenceCached(root: string, gateResultsDir: string): 
  * needs only the fingerprint (2,000 runs are a 2 MB file). The text is the one written (its hash was
  * checked), so a value of the wrong shape means a deliberately edited file: a clear error.
  */
-function lazyEvidence(text: string, fingerprint: string): RepositoryEvidence {
+function lazyEvidence(text: string, fingerprint: string, file: string): RepositoryEvidence {
   let value: RepositoryEvidence | undefined;
   const parsed = (): RepositoryEvidence => {
     if (!value) {
@@ -49,7 +49,7 @@ function lazyEvidence(text: string, fingerprint: string): RepositoryEvidence {
         // Reported below.
       }
       if (!isEvidence(candidate)) {
-        throw new StagedocsError('The evidence cache in .stagedocs/ is damaged (evidence-cache.json)', EXIT_USAGE, 'Delete `.stagedocs/evidence-cache.json`, or run `stagedocs validate --no-cache`.');
+        throw new StagedocsError(`The evidence cache ${file} is damaged`, EXIT_USAGE, `Delete \`${file}\`, or run \`stagedocs validate --no-cache\`.`);
       }
       value = candidate;
     }

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParsedDocument, Section } from '../model/documents.js';
 import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
-import { CACHE_DIR, DETAILS_FILE, FACTS_FILE, POSITIONS_FILE } from './cache-files.js';
+import { DETAILS_FILE, FACTS_FILE, POSITIONS_FILE } from './cache-files.js';
 import { EntriesFileWriter } from './entries-file.js';
 import type { FileFacts } from './facts.js';
 import { racyFrom, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
@@ -72,7 +72,7 @@ export function gitBlobId(bytes: Uint8Array): string {
 }
 
 /**
- * A content-addressed cache of per-file facts in `.stagedocs/`. Keyed by the tool version and the
+ * A content-addressed cache of per-file facts in the root's cache folder. Keyed by the code's fingerprint and the
  * configuration hash as a whole, and by each file's content hash, so it is never stale; cross-file
  * rules always rerun on the cached facts. A corrupt or foreign cache file is ignored and rebuilt.
  *
@@ -98,11 +98,12 @@ export class FactsCache {
   ) {}
 
   /**
-   * Opens the cache. Synchronous: one read of a file of a few megabytes is faster on the main thread
-   * than in the chunks of an asynchronous read, and nothing else waits meanwhile.
+   * Opens the cache in `cacheDir` (the root's cache folder, `cacheDirOf`). Synchronous: one read of a
+   * file of a few megabytes is faster on the main thread than in the chunks of an asynchronous read,
+   * and nothing else waits meanwhile.
    */
-  static open(root: string, key: string): FactsCache {
-    const cache = new FactsCache(path.join(root, CACHE_DIR, FACTS_FILE), key);
+  static open(cacheDir: string, key: string): FactsCache {
+    const cache = new FactsCache(path.join(cacheDir, FACTS_FILE), key);
     try {
       cache.load(readFileSync(cache.file, 'utf8'), statSync(cache.file).mtimeMs);
     } catch {
@@ -158,7 +159,7 @@ export class FactsCache {
   private damaged(name: string): Error {
     rmSync(this.file, { force: true });
     return new StagedocsError(
-      `The validate cache in ${CACHE_DIR}/ was damaged (${name} does not hold what ${FACTS_FILE} says); it has been removed`,
+      `The validate cache in ${path.dirname(this.file)} was damaged (${name} does not hold what ${FACTS_FILE} says); it has been removed`,
       EXIT_USAGE,
       'Run the command again: the cache is rebuilt by the next `stagedocs validate`.',
     );

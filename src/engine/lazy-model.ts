@@ -1,5 +1,4 @@
 import type { RepositoryModel } from '../model/repository.js';
-import { CACHE_DIR } from './cache-files.js';
 import type { FileFacts } from './facts.js';
 import { FactsCache } from './facts-cache.js';
 
@@ -16,14 +15,14 @@ interface LazyModel {
  * result cache verified the facts file unchanged since the run that wrote both, so a missing entry
  * means the cache changed while in use.
  */
-export function lazyModelFromCache(root: string, key: string, files: readonly string[], shas: ReadonlyMap<string, string>, build: (facts: FileFacts[]) => RepositoryModel): LazyModel {
+export function lazyModelFromCache(cacheDir: string, key: string, files: readonly string[], shas: ReadonlyMap<string, string>, build: (facts: FileFacts[]) => RepositoryModel): LazyModel {
   let model: RepositoryModel | undefined;
   const get = (): RepositoryModel => {
     if (!model) {
-      const cache = FactsCache.open(root, key);
+      const cache = FactsCache.open(cacheDir, key);
       const facts = files.map((file) => {
         const known = cache.get(file, shas.get(file)!);
-        if (!known) throw new Error(`The validate cache in ${CACHE_DIR}/ changed while in use; run \`stagedocs validate --no-cache\`.`);
+        if (!known) throw new Error(`The validate cache in ${cacheDir} changed while in use; run \`stagedocs validate --no-cache\`.`);
         return known;
       });
       model = build(facts);

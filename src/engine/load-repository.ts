@@ -3,6 +3,7 @@ import { loadEvidence } from '../evidence/load.js';
 import type { Config } from '../model/config.js';
 import type { RepositoryEvidence, RepositoryModel } from '../model/repository.js';
 import type { Rule } from '../rules/types.js';
+import { cacheDirOf } from '../util/cache-location.js';
 import { loadConfig } from './config.js';
 import { loadEvidenceCached } from './evidence-cache.js';
 import { workingTreeSource, type DocumentSource } from './source.js';
@@ -24,9 +25,10 @@ export interface LoadRepositoryOptions<Evidence extends EvidenceMode = EvidenceM
   /** What of the gate evidence to read; default `'none'`. */
   evidence?: Evidence;
   /**
-   * Use and update the caches in `.stagedocs/` (the facts cache, the last findings, the evidence
-   * cache); default true. They are keyed by the code's fingerprint and the configuration, so they are
-   * never stale; false reads and checks everything again and writes nothing (`validate --no-cache`).
+   * Use and update the caches (the facts cache, the last findings, the evidence cache); default true.
+   * They live in the git directory (`cacheDirOf`: no commit can supply them; outside git there are
+   * none) and are keyed by the code's fingerprint and the configuration, so they are never stale;
+   * false reads and checks everything again and writes nothing (`validate --no-cache`).
    */
   cache?: boolean;
   /** Where the documents come from; default the working tree under `root`. */
@@ -62,7 +64,7 @@ export interface LoadedRepository<Evidence extends EvidenceMode = EvidenceMode> 
 }
 
 /** The evidence with HEAD's history beside it, its lazy parts left lazy. */
-function withHistory(evidence: RepositoryEvidence, history: { commits: ReadonlySet<string>; head: string }): RepositoryEvidence {
+export function withHistory(evidence: RepositoryEvidence, history: { commits: ReadonlySet<string>; head: string }): RepositoryEvidence {
   return {
     fingerprint: evidence.fingerprint,
     history: history.commits,
@@ -91,8 +93,8 @@ function withHistory(evidence: RepositoryEvidence, history: { commits: ReadonlyS
 export async function loadRepository<Evidence extends EvidenceMode = 'none'>(root: string, options: LoadRepositoryOptions<Evidence> = {}): Promise<LoadedRepository<Evidence>> {
   const { config, hash } = options.config ?? (await loadConfig(root));
   const mode: EvidenceMode = options.evidence ?? 'none';
-  const useCache = options.cache ?? true;
-  const loaded = mode === 'none' ? undefined : useCache ? loadEvidenceCached(root, config.paths.gate_results) : loadEvidence(root, config.paths.gate_results);
+  const cacheDir = options.cache === false ? undefined : cacheDirOf(root);
+  const loaded = mode === 'none' ? undefined : cacheDir !== undefined ? loadEvidenceCached(root, cacheDir, config.paths.gate_results) : loadEvidence(root, config.paths.gate_results);
   const evidence = loaded && options.history ? loaded.then((read) => withHistory(read, options.history!)) : loaded;
   // Read alongside the documents when the rules do not need it: both wait mostly on the file system.
   evidence?.catch(() => undefined);
@@ -102,7 +104,7 @@ export async function loadRepository<Evidence extends EvidenceMode = 'none'>(roo
     configHash: hash,
     source: options.source ?? workingTreeSource(root, config),
     only: options.only,
-    useCache,
+    cacheDir,
     extraRules: options.extraRules,
     evidence: mode === 'check' ? await evidence : undefined,
     workers: options.workers,

@@ -36,6 +36,9 @@ export function overlaySource(root: string, config: Config, overlay: ReadonlyMap
     exists(relativePath) {
       return bytes.has(relativePath) || base.exists(relativePath);
     },
+    fileSystem() {
+      return base.fileSystem!();
+    },
     blobId(relativePath) {
       if (bytes.has(relativePath)) return undefined;
       // Called for every document on every run: one stat, and the one racy check every cache applies.

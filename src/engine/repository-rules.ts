@@ -17,7 +17,7 @@ export function modelOf(
   facts: readonly FileFacts[],
   config: Config,
   rules: readonly Rule[],
-  source: Pick<DocumentSource, 'exists'>,
+  source: Pick<DocumentSource, 'exists' | 'fileSystem'>,
   evidence: RepositoryEvidence | undefined,
 ): { model: RepositoryModel; raw: RawFinding[] } {
   const schemaInvalid = new Set<string>();
@@ -28,7 +28,7 @@ export function modelOf(
       if (SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined) schemaInvalid.add(fact.doc.file);
     }
   }
-  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), (relativePath) => source.exists(relativePath), evidence);
+  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), (relativePath) => source.exists(relativePath), evidence, source.fileSystem?.());
   return { model, raw };
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
-import { CACHE_DIR, FACTS_FILE } from './cache-files.js';
+import { FACTS_FILE } from './cache-files.js';
 import type { RawFinding } from './diagnostics.js';
 import { fileStamp, racyFrom, sameStamp, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
 
@@ -15,29 +15,32 @@ interface ResultFile {
   files: StampedFile[];
   /** Every path the repository rules asked about, and the answer they got. */
   exists: Record<string, boolean>;
+  /** Every path whose containment the repository rules checked, and the answer (`''` inside, else the escape). */
+  escapes: Record<string, string>;
   findings: RawFinding[];
   /** The facts cache written in the same run: a reused run builds its model from exactly that file. */
   factsFile: StoredStamp | null;
 }
 
-const RESULT_FORMAT = 'stagedocs-validate-result/2';
+const RESULT_FORMAT = 'stagedocs-validate-result/3';
 
 /**
  * The findings of the last whole run, reused when nothing they depend on changed: the same tool and
  * configuration (the key), the same documents with the same stamps (not racy), and the same answers
- * to every existence check the repository rules made. Cross-file rules are functions of exactly
+ * to every existence and containment check the repository rules made. Cross-file rules are functions of exactly
  * these, so the reused findings are what a full run would find. Anything else, or a damaged file,
  * means a full run.
  */
 export async function reusableFindings(
-  root: string,
+  cacheDir: string,
   name: string,
   key: string,
   files: readonly string[],
   stampOf: (file: string) => FileStamp | undefined,
   exists: (relativePath: string) => boolean,
+  escapeOf: (relativePath: string) => string,
 ): Promise<{ findings: RawFinding[]; shas: Map<string, string> } | undefined> {
-  const target = path.join(root, CACHE_DIR, name);
+  const target = path.join(cacheDir, name);
   let saved: Partial<ResultFile>;
   let racy: number;
   try {
@@ -48,7 +51,7 @@ export async function reusableFindings(
     return undefined;
   }
   if (saved.format !== RESULT_FORMAT || saved.key !== key || !Array.isArray(saved.files) || !Array.isArray(saved.findings)) return undefined;
-  if (typeof saved.exists !== 'object' || saved.exists === null || saved.files.length !== files.length) return undefined;
+  if (typeof saved.exists !== 'object' || saved.exists === null || typeof saved.escapes !== 'object' || saved.escapes === null || saved.files.length !== files.length) return undefined;
   const shas = new Map<string, string>();
   for (let i = 0; i < files.length; i++) {
     const entry = saved.files[i];
@@ -60,26 +63,37 @@ export async function reusableFindings(
   for (const [file, answer] of Object.entries(saved.exists)) {
     if (exists(file) !== answer) return undefined;
   }
+  for (const [file, answer] of Object.entries(saved.escapes)) {
+    if (escapeOf(file) !== answer) return undefined;
+  }
   if (!saved.findings.every(isRawFinding)) return undefined;
   // The facts file must be the one written in the same run; written just before this file, it is never settled, so only its stamp is compared.
-  const facts = factsFileStamp(root);
+  const facts = factsFileStamp(cacheDir);
   if (!facts || !sameStamp(saved.factsFile, facts)) return undefined;
   return { findings: saved.findings, shas };
 }
 
-export async function saveFindings(root: string, name: string, key: string, files: StampedFile[], exists: Map<string, boolean>, findings: RawFinding[]): Promise<void> {
+export async function saveFindings(
+  cacheDir: string,
+  name: string,
+  key: string,
+  files: StampedFile[],
+  exists: Map<string, boolean>,
+  escapes: Map<string, string>,
+  findings: RawFinding[],
+): Promise<void> {
   try {
-    await mkdir(path.join(root, CACHE_DIR), { recursive: true });
-    const facts = factsFileStamp(root);
-    const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), findings, factsFile: facts ? storedStamp(facts) : null };
-    await writeAtomic(path.join(root, CACHE_DIR, name), JSON.stringify(body), CACHE_WRITE);
+    await mkdir(cacheDir, { recursive: true });
+    const facts = factsFileStamp(cacheDir);
+    const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), escapes: Object.fromEntries(escapes), findings, factsFile: facts ? storedStamp(facts) : null };
+    await writeAtomic(path.join(cacheDir, name), JSON.stringify(body), CACHE_WRITE);
   } catch {
     // A read-only checkout still validates; it only runs in full next time.
   }
 }
 
-function factsFileStamp(root: string): FileStamp | undefined {
-  return fileStamp(path.join(root, CACHE_DIR, FACTS_FILE));
+function factsFileStamp(cacheDir: string): FileStamp | undefined {
+  return fileStamp(path.join(cacheDir, FACTS_FILE));
 }
 
 function isRawFinding(value: unknown): value is RawFinding {

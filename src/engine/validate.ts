@@ -14,6 +14,7 @@ import { loadFacts } from './load-facts.js';
 import { modelOf, runRepositoryRules } from './repository-rules.js';
 import { reusableFindings, saveFindings, type StampedFile } from './result-cache.js';
 import type { DocumentSource } from './source.js';
+import type { PathEscape } from '../util/inside-root.js';
 import { storedStamp } from './stamp.js';
 import { workerCount } from './worker-pool.js';
 
@@ -27,7 +28,8 @@ export interface ValidateOptions {
   source: DocumentSource;
   /** Report only on these repository-relative files; the whole repository is still read for cross-file rules. */
   only?: ReadonlySet<string>;
-  useCache: boolean;
+  /** The root's cache folder (`cacheDirOf`); undefined: no cache is read or written (`--no-cache`, or outside git). */
+  cacheDir: string | undefined;
   /** Extra rules (history, evidence) that run after the built-in ones. */
   extraRules?: readonly Rule[];
   /** Gate runs and the registry check, for the evidence rules; they skip when absent. */
@@ -62,7 +64,7 @@ export interface ValidationResult {
  * severities on the findings.
  */
 export async function validateRepository(options: ValidateOptions): Promise<ValidationResult> {
-  const { root, config, source } = options;
+  const { config, source, cacheDir } = options;
   const extraRules = options.extraRules ?? [];
   const rules = [...RULES, ...extraRules];
   const key = `${options.toolVersion ?? codeFingerprint()}:${options.configHash}`;
@@ -76,13 +78,18 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const gitFedRules = extraRules.filter((rule) => rule.scope === 'repository');
   const reusable = !extraRules.some((rule) => rule.scope === 'document');
   const files = await source.list();
+  // The symlinks of the listing are findings of their own (path-inside-repository): a link added or
+  // retargeted, even one that is never read, must not reuse the last run's findings.
+  const fileSystem = source.fileSystem?.();
+  const linksKey = fileSystem ? createHash('sha256').update(JSON.stringify(fileSystem.linkedDocuments)).digest('hex').slice(0, 16) : 'none';
+  const reuseKey = `${findingsKey}:${linksKey}`;
 
   // 1. Nothing changed since the last whole run: its findings stand, and the model is built on demand.
   const stampOf = source.stamp;
-  if (options.useCache && reusable && stampOf) {
-    const reused = await reusableFindings(root, resultFile, findingsKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file));
+  if (cacheDir !== undefined && reusable && stampOf) {
+    const reused = await reusableFindings(cacheDir, resultFile, reuseKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)));
     if (reused) {
-      const model = lazyModelFromCache(root, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
+      const model = lazyModelFromCache(cacheDir, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
       const raw = [...reused.findings];
       runRepositoryRules(gitFedRules, model.onDemand, config, rules, raw);
       return resultOf(raw, files, options, rules, model.get);
@@ -90,21 +97,34 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   }
 
   // 2. The facts of every document, from the facts cache or parsed and checked by the document rules.
-  const cache = options.useCache ? FactsCache.open(root, key) : undefined;
+  const cache = cacheDir !== undefined ? FactsCache.open(cacheDir, key) : undefined;
   const documentRules = rules.filter((rule): rule is DocumentRule => rule.scope === 'document');
   const { facts, stamps } = await loadFacts(files, source, cache, config, documentRules, workerCount(options.workers, reusable));
   // Only a working tree source keeps the cache up to date: a source without stamps (the index) would
   // cost a rewrite of the whole cache on every commit and leave the committed files without stamps.
   if (source.stamp) await cache?.save();
 
-  // 3. The model and the repository rules, recording every existence check they make.
+  // 3. The model and the repository rules, recording every existence and containment check they make.
   const answers = new Map<string, boolean>();
-  const recordingSource = {
+  const escapes = new Map<string, string>();
+  const recordingSource: Pick<DocumentSource, 'exists' | 'fileSystem'> = {
     exists: (relativePath: string) => {
       const answer = source.exists(relativePath);
       answers.set(relativePath, answer);
       return answer;
     },
+    ...(fileSystem
+      ? {
+          fileSystem: () => ({
+            linkedDocuments: fileSystem.linkedDocuments,
+            escapeOf: (relativePath: string) => {
+              const escape = fileSystem.escapeOf(relativePath);
+              escapes.set(relativePath, escapeAnswer(escape));
+              return escape;
+            },
+          }),
+        }
+      : {}),
   };
   const { model, raw } = modelOf(facts, config, rules, recordingSource, options.evidence);
   runRepositoryRules(RULES, model, config, rules, raw);
@@ -113,7 +133,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // found damaged is left out of it).
   if (cache && reusable && stamps.every((stamp) => stamp !== undefined) && files.every((file) => cache.shaOf(file) !== undefined)) {
     const stamped = files.map((file, index): StampedFile => [file, cache.shaOf(file)!, storedStamp(stamps[index]!)]);
-    await saveFindings(root, resultFile, findingsKey, stamped, answers, raw);
+    await saveFindings(cacheDir!, resultFile, reuseKey, stamped, answers, escapes, raw);
   }
 
   // 5. The git-fed rules, never kept; then severities.
@@ -121,8 +141,13 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   return resultOf(raw, files, options, rules, () => model);
 }
 
+/** A containment answer as the result cache keeps it: the escape as JSON (target included), `''` for inside. */
+function escapeAnswer(escape: PathEscape | undefined): string {
+  return escape ? JSON.stringify(escape) : '';
+}
+
 /** What of the evidence the rules can see, as a short hash; `none` when it was not loaded. */
-function evidenceFingerprint(evidence: RepositoryEvidence | undefined): string {
+export function evidenceFingerprint(evidence: RepositoryEvidence | undefined): string {
   if (!evidence) return 'none';
   // The runs that count depend on HEAD's history too (model/progression.ts).
   const history = evidence.history ? `:${evidence.historyKey ?? [...evidence.history].sort().join(',')}` : '';
@@ -136,7 +161,7 @@ function evidenceContentFingerprint(evidence: RepositoryEvidence): string {
 }
 
 /** The diagnostics and counts; `model` is built when a caller first reads it. */
-function resultOf(raw: readonly RawFinding[], files: readonly string[], options: ValidateOptions, rules: readonly Rule[], model: () => RepositoryModel): ValidationResult {
+export function resultOf(raw: readonly RawFinding[], files: readonly string[], options: Pick<ValidateOptions, 'config' | 'only'>, rules: readonly Rule[], model: () => RepositoryModel): ValidationResult {
   const { only } = options;
   const diagnostics = diagnosticsOf(raw, options.config, rules, only);
   return {

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { markdownCell } from '../render/escape.js';
+import { inertText } from '../util/text.js';
 
 /**
  * GitHub shows at most this many annotations of each severity per step and drops the rest without a
@@ -60,7 +61,8 @@ export function githubJobSummary(report: ReportLike): string {
     }
     lines.push('');
   }
-  return `${lines.join('\n')}\n`;
+  // Written to a file, not through the CLI's streams: made inert here.
+  return inertText(`${lines.join('\n')}\n`);
 }
 
 /**

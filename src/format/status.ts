@@ -1,5 +1,5 @@
 import { type Colors } from './colors.js';
-import type { StatusReport, StatusStage } from '../audit/status.js';
+import { readinessLine, type StatusReport, type StatusStage } from '../audit/status.js';
 import { markdownCell, markdownHeading } from '../render/escape.js';
 
 /** Terminal table: one block per phase, a progress bar when colours (a TTY) are on. */
@@ -20,7 +20,8 @@ export function formatStatusTable(report: StatusReport, colors: Colors, tty: boo
   };
   for (const phase of report.phases) {
     const progress = tty ? `${bar(phase.done, phase.total)} ` : '';
-    block(`${colors.bold(`${phase.id} ${oneLine(phase.title)}`)}  ${progress}${phase.done}/${phase.total} done`, phase.stages);
+    const contract = [readinessLine(phase), ...phase.entry_unmet.map((problem) => `entry unmet: ${problem.reason}`)].filter((line) => line !== '');
+    block(`${colors.bold(`${phase.id} ${oneLine(phase.title)}`)}  ${progress}${phase.done}/${phase.total} done${contract.map((line) => `\n  ${colors.dim(oneLine(line))}`).join('')}`, phase.stages);
   }
   if (report.orphans.length > 0) block(colors.bold('Stages whose phase is missing'), report.orphans);
   if (report.phases.length === 0 && report.orphans.length === 0) lines.push('No phases or stages yet. Run `stagedocs new-phase <slug> --pattern <name>`.', '');
@@ -40,6 +41,10 @@ export function formatStatusMarkdown(report: StatusReport): string {
   };
   for (const phase of report.phases) {
     lines.push(`## ${markdownHeading(phase.id)} ${markdownHeading(phase.title)}`, '', `${phase.done} of ${phase.total} stages done.`, '');
+    const readiness = readinessLine(phase);
+    if (readiness !== '') lines.push(markdownCell(readiness), '');
+    for (const problem of phase.entry_unmet) lines.push(`- entry unmet: ${markdownCell(problem.reason)}`);
+    if (phase.entry_unmet.length > 0) lines.push('');
     if (phase.stages.length > 0) table(phase.stages);
   }
   if (report.orphans.length > 0) {

@@ -9,6 +9,8 @@ export interface ValidationReport {
   errorCount: number;
   warningCount: number;
   fileCount: number;
+  /** Why some checks did not run (history rules in a shallow clone); absent when every check ran. */
+  notes?: string[];
 }
 
 type ValidationFormat = 'pretty' | 'json' | 'github' | 'sarif';

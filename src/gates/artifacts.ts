@@ -2,6 +2,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ARTIFACTS_DIR, type KeptArtifact } from '../model/evidence.js';
 import { contentSha256 } from '../util/content-hash.js';
+import { describeEscape, globEscape, pathEscapeChecker } from '../util/inside-root.js';
 import { writeExclusive } from '../util/write-atomic.js';
 import { matchFiles } from './stubs.js';
 
@@ -9,17 +10,6 @@ interface KeptArtifacts {
   kept: KeptArtifact[];
   /** Matches that were not copied, with the reason (a symbolic link, a path outside the repository). */
   refused: string[];
-}
-
-/**
- * Whether a repository-relative path stays inside the repository. A glob cannot reach outside the
- * root (tinyglobby matches under cwd), so this guards only against `..` segments in what it returns.
- * It is a plain `path.relative` check because the shared containment helper another change adds to
- * src/util (or src/model) is not on this branch yet; this function is the one to replace with it.
- */
-function insideRepository(root: string, relative: string): boolean {
-  const resolved = path.relative(root, path.resolve(root, relative));
-  return resolved !== '' && !resolved.startsWith(`..${path.sep}`) && resolved !== '..' && !path.isAbsolute(resolved);
 }
 
 /**
@@ -31,9 +21,18 @@ function insideRepository(root: string, relative: string): boolean {
 export async function keepArtifacts(root: string, runDir: string, globs: readonly string[], exclude: readonly string[]): Promise<KeptArtifacts> {
   const kept: KeptArtifact[] = [];
   const refused: string[] = [];
-  for (const file of await matchFiles(root, globs, exclude)) {
-    if (!insideRepository(root, file)) {
-      refused.push(`${file}: outside the repository`);
+  // Containment is the one check of util/inside-root.ts: a glob that leaves the repository is not
+  // expanded at all, and a match that resolves outside it (through a linked folder) is not read.
+  const inside = globs.filter((glob) => {
+    const escape = globEscape(root, glob);
+    if (escape) refused.push(`${glob}: ${describeEscape(escape)}`);
+    return !escape;
+  });
+  const escapeOf = pathEscapeChecker(root);
+  for (const file of inside.length > 0 ? await matchFiles(root, inside, exclude) : []) {
+    const escape = escapeOf(file);
+    if (escape) {
+      refused.push(`${file}: ${describeEscape(escape)}`);
       continue;
     }
     const source = path.join(root, file);

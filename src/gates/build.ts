@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuildTool, GateSpec } from '../model/documents.js';
 import { shellQuote } from '../util/shell-quote.js';
+import { describeEscape, pathEscape } from '../util/inside-root.js';
 
 /**
  * The `build` gate: the conventional build command of a tool, run through the gate process runner
@@ -44,6 +45,8 @@ export function buildCommand(gate: GateSpec): string | undefined {
 export async function missingBuild(gate: GateSpec, root: string): Promise<string | undefined> {
   if (gate.tool === undefined) return 'a `build` gate needs `tool` (npm, pnpm, yarn, make, cargo, go or python)';
   const folder = gate.cwd ?? '.';
+  const escape = pathEscape(root, folder);
+  if (escape) return `\`cwd\` \`${folder}\` ${describeEscape(escape)}, expected a folder inside the repository; nothing ran`;
   const shown = (file: string) => path.posix.join(folder, file);
   const candidates = MANIFESTS[gate.tool];
   let found: { file: string; text: string } | undefined;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CoverageMetric, GateSpec } from '../model/documents.js';
 import { readWrittenFile } from './written-file.js';
+import { describeEscape, pathEscape } from '../util/inside-root.js';
 
 /**
  * The `coverage` gate: reads a standard coverage report and holds each metric to its minimum. The
@@ -84,6 +85,8 @@ type Measurement = { outcome: 'pass' | 'fail' | 'error'; summary: string; measur
 export async function measureCoverage(gate: GateSpec, root: string, commandStarted: number | undefined): Promise<Measurement> {
   const spec = gate.coverage;
   if (!spec || Object.keys(spec.min ?? {}).length === 0) return { outcome: 'error', summary: 'a `coverage` gate needs `coverage: { file, min: { lines | branches | functions | statements } }`' };
+  const escape = pathEscape(root, spec.file);
+  if (escape) return { outcome: 'fail', summary: `coverage report \`${spec.file}\` ${describeEscape(escape)}, expected a path inside the repository; nothing outside it was read`, details: { outside_repository: [spec.file] } };
   const format = coverageFormatOf(spec.file, spec.format);
   const read = await readWrittenFile(root, spec.file, commandStarted);
   if ('staleSince' in read) return { outcome: 'fail', summary: `coverage report ${spec.file} was not written by the command (last modified ${read.staleSince}, before the gate started)`, details: { file: spec.file } };

@@ -6,7 +6,9 @@ import { writeAtomic, writeExclusive } from '../util/write-atomic.js';
 import type { Template } from '../render/templates.js';
 import { gateType, type GateSpec } from '../model/documents.js';
 import { buildCommand } from './build.js';
-import { ARTIFACTS_DIR, type RunReport } from '../model/evidence.js';
+import { ARTIFACTS_DIR, REGISTRY_FILE, type RunReport } from '../model/evidence.js';
+import { UsageError } from '../model/errors.js';
+import { describeEscape, pathEscape } from '../util/inside-root.js';
 import { loadTemplate } from '../render/templates.js';
 import type { GitState } from '../git/worktree-status.js';
 import { redactValues, type Redactor } from './redact.js';
@@ -18,10 +20,26 @@ function runTimestamp(date: Date): string {
 }
 
 /**
+ * Evidence is written only inside the repository: a `gate_results` folder or registry file that is
+ * (or lies under) a symlink out of it is refused with exit 2 before anything is written.
+ */
+export function assertEvidenceInsideRoot(root: string, gateResultsDir: string): void {
+  for (const target of [gateResultsDir, path.posix.join(gateResultsDir.replace(/\\/g, '/'), REGISTRY_FILE)]) {
+    const escape = pathEscape(root, target);
+    if (!escape) continue;
+    throw new UsageError(
+      `\`${target}\` ${describeEscape(escape)}: stagedocs writes gate evidence only inside the repository; nothing was written`,
+      `Make \`${escape.kind === 'symlink' || escape.kind === 'unresolvable' ? escape.link : gateResultsDir}\` a real folder or file of the repository (\`stagedocs validate\` reports it as path-inside-repository).`,
+    );
+  }
+}
+
+/**
  * Creates the run's folder exclusively: `<stage-id>_<timestamp>`, or with `-2`, `-3`, ... when a run
  * of the same stage started in the same second. An existing folder is never reused.
  */
 export async function createRunFolder(root: string, gateResultsDir: string, stageId: string, startedAt: Date): Promise<{ runId: string; dir: string }> {
+  assertEvidenceInsideRoot(root, gateResultsDir);
   await mkdir(path.join(root, gateResultsDir), { recursive: true });
   const base = `${stageId}_${runTimestamp(startedAt)}`;
   for (let attempt = 1; ; attempt += 1) {

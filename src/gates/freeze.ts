@@ -3,20 +3,35 @@ import path from 'node:path';
 import type { Env } from '../git/exec.js';
 import { storedContentHashes } from '../git/stored-content.js';
 import type { FreezeFile } from '../model/documents.js';
-import { NoInputMatchError } from '../model/errors.js';
+import { NoInputMatchError, UsageError } from '../model/errors.js';
 import { stableStringify } from '../config/config.js';
+import { describeEscape, globEscape, pathEscape } from '../util/inside-root.js';
 
-/** Expands the input globs into sorted repository-relative files; a glob that matches nothing is a NoInputMatchError. */
+/**
+ * Expands the input globs into sorted repository-relative files; a glob that matches nothing is a
+ * NoInputMatchError. A glob, or a file it matches, that leaves the repository is a UsageError: a
+ * freeze file records repository content only.
+ */
 export async function expandInputs(root: string, globs: readonly string[]): Promise<string[]> {
   const files = new Set<string>();
   // Loaded here, not with the module: validate imports this module and never expands globs.
   const { glob } = await import('tinyglobby');
   for (const pattern of globs) {
+    const outside = globEscape(root, pattern);
+    if (outside) throw outsideInput(pattern, describeEscape(outside));
     const matches = await glob([pattern], { cwd: root, onlyFiles: true, dot: true, followSymbolicLinks: false, ignore: ['.git/**', '**/node_modules/**'] });
     if (matches.length === 0) throw new NoInputMatchError(pattern);
-    for (const match of matches) files.add(match);
+    for (const match of matches) {
+      const escape = pathEscape(root, match);
+      if (escape) throw outsideInput(match, describeEscape(escape));
+      files.add(match);
+    }
   }
   return [...files].sort();
+}
+
+function outsideInput(input: string, problem: string): UsageError {
+  return new UsageError(`Input \`${input}\` ${problem}, expected files inside the repository; nothing was written`, 'Freeze files of the repository: give paths relative to its root that do not leave it.');
 }
 
 /** The stored-content sha256 of each file (see `storedContentHashes`), by path in the given order. */
@@ -35,6 +50,8 @@ export interface FreezeVerification {
   verified: boolean;
   changed: string[];
   missing: string[];
+  /** Frozen inputs that leave the repository (never read); present only when there are some, which refuses the run. */
+  outside?: string[];
 }
 
 /** Re-hashes every frozen input and names those that changed or disappeared. */
@@ -42,11 +59,11 @@ export async function verifyFreeze(root: string, env: Env, file: string, freeze:
   const changed: string[] = [];
   const missing: string[] = [];
   const present: string[] = [];
+  const outside: string[] = [];
   for (const input of Object.keys(freeze.inputs).sort()) {
-    // A freeze file is repository content: a path leaving the repository is never read.
-    const normalized = path.posix.normalize(input);
-    if (path.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
-      missing.push(input);
+    // A freeze file is repository content: a path leaving the repository (or a symlink out of it) is never read.
+    if (pathEscape(root, input)) {
+      outside.push(input);
       continue;
     }
     try {
@@ -58,5 +75,5 @@ export async function verifyFreeze(root: string, env: Env, file: string, freeze:
   }
   const hashes = await storedContentHashes(root, env, present);
   for (const input of present) if (hashes.get(input) !== freeze.inputs[input]) changed.push(input);
-  return { file, verified: changed.length === 0 && missing.length === 0, changed, missing };
+  return { file, verified: changed.length === 0 && missing.length === 0 && outside.length === 0, changed, missing, ...(outside.length > 0 ? { outside } : {}) };
 }

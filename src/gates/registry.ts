@@ -6,17 +6,24 @@ import { canonicalRuns, HEADER, isCompleteReport, registryPath, registryValues, 
 import { asFileSystemError, EXIT_FAILED, isErrnoError, StagedocsError } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
 import { REGISTRY_FILE, type RunFolder } from '../model/evidence.js';
+import { WORK_TREE_CACHE_DIR } from '../engine/cache-files.js';
+import { cacheDirOf } from '../util/cache-location.js';
 import { csvRow } from '../util/csv.js';
 import { writeAtomic } from '../util/write-atomic.js';
+import { assertEvidenceInsideRoot } from './evidence.js';
 
 /**
  * Writing the gate registry: one row appended per finished run, or the whole file rewritten from the
  * evidence, always under the registry lock. Reading and checking it is evidence/registry.ts.
  */
 
-/** The lock is kept out of gate_results/, whose folders are all runs. */
-function lockTarget(root: string): string {
-  return path.join(root, '.stagedocs', 'gate_registry');
+/**
+ * The locks (this one, and scaffolding's) are kept out of gate_results/, whose folders are all runs, and with the caches in the git
+ * directory (a work tree folder would be a stray `.stagedocs/` that every command warns about);
+ * outside git, where there is no such directory, in `.stagedocs/`.
+ */
+export function lockFolder(root: string): string {
+  return cacheDirOf(root) ?? path.join(root, WORK_TREE_CACHE_DIR);
 }
 
 const require = createRequire(import.meta.url);
@@ -31,19 +38,22 @@ export function loadRegistryLock(): typeof lockfile.lock {
 
 async function withRegistryLock<T>(root: string, action: () => Promise<T>): Promise<T> {
   const lock = loadRegistryLock();
+  const folder = lockFolder(root);
+  // Named relative to the root in messages (`.git/stagedocs/<key>/gate_registry.lock`).
+  const shown = path.relative(root, path.join(folder, 'gate_registry.lock'));
   try {
-    await mkdir(path.join(root, '.stagedocs'), { recursive: true });
+    await mkdir(folder, { recursive: true });
   } catch (error) {
-    throw asFileSystemError(error, '.stagedocs/', 'create the folder of the registry lock');
+    throw asFileSystemError(error, path.relative(root, folder), 'create the folder of the registry lock');
   }
   let release: () => Promise<void>;
   try {
-    release = await acquire(lock, lockTarget(root));
+    release = await acquire(lock, path.join(folder, 'gate_registry'));
   } catch (error) {
     // A lock that cannot be made at all (read-only, full) is the file system's fault, not another process's.
-    if (isErrnoError(error) && error.code !== 'ELOCKED') throw asFileSystemError(error, path.join('.stagedocs', 'gate_registry.lock'), 'create the registry lock');
+    if (isErrnoError(error) && error.code !== 'ELOCKED') throw asFileSystemError(error, shown, 'create the registry lock');
     throw new StagedocsError(
-      `Could not lock the gate registry (${path.join('.stagedocs', 'gate_registry.lock')}): ${(error as Error).message}`,
+      `Could not lock the gate registry (${shown}): ${(error as Error).message}`,
       EXIT_FAILED,
       'Another stagedocs process holds it; when none runs, `stagedocs registry` rebuilds the registry from the reports.',
     );
@@ -87,6 +97,7 @@ async function acquire(lock: typeof lockfile.lock, target: string): Promise<() =
  */
 export async function appendRegistryRow(root: string, gateResultsDir: string, values: readonly string[]): Promise<void> {
   const file = registryPath(root, gateResultsDir);
+  assertEvidenceInsideRoot(root, gateResultsDir);
   await withRegistryLock(root, async () => {
     let existing: Buffer | undefined;
     try {
@@ -131,6 +142,7 @@ export async function rebuildRegistry(root: string, gateResultsDir: string, runs
       'Restore the reports from git (`git checkout -- <report.json>`); a run folder without report.json counts as unfinished.',
     );
   }
+  assertEvidenceInsideRoot(root, gateResultsDir);
   const text = renderRegistry(runs, gateResultsDir);
   const file = path.posix.join(gateResultsDir, REGISTRY_FILE);
   await withRegistryLock(root, async () => {

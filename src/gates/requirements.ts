@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gateType, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import type { GateResult } from '../model/evidence.js';
+import { describeEscape, globEscape, pathEscape } from '../util/inside-root.js';
 import type { ProcessResult } from './process.js';
 import { DEFAULT_TEST_GLOBS, requirementIds, traceRequired } from './prd-trace.js';
 import { matchFiles, scanForStubs, worstFiles } from './stubs.js';
@@ -32,6 +33,40 @@ const BUILD_SUMMARY_LINES = 5;
 const MAX_LISTED_STUB_FILES = 100;
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1).replace(/\.0$/, '')}%`;
+
+/**
+ * A requirement that names a path outside the repository fails before anything is read: a blocking
+ * metric must not pass on a file the repository does not hold, nor outside content reach the evidence.
+ */
+function outsideRepository(field: string, written: string, escape: ReturnType<typeof pathEscape>): Measurement | undefined {
+  if (!escape) return undefined;
+  return {
+    outcome: 'fail',
+    summary: `${field} \`${written}\` ${describeEscape(escape)}, expected a path inside the repository; nothing outside it was read`,
+    details: { outside_repository: [written] },
+  };
+}
+
+/** The first include glob that leaves the repository, as a failed measurement. */
+function globOutsideRepository(root: string, field: string, globs: readonly string[]): Measurement | undefined {
+  for (const glob of globs) {
+    const failure = outsideRepository(field, glob, globEscape(root, glob));
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+/** Matched files that resolve outside the repository (a symlink inside an included folder), as a failed measurement. */
+function matchesOutsideRepository(root: string, files: readonly string[]): Measurement | undefined {
+  const outside = files.filter((file) => pathEscape(root, file) !== undefined);
+  if (outside.length === 0) return undefined;
+  const first = pathEscape(root, outside[0]!)!;
+  return {
+    outcome: 'fail',
+    summary: `${outside.length} matched file${outside.length === 1 ? '' : 's'} resolve outside the repository (\`${outside[0]}\` ${describeEscape(first)}); nothing outside it was read`,
+    details: { outside_repository: outside.slice(0, 20) },
+  };
+}
 
 /** The outcome of a finished command against `expect_exit`, or undefined when it met it. */
 function commandFailure(gate: GateSpec, result: ProcessResult): Measurement | undefined {
@@ -111,6 +146,8 @@ export function valueAtPath(data: unknown, dotted: string): unknown {
 async function measureMetric(gate: GateSpec, root: string, commandStarted: number | undefined): Promise<Measurement> {
   const metric = gate.metric;
   if (!metric) return { outcome: 'error', summary: 'a `metric` gate needs `metric: { file, path, min | max }`' };
+  const outside = outsideRepository('metric file', metric.file, pathEscape(root, metric.file));
+  if (outside) return outside;
   const read = await readWrittenFile(root, metric.file, commandStarted);
   if ('staleSince' in read) {
     return { outcome: 'fail', summary: `metric file ${metric.file} was not written by the command (last modified ${read.staleSince}, before the gate started)`, details: { file: metric.file } };
@@ -138,7 +175,11 @@ async function measureMetric(gate: GateSpec, root: string, commandStarted: numbe
 
 async function measureStubs(gate: GateSpec, root: string): Promise<Measurement> {
   if (!gate.include || gate.include.length === 0) return { outcome: 'error', summary: 'a `no-stubs` gate needs `include` globs' };
+  const outsideGlob = globOutsideRepository(root, 'include', gate.include);
+  if (outsideGlob) return outsideGlob;
   const files = await matchFiles(root, gate.include, gate.exclude);
+  const outsideMatch = matchesOutsideRepository(root, files);
+  if (outsideMatch) return outsideMatch;
   const scan = await scanForStubs(root, files);
   const maxRate = gate.max_rate ?? 0;
   if (scan.scanned === 0) {
@@ -158,16 +199,21 @@ async function measureStubs(gate: GateSpec, root: string): Promise<Measurement> 
 async function measureProduces(gate: GateSpec, context: RequirementContext): Promise<Measurement> {
   const declared = gate.files ?? context.stage.produces ?? [];
   if (declared.length === 0) return { outcome: 'error', summary: 'a `produces` gate needs `files`, or the stage needs `produces`' };
+  const field = gate.files ? 'files' : 'produces';
+  const outsideGlob = globOutsideRepository(context.root, field, declared);
+  if (outsideGlob) return outsideGlob;
   const missing: string[] = [];
   // Loaded here, not with the module: validate imports this module and never expands globs.
   const { glob, isDynamicPattern } = await import('tinyglobby');
   for (const entry of declared) {
+    // A file reached through a symlink that leaves the repository is not one the stage produced.
     const found = isDynamicPattern(entry)
-      ? (await glob([entry], { cwd: context.root, onlyFiles: true, dot: true, ignore: ['.git/**'] })).length > 0
-      : await readFile(path.join(context.root, entry)).then(
+      ? (await glob([entry], { cwd: context.root, onlyFiles: true, dot: true, ignore: ['.git/**'] })).some((match) => pathEscape(context.root, match) === undefined)
+      : pathEscape(context.root, entry) === undefined &&
+        (await readFile(path.join(context.root, entry)).then(
           () => true,
           () => false,
-        );
+        ));
     if (!found) missing.push(entry);
   }
   const present = declared.length - missing.length;
@@ -181,6 +227,8 @@ async function measureProduces(gate: GateSpec, context: RequirementContext): Pro
 
 async function measureTrace(gate: GateSpec, root: string): Promise<Measurement> {
   if (!gate.document || !gate.include || gate.include.length === 0) return { outcome: 'error', summary: 'a `prd-trace` gate needs `document` and `include` globs' };
+  const outside = outsideRepository('requirements document', gate.document, pathEscape(root, gate.document)) ?? globOutsideRepository(root, 'include', gate.include);
+  if (outside) return outside;
   let text: string;
   try {
     text = await readFile(path.join(root, gate.document), 'utf8');
@@ -195,6 +243,8 @@ async function measureTrace(gate: GateSpec, root: string): Promise<Measurement> 
   const notDocument = (file: string) => file !== gate.document;
   const tests = new Set((await matchFiles(root, gate.tests ?? DEFAULT_TEST_GLOBS, gate.exclude)).filter(notDocument));
   const code = (await matchFiles(root, gate.include, gate.exclude)).filter((file) => notDocument(file) && !tests.has(file));
+  const outsideMatch = matchesOutsideRepository(root, [...code, ...tests]);
+  if (outsideMatch) return outsideMatch;
   const require = gate.require ?? ['code', 'test'];
   const trace = await traceRequired(root, ids, { code, test: [...tests] }, require);
   const minRate = gate.min_rate ?? 1;

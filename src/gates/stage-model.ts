@@ -13,6 +13,15 @@ export function assertStageId(stageId: string): void {
  * exists but its frontmatter is invalid (its gates cannot be trusted then).
  */
 export function findStage(model: RepositoryModel, stageId: string): Typed<StageFrontmatter> {
+  // Two documents claiming one id (two concurrent scaffolds, a copied file) are not a choice to make
+  // quietly: which one's gates ran would decide the verdict.
+  const claimants = model.documents.filter((doc) => doc.kind === 'stage' && doc.data?.id === stageId).map((doc) => doc.file).sort();
+  if (claimants.length > 1) {
+    throw new UsageError(
+      `Stage id \`${stageId}\` is declared by ${claimants.length} documents: ${claimants.join(', ')}`,
+      'Give each stage its own id (and renumber `order`), then run `stagedocs validate`; `unique-id` reports the same.',
+    );
+  }
   const stage = model.stages.find((candidate) => candidate.data.id === stageId);
   if (stage) return stage;
   const invalid = model.documents.find((doc) => doc.kind === 'stage' && doc.data?.id === stageId);

@@ -6,6 +6,7 @@ import { InvalidRangeError, StagedocsError } from '../model/errors.js';
 import { precomputedRule } from '../rules/precomputed.js';
 import { protectedPathMeta } from '../rules/protected-path.js';
 import type { Rule } from '../rules/types.js';
+import { cacheDirOf } from '../util/cache-location.js';
 import type { Env } from './exec.js';
 import { fileHistory, type HistorySpan } from './history.js';
 import { protectedPathsInRange } from './protected-history.js';
@@ -36,8 +37,12 @@ export async function historyRules(
   config: Config,
   env: Env,
   range: string | undefined,
-  /** Given (the running code's fingerprint): the whole history's findings are kept in `.stagedocs/` per HEAD. */
-  cache?: { toolVersion: string },
+  /**
+   * Given (the running code's fingerprint): the whole history's findings are kept in the git
+   * directory (`cacheDirOf`) per HEAD. `head`: HEAD's commit as the caller already asked git for it
+   * (`headCommit`), so that it is asked once per run.
+   */
+  cache?: { toolVersion: string; head?: Promise<string | undefined> },
 ): Promise<{ rules: Rule[]; skipped?: string }> {
   let span: HistorySpan;
   if (range !== undefined) {
@@ -51,7 +56,7 @@ export async function historyRules(
       () => undefined,
       (error: StagedocsError) => error,
     );
-    const head = await headCommit(root, env);
+    const head = await (cache?.head ?? headCommit(root, env));
     if (head === undefined) return { rules: [] };
     const incomplete = await shallow;
     if (incomplete) return { rules: [], skipped: `history rules skipped: ${incomplete.message}. ${incomplete.hint ?? ''}`.trim() };
@@ -68,7 +73,7 @@ export async function historyRules(
   // The findings are a function of the commits reachable from HEAD (named by its SHA), the
   // configuration and the code: nothing in the working tree.
   const key = createHash('sha256').update(stableStringify([cache.toolVersion, config, span.head])).digest('hex');
-  return { rules: integrityRules(await derivedValue(root, 'history-cache', key, [], findings, isIntegrityFindings)) };
+  return { rules: integrityRules(await derivedValue(root, cacheDirOf(root), 'history-cache', key, [], findings, isIntegrityFindings)) };
 }
 
 function isIntegrityFindings(value: unknown): value is IntegrityFinding[] {

@@ -30,18 +30,28 @@ export async function resolveCommit(root: string, env: Env, ref: string, role: R
   return sha;
 }
 
+/** Whether `root` is a shallow clone (its history stops at a boundary); false outside git. */
+export async function isShallowClone(root: string, env: Env): Promise<boolean> {
+  try {
+    return (await runGit(root, ['rev-parse', '--is-shallow-repository'], { env })).toString('utf8').trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a history reader that still answers in a shallow clone (`trace`) says: what it could not
+ * see, and how to fetch it.
+ */
+export const SHALLOW_HISTORY_NOTE =
+  'history incomplete: this is a shallow clone, so commits and tags before its boundary are not shown or checked; run `git fetch --unshallow` (or use `fetch-depth: 0` with actions/checkout)';
+
 /**
  * Fails with a clear message in a shallow clone, where history checks would pass falsely
  * (actions/checkout fetches a single commit by default).
  */
 export async function assertFullHistory(root: string, env: Env): Promise<void> {
-  let shallow = 'false';
-  try {
-    shallow = (await runGit(root, ['rev-parse', '--is-shallow-repository'], { env })).toString('utf8').trim();
-  } catch {
-    return;
-  }
-  if (shallow === 'true') {
+  if (await isShallowClone(root, env)) {
     throw new StagedocsError(
       'history incomplete: fetch with fetch-depth: 0 (this is a shallow clone, so history checks would pass without looking at the history)',
       2,

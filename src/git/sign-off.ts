@@ -57,9 +57,21 @@ export function stageTagMessage(stage: StageFrontmatter, run: QualifyingRun): st
   ].join('\n');
 }
 
-/** The annotated tag message of a phase sign-off: the stage tags it rests on. */
-export function phaseTagMessage(phaseId: string, stageTags: readonly TagInfo[]): string {
-  return [`stagedocs sign-off of phase ${phaseId}`, '', `phase: ${phaseId}`, ...stageTags.map((tag) => `stage_tag: ${tag.name} ${tag.commit}`), ''].join('\n');
+/**
+ * The annotated tag message of a phase sign-off: the stage tags and the exit gate run it rests on,
+ * and, when the phase's readiness disallows production, that it is not for production.
+ */
+export function phaseTagMessage(phaseId: string, stageTags: readonly TagInfo[], extra: { exitRun?: QualifyingRun | undefined; notForProduction?: boolean } = {}): string {
+  const run = extra.exitRun;
+  return [
+    `stagedocs sign-off of phase ${phaseId}${extra.notForProduction ? ' (not for production)' : ''}`,
+    '',
+    `phase: ${phaseId}`,
+    ...stageTags.map((tag) => `stage_tag: ${tag.name} ${tag.commit}`),
+    ...(run ? [`exit_run_id: ${run.report.run_id}`, `exit_run_commit: ${run.report.commit ?? ''}`, `exit_report: ${run.reportPath}`, `exit_report_sha256: ${run.reportSha256}`] : []),
+    ...(extra.notForProduction ? ['production: not for production (readiness.production_gate: disallowed)'] : []),
+    '',
+  ].join('\n');
 }
 
 function oneLine(text: string): string {

@@ -5,6 +5,7 @@ import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import type { Env } from './exec.js';
 import { fileHistory, type CommitChanges } from './history.js';
+import { isShallowClone, SHALLOW_HISTORY_NOTE } from './repository.js';
 import { readTags, signOffTagName, type TagInfo } from './tags.js';
 
 /** Everything git and the evidence folders know about one stage. */
@@ -15,6 +16,8 @@ export interface StageTrace {
   commits: Array<{ sha: string; short_sha: string; date: string; subject: string; files: Array<{ status: string; path: string }> }>;
   runs: Array<{ run_id: string; started_at: string | null; overall_pass: boolean | null; blocking_failures: number | null; commit: string | null; report_sha256: string | null; problem?: string }>;
   tags: Array<{ name: string; commit: string; date: string; message: string }>;
+  /** Present when the trace is incomplete (a shallow clone): what is missing and what to run. */
+  notes?: string[];
 }
 
 /**
@@ -39,7 +42,7 @@ export async function traceStage(
   const exact = new Set([stage.doc.file, ...decision, ...freeze]);
   const relevant = (file: string) => exact.has(file) || file.startsWith(evidencePrefix);
 
-  const history: CommitChanges[] = head ? await fileHistory(root, { head }, [...exact, evidenceFolder], env) : [];
+  const [history, shallow]: [CommitChanges[], boolean] = head ? await Promise.all([fileHistory(root, { head }, [...exact, evidenceFolder], env), isShallowClone(root, env)]) : [[], false];
   const commits = history
     .map((commit) => ({ ...commit, changes: commit.changes.filter((change) => relevant(change.path) && change.byMerge !== false) }))
     .filter((commit) => commit.changes.length > 0)
@@ -72,5 +75,6 @@ export async function traceStage(
     commits,
     runs: stageRuns,
     tags: tags.map((tag) => ({ name: tag.name, commit: tag.commit, date: tag.date, message: tag.message })),
+    ...(shallow ? { notes: [SHALLOW_HISTORY_NOTE] } : {}),
   };
 }

@@ -27,7 +27,7 @@ export interface GitState {
 /**
  * The commit, branch and dirty flag a gate run is recorded against, through simple-git. `dirty` looks
  * at the stagedocs root only (pathspecs are relative to it) and ignores the gate results folder (earlier
- * runs' evidence is not a change to the code under test) and stagedocs' own cache folder `.stagedocs/`.
+ * runs' evidence is not a change to the code under test) and the folder where older versions kept their caches, `.stagedocs/` (never read now, but often still there).
  */
 export async function gitState(root: string, env: Env, gateResultsDir: string): Promise<GitState> {
   const git = openGit(root, env);

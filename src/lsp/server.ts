@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Protocol from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { validate } from '../api/validate.js';
+import { ValidationSession } from '../api/validation-session.js';
 import { CONFIG_FILES } from '../config/config.js';
 import { loadConfig, parseConfig } from '../engine/config.js';
 import { isDocumentPath, kindFromPath } from '../engine/source.js';
@@ -30,10 +30,15 @@ interface ServerOptions {
   cwd: string;
   /** Quiet time after the last edit before validating (default 50 ms). */
   debounceMs?: number;
+  /** Quiet time after the last edit before the disk is checked again (default 1,000 ms; then every 5 s while idle). */
+  checkDiskMs?: number;
 }
 
 /** Most completion items sent at once; the client asks again as the user types (isIncomplete). */
 const MAX_ITEMS = 200;
+
+/** How often the disk is checked while nothing happens (the first check comes `checkDiskMs` after the last edit). */
+const IDLE_CHECK_MS = 5000;
 
 /**
  * The stagedocs language server: `validate` diagnostics for the open documents as they are typed,
@@ -58,14 +63,20 @@ class Server {
   private config: Config | undefined;
   private configProblem: ConfigError | undefined;
   private ids: KnownIds | undefined;
+  /** The repository as last read from disk, kept in memory: an edit is validated against it. */
+  private session: ValidationSession | undefined;
+  /** Files a watcher or a save reported changed since the last refresh of the session. */
+  private readonly changedOnDisk = new Set<string>();
+  /** The next check of the disk when nothing happens. */
+  private diskTimer: NodeJS.Timeout | undefined;
   private readonly open = new Map<string, TextDocument>();
   /** Files whose diagnostics were published, so that they can be cleared. */
   private readonly published = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  /** Files changed on disk: the next run first validates the working tree, which brings the cache up to date. */
-  private refresh = true;
+  /** The next run checks the whole disk first (the configuration, the git inputs and every document's stamp). */
+  private checkDisk = false;
   private shutdown = false;
   private ready: Promise<void> | undefined;
   /** Whether the client can be asked to watch files (dynamic registration). */
@@ -88,6 +99,7 @@ class Server {
         if (done) return;
         done = true;
         clearTimeout(this.timer);
+        clearTimeout(this.diskTimer);
         connection.dispose();
         resolve(code);
       };
@@ -99,6 +111,7 @@ class Server {
       connection.onRequest(lsp.ShutdownRequest.type, async () => {
         this.shutdown = true;
         clearTimeout(this.timer);
+        clearTimeout(this.diskTimer);
         await this.running;
       });
       connection.onNotification(lsp.ExitNotification.type, () => finish(this.shutdown ? 0 : 1));
@@ -122,7 +135,7 @@ class Server {
       connection.onNotification(lsp.DidSaveTextDocumentNotification.type, ({ textDocument }) => {
         const file = this.relative(textDocument.uri);
         if (file && CONFIG_FILES.includes(file)) this.ready = this.load();
-        this.refresh = true;
+        else if (file) this.changedOnDisk.add(file);
         this.schedule();
       });
       connection.onNotification(lsp.DidChangeWatchedFilesNotification.type, ({ changes }) => {
@@ -130,9 +143,11 @@ class Server {
           const file = this.relative(change.uri);
           if (!file) continue;
           if (CONFIG_FILES.includes(file)) this.ready = this.load();
-          else if (!this.open.has(change.uri)) this.ids?.refresh(file);
+          else {
+            this.changedOnDisk.add(file);
+            if (!this.open.has(change.uri)) this.ids?.refresh(file);
+          }
         }
-        this.refresh = true;
         this.schedule();
       });
       connection.onRequest(lsp.HoverRequest.type, (params) => this.safely(() => this.hover(params), null));
@@ -168,7 +183,10 @@ class Server {
     });
   }
 
-  /** Loads the configuration and the ids, then validates the open documents. */
+  /**
+   * Loads the configuration, the repository (kept in memory for the edits that follow) and the ids,
+   * then validates the open documents.
+   */
   private async load(): Promise<void> {
     try {
       this.config = (await loadConfig(this.root)).config;
@@ -177,12 +195,20 @@ class Server {
       if (!(error instanceof ConfigError)) throw error;
       this.configProblem = error;
     }
+    if (this.config) {
+      try {
+        this.session = await ValidationSession.open({ root: this.root, env: this.options.env });
+        this.changedOnDisk.clear();
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        this.configProblem = error;
+      }
+    }
     if (this.config && !this.ids) this.ids = await KnownIds.load(this.root, this.config);
     for (const [uri, document] of this.open) {
       const file = this.relative(uri);
       if (file) this.ids?.update(file, document.getText());
     }
-    this.refresh = true;
     this.schedule(0);
   }
 
@@ -197,6 +223,25 @@ class Server {
     if (this.shutdown) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.validateNow(), delay);
+    // An edit is coming: the disk check waits until the edits pause again (see validateNow).
+    clearTimeout(this.diskTimer);
+  }
+
+  /**
+   * Edits are validated against the repository in memory; the disk (the configuration, HEAD's history,
+   * the evidence, and every document by its stamp) is checked again only once the
+   * edits pause, then every few seconds while nothing happens and a document is open, so that typing
+   * never waits for it. A check that finds a change validates the open documents again.
+   */
+  private scheduleDiskCheck(delay: number): void {
+    clearTimeout(this.diskTimer);
+    if (this.shutdown || this.open.size === 0) return;
+    this.diskTimer = setTimeout(() => {
+      this.checkDisk = true;
+      void this.validateNow();
+    }, delay);
+    // The checks never keep the process alive: exit and a closed input end it.
+    this.diskTimer.unref();
   }
 
   /** One validation at a time; edits made meanwhile cause one more run after it. */
@@ -205,19 +250,56 @@ class Server {
       this.again = true;
       return;
     }
-    this.running = this.publishDiagnostics().catch((error: unknown) => this.log(error));
+    const check = this.checkDisk;
+    this.running = this.refreshAndPublish().catch((error: unknown) => this.log(error));
     await this.running;
     this.running = undefined;
     if (this.again) {
       this.again = false;
       this.schedule(0);
+    } else {
+      this.scheduleDiskCheck(check ? IDLE_CHECK_MS : (this.options.checkDiskMs ?? 1000));
     }
   }
 
-  private async publishDiagnostics(): Promise<void> {
+  /**
+   * Brings the repository in memory up to date with what was reported changed (or, on a disk check,
+   * with the whole disk), then publishes the diagnostics of the open documents; a disk check that
+   * finds nothing changed publishes nothing.
+   */
+  private async refreshAndPublish(): Promise<void> {
     await this.ready;
-    const { root } = this;
-    const env = this.options.env;
+    const full = this.checkDisk;
+    this.checkDisk = false;
+    const files = [...this.changedOnDisk];
+    this.changedOnDisk.clear();
+    if (!full && files.length === 0) return this.publishDiagnostics();
+    let changed: boolean;
+    try {
+      if (this.session) {
+        // A check of the disk stats every document even with a watching client: watchers can miss
+        // changes (a deleted folder is one event that no \`**/*.md\` pattern matches).
+        changed = await this.session.refresh(full ? undefined : files);
+      } else {
+        // No repository in memory: the configuration was invalid when it was read. A check of the disk tries again.
+        if (!full) return this.publishDiagnostics();
+        this.session = await ValidationSession.open({ root: this.root, env: this.options.env });
+        this.ids ??= await KnownIds.load(this.root, this.session.config);
+        changed = true;
+      }
+      changed ||= this.configProblem !== undefined;
+      this.configProblem = undefined;
+      this.config = this.session.config;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      changed = error.message !== this.configProblem?.message;
+      this.configProblem = error;
+    }
+    if (full && files.length === 0 && !changed) return;
+    return this.publishDiagnostics();
+  }
+
+  private async publishDiagnostics(): Promise<void> {
     const byFile = new Map<string, Protocol.Diagnostic[]>();
     // The open documents as they are now: diagnostics are published with the version they were computed for.
     // (TextDocument.update changes a document in place: its text and version are copied here.)
@@ -244,21 +326,8 @@ class Server {
         const file = this.relative(uri);
         if (file && isDocumentPath(file, config)) overlay.set(file, document.text);
       }
-      if (overlay.size > 0) {
-        let report: Awaited<ReturnType<typeof validate>>;
-        try {
-          if (this.refresh) {
-            this.refresh = false;
-            // Validating the working tree as it is on disk brings the cache up to date (and is what a
-            // plain `stagedocs validate` does); the overlay run after it then finds every file by blob id.
-            await validate({ root, env });
-          }
-          report = await validate({ root, env, overlay });
-        } catch (error) {
-          if (!(error instanceof ConfigError)) throw error;
-          this.configProblem = error;
-          return this.publishDiagnostics();
-        }
+      if (overlay.size > 0 && this.session) {
+        const report = await this.session.validate(overlay);
         for (const file of overlay.keys()) byFile.set(file, []);
         for (const d of report.diagnostics) {
           const text = overlay.get(d.file);
@@ -275,6 +344,8 @@ class Server {
     const uri = pathToFileURL(path.join(this.root, file)).href;
     const open = [...snapshot.keys()].find((candidate) => this.relative(candidate) === file) ?? uri;
     const version = snapshot.get(open)?.version;
+    // Edited meanwhile: the run that follows publishes for the latest version; these would only flicker.
+    if (version !== undefined && this.open.has(open) && this.open.get(open)!.version !== version) return;
     if (diagnostics.length > 0) this.published.add(file);
     else this.published.delete(file);
     void this.connection.sendNotification(this.lsp.PublishDiagnosticsNotification.type, { uri: open, diagnostics, ...(version === undefined ? {} : { version }) });

@@ -15,6 +15,8 @@ export interface Config {
   tags: { sign_off: string; phase_sign_off: string };
   limits: { max_file_bytes: number };
   gates: { default_timeout: number; max_log_bytes: number; redact: string[] };
+  /** Whether CI renders the audit pack with the repository's template overrides (a pull request can add one). */
+  audit_pack: { allow_template_overrides: boolean };
 }
 
 const DEFAULT_STAGE_SECTIONS = [
@@ -38,5 +40,6 @@ export function defaultConfig(): Config {
     tags: { sign_off: 'stagedocs/{stage}/signed-off', phase_sign_off: 'stagedocs/{phase}/signed-off' },
     limits: { max_file_bytes: 1024 * 1024 },
     gates: { default_timeout: 600, max_log_bytes: 5 * 1024 * 1024, redact: [] },
+    audit_pack: { allow_template_overrides: false },
   };
 }

@@ -30,6 +30,12 @@ export interface Finding {
   endColumn?: number;
   message: string;
   hint?: string;
+  /**
+   * `warning`: this finding is never more than a warning, whatever the rule's severity (a rule whose
+   * findings differ in weight, such as a symlink that stays inside the repository against one that
+   * leaves it). Turning the rule off still silences it.
+   */
+  atMost?: 'warning';
 }
 
 /** A 1-based place in a file. */

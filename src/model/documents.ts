@@ -98,10 +98,16 @@ export interface StageFrontmatter {
   estimate?: number;
   depends_on?: string[];
   decision?: string;
+  /** `accepted`: the note `decision` names must be accepted before the stage is done. */
+  requires_decision?: 'accepted';
+  /** Decision notes that must not be `proposed` when the stage is done: `all` (every note whose `stages` names the stage) or tags. */
+  decisions_resolved?: 'all' | string[];
   freeze?: 'required' | 'none';
   gates?: GateSpec[];
   produces?: string[];
   protected?: string[];
+  /** The stage puts something into production: it may not be signed off while its phase disallows production. */
+  production?: boolean;
 }
 
 export interface PhaseFrontmatter {
@@ -112,8 +118,52 @@ export interface PhaseFrontmatter {
   owner?: string;
   upstream?: string[];
   downstream?: string[];
-  exit?: string[];
+  /** What must hold before a stage of the phase starts; absent: nothing (upstream alone never blocks). */
+  entry?: PhaseEntry;
+  /** The prose list, or the structured form with produced files and exit gates. */
+  exit?: string[] | PhaseExit;
   pattern?: string;
+  protected?: string[];
+  agents?: { may_modify?: string[]; must_not_modify?: string[] };
+  readiness?: PhaseReadiness;
+}
+
+export interface PhaseEntry {
+  /** Default: the phase's upstream. */
+  phases?: string[];
+  files?: string[];
+  checks?: EntryCheck[];
+}
+
+/** A blocker stated as a check: a command that exits 0, or a file that exists, once it is cleared. */
+export type EntryCheck = { id: string; description: string } & ({ run: string; file?: undefined } | { file: string; run?: undefined });
+
+export interface PhaseExit {
+  criteria?: string[];
+  produces?: string[];
+  gates?: GateSpec[];
+}
+
+export type Maturity = 'design-only' | 'prototype' | 'beta' | 'production';
+export type RiskLevel = 'low' | 'medium' | 'high' | 'very-high';
+
+export interface PhaseReadiness {
+  maturity?: Maturity;
+  risk?: Record<string, RiskLevel>;
+  production_gate?: 'allowed' | 'disallowed';
+}
+
+/** The structured exit of a phase; the prose list has criteria only. */
+export function phaseExit(phase: PhaseFrontmatter): PhaseExit & { structured: boolean } {
+  const exit = phase.exit;
+  if (exit === undefined) return { structured: false };
+  return Array.isArray(exit) ? { criteria: exit, structured: false } : { ...exit, structured: true };
+}
+
+/** The upstream phases a phase's entry requires: `entry.phases`, else upstream, and none without `entry`. */
+export function entryPhasesOf(phase: PhaseFrontmatter): string[] {
+  if (!phase.entry) return [];
+  return phase.entry.phases ?? phase.upstream ?? [];
 }
 
 export interface DecisionFrontmatter {

@@ -2,6 +2,30 @@ import { type Config } from './config.js';
 import { type RunFolder, type RegistryCheck } from './evidence.js';
 import type { ParsedDocument, StageFrontmatter, PhaseFrontmatter, DecisionFrontmatter, FreezeFile } from './documents.js';
 import { compareStrings } from './diagnostic.js';
+import type { PathEscape } from '../util/inside-root.js';
+
+/**
+ * A symbolic link where documents are listed (a document, or a folder of them), as the listing found
+ * it: read through when it stays inside the repository, never read when it leaves it.
+ */
+export interface LinkedDocument {
+  /** Repository-relative path of the link. */
+  file: string;
+  /** The link is a folder of documents rather than one document. */
+  folder: boolean;
+  /** How the link leaves the repository; absent when it stays inside (and was read through). */
+  escape?: PathEscape;
+  /** The link points at nothing (inside the repository): there is nothing to read. */
+  dangling?: boolean;
+}
+
+/** What the file system says about paths, beyond their existence: for the rule that keeps paths inside the repository. */
+export interface FileSystemFacts {
+  /** Symlinks found where documents are listed, sorted by path. */
+  linkedDocuments: readonly LinkedDocument[];
+  /** Why a repository-relative path leaves the repository on the file system (lexically or through a symlink), if it does. */
+  escapeOf(relativePath: string): PathEscape | undefined;
+}
 
 /** The gate evidence of the repository, for rules about runs (loaded by `validate`, absent in the hook). */
 export interface RepositoryEvidence {
@@ -37,6 +61,8 @@ export interface RepositoryModel {
   exists(relativePath: string): boolean;
   /** Gate runs and the registry check; undefined when the caller did not load them (rules then skip). */
   evidence?: RepositoryEvidence;
+  /** Symlinks and real paths, when the documents come from a file system (the working tree); rules that need them check lexically only without. */
+  fileSystem?: FileSystemFacts;
 }
 
 export function buildModel(
@@ -45,6 +71,7 @@ export function buildModel(
   isSchemaValid: (doc: ParsedDocument) => boolean,
   exists: (relativePath: string) => boolean,
   evidence?: RepositoryEvidence,
+  fileSystem?: FileSystemFacts,
 ): RepositoryModel {
   const sorted = [...documents].sort((a, b) => compareStrings(a.file, b.file));
   const ofKind = <T>(kind: ParsedDocument['kind']): Array<Typed<T>> =>
@@ -58,6 +85,7 @@ export function buildModel(
     freezes: ofKind<FreezeFile>('freeze'),
     exists,
     ...(evidence ? { evidence } : {}),
+    ...(fileSystem ? { fileSystem } : {}),
   };
 }
 

@@ -117,7 +117,7 @@ export function describeSchemaError(
 }
 
 function patternHint(pattern: string): string | undefined {
-  if (pattern === NO_CONTROL_PATTERN) return 'Remove the control characters (NUL, tab, escape, ... written as `\\0`, `\\t`, `\\e` in a double-quoted YAML value): titles and owners are plain text on one line.';
+  if (pattern === NO_CONTROL_PATTERN) return 'Remove the control characters (NUL, tab, escape, ... written as `\\0`, `\\t`, `\\e` in a double-quoted YAML value) and bidi overrides (U+202A-U+202E, U+2066-U+2069): titles and owners are plain text on one line.';
   if (pattern.includes('\\d{4}-\\d{2}-\\d{2}T')) return 'Write a UTC timestamp such as `2026-11-21T09:30:00Z`.';
   if (pattern.includes('\\d{4}-\\d{2}-\\d{2}')) return 'Write the date as `YYYY-MM-DD`, e.g. `2026-11-21`.';
   if (pattern.includes('[0-9a-f]{64}')) return 'Write a lowercase hex sha256 (64 characters).';

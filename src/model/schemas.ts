@@ -1,4 +1,4 @@
-import { MAX_TIMEOUT_SECONDS, type BuildTool, type DecisionStatus, type GateType, type WorkStatus } from './documents.js';
+import { MAX_TIMEOUT_SECONDS, type BuildTool, type DecisionStatus, type GateType, type Maturity, type RiskLevel, type WorkStatus } from './documents.js';
 import { described, enumOf } from './schema-docs.js';
 import { ID_PATTERN } from './ids.js';
 
@@ -11,11 +11,13 @@ const id = { type: 'string', pattern: ID_PATTERN } as const;
 const idList = { type: 'array', items: id, uniqueItems: true } as const;
 const nonEmptyString = { type: 'string', minLength: 1 } as const;
 /**
- * Text that reaches the registry CSV, reports and terminals: no C0 control characters but LF, and no
- * DEL (a NUL in a title would turn gate_registry.csv binary, and git's union merge of it would then
- * conflict). LF stays allowed: a quoted CSV cell holds it, and the audit pack escapes it.
+ * Text that reaches the registry CSV, reports and terminals: no C0 control characters but LF, no
+ * DEL, no C1 (a NUL in a title would turn gate_registry.csv binary, and git's union merge of it would
+ * then conflict; ESC and U+009B start terminal escape sequences), and no bidi embedding, override or
+ * isolate (U+202A-U+202E, U+2066-U+2069: they make a title read differently from its bytes). LF stays
+ * allowed: a quoted CSV cell holds it, and the audit pack escapes it.
  */
-export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f]*$';
+export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$';
 const text = { type: 'string', minLength: 1, pattern: NO_CONTROL_PATTERN } as const;
 const stringList = { type: 'array', items: nonEmptyString } as const;
 const extensionKeys = { '^x-': described({}, 'Your own field: keys starting with x- are never checked by stagedocs.') } as const;
@@ -70,7 +72,7 @@ export const gateSchema = {
         type: 'object',
         required: ['file', 'path'],
         properties: {
-          file: described(nonEmptyString, 'The JSON file, relative to the repository root, that the command writes the number to.', { examples: ['coverage/coverage-summary.json'] }),
+          file: described(nonEmptyString, 'The JSON file, relative to the repository root, that the command writes the number to; it must stay inside the repository (no absolute path, no `..` above the root, no symlink out of it).', { examples: ['coverage/coverage-summary.json'] }),
           path: described(nonEmptyString, 'The dotted path of the number inside the file.', { examples: ['total.lines.pct'] }),
           min: described({ type: 'number' }, 'The lowest value that passes (inclusive).', { examples: [70] }),
           max: described({ type: 'number' }, 'The highest value that passes (inclusive).'),
@@ -84,9 +86,9 @@ export const gateSchema = {
           'A measured requirement: after `run` (if any), the number at `path` (dotted) in the JSON file `file` must be at least `min` and at most `max`. A missing file or path, a non-number, or a file the command did not write (stale) fails.\n\n```yaml\nmetric: { file: coverage/coverage-summary.json, path: total.lines.pct, min: 70 }\n```',
       },
     ),
-    include: described(stringList, 'Globs of the files a no-stubs or prd-trace gate scans, relative to the repository root.', { examples: [['src/**/*.ts']] }),
+    include: described(stringList, 'Globs of the files a no-stubs or prd-trace gate scans, relative to the repository root; they must stay inside the repository (rule path-inside-repository).', { examples: [['src/**/*.ts']] }),
     exclude: described(stringList, 'Globs left out of include.', { examples: [['src/**/*.test.ts']] }),
-    files: described(stringList, "Paths or globs a produces gate requires to exist (default: the stage's produces); a glob needs one match.", {
+    files: described(stringList, "Paths or globs a produces gate requires to exist (default: the stage's produces); a glob needs one match, and a file reached through a symlink out of the repository does not count.", {
       examples: [['docs/api.md']],
     }),
     max_rate: described({ type: 'number', minimum: 0, maximum: 1 }, 'The highest share (0 to 1) of scanned files with stubs that a no-stubs gate passes with (default 0).', {
@@ -206,7 +208,7 @@ export const gateSchema = {
     artifacts: described(stringList, 'Globs of files (inside the repository) the gate leaves, copied after it with their sha256 into the run folder under artifacts/.', {
       examples: [['results/*.json']],
     }),
-    document: described(nonEmptyString, 'The requirements document of a prd-trace gate, whose ids (REQ-12, FR-3, NFR-4, US-7) must be referenced.', {
+    document: described(nonEmptyString, 'The requirements document of a prd-trace gate, whose ids (REQ-12, FR-3, NFR-4, US-7) must be referenced; a path inside the repository.', {
       examples: ['docs/prd.md'],
     }),
   },
@@ -231,6 +233,20 @@ export const stageSchema = {
     estimate: described({ type: 'number', exclusiveMinimum: 0 }, 'The estimate in hours; a stage should fit in 1 to 4 hours (rule stage-size).', { examples: [3] }),
     depends_on: described(idList, 'Ids of the stages that must be done before this one starts (default: the previous stage of the phase).', { examples: [['P1-S02']] }),
     decision: described(id, 'The decision_tag of the decision note behind the current attempt (a rerun after a failed gate needs one).', { examples: ['D-2026-11-21-001'] }),
+    requires_decision: enumOf(
+      { accepted: 'the decision note named by `decision` must have `status: accepted` before the stage is done or signed off (rule decision-unresolved)' },
+      'What the decision note behind the stage must be before the stage is done.',
+    ),
+    decisions_resolved: described(
+      {
+        oneOf: [
+          described({ const: 'all' }, 'Every decision note whose `stages` names this stage.'),
+          described(idList, 'These decision tags.'),
+        ],
+      },
+      'Decision notes that must be resolved (not `proposed`) before the stage is done or signed off (rule decision-unresolved): `all`, or a list of tags.',
+      { examples: ['all', ['D-2026-11-21-001']] },
+    ),
     freeze: enumOf(
       { required: 'a freeze file for this stage must exist before a gate run', none: 'no freeze file is needed (the default)' },
       'Whether the stage must be frozen before its gates run.',
@@ -257,12 +273,51 @@ export const stageSchema = {
         'See `docs/gates.md` for every gate type.',
       ].join('\n'),
     }),
-    produces: described(stringList, 'Files that must exist once the stage is done.', { examples: [['docs/api.md']] }),
+    produces: described(stringList, 'Files that must exist once the stage is done, relative to the repository root and inside it.', { examples: [['docs/api.md']] }),
     protected: described(stringList, 'Globs of paths that commits may not change while the stage is open (rule protected-path).', { examples: [['schema/**']] }),
+    production: described({ type: 'boolean' }, "The stage puts what it delivers into production: it may not be signed off while its phase's readiness disallows production (production_gate: disallowed).", { examples: [true] }),
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
 } as const;
+
+/** How mature what a phase delivers is: the phase's readiness.maturity, and a pattern's. */
+export const maturitySchema = enumOf<Maturity>(
+  {
+    'design-only': 'a design: nothing of it runs yet',
+    prototype: 'it runs, on trial inputs only',
+    beta: 'it runs on real work, with people watching',
+    production: 'it runs on real work unattended',
+  },
+  'How mature what the phase delivers is.',
+);
+
+/** Whether what a phase delivers may go to production: the phase's readiness.production_gate, and a pattern's. */
+export const productionGateSchema = enumOf(
+  { allowed: 'what the phase delivers may go to production', disallowed: 'not for production: sign-off says so, and a stage with production: true may not be signed off' },
+  'Whether what the phase delivers may go to production.',
+);
+
+const entryCheckFields = {
+  id: described(id, `The check's id, unique within the phase's entry. It ${ID_TEXT}.`, { examples: ['routing-complete'] }),
+  description: described(text, 'The blocker the check states, in a sentence: what must hold before the phase starts.', { examples: ['Tasks must be routed with adapter assignments'] }),
+  run: described(nonEmptyString, 'A shell command, run from the repository root by `stagedocs gate run` of a stage of the phase, that exits 0 when the blocker is cleared.', {
+    examples: ['test -s .state/routing_decisions.json'],
+  }),
+  file: described(nonEmptyString, 'A path or glob that exists once the blocker is cleared.', { examples: ['.state/ROUTING_COMPLETE'] }),
+} as const;
+
+/** A blocker of a phase's entry stated as a check: a command (`run`) or a file (`file`). */
+function entryCheck(by: 'run' | 'file') {
+  const { run, file, ...common } = entryCheckFields;
+  return {
+    type: 'object',
+    required: ['id', 'description', by],
+    properties: { ...common, ...(by === 'run' ? { run } : { file }) },
+    patternProperties: extensionKeys,
+    additionalProperties: false,
+  } as const;
+}
 
 const phaseSchema = {
   $id: `${SCHEMA_BASE}/phase.json`,
@@ -278,7 +333,85 @@ const phaseSchema = {
     owner: described(text, 'Who answers for the phase: a person or team, usually an email address.', { examples: ['team@example.com'] }),
     upstream: described(idList, 'Ids of the phases this one builds on.', { examples: [['P1']] }),
     downstream: described(idList, 'Ids of the phases that build on this one.', { examples: [['P3']] }),
-    exit: described(stringList, 'The exit definition: what must hold for the phase to be signed off.', { examples: [['Every stage signed off', 'Coverage above 70%']] }),
+    entry: described(
+      {
+        type: 'object',
+        properties: {
+          phases: described(idList, 'Ids of the phases that must be signed off (their phase sign-off tag exists) before a stage of this phase starts (default: upstream). validate, which reads no tags, requires their status `done`.', {
+            examples: [['P4']],
+          }),
+          files: described(stringList, 'Paths or globs, relative to the repository root, that must exist before a stage of this phase starts; a glob needs one match.', {
+            examples: [['.state/routing_decisions.json', '.state/task_queue.json']],
+          }),
+          checks: described(
+            {
+              type: 'array',
+              // Exactly one of run and file: each branch names the one it requires (ajv's strict mode wants a required key defined where it is required).
+              items: { oneOf: [entryCheck('run'), entryCheck('file')] },
+            },
+            'Blockers stated as checks: each a command (`run`) or a file (`file`), exactly one of the two.',
+            { examples: [[{ id: 'routing-complete', description: 'Tasks must be routed with adapter assignments', file: '.state/ROUTING_COMPLETE' }]] },
+          ),
+        },
+        patternProperties: extensionKeys,
+        additionalProperties: false,
+      },
+      'The entry contract: what must hold before any stage of the phase is in progress, runs its gates or is signed off (rule phase-entry). Without it nothing is required, whatever upstream says.',
+      { examples: [{ phases: ['P4'], files: ['.state/task_queue.json'] }] },
+    ),
+    exit: described(
+      {
+        anyOf: [
+          stringList,
+          {
+            type: 'object',
+            properties: {
+              criteria: described(stringList, 'What must hold for the phase to close, in prose (the Exit Definition section says it at length).', { examples: [['Every task has a recorded result']] }),
+              produces: described(stringList, 'Paths or globs that must exist for the phase to be signed off; a glob needs one match.', { examples: [['.state/execution_results.json', 'logs/execution/*.jsonl']] }),
+              gates: described({ type: 'array', items: gateSchema, minItems: 1 }, 'The exit gates: `stagedocs gate run <phase-id>` runs them with evidence; the phase is signed off only on a passing run of them that counts.', {
+                examples: [[{ id: 'results-valid', run: 'node scripts/check-results.js' }]],
+              }),
+            },
+            patternProperties: extensionKeys,
+            additionalProperties: false,
+          },
+        ],
+      },
+      'The exit definition: a list of what must hold for the phase to be signed off, or the structured form with criteria, produced files and exit gates (then the phase also needs a non-empty Gaps section).',
+      { examples: [['Every stage signed off', 'Coverage above 70%'], { criteria: ['Every stage signed off'], produces: ['docs/api.md'], gates: [{ id: 'e2e', run: 'npm run test:e2e' }] }] },
+    ),
+    protected: described(stringList, 'Globs of paths that hold from the phase\'s start for its whole life and after: an agent may not edit them (stagedocs guard).', { examples: [['.state/**', '.ledger/**']] }),
+    agents: described(
+      {
+        type: 'object',
+        properties: {
+          may_modify: described(stringList, 'Globs of the only paths a coding agent may edit while working on the phase (stagedocs guard refuses any other path).', { examples: [['core/engine/executor.py']] }),
+          must_not_modify: described(stringList, 'Globs of paths a coding agent may never edit (stagedocs guard refuses them, even inside may_modify).', { examples: [['schema/**', '.state/**']] }),
+        },
+        patternProperties: extensionKeys,
+        additionalProperties: false,
+      },
+      'What coding agents may and may not edit, enforced by `stagedocs guard`.',
+      { examples: [{ may_modify: ['src/engine/**'], must_not_modify: ['schema/**'] }] },
+    ),
+    readiness: described(
+      {
+        type: 'object',
+        properties: {
+          maturity: maturitySchema,
+          risk: described(
+            { type: 'object', propertyNames: { pattern: '^[a-z][a-z0-9_-]*$' }, additionalProperties: enumOf<RiskLevel>({ low: 'unlikely or cheap', medium: 'possible and costly', high: 'likely or very costly', 'very-high': 'expected, or it would be disastrous' }, 'The level of this risk.') },
+            'Named risks (lowercase names such as execution or data_loss) and their level.',
+            { examples: [{ execution: 'very-high', data_loss: 'medium' }] },
+          ),
+          production_gate: productionGateSchema,
+        },
+        patternProperties: extensionKeys,
+        additionalProperties: false,
+      },
+      'How ready what the phase delivers is: maturity, risks and whether it may go to production; shown by status and audit packs.',
+      { examples: [{ maturity: 'design-only', production_gate: 'disallowed', risk: { execution: 'very-high' } }] },
+    ),
     pattern: described(nonEmptyString, 'The stage pattern the phase was scaffolded from (mvp-backend, ui-hardening, integrations, research, empty or your own).', {
       examples: ['mvp-backend'],
     }),
@@ -451,6 +584,20 @@ export const configSchema = {
         additionalProperties: false,
       },
       'Gate run settings.',
+    ),
+    audit_pack: described(
+      {
+        type: 'object',
+        properties: {
+          allow_template_overrides: described(
+            { type: 'boolean' },
+            "Whether `audit-pack` uses this repository's overrides of the audit-pack templates in CI (CI or GITHUB_ACTIONS set; default false: refused there, since a pull request can add one). Overrides are compiled in restricted mode either way.",
+            { examples: [true] },
+          ),
+        },
+        additionalProperties: false,
+      },
+      'Audit pack settings.',
     ),
   },
   additionalProperties: false,

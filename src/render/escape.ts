@@ -1,3 +1,5 @@
+import { inertText } from '../util/text.js';
+
 /**
  * Escaping for text from stage files, which is untrusted: it must render as the same text and never
  * as markup, a link, an image, a table cell boundary, an HTML tag or a GitHub @mention.
@@ -12,12 +14,15 @@ const INLINE_SPECIAL = /[\\`*_[\]|~$#]/g;
 /** Markup that only counts at the start of a line: list bullets, ordered-list numbers, setext underlines. */
 const LINE_START = /^([-+=]|\d{1,9}(?=[.)]))/;
 /** Every character some replacement of `markdownInline` acts on, besides `LINE_START`. */
-const NEEDS_INLINE_ESCAPE = /[\r\n\u2028\u2029&<>\\`*_[\]|~$#@:]|www\./i;
+const NEEDS_INLINE_ESCAPE = /[\r\n\u2028\u2029&<>\\`*_[\]|~$#@:\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|www\./i;
 /**
  * What GFM makes a link of with no markup at all (an autolink literal: `https://x`, `www.x`): the
- * `:` or the `.` is escaped, which renders the same text and no link.
+ * `:` or the `.` is escaped, which renders the same text and no link. No word boundary is required:
+ * GFM links `0https://x` too.
  */
-const AUTOLINK_LITERAL = /\b(https?|ftp|mailto|xmpp|www)([:.])/gi;
+const AUTOLINK_LITERAL = /(https?|ftp|mailto|xmpp|www)([:.])/gi;
+/** The replacement for AUTOLINK_LITERAL: a scheme's `:` (or `www`'s `.`) escaped, anything else kept. */
+const unlinkLiteral = (match: string, scheme: string, mark: string): string => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match);
 
 /**
  * Inline markdown text: renders as exactly the text given, never as markup, HTML, an entity or an
@@ -29,8 +34,8 @@ export function markdownInline(value: unknown): string {
   // Most titles, ids and states hold nothing to escape: a pack of thousands of stages escapes tens of
   // thousands of them, and one test is much cheaper than the chain of replacements below.
   if (!NEEDS_INLINE_ESCAPE.test(text) && !LINE_START.test(text)) return text;
-  return text
-    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+  // Line breaks fold to spaces before the other control characters are made visible.
+  return inertText(text.replace(/\r\n?|\n|\u2028|\u2029/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -38,7 +43,9 @@ export function markdownInline(value: unknown): string {
     .replace(LINE_START, (start) => (/\d/.test(start) ? `${start}\\` : `\\${start}`))
     // Escaped brackets already cannot form a link; escaping `(` after one keeps `](javascript:` out of the text too.
     .replace(/\\\]\(/g, '\\]\\(')
-    .replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match))
+    .replace(AUTOLINK_LITERAL, unlinkLiteral)
+    // GitHub links `#12` to issue 12 in the rendered text, escaped or not: a zero-width space breaks it.
+    .replace(/\\#(?=\d)/g, '\\#&#8203;')
     .replace(/@/g, '@&#8203;');
 }
 
@@ -73,7 +80,10 @@ export function markdownBlockquote(value: unknown): string {
                 .replace(/\]\(\s*(?:javascript|data|vbscript):/gi, '](#unsafe-link:')
                 .replace(/\]:\s*(?:javascript|data|vbscript):/gi, ']: #unsafe-link:')
                 .replace(/[[\]]/g, (bracket) => `\\${bracket}`)
-                .replace(AUTOLINK_LITERAL, (match, scheme: string, mark: string) => ((mark === ':') === (scheme.toLowerCase() !== 'www') ? `${scheme}\\${mark}` : match)),
+                .replace(AUTOLINK_LITERAL, unlinkLiteral)
+                // No issue reference (`#12`) outside code; a heading's `# ` is followed by a space, and
+                // the `&#8203;` after an `@` (user `&` is `&amp;` by now) is ours.
+                .replace(/(?<!&)#(?=\d)/g, '#&#8203;'),
         )
         .join('');
     })
@@ -221,4 +231,25 @@ export function markdownFence(lines: unknown): string {
   const longestRun = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);
   return `${fence}text\n${text}\n${fence}`;
+}
+
+/**
+ * The literal text of a repository's template override: its block structure stays (headings, lists,
+ * quotes, tables, emphasis, code), but it can write nothing a reviewer would follow or be notified
+ * by. `<` and `&` become entities (no raw HTML, no `<https://...>` autolink, no entity that decodes
+ * to markup), brackets are escaped (no link, image or reference definition), autolink literals lose
+ * their `:` or `.`, and `@` and a `#` that does not open a heading get a zero-width space (no mention,
+ * no issue reference). `atLineStart`: the text begins a line, so a leading `#` may be a heading.
+ */
+export function markdownLiteral(text: string, atLineStart: boolean): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/[[\]]/g, (bracket) => `\\${bracket}`)
+    .replace(AUTOLINK_LITERAL, unlinkLiteral)
+    .replace(/(^|\n)?( {0,3}#{1,6}(?= |\n|$))|#/g, (match, lineStart: string | undefined, heading: string | undefined, offset: number) =>
+      heading !== undefined && (lineStart === '\n' || (offset === 0 && atLineStart)) ? match : match.replace(/#/g, '#&#8203;'),
+    )
+    // After the `#` step, whose zero-width spaces are entities with a `#` of their own.
+    .replace(/@/g, '@&#8203;');
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { StagedocsError, EXIT_USAGE } from '../model/errors.js';
 import { isValidId } from '../model/ids.js';
+import { inertText } from '../util/text.js';
 import { PACKAGE_ROOT } from '../util/version.js';
 import {
   htmlText,
@@ -15,6 +16,7 @@ import {
   markdownCodeCell,
   markdownHeading,
   markdownInline,
+  markdownLiteral,
   markdownParts,
   markdownPartsCell,
   mermaidLabel,
@@ -76,16 +78,24 @@ export type Template = (data: object) => string;
  * Compiles a template from its source. `name` is used in error messages. Rendering errors (a field
  * the template needs but the data lacks) become StagedocsError naming the template.
  */
-export function compileTemplate(source: string, name: string): Template {
+export function compileTemplate(source: string, name: string, mode: 'trusted' | 'restricted' = 'trusted'): Template {
   let compiled: HandlebarsTemplateDelegate;
+  let program: string | hbs.AST.Program;
   try {
-    compiled = handlebars.compile(source, { strict: true, noEscape: false });
+    program = mode === 'restricted' ? restrictedProgram(handlebars.parse(source), name) : source;
+  } catch (error) {
+    if (error instanceof StagedocsError) throw error;
+    throw new StagedocsError(`Template ${name} is invalid: ${(error as Error).message}`, EXIT_USAGE);
+  }
+  try {
+    compiled = handlebars.compile(program, { strict: true, noEscape: false });
   } catch (error) {
     throw new StagedocsError(`Template ${name} is invalid: ${(error as Error).message}`, EXIT_USAGE);
   }
   return (data) => {
     try {
-      return compiled(data, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+      // Whatever a helper let through, no control character or bidi override reaches the markdown.
+      return inertText(compiled(data, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false }));
     } catch (error) {
       throw new StagedocsError(
         `Template ${name} could not be rendered: ${(error as Error).message.split('\n')[0]}`,
@@ -96,18 +106,88 @@ export function compileTemplate(source: string, name: string): Template {
   };
 }
 
+/** How a repository's override of a template is treated (the built-in templates are always trusted). */
+export interface OverridePolicy {
+  /** Compile overrides in restricted mode (`restrictedProgram`): for output a reviewer reads on GitHub. */
+  restricted?: boolean;
+  /** Refuse any override, saying why and how to allow it (CI without the config's consent). */
+  refuse?: { reason: string; hint: string };
+}
+
 /**
  * Loads a template by relative name (e.g. `stage.md.hbs`): the repository's `templates/` folder
- * overrides the built-in one.
+ * overrides the built-in one, as `policy` allows.
  */
-export function loadTemplate(root: string, templatesDir: string, name: string): Template {
+export function loadTemplate(root: string, templatesDir: string, name: string, policy: OverridePolicy = {}): Template {
   const override = path.join(root, templatesDir, name);
-  const file = existsSync(override) ? override : path.join(BUILTIN_TEMPLATES_DIR, name);
+  // This package's own folder (its templates are the built-in ones) overrides nothing.
+  const overridden = existsSync(override) && path.resolve(override) !== path.resolve(BUILTIN_TEMPLATES_DIR, name);
+  const file = overridden ? override : path.join(BUILTIN_TEMPLATES_DIR, name);
+  const shown = path.relative(root, file).startsWith('..') ? `built-in ${name}` : path.relative(root, file);
+  if (overridden && policy.refuse) throw new StagedocsError(`Template ${shown} overrides the built-in ${name}, and ${policy.refuse.reason}`, EXIT_USAGE, policy.refuse.hint);
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch {
     throw new StagedocsError(`Template ${name} not found (looked in ${path.join(templatesDir, name)} and the built-in templates)`, EXIT_USAGE);
   }
-  return compileTemplate(source, path.relative(root, file).startsWith('..') ? `built-in ${name}` : path.relative(root, file));
+  return compileTemplate(source, shown, overridden && policy.restricted ? 'restricted' : 'trusted');
+}
+
+/**
+ * Fields the audit pack's main template gets as markdown stagedocs rendered (from the overview and
+ * stage templates, themselves restricted when overridden): the one thing `{{{ }}}` may print.
+ */
+const RENDERED_MARKDOWN_FIELDS = new Set(['overview', 'body']);
+
+/** Helpers whose output is markup by design (JSON, an author's inline links): our templates only. */
+const RAW_OUTPUT_HELPERS = new Set(['json', 'authored']);
+
+/**
+ * An override's program as it may run: a template from the repository (which a pull request can
+ * add) gets no more power over the output than the data has. Refused, with the template's line and
+ * column: raw output (`{{{x}}}`, `{{& x}}`), the raw-output helpers, partials and decorators. A bare
+ * `{{field}}` (only HTML-escaped by Handlebars) is rewritten to `{{md field}}`. Literal text keeps its
+ * block structure (headings, lists, tables, emphasis) but is neutralised like user text: no raw HTML,
+ * link, image, autolink, entity, @mention or #reference can be written in it.
+ */
+function restrictedProgram(program: hbs.AST.Program, name: string): hbs.AST.Program {
+  const refuse = (node: hbs.AST.Node, what: string): never => {
+    const at = node.loc?.start;
+    throw new StagedocsError(
+      `Template ${name}${at ? `:${at.line}:${at.column + 1}` : ''}: ${what} is not allowed in a repository override`,
+      EXIT_USAGE,
+      'Overrides may only print fields through the escaping helpers (`{{md title}}`, `{{cell x}}`, `{{code x}}`, `{{quote x}}`, ...); see docs/audit-pack.md.',
+    );
+  };
+  class Restricter extends Handlebars.Visitor {
+    override MustacheStatement(mustache: hbs.AST.MustacheStatement): void {
+      const helper = mustache.path.type === 'PathExpression' ? (mustache.path as hbs.AST.PathExpression).original : undefined;
+      if (!mustache.escaped && !(mustache.params.length === 0 && helper !== undefined && RENDERED_MARKDOWN_FIELDS.has(helper))) refuse(mustache, '`{{{ }}}` (output without escaping)');
+      if (helper !== undefined && RAW_OUTPUT_HELPERS.has(helper)) refuse(mustache, `the \`${helper}\` helper (raw output)`);
+      if (mustache.params.length === 0 && mustache.hash === undefined && helper !== undefined && !handlebars.helpers[helper]) {
+        const field = mustache.path;
+        mustache.path = { type: 'PathExpression', data: false, depth: 0, parts: ['md'], original: 'md', loc: field.loc } as hbs.AST.PathExpression;
+        mustache.params = [field];
+      }
+      super.MustacheStatement(mustache);
+    }
+    override PartialStatement(partial: hbs.AST.PartialStatement): void {
+      refuse(partial, 'a partial (`{{> }}`)');
+    }
+    override PartialBlockStatement(partial: hbs.AST.PartialBlockStatement): void {
+      refuse(partial, 'a partial block (`{{#> }}`)');
+    }
+    override Decorator(decorator: hbs.AST.Decorator): void {
+      refuse(decorator, 'a decorator (`{{* }}`)');
+    }
+    override DecoratorBlock(decorator: hbs.AST.DecoratorBlock): void {
+      refuse(decorator, 'a decorator block (`{{#* }}`)');
+    }
+    override ContentStatement(content: hbs.AST.ContentStatement): void {
+      content.value = markdownLiteral(content.value, (content.loc?.start.column ?? 0) === 0);
+    }
+  }
+  new Restricter().accept(program);
+  return program;
 }

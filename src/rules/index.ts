@@ -4,11 +4,14 @@ import { doneNeedsPassingRun } from './done-needs-passing-run.js';
 import { duplicateOrder } from './duplicate-order.js';
 import { emptySection } from './empty-section.js';
 import { freezeRequired } from './freeze-required.js';
+import { decisionUnresolved } from './decision-unresolved.js';
 import { frontmatterSchema } from './frontmatter-schema.js';
 import { frontmatterSyntax } from './frontmatter-syntax.js';
 import { linearProgression } from './linear-progression.js';
 import { noStubsWhenDone } from './no-stubs-when-done.js';
 import { objectiveGate } from './objective-gate.js';
+import { pathInsideRepository } from './path-inside-repository.js';
+import { phaseEntry } from './phase-entry.js';
 import { readableFile } from './readable-file.js';
 import { requiredSections } from './required-sections.js';
 import { rerunRootCause } from './rerun-root-cause.js';
@@ -16,6 +19,7 @@ import { stageSize } from './stage-size.js';
 import { evidenceImmutable } from './evidence-immutable.js';
 import { freezeImmutable } from './freeze-immutable.js';
 import { protectedPathMeta } from './protected-path.js';
+import { freezeDriftMeta } from './freeze-drift.js';
 import { registryAppendOnly } from './registry-append-only.js';
 import { registryConsistent } from './registry-consistent.js';
 import type { Rule, RuleMeta } from './types.js';
@@ -33,22 +37,25 @@ export const RULES: readonly Rule[] = [
   unknownReference,
   dependencyCycle,
   linearProgression,
+  phaseEntry,
   duplicateOrder,
   objectiveGate,
   noStubsWhenDone,
   brokenLink,
+  pathInsideRepository,
   stageSize,
   doneNeedsPassingRun,
   registryConsistent,
   freezeRequired,
   rerunRootCause,
+  decisionUnresolved,
 ];
 
 /**
  * Rules fed by git rather than by the documents (history and the index): src/git reads git once and
  * passes them to the engine as `extraRules`. Listed here so that docs and meta-tests see every rule id.
  */
-export const GIT_FED_RULES: readonly RuleMeta[] = [freezeImmutable, evidenceImmutable, registryAppendOnly, protectedPathMeta];
+export const GIT_FED_RULES: readonly RuleMeta[] = [freezeImmutable, evidenceImmutable, registryAppendOnly, protectedPathMeta, freezeDriftMeta];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((rule) => rule.meta.id === id);

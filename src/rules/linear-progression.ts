@@ -2,7 +2,8 @@ import { placeOf } from '../model/documents.js';
 import { dependenciesOf, stagesOfPhase } from '../model/repository.js';
 import { repositoryRule } from './types.js';
 
-const STARTED = new Set(['in-progress', 'validating', 'done']);
+/** The statuses of a stage that has started: what its dependencies (and its phase's entry) must allow. */
+export const STARTED = new Set(['in-progress', 'validating', 'done']);
 
 export const linearProgression = repositoryRule(
   {

@@ -2,11 +2,12 @@ import { createRequire } from 'node:module';
 import type picomatchType from 'picomatch';
 import type { Finding } from '../model/diagnostic.js';
 import { placeOf, pointerSegment, type ParsedDocument } from '../model/documents.js';
+import { phaseProtectedEntries } from '../model/phase-contract.js';
 import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
 
 export const protectedPathMeta: RuleMeta = {
   id: 'protected-path',
-  description: 'A commit does not change a path that an open stage (status not `done`) declares `protected`.',
+  description: "A commit does not change a path that an open stage (status not `done`) declares `protected`, nor a started phase's `protected` path without a gate run's evidence of the phase.",
   defaultSeverity: 'error',
 };
 
@@ -119,5 +120,24 @@ export function protectedPath(stagedPaths: readonly string[], before: readonly S
   return repositoryRule(protectedPathMeta, (repo, context) => {
     const protections = commitProtections(repo.stages.map(stageState), before);
     for (const finding of protectedPathFindings(protections, stagedPaths)) context.report(finding);
+    if (stagedPaths.length === 0) return;
+    const picomatch = require('picomatch') as typeof picomatchType;
+    // A phase's protected paths (model/phase-contract.ts): from its start, for its whole life and after.
+    for (const entry of phaseProtectedEntries(repo)) {
+      const matches = picomatch(entry.pattern, { dot: true });
+      const { data, doc } = entry.phase;
+      const withEvidence = stagedPaths.some((file) => entry.runPrefixes.some((prefix) => file.startsWith(prefix)));
+      if (withEvidence) continue;
+      for (const file of stagedPaths) {
+        if (!matches(file)) continue;
+        context.report({
+          file,
+          line: 1,
+          column: 1,
+          message: `\`${file}\` is protected by phase ${data.id} (${doc.file}:${entry.place.line}:${entry.place.column}, pattern \`${entry.pattern}\`, status ${data.status}); it may change only together with the evidence of a gate run of the phase or one of its stages`,
+          hint: `Unstage it (\`git restore --staged -- <path>\`); what phase ${data.id} protects is changed by its gate runs (\`stagedocs gate run <stage-id>\`, committed with their evidence).`,
+        });
+      }
+    }
   });
 }

@@ -11,15 +11,17 @@ interface ExistingPhase {
   folder: string;
 }
 
-interface ExistingStage {
+export interface ExistingStage {
   id: string;
   phase: string | undefined;
   order: number | undefined;
+  /** Its `depends_on` as written; undefined when it relies on the default (the previous stage). */
+  dependsOn: string[] | undefined;
   file: string;
 }
 
 /** What scaffolding must not collide with: the ids already in the repository, and where they live. */
-interface ExistingDocuments {
+export interface ExistingDocuments {
   phases: ExistingPhase[];
   stages: ExistingStage[];
   decisionTags: Set<string>;
@@ -43,6 +45,7 @@ export async function readExisting(root: string, config: Config): Promise<Existi
         id: data.id,
         phase: typeof data.phase === 'string' ? data.phase : undefined,
         order: typeof data.order === 'number' ? data.order : undefined,
+        dependsOn: Array.isArray(data.depends_on) ? data.depends_on.filter((entry): entry is string => typeof entry === 'string') : undefined,
         file,
       });
     } else if (doc.kind === 'decision' && typeof data.decision_tag === 'string') {

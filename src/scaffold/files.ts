@@ -1,7 +1,9 @@
-import { readFile, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadRegistryLock, lockFolder } from '../gates/registry.js';
 import { writeAtomic, writeExclusive } from '../util/write-atomic.js';
-import { asFileSystemError, StagedocsError, EXIT_USAGE } from '../model/errors.js';
+import { asFileSystemError, StagedocsError, EXIT_FAILED, EXIT_USAGE } from '../model/errors.js';
 
 /** A file scaffolding will create; `path` is repository-relative with forward slashes. */
 export interface NewFile {
@@ -77,5 +79,64 @@ export async function readTextIfExists(file: string): Promise<string | undefined
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+}
+
+/**
+ * How long a scaffolding lock may go without its holder refreshing it (proper-lockfile touches it
+ * every half of this) before it counts as left by a dead process and is broken.
+ */
+export const SCAFFOLD_LOCK_STALE_MS = 10_000;
+
+/** Kept with the registry lock (in the git directory, where no commit can put one): one lock for every scaffolding command. */
+const SCAFFOLD_LOCK = 'scaffold';
+
+/**
+ * Runs `action` (read what exists, choose the next id or tag, create the files) holding the
+ * repository's scaffolding lock, so that concurrent `new-stage`, `new-phase` and `new-decision` see
+ * each other's files and never take the same id. A lock whose holder died is broken once it is
+ * SCAFFOLD_LOCK_STALE_MS old, and `onStaleLock` is told; one still refreshed is waited for up to
+ * three times that, then a failure names the lock file.
+ */
+export async function withScaffoldLock<T>(root: string, action: () => Promise<T>, onStaleLock: (message: string) => void = () => undefined): Promise<T> {
+  const lock = loadRegistryLock();
+  const target = path.join(lockFolder(root), SCAFFOLD_LOCK);
+  // Named relative to the root in messages (`.git/stagedocs/<key>/scaffold.lock`).
+  const lockFile = path.relative(root, `${target}.lock`);
+  await mkdir(path.dirname(target), { recursive: true });
+  const deadline = Date.now() + 3 * SCAFFOLD_LOCK_STALE_MS;
+  let release: (() => Promise<void>) | undefined;
+  while (!release) {
+    const age = await lockAge(`${target}.lock`);
+    try {
+      release = await lock(target, { realpath: false, stale: SCAFFOLD_LOCK_STALE_MS, update: SCAFFOLD_LOCK_STALE_MS / 2 });
+      // proper-lockfile removes a lock older than `stale` before taking it: that was a dead holder's.
+      if (age !== undefined && age >= SCAFFOLD_LOCK_STALE_MS) {
+        onStaleLock(`broke the stale scaffolding lock ${lockFile}: its holder stopped refreshing it ${Math.round(age / 1000)} s ago (a killed or crashed stagedocs)`);
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) {
+        throw new StagedocsError(
+          `Could not take the scaffolding lock ${lockFile}: ${(error as Error).message}`,
+          EXIT_FAILED,
+          `Another stagedocs process is scaffolding in this repository; try again when it is done (a lock left by a dead process is broken after ${SCAFFOLD_LOCK_STALE_MS / 1000} s).`,
+        );
+      }
+      await sleep(25 + Math.floor(Math.random() * 50));
+    }
+  }
+  try {
+    return await action();
+  } finally {
+    await release();
+  }
+}
+
+/** Milliseconds since the lock was last refreshed, or undefined when nobody holds it. */
+async function lockAge(lockPath: string): Promise<number | undefined> {
+  try {
+    return Date.now() - (await stat(lockPath)).mtimeMs;
+  } catch {
+    return undefined;
   }
 }

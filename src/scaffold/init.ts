@@ -29,7 +29,9 @@ export function gitLines(config: Config): { attributes: string[]; ignore: string
   return {
     // Two branches that both append runs to the registry merge without a conflict; the registry can be rebuilt from the runs.
     attributes: [`${config.paths.gate_results}/${REGISTRY_FILE} merge=union`],
-    // The validation cache is local to each clone.
+    // The caches now live in the git directory, but versions up to 0.2 wrote them to .stagedocs/ (and
+    // `stagedocs schema` still writes editor schemas there): kept ignored so that a teammate on an
+    // older version, or a schema output, never shows up as a change to commit.
     ignore: ['.stagedocs/'],
   };
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../model/errors.js';
+import { UNSAFE_TEXT_CHARS } from '../util/text.js';
 
 /** Letters that NFKD does not decompose into ASCII, spelled the way they are usually transliterated. */
 const TRANSLITERATIONS: Record<string, string> = {
@@ -41,6 +42,9 @@ export function assertPhaseSlug(slug: string): void {
   }
 }
 
+/** What a single-line title may not hold: every unsafe character of untrusted text, and line breaks and tabs. */
+const UNSAFE_TITLE_CHAR = new RegExp(`${UNSAFE_TEXT_CHARS.source}|[\\t\\n\\u2028\\u2029]`);
+
 /**
  * A title goes into frontmatter and a heading, both single-line: control characters and line breaks
  * are refused rather than silently changed.
@@ -48,9 +52,9 @@ export function assertPhaseSlug(slug: string): void {
 export function assertTitle(title: string, what = 'title'): string {
   const trimmed = title.trim();
   if (trimmed === '') throw new UsageError(`The ${what} is empty`, `Give a ${what}, e.g. "Primary resource API".`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(trimmed)) {
-    throw new UsageError(`The ${what} holds a line break or control character`, `Give the ${what} on one line.`);
+  // The schemas refuse the same characters (C0, DEL, C1, bidi overrides): a scaffold must validate.
+  if (UNSAFE_TITLE_CHAR.test(trimmed)) {
+    throw new UsageError(`The ${what} holds a line break, control character or bidi override`, `Give the ${what} on one line, as plain text (no U+202A-U+202E or U+2066-U+2069).`);
   }
   if (trimmed.length > 200) throw new UsageError(`The ${what} is ${trimmed.length} characters long, expected at most 200`, 'Shorten it; details belong in the document.');
   return trimmed;

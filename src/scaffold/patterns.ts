@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { validatorFor } from '../model/ajv.js';
-import { placeOf, type GateSpec } from '../model/documents.js';
+import { placeOf, type GateSpec, type Maturity } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_USAGE } from '../model/errors.js';
 import { describeSchemaError } from '../model/schema-errors.js';
 import { described } from '../model/schema-docs.js';
-import { gateSchema } from '../model/schemas.js';
+import { gateSchema, maturitySchema, productionGateSchema } from '../model/schemas.js';
 import { normalizeText } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
 import { BUILTIN_TEMPLATES_DIR } from '../render/templates.js';
@@ -21,6 +21,10 @@ export interface PatternStage {
   title: string;
   estimate: number;
   freeze?: 'required';
+  requires_decision?: 'accepted';
+  decisions_resolved?: 'all';
+  /** The globs `stagedocs freeze` is suggested with after new-phase (`--input` each). */
+  freeze_inputs?: string[];
   objectives: string[];
   deliverables: string[];
   acceptance?: string[];
@@ -39,7 +43,7 @@ export interface Pattern {
   /** Where it was read from, for messages: `templates/patterns/x.yaml` or `built-in x`. */
   source: string;
   description: string;
-  phase: { title: string; goal: string; exit: string[] };
+  phase: { title: string; goal: string; exit: string[]; readiness?: { maturity: Maturity; production_gate: 'allowed' | 'disallowed' } };
   stages: PatternStage[];
 }
 
@@ -60,7 +64,19 @@ export const patternSchema = {
         properties: {
           title: described(text, 'The title of the scaffolded phase.'),
           goal: described(text, 'The Goal section of the phase.'),
-          exit: described({ ...textList, minItems: 1 }, 'The exit definition of the phase (its exit field and Exit Definition section).'),
+          exit: described({ ...textList, minItems: 1 }, 'The exit definition of the phase (its exit.criteria and Exit Definition section).'),
+          readiness: described(
+            {
+              type: 'object',
+              required: ['maturity', 'production_gate'],
+              properties: {
+                maturity: maturitySchema,
+                production_gate: productionGateSchema,
+              },
+              additionalProperties: false,
+            },
+            "The scaffolded phase's readiness (default: prototype, production disallowed).",
+          ),
         },
         additionalProperties: false,
       },
@@ -78,10 +94,17 @@ export const patternSchema = {
             title: described(text, "The stage's title."),
             estimate: described({ type: 'number', exclusiveMinimum: 0, maximum: 4 }, 'The estimate in hours, at most 4.'),
             freeze: described({ const: 'required' }, 'The stage must be frozen before its gates run.'),
+            requires_decision: described({ const: 'accepted' }, "The stage's `decision:` must name an accepted decision note before it is done (rule decision-unresolved)."),
+            decisions_resolved: described({ const: 'all' }, 'Every decision note whose `stages` names the stage must be resolved (not `proposed`) before the stage is done (rule decision-unresolved).'),
+            freeze_inputs: described(
+              { ...textList, minItems: 1 },
+              'The globs of the files the stage freezes: `new-phase` suggests `stagedocs freeze <stage> --input <glob>` with each of them.',
+              { examples: [['config/**']] },
+            ),
             objectives: described({ ...textList, minItems: 1 }, 'The items of the Objectives section.'),
             deliverables: described({ ...textList, minItems: 1 }, 'The items of the Deliverables section.'),
             acceptance: described(textList, 'The items of the Acceptance Criteria section, besides the gates.'),
-            gates: described({ type: 'array', items: gateSchema, minItems: 1 }, "The stage's gates; {stage}, {phase} and {slug} are replaced."),
+            gates: described({ type: 'array', items: gateSchema, minItems: 1 }, "The stage's gates; {stage}, {phase}, {slug} and {freeze} are replaced."),
             produces: described(textList, 'Files the stage must produce.'),
             protected: described(textList, 'Paths commits may not change while the stage is open.'),
             audit: described(textList, 'The items of the Audit & Review Steps section.'),
@@ -167,9 +190,18 @@ function patternError(source: string, line: number, column: number, message: str
   return new StagedocsError(`${source}:${line}:${column}: ${message}`, EXIT_USAGE, hint ?? 'See docs/patterns.md for the pattern format.');
 }
 
-/** Replaces `{stage}`, `{phase}` and `{slug}` in every string of a value (a pattern stage). */
-export function substituteTokens<T>(value: T, tokens: { stage: string; phase: string; slug: string }): T {
-  if (typeof value === 'string') return value.replace(/\{(stage|phase|slug)\}/g, (_match, key: 'stage' | 'phase' | 'slug') => tokens[key]) as T;
+/** What the placeholders of a pattern stand for: the stage id, the phase id, the phase's folder name and `paths.freeze`. */
+export interface PatternTokens {
+  stage: string;
+  phase: string;
+  slug: string;
+  /** The freeze folder of the configuration (`paths.freeze`), without a trailing slash. */
+  freeze: string;
+}
+
+/** Replaces `{stage}`, `{phase}`, `{slug}` and `{freeze}` in every string of a value (a pattern stage). */
+export function substituteTokens<T>(value: T, tokens: PatternTokens): T {
+  if (typeof value === 'string') return value.replace(/\{(stage|phase|slug|freeze)\}/g, (_match, key: keyof PatternTokens) => tokens[key]) as T;
   if (Array.isArray(value)) return value.map((item) => substituteTokens(item, tokens)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteTokens(item, tokens)])) as T;

@@ -35,6 +35,8 @@ export function renderStage(root: string, config: Config, input: StageInput): st
     estimate: input.estimate,
     depends_on: input.dependsOn,
     freeze: content.freeze ?? null,
+    requires_decision: content.requires_decision ?? null,
+    decisions_resolved: content.decisions_resolved ?? null,
     gates: content.gates.map(gateView),
     produces: content.produces ?? [],
     protected: content.protected ?? [],
@@ -91,11 +93,16 @@ interface PhaseInput {
   pattern: string;
   goal: string;
   exit: string[];
+  readiness?: { maturity: string; production_gate: string } | undefined;
 }
+
+/** What a pattern that says nothing of readiness scaffolds: a new phase's result is not for production until someone says so. */
+const DEFAULT_READINESS = { maturity: 'prototype', production_gate: 'disallowed' } as const;
 
 export function renderPhase(root: string, config: Config, input: PhaseInput): string {
   const view = {
     ...input,
+    readiness: input.readiness ?? DEFAULT_READINESS,
     commands: { status: 'stagedocs status', new_stage: `stagedocs new-stage "<title>" --phase ${input.id}` },
   };
   return loadTemplate(root, config.paths.templates, 'phase.md.hbs')(view);

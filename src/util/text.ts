@@ -67,3 +67,22 @@ export function truncate(value: string, max = 60): string {
   const oneLine = value.replace(/\s+/g, ' ').trim();
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
+
+/**
+ * Characters that act on a terminal or reorder text instead of showing: C0 controls but tab and
+ * newline (ESC starts escape sequences, CR overwrites a line, BEL rings), DEL, C1 (U+009B is a
+ * one-byte CSI on some terminals), and the bidi embeddings, overrides and isolates that make a line
+ * read differently from its bytes (U+202A-U+202E, U+2066-U+2069).
+ */
+export const UNSAFE_TEXT_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text with every UNSAFE_TEXT_CHARS character written as its visible `\uXXXX` escape, so that it
+ * shows what is there and does nothing. The escape is JSON's: inside a JSON string it means the same
+ * character, so JSON output stays valid and equal when it passes through here.
+ */
+export function inertText(text: string): string {
+  UNSAFE_TEXT_CHARS.lastIndex = 0;
+  if (!UNSAFE_TEXT_CHARS.test(text)) return text;
+  return text.replace(UNSAFE_TEXT_CHARS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -56,7 +56,7 @@ async function linkOrCopyExclusive(from: string, to: string): Promise<void> {
 }
 
 /**
- * For the caches in `.stagedocs/`: no fsync. The rename still keeps every reader from a half-written
+ * For the caches (in the git directory): no fsync. The rename still keeps every reader from a half-written
  * file; after a crash a cache file may be lost or damaged, which only means a miss, and the three
  * fsyncs of a cold run's 30 MB of cache cost more than the run's own reading.
  */

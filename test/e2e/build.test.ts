@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validTree } from '../helpers/documents.js';
-import { makeRepo, runCli } from '../helpers/repo.js';
+import { cacheFile, makeRepo, runCli } from '../helpers/repo.js';
 
-// `npm run build` ends by writing a fingerprint of everything it built; every cache in .stagedocs/ is
+// `npm run build` ends by writing a fingerprint of everything it built; every cache (in the git directory) is
 // keyed by it, so a rebuilt or upgraded stagedocs never trusts what older code computed.
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FINGERPRINT = path.join(ROOT, 'dist/build-fingerprint.txt');
@@ -23,7 +23,7 @@ describe('build fingerprint', () => {
     expect(runCli(repo, ['validate']).code).toBe(0);
     const fingerprint = readFileSync(FINGERPRINT, 'utf8').trim();
     for (const file of ['validate-result.json', 'validate-cache.json']) {
-      const { key } = JSON.parse(readFileSync(path.join(repo, '.stagedocs', file), 'utf8')) as { key: string };
+      const { key } = JSON.parse(readFileSync(cacheFile(repo, file), 'utf8')) as { key: string };
       expect(key.startsWith(`${fingerprint}:`), file).toBe(true);
     }
   });

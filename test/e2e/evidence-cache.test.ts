@@ -1,12 +1,11 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gateRepo, gateStage } from '../helpers/gates.js';
-import { runCli } from '../helpers/repo.js';
+import { cacheFile, runCli } from '../helpers/repo.js';
 
 // validate keeps the gate evidence it loads (every report.json, checked against the registry) in
-// .stagedocs/evidence-cache.json as JSON text with its hash; a warm run reads only the text's hash.
-const CACHE = '.stagedocs/evidence-cache.json';
+// evidence-cache.json (in the git directory) as JSON text with its hash; a warm run reads only the text's hash.
+const CACHE = 'evidence-cache.json';
 const S00 = 'stages/mvp/00-foundation.md';
 
 function diagnostics(dir: string, args: string[] = []): unknown {
@@ -21,7 +20,7 @@ describe('evidence cache', () => {
     expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
     const cold = diagnostics(dir, ['--no-cache']);
     expect(diagnostics(dir)).toEqual(cold);
-    const saved = JSON.parse(readFileSync(path.join(dir, CACHE), 'utf8')) as { value: string; hash: string };
+    const saved = JSON.parse(readFileSync(cacheFile(dir, CACHE), 'utf8')) as { value: string; hash: string };
     expect(typeof saved.value).toBe('string');
     expect(JSON.parse(saved.value).runs).toHaveLength(1);
     expect(diagnostics(dir)).toEqual(cold);
@@ -35,11 +34,11 @@ describe('evidence cache', () => {
     const clean = diagnostics(dir);
     expect(clean).toMatchObject({ errorCount: 0 });
     // Drop the run from the cached evidence: trusted, it would say the done stage has no passing run.
-    const file = path.join(dir, CACHE);
+    const file = cacheFile(dir, CACHE);
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { value: string };
     writeFileSync(file, JSON.stringify({ ...saved, value: JSON.stringify({ ...JSON.parse(saved.value), runs: [] }) }));
     // Without the last findings to reuse, the rules read the evidence.
-    rmSync(path.join(dir, '.stagedocs/validate-result.json'));
+    rmSync(cacheFile(dir, 'validate-result.json'));
     expect(diagnostics(dir)).toEqual(clean);
     // Not JSON at all.
     writeFileSync(file, '{"format": "stagedocs-derived-cache/2", "value": ');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { alive, gateRepo, gateStage, registryText, runFolders, waitForProcessGone } from '../helpers/gates.js';
-import { git, runCli, type CliResult } from '../helpers/repo.js';
+import { cacheFile, git, runCli, type CliResult } from '../helpers/repo.js';
 
 /**
  * Issue 13 item 5: file-system faults (a full disk, a read-only mount) in `gate run`, `registry` and
@@ -144,8 +144,9 @@ describe('gate run on a full disk or a read-only mount', () => {
     const dir = gateRepo({ [S00]: gateStage(QUICK_GATE) });
     expect(runCli(dir, ['gate', 'run', 'P1-S00']).code).toBe(0);
     const started = Date.now();
-    const result = runWithFault(dir, ['registry'], path.join(dir, '.stagedocs', 'gate_registry.lock'), 'EROFS');
-    expectOneLineError(result, '.stagedocs/gate_registry.lock', 'EROFS');
+    const lock = cacheFile(dir, 'gate_registry.lock');
+    const result = runWithFault(dir, ['registry'], lock, 'EROFS');
+    expectOneLineError(result, path.relative(dir, lock), 'EROFS');
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
@@ -191,7 +192,7 @@ describe('the other writing commands', () => {
 
   it('EROFS on the cache: validate still succeeds, the cache is only skipped', () => {
     const dir = gateRepo({ [S00]: gateStage(QUICK_GATE) });
-    const result = runWithFault(dir, ['validate'], path.join(dir, '.stagedocs'), 'EROFS');
+    const result = runWithFault(dir, ['validate'], cacheFile(dir), 'EROFS');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   HoverRequest,
   InitializedNotification,
   InitializeRequest,
+  RegistrationRequest,
   ShutdownRequest,
   type CodeAction,
   type CompletionList,
@@ -33,12 +34,33 @@ function brokenStage(repo: string): string {
   return text.replace('estimate: 2', 'estimat: 2').replace(/## Rollback Plan\n[^#]*/, '');
 }
 
-/** What `validate --format json` reports for the file, as line:column ruleId message. */
-function validateSaved(tree: Record<string, string>): string[] {
+/** What `validate --format json` reports for the file (FILE unless told), as line:column ruleId message. */
+function validateSaved(tree: Record<string, string>, file = FILE): string[] {
   const repo = makeRepo(tree);
   const result = runCli(repo, ['validate', '--format', 'json']);
   const report = JSON.parse(result.stdout) as { diagnostics: Array<{ file: string; line: number; column: number; ruleId: string; message: string }> };
-  return report.diagnostics.filter((d) => d.file === FILE).map((d) => `${d.line}:${d.column} ${d.ruleId} ${d.message}`);
+  return report.diagnostics.filter((d) => d.file === file).map((d) => `${d.line}:${d.column} ${d.ruleId} ${d.message}`);
+}
+
+/** Starts the built server in `repo` and initializes it; `watching` declares a client that watches files (dynamic registration). */
+async function startServer(repo: string, watching = false): Promise<LspClient> {
+  const client = startLspClient(process.execPath, [CLI, 'lsp'], { cwd: repo, env: GIT_ENV });
+  clients.push(client);
+  const { connection } = client;
+  const registrations: unknown[] = [];
+  connection.onRequest(RegistrationRequest.type, (params) => void registrations.push(...params.registrations));
+  const params = initializeParams(pathToFileURL(repo).href);
+  const capabilities = watching ? { ...params.capabilities, workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } } : params.capabilities;
+  await connection.sendRequest(InitializeRequest.type, { ...params, capabilities });
+  await connection.sendNotification(InitializedNotification.type, {});
+  return client;
+}
+
+async function stopServer(client: LspClient): Promise<void> {
+  await client.connection.sendRequest(ShutdownRequest.type);
+  await client.connection.sendNotification(ExitNotification.type);
+  expect(await client.exited).toBe(0);
+  expect(client.stderr()).toBe('');
 }
 
 const asReported = (diagnostics: Diagnostic[]) =>
@@ -128,7 +150,7 @@ describe('stagedocs lsp, spoken to by a real LSP client over stdio', () => {
     const keys = (await connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: depLine, character: 3 } })) as CompletionList;
     expect(keys.items.map((item) => item.label)).toEqual(['depends_on']);
     const anyKey = (await connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: depLine, character: 0 } })) as CompletionList;
-    expect(anyKey.items.map((item) => item.label).sort()).toEqual(['decision', 'depends_on', 'freeze', 'produces', 'protected']);
+    expect(anyKey.items.map((item) => item.label).sort()).toEqual(['decision', 'depends_on', 'freeze', 'produces', 'production', 'protected']);
 
     // 6. Close: its diagnostics are cleared; shutdown and exit end the process with 0.
     await connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
@@ -207,5 +229,58 @@ describe('stagedocs lsp, spoken to by a real LSP client over stdio', () => {
     await connection.sendRequest(ShutdownRequest.type);
     await connection.sendNotification(ExitNotification.type);
     expect(await client.exited).toBe(0);
+  });
+  it('reports a cross-file problem an unsaved edit introduces exactly as validate reports it saved', { timeout: 60_000 }, async () => {
+    const repo = makeRepo(validTree());
+    const client = await startServer(repo);
+    const uri = pathToFileURL(path.join(repo, FILE)).href;
+    const saved = readFileSync(path.join(repo, FILE), 'utf8');
+    await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'markdown', version: 1, text: saved } });
+    expect(await client.diagnostics(uri)).toEqual([]);
+
+    // The edit takes the id of the other stage (unique-id) and depends on a stage that does not exist
+    // (unknown-reference): both are decided against the repository kept in memory.
+    const edited = saved.replace('id: P1-S01', 'id: P1-S00').replace('estimate: 2', 'estimate: 2\ndepends_on: [P1-S07]');
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
+    const found = await client.diagnostics(uri, (d) => d.length > 0);
+    const expected = validateSaved({ ...validTree(), [FILE]: edited });
+    expect(expected.map((line) => line.split(' ')[1])).toEqual(expect.arrayContaining(['unique-id', 'unknown-reference']));
+    expect(asReported(found)).toEqual(expected.sort());
+
+    // Undone, the repository is as it was: nothing.
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 3 }, contentChanges: [{ text: saved }] });
+    expect(await client.diagnostics(uri, (d) => d.length === 0)).toEqual([]);
+    await stopServer(client);
+  });
+
+  it('sees a file another process changes on disk, with or without a file watcher in the client', { timeout: 90_000 }, async () => {
+    const other = 'stages/mvp/00-foundation.md';
+    for (const watching of [false, true]) {
+      const repo = makeRepo(validTree());
+      const client = await startServer(repo, watching);
+      const uri = pathToFileURL(path.join(repo, FILE)).href;
+      const saved = readFileSync(path.join(repo, FILE), 'utf8');
+      await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'markdown', version: 1, text: saved } });
+      expect(await client.diagnostics(uri)).toEqual([]);
+
+      // Another process gives the other stage this stage's id; the open document is not edited.
+      const changed = readFileSync(path.join(repo, other), 'utf8').replace('id: P1-S00', 'id: P1-S01');
+      writeFileSync(path.join(repo, other), changed);
+      const otherUri = pathToFileURL(path.join(repo, other)).href;
+      // A watching client reports the change; without one, the server's own check of the disk finds it.
+      if (watching) await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: otherUri, type: FileChangeType.Changed }] });
+      const found = await client.diagnostics(uri, (d) => d.length > 0);
+      const expected = validateSaved({ ...validTree(), [other]: changed });
+      expect(expected.map((line) => line.split(' ')[1])).toContain('unique-id');
+      expect(asReported(found)).toEqual(expected.sort());
+
+      // Deleted on disk: the stage this one depends on is gone, as validate says.
+      rmSync(path.join(repo, other));
+      if (watching) await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: otherUri, type: FileChangeType.Deleted }] });
+      const gone = validateSaved(Object.fromEntries(Object.entries(validTree()).filter(([file]) => file !== other)));
+      const afterDelete = await client.diagnostics(uri, (d) => asReported(d).join('\n') === [...gone].sort().join('\n'));
+      expect(asReported(afterDelete)).toEqual(gone.sort());
+      await stopServer(client);
+    }
   });
 });

@@ -36,7 +36,7 @@ describe('scaffolding as a new user would, in an empty git repository', () => {
       expect(result.stdout).toContain(`wrote stages/${pattern}/phase.md`);
       expect(result.stdout).toContain('Next:');
       ids.push(/Phase (P\d+)/.exec(result.stdout)![1]!);
-      if (pattern === 'research') expect(result.stdout).toContain('stagedocs freeze P4-S00\n  stagedocs gate run P4-S00');
+      if (pattern === 'research') expect(result.stdout).toContain("stagedocs freeze P4-S00 --input 'config/**'\n  stagedocs gate run P4-S00");
     }
     expect(ids).toEqual(['P1', 'P2', 'P3', 'P4', 'P5']);
     expect(readdirSync(path.join(repo, 'stages/mvp-backend')).filter((f) => f !== 'phase.md')).toHaveLength(11);

@@ -2,11 +2,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
-import { makeRepo, runCli } from '../helpers/repo.js';
+import { cacheFile, makeRepo, runCli } from '../helpers/repo.js';
 
-const CACHE = '.stagedocs/validate-cache.json';
-const DETAILS = '.stagedocs/validate-cache-details.json';
-const POSITIONS = '.stagedocs/validate-cache-positions.json';
+const CACHE = 'validate-cache.json';
+const DETAILS = 'validate-cache-details.json';
+const POSITIONS = 'validate-cache-positions.json';
 const STAGE = 'stages/mvp/01-skeleton.md';
 
 function validateJson(repo: string, args: string[] = []): unknown {
@@ -24,9 +24,9 @@ describe('validate cache details file', () => {
   it('keeps bodies, coerced values, sections and positions out of the facts file, in side files tied to it by a token', () => {
     const repo = makeRepo(treeWithFindings());
     runCli(repo, ['validate']);
-    const facts = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
-    const details = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
-    const positions = JSON.parse(readFileSync(path.join(repo, POSITIONS), 'utf8'));
+    const facts = JSON.parse(readFileSync(cacheFile(repo, CACHE), 'utf8'));
+    const details = JSON.parse(readFileSync(cacheFile(repo, DETAILS), 'utf8'));
+    const positions = JSON.parse(readFileSync(cacheFile(repo, POSITIONS), 'utf8'));
     expect(facts.format).toBe('stagedocs-validate-cache/5');
     expect(details.token).toBe(facts.details);
     expect(positions.token).toBe(facts.details);
@@ -51,9 +51,9 @@ describe('validate cache details file', () => {
     expect(withoutCache.code).toBe(0);
     expect(withoutCache.stdout).toContain('second step');
     runCli(repo, ['validate']);
-    expect(JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8')).entries[STAGE].body).toContain('second step');
+    expect(JSON.parse(readFileSync(cacheFile(repo, DETAILS), 'utf8')).entries[STAGE].body).toContain('second step');
     expect(runCli(repo, ['audit-pack', 'P1-S01'])).toEqual(withoutCache);
-    rmSync(path.join(repo, '.stagedocs'), { recursive: true });
+    rmSync(cacheFile(repo), { recursive: true });
     expect(runCli(repo, ['audit-pack', 'P1-S01'])).toEqual(withoutCache);
   });
 
@@ -62,32 +62,32 @@ describe('validate cache details file', () => {
     const cold = validateJson(repo, ['--no-cache']);
     runCli(repo, ['validate']);
     const damage = () => {
-      const details = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
+      const details = JSON.parse(readFileSync(cacheFile(repo, DETAILS), 'utf8'));
       for (const entry of Object.values(details.entries) as Array<{ sections: Array<{ text: unknown }> }>) {
         for (const section of entry.sections) section.text = [0, 10 ** 9];
       }
-      writeFileSync(path.join(repo, DETAILS), JSON.stringify(details));
+      writeFileSync(cacheFile(repo, DETAILS), JSON.stringify(details));
     };
     damage();
     // Rewriting a file with its own bytes changes its stamp: the cache is rewritten, which reads every entry's details.
     writeFileSync(path.join(repo, STAGE), readFileSync(path.join(repo, STAGE)));
     expect(validateJson(repo)).toEqual(cold);
-    const rebuilt = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
+    const rebuilt = JSON.parse(readFileSync(cacheFile(repo, DETAILS), 'utf8'));
     // Every entry was damaged, so none was kept: each file is a miss next time, and is kept again.
     expect(rebuilt.entries).toEqual({});
-    expect(rebuilt.token).toBe(JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8')).details);
+    expect(rebuilt.token).toBe(JSON.parse(readFileSync(cacheFile(repo, CACHE), 'utf8')).details);
     writeFileSync(path.join(repo, STAGE), readFileSync(path.join(repo, STAGE)));
     expect(validateJson(repo)).toEqual(cold);
-    expect(Object.keys(JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8')).entries)).toHaveLength(3);
+    expect(Object.keys(JSON.parse(readFileSync(cacheFile(repo, DETAILS), 'utf8')).entries)).toHaveLength(3);
 
     // A report reads sections of stages whose facts come from the cache.
     runCli(repo, ['validate']);
     damage();
     const pack = runCli(repo, ['audit-pack', 'P1-S00']);
     expect(pack.code).toBe(2);
-    expect(pack.stderr).toContain('validate cache in .stagedocs/ was damaged (validate-cache-details.json');
+    expect(pack.stderr).toContain('was damaged (validate-cache-details.json');
     expect(pack.stderr).not.toContain('internal error');
-    expect(existsSync(path.join(repo, CACHE))).toBe(false);
+    expect(existsSync(cacheFile(repo, CACHE))).toBe(false);
     expect(runCli(repo, ['audit-pack', 'P1-S00']).code).toBe(0);
     expect(validateJson(repo)).toEqual(cold);
   });
@@ -101,18 +101,18 @@ describe('validate cache details file', () => {
     rewrite();
     expect(validateJson(repo)).toEqual(cold);
 
-    rmSync(path.join(repo, DETAILS));
+    rmSync(cacheFile(repo, DETAILS));
     rewrite();
     expect(validateJson(repo)).toEqual(cold);
-    expect(readFileSync(path.join(repo, DETAILS), 'utf8')).toContain(JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8')).details);
+    expect(readFileSync(cacheFile(repo, DETAILS), 'utf8')).toContain(JSON.parse(readFileSync(cacheFile(repo, CACHE), 'utf8')).details);
 
-    rmSync(path.join(repo, POSITIONS));
+    rmSync(cacheFile(repo, POSITIONS));
     rewrite();
     expect(validateJson(repo)).toEqual(cold);
 
     for (const side of [DETAILS, POSITIONS]) {
-      const saved = JSON.parse(readFileSync(path.join(repo, side), 'utf8'));
-      writeFileSync(path.join(repo, side), JSON.stringify({ ...saved, token: '0'.repeat(32) }));
+      const saved = JSON.parse(readFileSync(cacheFile(repo, side), 'utf8'));
+      writeFileSync(cacheFile(repo, side), JSON.stringify({ ...saved, token: '0'.repeat(32) }));
       rewrite();
       expect(validateJson(repo)).toEqual(cold);
     }

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stage, validTree } from '../helpers/documents.js';
 import { gateRepo, gateStage, registryText, runFolders } from '../helpers/gates.js';
-import { git, makeRepo, runCli } from '../helpers/repo.js';
+import { cacheFile, git, makeRepo, runCli } from '../helpers/repo.js';
 
-const CACHE = '.stagedocs/validate-cache.json';
-const DETAILS = '.stagedocs/validate-cache-details.json';
+const CACHE = 'validate-cache.json';
+const DETAILS = 'validate-cache-details.json';
 const STAGE = 'stages/mvp/01-skeleton.md';
 
 function validateJson(repo: string, args: string[] = []): unknown {
@@ -21,7 +21,7 @@ describe('validate cache', () => {
     const repo = makeRepo(tree);
     const cold = validateJson(repo, ['--no-cache']);
     expect(validateJson(repo)).toEqual(cold);
-    expect(JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8')).format).toMatch(/^stagedocs-validate-cache\//);
+    expect(JSON.parse(readFileSync(cacheFile(repo, CACHE), 'utf8')).format).toMatch(/^stagedocs-validate-cache\//);
     expect(validateJson(repo)).toEqual(cold);
   });
 
@@ -29,29 +29,29 @@ describe('validate cache', () => {
     const repo = makeRepo(validTree());
     runCli(repo, ['validate']);
     for (const garbage of ['{"format": "stagedocs-validate-cache/2", "key": ', 'not json at all', '[]', 'null', '{"entries": 5}']) {
-      writeFileSync(path.join(repo, CACHE), garbage);
+      writeFileSync(cacheFile(repo, CACHE), garbage);
       const result = runCli(repo, ['validate']);
       expect(result.stderr).toBe('');
       expect(result.stdout).toContain('3 files checked, no problems');
       expect(result.code).toBe(0);
-      expect(() => JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'))).not.toThrow();
+      expect(() => JSON.parse(readFileSync(cacheFile(repo, CACHE), 'utf8'))).not.toThrow();
     }
   });
 
   it('never trusts a foreign cache: other key, or entries of the right key with a damaged shape', () => {
     const repo = makeRepo(validTree());
     runCli(repo, ['validate']);
-    const real = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
+    const real = JSON.parse(readFileSync(cacheFile(repo, CACHE), 'utf8'));
     const forgedFinding = { ruleId: 'required-sections', line: 1, column: 1, message: 'FORGED' };
     const forged = structuredClone(real);
     forged.key = 'someone-else';
     for (const entry of Object.values(forged.entries) as Array<{ facts: { findings: unknown[] } }>) entry.facts.findings.push(forgedFinding);
-    writeFileSync(path.join(repo, CACHE), JSON.stringify(forged));
+    writeFileSync(cacheFile(repo, CACHE), JSON.stringify(forged));
     expect(runCli(repo, ['validate']).stdout).not.toContain('FORGED');
 
     const damaged = structuredClone(real);
     for (const entry of Object.values(damaged.entries) as Array<{ facts: unknown }>) entry.facts = { doc: 'x' };
-    writeFileSync(path.join(repo, CACHE), JSON.stringify(damaged));
+    writeFileSync(cacheFile(repo, CACHE), JSON.stringify(damaged));
     const result = runCli(repo, ['validate']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('3 files checked, no problems');
@@ -88,7 +88,7 @@ describe('validate cache', () => {
     const first = runCli(repo, ['validate']);
     expect(first.stdout).toContain('3 files checked, no problems');
     expect(runCli(repo, ['validate']).stdout).toBe(first.stdout);
-    expect(JSON.parse(readFileSync(path.join(repo, '.stagedocs/validate-result.json'), 'utf8')).exists).toEqual({ 'docs/api.md': true });
+    expect(JSON.parse(readFileSync(cacheFile(repo, 'validate-result.json'), 'utf8')).exists).toEqual({ 'docs/api.md': true });
     rmSync(path.join(repo, 'docs/api.md'));
     const after = runCli(repo, ['validate']);
     expect(after.code).toBe(1);
@@ -98,8 +98,8 @@ describe('validate cache', () => {
   it('keeps the findings of validate and of status apart, so that neither makes the other run in full', () => {
     const repo = makeRepo(validTree());
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
-    const withEvidence = path.join(repo, '.stagedocs/validate-result.json');
-    const withoutEvidence = path.join(repo, '.stagedocs/validate-result-without-evidence.json');
+    const withEvidence = cacheFile(repo, 'validate-result.json');
+    const withoutEvidence = cacheFile(repo, 'validate-result-without-evidence.json');
     expect(runCli(repo, ['validate']).code).toBe(0);
     const saved = { text: readFileSync(withEvidence, 'utf8'), mtimeMs: statSync(withEvidence).mtimeMs };
     const status = runCli(repo, ['status']);
@@ -117,7 +117,7 @@ describe('validate cache', () => {
     const repo = makeRepo(validTree());
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
     expect(runCli(repo, ['validate']).code).toBe(0);
-    const file = path.join(repo, '.stagedocs/validate-result.json');
+    const file = cacheFile(repo, 'validate-result.json');
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     saved.findings.push({ file: STAGE, ruleId: 'required-sections', line: 1, column: 1, message: 'FORGED' });
     writeFileSync(file, JSON.stringify({ ...saved, key: 'other' }));
@@ -137,11 +137,11 @@ describe('validate cache', () => {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
     const first = runCli(repo, ['validate']);
     expect(first.code).toBe(1);
-    rmSync(path.join(repo, CACHE));
+    rmSync(cacheFile(repo, CACHE));
     const second = runCli(repo, ['validate']);
     expect(second.stderr).toBe('');
     expect(second.stdout).toBe(first.stdout);
-    expect(JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8')).format).toMatch(/^stagedocs-validate-cache\//);
+    expect(JSON.parse(readFileSync(cacheFile(repo, CACHE), 'utf8')).format).toMatch(/^stagedocs-validate-cache\//);
   });
 
   it('sees a file deleted and a file added since the cache was written', () => {
@@ -160,17 +160,17 @@ describe('validate cache', () => {
     writeFileSync(path.join(repo, STAGE), good);
     runCli(repo, ['validate']);
     git(repo, 'add', STAGE);
-    const cached = JSON.parse(readFileSync(path.join(repo, CACHE), 'utf8'));
+    const cached = JSON.parse(readFileSync(cacheFile(repo, CACHE), 'utf8'));
     const blob = git(repo, 'rev-parse', `:${STAGE}`).trim();
     expect(cached.entries[STAGE].blob).toBe(blob);
-    const before = readFileSync(path.join(repo, CACHE));
+    const before = readFileSync(cacheFile(repo, CACHE));
 
     // A finding planted in the entry of the staged blob shows that the hook took the facts by blob id.
     const planted = structuredClone(cached);
     planted.entries[STAGE].facts.findings.push({ ruleId: 'required-sections', line: 1, column: 1, message: 'FROM THE CACHE' });
-    writeFileSync(path.join(repo, CACHE), JSON.stringify(planted));
+    writeFileSync(cacheFile(repo, CACHE), JSON.stringify(planted));
     expect(runCli(repo, ['validate', '--staged']).stdout).toContain('FROM THE CACHE');
-    writeFileSync(path.join(repo, CACHE), before);
+    writeFileSync(cacheFile(repo, CACHE), before);
 
     // A staged blob the cache does not know is read from the index and checked, whatever the working tree holds.
     writeFileSync(path.join(repo, STAGE), good.replace(/## Rollback Plan[\s\S]*?(?=\n## |$)/, ''));
@@ -179,7 +179,7 @@ describe('validate cache', () => {
     const staged = runCli(repo, ['validate', '--staged']);
     expect(staged.code).toBe(1);
     expect(staged.stdout).toContain('Missing required section `Rollback Plan`');
-    expect(readFileSync(path.join(repo, CACHE)).equals(before)).toBe(true);
+    expect(readFileSync(cacheFile(repo, CACHE)).equals(before)).toBe(true);
   });
 
   it('never reuses stale gate evidence: a new run, an edited registry row, a removed report.json are all seen', () => {
@@ -227,7 +227,7 @@ describe('validate cache', () => {
     const repo = makeRepo(tree);
     const cold = validateJson(repo, ['--no-cache']);
     runCli(repo, ['validate']);
-    const real = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
+    const real = JSON.parse(readFileSync(cacheFile(repo, DETAILS), 'utf8'));
     const sections = real.entries[STAGE].sections as Array<{ text: unknown }>;
     expect(sections.length).toBeGreaterThan(0);
     expect(sections.every((section) => Array.isArray(section.text))).toBe(true);
@@ -236,12 +236,12 @@ describe('validate cache', () => {
     for (const entry of Object.values(damaged.entries) as Array<{ sections: Array<{ text: unknown }> }>) {
       for (const section of entry.sections) section.text = [0, 10 ** 9];
     }
-    writeFileSync(path.join(repo, DETAILS), JSON.stringify(damaged));
+    writeFileSync(cacheFile(repo, DETAILS), JSON.stringify(damaged));
     // A changed stamp makes validate rewrite the cache, which reads every entry's sections.
     writeFileSync(path.join(repo, STAGE), readFileSync(path.join(repo, STAGE)));
     expect(validateJson(repo)).toEqual(cold);
     expect(runCli(repo, ['validate', '--format', 'json']).code).toBe(1);
-    const rewritten = JSON.parse(readFileSync(path.join(repo, DETAILS), 'utf8'));
+    const rewritten = JSON.parse(readFileSync(cacheFile(repo, DETAILS), 'utf8'));
     expect(Object.values(rewritten.entries).flatMap((entry) => (entry as { sections: Array<{ text: unknown }> }).sections.map((section) => section.text))).not.toContainEqual([0, 10 ** 9]);
   });
 });

@@ -27,7 +27,7 @@ describe('stagedocs validate', () => {
       'stages/mvp/00-elsewhere.md': 'not a document: `stages` is not the configured folder',
     };
     const repo = makeRepo(tree);
-    // A symlink is never followed: it could point out of the repository (the index source skips them too).
+    // A symlink out of the repository is never followed, and says so (path-inside-repository).
     const outside = tempDir();
     writeFileSync(path.join(outside, 'secret.md'), 'outside the repository');
     symlinkSync(path.join(outside, 'secret.md'), path.join(repo, 'docs/work/mvp/04-link.md'));
@@ -35,7 +35,12 @@ describe('stagedocs validate', () => {
     symlinkSync(outside, path.join(repo, 'docs/work/linked/folder'));
     const result = runCli(repo, ['validate', '--format', 'json']);
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toMatchObject({ errorCount: 0, fileCount: 4 });
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ errorCount: 2, fileCount: 4 });
+    expect(report.diagnostics.map((d: { file: string; ruleId: string }) => [d.file, d.ruleId])).toEqual([
+      ['docs/work/linked/folder', 'path-inside-repository'],
+      ['docs/work/mvp/04-link.md', 'path-inside-repository'],
+    ]);
   });
 
   it('reports a missing section with file, line, column and exit 1', () => {

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/engine/config.js';
 import { loadRepository } from '../../src/engine/load-repository.js';
 import { validTree } from '../helpers/documents.js';
 import { runFolder, runReport } from '../helpers/evidence.js';
-import { makeRepo } from '../helpers/repo.js';
+import { cacheFile, makeRepo } from '../helpers/repo.js';
 
 /** A valid repository with one passing run of P1-S00 and no registry row for it. */
 function repoWithUnlistedRun(): string {
@@ -23,7 +22,7 @@ describe('loadRepository', () => {
     expect(repository.validation.documentCount).toBe(3);
     expect(repository.evidence).toBeUndefined();
     // Without the cache nothing is written.
-    expect(existsSync(path.join(root, '.stagedocs'))).toBe(false);
+    expect(existsSync(cacheFile(root))).toBe(false);
   });
 
   it('gives the evidence rules the runs with `check`, and only returns them with `read`', async () => {
@@ -43,8 +42,8 @@ describe('loadRepository', () => {
     const root = repoWithUnlistedRun();
     const { config, hash } = await loadConfig(root);
     const first = await loadRepository(root, { config: { config, hash }, evidence: 'check' });
-    expect(existsSync(path.join(root, '.stagedocs', 'validate-cache.json'))).toBe(true);
-    expect(existsSync(path.join(root, '.stagedocs', 'evidence-cache.json'))).toBe(true);
+    expect(existsSync(cacheFile(root, 'validate-cache.json'))).toBe(true);
+    expect(existsSync(cacheFile(root, 'evidence-cache.json'))).toBe(true);
     const again = await loadRepository(root, { evidence: 'check' });
     expect(again.validation.diagnostics).toEqual(first.validation.diagnostics);
     expect(again.model.documents.map((doc) => doc.file)).toEqual(first.model.documents.map((doc) => doc.file));

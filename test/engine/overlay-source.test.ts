@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validate } from '../../src/api/validate.js';
-import { CACHE_DIR, FACTS_FILE } from '../../src/engine/cache-files.js';
-import { GIT_ENV, makeRepo } from '../helpers/repo.js';
+import { FACTS_FILE } from '../../src/engine/cache-files.js';
+import { cacheFile, GIT_ENV, makeRepo } from '../helpers/repo.js';
 import { stage, validTree } from '../helpers/documents.js';
 
 const brief = (report: Awaited<ReturnType<typeof validate>>) => report.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.ruleId}`);
@@ -15,7 +15,7 @@ describe('validate with an overlay of unsaved text', () => {
     const file = 'stages/mvp/01-skeleton.md';
     const onDisk = readFileSync(path.join(repo, file), 'utf8');
     expect(brief(await validate({ root: repo, env: GIT_ENV }))).toEqual([]);
-    const cacheBefore = readFileSync(path.join(repo, CACHE_DIR, FACTS_FILE));
+    const cacheBefore = readFileSync(cacheFile(repo, FACTS_FILE));
 
     const misspelled = await validate({ root: repo, env: GIT_ENV, overlay: new Map([[file, onDisk.replace('estimate: 2', 'estimat: 2')]]) });
     expect(brief(misspelled)).toEqual([`${file}:9:1 frontmatter-schema`]);
@@ -23,7 +23,7 @@ describe('validate with an overlay of unsaved text', () => {
     const duplicate = await validate({ root: repo, env: GIT_ENV, overlay: new Map([[file, onDisk.replace('id: P1-S01', 'id: P1-S00')]]) });
     expect(duplicate.diagnostics.filter((d) => d.ruleId === 'unique-id').map((d) => d.file)).toContain(file);
     expect(readFileSync(path.join(repo, file), 'utf8')).toBe(onDisk);
-    expect(readFileSync(path.join(repo, CACHE_DIR, FACTS_FILE)).equals(cacheBefore)).toBe(true);
+    expect(readFileSync(cacheFile(repo, FACTS_FILE)).equals(cacheBefore)).toBe(true);
 
     // The same run without the overlay is clean again: nothing of the unsaved text was kept.
     expect(brief(await validate({ root: repo, env: GIT_ENV }))).toEqual([]);

@@ -5,10 +5,11 @@ import { validateRepository } from '../../src/engine/validate.js';
 import type { ParsedDocument } from '../../src/model/documents.js';
 import { validTree } from '../helpers/documents.js';
 import { makeRepo } from '../helpers/repo.js';
+import { cacheDirOf } from '../../src/util/cache-location.js';
 
 async function validate(root: string) {
   const { config, hash } = await loadConfig(root);
-  return validateRepository({ root, config, configHash: hash, toolVersion: 'test', source: workingTreeSource(root, config), useCache: true });
+  return validateRepository({ root, config, configHash: hash, toolVersion: 'test', source: workingTreeSource(root, config), cacheDir: cacheDirOf(root) });
 }
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { cacheDirOf } from '../../src/util/cache-location.js';
 
 /** The built CLI: end-to-end tests drive exactly what users run. `npm test` builds before testing. */
 export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
@@ -82,4 +83,14 @@ export function runCli(cwd: string, args: string[], options: { env?: NodeJS.Proc
   };
   const result = spawnSync(process.execPath, [CLI, ...args], spawnOptions);
   return { code: result.status ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/**
+ * A file of the caches of the stagedocs root `root` (inside its git directory, see
+ * util/cache-location.ts), or the cache folder itself without a name.
+ */
+export function cacheFile(root: string, name = ''): string {
+  const dir = cacheDirOf(root);
+  if (dir === undefined) throw new Error(`${root} is not in a git work tree: it has no cache folder`);
+  return path.join(dir, name);
 }

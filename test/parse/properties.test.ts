@@ -55,7 +55,7 @@ function source(files: Map<string, Uint8Array>): DocumentSource {
 }
 
 async function validateFiles(files: Map<string, Uint8Array>) {
-  return validateRepository({ root: '/nonexistent', config: defaultConfig(), configHash: 'p', toolVersion: 'p', source: source(files), useCache: false });
+  return validateRepository({ root: '/nonexistent', config: defaultConfig(), configHash: 'p', toolVersion: 'p', source: source(files), cacheDir: undefined });
 }
 
 describe('parsing and validating arbitrary input', () => {

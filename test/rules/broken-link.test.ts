@@ -38,7 +38,7 @@ describe('broken-link target resolution', () => {
     tree['stages/other/00-x.md'] = withLinks(stage({ id: 'P2-S00', order: 0 }).replace('phase: P1', 'phase: P2'), '[a](gone.md) [b](phase.md) [e](../mvp/gone.md)');
     const root = makeRepo(tree);
     const { config, hash } = await loadConfig(root);
-    const result = await validateRepository({ root, config, configHash: hash, toolVersion: 'test', source: workingTreeSource(root, config), useCache: false });
+    const result = await validateRepository({ root, config, configHash: hash, toolVersion: 'test', source: workingTreeSource(root, config), cacheDir: undefined });
     const found = result.diagnostics.filter((d) => d.ruleId === 'broken-link').map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
     expect(found).toEqual([
       expect.stringMatching(/^stages\/mvp\/00-foundation\.md:\d+:1 Link target `gone.md` does not exist \(resolved to `stages\/mvp\/gone.md`\)$/),

@@ -92,7 +92,7 @@ export async function runFixture(fixture: FixtureCase): Promise<FixtureRun> {
     const bytes = readFileSync(fixture.fixture);
     source = singleFileSource(virtualPath(path.basename(fixture.fixture), bytes), bytes);
   }
-  const result = await validateRepository({ root, config, configHash: 'fixture', toolVersion: 'fixture', source, useCache: false, evidence });
+  const result = await validateRepository({ root, config, configHash: 'fixture', toolVersion: 'fixture', source, cacheDir: undefined, evidence });
   const lines = result.diagnostics
     .filter((d) => d.ruleId === fixture.ruleId)
     .flatMap((d) => [

@@ -15,7 +15,7 @@ const NOT_RULE_MODULES = ['index.ts', 'types.ts', 'precomputed.ts'];
  * repository that asserts their `ruleId`, and their docs page names that test. Every other requirement
  * (description, docs page and its sections, index entry) is the same for both.
  */
-const GIT_FED_TESTS = ['test/e2e/git-history.test.ts', 'test/e2e/git-hook.test.ts'];
+const GIT_FED_TESTS = ['test/e2e/git-history.test.ts', 'test/e2e/git-hook.test.ts', 'test/e2e/freeze-guard.test.ts'];
 
 describe('rule registry', () => {
   const ids = RULES.map((rule) => rule.meta.id);

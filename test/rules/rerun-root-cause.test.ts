@@ -20,7 +20,7 @@ async function run(name: string) {
   const bytes = readFileSync(path.join(DIR, name));
   const source: DocumentSource = { list: async () => [file], read: async () => bytes, exists: (target) => target === file };
   const config = defaultConfig();
-  const result = await validateRepository({ root: DIR, config, configHash: 'fixture', toolVersion: 'fixture', source, useCache: false });
+  const result = await validateRepository({ root: DIR, config, configHash: 'fixture', toolVersion: 'fixture', source, cacheDir: undefined });
   return result.diagnostics;
 }
 

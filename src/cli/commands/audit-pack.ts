@@ -4,7 +4,7 @@ import { auditPack } from '../../api/audit-pack.js';
 import { MIN_MAX_CHARS } from '../../audit/size-limit.js';
 import { EXIT_OK, UsageError } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
-import { commandRoot } from '../context.js';
+import { commandRoot, warnAboutStrayCache } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples, formatOption, nonNegativeInteger } from '../options.js';
 
@@ -52,6 +52,7 @@ async function auditPackAction(stageIds: string[], flags: AuditPackFlags, io: Cl
     throw new UsageError(`--max-chars ${flags.maxChars} is too small`, `Give at least ${MIN_MAX_CHARS}: the header and the list of what was left out must fit.`);
   }
   const located = await commandRoot(io, flags.cwd, 'optional');
+  await warnAboutStrayCache(io, located.root);
   const result = await auditPack({
     root: located,
     env: io.env,

@@ -13,6 +13,7 @@ import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples } from '../options.js';
+import { describeEscape, pathEscape } from '../../util/inside-root.js';
 
 interface FreezeFlags {
   input: string[];
@@ -67,6 +68,8 @@ async function freezeAction(stageId: string, flags: FreezeFlags, io: CliIo): Pro
       'A new protocol needs a new decision note and a new stage (or delete the file in a reviewed commit, which git history will show).',
     );
   if (existsSync(path.join(root, file))) throw refuseExisting();
+  const escape = pathEscape(root, file);
+  if (escape) throw new UsageError(`\`${file}\` ${describeEscape(escape)}: a freeze file is written only inside the repository; nothing was written`, `Make \`${config.paths.freeze}\` a real folder of the repository.`);
 
   const inputs = await hashInputs(root, io.env, await expandInputs(root, flags.input));
   const commit = await headCommit(root, io.env);

@@ -4,7 +4,7 @@ import { colorsFor } from '../../format/colors.js';
 import { assertStageId } from '../../gates/stage-model.js';
 import { EXIT_FAILED, EXIT_OK } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
-import { commandRoot } from '../context.js';
+import { commandRoot, warnAboutStrayCache } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples, formatOption, positiveSeconds } from '../options.js';
 import { gateProgress } from '../progress.js';
@@ -32,9 +32,10 @@ export function register(command: Command, context: CommandContext): void {
       'Runs the gates of a stage from the repository root, in order, each in its own process group with its timeout. ' +
         'Writes gate_results/<stage-id>_<UTC timestamp>/ (command.sh, environment.json, run.log, report.json, report.md) and appends one row to gate_results/gate_registry.csv. ' +
         'Refuses (exit 1, nothing written) when a dependency has no passing run, when the last run failed and no new --decision with a Root cause is given, ' +
-        'or when a required freeze file is missing or a frozen input changed.\n\nExit codes: 0 every blocking gate passed, 1 a blocking gate failed or timed out (or the run was refused), 2 usage error.',
+        'or when a required freeze file is missing or a frozen input changed, or when the entry of the stage\'s phase is unmet (upstream phases signed off, entry files, entry checks). ' +
+        'Given a phase id, runs the phase\'s exit gates (`exit.gates`) the same way: the run folder is <phase-id>_<UTC timestamp>, the registry row carries the phase id, and a passing run of them is what a phase sign-off needs.\n\nExit codes: 0 every blocking gate passed, 1 a blocking gate failed or timed out (or the run was refused), 2 usage error.',
     )
-    .argument('<stage-id>', 'the stage whose gates to run')
+    .argument('<stage-id>', 'the stage whose gates to run (or a phase id: its exit gates)')
     .option('--gate <id>', 'run only this gate (repeatable); such a run does not count as the stage passing', collect, [])
     .option('--decision <tag>', 'the decision note behind this attempt (required after a failed run)')
     .option('--timeout <seconds>', 'override every gate\'s timeout', positiveSeconds)
@@ -46,6 +47,7 @@ export function register(command: Command, context: CommandContext): void {
         'stagedocs gate run P1-S03 --gate coverage --timeout 300',
         'stagedocs gate run P1-S03 --decision D-2026-11-21-002',
         'stagedocs gate run P1-S03 --format json | jq .overall_pass',
+        'stagedocs gate run P1',
       ),
     )
     .action(async (stageId: string, flags: GateRunFlags, command: Command) => {
@@ -56,6 +58,7 @@ export function register(command: Command, context: CommandContext): void {
 async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): Promise<number> {
   assertStageId(stageId);
   const root = await commandRoot(io, flags.cwd, 'required');
+  await warnAboutStrayCache(io, root.root);
   const stream = flags.format === 'json' ? io.stderr : io.stdout;
   const colors = colorsFor(stream, io.env);
   const progress = gateProgress(stream, colors);

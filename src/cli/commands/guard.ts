@@ -30,7 +30,7 @@ export function register(command: Command, context: CommandContext): void {
     )
     .option('--path <file>', 'judge this file (relative to --cwd) instead of reading hook input from stdin')
     .addOption(formatOption(['pretty', 'json'] as const, 'pretty'))
-    .option('--no-cache', 'read every phase and stage document again instead of the index in .stagedocs/')
+    .option('--no-cache', 'read every phase and stage document again instead of the index kept in the git directory')
     .addHelpText(
       'after',
       examples(

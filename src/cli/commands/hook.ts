@@ -35,7 +35,7 @@ export function register(command: Command, context: CommandContext): void {
     .command('run')
     .description('Validates the staged documents (GIT_INDEX_FILE honoured) and rejects staged changes to protected paths of open stages. Same as `validate --staged`.')
     .addOption(formatOption(['pretty', 'json', 'github', 'sarif'] as const, 'pretty'))
-    .option('--no-cache', 'ignore and do not write the cache in .stagedocs/')
+    .option('--no-cache', 'ignore and do not write the caches (kept in the git directory)')
     .option(
       '--pre-commit-framework',
       'as a hook of the pre-commit framework: the staged content when git runs it for a commit (git sets GIT_INDEX_FILE), the whole repository otherwise (`pre-commit run --all-files`, pre-push)',

@@ -7,7 +7,7 @@ import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
 import { collect, examples } from '../options.js';
 import { required } from '../prompt.js';
-import { resolveOwner, writePlan } from '../scaffold-output.js';
+import { resolveOwner, scaffoldLocked, writePlan } from '../scaffold-output.js';
 
 interface NewDecisionFlags {
   stage: string[];
@@ -52,7 +52,11 @@ async function newDecisionAction(titleArgument: string | undefined, flags: NewDe
   const request = { root, config, title, stages: flags.stage, supersedes: flags.supersedes, rerunOf: flags.rerunOf, date };
   await planDecision({ ...request, owner: 'unknown' });
   const owner = await resolveOwner(io, root, flags.owner);
-  const plan = await planDecision({ ...request, owner });
-  await writePlan(io, root, [plan.file], flags.dryRun, plan.next);
-  return EXIT_OK;
+  // The tag is the next free number of the day: chosen and written under the lock, so that
+  // concurrent notes get distinct tags.
+  return scaffoldLocked(io, root, async () => {
+    const plan = await planDecision({ ...request, owner });
+    await writePlan(io, root, [plan.file], flags.dryRun, plan.next);
+    return EXIT_OK;
+  });
 }

@@ -7,10 +7,10 @@ import { assertFullHistory, headCommit } from '../../git/repository.js';
 import { commonReasons, phaseTagMessage, stageTagMessage, type QualifyingRun, type Reasons, type SignOffFacts } from '../../git/sign-off.js';
 import { runHistoryFacts, runTrustOf } from '../../git/run-trust.js';
 import { createAnnotatedTag, signOffTagName, type TagInfo } from '../../git/tags.js';
-import { assessStage, type AssessmentContext } from '../../audit/assess.js';
-import { signOffTags, workspaceOf } from '../../audit/workspace.js';
+import { assessPhase, assessStage, type AssessmentContext, type PhaseAssessment } from '../../audit/assess.js';
+import { globMatcher } from '../../audit/files.js';
+import { signOffTags, withInputHashes, workspaceOf } from '../../audit/workspace.js';
 import { uncommittedChanges } from '../../git/worktree-status.js';
-import type { Config } from '../../model/config.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
 import { assertValidId } from '../../model/ids.js';
 import { stagesOfPhase, type RepositoryModel } from '../../model/repository.js';
@@ -28,7 +28,7 @@ interface SignOffFlags {
 export function register(command: Command, context: CommandContext): void {
   command
     .description(
-      'Checks that the stage may close (it is done, its newest counting gate run passed: of its current gates, on a clean tree at a commit in HEAD\'s history, with its evidence committed and a matching registry row; validation passes; the tree is clean), then tags HEAD with an annotated tag carrying the run id and report hash. Given a phase id, signs off the phase once all its stages are signed off. Exit 1 lists every reason it may not close.',
+      'Checks that the stage may close (it is done, its newest counting gate run passed: of its current gates, on a clean tree at a commit in HEAD\'s history, with its evidence committed and a matching registry row; validation passes; the tree is clean), then tags HEAD with an annotated tag carrying the run id and report hash. Given a phase id, signs off the phase by its contract (docs/phases.md): every stage signed off, its entry met, its exit files present, a passing counting run of its exit gates, a filled-in Gaps section with the structured exit; a phase whose readiness disallows production is signed off as not for production. Exit 1 lists every reason it may not close.',
     )
     .argument('<id>', 'the stage id (or a phase id)')
     .option('--phase', 'when this is the last stage of its phase to be signed off, sign off the phase too')
@@ -49,6 +49,8 @@ interface Outcome {
   commit?: string;
   run_id?: string;
   report_sha256?: string;
+  /** The phase's readiness disallows production: signed off, but not for production. */
+  not_for_production?: boolean;
 }
 
 async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promise<number> {
@@ -83,6 +85,8 @@ async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promis
     tags: tagMap,
     errorsByFile: workspace.errorsByFile,
     trust: runTrustOf(workspace.registry, facts),
+    globMatches: globMatcher(root),
+    ...(await withInputHashes(root, io.env, model)),
   };
   const base = {
     head,
@@ -106,13 +110,13 @@ async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promis
       const created = await createAnnotatedTag(root, tag, head, stageTagMessage(stage.data, qualifying), io.env);
       tagMap.set(tag, created);
       outcomes.push({ kind: 'stage', id, tag, signed: true, reasons: [], commit: head, run_id: run.report.run_id, report_sha256: qualifying.reportSha256 });
-      const phase = phaseReadiness(config, model, context, stage.data.phase);
-      if (phase.reasons.length === 0 && (flags.phase || (await confirmPhase(io, flags, stage.data.phase)))) outcomes.push(await signOffPhase(root, config, model, context, stage.data.phase, base, io.env));
+      const phase = phaseReadiness(model, context, stage.data.phase);
+      if (phase.reasons.length === 0 && (flags.phase || (await confirmPhase(io, flags, stage.data.phase)))) outcomes.push(await signOffPhase(root, model, context, stage.data.phase, base, io.env));
       else if (phase.reasons.length === 0) outcomes.push({ kind: 'phase', id: stage.data.phase, tag: phase.tag, signed: false, reasons: [] });
       else if (flags.phase) outcomes.push({ kind: 'phase', id: stage.data.phase, tag: phase.tag, signed: false, reasons: phase.reasons });
     }
   } else if (model.phases.some((candidate) => candidate.data.id === id)) {
-    outcomes.push(await signOffPhase(root, config, model, context, id, base, io.env));
+    outcomes.push(await signOffPhase(root, model, context, id, base, io.env));
   } else {
     throw new UsageError(`No stage or phase with id \`${id}\` in this repository`, 'Check the id with `stagedocs status`; documents with schema errors are not counted (run `stagedocs validate`).');
   }
@@ -129,44 +133,51 @@ async function confirmPhase(io: CliIo, flags: SignOffFlags, phaseId: string): Pr
   return /^y(es)?$/i.test(answer.trim());
 }
 
-/**
- * Why a phase may not close yet (empty when it may): it has stages, each signed off and still passed
- * by the one verdict (a tag made by hand does not make a stage pass), each `done`; its exit definition
- * is written and met (the phase is `done`, its document validates); it has no tag yet.
- */
-function phaseReadiness(config: Config, model: RepositoryModel, context: AssessmentContext, phaseId: string): { tag: string; reasons: Reasons } {
-  const tag = signOffTagName(config, 'phase', phaseId);
-  const reasons: Reasons = [];
+/** Whether the phase may close, by the one assessment (audit/assess.ts): its tag name and what it still needs. */
+function phaseReadiness(model: RepositoryModel, context: AssessmentContext, phaseId: string): { tag: string; reasons: Reasons; assessment: PhaseAssessment | undefined } {
   const phase = model.phases.find((candidate) => candidate.data.id === phaseId);
-  const stages = stagesOfPhase(model, phaseId);
-  if (context.tags.has(tag)) reasons.push(`already signed off: tag ${tag} exists; a sign-off is never repeated`);
-  if (stages.length === 0) reasons.push(`phase ${phaseId} has no stages`);
-  const unsigned = stages.filter((stage) => !context.tags.has(signOffTagName(config, 'stage', stage.data.id)));
-  if (unsigned.length > 0) reasons.push(`not every stage is signed off: ${unsigned.map((stage) => stage.data.id).join(', ')} (run \`stagedocs sign-off <stage-id>\` for each)`);
-  const open = stages.filter((stage) => stage.data.status !== 'done' || !assessStage(context, stage).judged.passed);
-  if (open.length > 0) reasons.push(`not every stage is done with a passing gate run that counts: ${open.map((stage) => `${stage.data.id} (${stage.data.status})`).join(', ')}; finish them and run their gates`);
-  if (phase) {
-    if ((phase.data.exit ?? []).length === 0) reasons.push(`phase ${phaseId} has no exit definition (\`exit:\` in ${phase.doc.file}); write what must hold for it to close`);
-    if (phase.data.status !== 'done') reasons.push(`phase ${phaseId} has status \`${phase.data.status}\`, expected \`done\` once its exit definition is met; set \`status: done\` in ${phase.doc.file} and commit it`);
-    const errors = context.errorsByFile.get(phase.doc.file);
-    if (errors) reasons.push(`${phase.doc.file} fails validation (${errors.first}); run \`stagedocs validate\``);
+  if (!phase) {
+    // A stage whose phase document is missing (or invalid): the phase cannot be judged, nor closed.
+    return { tag: signOffTagName(model.config, 'phase', phaseId), reasons: [`phase ${phaseId} has no valid phase document; run \`stagedocs validate\``], assessment: undefined };
   }
-  return { tag, reasons };
+  const assessment = assessPhase(context, phase);
+  return { tag: assessment.tag, reasons: assessment.signOffNeeds.map((need) => `${need.reason}; ${need.fix}`), assessment };
 }
 
-async function signOffPhase(root: string, config: Config, model: RepositoryModel, context: AssessmentContext, phaseId: string, base: Omit<SignOffFacts, 'existingTag'>, env: Env): Promise<Outcome> {
-  const { tag, reasons: readiness } = phaseReadiness(config, model, context, phaseId);
-  const reasons = [...commonReasons(tag, { ...base, existingTag: context.tags.get(tag) }), ...readiness.filter((reason) => !reason.startsWith('already signed off'))];
-  if (reasons.length > 0) return { kind: 'phase', id: phaseId, tag, signed: false, reasons };
-  const stageTags: TagInfo[] = stagesOfPhase(model, phaseId).map((stage) => context.tags.get(signOffTagName(config, 'stage', stage.data.id))!);
-  await createAnnotatedTag(root, tag, base.head, phaseTagMessage(phaseId, stageTags), env);
-  return { kind: 'phase', id: phaseId, tag, signed: true, reasons: [], commit: base.head };
+async function signOffPhase(root: string, model: RepositoryModel, context: AssessmentContext, phaseId: string, base: Omit<SignOffFacts, 'existingTag'>, env: Env): Promise<Outcome> {
+  const { tag, reasons: readiness, assessment } = phaseReadiness(model, context, phaseId);
+  const reasons = [...commonReasons(tag, { ...base, existingTag: context.tags.get(tag) }), ...readiness];
+  const notForProduction = assessment !== undefined && !assessment.forProduction;
+  if (reasons.length > 0 || !assessment) return { kind: 'phase', id: phaseId, tag, signed: false, reasons, ...(notForProduction ? { not_for_production: true } : {}) };
+  const stageTags: TagInfo[] = stagesOfPhase(model, phaseId).map((stage) => context.tags.get(signOffTagName(model.config, 'stage', stage.data.id))!);
+  const exitRun = assessment.exit.passingRun;
+  await createAnnotatedTag(
+    root,
+    tag,
+    base.head,
+    phaseTagMessage(phaseId, stageTags, {
+      exitRun: exitRun && exitRun.folder.reportSha256 !== undefined ? { report: exitRun.report, reportPath: `${exitRun.folder.dir}/report.json`, reportSha256: exitRun.folder.reportSha256 } : undefined,
+      notForProduction,
+    }),
+    env,
+  );
+  return {
+    kind: 'phase',
+    id: phaseId,
+    tag,
+    signed: true,
+    reasons: [],
+    commit: base.head,
+    ...(exitRun ? { run_id: exitRun.report.run_id, report_sha256: exitRun.folder.reportSha256 } : {}),
+    ...(notForProduction ? { not_for_production: true } : {}),
+  };
 }
 
 function describe(outcome: Outcome): string {
   if (outcome.signed) {
     const evidence = outcome.run_id ? ` (run ${outcome.run_id}, report sha256 ${outcome.report_sha256})` : '';
-    return `Signed off ${outcome.kind} ${outcome.id}: annotated tag ${outcome.tag} on ${outcome.commit!.slice(0, 12)}${evidence}.\n  Share it: git push origin refs/tags/${outcome.tag}\n`;
+    const production = outcome.not_for_production ? `  Not for production: the phase's readiness disallows it (production_gate: disallowed).\n` : '';
+    return `Signed off ${outcome.kind} ${outcome.id}: annotated tag ${outcome.tag} on ${outcome.commit!.slice(0, 12)}${evidence}.\n${production}  Share it: git push origin refs/tags/${outcome.tag}\n`;
   }
   if (outcome.reasons.length === 0) {
     return `Every stage of phase ${outcome.id} is signed off. Sign off the phase: stagedocs sign-off ${outcome.id}\n`;

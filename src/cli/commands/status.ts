@@ -4,7 +4,7 @@ import { colorsFor } from '../../format/colors.js';
 import { formatStatusMarkdown, formatStatusTable } from '../../format/status.js';
 import { EXIT_OK } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
-import { commandRoot } from '../context.js';
+import { commandRoot, warnAboutStrayCache } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples, formatOption } from '../options.js';
 
@@ -26,7 +26,9 @@ export function register(command: Command, context: CommandContext): void {
 }
 
 async function statusAction(flags: StatusFlags, io: CliIo): Promise<number> {
-  const report = await assess({ root: await commandRoot(io, flags.cwd, 'optional'), env: io.env });
+  const located = await commandRoot(io, flags.cwd, 'optional');
+  await warnAboutStrayCache(io, located.root);
+  const report = await assess({ root: located, env: io.env });
   if (flags.format === 'json') {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (flags.format === 'md') {

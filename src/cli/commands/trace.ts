@@ -22,6 +22,8 @@ async function traceAction(id: string, flags: { format: 'pretty' | 'json'; cwd?:
   assertStageId(id);
   const located = await commandRoot(io, flags.cwd, 'required');
   const result = await trace({ root: located, env: io.env, stage: id });
+  // Partial history must not read as the whole story: said on stderr, and in the JSON as `notes`.
+  if (flags.format !== 'json') for (const note of result.notes ?? []) io.stderr.write(`warning: ${note}\n`);
   io.stdout.write(flags.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : pretty(result));
   return EXIT_OK;
 }

@@ -8,7 +8,7 @@ import { annotation, githubJobSummary } from '../../format/github.js';
 import { formatValidation, type ValidationReport } from '../../format/validation.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from '../../model/errors.js';
 import type { CommandContext } from '../command.js';
-import { commandRoot, toRepositoryPath } from '../context.js';
+import { commandRoot, toRepositoryPath, warnAboutStrayCache } from '../context.js';
 import type { CliIo } from '../io.js';
 import { examples, formatOption, nonNegativeInteger } from '../options.js';
 
@@ -31,7 +31,7 @@ export function register(command: Command, context: CommandContext): void {
     .argument('[paths...]', 'files or folders to report on')
     .addOption(formatOption(FORMATS, 'pretty'))
     .option('--max-warnings <n>', 'fail (exit 1) when there are more than n warnings', nonNegativeInteger)
-    .option('--no-cache', 'ignore and do not write the cache in .stagedocs/')
+    .option('--no-cache', 'ignore and do not write the caches (kept in the git directory)')
     .option('--staged', 'validate what is being committed (the git index), as the pre-commit hook does')
     .option('--range <base..head>', 'check the history rules over every commit of a range (for CI), e.g. origin/main..HEAD')
     .addHelpText(
@@ -56,6 +56,7 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
   if (flags.staged && (paths.length > 0 || flags.range !== undefined)) {
     throw new UsageError('--staged validates the whole index; it takes no paths and no --range', 'Run `stagedocs validate --staged` alone.');
   }
+  if (flags.cache !== false) await warnAboutStrayCache(io, root);
   const result = await validate({
     root: located,
     env: io.env,
@@ -67,7 +68,8 @@ export async function validateAction(paths: string[], flags: ValidateFlags, io: 
     workers: workersFrom(io.env.STAGEDOCS_WORKERS),
   });
   for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
-  const report = { diagnostics: result.diagnostics, errorCount: result.errorCount, warningCount: result.warningCount, fileCount: result.fileCount };
+  // The notes (history rules skipped in a shallow clone) are in the JSON too, for CI that reads only stdout.
+  const report = { diagnostics: result.diagnostics, errorCount: result.errorCount, warningCount: result.warningCount, fileCount: result.fileCount, ...(result.notes.length > 0 ? { notes: result.notes } : {}) };
 
   // Committing before any document exists (or outside the documents) is nothing to check.
   if (flags.staged && result.documentCount === 0) {

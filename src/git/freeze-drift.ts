@@ -1,0 +1,130 @@
+import { access, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { type Config } from '../model/config.js';
+import { freezePathOf, type FreezeFile } from '../model/documents.js';
+import type { FreezeDrift } from '../model/freeze-guard.js';
+import { freezeDrift, type FreezeDriftFacts } from '../rules/freeze-drift.js';
+import type { RepositoryRule } from '../rules/types.js';
+import { readBlobs } from './blobs.js';
+import type { Env } from './exec.js';
+import { fileHistory, isAncestor } from './history.js';
+import { storedContentHashes } from './stored-content.js';
+import { pathEscape } from '../util/inside-root.js';
+
+const FREEZE_SUFFIX = '.freeze.json';
+const NO_BLOB = /^0+$/;
+
+/**
+ * The `freeze-drift` rule with what git says about the frozen inputs: their hashes in the working
+ * tree and, with a range, every commit of it that changed one after its freeze file was committed.
+ * Kept out of history-validation.ts: it hashes content, which the record-integrity rules never do.
+ */
+export async function freezeDriftRule(root: string, config: Config, env: Env, span: { base: string; head: string } | undefined): Promise<RepositoryRule> {
+  const freezes = await freezeFilesOnDisk(root, config);
+  const facts: FreezeDriftFacts = {
+    current: await currentInputHashes(root, env, freezes.flatMap((freeze) => Object.keys(freeze.inputs))),
+    commits: span ? await rangeDrift(root, env, freezes, span) : [],
+  };
+  return freezeDrift(facts);
+}
+
+interface FrozenInputs {
+  file: string;
+  inputs: Record<string, string>;
+}
+
+/** The freeze files of the working tree, as far as they have an `inputs` object; the rest is the schema's finding. */
+async function freezeFilesOnDisk(root: string, config: Config): Promise<FrozenInputs[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(path.join(root, config.paths.freeze));
+  } catch {
+    return [];
+  }
+  const found: FrozenInputs[] = [];
+  for (const entry of entries.filter((name) => name.endsWith(FREEZE_SUFFIX)).sort()) {
+    const file = freezePathOf(config.paths.freeze, entry.slice(0, -FREEZE_SUFFIX.length));
+    try {
+      const data = JSON.parse(await readFile(path.join(root, file), 'utf8')) as Partial<FreezeFile>;
+      if (data && typeof data.inputs === 'object' && data.inputs !== null && !Array.isArray(data.inputs)) {
+        const inputs = Object.fromEntries(Object.entries(data.inputs).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+        found.push({ file, inputs });
+      }
+    } catch {
+      continue;
+    }
+  }
+  return found;
+}
+
+/**
+ * The current stored-content sha256 of each path (see `storedContentHashes`), null for a file that
+ * is missing or a path that leaves the repository (a freeze file is repository content: such a path
+ * is never read). What `gate run` and `validate` compare with the frozen hashes.
+ */
+export async function currentInputHashes(root: string, env: Env, inputs: Iterable<string>): Promise<Map<string, string | null>> {
+  const hashes = new Map<string, string | null>();
+  const present: string[] = [];
+  for (const input of [...new Set(inputs)].sort()) {
+    // Lexically or through a symlink out of the repository: never read, and never the frozen content.
+    if (pathEscape(root, input)) {
+      hashes.set(input, null);
+      continue;
+    }
+    try {
+      await access(path.join(root, input));
+      present.push(input);
+      hashes.set(input, null);
+    } catch {
+      hashes.set(input, null);
+    }
+  }
+  for (const [input, hash] of await storedContentHashes(root, env, present)) hashes.set(input, hash);
+  return hashes;
+}
+
+/**
+ * Every commit of `base..head` that gave a frozen input content other than the frozen one, once the
+ * freeze file was in its history: one `git log` over the freeze files (when each was added), one over
+ * the inputs, and one `cat-file --batch` for the blobs.
+ */
+async function rangeDrift(root: string, env: Env, freezes: readonly FrozenInputs[], span: { base: string; head: string }): Promise<Array<{ commit: string; drift: FreezeDrift }>> {
+  if (freezes.length === 0) return [];
+  const added = new Map<string, string>();
+  // Oldest addition wins: newest first from git log, so later entries overwrite.
+  for (const commit of await fileHistory(root, { head: span.head }, freezes.map((freeze) => freeze.file), env)) {
+    for (const change of commit.changes) if (change.status === 'A') added.set(change.path, commit.sha);
+  }
+  const inputs = [...new Set(freezes.flatMap((freeze) => Object.keys(freeze.inputs)))].sort();
+  const commits = (await fileHistory(root, span, inputs, env)).reverse();
+  const blobs = await readBlobs(root, commits.flatMap((commit) => commit.changes.map((change) => change.newBlob).filter((blob) => !NO_BLOB.test(blob))), env);
+  const found: Array<{ commit: string; drift: FreezeDrift }> = [];
+  for (const commit of commits) {
+    for (const change of commit.changes) {
+      for (const freeze of freezes) {
+        const frozen = freeze.inputs[change.path];
+        const freezeCommit = added.get(freeze.file);
+        if (frozen === undefined || freezeCommit === undefined || freezeCommit === commit.sha) continue;
+        if (!(await isAncestor(root, freezeCommit, commit.sha, env))) continue;
+        const bytes = NO_BLOB.test(change.newBlob) ? undefined : blobs.get(change.newBlob);
+        const current = bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+        if (current !== frozen) found.push({ commit: commit.sha, drift: { file: freeze.file, input: change.path, frozen, current } });
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The current hashes of every input of the model's freeze files, for the one assessment's `freeze`
+ * (`verifiedNow`). Undefined outside a git work tree, where stored content cannot be hashed: the
+ * assessment then says the inputs were not checked rather than that they match.
+ */
+export async function frozenInputHashes(root: string, env: Env, freezes: ReadonlyArray<{ data: FreezeFile }>): Promise<Map<string, string | null> | undefined> {
+  try {
+    return await currentInputHashes(root, env, freezes.flatMap((freeze) => Object.keys(freeze.data.inputs)));
+  } catch {
+    return undefined;
+  }
+}

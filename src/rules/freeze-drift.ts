@@ -1,0 +1,46 @@
+import { placeOf, pointerSegment } from '../model/documents.js';
+import { describeDrift, driftOf, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
+import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
+
+export const freezeDriftMeta: RuleMeta = {
+  id: 'freeze-drift',
+  description: 'Every frozen input still has the sha256 its freeze file recorded: in the working tree, and in every commit of a range after the freeze was committed.',
+  defaultSeverity: 'error',
+};
+
+/** What git found: the inputs' current hashes, and the commits of a range that changed a frozen input. */
+export interface FreezeDriftFacts {
+  current: InputHashes;
+  commits: ReadonlyArray<{ commit: string; drift: FreezeDrift }>;
+}
+
+/**
+ * Reports each drift at the freeze file's entry for the input (the key in `inputs`), so that the
+ * editor and the annotation point at the hash that no longer holds.
+ */
+export function freezeDrift(facts: FreezeDriftFacts): RepositoryRule {
+  return repositoryRule(freezeDriftMeta, (repo, context) => {
+    const place = (file: string, input: string) => {
+      const freeze = repo.freezes.find((candidate) => candidate.doc.file === file);
+      return freeze ? placeOf(freeze.doc, `/inputs/${pointerSegment(input)}`, 'key') : { line: 1, column: 1 };
+    };
+    for (const freeze of repo.freezes) {
+      for (const drift of driftOf(freeze.doc.file, freeze.data, facts.current)) {
+        context.report({
+          file: drift.file,
+          ...place(drift.file, drift.input),
+          message: `Frozen input \`${drift.input}\` differs from its freeze (${describeDrift(drift)}), expected the frozen content`,
+          hint: `Restore its frozen content (\`git log --diff-filter=A -- ${drift.file}\` names the commit that froze it; \`git checkout <that commit> -- ${drift.input}\`); a new scope needs a new decision note and a new freeze under a new stage.`,
+        });
+      }
+    }
+    for (const { commit, drift } of facts.commits) {
+      context.report({
+        file: drift.file,
+        ...place(drift.file, drift.input),
+        message: `Commit ${commit.slice(0, 12)} changed frozen input \`${drift.input}\` after the freeze was committed (${describeDrift(drift, { at: 'after the commit' })}), expected the frozen content`,
+        hint: `Revert that change (\`git revert ${commit.slice(0, 12)}\` or restore the file); frozen inputs stay as frozen for every later stage of the phase.`,
+      });
+    }
+  });
+}

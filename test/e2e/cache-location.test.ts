@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validTree } from '../helpers/documents.js';
+import { cacheFile, git, makeRepo, runCli, tempDir } from '../helpers/repo.js';
+
+const FACTS = 'validate-cache.json';
+const documentsIn = (root: string) => Object.keys(JSON.parse(readFileSync(cacheFile(root, FACTS), 'utf8')).entries).sort();
+const json = (cwd: string, args: string[] = []) => runCli(cwd, ['validate', '--format', 'json', ...args]);
+
+describe('where the caches live', () => {
+  it('in the git directory, never in the work tree', () => {
+    const repo = makeRepo(validTree());
+    expect(json(repo).code).toBe(0);
+    expect(existsSync(path.join(repo, '.stagedocs'))).toBe(false);
+    const gitPath = path.resolve(repo, git(repo, 'rev-parse', '--git-path', 'stagedocs').trim());
+    expect(path.dirname(cacheFile(repo))).toBe(gitPath);
+    expect(documentsIn(repo)).toEqual(Object.keys(validTree()).sort());
+    expect(git(repo, 'status', '--porcelain', '--ignored')).toBe('');
+  });
+
+  it('apart for two stagedocs roots of one repository', () => {
+    const config = 'paths: { stages: stages }\n';
+    const prefixed = (prefix: string) => Object.fromEntries(Object.entries({ 'stagedocs.config.yaml': config, ...validTree() }).map(([file, text]) => [`${prefix}/${file}`, text]));
+    const repo = makeRepo({ ...prefixed('a'), ...prefixed('b') });
+    const [a, b] = [path.join(repo, 'a'), path.join(repo, 'b')];
+    // b is broken: if a shared its caches, one of them would see the other's documents or findings.
+    const broken = readFileSync(path.join(b, 'stages/mvp/01-skeleton.md'), 'utf8').replace('estimate: 2', 'estimat: 2');
+    writeFileSync(path.join(b, 'stages/mvp/01-skeleton.md'), broken);
+    for (const run of [1, 2]) {
+      expect(json(a).code, `a, run ${run}`).toBe(0);
+      expect(json(b).code, `b, run ${run}`).toBe(1);
+    }
+    expect(json(a).stdout).toBe(json(a, ['--no-cache']).stdout);
+    expect(json(b).stdout).toBe(json(b, ['--no-cache']).stdout);
+    expect(cacheFile(a)).not.toBe(cacheFile(b));
+    expect(documentsIn(a)).toEqual(Object.keys(validTree()).sort());
+    expect(documentsIn(b)).toEqual(Object.keys(validTree()).sort());
+    expect(readFileSync(cacheFile(a, FACTS), 'utf8')).not.toBe(readFileSync(cacheFile(b, FACTS), 'utf8'));
+  });
+
+  it('per linked worktree: `git worktree add` gets its own cache, and both work', () => {
+    const repo = makeRepo(validTree());
+    expect(json(repo).code).toBe(0);
+    const worktree = path.join(tempDir(), 'linked');
+    git(repo, 'worktree', 'add', '-q', '-b', 'other', worktree);
+    const before = readFileSync(cacheFile(repo, FACTS));
+    const inWorktree = json(worktree);
+    expect(inWorktree.code).toBe(0);
+    expect(inWorktree.stderr).toBe('');
+    expect(inWorktree.stdout).toBe(json(worktree, ['--no-cache']).stdout);
+    expect(cacheFile(worktree)).toContain(`${path.sep}.git${path.sep}worktrees${path.sep}linked${path.sep}stagedocs${path.sep}`);
+    expect(existsSync(cacheFile(worktree, FACTS))).toBe(true);
+    expect(readFileSync(cacheFile(repo, FACTS)).equals(before)).toBe(true);
+    for (const dir of [repo, worktree]) expect(runCli(dir, ['status']).code).toBe(0);
+  });
+});
+
+describe("HEAD's history, kept per HEAD", () => {
+  /** A git on PATH that logs the subcommand of every call, then runs the real one. */
+  function loggingGit(): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+    const bin = tempDir();
+    const log = path.join(bin, 'calls.log');
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    return {
+      env: { PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+      calls: () => {
+        const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((line) => line !== '') : [];
+        writeFileSync(log, '');
+        return lines;
+      },
+    };
+  }
+  const revLists = (calls: string[]) => calls.filter((call) => / rev-list /.test(` ${call} `));
+
+  it('a warm validate at an unchanged HEAD spawns no rev-list; a new commit is seen', () => {
+    const repo = makeRepo(validTree());
+    const { env, calls } = loggingGit();
+    const validate = () => runCli(repo, ['validate', '--format', 'json'], { env });
+    expect(validate().code).toBe(0);
+    expect(revLists(calls())).toHaveLength(1);
+    const warm = validate();
+    expect(warm.code).toBe(0);
+    const warmCalls = calls();
+    expect(revLists(warmCalls)).toEqual([]);
+    expect(warmCalls.filter((call) => call.includes('rev-parse --verify --quiet HEAD^{commit}'))).toHaveLength(1);
+    // A new HEAD is a miss: the history is asked for again, and holds the new commit.
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'next');
+    expect(validate().code).toBe(0);
+    expect(revLists(calls())).toHaveLength(1);
+    const history = JSON.parse(readFileSync(cacheFile(repo, 'head-history.json'), 'utf8'));
+    expect(JSON.parse(history.value)[0]).toBe(git(repo, 'rev-parse', 'HEAD').trim());
+    // --no-cache asks git every time.
+    runCli(repo, ['validate', '--no-cache'], { env });
+    expect(revLists(calls())).toHaveLength(1);
+  });
+});
