@@ -120,3 +120,27 @@ describe('gate artifacts', () => {
     expect(check.stdout + check.stderr).toContain('(the artifact was changed)');
   });
 });
+
+describe('paths of the new gate keys stay inside the repository', () => {
+  it('refuses an artifacts glob, a coverage report and a build folder outside it, at run time and in validate', () => {
+    const dir = gateRepo({
+      [S00]: gateStage(
+        [
+          '  - id: keeps\n    run: "true"\n    artifacts: ["../*.json"]',
+          '  - id: coverage\n    type: coverage\n    coverage: { file: ../lcov.info, min: { lines: 1 } }',
+          '  - id: builds\n    type: build\n    tool: make\n    cwd: /tmp',
+        ].join('\n'),
+      ),
+    });
+    const result = runCli(dir, ['gate', 'run', 'P1-S00', '--format', 'json']);
+    expect(result.code).toBe(1);
+    const [keeps, coverage, builds] = JSON.parse(result.stdout).gates;
+    expect(keeps).toMatchObject({ outcome: 'pass', artifacts: [], details: { artifacts_refused: ['../*.json: climbs out of the repository with `..`'] } });
+    expect(coverage).toMatchObject({ outcome: 'fail', summary: 'coverage report `../lcov.info` climbs out of the repository with `..`, expected a path inside the repository; nothing outside it was read' });
+    expect(builds).toMatchObject({ outcome: 'fail', summary: '`cwd` `/tmp` is an absolute path, expected a folder inside the repository; nothing ran' });
+    const validate = JSON.parse(runCli(dir, ['validate', '--format', 'json']).stdout);
+    const fields = validate.diagnostics.filter((finding: { ruleId: string }) => finding.ruleId === 'path-inside-repository').map((finding: { message: string }) => finding.message);
+    expect(fields).toHaveLength(3);
+    expect(fields.join('\n')).toMatch(/`artifacts\[0\]`[\s\S]*`coverage\.file`[\s\S]*`cwd`/);
+  });
+});
