@@ -227,7 +227,7 @@ async function measureProduces(gate: GateSpec, context: RequirementContext): Pro
 
 async function measureTrace(gate: GateSpec, root: string): Promise<Measurement> {
   if (!gate.document || !gate.include || gate.include.length === 0) return { outcome: 'error', summary: 'a `prd-trace` gate needs `document` and `include` globs' };
-  const outside = outsideRepository('requirements document', gate.document, pathEscape(root, gate.document)) ?? globOutsideRepository(root, 'include', gate.include);
+  const outside = outsideRepository('requirements document', gate.document, pathEscape(root, gate.document)) ?? globOutsideRepository(root, 'include', gate.include) ?? globOutsideRepository(root, 'tests', gate.tests ?? []);
   if (outside) return outside;
   let text: string;
   try {
