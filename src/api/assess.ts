@@ -3,11 +3,14 @@ import { globMatcher } from '../audit/files.js';
 import { buildStatus, type StatusReport } from '../audit/status.js';
 import { signOffTags, withInputHashes, workspaceOf } from '../audit/workspace.js';
 import { loadConfig } from '../engine/config.js';
-import { loadRepository } from '../engine/load-repository.js';
+import { loadRepository, type LoadedRepository } from '../engine/load-repository.js';
+import { headCommit } from '../git/repository.js';
+import { uncommittedChanges } from '../git/worktree-status.js';
 import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
 import type { Env } from '../git/exec.js';
 import { UsageError } from '../model/errors.js';
 import { locate, type RootInput } from './root.js';
+import { gitInputs } from './validate.js';
 
 export interface AssessRequest {
   /** The repository: a folder in it, or the root `resolveRoot` gave. */
@@ -23,18 +26,39 @@ export interface StageVerdict extends StageAssessment {
   file: string;
 }
 
-/** Everything a verdict is computed from, read once: the documents, their errors, the runs and the tags. */
-export async function assessmentContext(request: AssessRequest): Promise<AssessmentContext> {
-  const { root } = await locate(request.root, request.env, 'optional');
+/** What `loadAssessment` read: the context every verdict is computed from, and the repository behind it. */
+export interface LoadedAssessment {
+  context: AssessmentContext;
+  repository: LoadedRepository<'check'>;
+  /** HEAD's commit; undefined outside git or before the first commit. */
+  head: string | undefined;
+}
+
+/**
+ * Everything a verdict is computed from, read once and the same way for every command (status, the
+ * audit pack, context, the MCP server, sign-off): the documents validated as `validate` validates
+ * them (with the gate evidence and the history rules, both cached per HEAD), the runs, the sign-off
+ * tags, HEAD's history and committed evidence, the frozen inputs' current hashes, and the working
+ * tree's uncommitted changes. A command that read any of it differently could contradict another.
+ */
+export async function loadAssessment(request: AssessRequest): Promise<LoadedAssessment> {
+  const located = await locate(request.root, request.env, 'optional');
+  const { root } = located;
   const loaded = await loadConfig(root);
-  // git (tags, HEAD's history, the committed evidence) runs while the documents are read.
-  const facts = runHistoryFacts(root, loaded.config.paths.gate_results, request.env);
-  const tags = signOffTags(root, loaded.config, request.env);
-  facts.catch(() => undefined);
-  tags.catch(() => undefined);
-  const workspace = workspaceOf(await loadRepository(root, { config: loaded, evidence: 'read' }));
-  // Sign-off tags need git; without a repository there are none and the assessment still holds.
-  return {
+  const { config } = loaded;
+  // git (HEAD, its history, the tags, the history rules, the work tree's state) runs while the documents are read.
+  const head = located.gitTop === undefined ? Promise.resolve(undefined) : headCommit(root, request.env);
+  const git = gitInputs(located, config, { env: request.env }, true);
+  const facts = runHistoryFacts(root, config.paths.gate_results, request.env, { head });
+  const tags = signOffTags(root, config, request.env);
+  // The folder where older versions kept their caches is tool state, never work (as for a gate run's dirty check).
+  const uncommitted = located.gitTop === undefined ? Promise.resolve(undefined) : uncommittedChanges(root, request.env, located.prefix).then((files) => files.filter((file) => !file.startsWith('.stagedocs/')));
+  for (const pending of [head, git, facts, tags, uncommitted]) pending.catch(() => undefined);
+  const { rules, history } = await git;
+  const repository = await loadRepository(root, { config: loaded, evidence: 'check', extraRules: rules, history });
+  const workspace = workspaceOf(repository);
+  const changed = await uncommitted;
+  const context: AssessmentContext = {
     model: workspace.model,
     runs: workspace.runs,
     tags: new Map((await tags).map((tag) => [tag.name, tag])),
@@ -42,7 +66,14 @@ export async function assessmentContext(request: AssessRequest): Promise<Assessm
     trust: runTrustOf(workspace.registry, await facts),
     globMatches: globMatcher(root),
     ...(await withInputHashes(root, request.env, workspace.model)),
+    ...(changed ? { worktree: { uncommitted: changed } } : {}),
   };
+  return { context, repository, head: await head };
+}
+
+/** The context of every verdict (see `loadAssessment`). */
+export async function assessmentContext(request: AssessRequest): Promise<AssessmentContext> {
+  return (await loadAssessment(request)).context;
 }
 
 /** The progress of every phase and stage: what `stagedocs status --format json` prints. */

@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { AuditPack, PackTime } from '../audit/pack.js';
 import { resolveRangeAtOnce, type ResolvedRange } from '../audit/range.js';
 import { gitText, type Env } from '../git/exec.js';
-import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
 import { commitsInSpan, underRoot, type CommitChanges } from '../git/history.js';
 import { prefixWithin } from '../git/root.js';
 import { assertSafeRef } from '../git/refs.js';
@@ -59,10 +58,9 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
   const early = startHistory(root, head, request.base, request.env);
   early.catch(() => undefined);
 
-  const [{ assertStageId }, { loadRepository }, { workspaceOf, signOffTags, withInputHashes }, { registryRowsOnDemand }, { packBuilder }] = await Promise.all([
+  const [{ assertStageId }, { loadAssessment }, { registryRowsOnDemand }, { packBuilder }] = await Promise.all([
     import('../gates/stage-model.js'),
-    import('../engine/load-repository.js'),
-    import('../audit/workspace.js'),
+    import('./assess.js'),
     import('../audit/registry-rows.js'),
     import('../audit/pack.js'),
   ]);
@@ -80,8 +78,9 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
     notes.push(`documents and evidence are read from the working tree (HEAD), which is not ${head}; check out ${head} for a consistent pack`);
   }
 
-  const workspace = workspaceOf(await loadRepository(root, { evidence: 'read' }));
-  const known = new Set(workspace.model.stages.map((stage) => stage.data.id));
+  // Every stage's verdict as status and sign-off compute it (api/assess.ts).
+  const { context: assessment, repository } = await loadAssessment({ root: located, env: request.env });
+  const known = new Set(assessment.model.stages.map((stage) => stage.data.id));
   const unknown = stageIds.filter((id) => !known.has(id));
   if (unknown.length > 0) {
     throw new UsageError(
@@ -89,19 +88,10 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
       known.size > 0 ? `Known stages: ${[...known].sort().slice(0, 20).join(', ')}${known.size > 20 ? ', ...' : ''}.` : 'This repository has no valid stage documents yet.',
     );
   }
-  const [tags, registry, facts] = await Promise.all([
-    signOffTags(root, workspace.config, request.env),
-    registryRowsOnDemand(root, workspace.config.paths.gate_results),
-    runHistoryFacts(root, workspace.config.paths.gate_results, request.env),
-  ]);
+  const config = repository.config;
   const builder = packBuilder({
-    model: workspace.model,
-    runs: workspace.runs,
-    registry,
-    tags,
-    errorsByFile: workspace.errorsByFile,
-    trust: runTrustOf(workspace.registry, facts),
-    ...(await withInputHashes(root, request.env, workspace.model)),
+    assessment,
+    registry: await registryRowsOnDemand(root, config.paths.gate_results),
     range: { base: request.base, baseSha, head, headSha },
     stageIds: stageIds.length > 0 ? [...new Set(stageIds)] : undefined,
     toolVersion: TOOL_VERSION,
@@ -123,7 +113,7 @@ export async function auditPack(request: AuditPackRequest): Promise<AuditPackRes
     notes,
     async render(maxChars) {
       const { renderAuditPack } = await import('../audit/render.js');
-      return renderAuditPack(pack, { root, templatesDir: workspace.config.paths.templates, maxChars, overrides: templateOverrides(request.env, workspace.config) });
+      return renderAuditPack(pack, { root, templatesDir: config.paths.templates, maxChars, overrides: templateOverrides(request.env, config) });
     },
   };
 }

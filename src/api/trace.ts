@@ -1,23 +1,30 @@
-import { loadRepository } from '../engine/load-repository.js';
-import { readRuns } from '../evidence/read.js';
+import { assessStage } from '../audit/assess.js';
 import { assertStageId } from '../gates/stage-model.js';
 import type { Env } from '../git/exec.js';
-import { headCommit } from '../git/repository.js';
-import { traceStage, type StageTrace } from '../git/trace.js';
+import { traceStage, type StageTrace as GitTrace } from '../git/trace.js';
 import { UsageError } from '../model/errors.js';
+import { loadAssessment } from './assess.js';
 import { locate, type RootInput } from './root.js';
 
-export type { StageTrace } from '../git/trace.js';
+/** A stage's trace, with the verdict every command reports of it. */
+export interface StageTrace extends GitTrace {
+  /** What the one assessment established (audit/assess.ts), as status and sign-off report it. */
+  verdict: { state: string; passed: boolean; sign_off_allowed: boolean; next_action: string };
+}
 
 /**
  * The commits that touched a stage's document, decision notes, freeze file and evidence, its gate
- * runs and its sign-off tag: what `stagedocs trace --format json` prints. Needs git.
+ * runs (each marked as counting or not, and why) and its sign-off tag, with the stage's verdict:
+ * what `stagedocs trace --format json` prints. Needs git.
  */
 export async function trace(request: { root: RootInput; env: Env; stage: string }): Promise<StageTrace> {
   assertStageId(request.stage);
-  const { root } = await locate(request.root, request.env, 'required');
-  const { config, model } = await loadRepository(root);
+  const located = await locate(request.root, request.env, 'required');
+  const { context, repository, head } = await loadAssessment({ root: located, env: request.env });
+  const { config, model } = repository;
   const stage = model.stages.find((candidate) => candidate.data.id === request.stage);
   if (!stage) throw new UsageError(`No stage with id \`${request.stage}\` in this repository`, 'Check the id with `stagedocs status`; a stage with schema errors is not counted (run `stagedocs validate`).');
-  return traceStage(root, config, model, stage, await readRuns(root, config.paths.gate_results), await headCommit(root, request.env), request.env);
+  const assessment = assessStage(context, stage);
+  const traced = await traceStage(repository.root, config, model, stage, context.runs, assessment.judged, head, request.env);
+  return { ...traced, verdict: { state: assessment.state, passed: assessment.passed, sign_off_allowed: assessment.signOffAllowed, next_action: assessment.nextAction } };
 }

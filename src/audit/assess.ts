@@ -119,6 +119,8 @@ export interface AssessmentContext {
    * so that a freeze is judged by what holds now. Absent: freezes are not checked (`verifiedNow` undefined).
    */
   inputHashes?: InputHashes;
+  /** The working tree's uncommitted changes (tracked files), root-relative; absent outside git. A sign-off needs none. */
+  worktree?: { uncommitted: readonly string[] };
 }
 
 /** The fixed part of the sign-off tag format before the stage id, to list those tags in one git call. */
@@ -281,6 +283,33 @@ function needsOf(context: AssessmentContext, stage: Typed<StageFrontmatter>, jud
     });
   }
   needs.push(...runNeeds(context, data, judged));
+  needs.push(...repositoryNeeds(context, stage.doc.file));
+  return needs;
+}
+
+/**
+ * What any sign-off needs of the repository as it is now, besides the stage or phase itself: a clean
+ * working tree (the tag goes on HEAD, which must be what was reviewed) and no validation error in any
+ * file (the commit the tag is on would fail `validate`, the hook and CI). The errors of `ownFile` are
+ * the stage's or phase's own need, said with it.
+ */
+function repositoryNeeds(context: AssessmentContext, ownFile: string): SignOffNeed[] {
+  const needs: SignOffNeed[] = [];
+  const changed = context.worktree?.uncommitted ?? [];
+  if (changed.length > 0) {
+    const shown = changed.slice(0, 5).map((file) => `\`${file}\``).join(', ');
+    needs.push({ reason: `the working tree is not clean: ${shown}${changed.length > 5 ? ` and ${changed.length - 5} more` : ''}`, fix: 'commit or restore them' });
+  }
+  let count = 0;
+  let first: string | undefined;
+  for (const [file, errors] of context.errorsByFile) {
+    if (file === ownFile) continue;
+    count += errors.count;
+    first ??= `${file}:${errors.first}`;
+  }
+  if (first !== undefined) {
+    needs.push({ reason: `validation fails with ${count} error${count === 1 ? '' : 's'} in other files, first ${first}`, fix: 'fix the validation errors of the other files (`stagedocs validate` lists them)' });
+  }
   return needs;
 }
 
@@ -402,6 +431,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
     if (data.status !== 'done') need(`phase ${data.id} has status \`${data.status}\`, expected \`done\` once its exit definition is met`, `set \`status: done\` in ${doc.file} and commit it`);
     const errors = context.errorsByFile.get(doc.file);
     if (errors) need(`${doc.file} fails validation (${errors.first})`, 'run `stagedocs validate`');
+    needs.push(...repositoryNeeds(context, doc.file));
   }
   const readiness = data.readiness ?? {};
   return {

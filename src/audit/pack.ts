@@ -2,16 +2,14 @@ import path from 'node:path';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import { stagesOfPhase, dependenciesOf } from '../model/repository.js';
 import type { CommitChanges } from '../git/history.js';
-import type { TagInfo } from '../git/tags.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../model/documents.js';
 import { type RunFolder } from '../model/evidence.js';
-import { describeDrift, type InputHashes } from '../model/freeze-guard.js';
+import { describeDrift } from '../model/freeze-guard.js';
 import { findSection } from '../model/sections.js';
 import type { InlinePart } from '../render/escape.js';
-import type { RunTrust } from '../model/progression.js';
 import { readinessLine } from './status.js';
-import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type BlockerCause, type FileErrors, type NextActionKind, type StageAssessment, type StageState } from './assess.js';
+import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type BlockerCause, type NextActionKind, type StageAssessment, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';
 
 export const AUDIT_PACK_FORMAT = 'stagedocs-audit-pack/1';
@@ -26,18 +24,12 @@ const PACK_ORDER: readonly StageState[] = ['failed', 'blocked', 'validating', 'i
 const IMPACT_SECTIONS = ['Expected Impact and Risk', 'Impact and Risk', 'Expected Impact', 'Risks', 'Risk', 'Impact'];
 
 export interface PackInput {
-  model: RepositoryModel;
-  runs: RunFolder[];
+  /** What every stage's verdict is computed from, as status and sign-off compute it (api/assess.ts `loadAssessment`). */
+  assessment: AssessmentContext;
   /** The rows of the gate registry, asked for only when a stage's traceability is built. */
   registry: () => RegistryRow[];
   /** Commits of the range, newest first (git log order). */
   commits: CommitChanges[];
-  tags: TagInfo[];
-  errorsByFile: ReadonlyMap<string, FileErrors>;
-  /** What runs are judged with (model/progression.ts), as status and sign-off judge them. */
-  trust: RunTrust;
-  /** The frozen inputs' hashes when the pack is made (see `AssessmentContext.inputHashes`). */
-  inputHashes?: InputHashes;
   range: { base: string | undefined; baseSha: string | undefined; head: string; headSha: string };
   /** Explicit stage ids; undefined selects every stage whose files changed in the range. */
   stageIds: string[] | undefined;
@@ -177,15 +169,8 @@ interface PackBuilder {
 }
 
 export function packBuilder(setting: PackSetting): PackBuilder {
-  const { model } = setting;
-  const context: AssessmentContext = {
-    model,
-    runs: setting.runs,
-    tags: new Map(setting.tags.map((tag) => [tag.name, tag])),
-    errorsByFile: setting.errorsByFile,
-    trust: setting.trust,
-    ...(setting.inputHashes ? { inputHashes: setting.inputHashes } : {}),
-  };
+  const context = setting.assessment;
+  const { model } = context;
   const indexes = packIndexes(setting);
   const owners = stageFileOwners(setting, indexes);
   const candidates = setting.stageIds ? model.stages.filter((stage) => setting.stageIds!.includes(stage.data.id)) : model.stages;
@@ -205,7 +190,7 @@ export function buildAuditPack(input: PackInput): AuditPack {
 }
 
 function assemble(input: PackInput, context: AssessmentContext, indexes: PackIndexes, owners: (file: string) => string[]): AuditPack {
-  const { model } = input;
+  const { model } = input.assessment;
   // One pass over the range: each stage's commits, newest first, and the changes of each of those
   // commits that belong to the stage, without a scan per stage.
   const touched = new Map<string, CommitChanges[]>();
@@ -324,7 +309,7 @@ function groupBlockers(stages: StagePack[]): BlockerGroup[] {
 
 /** Changed documents (still present) that are not in the model because their frontmatter is invalid. */
 function unreadableDocuments(input: PackInput): Array<{ file: string; errors: number; first: string }> {
-  const { phases, stages, decisions, freezes, documents } = input.model;
+  const { phases, stages, decisions, freezes, documents } = input.assessment.model;
   // Usually every document is valid (each is in one of the typed lists), and nothing needs a look.
   if (phases.length + stages.length + decisions.length + freezes.length === documents.length) return [];
   const valid = new Set([...phases, ...stages, ...decisions, ...freezes].map((typed) => typed.doc.file));
@@ -333,12 +318,12 @@ function unreadableDocuments(input: PackInput): Array<{ file: string; errors: nu
   return [...changed]
     .filter((file) => invalid.has(file))
     .sort()
-    .map((file) => ({ file, errors: input.errorsByFile.get(file)?.count ?? 0, first: input.errorsByFile.get(file)?.first ?? '' }));
+    .map((file) => ({ file, errors: input.assessment.errorsByFile.get(file)?.count ?? 0, first: input.assessment.errorsByFile.get(file)?.first ?? '' }));
 }
 
 /** Which stages a changed path belongs to: the stage file, its decision notes, freeze file and run folders. */
 function stageFileOwners(input: PackSetting, indexes: PackIndexes): (file: string) => string[] {
-  const { model, runs } = input;
+  const { model, runs } = input.assessment;
   const byFile = new Map<string, string[]>();
   const add = (file: string, stageId: string) => byFile.set(file, [...(byFile.get(file) ?? []), stageId]);
   for (const stage of model.stages) add(stage.doc.file, stage.data.id);
@@ -423,14 +408,14 @@ function packIndexes(input: PackSetting): PackIndexes {
   let registryRowsByStage: ((stageId: string) => RegistryRow[]) | undefined;
   const runById = new Map<string, RunFolder>();
   // The first folder with an id wins, as `find` would.
-  for (const run of input.runs) if (!runById.has(run.runId)) runById.set(run.runId, run);
+  for (const run of input.assessment.runs) if (!runById.has(run.runId)) runById.set(run.runId, run);
   // A decision note belongs to the stages it lists and to every stage that names its tag.
-  const stagesByTag = group(input.model.stages, (stage) => [stage.data.decision]);
+  const stagesByTag = group(input.assessment.model.stages, (stage) => [stage.data.decision]);
   return {
-    runFoldersOf: group(input.runs, (run) => [run.report?.stage_id]),
+    runFoldersOf: group(input.assessment.runs, (run) => [run.report?.stage_id]),
     registryRowsOf: (stageId) => (registryRowsByStage ??= group(input.registry(), (row) => [row.stage_id]))(stageId),
     runById,
-    decisionsOf: group(input.model.decisions, (decision) => [...(decision.data.stages ?? []), ...stagesByTag(decision.data.decision_tag).map((stage) => stage.data.id)]),
+    decisionsOf: group(input.assessment.model.decisions, (decision) => [...(decision.data.stages ?? []), ...stagesByTag(decision.data.decision_tag).map((stage) => stage.data.id)]),
     stagesNaming: stagesByTag,
   };
 }
@@ -500,7 +485,7 @@ function stagePack(
       blocker_details: assessment.blockerDetails,
     },
     last_run: lastRunOf(assessment),
-    change_count: { commits: commits.length, files: countChangedFiles(commitFiles, input.model.config.paths.gate_results) },
+    change_count: { commits: commits.length, files: countChangedFiles(commitFiles, input.assessment.model.config.paths.gate_results) },
   };
 }
 
@@ -533,7 +518,7 @@ function stageDetails(
   commitFiles: Array<CommitChanges['changes']>,
   inRange: (run: RunFolder) => boolean,
 ): StageDetails {
-  const { model } = input;
+  const { model } = input.assessment;
   const data = stage.data;
   const siblings = stagesOfPhase(model, data.phase);
   const phase = model.phases.find((candidate) => candidate.data.id === data.phase);
@@ -676,7 +661,7 @@ function formatDuration(ms: number): string {
 function freezeLine(input: PackInput, stage: StageFrontmatter, assessment: StageAssessment, commits: CommitChanges[]): string {
   const { freeze } = assessment;
   const lastRun = assessment.lastRun;
-  const file = freeze.file ?? `${input.model.config.paths.freeze.replace(/\/+$/, '')}/${stage.id}.freeze.json`;
+  const file = freeze.file ?? `${input.assessment.model.config.paths.freeze.replace(/\/+$/, '')}/${stage.id}.freeze.json`;
   const rewritten = commits.some((commit) => commit.changes.some((changed) => changed.path === file && (changed.status === 'M' || changed.status === 'D')));
   const parts: string[] = [];
   const guarded = freeze.guardedBy.length > 0;

@@ -1,5 +1,4 @@
 import type { RunReport } from '../model/evidence.js';
-import type { Diagnostic } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import type { TagInfo } from './tags.js';
 
@@ -11,34 +10,16 @@ export interface QualifyingRun {
   reportSha256: string;
 }
 
-/** What the repository looks like to a sign-off; gathered by the caller. */
-export interface SignOffFacts {
-  head: string;
-  existingTag: TagInfo | undefined;
-  uncommitted: string[];
-  validationErrors: Diagnostic[];
-}
-
 /** Why a stage or phase may not close; empty when it may. */
 export type Reasons = string[];
 
-/** The reasons shared by stage and phase sign-off: already tagged, dirty tree, validation errors. */
-export function commonReasons(tagName: string, facts: SignOffFacts): Reasons {
-  const reasons: Reasons = [];
-  if (facts.existingTag) {
-    reasons.push(`already signed off: tag ${tagName} exists (on commit ${facts.existingTag.commit.slice(0, 12)}${facts.existingTag.date ? `, ${facts.existingTag.date}` : ''}); a sign-off is never repeated`);
-  }
-  if (facts.uncommitted.length > 0) {
-    const shown = facts.uncommitted.slice(0, 5).map((file) => `\`${file}\``).join(', ');
-    reasons.push(`the working tree is not clean: ${shown}${facts.uncommitted.length > 5 ? ` and ${facts.uncommitted.length - 5} more` : ''} (commit or restore them)`);
-  }
-  if (facts.validationErrors.length > 0) {
-    const first = facts.validationErrors[0]!;
-    reasons.push(
-      `validation fails with ${facts.validationErrors.length} error${facts.validationErrors.length === 1 ? '' : 's'}, first ${first.file}:${first.line}:${first.column} ${first.message} (${first.ruleId}); run \`stagedocs validate\``,
-    );
-  }
-  return reasons;
+/**
+ * A sign-off is never repeated: the one reason that is not the assessment's (whose needs say what a
+ * stage or phase still lacks, audit/assess.ts), since a tagged stage needs nothing more.
+ */
+export function alreadySignedOff(tagName: string, existingTag: TagInfo | undefined): Reasons {
+  if (!existingTag) return [];
+  return [`already signed off: tag ${tagName} exists (on commit ${existingTag.commit.slice(0, 12)}${existingTag.date ? `, ${existingTag.date}` : ''}); a sign-off is never repeated`];
 }
 
 /** The annotated tag message of a stage sign-off: the evidence it rests on, one `key: value` a line. */

@@ -1,5 +1,6 @@
 import { type Config } from '../model/config.js';
 import { type RunFolder } from '../model/evidence.js';
+import { DISCOUNT_TEXT, type StageRuns } from '../model/progression.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
@@ -14,7 +15,22 @@ export interface StageTrace {
   /** The paths traced: the stage document, its decision note, its freeze file, its evidence folders. */
   paths: { stage: string; decision: string[]; freeze: string[]; evidence: string };
   commits: Array<{ sha: string; short_sha: string; date: string; subject: string; files: Array<{ status: string; path: string }> }>;
-  runs: Array<{ run_id: string; started_at: string | null; overall_pass: boolean | null; blocking_failures: number | null; commit: string | null; report_sha256: string | null; problem?: string }>;
+  /**
+   * Every run folder of the stage. `counts`: whether the run counts for the verdict (model/progression.ts:
+   * its current gates, a clean tree, a commit in HEAD's history, a matching registry row); when it does
+   * not, `not_counted_because` says why. An unfinished run never counts.
+   */
+  runs: Array<{
+    run_id: string;
+    started_at: string | null;
+    overall_pass: boolean | null;
+    blocking_failures: number | null;
+    commit: string | null;
+    report_sha256: string | null;
+    counts: boolean;
+    not_counted_because?: string[];
+    problem?: string;
+  }>;
   tags: Array<{ name: string; commit: string; date: string; message: string }>;
   /** Present when the trace is incomplete (a shallow clone): what is missing and what to run. */
   notes?: string[];
@@ -30,6 +46,8 @@ export async function traceStage(
   model: RepositoryModel,
   stage: Typed<StageFrontmatter>,
   runs: readonly RunFolder[],
+  /** The stage's runs as the verdict judged them (model/progression.ts `stageRuns`). */
+  judged: StageRuns,
   head: string | undefined,
   env: Env,
 ): Promise<StageTrace> {
@@ -54,17 +72,23 @@ export async function traceStage(
       files: commit.changes.map((change) => ({ status: change.status, path: change.path })).sort((a, b) => compareStrings(a.path, b.path)),
     }));
 
+  const discounts = new Map(judged.judged.map((run) => [run.folder.runId, run.discounts]));
   const stageRuns = runs
     .filter((run) => run.runId.startsWith(`${id}_`) || run.report?.stage_id === id)
-    .map((run) => ({
-      run_id: run.runId,
-      started_at: run.report?.started_at ?? null,
-      overall_pass: run.report?.overall_pass ?? null,
-      blocking_failures: run.report?.blocking_failures ?? null,
-      commit: run.report?.commit ?? null,
-      report_sha256: run.reportSha256 ?? null,
-      ...(run.report ? {} : { problem: run.problem ?? 'no report.json (the run did not finish)' }),
-    }))
+    .map((run) => {
+      const reasons = run.report ? (discounts.get(run.runId) ?? []).map((discount) => DISCOUNT_TEXT[discount]) : ['it did not finish'];
+      return {
+        run_id: run.runId,
+        started_at: run.report?.started_at ?? null,
+        overall_pass: run.report?.overall_pass ?? null,
+        blocking_failures: run.report?.blocking_failures ?? null,
+        commit: run.report?.commit ?? null,
+        report_sha256: run.reportSha256 ?? null,
+        counts: reasons.length === 0,
+        ...(reasons.length > 0 ? { not_counted_because: reasons } : {}),
+        ...(run.report ? {} : { problem: run.problem ?? 'no report.json (the run did not finish)' }),
+      };
+    })
     .sort((a, b) => compareStrings(a.run_id, b.run_id));
 
   const tagNames = [signOffTagName(config, 'stage', id)];

@@ -94,9 +94,12 @@ describe('the audit pack as a reviewer reads it (GitHub-flavoured markdown)', ()
     // P1-S00 passed but is still in-progress: what to do before sign-off names a field and a command, as code.
     const before = pack(dir, ['--base', 'main']);
     expect(before).not.toContain('\\`');
-    expect(rendered(before)).toContain('before sign-off: set <code>status: done</code> in stages/mvp/00-foundation.md and commit it; then <code>stagedocs sign-off P1-S00</code>');
-    // Sign-off needs a done stage.
-    commitFiles(dir, { 'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0, status: 'done' }) }, 'P1-S00: done');
+    // P1-S02 started early (a linear-progression error): sign-off, which needs a repository that validates, says so too.
+    expect(rendered(before)).toContain(
+      'before sign-off: set <code>status: done</code> in stages/mvp/00-foundation.md and commit it; fix the validation errors of the other files (<code>stagedocs validate</code> lists them); then <code>stagedocs sign-off P1-S00</code>',
+    );
+    // Sign-off needs a done stage, and no validation error anywhere.
+    commitFiles(dir, { 'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0, status: 'done' }), 'stages/mvp/02-data.md': stage({ id: 'P1-S02', order: 2 }) }, 'P1-S00: done; P1-S02 waits');
     const markdown = pack(dir, ['--base', 'main']);
     const html = rendered(markdown);
     expect(markdown).not.toContain('\\`');

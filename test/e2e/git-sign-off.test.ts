@@ -67,11 +67,12 @@ describe('stagedocs sign-off', () => {
     expect(result.code).toBe(1);
     const [outcome] = JSON.parse(result.stdout).outcomes;
     expect(outcome).toMatchObject({ kind: 'stage', id: 'P1-S00', signed: false });
+    // The reasons are the one assessment's sign-off needs (audit/assess.ts), as status and the audit pack list them.
     expect(outcome.reasons).toEqual([
-      'the working tree is not clean: `stages/mvp/phase.md` (commit or restore them)',
       // The stage is done with a failing newest run: validation (done-needs-passing-run) and the verdict both say so.
-      'validation fails with 1 error, first stages/mvp/00-foundation.md:7:9 Stage `P1-S00` is `done` without a passing gate run that counts: its newest counting run, P1-S00_20261121T090000Z, failed its blocking gates: tests (fail: exit 1) (done-needs-passing-run); run `stagedocs validate`',
+      'validation error in stages/mvp/00-foundation.md:7:9 Stage `P1-S00` is `done` without a passing gate run that counts: its newest counting run, P1-S00_20261121T090000Z, failed its blocking gates: tests (fail: exit 1) (run `stagedocs validate`); run `stagedocs validate` and fix the errors in the stage document',
       'no passing gate run of P1-S00 counts: its newest counting run, P1-S00_20261121T090000Z, failed its blocking gates: tests (fail: exit 1); run `stagedocs gate run P1-S00` on a clean tree at a commit of this branch until it passes, and commit the evidence',
+      'the working tree is not clean: `stages/mvp/phase.md`; commit or restore them',
     ]);
     expect(git(repo, 'tag', '-l')).toBe('');
   });

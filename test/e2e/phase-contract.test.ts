@@ -208,7 +208,7 @@ describe('the phase contract', () => {
     const commit = tryGit(repo, ['commit', '-q', '-m', 'edit the state by hand']);
     expect(commit.code).not.toBe(0);
     expect(`${commit.stdout}${commit.stderr}`).toContain(
-      '.state/results.json:1:1  error    `.state/results.json` is protected by phase P2 (stages/p2/phase.md:7, pattern `.state/**`, status in-progress); it may change only together with the evidence of a gate run of the phase or one of its stages  protected-path',
+      '.state/results.json:1:1  error    `.state/results.json` is protected by phase P2 (stages/p2/phase.md:7:13, pattern `.state/**`, status in-progress); it may change only together with the evidence of a gate run of the phase or one of its stages  protected-path',
     );
   });
 

@@ -39,13 +39,9 @@ async function packInput(): Promise<{ input: PackInput; sectionReads: string[]; 
     return { sha, shortSha: sha.slice(0, 7), parents: [], subject: `Add ${file}`, date: '2026-11-21T10:00:00+00:00', changes: [{ status: 'A', path: file, oldBlob: '0'.repeat(40), newBlob: 'a'.repeat(40) }] };
   });
   const input: PackInput = {
-    model,
-    runs: [],
+    assessment: { model, runs: [], tags: new Map(), errorsByFile: new Map(), trust: { registry: undefined, history: undefined } },
     registry: () => (registryReads.push(1), []),
     commits: commits.reverse(),
-    tags: [],
-    errorsByFile: new Map(),
-    trust: { registry: undefined, history: undefined },
     range: { base: undefined, baseSha: undefined, head: 'HEAD', headSha: 'c'.repeat(40) },
     stageIds: undefined,
     generatedAt: '2026-11-21T12:00:00Z',

@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../engine/config.js';
-import { loadRepository } from '../../engine/load-repository.js';
+import { loadAssessment } from '../../api/assess.js';
 import type { Env } from '../../git/exec.js';
-import { historyRules } from '../../git/history-validation.js';
 import { assertFullHistory, headCommit } from '../../git/repository.js';
-import { commonReasons, phaseTagMessage, stageTagMessage, type QualifyingRun, type Reasons, type SignOffFacts } from '../../git/sign-off.js';
-import { runHistoryFacts, runTrustOf } from '../../git/run-trust.js';
+import { alreadySignedOff, phaseTagMessage, stageTagMessage, type QualifyingRun, type Reasons } from '../../git/sign-off.js';
 import { createAnnotatedTag, signOffTagName, type TagInfo } from '../../git/tags.js';
 import { assessPhase, assessStage, type AssessmentContext, type PhaseAssessment } from '../../audit/assess.js';
-import { globMatcher } from '../../audit/files.js';
-import { signOffTags, withInputHashes, workspaceOf } from '../../audit/workspace.js';
-import { uncommittedChanges } from '../../git/worktree-status.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
 import { assertValidId } from '../../model/ids.js';
 import { stagesOfPhase, type RepositoryModel } from '../../model/repository.js';
@@ -55,60 +49,33 @@ interface Outcome {
 
 async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promise<number> {
   assertValidId(id, 'stage or phase id', { example: 'P1-S03' });
-  const { root, prefix } = await commandRoot(io, flags.cwd, 'required');
-  const { config, hash } = await loadConfig(root);
+  const located = await commandRoot(io, flags.cwd, 'required');
+  const { root } = located;
   const head = await headCommit(root, io.env);
   if (!head) throw new UsageError('This repository has no commits yet; there is nothing to sign off', 'Commit the stage, its evidence and its documents first.');
   // Ancestry and history checks need the whole history.
   await assertFullHistory(root, io.env);
 
-  // Read before validation runs: validation may write its cache, which is tool state, not work.
-  const uncommitted = (await uncommittedChanges(root, io.env, prefix)).filter((file) => !file.startsWith('.stagedocs/'));
-  const [history, facts, tags] = await Promise.all([
-    historyRules(root, config, io.env, undefined),
-    runHistoryFacts(root, config.paths.gate_results, io.env),
-    signOffTags(root, config, io.env),
-  ]);
-  // The verdict every command reports (audit/assess.ts), with validation as `validate` runs it.
-  const repository = await loadRepository(root, {
-    config: { config, hash },
-    extraRules: history.rules,
-    evidence: 'check',
-    history: facts.history ? { commits: facts.history, head } : undefined,
-  });
-  const { validation, model } = repository;
-  const workspace = workspaceOf(repository);
-  const tagMap = new Map(tags.map((tag) => [tag.name, tag]));
-  const context: AssessmentContext = {
-    model,
-    runs: workspace.runs,
-    tags: tagMap,
-    errorsByFile: workspace.errorsByFile,
-    trust: runTrustOf(workspace.registry, facts),
-    globMatches: globMatcher(root),
-    ...(await withInputHashes(root, io.env, model)),
-  };
-  const base = {
-    head,
-    uncommitted,
-    validationErrors: validation.diagnostics.filter((diagnostic) => diagnostic.severity === 'error'),
-  };
-
+  // The verdict every command reports (audit/assess.ts), read as every command reads it: validation
+  // as `validate` runs it, the work tree's changes, the tags (api/assess.ts loadAssessment).
+  const loaded = await loadAssessment({ root: located, env: io.env });
+  const { model, config } = loaded.repository;
+  // The tags this run creates join the context: the phase's assessment after a stage's sign-off sees it.
+  const context: SignOffContext = { ...loaded.context, tags: new Map(loaded.context.tags) };
+  const base = { head };
   const outcomes: Outcome[] = [];
   const stage = model.stages.find((candidate) => candidate.data.id === id);
   if (stage) {
     const tag = signOffTagName(config, 'stage', id);
     const assessment = assessStage(context, stage);
-    // A validation error in the stage document is already among the common reasons (validation fails): said once.
-    const needs = assessment.signOffNeeds.filter((need) => !(need.cause === 'validation-error' && base.validationErrors.length > 0));
-    const all = [...commonReasons(tag, { ...base, existingTag: assessment.signOffTag }), ...needs.map((need) => `${need.reason}; ${need.fix}`)];
+    const all = [...alreadySignedOff(tag, assessment.signOffTag), ...assessment.signOffNeeds.map((need) => `${need.reason}; ${need.fix}`)];
     const run = assessment.passingRun;
     if (all.length > 0 || !run || run.folder.reportSha256 === undefined) {
       outcomes.push({ kind: 'stage', id, tag, signed: false, reasons: all.length > 0 ? all : [`no passing gate run of ${id} counts; run \`stagedocs gate run ${id}\``] });
     } else {
       const qualifying: QualifyingRun = { report: run.report, reportPath: `${run.folder.dir}/report.json`, reportSha256: run.folder.reportSha256 };
       const created = await createAnnotatedTag(root, tag, head, stageTagMessage(stage.data, qualifying), io.env);
-      tagMap.set(tag, created);
+      context.tags.set(tag, created);
       outcomes.push({ kind: 'stage', id, tag, signed: true, reasons: [], commit: head, run_id: run.report.run_id, report_sha256: qualifying.reportSha256 });
       const phase = phaseReadiness(model, context, stage.data.phase);
       if (phase.reasons.length === 0 && (flags.phase || (await confirmPhase(io, flags, stage.data.phase)))) outcomes.push(await signOffPhase(root, model, context, stage.data.phase, base, io.env));
@@ -125,6 +92,9 @@ async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promis
   else io.stdout.write(outcomes.map(describe).join(''));
   return outcomes.some((outcome) => !outcome.signed && outcome.reasons.length > 0) ? EXIT_FAILED : EXIT_OK;
 }
+
+/** The assessment's context with the tags as a map this run adds to. */
+type SignOffContext = AssessmentContext & { tags: Map<string, TagInfo> };
 
 /** On a terminal (pretty output, no --phase), asks whether to sign off the phase now. */
 async function confirmPhase(io: CliIo, flags: SignOffFlags, phaseId: string): Promise<boolean> {
@@ -144,9 +114,9 @@ function phaseReadiness(model: RepositoryModel, context: AssessmentContext, phas
   return { tag: assessment.tag, reasons: assessment.signOffNeeds.map((need) => `${need.reason}; ${need.fix}`), assessment };
 }
 
-async function signOffPhase(root: string, model: RepositoryModel, context: AssessmentContext, phaseId: string, base: Omit<SignOffFacts, 'existingTag'>, env: Env): Promise<Outcome> {
+async function signOffPhase(root: string, model: RepositoryModel, context: SignOffContext, phaseId: string, base: { head: string }, env: Env): Promise<Outcome> {
   const { tag, reasons: readiness, assessment } = phaseReadiness(model, context, phaseId);
-  const reasons = [...commonReasons(tag, { ...base, existingTag: context.tags.get(tag) }), ...readiness];
+  const reasons = [...alreadySignedOff(tag, context.tags.get(tag)), ...readiness];
   const notForProduction = assessment !== undefined && !assessment.forProduction;
   if (reasons.length > 0 || !assessment) return { kind: 'phase', id: phaseId, tag, signed: false, reasons, ...(notForProduction ? { not_for_production: true } : {}) };
   const stageTags: TagInfo[] = stagesOfPhase(model, phaseId).map((stage) => context.tags.get(signOffTagName(model.config, 'stage', stage.data.id))!);

@@ -9,7 +9,7 @@ import { examples, formatOption } from '../options.js';
 
 export function register(command: Command, context: CommandContext): void {
   command
-    .description("Lists the commits that touched the stage's document, decision note, freeze file and evidence folders, its gate runs and its sign-off tag.")
+    .description("Lists the commits that touched the stage's document, decision note, freeze file and evidence folders, its gate runs (each marked when it does not count for the verdict, and why), the verdict and its sign-off tag.")
     .argument('<stage-id>', 'the stage to trace')
     .addOption(formatOption(['pretty', 'json'] as const, 'pretty'))
     .addHelpText('after', examples('stagedocs trace P1-S03', 'stagedocs trace P1-S03 --format json | jq .commits'))
@@ -41,8 +41,11 @@ function pretty(trace: StageTrace): string {
   for (const run of trace.runs) {
     const outcome = run.overall_pass === null ? `unusable: ${run.problem}` : run.overall_pass ? 'pass' : `fail (${run.blocking_failures} blocking)`;
     lines.push(`  ${run.run_id}  ${outcome}  commit ${run.commit?.slice(0, 12) ?? '-'}  report sha256 ${run.report_sha256 ?? '-'}`);
+    // What the verdict made of the run: a pass that does not count is no pass.
+    if (run.report_sha256 !== null && !run.counts) lines.push(`      does not count: ${run.not_counted_because!.join('; ')}`);
   }
   if (trace.runs.length === 0) lines.push('  (none)');
+  lines.push('', `Verdict: ${trace.verdict.state}${trace.verdict.passed ? ', passed' : ', not passed'}; ${trace.verdict.sign_off_allowed ? 'sign-off allowed' : 'sign-off not allowed'}`, `  next: ${oneLine(trace.verdict.next_action)}`);
   lines.push('', `Tags (${trace.tags.length}):`);
   for (const tag of trace.tags) lines.push(`  ${tag.name} -> ${tag.commit.slice(0, 12)} ${tag.date}`);
   if (trace.tags.length === 0) lines.push('  (none)');
