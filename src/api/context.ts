@@ -1,6 +1,7 @@
 import { assessStage as assessLoadedStage, comparePhaseIds, type AssessmentContext } from '../audit/assess.js';
 import type { Env } from '../git/exec.js';
 import { gateType, type GateSpec, type ParsedDocument, type StageFrontmatter } from '../model/documents.js';
+import { buildCommand } from '../gates/build.js';
 import { UsageError } from '../model/errors.js';
 import { dependenciesOf, stagesOfPhase, type Typed } from '../model/repository.js';
 import { findSection } from '../model/sections.js';
@@ -276,7 +277,14 @@ function contextGate(gate: GateSpec): ContextGate {
     result.requirement = `requirements of ${gate.document ?? 'the PRD'} referenced in ${(gate.include ?? []).join(', ')} at least ${gate.min_rate ?? 1}`;
   } else if (type === 'produces') {
     result.requirement = `files exist: ${(gate.files ?? []).join(', ')}`;
+  } else if (type === 'build') {
+    result.requirement = `\`${buildCommand(gate) ?? 'the build'}\` exits 0`;
+  } else if (type === 'coverage' && gate.coverage) {
+    result.requirement = `${Object.entries(gate.coverage.min).map(([metric, min]) => `${metric} >= ${min}%`).join(', ')} in ${gate.coverage.file}`;
+  } else if (type === 'http') {
+    result.requirement = `\`${gate.start ?? ''}\` serves: ${(gate.requests ?? []).map((request) => `${request.method ?? 'GET'} ${request.path ?? request.url} -> ${request.expect.status}`).join(', ')}${gate.no_status?.length ? `; never ${gate.no_status.join(', ')}` : ''}`;
   }
+  if (gate.needs?.length) result.requirement = `${result.requirement ?? ''}${result.requirement ? '; ' : ''}runs after ${gate.needs.join(', ')} passed`;
   if (gate.description !== undefined && result.requirement === undefined && result.command === undefined) result.requirement = gate.description;
   return result;
 }

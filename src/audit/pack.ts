@@ -58,6 +58,8 @@ interface PackRun {
   duration: string;
   duration_ms: number;
   gate_results: string;
+  /** The artifacts the run kept (`gates[].artifacts`), each with the start of its sha256; null when none. */
+  artifacts: string | null;
   commit: string | null;
   short_commit: string;
   dirty: boolean;
@@ -626,6 +628,11 @@ function packRun(input: PackInput, folder: RunFolder): PackRun {
     gate_results: [...report.gates]
       .map((gate) => `${gate.id}: ${gate.outcome}${gate.outcome !== 'pass' && gate.severity === 'warning' ? ' (warning)' : ''}`)
       .join(', '),
+    artifacts:
+      report.gates
+        .flatMap((gate) => gate.artifacts ?? [])
+        .map((artifact) => `${artifact.path} (sha256 ${artifact.sha256.slice(0, 12)}, ${artifact.bytes} B)`)
+        .join(', ') || null,
     commit: report.commit,
     short_commit: report.commit ? report.commit.slice(0, 12) : 'none',
     dirty: report.dirty,

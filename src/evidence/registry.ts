@@ -6,6 +6,8 @@ import { REGISTRY_COLUMNS, REGISTRY_FILE, type RegistryCheck, type RegistryProbl
 import { isValidId } from '../model/ids.js';
 import { runReportSchema } from '../model/report-schema.js';
 import { CsvSyntaxError, csvRow, csvSafeText, decodeCell, parseCsv } from '../util/csv.js';
+import { contentSha256 } from '../util/content-hash.js';
+import { ARTIFACTS_DIR } from '../model/evidence.js';
 
 /**
  * The gate registry `gate_results/gate_registry.csv`: one row per finished run, derived entirely from
@@ -95,7 +97,7 @@ export function canonicalRuns(runs: RunFolder[]): Array<RunFolder & { report: Ru
 }
 
 /** Compares the registry text with the evidence. `text` undefined means the file does not exist. */
-function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsDir: string): RegistryCheck {
+function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsDir: string, changedArtifacts: ReadonlyMap<string, string[]>): RegistryCheck {
   const file = path.posix.join(gateResultsDir, REGISTRY_FILE);
   const problems: RegistryProblem[] = [];
   const runFolders = runs.filter((run) => isValidId(run.runId));
@@ -163,6 +165,7 @@ function checkRegistry(text: string | undefined, runs: RunFolder[], gateResultsD
       });
       continue;
     }
+    for (const message of changedArtifacts.get(runId) ?? []) problems.push({ kind: 'artifact-changed', ...at, runId, message: `run \`${runId}\` ${message}` });
     const edited = columns.filter((_column, index) => values[index] !== want[index]);
     if (edited.length > 0) {
       problems.push({
@@ -192,5 +195,34 @@ export async function checkRegistryFile(root: string, gateResultsDir: string, ru
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return checkRegistry(text, runs, gateResultsDir);
+  return checkRegistry(text, runs, gateResultsDir, await changedArtifacts(root, runs));
+}
+
+/**
+ * The kept artifacts (report.json `gates[].artifacts`) whose copy in the run folder no longer has the
+ * recorded sha256, or is gone, by run id. The report's own hash covers the recorded hashes, so an
+ * artifact and its entry cannot be changed together without the report's row disagreeing.
+ */
+async function changedArtifacts(root: string, runs: readonly RunFolder[]): Promise<Map<string, string[]>> {
+  const changed = new Map<string, string[]>();
+  for (const run of runs) {
+    for (const gate of run.report?.gates ?? []) {
+      for (const artifact of Array.isArray(gate.artifacts) ? gate.artifacts : []) {
+        const recorded = String(artifact.path);
+        // The report is read, not trusted: a path that leaves the run folder is never opened.
+        const escapes = path.posix.isAbsolute(recorded) || recorded.split(/[\\/]/).includes('..');
+        const copy = path.posix.join(run.dir, ARTIFACTS_DIR, recorded);
+        const bytes = escapes ? undefined : await readFile(path.join(root, copy)).catch(() => undefined);
+        const problem = escapes
+          ? `report.json of gate \`${gate.id}\` records the artifact path ${JSON.stringify(recorded)}, expected a path inside the run's ${ARTIFACTS_DIR}/ folder`
+          : bytes === undefined
+            ? `kept artifact ${copy} of gate \`${gate.id}\` is missing (the run recorded sha256 \`${artifact.sha256}\`)`
+            : contentSha256(bytes) !== artifact.sha256
+              ? `kept artifact ${copy} of gate \`${gate.id}\` hashes to \`${contentSha256(bytes)}\`, but report.json records \`${artifact.sha256}\` (the artifact was changed)`
+              : undefined;
+        if (problem) changed.set(run.runId, [...(changed.get(run.runId) ?? []), problem]);
+      }
+    }
+  }
+  return changed;
 }

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { shellQuote } from '../util/shell-quote.js';
 import { writeAtomic, writeExclusive } from '../util/write-atomic.js';
 import type { Template } from '../render/templates.js';
-import type { GateSpec } from '../model/documents.js';
-import { REGISTRY_FILE, type RunReport } from '../model/evidence.js';
+import { gateType, type GateSpec } from '../model/documents.js';
+import { buildCommand } from './build.js';
+import { ARTIFACTS_DIR, REGISTRY_FILE, type RunReport } from '../model/evidence.js';
 import { UsageError } from '../model/errors.js';
 import { describeEscape, pathEscape } from '../util/inside-root.js';
 import { loadTemplate } from '../render/templates.js';
@@ -57,9 +58,13 @@ export async function createRunFolder(root: string, gateResultsDir: string, stag
 export function renderCommandScript(stageId: string, gates: readonly GateSpec[], timeouts: readonly number[], redact: Redactor): string {
   const lines = ['#!/bin/sh', `# stagedocs gate run ${stageId}: the commands, in order, as run from the repository root.`, 'cd "$(git rev-parse --show-toplevel)" || exit 2', ''];
   gates.forEach((gate, index) => {
-    const kind = gate.type ?? (gate.metric ? 'metric' : 'run');
+    const kind = gateType(gate);
     lines.push(`# gate ${gate.id} (${kind}, ${gate.severity ?? 'blocking'}, timeout ${timeouts[index]}s)`);
+    const build = buildCommand(gate);
+    if (gate.needs?.length) lines.push(`# runs only when ${gate.needs.join(', ')} passed`);
     if (gate.run !== undefined) lines.push(`sh -c ${shellQuote(redact(gate.run))}`);
+    else if (build !== undefined) lines.push(`sh -c ${shellQuote(redact(build))}`);
+    else if (gate.start !== undefined) lines.push(`# the server, started in the background and stopped after the requests: sh -c ${shellQuote(redact(gate.start))}`);
     else lines.push(`# measured by stagedocs: no command`);
     lines.push('');
   });
@@ -135,6 +140,7 @@ function reportView(report: RunReport) {
       seconds: (gate.duration_ms / 1000).toFixed(1),
       tail: gate.outcome !== 'pass' && Array.isArray(gate.details?.output_tail) ? gate.details.output_tail : null,
     })),
+    artifacts: report.gates.flatMap((gate) => (gate.artifacts ?? []).map((artifact) => ({ gate: gate.id, copy: `${ARTIFACTS_DIR}/${artifact.path}`, bytes: artifact.bytes, sha256: artifact.sha256 }))),
     decision: report.decision_tag ?? 'none',
     commit: report.commit ?? 'no commit',
     branch: report.branch ?? 'detached',

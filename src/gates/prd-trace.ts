@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { TraceSource } from '../model/documents.js';
 
 /**
  * Requirement ids as a requirements document lists them: `REQ-12`, and the common `FR-3` (functional),
@@ -45,4 +46,39 @@ export async function traceRequirements(root: string, ids: readonly string[], fi
   const unreferenced = ids.filter((id) => remaining.has(id));
   const referenced = ids.filter((id) => !remaining.has(id));
   return { ids: [...ids], referenced, unreferenced, coverage: ids.length === 0 ? 1 : referenced.length / ids.length, scanned };
+}
+
+/**
+ * Test files when a prd-trace gate names none: the usual names of the common test runners (vitest,
+ * jest, mocha, pytest, go test, cargo's tests/ folder).
+ */
+export const DEFAULT_TEST_GLOBS: readonly string[] = ['**/*.test.*', '**/*.spec.*', '**/test_*.py', '**/*_test.py', '**/*_test.go', 'test/**', 'tests/**', '**/__tests__/**'];
+
+/**
+ * Ids referenced where `require` asks: from code (files of include that are not tests), from a test,
+ * or both (the default). A `// FR-1` comment in code alone does not make FR-1 implemented; a test
+ * that names it is the evidence that it works.
+ */
+export async function traceRequired(
+  root: string,
+  ids: readonly string[],
+  sources: { code: readonly string[]; test: readonly string[] },
+  require: readonly TraceSource[],
+): Promise<TraceResult & { missingFrom: Record<string, TraceSource[]> }> {
+  const bySource = new Map<TraceSource, Set<string>>();
+  let scanned = 0;
+  for (const source of ['code', 'test'] as const) {
+    if (!require.includes(source)) continue;
+    const trace = await traceRequirements(root, ids, sources[source]);
+    bySource.set(source, new Set(trace.referenced));
+    scanned += trace.scanned;
+  }
+  const missingFrom: Record<string, TraceSource[]> = {};
+  for (const id of ids) {
+    const missing = require.filter((source) => !bySource.get(source)!.has(id));
+    if (missing.length > 0) missingFrom[id] = missing;
+  }
+  const referenced = ids.filter((id) => missingFrom[id] === undefined);
+  const unreferenced = ids.filter((id) => missingFrom[id] !== undefined);
+  return { ids: [...ids], referenced, unreferenced, coverage: ids.length === 0 ? 1 : referenced.length / ids.length, scanned, missingFrom };
 }

@@ -1,11 +1,15 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gateType, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import type { GateResult } from '../model/evidence.js';
 import { describeEscape, globEscape, pathEscape } from '../util/inside-root.js';
 import type { ProcessResult } from './process.js';
-import { requirementIds, traceRequirements } from './prd-trace.js';
+import { DEFAULT_TEST_GLOBS, requirementIds, traceRequired } from './prd-trace.js';
 import { matchFiles, scanForStubs, worstFiles } from './stubs.js';
+import { buildCommand, missingBuild } from './build.js';
+import { measureCoverage } from './coverage.js';
+import { measureHttp } from './http.js';
+import { readWrittenFile } from './written-file.js';
 
 /** What a measured requirement concluded; timing is added by the runner. */
 type Measurement = Pick<GateResult, 'outcome' | 'summary' | 'measured' | 'details'>;
@@ -13,9 +17,20 @@ type Measurement = Pick<GateResult, 'outcome' | 'summary' | 'measured' | 'detail
 interface RequirementContext {
   root: string;
   stage: StageFrontmatter;
-  /** Runs the gate's command (when it has one) and returns how it ended. */
-  runCommand(command: string): Promise<ProcessResult>;
+  /**
+   * Runs a command of the gate and returns how it ended; `stop` ends it early (an http gate's server
+   * once the requests are sent), like a timeout ends it.
+   */
+  runCommand(command: string, stop?: AbortSignal): Promise<ProcessResult>;
+  /** The last lines (redacted) the gate's commands printed so far. */
+  outputTail(): string[];
 }
+
+/** How many of a failed build's last lines its summary quotes (report.json keeps more in output_tail). */
+const BUILD_SUMMARY_LINES = 5;
+
+/** How many files with stubs report.json lists with every stub line (worst lists the ten with most). */
+const MAX_LISTED_STUB_FILES = 100;
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1).replace(/\.0$/, '')}%`;
 
@@ -69,6 +84,7 @@ function commandFailure(gate: GateSpec, result: ProcessResult): Measurement | un
  * times out decides the outcome before anything is measured.
  */
 export async function evaluateRequirement(gate: GateSpec, context: RequirementContext): Promise<Measurement & { exit_code?: number | null }> {
+  if (gateType(gate) === 'build') return runBuild(gate, context);
   let exitCode: number | null | undefined;
   const commandStarted = Date.now();
   if (gate.run !== undefined) {
@@ -94,7 +110,26 @@ async function measure(gate: GateSpec, context: RequirementContext, exitCode: nu
       return measureProduces(gate, context);
     case 'prd-trace':
       return measureTrace(gate, context.root);
+    case 'coverage':
+      return measureCoverage(gate, context.root, commandStarted);
+    case 'http':
+      return measureHttp(gate, (command, stop) => context.runCommand(command, stop));
+    case 'build':
+      // Handled before any command runs (evaluateRequirement): a build is its own command.
+      return { outcome: 'error', summary: 'a `build` gate is run by runBuild' };
   }
+}
+
+/** A build gate: refuses a project without the build (no manifest, no script), else runs the tool's command. */
+async function runBuild(gate: GateSpec, context: RequirementContext): Promise<Measurement & { exit_code?: number | null }> {
+  const missing = await missingBuild(gate, context.root);
+  if (missing) return { outcome: 'fail', summary: missing };
+  const command = buildCommand(gate)!;
+  const result = await context.runCommand(command);
+  const failure = commandFailure(gate, result);
+  if (!failure) return { outcome: 'pass', summary: `\`${command}\` exit 0`, exit_code: result.exitCode, details: { command } };
+  const last = context.outputTail().slice(-BUILD_SUMMARY_LINES);
+  return { ...failure, summary: `build \`${command}\` ${failure.summary}${last.length > 0 ? `; last lines: ${last.join(' | ')}` : ''}`, exit_code: result.exitCode, details: { command } };
 }
 
 /** Reads `a.b.0.c` from parsed JSON; undefined when any step is missing. */
@@ -107,33 +142,18 @@ export function valueAtPath(data: unknown, dotted: string): unknown {
   return current;
 }
 
-/** File systems with coarse timestamps (FAT: 2 s) may date a fresh file slightly before the command started. */
-const MTIME_TOLERANCE_MS = 2000;
-
-/**
- * Reads the metric. When the gate has a command, the file must have been written by it: a file left
- * over from an earlier run (the command no longer produces it) would otherwise pass on stale numbers.
- */
+/** Reads the metric from the file the command wrote (`readWrittenFile`). */
 async function measureMetric(gate: GateSpec, root: string, commandStarted: number | undefined): Promise<Measurement> {
   const metric = gate.metric;
   if (!metric) return { outcome: 'error', summary: 'a `metric` gate needs `metric: { file, path, min | max }`' };
   const outside = outsideRepository('metric file', metric.file, pathEscape(root, metric.file));
   if (outside) return outside;
-  let text: string;
-  try {
-    const file = path.join(root, metric.file);
-    text = await readFile(file, 'utf8');
-    const modified = (await stat(file)).mtimeMs;
-    if (commandStarted !== undefined && modified < commandStarted - MTIME_TOLERANCE_MS) {
-      return {
-        outcome: 'fail',
-        summary: `metric file ${metric.file} was not written by the command (last modified ${new Date(modified).toISOString()}, before the gate started)`,
-        details: { file: metric.file },
-      };
-    }
-  } catch {
-    return { outcome: 'fail', summary: `metric file ${metric.file} does not exist (the command should write it)`, details: { file: metric.file } };
+  const read = await readWrittenFile(root, metric.file, commandStarted);
+  if ('staleSince' in read) {
+    return { outcome: 'fail', summary: `metric file ${metric.file} was not written by the command (last modified ${read.staleSince}, before the gate started)`, details: { file: metric.file } };
   }
+  if ('missing' in read) return { outcome: 'fail', summary: `metric file ${metric.file} does not exist (the command should write it)`, details: { file: metric.file } };
+  const text = read.text;
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -172,7 +192,7 @@ async function measureStubs(gate: GateSpec, root: string): Promise<Measurement> 
     outcome: rate <= maxRate ? 'pass' : 'fail',
     summary: worst[0] ? `${summary}; worst: ${worst[0].file} (${worst[0].count})` : summary,
     measured: { value: rate, max: maxRate },
-    details: { scanned: scan.scanned, with_stubs: scan.files.length, worst, skipped: scan.skipped, allowed_lines: scan.allowed },
+    details: { scanned: scan.scanned, with_stubs: scan.files.length, worst, files: scan.files.slice(0, MAX_LISTED_STUB_FILES), skipped: scan.skipped, allowed_lines: scan.allowed },
   };
 }
 
@@ -207,7 +227,7 @@ async function measureProduces(gate: GateSpec, context: RequirementContext): Pro
 
 async function measureTrace(gate: GateSpec, root: string): Promise<Measurement> {
   if (!gate.document || !gate.include || gate.include.length === 0) return { outcome: 'error', summary: 'a `prd-trace` gate needs `document` and `include` globs' };
-  const outside = outsideRepository('requirements document', gate.document, pathEscape(root, gate.document)) ?? globOutsideRepository(root, 'include', gate.include);
+  const outside = outsideRepository('requirements document', gate.document, pathEscape(root, gate.document)) ?? globOutsideRepository(root, 'include', gate.include) ?? globOutsideRepository(root, 'tests', gate.tests ?? []);
   if (outside) return outside;
   let text: string;
   try {
@@ -220,16 +240,20 @@ async function measureTrace(gate: GateSpec, root: string): Promise<Measurement> 
     return { outcome: 'fail', summary: `${gate.document} lists no requirement ids (such as REQ-12): nothing to trace is not a pass`, details: { document: gate.document } };
   }
   // The document lists every id, so it never counts as a reference.
-  const files = (await matchFiles(root, gate.include, gate.exclude)).filter((file) => file !== gate.document);
-  const outsideMatch = matchesOutsideRepository(root, files);
+  const notDocument = (file: string) => file !== gate.document;
+  const tests = new Set((await matchFiles(root, gate.tests ?? DEFAULT_TEST_GLOBS, gate.exclude)).filter(notDocument));
+  const code = (await matchFiles(root, gate.include, gate.exclude)).filter((file) => notDocument(file) && !tests.has(file));
+  const outsideMatch = matchesOutsideRepository(root, [...code, ...tests]);
   if (outsideMatch) return outsideMatch;
-  const trace = await traceRequirements(root, ids, files);
+  const require = gate.require ?? ['code', 'test'];
+  const trace = await traceRequired(root, ids, { code, test: [...tests] }, require);
   const minRate = gate.min_rate ?? 1;
-  const summary = `${trace.referenced.length} of ${ids.length} requirements referenced (${percent(trace.coverage)}), min ${percent(minRate)}`;
+  const where = require.length === 2 ? 'from code and a test' : require[0] === 'test' ? 'from a test' : 'from code';
+  const summary = `${trace.referenced.length} of ${ids.length} requirements referenced ${where} (${percent(trace.coverage)}), min ${percent(minRate)}`;
   return {
     outcome: trace.coverage >= minRate ? 'pass' : 'fail',
     summary: trace.unreferenced.length > 0 ? `${summary}; unreferenced: ${trace.unreferenced.slice(0, 10).join(', ')}${trace.unreferenced.length > 10 ? ', ...' : ''}` : summary,
     measured: { value: trace.coverage, min: minRate },
-    details: { document: gate.document, unreferenced: trace.unreferenced, referenced: trace.referenced.length, scanned: trace.scanned },
+    details: { document: gate.document, require, unreferenced: trace.unreferenced, missing_from: trace.missingFrom, referenced: trace.referenced.length, scanned: trace.scanned },
   };
 }

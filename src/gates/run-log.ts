@@ -99,6 +99,20 @@ export class RunLog {
 
   /** Flushes unfinished lines and notes how much of the gate's output the cap dropped. */
   endGate(): number {
+    this.flushTail();
+    const dropped = this.droppedInGate;
+    this.lastTail = this.tail;
+    this.tail = [];
+    if (dropped > 0) this.writeOrFail(`[stagedocs: output truncated: run.log reached gates.max_log_bytes (${this.maxBytes} bytes); ${dropped} bytes of this gate's output were dropped]\n`);
+    this.droppedInGate = 0;
+    return dropped;
+  }
+
+  /**
+   * Writes the gate's unfinished lines and returns its last lines so far (redacted): for a measured
+   * requirement that quotes its command's output (a failed build) before the gate ends.
+   */
+  flushTail(): string[] {
     for (const stream of ['stdout', 'stderr'] as const) {
       this.pending[stream] += this.decoders[stream].end();
       if (this.pending[stream] !== '') {
@@ -108,12 +122,7 @@ export class RunLog {
       }
       this.pending[stream] = '';
     }
-    const dropped = this.droppedInGate;
-    this.lastTail = this.tail;
-    this.tail = [];
-    if (dropped > 0) this.writeOrFail(`[stagedocs: output truncated: run.log reached gates.max_log_bytes (${this.maxBytes} bytes); ${dropped} bytes of this gate's output were dropped]\n`);
-    this.droppedInGate = 0;
-    return dropped;
+    return [...this.tail];
   }
 
   /**

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import type { Typed } from '../model/repository.js';
 import { type GateSpec, type StageFrontmatter, gateType } from '../model/documents.js';
-import { REGISTRY_FILE, REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidence.js';
+import { ARTIFACTS_DIR, REGISTRY_FILE, REPORT_FORMAT, type GateResult, type RunReport } from '../model/evidence.js';
 import { asFileSystemError } from '../model/errors.js';
 import { loadWriteAtomic } from '../util/write-atomic.js';
 import { createRunFolder, environmentSnapshot, loadReportTemplate, renderCommandScript, writeNew, writeReports } from './evidence.js';
@@ -18,6 +18,8 @@ import { registryValues, reportPathOf } from '../evidence/registry.js';
 import { reportSha256 } from '../evidence/read.js';
 import { appendRegistryRow, loadRegistryLock } from './registry.js';
 import { evaluateRequirement } from './requirements.js';
+import { keepArtifacts } from './artifacts.js';
+import { orderByNeeds, skippedResult, unmetNeed } from './needs.js';
 import { RunLog } from './run-log.js';
 
 /** What the caller sees while a run goes on (the CLI draws progress from it). */
@@ -71,7 +73,7 @@ export interface RunOutcome {
  * (a folder without report.json is an unfinished run), then one registry row is appended.
  */
 export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
-  const { root, config, stage, gates, redact } = options;
+  const { root, config, stage, redact } = options;
   // Everything the evidence needs after the gates is loaded before they run: a gate may delete
   // node_modules (`npm ci` does when it fails), stagedocs' own package included.
   const template = loadReportTemplate(root, config.paths.templates);
@@ -89,6 +91,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
   }
   const { runId, dir } = created;
   const runDir = path.posix.join(gateResultsDir, runId);
+  const gates = orderByNeeds(options.gates);
   const timeouts = gates.map((gate) => options.timeoutOverride ?? gate.timeout ?? config.gates.default_timeout);
 
   // The user's interrupt, or a log that can no longer be written: either ends the running gate's
@@ -123,8 +126,16 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
         log.marker(`interrupted before gate ${gate.id}: it and the gates after it did not run`);
         break;
       }
-      options.progress.gateStarted(gate, index, gates.length);
       const type = gateType(gate);
+      const unmet = unmetNeed(gate, results);
+      if (unmet !== undefined) {
+        const skipped: GateResult = { ...skippedResult(gate, type, unmet, options.now().toISOString()), ...(gate.run !== undefined ? { command: redact(gate.run) } : {}) };
+        log.marker(`gate ${gate.id} skipped: ${skipped.summary}`);
+        results.push(skipped);
+        options.progress.gateFinished(skipped, index, gates.length);
+        continue;
+      }
+      options.progress.gateStarted(gate, index, gates.length);
       const severity = gate.severity ?? 'blocking';
       const gateStartedAt = options.now();
       const gateStarted = performance.now();
@@ -132,16 +143,24 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
       const measured = await evaluateRequirement(gate, {
         root,
         stage: stage.data,
-        runCommand: (command) =>
+        runCommand: (command, stop) =>
           runShellCommand(command, {
             cwd: root,
             env: options.env,
             timeoutMs: timeouts[index]! * 1000,
-            signal: stopGates.signal,
+            signal: stop ? AbortSignal.any([stopGates.signal, stop]) : stopGates.signal,
             onOutput: (stream, chunk) => log.output(stream, chunk),
           }),
+        outputTail: () => log.flushTail(),
       });
       const dropped = log.endGate();
+      let artifacts: Awaited<ReturnType<typeof keepArtifacts>> | undefined;
+      try {
+        if (gate.artifacts && gate.artifacts.length > 0) artifacts = await keepArtifacts(root, dir, gate.artifacts, [`${gateResultsDir.replace(/\/+$/, '')}/**`]);
+      } catch (error) {
+        throw asFileSystemError(error, `${runDir}/${ARTIFACTS_DIR}/`, `copy the kept artifacts of gate \`${gate.id}\` into`, unfinishedState(runDir, 'the gate ran, and the gates after it did not'));
+      }
+      if (artifacts) log.marker(`gate ${gate.id} kept ${artifacts.kept.length} artifact(s)${artifacts.refused.length > 0 ? `; not copied: ${artifacts.refused.join(', ')}` : ''}`);
       const result: GateResult = {
         id: gate.id,
         type,
@@ -154,7 +173,8 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
         duration_ms: Math.round(performance.now() - gateStarted),
         summary: redact(measured.summary),
         ...(measured.measured ? { measured: measured.measured } : {}),
-        ...detailsOf(measured.details, dropped, measured.outcome !== 'pass' ? log.lastTail : []),
+        ...detailsOf({ ...measured.details, ...(artifacts && artifacts.refused.length > 0 ? { artifacts_refused: artifacts.refused } : {}) }, dropped, measured.outcome !== 'pass' ? log.lastTail : []),
+        ...(artifacts ? { artifacts: artifacts.kept } : {}),
       };
       log.marker(`gate ${gate.id} ${result.outcome}: ${result.summary}`);
       results.push(result);

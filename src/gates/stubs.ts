@@ -6,11 +6,14 @@ import path from 'node:path';
  * label for reports. Plain to-do markers count too: a gate that tolerates some sets `max_rate`.
  */
 const STUB_MARKERS: ReadonlyArray<[string, RegExp]> = [
-  ['not implemented', /not[ _-]?implemented/i], // stagedocs-allow-stub
-  ['501 response', /(?:status(?:Code)?|sendStatus|writeHead|code|HTTPStatus)\s*(?:\(|:|=|\.)\s*501\b|\b501\s+Not\s+Implemented\b/i],
+  ['NotImplementedError', /\braise\s+NotImplementedError\b/], // stagedocs-allow-stub
+  ['501 response', /(?:status(?:_?Code)?|sendStatus|writeHead|code|HTTPStatus)\s*(?:\(|:|=|\.)\s*501\b|\b501\s+Not\s+Implemented\b|\bStatusNotImplemented\b|\bHTTP_501/i], // stagedocs-allow-stub
+  ['not implemented', /not[ _-]?(?:yet[ _-]?)?implemented/i], // stagedocs-allow-stub
+  ['STUB comment', /(?:#|\/\/|\/\*)\s*STUB\b/], // stagedocs-allow-stub
+  ['placeholder comment', /(?:#|\/\/|\/\*)\s*placeholder\b/i], // stagedocs-allow-stub
   ['TODO/FIXME', /\b(?:TODO|FIXME|XXX)\b/], // stagedocs-allow-stub
-  ['unimplemented!', /\b(?:unimplemented|todo)!\s*\(/],
-  ['stub', /\bstub(?:bed)?\s+(?:implementation|response|handler)\b/i],
+  ['unimplemented!', /\b(?:unimplemented|todo)!\s*\(/], // stagedocs-allow-stub
+  ['stub', /\bstub(?:bed)?\s+(?:implementation|response|handler)\b/i], // stagedocs-allow-stub
 ];
 
 /**
@@ -22,10 +25,21 @@ const ALLOW_PRAGMA = 'stagedocs-allow-stub';
 /** Files larger than this are not scanned (generated bundles, data). */
 const MAX_SCAN_BYTES = 2 * 1024 * 1024;
 
+/** How many stub lines of one file are listed with their line (the count covers them all). */
+const MAX_LINES_PER_FILE = 20;
+
+interface StubLine {
+  line: number;
+  marker: string;
+  text: string;
+}
+
 interface StubHit {
   file: string;
   count: number;
-  first: { line: number; marker: string; text: string };
+  first: StubLine;
+  /** Every stub line of the file, 1-based, at most MAX_LINES_PER_FILE. */
+  lines: StubLine[];
 }
 
 interface StubScan {
@@ -74,8 +88,10 @@ export async function scanForStubs(root: string, files: readonly string[]): Prom
             allowed += 1;
             break;
           }
-          if (hit) hit.count += 1;
-          else hit = { file, count: 1, first: { line: index + 1, marker, text: text.trim().slice(0, 120) } };
+          const found = { line: index + 1, marker, text: text.trim().slice(0, 120) };
+          if (!hit) hit = { file, count: 0, first: found, lines: [] };
+          hit.count += 1;
+          if (hit.lines.length < MAX_LINES_PER_FILE) hit.lines.push(found);
           break;
         }
       });

@@ -14,7 +14,35 @@ export type DecisionStatus = 'proposed' | 'accepted' | 'superseded' | 'rejected'
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
 type GateSeverity = 'blocking' | 'warning';
-export type GateType = 'run' | 'metric' | 'no-stubs' | 'produces' | 'prd-trace';
+export type GateType = 'run' | 'metric' | 'no-stubs' | 'produces' | 'prd-trace' | 'build' | 'coverage' | 'http';
+
+/** The build tools a `build` gate knows the conventional command of. */
+export type BuildTool = 'npm' | 'pnpm' | 'yarn' | 'make' | 'cargo' | 'go' | 'python';
+
+/** The metrics a coverage report may carry; a format without one (lcov has no statements) says so. */
+export type CoverageMetric = 'lines' | 'branches' | 'functions' | 'statements';
+
+interface CoverageSpec {
+  /** The report, repository-relative: coverage-summary.json (istanbul), lcov.info, coverage.xml (Cobertura). */
+  file: string;
+  /** Read from the file's name when not given. */
+  format?: 'istanbul' | 'lcov' | 'cobertura';
+  /** Percentages (0 to 100) each metric must reach. */
+  min: Partial<Record<CoverageMetric, number>>;
+}
+
+export interface HttpRequestSpec {
+  method?: string;
+  /** Relative to the ready URL's origin (or http://127.0.0.1:<port>). */
+  path?: string;
+  url?: string;
+  body?: string;
+  headers?: Record<string, string>;
+  expect: { status: number; body_matches?: string };
+}
+
+/** Which kinds of file must reference a requirement for a prd-trace gate to count it as implemented. */
+export type TraceSource = 'code' | 'test';
 
 interface MetricSpec {
   file: string;
@@ -41,6 +69,24 @@ export interface GateSpec {
   description?: string;
   /** Runner labels this gate needs besides its stage's. */
   runs_on?: string[];
+  /** `build`: the tool whose build command runs, an optional script name and folder. */
+  tool?: BuildTool;
+  script?: string;
+  cwd?: string;
+  coverage?: CoverageSpec;
+  /** `http`: the server command, started in its own process group and stopped after the requests. */
+  start?: string;
+  ready?: { url?: string; port?: number; timeout?: number };
+  requests?: HttpRequestSpec[];
+  /** `http`: statuses no request may get, whatever it expects (501: an endpoint that is only a stub). */
+  no_status?: number[];
+  /** `prd-trace`: where a requirement must be referenced (default code and test), and what a test file is. */
+  require?: TraceSource[];
+  tests?: string[];
+  /** Ids of gates of the same stage that must pass before this one runs (else it is skipped). */
+  needs?: string[];
+  /** Globs of files the gate leaves that are copied, hashed, into the run folder. */
+  artifacts?: string[];
 }
 
 export interface StageFrontmatter {

@@ -6,7 +6,19 @@ import { compareStrings } from './diagnostic.js';
 export const REPORT_FORMAT = 'stagedocs-gate-report/1';
 
 /** `interrupted`: stagedocs was interrupted (SIGINT/SIGTERM) while the gate ran, and stopped its processes. */
-export type GateOutcome = 'pass' | 'fail' | 'timeout' | 'error' | 'interrupted';
+export type GateOutcome = 'pass' | 'fail' | 'timeout' | 'error' | 'interrupted' | 'skipped';
+
+/** The folder of a run that holds the kept artifacts, mirroring their repository paths. */
+export const ARTIFACTS_DIR = 'artifacts';
+
+/** A file a gate left that the run kept: copied to `artifacts/<path>` in the run folder. */
+export interface KeptArtifact {
+  /** Repository-relative path, also its path under the run folder's artifacts/. */
+  path: string;
+  /** sha256 of the bytes copied. */
+  sha256: string;
+  bytes: number;
+}
 
 export interface GateResult {
   id: string;
@@ -26,6 +38,8 @@ export interface GateResult {
   measured?: { value: number; min?: number; max?: number };
   /** Type-specific details (worst files, unreferenced requirement ids, missing files). */
   details?: Record<string, unknown>;
+  /** The files of the gate's `artifacts` globs, copied into the run folder, in path order. */
+  artifacts?: KeptArtifact[];
 }
 
 export interface RunReport {
@@ -139,7 +153,7 @@ function stageRunIndex(runs: RunFolder[]): Map<string, RunReport[]> {
   return byStage;
 }
 
-type RegistryProblemKind = 'missing' | 'extra' | 'edited' | 'sha-mismatch' | 'duplicate' | 'malformed' | 'header';
+type RegistryProblemKind = 'missing' | 'extra' | 'edited' | 'sha-mismatch' | 'duplicate' | 'malformed' | 'header' | 'artifact-changed';
 
 export interface RegistryProblem {
   kind: RegistryProblemKind;

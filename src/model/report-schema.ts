@@ -25,6 +25,9 @@ const gateResultSchema = {
         'no-stubs': 'a scan for stub markers',
         produces: 'files that must exist',
         'prd-trace': 'requirement ids that must be referenced',
+        build: "a tool's build command",
+        coverage: 'the metrics of a coverage report, compared with their minimums',
+        http: 'a server started, requests sent, statuses and bodies checked',
       },
       'What the gate checked.',
     ),
@@ -36,6 +39,7 @@ const gateResultSchema = {
         timeout: 'the command ran longer than its timeout and was stopped',
         error: 'the gate could not be evaluated (a missing file, a command that could not start)',
         interrupted: 'stagedocs was interrupted (Ctrl-C, SIGTERM) while the gate ran, and ended its processes',
+        skipped: 'the gate did not run because a gate it needs (needs) did not pass; a skipped blocking gate fails the run',
       },
       'How the gate ended.',
     ),
@@ -58,7 +62,23 @@ const gateResultSchema = {
       },
       'The measurement of a measured requirement, with its thresholds.',
     ),
-    details: described({ type: 'object' }, 'Gate-type specific details (files with stubs, unreferenced requirement ids, the output tail of a failure).'),
+    details: described({ type: 'object' }, 'Gate-type specific details (files with stubs, unreferenced requirement ids, the output tail of a failure, the prerequisite of a skipped gate).'),
+    artifacts: described(
+      {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['path', 'sha256', 'bytes'],
+          properties: {
+            path: described({ type: 'string' }, 'The repository-relative path of the file, also its path under artifacts/ in the run folder.', { examples: ['results/summary.json'] }),
+            sha256: described({ type: 'string', pattern: '^[0-9a-f]{64}$' }, 'The sha256 of the bytes copied; `registry --check` verifies the copy still has it.'),
+            bytes: described(count, 'The size of the file, in bytes.'),
+          },
+          additionalProperties: false,
+        },
+      },
+      "The files matched by the gate's artifacts globs after it ran, copied into the run folder.",
+    ),
   },
   additionalProperties: true,
 } as const;

@@ -1,4 +1,4 @@
-import { MAX_TIMEOUT_SECONDS, type DecisionStatus, type GateType, type Maturity, type RiskLevel, type WorkStatus } from './documents.js';
+import { MAX_TIMEOUT_SECONDS, type BuildTool, type DecisionStatus, type GateType, type Maturity, type RiskLevel, type WorkStatus } from './documents.js';
 import { described, enumOf } from './schema-docs.js';
 import { ID_PATTERN } from './ids.js';
 
@@ -52,7 +52,10 @@ export const gateSchema = {
         metric: 'runs the command (if any), then reads a number from a JSON file and compares it with min and max',
         'no-stubs': 'scans the include files for stub markers (TODO, "not implemented", 501) and passes when their rate is at most max_rate', // stagedocs-allow-stub: describes the markers the gate looks for
         produces: 'passes when every path in files (or the stage\'s produces) exists',
-        'prd-trace': 'passes when at least min_rate of the requirement ids in document are referenced in the include files',
+        'prd-trace': 'passes when at least min_rate of the requirement ids in document are referenced in the include files (by default from code and from a test)',
+        build: 'runs the conventional build command of tool (npm run build, make, cargo build, ...) and passes when it exits 0',
+        coverage: 'runs the command (if any), then reads a coverage report (istanbul, lcov, Cobertura) and passes when every metric reaches its min',
+        http: 'starts the start command, waits until ready answers, sends the requests and passes when every status and body matches',
       },
       'What the gate checks.',
     ),
@@ -97,6 +100,117 @@ export const gateSchema = {
     }),
     min_rate: described({ type: 'number', minimum: 0, maximum: 1 }, 'The lowest share (0 to 1) of requirement ids that a prd-trace gate needs referenced (default 1).', {
       examples: [0.8],
+    }),
+    require: described(
+      { type: 'array', items: enumOf({ code: 'a file of include that is not a test', test: 'a test file (matched by tests)' }, 'A kind of file that must reference the requirement.'), minItems: 1, uniqueItems: true },
+      'Where a prd-trace gate needs each requirement referenced to count it as implemented (default both: a comment in code alone is not an implementation).',
+      { examples: [['code', 'test'], ['code']] },
+    ),
+    tests: described(stringList, 'Globs of the test files of a prd-trace gate (default: *.test.*, *.spec.*, test_*.py, *_test.go, *_test.py and the folders test/, tests/, __tests__/).', {
+      examples: [['test/**/*.ts']],
+    }),
+    tool: enumOf<BuildTool>(
+      {
+        npm: 'npm run <script> (default build)',
+        pnpm: 'pnpm run <script> (default build)',
+        yarn: 'yarn run <script> (default build)',
+        make: 'make <script> (default: the first target)',
+        cargo: 'cargo build (script: a cargo subcommand instead of build)',
+        go: 'go build ./... (script: a package pattern instead of ./...)',
+        python: 'python -m build (script: a module to run instead of build)',
+      },
+      'The build tool of a build gate.',
+    ),
+    script: described(nonEmptyString, 'The build script or target a build gate runs instead of the default one (npm run <script>, make <script>).', { examples: ['build:prod'] }),
+    cwd: described(nonEmptyString, 'The folder, relative to the repository root, a build gate runs in (default the root).', { examples: ['frontend'] }),
+    coverage: described(
+      {
+        type: 'object',
+        required: ['file', 'min'],
+        properties: {
+          file: described(nonEmptyString, 'The coverage report, relative to the repository root.', { examples: ['coverage/coverage-summary.json', 'coverage/lcov.info', 'coverage.xml'] }),
+          format: enumOf(
+            { istanbul: 'istanbul json-summary (coverage-summary.json)', lcov: 'an lcov tracefile (lcov.info)', cobertura: 'Cobertura XML (coverage.xml)' },
+            "The report's format (default: from the file name: .json istanbul, .info lcov, .xml Cobertura).",
+          ),
+          min: described(
+            {
+              type: 'object',
+              minProperties: 1,
+              properties: {
+                lines: described({ type: 'number', minimum: 0, maximum: 100 }, 'The lowest line coverage that passes, in percent.', { examples: [80] }),
+                branches: described({ type: 'number', minimum: 0, maximum: 100 }, 'The lowest branch coverage that passes, in percent.', { examples: [70] }),
+                functions: described({ type: 'number', minimum: 0, maximum: 100 }, 'The lowest function coverage that passes, in percent (istanbul, lcov).', { examples: [80] }),
+                statements: described({ type: 'number', minimum: 0, maximum: 100 }, 'The lowest statement coverage that passes, in percent (istanbul only).', { examples: [80] }),
+              },
+              additionalProperties: false,
+            },
+            'The threshold of each metric, in percent; a metric the format does not carry fails.',
+          ),
+        },
+        additionalProperties: false,
+      },
+      'The coverage report a coverage gate reads and the thresholds it holds it to.',
+      { examples: [{ file: 'coverage/lcov.info', min: { lines: 80, branches: 70 } }] },
+    ),
+    start: described(nonEmptyString, 'The command that starts the server of an http gate, from the repository root; it runs in its own process group, stopped after the requests.', {
+      examples: ['node server.js'],
+    }),
+    ready: described(
+      {
+        type: 'object',
+        properties: {
+          url: described(nonEmptyString, 'A URL that answers (any HTTP status) once the server is up; the requests are relative to its origin.', { examples: ['http://127.0.0.1:8080/healthz'] }),
+          port: described({ type: 'integer', minimum: 1, maximum: 65535 }, 'A TCP port on 127.0.0.1 that accepts connections once the server is up.', { examples: [8080] }),
+          timeout: described({ type: 'number', exclusiveMinimum: 0, maximum: 3600 }, 'Seconds to wait for the server to answer before the gate fails (default 30).', { examples: [30] }),
+        },
+        additionalProperties: false,
+      },
+      'When the server of an http gate is up: url or port, waited for at most timeout seconds.',
+      { examples: [{ url: 'http://127.0.0.1:8080/healthz', timeout: 30 }] },
+    ),
+    requests: described(
+      {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          required: ['expect'],
+          properties: {
+            method: described({ type: 'string', pattern: '^[A-Za-z]+$' }, 'The HTTP method (default GET).', { examples: ['POST'] }),
+            path: described({ type: 'string', pattern: '^/' }, 'The path, relative to the origin of ready.url (or http://127.0.0.1:<ready.port>).', { examples: ['/healthz'] }),
+            url: described(nonEmptyString, 'The whole URL, instead of path.', { examples: ['http://127.0.0.1:8080/orders/1'] }),
+            body: described({ type: 'string' }, 'The request body, sent as is.', { examples: ['{"status":"shipped"}'] }),
+            headers: described({ type: 'object', additionalProperties: { type: 'string', description: 'The value of the header.' } }, 'Request headers, by name.', {
+              examples: [{ 'content-type': 'application/json' }],
+            }),
+            expect: described(
+              {
+                type: 'object',
+                required: ['status'],
+                properties: {
+                  status: described({ type: 'integer', minimum: 100, maximum: 599 }, 'The HTTP status the response must have.', { examples: [200, 409] }),
+                  body_matches: described(nonEmptyString, 'A regular expression (JavaScript) the response body must match.', { examples: ['"ok"'] }),
+                },
+                additionalProperties: false,
+              },
+              'What the response must be.',
+            ),
+          },
+          additionalProperties: false,
+        },
+      },
+      'The requests an http gate sends once the server is ready, in order, each with the status (and body) it expects.',
+      { examples: [[{ path: '/healthz', expect: { status: 200, body_matches: 'ok' } }]] },
+    ),
+    no_status: described({ type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 }, uniqueItems: true }, 'Statuses no response of an http gate may have, whatever a request expects (501: a handler that is only a stub).', {
+      examples: [[501]],
+    }),
+    needs: described(idList, 'Ids of gates of the same stage that must pass before this one runs; when one fails or is skipped, this gate is skipped (recorded as skipped, not run).', {
+      examples: [['preflight']],
+    }),
+    artifacts: described(stringList, 'Globs of files (inside the repository) the gate leaves, copied after it with their sha256 into the run folder under artifacts/.', {
+      examples: [['results/*.json']],
     }),
     document: described(nonEmptyString, 'The requirements document of a prd-trace gate, whose ids (REQ-12, FR-3, NFR-4, US-7) must be referenced; a path inside the repository.', {
       examples: ['docs/prd.md'],

@@ -1,5 +1,6 @@
 import { placeOf, type GateSpec } from '../model/documents.js';
 import { findSection } from '../model/sections.js';
+import { needsProblems } from '../model/gate-needs.js';
 import { truncate } from '../util/text.js';
 import { documentRule } from './types.js';
 
@@ -38,6 +39,12 @@ export const objectiveGate = documentRule(
         hint: 'Add `gates: [{ id: tests, run: "npm test" }]` or a measured requirement such as `type: no-stubs`.',
       });
     }
+    const wellFormed = gates.filter((gate) => gate && typeof gate === 'object' && typeof gate.id === 'string');
+    if (wellFormed.length === gates.length) {
+      for (const problem of needsProblems(gates)) {
+        context.report({ ...placeOf(doc, `/gates/${problem.gate}/needs/${Math.max(0, problem.need)}`), message: `Gate \`${gates[problem.gate]!.id}\` ${problem.message}`, hint: problem.hint });
+      }
+    }
     gates.forEach((gate, index) => {
       if (!gate || typeof gate !== 'object') return;
       const problem = gateProblem(gate, Array.isArray(doc.data?.produces) && doc.data.produces.length > 0);
@@ -66,7 +73,7 @@ function gateProblem(gate: GateSpec, stageProduces: boolean): { message: string;
   const type = gate.type ?? (gate.metric ? 'metric' : gate.run ? 'run' : undefined);
   switch (type) {
     case undefined:
-      return { message: 'has neither `run` nor `type`, expected a command or a measured requirement', hint: 'Add `run: <command>` or `type: no-stubs | produces | prd-trace | metric` with its threshold.' };
+      return { message: 'has neither `run` nor `type`, expected a command or a measured requirement', hint: 'Add `run: <command>` or `type: build | coverage | http | no-stubs | produces | prd-trace | metric` with its threshold.' };
     case 'run':
       return gate.run ? undefined : { message: 'is of type `run` without a `run` command', hint: 'Add `run: <command>`, e.g. `run: npm test`.' };
     case 'metric':
@@ -83,6 +90,16 @@ function gateProblem(gate: GateSpec, stageProduces: boolean): { message: string;
       if (!gate.document) return { message: 'of type `prd-trace` has no `document`', hint: 'Add `document: docs/prd.md`, the file that lists requirement ids such as REQ-12.' };
       if (!gate.include?.length) return { message: 'of type `prd-trace` has no `include` globs', hint: 'Add `include: ["src/**", "test/**"]`.' };
       if (gate.min_rate === undefined) return { message: 'of type `prd-trace` has no `min_rate`, expected a threshold', hint: 'Add `min_rate: 0.8`.' };
+      return undefined;
+    case 'build':
+      return gate.tool ? undefined : { message: 'of type `build` has no `tool`', hint: 'Add `tool: npm` (or pnpm, yarn, make, cargo, go, python).' };
+    case 'coverage':
+      if (!gate.coverage) return { message: 'of type `coverage` has no `coverage`', hint: 'Add `coverage: { file: coverage/lcov.info, min: { lines: 80 } }`.' };
+      return undefined;
+    case 'http':
+      if (!gate.start) return { message: 'of type `http` has no `start` command', hint: 'Add `start: node server.js`, the command that starts the server.' };
+      if (!gate.ready?.url && !gate.ready?.port) return { message: 'of type `http` has no `ready` url or port, expected when the server is up', hint: 'Add `ready: { url: http://127.0.0.1:8080/healthz, timeout: 30 }`.' };
+      if (!gate.requests?.length) return { message: 'of type `http` has no `requests`', hint: 'Add `requests: [{ path: /healthz, expect: { status: 200 } }]`.' };
       return undefined;
   }
 }

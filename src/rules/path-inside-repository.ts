@@ -46,6 +46,13 @@ function namedPaths(doc: ParsedDocument): NamedPath[] {
       list(spec.include, `${base}/include`, `${name} \`include`, true);
       list(spec.exclude, `${base}/exclude`, `${name} \`exclude`, true);
       list(spec.files, `${base}/files`, `${name} \`files`, true);
+      list(spec.tests, `${base}/tests`, `${name} \`tests`, true);
+      list(spec.artifacts, `${base}/artifacts`, `${name} \`artifacts`, true);
+      if (typeof spec.cwd === 'string') found.push({ value: spec.cwd, pointer: `${base}/cwd`, at: 'value', field: `${name} \`cwd\``, glob: false });
+      const coverage = spec.coverage as Record<string, unknown> | undefined;
+      if (coverage && typeof coverage === 'object' && typeof coverage.file === 'string') {
+        found.push({ value: coverage.file, pointer: `${base}/coverage/file`, at: 'value', field: `${name} \`coverage.file\``, glob: false });
+      }
     });
   }
   if (doc.kind === 'freeze' && data.inputs && typeof data.inputs === 'object') {

@@ -214,7 +214,9 @@ describe('stagedocs gate run', () => {
   it('fails no-stubs when nothing matches, and traces requirements', () => {
     const dir = gateRepo({
       'docs/prd.md': '# PRD\n\n- REQ-1 login\n- REQ-2 logout\n- REQ-12 audit\n',
-      'src/auth.ts': '// implements REQ-1 and REQ-12\n',
+      'src/auth.ts': '// implements REQ-1, REQ-2 and REQ-12\n',
+      // REQ-2 is named in code only: without a test that names it, it is not implemented.
+      'test/auth.test.ts': '// checks REQ-1 and REQ-12\n',
       [S00]: gateStage(
         '  - id: stubs\n    type: no-stubs\n    include: ["lib/**/*.ts"]\n  - id: trace\n    type: prd-trace\n    document: docs/prd.md\n    include: ["src/**", "docs/**"]\n    min_rate: 0.8\n  - id: docs\n    type: produces\n    files: [docs/prd.md, docs/api.md]',
       ),
@@ -223,7 +225,7 @@ describe('stagedocs gate run', () => {
     expect(result.code).toBe(1);
     const [stubs, trace, produces] = JSON.parse(result.stdout).gates;
     expect(stubs.summary).toMatch(/no file matched lib\/\*\*\/\*\.ts/);
-    expect(trace).toMatchObject({ outcome: 'fail', summary: '2 of 3 requirements referenced (66.7%), min 80%; unreferenced: REQ-2', details: { unreferenced: ['REQ-2'] } });
+    expect(trace).toMatchObject({ outcome: 'fail', summary: '2 of 3 requirements referenced from code and a test (66.7%), min 80%; unreferenced: REQ-2', details: { unreferenced: ['REQ-2'], missing_from: { 'REQ-2': ['test'] } } });
     expect(produces).toMatchObject({ outcome: 'fail', summary: '1 of 2 declared files exist; missing: docs/api.md' });
   });
 

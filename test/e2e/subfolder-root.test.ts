@@ -59,7 +59,9 @@ function normalized(result: CliResult | { code: number; out: string }, where: La
     .replace(/\b[0-9a-f]{7,64}\b/g, '<sha>')
     .replace(/"duration_ms": \d+/g, '"duration_ms": <n>')
     .replace(/\b\d+ ?ms\b/g, '<n> ms')
-    .replace(/\(\d+(\.\d+)?s\)/g, '(<n>s)');
+    .replace(/\(\d+(\.\d+)?s\)/g, '(<n>s)')
+    // A gate's progress line (`[1/1] tests pass 0.1s exit 0`): its duration is the machine's, not the layout's.
+    .replace(/ \d+\.\d+s exit /g, ' <n>s exit ');
 }
 
 /** Runs every command once, in order, and returns their normalized outputs by step. */

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { CLI, GIT_ENV, makeRepo, type CliResult } from './repo.js';
 import { phase, stage, STAGE_SECTIONS } from './documents.js';
@@ -74,4 +75,16 @@ export async function waitForProcessGone(pid: number): Promise<void> {
       return true;
     }
   }, `process ${pid} to be gone`);
+}
+
+/** A port nothing listens on right now, on 127.0.0.1 (for a test's real server). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
