@@ -15,7 +15,7 @@ import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.
 import { assertStageId, findStage } from '../gates/stage-model.js';
 import type { Env } from '../git/exec.js';
 import { gitState } from '../git/worktree-status.js';
-import { freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type StageFrontmatter } from '../model/documents.js';
+import { freezeCommand, freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type StageFrontmatter } from '../model/documents.js';
 import { EXIT_FAILED, OptionError, StagedocsError, UsageError } from '../model/errors.js';
 import { ID_RULE, isValidId } from '../model/ids.js';
 import { checkProgression, unverifiedRuns } from '../model/progression.js';
@@ -195,7 +195,7 @@ async function checkFreeze(root: string, env: Env, model: RepositoryModel, stage
       throw new StagedocsError(
         `Stage \`${stage.data.id}\` has \`freeze: required\` but ${file} does not exist`,
         EXIT_FAILED,
-        `Freeze its inputs first: \`stagedocs freeze ${stage.data.id} --input <glob>\`, and commit the freeze file.`,
+        `Freeze its inputs first: \`${freezeCommand(stage.data.id)}\`, and commit the freeze file.`,
       );
     }
     return undefined;

@@ -1,7 +1,7 @@
 import { type Config } from '../model/config.js';
 import { dependenciesOf, stagesOfPhase, type RepositoryModel, type Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
-import { phaseExit, type PhaseFrontmatter, type PhaseReadiness, type StageFrontmatter } from '../model/documents.js';
+import { freezeCommand, phaseExit, type PhaseFrontmatter, type PhaseReadiness, type StageFrontmatter } from '../model/documents.js';
 import { entryProblems, isGlobPattern, phaseGateSubject, type ContractProblem, type EntryFacts } from '../model/phase-contract.js';
 import { findSection } from '../model/sections.js';
 import { describeDecisionNeed, unmetDecisions } from '../model/decision-needs.js';
@@ -167,7 +167,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   }
   for (const problem of phaseEntryProblems(context, data.phase)) block('phase-entry', ...messageParts(`entry of phase ${data.phase} is unmet: ${problem.reason}`));
   if (data.freeze === 'required' && !model.freezes.some((freeze) => freeze.data.stage === data.id)) {
-    block('freeze-missing', { text: `freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run ` }, { code: `stagedocs freeze ${data.id}` }, { text: ')' });
+    block('freeze-missing', { text: `freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run ` }, { code: freezeCommand(data.id) }, { text: ')' });
   }
   if (lastRun?.freeze && !lastRun.freeze.verified) block('freeze-failed', { text: `freeze verification failed in run ${lastRun.run_id}` });
   const freeze = freezeOf(context, data, lastRun);
@@ -453,7 +453,7 @@ const FIXES: Record<BlockerCause, (id: string) => string> = {
   'dependency-missing': () => 'fix `depends_on` (or add the missing stage)',
   'dependency-not-passed': () => 'make each dependency pass its gates (or sign it off) first',
   'phase-entry': () => "meet the entry of the stage's phase first (`stagedocs status` lists what it lacks)",
-  'freeze-missing': (id) => `run \`stagedocs freeze ${id}\` and commit the freeze file`,
+  'freeze-missing': (id) => `run \`${freezeCommand(id)}\` and commit the freeze file`,
   'freeze-failed': () => 'restore the frozen inputs, then run the gates again',
   'freeze-drift': () => 'restore the frozen inputs to their frozen content (`stagedocs validate` names each), or record a decision and freeze anew under a new stage',
   'validation-error': () => 'run `stagedocs validate` and fix the errors in the stage document',

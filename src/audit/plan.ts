@@ -1,4 +1,4 @@
-import { freezePathOf, type StageFrontmatter } from '../model/documents.js';
+import { freezeCommand, freezePathOf, type StageFrontmatter } from '../model/documents.js';
 import { compareStrings } from '../model/diagnostic.js';
 import { dependenciesOf, type Typed } from '../model/repository.js';
 import { requiredLabels } from '../model/runner.js';
@@ -72,7 +72,7 @@ export function buildPlan(context: AssessmentContext, options: PlanOptions = {})
     if (reasons.length === 0) continue;
     // Due, but `gate run` would refuse it: say why instead of planning a job that fails.
     if (stage.data.status === 'blocked') held.push({ stage: stage.data.id, reason: 'the stage is marked `status: blocked`' });
-    else if (assessment.blockerDetails.some((blocker) => blocker.cause === 'freeze-missing')) held.push({ stage: stage.data.id, reason: `its freeze file is missing (\`stagedocs freeze ${stage.data.id}\`)` });
+    else if (assessment.blockerDetails.some((blocker) => blocker.cause === 'freeze-missing')) held.push({ stage: stage.data.id, reason: `its freeze file is missing (\`${freezeCommand(stage.data.id)}\`)` });
     else if (assessment.judged.last && !assessment.judged.last.report.overall_pass) {
       held.push({ stage: stage.data.id, reason: `its newest counting run, ${assessment.judged.last.report.run_id}, failed: a rerun needs a decision note with a Root cause (\`gate run --decision <tag>\`)` });
     } else due.set(stage.data.id, { stage, reasons });

@@ -265,6 +265,11 @@ export function gateType(gate: GateSpec): GateType {
 }
 
 /** The freeze file of a stage, repository-relative. */
+/** The command that writes a stage's freeze file, as hints name it: `freeze` needs at least one `--input`. */
+export function freezeCommand(stageId: string): string {
+  return `stagedocs freeze ${stageId} --input <glob>`;
+}
+
 export function freezePathOf(freezeDir: string, stageId: string): string {
   return path.posix.join(freezeDir.replace(/\\/g, '/').replace(/\/+$/, ''), `${stageId}.freeze.json`);
 }

@@ -1,4 +1,4 @@
-import { placeOf, freezePathOf } from '../model/documents.js';
+import { freezeCommand, placeOf, freezePathOf } from '../model/documents.js';
 import { repositoryRule } from './types.js';
 
 export const freezeRequired = repositoryRule(
@@ -17,7 +17,7 @@ export const freezeRequired = repositoryRule(
         file: doc.file,
         ...placeOf(doc, '/freeze'),
         message: `Stage \`${data.id}\` is \`${data.status}\` with \`freeze: required\`, but ${file} does not exist (or is invalid)`,
-        hint: `Freeze its inputs before any official run: \`stagedocs freeze ${data.id} --input <glob>\`, then commit the file.`,
+        hint: `Freeze its inputs before any official run: \`${freezeCommand(data.id)}\`, then commit the file.`,
       });
     }
   },

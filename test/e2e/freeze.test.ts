@@ -22,6 +22,17 @@ function frozenRepo(extraStage = 'freeze: required\n') {
 }
 
 describe('stagedocs freeze', () => {
+  it('is suggested, wherever a freeze file is missing, as a command that runs (freeze needs an --input)', () => {
+    const dir = frozenRepo();
+    const status = JSON.parse(runCli(dir, ['status', '--format', 'json']).stdout) as { phases: Array<{ stages: Array<{ id: string; next_action: string }> }> };
+    const next = status.phases[0]!.stages.find((entry) => entry.id === 'P1-S00')!.next_action;
+    expect(next).toContain('stagedocs freeze P1-S00 --input <glob>');
+    const plan = runCli(dir, ['gate', 'plan', '--format', 'json']);
+    expect(plan.stdout).toContain('stagedocs freeze P1-S00 --input <glob>');
+    // The suggested command, with a real glob for `<glob>`, is one `freeze` accepts.
+    expect(runCli(dir, ['freeze', 'P1-S00', '--input', 'config/*.yaml']).code).toBe(0);
+  });
+
   it('writes the freeze file with the contract fields, exclusively', () => {
     const dir = frozenRepo();
     const result = runCli(dir, ['freeze', 'P1-S00', '--input', 'config/*.yaml', '--decision', 'D-2026-11-21-001', '--scope', 'dataset=v3', '--scope', 'seed=42']);
