@@ -1,6 +1,5 @@
-import { access } from 'node:fs/promises';
-import path from 'node:path';
 import type { Env } from '../git/exec.js';
+import { inputsNow } from '../git/freeze-drift.js';
 import { storedContentHashes } from '../git/stored-content.js';
 import type { FreezeFile } from '../model/documents.js';
 import { NoInputMatchError, UsageError } from '../model/errors.js';
@@ -56,24 +55,8 @@ export interface FreezeVerification {
 
 /** Re-hashes every frozen input and names those that changed or disappeared. */
 export async function verifyFreeze(root: string, env: Env, file: string, freeze: FreezeFile): Promise<FreezeVerification> {
-  const changed: string[] = [];
-  const missing: string[] = [];
-  const present: string[] = [];
-  const outside: string[] = [];
-  for (const input of Object.keys(freeze.inputs).sort()) {
-    // A freeze file is repository content: a path leaving the repository (or a symlink out of it) is never read.
-    if (pathEscape(root, input)) {
-      outside.push(input);
-      continue;
-    }
-    try {
-      await access(path.join(root, input));
-      present.push(input);
-    } catch {
-      missing.push(input);
-    }
-  }
-  const hashes = await storedContentHashes(root, env, present);
-  for (const input of present) if (hashes.get(input) !== freeze.inputs[input]) changed.push(input);
+  const { hashes, missing, outside } = await inputsNow(root, env, Object.keys(freeze.inputs));
+  const unread = new Set([...missing, ...outside]);
+  const changed = Object.keys(freeze.inputs).sort().filter((input) => !unread.has(input) && hashes.get(input) !== freeze.inputs[input]);
   return { file, verified: changed.length === 0 && missing.length === 0 && outside.length === 0, changed, missing, ...(outside.length > 0 ? { outside } : {}) };
 }

@@ -58,29 +58,44 @@ async function freezeFilesOnDisk(root: string, config: Config): Promise<FrozenIn
   return found;
 }
 
+/** The inputs of freezes as they are now: the stored-content hash of each present one, and those missing or outside. */
+export interface InputsNow {
+  hashes: Map<string, string>;
+  missing: string[];
+  /** Lexically or through a symlink out of the repository: never read. */
+  outside: string[];
+}
+
 /**
- * The current stored-content sha256 of each path (see `storedContentHashes`), null for a file that
- * is missing or a path that leaves the repository (a freeze file is repository content: such a path
- * is never read). What `gate run` and `validate` compare with the frozen hashes.
+ * The current stored-content sha256 (see `storedContentHashes`) of each input path that is present,
+ * sorted, and the paths that are missing or leave the repository (a freeze file is repository
+ * content: such a path is never read). What `gate run`, `freeze` verification and `validate` compare
+ * with the frozen hashes.
  */
-export async function currentInputHashes(root: string, env: Env, inputs: Iterable<string>): Promise<Map<string, string | null>> {
-  const hashes = new Map<string, string | null>();
+export async function inputsNow(root: string, env: Env, inputs: Iterable<string>): Promise<InputsNow> {
   const present: string[] = [];
+  const missing: string[] = [];
+  const outside: string[] = [];
   for (const input of [...new Set(inputs)].sort()) {
-    // Lexically or through a symlink out of the repository: never read, and never the frozen content.
     if (pathEscape(root, input)) {
-      hashes.set(input, null);
+      outside.push(input);
       continue;
     }
     try {
       await access(path.join(root, input));
       present.push(input);
-      hashes.set(input, null);
     } catch {
-      hashes.set(input, null);
+      missing.push(input);
     }
   }
-  for (const [input, hash] of await storedContentHashes(root, env, present)) hashes.set(input, hash);
+  return { hashes: await storedContentHashes(root, env, present), missing, outside };
+}
+
+/** The current hash of each path, null for one that is missing or leaves the repository (never the frozen content). */
+export async function currentInputHashes(root: string, env: Env, inputs: Iterable<string>): Promise<Map<string, string | null>> {
+  const now = await inputsNow(root, env, inputs);
+  const hashes = new Map<string, string | null>([...now.missing, ...now.outside].map((input) => [input, null]));
+  for (const [input, hash] of now.hashes) hashes.set(input, hash);
   return hashes;
 }
 
