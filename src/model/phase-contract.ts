@@ -1,4 +1,7 @@
-import { entryPhasesOf, phaseExit, placeOf, pointerSegment, type ParsedDocument, type PhaseFrontmatter, type StageFrontmatter } from './documents.js';
+import { entryPhasesOf, phaseExit, placeOf, pointerSegment, type GateSpec, type ParsedDocument, type PhaseFrontmatter, type StageFrontmatter } from './documents.js';
+import type { RunFolder } from './evidence.js';
+import { notPassedReason, stageRuns, type RunTrust, type StageRuns } from './progression.js';
+import type { Config } from './config.js';
 import type { Position } from './diagnostic.js';
 import type { RepositoryModel, Typed } from './repository.js';
 
@@ -13,6 +16,8 @@ export interface EntryFacts {
   phaseCleared(phaseId: string): boolean;
   /** Whether a path or glob has a match; undefined when the caller cannot tell (then it is not judged). */
   fileExists(pattern: string): boolean | undefined;
+  /** The runs of a phase's entry gates, judged as a stage's are; undefined when the caller has no evidence (then they are not judged). */
+  entryRuns(phase: Typed<PhaseFrontmatter>): StageRuns | undefined;
 }
 
 /** One unmet promise of a phase contract: where it is written, what is wrong, what to do. */
@@ -56,15 +61,40 @@ export function entryProblems(phase: Typed<PhaseFrontmatter>, facts: EntryFacts,
     if (check.file === undefined || facts.fileExists(check.file) !== false) return;
     at(`/entry/checks/${index}/file`, `entry check \`${check.id}\` (${check.description}) is not met: \`${check.file}\` does not exist`, `clear the blocker so that \`${check.file}\` exists`);
   });
+  const runs = (entry.gates ?? []).length > 0 ? facts.entryRuns(phase) : undefined;
+  if (runs && !runs.passed) {
+    const subject = phaseEntrySubject(phase).data;
+    at('/entry/gates', `no passing run of the entry gates of phase \`${data.id}\` counts: ${notPassedReason(subject, runs)}`, `run \`stagedocs gate run ${data.id} --entry\` on a clean tree until it passes, and commit the evidence`);
+  }
   return problems;
 }
 
-/** The entry facts `validate` has: upstream phases by their status, paths by the repository's files; globs are left to commands that can list files. */
+/** The runs of a phase's entry gates, judged by the one notion of a counting run (model/progression.ts). */
+export function entryGateRuns(phase: Typed<PhaseFrontmatter>, runs: readonly RunFolder[], trust: RunTrust): StageRuns {
+  return stageRuns(phaseEntrySubject(phase).data, runs, trust);
+}
+
+/**
+ * What clears an upstream phase for the commands that read git (`phases.upstream_requires`): its sign-off
+ * tag (default, as the issue asks: "signed off, or done by config"), or its `done` status. `validate`
+ * reads no tags and always judges `done`.
+ */
+export function upstreamRequirement(config: Config): 'signed off' | 'done' {
+  return config.phases?.upstream_requires === 'done' ? 'done' : 'signed off';
+}
+
+/**
+ * The entry facts `validate` has: upstream phases by their status, paths by the repository's files,
+ * entry gates by the gate evidence when it was loaded (not in the hook); globs are left to commands
+ * that can list files.
+ */
 export function documentEntryFacts(model: RepositoryModel): EntryFacts {
   const phases = new Map(model.phases.map((phase) => [phase.data.id, phase.data.status]));
+  const evidence = model.evidence;
   return {
     phaseCleared: (id) => phases.get(id) === 'done',
     fileExists: (pattern) => (isGlobPattern(pattern) ? undefined : model.exists(pattern)),
+    entryRuns: (phase) => (evidence ? entryGateRuns(phase, evidence.runs, { registry: evidence.registry, history: evidence.history }) : undefined),
   };
 }
 
@@ -76,17 +106,35 @@ export function documentEntryFacts(model: RepositoryModel): EntryFacts {
  */
 export function phaseGateSubject(phase: Typed<PhaseFrontmatter>): Typed<StageFrontmatter> {
   const exit = phaseExit(phase.data);
+  return gateSubject(phase, phase.data.id, phase.data.title, exit.gates ?? [], exit.produces);
+}
+
+/** The id under which a phase's entry gates run and are recorded: run folders `<phase-id>-entry_<timestamp>`. */
+export function entrySubjectId(phaseId: string): string {
+  return `${phaseId}-entry`;
+}
+
+/**
+ * The phase as the subject of a gate run of its entry gates (`gate run <phase-id> --entry`): as for
+ * the exit gates, but under its own id (`entrySubjectId`), so that entry and exit runs are judged
+ * apart; the registry row's phase column carries the phase id.
+ */
+export function phaseEntrySubject(phase: Typed<PhaseFrontmatter>): Typed<StageFrontmatter> {
+  return gateSubject(phase, entrySubjectId(phase.data.id), `${phase.data.title} (entry)`, phase.data.entry?.gates ?? [], undefined);
+}
+
+function gateSubject(phase: Typed<PhaseFrontmatter>, id: string, title: string, gates: GateSpec[], produces: string[] | undefined): Typed<StageFrontmatter> {
   return {
     doc: phase.doc,
     data: {
-      id: phase.data.id,
+      id,
       kind: 'stage',
-      title: phase.data.title,
+      title,
       phase: phase.data.id,
       order: 0,
       status: phase.data.status,
-      gates: exit.gates ?? [],
-      ...(exit.produces ? { produces: exit.produces } : {}),
+      gates,
+      ...(produces ? { produces } : {}),
     },
   };
 }
@@ -147,7 +195,7 @@ export function phaseProtectedEntries(after: readonly PhaseState[], before: read
   const add = (phase: PhaseState, status: string, started: boolean, removedByCommit: boolean, later: readonly PhaseState[]) => {
     if (!started) return;
     const ownStages = stages.filter((stage) => stage.phase === phase.id);
-    const runPrefixes = [phase.id, ...ownStages.map((stage) => stage.id)].map((id) => `${gateResults}/${id}_`);
+    const runPrefixes = [phase.id, entrySubjectId(phase.id), ...ownStages.map((stage) => stage.id)].map((id) => `${gateResults}/${id}_`);
     const lists: Array<[PhaseList, string, (state: PhaseState) => readonly string[]]> = [
       ['protected', '/protected', (state) => state.protected],
       ['agents.must_not_modify', '/agents/must_not_modify', (state) => state.mustNotModify],

@@ -362,6 +362,11 @@ const phaseSchema = {
             'Blockers stated as checks: each a command (`run`) or a file (`file`), exactly one of the two.',
             { examples: [[{ id: 'routing-complete', description: 'Tasks must be routed with adapter assignments', file: '.state/ROUTING_COMPLETE' }]] },
           ),
+          gates: described(
+            { type: 'array', items: gateSchema, minItems: 1 },
+            'The entry gates: `stagedocs gate run <phase-id> --entry` runs them with evidence (run folder `<phase-id>-entry_<UTC timestamp>`, a registry row like a stage\'s); until a run of them passes and counts, the entry is unmet.',
+            { examples: [[{ id: 'routing-valid', run: 'node scripts/check-routing.js' }]] },
+          ),
         },
         patternProperties: extensionKeys,
         additionalProperties: false,
@@ -618,6 +623,20 @@ export const configSchema = {
         additionalProperties: false,
       },
       'Where gates run: this runner\'s labels.',
+    ),
+    phases: described(
+      {
+        type: 'object',
+        properties: {
+          upstream_requires: described(
+            { type: 'string', enum: ['signed-off', 'done'] },
+            "What clears an upstream phase of a phase's `entry.phases` for `gate run`, `sign-off`, `status` and the other commands that read git: `signed-off` (default), its phase sign-off tag exists; `done`, its document has `status: done` (what `validate`, which reads no tags, always judges).",
+            { examples: ['done'] },
+          ),
+        },
+        additionalProperties: false,
+      },
+      'Phase contract settings.',
     ),
   },
   additionalProperties: false,

@@ -225,4 +225,64 @@ describe('the phase contract', () => {
     rmSync(path.join(repo, '.stagedocs'), { recursive: true, force: true });
     expect(existsSync(path.join(repo, 'gate_results'))).toBe(false);
   });
+
+  it('runs the entry gates of a phase with evidence and a registry row; until a run of them passes, its stages are refused', () => {
+    const repo = contractRepo('entry:\n  gates:\n    - id: routed\n      run: test -f routed.flag\n', { status: 'in-progress' });
+    const validate = runCli(repo, ['validate', '--format', 'json']);
+    expect(validate.code).toBe(1);
+    expect(JSON.parse(validate.stdout).diagnostics).toEqual([
+      expect.objectContaining({
+        ruleId: 'phase-entry',
+        file: 'stages/p2/00-b.md',
+        line: 7,
+        column: 9,
+        message: 'Stage `P2-S00` is `in-progress` while the entry of phase `P2` is unmet: no passing run of the entry gates of phase `P2` counts: it has no finished gate run (stages/p2/phase.md:9:5), expected the entry met before the stage starts',
+      }),
+    ]);
+    const refused = runCli(repo, ['gate', 'run', 'P2-S00'], at(1));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the entry of phase `P2` is unmet: no passing run of the entry gates of phase `P2` counts: it has no finished gate run (stages/p2/phase.md:9:5): run `stagedocs gate run P2 --entry`');
+    expect(runFolders(repo)).toEqual([]);
+    expect(runCli(repo, ['gate', 'run', 'P2-S00', '--entry']).code).toBe(2);
+    expect(runCli(repo, ['gate', 'run', 'P1', '--entry']).stderr).toContain('Phase `P1` (stages/p1/phase.md) declares no entry gates');
+
+    writeTree(repo, { 'routed.flag': '' });
+    commitAll(repo, 'routing done');
+    const entryRun = runCli(repo, ['gate', 'run', 'P2', '--entry'], at(2));
+    expect(entryRun.stderr).toBe('');
+    expect(entryRun.code).toBe(0);
+    expect(runFolders(repo)).toEqual(['P2-entry_20261121T100200Z']);
+    expect(readReport(repo, 'P2-entry_20261121T100200Z')).toMatchObject({ stage_id: 'P2-entry', phase_id: 'P2', overall_pass: true });
+    expect(registryText(repo)).toMatch(/\nP2-entry_20261121T100200Z,P2-entry,Phase P2 \(entry\),P2,/);
+    // The run counts (every entry gate, a clean tree at a commit of this branch, its registry row): the stage may run now.
+    commitAll(repo, 'entry evidence');
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    const run = runCli(repo, ['gate', 'run', 'P2-S00'], at(3));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // The exit gates are judged apart: the phase has none, and its entry run is not an exit run.
+    expect(runCli(repo, ['gate', 'run', 'P2']).stderr).toContain('declares no exit gates');
+  });
+
+  it('lets `done` clear an upstream phase for the commands when phases.upstream_requires is `done`', () => {
+    const repo = contractRepo('upstream: [P1]\nentry: {}\n', { status: 'not-started' });
+    setStatus(repo, 'stages/p1/phase.md', 'done');
+    const refused = runCli(repo, ['gate', 'run', 'P2-S00'], at(1));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('upstream phase `P1` is not signed off (stages/p2/phase.md:7:12)');
+
+    writeTree(repo, { 'stagedocs.config.yaml': 'phases:\n  upstream_requires: done\n' });
+    commitAll(repo, 'done clears upstream');
+    const run = runCli(repo, ['gate', 'run', 'P2-S00'], at(2));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    setStatus(repo, 'stages/p1/phase.md', 'in-progress');
+    const open = JSON.parse(runCli(repo, ['status', '--format', 'json']).stdout);
+    expect(open.phases[1].entry_unmet).toEqual([expect.objectContaining({ reason: 'upstream phase `P1` is not done', line: 7, column: 12 })]);
+
+    writeTree(repo, { 'stagedocs.config.yaml': 'phases:\n  upstream_requires: tagged\n' });
+    const bad = runCli(repo, ['validate']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('stagedocs.config.yaml:2:22');
+  });
 });
