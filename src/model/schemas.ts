@@ -628,9 +628,12 @@ export const configSchema = {
       {
         type: 'object',
         properties: {
-          upstream_requires: described(
-            { type: 'string', enum: ['signed-off', 'done'] },
-            "What clears an upstream phase of a phase's `entry.phases` for `gate run`, `sign-off`, `status` and the other commands that read git: `signed-off` (default), its phase sign-off tag exists; `done`, its document has `status: done` (what `validate`, which reads no tags, always judges).",
+          upstream_requires: enumOf(
+            {
+              'signed-off': 'its phase sign-off tag exists (the default)',
+              done: 'its document has `status: done`, signed off or not (what `validate`, which reads no tags, always judges)',
+            },
+            "What clears an upstream phase of a phase's `entry.phases` for `gate run`, `sign-off`, `status` and the other commands that read git.",
             { examples: ['done'] },
           ),
         },
