@@ -224,6 +224,43 @@ describe('the phase contract', () => {
     expect(runCli(repo, ['guard', '--path', 'src/app.ts']).code).toBe(0);
     rmSync(path.join(repo, '.stagedocs'), { recursive: true, force: true });
     expect(existsSync(path.join(repo, 'gate_results'))).toBe(false);
+    // At commit both lists hold too, for everyone: the hook cannot tell an agent's commit from a person's.
+    writeTree(repo, { '.state/results.json': '{}\n', 'schema/users.sql': 'create table users();\n' });
+    git(repo, 'add', '-A');
+    const staged = runCli(repo, ['validate', '--staged', '--format', 'json']);
+    expect(staged.code).toBe(1);
+    expect(JSON.parse(staged.stdout).diagnostics.map((d: Record<string, unknown>) => [d.file, d.line, d.column, d.ruleId, d.message])).toEqual([
+      ['.state/results.json', 1, 1, 'protected-path', '`.state/results.json` is protected by phase P2 (stages/p2/phase.md:7:13, pattern `.state/**`, status done); it may change only together with the evidence of a gate run of the phase or one of its stages'],
+      ['schema/users.sql', 1, 1, 'protected-path', '`schema/users.sql` is in `agents.must_not_modify` of phase P2 (stages/p2/phase.md:9:21, pattern `schema/**`, status done); it may change only together with the evidence of a gate run of the phase or one of its stages'],
+    ]);
+  });
+
+  it('holds a stage on an entry check stated as a file: validate at its status line, gate run and sign-off refused', () => {
+    const contract = 'entry:\n  checks:\n    - id: routing-complete\n      description: Tasks must be routed\n      file: .state/ROUTING_COMPLETE\n';
+    const repo = contractRepo(contract);
+    const unmet = 'entry check `routing-complete` (Tasks must be routed) is not met: `.state/ROUTING_COMPLETE` does not exist (stages/p2/phase.md:11:13)';
+    const validate = runCli(repo, ['validate', '--format', 'json']);
+    expect(validate.code).toBe(1);
+    expect(JSON.parse(validate.stdout).diagnostics).toEqual([
+      expect.objectContaining({ ruleId: 'phase-entry', file: 'stages/p2/00-b.md', line: 7, column: 9, message: `Stage \`P2-S00\` is \`in-progress\` while the entry of phase \`P2\` is unmet: ${unmet}, expected the entry met before the stage starts` }),
+    ]);
+    const refused = runCli(repo, ['gate', 'run', 'P2-S00'], at(1));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(unmet);
+    expect(runFolders(repo)).toEqual([]);
+
+    // Met, the stage runs and is done; the blocker comes back before the sign-off, which is refused.
+    writeTree(repo, { '.state/ROUTING_COMPLETE': '' });
+    commitAll(repo, 'routing complete');
+    expect(runCli(repo, ['gate', 'run', 'P2-S00'], at(2)).code).toBe(0);
+    commitAll(repo, 'evidence');
+    setStatus(repo, 'stages/p2/00-b.md', 'done');
+    git(repo, 'rm', '-q', '.state/ROUTING_COMPLETE');
+    git(repo, 'commit', '-q', '--no-verify', '-m', 'routing undone');
+    const signOff = runCli(repo, ['sign-off', 'P2-S00']);
+    expect(signOff.code).toBe(1);
+    expect(signOff.stdout + signOff.stderr).toContain(unmet.replace(' (stages/p2/phase.md:11:13)', ''));
+    expect(git(repo, 'tag', '-l').trim()).toBe('');
   });
 
   it('runs the entry gates of a phase with evidence and a registry row; until a run of them passes, its stages are refused', () => {
