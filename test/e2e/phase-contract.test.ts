@@ -71,6 +71,7 @@ describe('the phase contract', () => {
       'entry file `.state/routing_decisions.json` does not exist',
       'entry file `.state/task_queue.json` does not exist',
       'entry check `routing-complete` (Tasks must be routed with adapter assignments) is not met: `.state/ROUTING_COMPLETE` does not exist',
+      'no passing run of the entry gates of phase `P5` counts: it has no finished gate run',
     ]);
     const text = runCli(repo, ['status']).stdout;
     expect(text).toContain('readiness: design-only, production disallowed (not for production); risk: data_loss medium, execution very-high');
