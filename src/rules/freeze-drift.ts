@@ -4,7 +4,7 @@ import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
 
 export const freezeDriftMeta: RuleMeta = {
   id: 'freeze-drift',
-  description: 'Every frozen input still has the sha256 its freeze file recorded: in the working tree, and in every commit of a range after the freeze was committed.',
+  description: 'Every frozen input still has the sha256 its freeze file recorded: in the working tree, in the staged content (the hook), and in every commit of a range after the freeze was committed.',
   defaultSeverity: 'error',
 };
 
