@@ -456,7 +456,7 @@ const decisionSchema = {
       },
       'Where the decision stands.',
     ),
-    stages: described(idList, 'Ids of the stages the decision applies to.', { examples: [['P1-S03']] }),
+    stages: described(idList, 'Ids of the stages the decision applies to; a phase id (its exit gates) or `<phase-id>-entry` (its entry gates) for a decision that answers a failed run of a phase\'s gates.', { examples: [['P1-S03']] }),
     supersedes: described(id, 'The decision_tag of the decision this one replaces.', { examples: ['D-2026-11-01-002'] }),
     rerun_of: described(nonEmptyString, 'The run id of the failed gate run this decision reruns; such a note needs a Root cause section.', {
       examples: ['P1-S03_20261121T090726Z'],

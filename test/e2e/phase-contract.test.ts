@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STAGE_SECTIONS, phase, stage } from '../helpers/documents.js';
+import { STAGE_SECTIONS, decision, phase, stage } from '../helpers/documents.js';
 import { readReport, registryText, runFolders } from '../helpers/gates.js';
 import { tryGit } from '../helpers/git-commit.js';
 import { PROJECT_ROOT, git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
@@ -284,18 +284,27 @@ describe('the phase contract', () => {
     expect(runCli(repo, ['gate', 'run', 'P2-S00', '--entry']).code).toBe(2);
     expect(runCli(repo, ['gate', 'run', 'P1', '--entry']).stderr).toContain('Phase `P1` (stages/p1/phase.md) declares no entry gates');
 
-    writeTree(repo, { 'routed.flag': '' });
+    // A failing entry run is recorded; its rerun needs a decision note naming the entry gates' subject.
+    const failed = runCli(repo, ['gate', 'run', 'P2', '--entry'], at(2));
+    expect(failed.code).toBe(1);
+    expect(readReport(repo, 'P2-entry_20261121T100200Z')).toMatchObject({ stage_id: 'P2-entry', phase_id: 'P2', overall_pass: false });
+    writeTree(repo, {
+      'routed.flag': '',
+      'decisions/D-2026-11-21-001.md': decision({ tag: 'D-2026-11-21-001', extra: 'stages: [P2-entry]\nrerun_of: P2-entry_20261121T100200Z\n', body: '## Context\nx\n\n## Decision\ny\n\n## Consequences\nz\n\n## Root cause\nThe routing had not run.\n' }),
+    });
     commitAll(repo, 'routing done');
-    const entryRun = runCli(repo, ['gate', 'run', 'P2', '--entry'], at(2));
+    expect(runCli(repo, ['gate', 'run', 'P2', '--entry'], at(3)).stderr).toContain('a rerun needs --decision <tag>');
+    const entryRun = runCli(repo, ['gate', 'run', 'P2', '--entry', '--decision', 'D-2026-11-21-001'], at(4));
     expect(entryRun.stderr).toBe('');
     expect(entryRun.code).toBe(0);
-    expect(runFolders(repo)).toEqual(['P2-entry_20261121T100200Z']);
-    expect(readReport(repo, 'P2-entry_20261121T100200Z')).toMatchObject({ stage_id: 'P2-entry', phase_id: 'P2', overall_pass: true });
-    expect(registryText(repo)).toMatch(/\nP2-entry_20261121T100200Z,P2-entry,Phase P2 \(entry\),P2,/);
+    expect(runFolders(repo)).toEqual(['P2-entry_20261121T100200Z', 'P2-entry_20261121T100400Z']);
+    expect(readReport(repo, 'P2-entry_20261121T100400Z')).toMatchObject({ stage_id: 'P2-entry', phase_id: 'P2', overall_pass: true, decision_tag: 'D-2026-11-21-001' });
+    expect(registryText(repo)).toMatch(/\nP2-entry_20261121T100400Z,P2-entry,Phase P2 \(entry\),P2,/);
     // The run counts (every entry gate, a clean tree at a commit of this branch, its registry row): the stage may run now.
     commitAll(repo, 'entry evidence');
     expect(runCli(repo, ['validate']).code).toBe(0);
-    const run = runCli(repo, ['gate', 'run', 'P2-S00'], at(3));
+    expect(runCli(repo, ['registry', '--check']).code).toBe(0);
+    const run = runCli(repo, ['gate', 'run', 'P2-S00'], at(5));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     // The exit gates are judged apart: the phase has none, and its entry run is not an exit run.
