@@ -14,6 +14,7 @@ import { validate } from '../api/validate.js';
 import { loadRepository } from '../engine/load-repository.js';
 import type { Env } from '../git/exec.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
+import { inertText } from '../util/text.js';
 import { TOOL_VERSION } from '../util/version.js';
 
 /** What the server works with: one repository, the environment of git and the gates, and a clock. */
@@ -110,7 +111,7 @@ export function createServer(options: McpOptions): McpServer {
     ({ stage, gates, decision }) =>
       answer(async () => {
         const outcome = await runGates({ root: located, env, stage, gates, decision, now: options.now, nodeVersion: options.nodeVersion });
-        return { content: [{ type: 'text', text: `${JSON.stringify(outcome.report, null, 2)}\n` }], isError: false };
+        return { ...json(outcome.report), isError: false };
       }),
   );
 
@@ -197,7 +198,8 @@ export function createServer(options: McpOptions): McpServer {
     async (uri, variables) => {
       const wanted = String(Array.isArray(variables.path) ? variables.path.join('/') : variables.path);
       const { model } = await loadRepository(root);
-      // Only documents are served: never another file, and never one outside the repository.
+      // Only documents are served: never another file, and never one outside the repository. A resource
+      // is the file's own text, byte for byte (an agent edits from it), so it is not passed through inertText.
       const doc = model.documents.find((candidate) => candidate.file === wanted);
       if (!doc) throw new UsageError(`\`${wanted}\` is not a stagedocs document`, 'List the resources to see the documents.');
       return { contents: [{ uri: uri.href, mimeType: doc.file.endsWith('.json') ? 'application/json' : 'text/markdown', text: readFileSync(path.join(root, doc.file), 'utf8') }] };
@@ -214,7 +216,7 @@ async function answer(work: () => Promise<CallToolResult>): Promise<CallToolResu
   } catch (error) {
     if (!(error instanceof StagedocsError)) throw error;
     const hint = error.hint ? `\nhint: ${error.hint}` : '';
-    return { content: [{ type: 'text', text: `error: ${error.message}${hint}` }], isError: true, _meta: { exitCode: error.exitCode } };
+    return { ...text(`error: ${error.message}${hint}`), isError: true, _meta: { exitCode: error.exitCode } };
   }
 }
 
@@ -222,8 +224,13 @@ function json(value: unknown): CallToolResult {
   return text(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Every answer passes through inertText: titles, gate output and error messages are user text, and an
+ * agent's client may show them in a terminal. Its escapes are JSON's, so a JSON answer parses to the
+ * same value.
+ */
 function text(value: string): CallToolResult {
-  return { content: [{ type: 'text', text: value }] };
+  return { content: [{ type: 'text', text: inertText(value) }] };
 }
 
 function insideRepository(root: string, given: string): void {
