@@ -115,16 +115,11 @@ function directionOf(latest: number | null | undefined, previous: number | null 
 /** How many of the newest points the markdown and terminal views show; JSON carries every one. */
 export const TREND_POINTS_SHOWN = 10;
 
-/** `74`, `2.5%` (a ratio), `3`: a value as its unit reads, rounded to two decimals. */
+/** `74%`, `2.5%` (a ratio of 0.025), `3`: a value as its unit reads, rounded to two decimals. */
 export function formatMeasuredValue(value: number, unit: MeasurementUnit): string {
   const shown = unit === 'ratio' ? value * 100 : value;
   const text = String(Math.round(shown * 100) / 100);
-  return unit === 'ratio' ? `${text}%` : text;
-}
-
-/** The unit said once after a series of values: `%` for percentages, nothing otherwise (ratios carry their own `%`). */
-function unitSuffix(unit: MeasurementUnit): string {
-  return unit === '%' ? ' %' : '';
+  return unit === 'ratio' || unit === '%' ? `${text}%` : text;
 }
 
 /** `74`, `n/a (fail)` without a value, then ` (not counted: dirty)` for a run that does not count. */
@@ -150,16 +145,16 @@ export function verdictText(trend: RequirementTrend): string {
 }
 
 /**
- * The newest `TREND_POINTS_SHOWN` points, oldest first, joined by ` -> `, with the unit once, and
- * `(K earlier runs not shown)` before them when cut: `68 -> 71 -> 74 %`.
+ * The newest `TREND_POINTS_SHOWN` points, oldest first, joined by ` -> `, with `(and K earlier)`
+ * before them when older points are cut: `68% -> 71% -> 74%`.
  */
 export function formatSeries(trend: RequirementTrend, shown = TREND_POINTS_SHOWN): string {
   const cut = Math.max(0, trend.series.length - shown);
   const values = trend.series.slice(cut).map((point) => formatTrendPoint(point, trend.unit));
-  return `${cut > 0 ? `(and ${cut} earlier) ` : ''}${values.join(' -> ')}${unitSuffix(trend.unit)}`;
+  return `${cut > 0 ? `(and ${cut} earlier) ` : ''}${values.join(' -> ')}`;
 }
 
-/** One line per requirement: `coverage.lines  68 -> 71 -> 74 %  (min 70: met, up)`. */
+/** One line per requirement: `coverage.lines  68% -> 71% -> 74%  (min 70%: met, up)`. */
 export function trendLine(trend: RequirementTrend): string {
   const target = formatTarget(trend.target, trend.unit);
   const direction = trend.direction ? `, ${trend.direction}` : '';

@@ -57,7 +57,7 @@ export function formatStatusMarkdown(report: StatusReport): string {
 
 /**
  * `status --stage`: the stage's line and next action, then one line per measured requirement, its
- * newest values oldest first: `coverage.lines  68 -> 71 -> 74 %  (min 70: met, up)`.
+ * newest values oldest first: `coverage.lines  68% -> 71% -> 74%  (min 70%: met, up)`.
  */
 export function formatStageStatusTable(report: StageStatusReport, colors: Colors): string {
   const { stage } = report;
