@@ -10,6 +10,8 @@ import { git, runCli } from '../helpers/repo.js';
 const S00 = 'stages/mvp/00-foundation.md';
 const REPORT = 'coverage/coverage-summary.json';
 const DECISION = 'D-2026-11-21-001';
+const METRICS = 'metrics.json';
+const HOSTILE_KEY = 'a|b <b>x</b> @team';
 
 /** An istanbul json-summary as a test runner writes it, with these line and branch percentages. */
 const summary = (lines: number, branches: number) => `${JSON.stringify({ total: { lines: { pct: lines }, branches: { pct: branches } } })}\n`;
@@ -24,10 +26,17 @@ const at = (minute: number) => ({ env: { STAGEDOCS_NOW: `2026-11-21T10:${String(
 function repoWithFourRuns(): string {
   const dir = gateRepo(
     {
-      [S00]: gateStage(`  - id: coverage\n    type: coverage\n    coverage: { file: ${REPORT}, min: { lines: 70, branches: 50 } }`),
+      [S00]: gateStage(
+        [
+          `  - id: coverage\n    type: coverage\n    coverage: { file: ${REPORT}, min: { lines: 70, branches: 50 } }`,
+          // The measurement's name is the metric's path, the stage author's text: it must stay inert.
+          `  - id: score\n    type: metric\n    severity: warning\n    metric: { file: ${METRICS}, path: "total.${HOSTILE_KEY}", min: 1 }`,
+        ].join('\n'),
+      ),
     },
     {
       [REPORT]: summary(68, 60),
+      [METRICS]: `${JSON.stringify({ total: { [HOSTILE_KEY]: 3 } })}\n`,
       'decisions/D-2026-11-21-001.md': decision({
         extra: 'stages: [P1-S00]\n',
         body: '## Context\nLine coverage was 68%.\n\n## Decision\nTest the handlers.\n\n## Root cause\nThe handlers had no tests.\n\n## Consequences\nMore tests.\n',
@@ -71,6 +80,7 @@ describe('trends of measured requirements', () => {
     expect(lines).toContain('Measured requirements (oldest run first):');
     expect(lines).toContain('  coverage.lines  68% -> 71% -> 74% -> 80% (not counted: dirty)  (min 70%: met, up)');
     expect(lines).toContain('  coverage.branches  60% -> 60% -> 65% -> 65% (not counted: dirty)  (min 50%: met, up)');
+    expect(lines).toContain(`  score.total.${HOSTILE_KEY}  3 -> 3 -> 3 -> 3 (not counted: dirty)  (min 1: met, flat)`);
   });
 
   it('status --stage --format json carries the full series, and only JSON is on stdout', () => {
@@ -78,7 +88,7 @@ describe('trends of measured requirements', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.stage).toMatchObject({ id: 'P1-S00', phase: 'P1', file: S00 });
-    expect(report.trends.map((trend: { gate: string; name: string }) => `${trend.gate}.${trend.name}`)).toEqual(['coverage.lines', 'coverage.branches']);
+    expect(report.trends.map((trend: { gate: string; name: string }) => `${trend.gate}.${trend.name}`)).toEqual(['coverage.lines', 'coverage.branches', `score.total.${HOSTILE_KEY}`]);
     const lines = report.trends[0];
     const commits = git(dir, 'log', '--format=%H', '--reverse').trim().split('\n');
     expect(lines.series).toEqual([
@@ -101,8 +111,10 @@ describe('trends of measured requirements', () => {
         '|---|---|---|---|---|',
         '| coverage.lines | 68% -&gt; 71% -&gt; 74% -&gt; 80% (not counted: dirty) | min 70% | met | up |',
         '| coverage.branches | 60% -&gt; 60% -&gt; 65% -&gt; 65% (not counted: dirty) | min 50% | met | up |',
+        '| score.total.a\\|b &lt;b&gt;x&lt;/b&gt; @&#8203;team | 3 -&gt; 3 -&gt; 3 -&gt; 3 (not counted: dirty) | min 1 | met | flat |',
       ].join('\n'),
     );
+    expect(pack.stdout).not.toContain('<b>x');
     const json = JSON.parse(runCli(dir, ['audit-pack', 'P1-S00', '--format', 'json']).stdout);
     expect(json.stages[0].evidence.trends[0].series.map((point: { value: number }) => point.value)).toEqual([68, 71, 74, 80]);
   });
