@@ -11,6 +11,7 @@ import { verifyFreeze, type FreezeVerification } from '../gates/freeze.js';
 import { currentInputHashes } from '../git/freeze-drift.js';
 import { describeDrift, driftOf, guardingFreezes } from '../model/freeze-guard.js';
 import { makeRedactor } from '../gates/redact.js';
+import { withPrerequisites } from '../gates/needs.js';
 import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.js';
 import { assertStageId, findStage } from '../gates/stage-model.js';
 import type { Env } from '../git/exec.js';
@@ -76,7 +77,7 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   const phase = model.stages.some((candidate) => candidate.data.id === request.stage) ? undefined : model.phases.find((candidate) => candidate.data.id === request.stage);
   const stage = phase ? phaseGateSubject(phase) : findStage(model, request.stage);
   const wanted = request.gates ?? [];
-  const gates = selectGates(stage, wanted, phase !== undefined);
+  const { gates, prerequisites } = selectGates(stage, wanted, phase !== undefined);
   // Where the gates may run is checked first: on the wrong machine nothing else about the run matters.
   const runner = runnerLabelsOf(request.env, config);
   const host = checkRunner(requiredLabels(stage.data, gates), runner);
@@ -108,7 +109,8 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
     gitState: await gitState(root, request.env, config.paths.gate_results),
     stage,
     gates,
-    selected: wanted.length > 0 ? gates.map((gate) => gate.id) : undefined,
+    selected: wanted.length > 0 ? gates.filter((gate) => !prerequisites.includes(gate.id)).map((gate) => gate.id) : undefined,
+    prerequisites,
     timeoutOverride: request.timeout,
     decisionTag: request.decision ?? null,
     freeze,
@@ -165,8 +167,13 @@ async function checkEntry(root: string, env: Env, model: RepositoryModel, stage:
   );
 }
 
-/** The stage's gates (a phase's exit gates), or those named with `--gate` (in their order). */
-function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], isPhase: boolean): GateSpec[] {
+/**
+ * The stage's gates (a phase's exit gates), or those named with `--gate` and every gate they need,
+ * transitively (in stage order; `runStage` orders them by needs). `prerequisites` are the gates that
+ * were pulled in only as prerequisites, so that `--gate heavy` runs `preflight` first and skips
+ * heavy when it fails, as a full run would.
+ */
+function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], isPhase: boolean): { gates: GateSpec[]; prerequisites: string[] } {
   const gates = stage.data.gates ?? [];
   if (gates.length === 0) {
     if (isPhase) throw new UsageError(`Phase \`${stage.data.id}\` (${stage.doc.file}) declares no exit gates`, 'Add `exit: { gates: [...] }` to its frontmatter, or run the gates of one of its stages.');
@@ -178,7 +185,9 @@ function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], 
       throw new UsageError(`Stage \`${stage.data.id}\` has no gate \`${id}\``, `Its gates: ${gates.map((gate) => gate.id).join(', ')}.`);
     }
   }
-  return wanted.length === 0 ? gates : gates.filter((gate) => wanted.includes(gate.id));
+  if (wanted.length === 0) return { gates, prerequisites: [] };
+  const chosen = withPrerequisites(gates, wanted);
+  return { gates: gates.filter((gate) => chosen.has(gate.id)), prerequisites: gates.filter((gate) => chosen.has(gate.id) && !wanted.includes(gate.id)).map((gate) => gate.id) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type Colors } from './colors.js';
-import { readinessLine, type StatusReport, type StatusStage } from '../audit/status.js';
+import { readinessLine, type StageStatusReport, type StatusReport, type StatusStage } from '../audit/status.js';
+import { trendLine, trendRow } from '../audit/trends.js';
 import { markdownCell, markdownHeading } from '../render/escape.js';
 import { singleLine } from '../util/text.js';
 
@@ -53,6 +54,34 @@ export function formatStatusMarkdown(report: StatusReport): string {
     table(report.orphans);
   }
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+/**
+ * `status --stage`: the stage's line and next action, then one line per measured requirement, its
+ * newest values oldest first: `coverage.lines  68% -> 71% -> 74%  (min 70%: met, up)`.
+ */
+export function formatStageStatusTable(report: StageStatusReport, colors: Colors): string {
+  const { stage } = report;
+  const last = stage.last_run ? `${stage.last_run.result} ${stage.last_run.finished_at.slice(0, 10)}` : 'no runs';
+  const lines = [colors.bold(`${stage.id} ${oneLine(stage.title)}`), `  ${stage.state}  ${last}  ${stage.file}`, `  ${colors.dim(`-> ${oneLine(stage.next_action)}`)}`, ''];
+  if (report.trends.length === 0) lines.push('No measured requirement in its runs.');
+  else {
+    lines.push('Measured requirements (oldest run first):');
+    for (const trend of report.trends) lines.push(`  ${oneLine(trendLine(trend))}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `status --stage --format md`: the stage's line and the table of its requirements, as the audit pack shows it. */
+export function formatStageStatusMarkdown(report: StageStatusReport): string {
+  const { stage } = report;
+  const lines = [`# ${markdownHeading(stage.id)} ${markdownHeading(stage.title)}`, '', `${markdownCell(stage.state)}: ${markdownCell(stage.next_action)}`, ''];
+  if (report.trends.length === 0) lines.push('No measured requirement in its runs.');
+  else {
+    lines.push('| Requirement | Values, oldest run first | Target | Newest counted run | Trend |', '|---|---|---|---|---|');
+    for (const row of report.trends.map(trendRow)) lines.push(`| ${markdownCell(row.requirement)} | ${markdownCell(row.values)} | ${markdownCell(row.target)} | ${markdownCell(row.verdict)} | ${markdownCell(row.direction)} |`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function bar(done: number, total: number, width = 20): string {
