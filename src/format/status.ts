@@ -63,11 +63,11 @@ export function formatStatusMarkdown(report: StatusReport): string {
 export function formatStageStatusTable(report: StageStatusReport, colors: Colors): string {
   const { stage } = report;
   const last = stage.last_run ? `${stage.last_run.result} ${stage.last_run.finished_at.slice(0, 10)}` : 'no runs';
-  const lines = [colors.bold(`${stage.id} ${oneLine(stage.title)}`), `  ${stage.state}  ${last}  ${stage.file}`, `  ${colors.dim(`-> ${oneLine(stage.next_action)}`)}`, ''];
+  const lines = [colors.bold(`${stage.id} ${singleLine(stage.title)}`), `  ${stage.state}  ${last}  ${stage.file}`, `  ${colors.dim(`-> ${singleLine(stage.next_action)}`)}`, ''];
   if (report.trends.length === 0) lines.push('No measured requirement in its runs.');
   else {
     lines.push('Measured requirements (oldest run first):');
-    for (const trend of report.trends) lines.push(`  ${oneLine(trendLine(trend))}`);
+    for (const trend of report.trends) lines.push(`  ${singleLine(trendLine(trend))}`);
   }
   return `${lines.join('\n')}\n`;
 }
