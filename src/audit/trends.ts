@@ -1,5 +1,5 @@
 import type { GateMeasurement, GateOutcome, MeasurementUnit } from '../model/evidence.js';
-import { measurementsOf } from '../model/measurements.js';
+import { formatMeasuredValue, formatTarget, measurementsOf } from '../model/measurements.js';
 import type { JudgedRun, RunDiscount, StageRuns } from '../model/progression.js';
 
 /**
@@ -115,26 +115,10 @@ function directionOf(latest: number | null | undefined, previous: number | null 
 /** How many of the newest points the markdown and terminal views show; JSON carries every one. */
 export const TREND_POINTS_SHOWN = 10;
 
-/** `74%`, `2.5%` (a ratio of 0.025), `3`: a value as its unit reads, rounded to two decimals. */
-export function formatMeasuredValue(value: number, unit: MeasurementUnit): string {
-  const shown = unit === 'ratio' ? value * 100 : value;
-  const text = String(Math.round(shown * 100) / 100);
-  return unit === 'ratio' || unit === '%' ? `${text}%` : text;
-}
-
 /** `74`, `n/a (fail)` without a value, then ` (not counted: dirty)` for a run that does not count. */
 export function formatTrendPoint(point: TrendPoint, unit: MeasurementUnit): string {
   const value = point.value === null ? `n/a (${point.outcome})` : formatMeasuredValue(point.value, unit);
   return point.counts ? value : `${value} (not counted: ${point.not_counted.join(', ')})`;
-}
-
-/** `min 70`, `max 5%`, `min 70, max 90`, or `no target`. */
-export function formatTarget(target: GateMeasurement['target'] | null, unit: MeasurementUnit): string {
-  const parts = [
-    target?.min !== undefined ? `min ${formatMeasuredValue(target.min, unit)}` : '',
-    target?.max !== undefined ? `max ${formatMeasuredValue(target.max, unit)}` : '',
-  ].filter((part) => part !== '');
-  return parts.length > 0 ? parts.join(', ') : 'no target';
 }
 
 /** What the newest counting run says: `met`, `not met`, `not measured` or `no counted run`. */

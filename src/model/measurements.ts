@@ -75,3 +75,19 @@ export function measurementsOf(result: GateResult): GateMeasurement[] {
   if (result.type === 'metric' && typeof details.path === 'string') return [metricMeasurement(details.path, measured.value, bounds)];
   return [measurement('value', measured.value, 'number', bounds)];
 }
+
+/** `74%`, `2.5%` (a ratio of 0.025), `3`: a value as its unit reads, rounded to two decimals. */
+export function formatMeasuredValue(value: number, unit: MeasurementUnit): string {
+  const shown = unit === 'ratio' ? value * 100 : value;
+  const text = String(Math.round(shown * 100) / 100);
+  return unit === 'ratio' || unit === '%' ? `${text}%` : text;
+}
+
+/** `min 70`, `max 5%`, `min 70, max 90`, or `no target`. */
+export function formatTarget(target: GateMeasurement['target'] | null, unit: MeasurementUnit): string {
+  const parts = [
+    target?.min !== undefined ? `min ${formatMeasuredValue(target.min, unit)}` : '',
+    target?.max !== undefined ? `max ${formatMeasuredValue(target.max, unit)}` : '',
+  ].filter((part) => part !== '');
+  return parts.length > 0 ? parts.join(', ') : 'no target';
+}

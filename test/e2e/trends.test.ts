@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validatorFor } from '../../src/model/ajv.js';
@@ -70,6 +70,12 @@ describe('trends of measured requirements', () => {
       { name: 'branches', value: 60, unit: '%', target: { min: 50 }, met: true },
     ]);
     expect(readReport(dir, runs[3]!).dirty).toBe(true);
+  });
+
+  it('report.md lists what each gate measured, with its target', () => {
+    const markdown = readFileSync(path.join(dir, 'gate_results', runs[0]!, 'report.md'), 'utf8');
+    expect(markdown).toContain('## Measurements\n\n| Gate | Measured | Value | Target | |\n|---|---|---|---|---|\n');
+    expect(markdown).toMatch(/\| lines \| 68% \| min 70% \| not met \|\n\| [^|]+ \| branches \| 60% \| min 50% \| met \|/);
   });
 
   it('status --stage prints each requirement across the runs, the uncounted run marked', () => {
