@@ -3,7 +3,7 @@ import path from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { assess } from '../api/assess.js';
+import { assess, stageStatus } from '../api/assess.js';
 import { auditPack } from '../api/audit-pack.js';
 import { DEFAULT_CONTEXT_MAX_CHARS, stageContext } from '../api/context.js';
 import { newDecision } from '../api/new-decision.js';
@@ -44,8 +44,14 @@ export function createServer(options: McpOptions): McpServer {
 
   server.registerTool(
     'status',
-    { title: 'Status', description: 'Every phase and stage with its state, last gate run and next action (what `stagedocs status --format json` prints).', inputSchema: {}, annotations: readOnly },
-    () => answer(async () => json(await assess({ root: located, env }))),
+    {
+      title: 'Status',
+      description:
+        'Every phase and stage with its state, last gate run and next action (what `stagedocs status --format json` prints); with `stage`, that stage with each measured requirement across its runs (`status --stage <id> --format json`).',
+      inputSchema: { stage: z.string().min(1).optional().describe("a stage id: its measured requirements' values across its runs instead of the whole table") },
+      annotations: readOnly,
+    },
+    ({ stage }) => answer(async () => json(stage === undefined ? await assess({ root: located, env }) : await stageStatus({ root: located, env, stage }))),
   );
 
   server.registerTool(

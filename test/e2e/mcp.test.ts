@@ -43,6 +43,7 @@ describe('stagedocs mcp', () => {
     const dir = repo();
     const client = await connect(dir);
     expect(JSON.parse(textOf(await client.callTool({ name: 'status', arguments: {} })))).toEqual(JSON.parse(runCli(dir, ['status', '--format', 'json']).stdout));
+    expect(JSON.parse(textOf(await client.callTool({ name: 'status', arguments: { stage: 'P1-S01' } })))).toEqual(JSON.parse(runCli(dir, ['status', '--stage', 'P1-S01', '--format', 'json']).stdout));
     expect(JSON.parse(textOf(await client.callTool({ name: 'validate', arguments: {} })))).toEqual(JSON.parse(runCli(dir, ['validate', '--format', 'json']).stdout));
     expect(textOf(await client.callTool({ name: 'context', arguments: { stage: 'P1-S01' } }))).toBe(runCli(dir, ['context', 'P1-S01', '--format', 'json']).stdout);
     expect(textOf(await client.callTool({ name: 'context', arguments: { stage: 'P1-S01', format: 'md' } }))).toBe(runCli(dir, ['context', 'P1-S01']).stdout);
