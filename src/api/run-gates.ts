@@ -11,6 +11,7 @@ import { verifyFreeze, type FreezeVerification } from '../gates/freeze.js';
 import { currentInputHashes } from '../git/freeze-drift.js';
 import { describeDrift, driftOf, guardingFreezes } from '../model/freeze-guard.js';
 import { makeRedactor } from '../gates/redact.js';
+import { withPrerequisites } from '../gates/needs.js';
 import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.js';
 import { assertStageId, findStage } from '../gates/stage-model.js';
 import type { Env } from '../git/exec.js';
@@ -80,7 +81,7 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   // The entry gates run under their own subject id, so that entry and exit runs are judged apart.
   const stage = phase ? (request.entry ? phaseEntrySubject(phase) : phaseGateSubject(phase)) : findStage(model, request.stage);
   const wanted = request.gates ?? [];
-  const gates = selectGates(stage, wanted, phase === undefined ? undefined : request.entry ? 'entry' : 'exit');
+  const { gates, prerequisites } = selectGates(stage, wanted, phase === undefined ? undefined : request.entry ? 'entry' : 'exit');
   // Where the gates may run is checked first: on the wrong machine nothing else about the run matters.
   const runner = runnerLabelsOf(request.env, config);
   const host = checkRunner(requiredLabels(stage.data, gates), runner);
@@ -112,7 +113,8 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
     gitState: await gitState(root, request.env, config.paths.gate_results),
     stage,
     gates,
-    selected: wanted.length > 0 ? gates.map((gate) => gate.id) : undefined,
+    selected: wanted.length > 0 ? gates.filter((gate) => !prerequisites.includes(gate.id)).map((gate) => gate.id) : undefined,
+    prerequisites,
     timeoutOverride: request.timeout,
     decisionTag: request.decision ?? null,
     freeze,
@@ -169,8 +171,13 @@ async function checkEntry(root: string, env: Env, model: RepositoryModel, stage:
   );
 }
 
-/** The stage's gates (a phase's exit or entry gates), or those named with `--gate` (in their order). */
-function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], phaseGates: 'exit' | 'entry' | undefined): GateSpec[] {
+/**
+ * The stage's gates (a phase's exit or entry gates), or those named with `--gate` and every gate they
+ * need, transitively (in stage order; `runStage` orders them by needs). `prerequisites` are the gates
+ * that were pulled in only as prerequisites, so that `--gate heavy` runs `preflight` first and skips
+ * heavy when it fails, as a full run would.
+ */
+function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], phaseGates: 'exit' | 'entry' | undefined): { gates: GateSpec[]; prerequisites: string[] } {
   const gates = stage.data.gates ?? [];
   if (gates.length === 0) {
     if (phaseGates === 'entry') throw new UsageError(`Phase \`${stage.data.phase}\` (${stage.doc.file}) declares no entry gates`, 'Add `entry: { gates: [...] }` to its frontmatter, or run its exit gates without --entry.');
@@ -183,7 +190,9 @@ function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], 
       throw new UsageError(`Stage \`${stage.data.id}\` has no gate \`${id}\``, `Its gates: ${gates.map((gate) => gate.id).join(', ')}.`);
     }
   }
-  return wanted.length === 0 ? gates : gates.filter((gate) => wanted.includes(gate.id));
+  if (wanted.length === 0) return { gates, prerequisites: [] };
+  const chosen = withPrerequisites(gates, wanted);
+  return { gates: gates.filter((gate) => chosen.has(gate.id)), prerequisites: gates.filter((gate) => chosen.has(gate.id) && !wanted.includes(gate.id)).map((gate) => gate.id) };
 }
 
 /**

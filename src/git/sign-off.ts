@@ -1,6 +1,7 @@
 import type { RunReport } from '../model/evidence.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import type { TagInfo } from './tags.js';
+import { truncate } from '../util/text.js';
 
 /** The gate run a sign-off rests on. */
 export interface QualifyingRun {
@@ -29,7 +30,7 @@ export function stageTagMessage(stage: StageFrontmatter, run: QualifyingRun): st
     '',
     `stage: ${stage.id}`,
     `phase: ${stage.phase}`,
-    `title: ${oneLine(stage.title)}`,
+    `title: ${truncate(stage.title, 200)}`,
     `run_id: ${run.report.run_id}`,
     `run_commit: ${run.report.commit ?? ''}`,
     `report: ${run.reportPath}`,
@@ -53,8 +54,4 @@ export function phaseTagMessage(phaseId: string, stageTags: readonly TagInfo[], 
     ...(extra.notForProduction ? ['production: not for production (readiness.production_gate: disallowed)'] : []),
     '',
   ].join('\n');
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
 }

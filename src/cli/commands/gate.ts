@@ -50,7 +50,7 @@ export function register(command: Command, context: CommandContext): void {
         'Given a phase id, runs the phase\'s exit gates (`exit.gates`) the same way: the run folder is <phase-id>_<UTC timestamp>, the registry row carries the phase id, and a passing run of them is what a phase sign-off needs. With --entry, the phase\'s entry gates (`entry.gates`): the run folder is <phase-id>-entry_<UTC timestamp>, and until a run of them passes and counts the phase\'s entry is unmet.\n\nExit codes: 0 every blocking gate passed, 1 a blocking gate failed or timed out (or the run was refused), 2 usage error (or the runner lacks labels).',
     )
     .argument('<stage-id>', 'the stage whose gates to run (or a phase id: its exit gates)')
-    .option('--gate <id>', 'run only this gate (repeatable); such a run does not count as the stage passing', collect, [])
+    .option('--gate <id>', 'run only this gate and the gates it needs (repeatable); such a run does not count as the stage passing', collect, [])
     .option('--decision <tag>', 'the decision note behind this attempt (required after a failed run)')
     .option('--timeout <seconds>', 'override every gate\'s timeout', positiveSeconds)
     .option('--allow-host', 'run gates on a runner without the labels they need (runs_on); the run is unofficial and never counts')
