@@ -3,6 +3,7 @@
 //
 //   node bench/run.mjs [--sizes 500,5000,50000] [--runs 3] [--peer-runs 1] [--main 5000] [--no-peers] [--no-remark] [--only <text>]
 //                      [--keep-corpus] [--cli <path of a built bin.js>]
+//   node bench/run.mjs --from bench/results.json   (the tables and targets of a saved run again)
 //   (env: BENCH_SIZES, BENCH_RUNS, BENCH_PEER_RUNS, BENCH_MAIN, BENCH_ONLY, BENCH_KEEP_CORPUS=1, BENCH_CLI)
 //   --only measures just the rows whose label contains the text (`--only lsp`, `--only warm`); the
 //   corpus is still generated and checked, and its cache filled as a developer's validate leaves it.
@@ -155,6 +156,52 @@ function configurePeers(dir) {
   return stageGlob;
 }
 
+/** Prints the tables and targets of a run and records the targets in it (also for a saved run: --from). */
+function summarize(report) {
+  const MAIN = report.main;
+  const main = report.sizes[MAIN].rows;
+  // The peer of the whole corpus (not the one on the three staged files).
+  const peer = main.find((row) => row.label === ROW.markdownlint);
+  console.log(`\n## ${MAIN} stages (median of ${report.sizes[MAIN].runs ?? report.runs} runs; remark-cli ${report.peerRuns})\n`);
+  console.log('| command | time (s) | peak memory (MB) | with git (MB) | vs markdownlint-cli2 |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const row of main) {
+    if (row.na) console.log(`| ${row.label} | ${row.na} | | | |`);
+    // Only validate does the job markdownlint-cli2 does; the other commands have no peer.
+    else console.log(`| ${row.label} | ${row.seconds.toFixed(3)} | ${row.peakMb.toFixed(0)} | ${row.treePeakMb === undefined ? '' : row.treePeakMb.toFixed(0)} | ${!/validate --no-cache|validate \(warm\)|\(MD043 only\)|remark/.test(row.label) ? '' : !peer ? 'n/a' : ratio(peer.seconds, row.seconds)} |`);
+  }
+  console.log('\n## Scaling (seconds; stages -> cold / warm / markdownlint-cli2)\n');
+  for (const size of Object.keys(report.sizes).map(Number).sort((x, y) => x - y)) {
+    const rows = report.sizes[size].rows;
+    const get = (prefix) => rows.find((row) => row.label.startsWith(prefix))?.seconds;
+    const fmt = (value) => (value === undefined ? 'n/a' : value.toFixed(3));
+    console.log(`${String(size).padStart(6)} stages: cold ${fmt(get('stagedocs validate --no-cache'))}, warm ${fmt(get('stagedocs validate (warm)'))}, markdownlint-cli2 ${fmt(get(ROW.markdownlint))}`);
+  }
+  report.targets = targetsOf(main, peer);
+  console.log('\n## Targets (issue 7)\n');
+  for (const target of TARGETS) {
+    const value = report.targets[target.key];
+    const met = value === undefined ? 'n/a' : (target.min !== undefined ? value >= target.min : value <= target.max) ? 'met' : 'NOT met';
+    console.log(`  ${target.label.padEnd(44)} ${value === undefined ? 'n/a' : value.toFixed(3).padStart(8)}  ${target.min !== undefined ? `>= ${target.min}` : `<= ${target.max}`}  ${met}`);
+  }
+  report.issue19 = issue19Targets(report);
+  console.log(`\n## Targets (issue 19; load average at the start ${report.machine.loadAverageAtStart}, at the end ${report.machine.loadAverageAtEnd ?? 'n/a'})\n`);
+  console.log('| target | size | value | target | |');
+  console.log('|---|---:|---:|---:|---|');
+  for (const target of report.issue19.targets) {
+    console.log(`| ${target.label} | ${target.size} | ${target.value === undefined ? 'n/a' : target.value.toFixed(3)} | ${target.min !== undefined ? `>= ${target.min}` : `<= ${target.max}`} | ${target.met} |`);
+  }
+  if (report.issue19.growth.length > 0) {
+    const { from, to } = report.issue19.growth[0];
+    console.log(`\n## Growth ${from} -> ${to} stages (time ratio / ${to / from}: at most 1 is linear or better; peak memory at ${to} at most ${PEAK_MB_AT_LARGEST} MB)\n`);
+    console.log(`| command | time ${from} (s) | time ${to} (s) | time ratio | / ${to / from} | linear | peak ${to} (MB) | memory | with git (MB) |`);
+    console.log('|---|---:|---:|---:|---:|---|---:|---|---:|');
+    for (const g of report.issue19.growth) {
+      console.log(`| ${g.label} | ${g.fromSeconds.toFixed(3)} | ${g.toSeconds.toFixed(3)} | ${g.timeRatio.toFixed(2)} | ${g.perSize.toFixed(2)} | ${g.linear} | ${g.peakMb.toFixed(0)} | ${g.memory} | ${g.treePeakMb === undefined ? '' : g.treePeakMb.toFixed(0)} |`);
+    }
+  }
+}
+
 /** The labels of the rows the targets of issues 7 and 19 read. */
 const ROW = {
   cold: 'stagedocs validate --no-cache (cold)',
@@ -222,6 +269,15 @@ function corpusOf(dir, params) {
 }
 
 async function main() {
+  // --from <results.json>: the tables and targets of a saved run, recomputed and written back to it.
+  const from = flag('from', 'BENCH_FROM', '');
+  if (from) {
+    const report = JSON.parse(readFileSync(from, 'utf8'));
+    summarize(report);
+    writeFileSync(from, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nwritten ${from}`);
+    return;
+  }
   if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does).');
   const columns = registryColumns();
   const commands = Object.fromEntries(['hook', 'audit-pack', 'status'].map((name) => [name, hasCommand(name)]));
@@ -362,46 +418,8 @@ async function main() {
     report.sizes[size] = { corpus, runs: RUNS, rows };
   }
 
-  const main = report.sizes[MAIN].rows;
-  const peer = main.find((row) => row.label.startsWith('markdownlint'));
-  console.log(`\n## ${MAIN} stages (median of ${runsOf[MAIN]} runs; remark-cli ${PEER_RUNS})\n`);
-  console.log('| command | time (s) | peak memory (MB) | with git (MB) | vs markdownlint-cli2 |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const row of main) {
-    if (row.na) console.log(`| ${row.label} | ${row.na} | | | |`);
-    // Only validate does the job markdownlint-cli2 does; the other commands have no peer.
-    else console.log(`| ${row.label} | ${row.seconds.toFixed(3)} | ${row.peakMb.toFixed(0)} | ${row.treePeakMb === undefined ? '' : row.treePeakMb.toFixed(0)} | ${!/validate --no-cache|validate \(warm\)|\(MD043 only\)|remark/.test(row.label) ? '' : !peer ? 'n/a' : ratio(peer.seconds, row.seconds)} |`);
-  }
-  console.log('\n## Scaling (seconds; stages -> cold / warm / markdownlint-cli2)\n');
-  for (const size of SIZES) {
-    const rows = report.sizes[size].rows;
-    const get = (prefix) => rows.find((row) => row.label.startsWith(prefix))?.seconds;
-    const fmt = (value) => (value === undefined ? 'n/a' : value.toFixed(3));
-    console.log(`${String(size).padStart(6)} stages: cold ${fmt(get('stagedocs validate --no-cache'))}, warm ${fmt(get('stagedocs validate (warm)'))}, markdownlint-cli2 ${fmt(get('markdownlint'))}`);
-  }
-  report.targets = targetsOf(main, peer);
-  console.log('\n## Targets (issue 7)\n');
-  for (const target of TARGETS) {
-    const value = report.targets[target.key];
-    const met = value === undefined ? 'n/a' : (target.min !== undefined ? value >= target.min : value <= target.max) ? 'met' : 'NOT met';
-    console.log(`  ${target.label.padEnd(44)} ${value === undefined ? 'n/a' : value.toFixed(3).padStart(8)}  ${target.min !== undefined ? `>= ${target.min}` : `<= ${target.max}`}  ${met}`);
-  }
-  report.issue19 = issue19Targets(report);
-  console.log(`\n## Targets (issue 19; load average now ${os.loadavg().map((value) => value.toFixed(2)).join(' ')})\n`);
-  console.log('| target | size | value | target | |');
-  console.log('|---|---:|---:|---:|---|');
-  for (const target of report.issue19.targets) {
-    console.log(`| ${target.label} | ${target.size} | ${target.value === undefined ? 'n/a' : target.value.toFixed(3)} | ${target.min !== undefined ? `>= ${target.min}` : `<= ${target.max}`} | ${target.met} |`);
-  }
-  if (report.issue19.growth.length > 0) {
-    const { from, to } = report.issue19.growth[0];
-    console.log(`\n## Growth ${from} -> ${to} stages (time ratio / ${to / from}: at most 1 is linear or better; peak memory at ${to} at most ${PEAK_MB_AT_LARGEST} MB)\n`);
-    console.log(`| command | time ${from} (s) | time ${to} (s) | time ratio | / ${to / from} | linear | peak ${to} (MB) | memory | with git (MB) |`);
-    console.log('|---|---:|---:|---:|---:|---|---:|---|---:|');
-    for (const g of report.issue19.growth) {
-      console.log(`| ${g.label} | ${g.fromSeconds.toFixed(3)} | ${g.toSeconds.toFixed(3)} | ${g.timeRatio.toFixed(2)} | ${g.perSize.toFixed(2)} | ${g.linear} | ${g.peakMb.toFixed(0)} | ${g.memory} | ${g.treePeakMb === undefined ? '' : g.treePeakMb.toFixed(0)} |`);
-    }
-  }
+  report.machine.loadAverageAtEnd = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  summarize(report);
   // A partial run (--only) never replaces the whole benchmark's results, which a stage's gate reads.
   const results = ONLY ? '.corpus/results-only.json' : 'results.json';
   mkdirSync(HERE, { recursive: true });
