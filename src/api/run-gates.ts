@@ -1,3 +1,4 @@
+import { knownContracts, phaseOfStage, stageGates, unknownContracts } from '../model/contracts.js';
 import { loadRepository } from '../engine/load-repository.js';
 import { loadEvidence } from '../evidence/load.js';
 import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
@@ -76,7 +77,8 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   const phase = model.stages.some((candidate) => candidate.data.id === request.stage) ? undefined : model.phases.find((candidate) => candidate.data.id === request.stage);
   const stage = phase ? phaseGateSubject(phase) : findStage(model, request.stage);
   const wanted = request.gates ?? [];
-  const gates = selectGates(stage, wanted, phase !== undefined);
+  if (!phase) refuseUnknownContracts(model, stage);
+  const gates = selectGates(stage, phase ? stage.data.gates ?? [] : stageGates(model, stage.data), wanted, phase !== undefined);
   // Where the gates may run is checked first: on the wrong machine nothing else about the run matters.
   const runner = runnerLabelsOf(request.env, config);
   const host = checkRunner(requiredLabels(stage.data, gates), runner);
@@ -165,9 +167,22 @@ async function checkEntry(root: string, env: Env, model: RepositoryModel, stage:
   );
 }
 
-/** The stage's gates (a phase's exit gates), or those named with `--gate` (in their order). */
-function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], isPhase: boolean): GateSpec[] {
-  const gates = stage.data.gates ?? [];
+/**
+ * A stage naming a contract that neither a file nor a built-in defines would run fewer gates than it
+ * is held to: refused (exit 2), as validation reports it (contract-reference).
+ */
+function refuseUnknownContracts(model: RepositoryModel, stage: Typed<StageFrontmatter>): void {
+  const phase = phaseOfStage(model, stage.data);
+  const unknown = unknownContracts(stage.data, phase, knownContracts(model));
+  if (unknown.length === 0) return;
+  throw new UsageError(
+    `Stage \`${stage.data.id}\` (${stage.doc.file}) is held to ${unknown.map((id) => `\`${id}\``).join(', ')}, which no contract file (${model.config.paths.contracts}/<id>.yaml) or built-in contract defines; nothing was run or recorded`,
+    `Add ${model.config.paths.contracts}/${unknown[0]}.yaml, or name a known contract (built-in: ${(model.builtinContracts ?? []).map((known) => known.data.contract_id).join(', ')}); \`stagedocs validate\` shows where.`,
+  );
+}
+
+/** The stage's effective gates (a phase's exit gates), or those named with `--gate` (in their order). */
+function selectGates(stage: Typed<StageFrontmatter>, gates: readonly GateSpec[], wanted: readonly string[], isPhase: boolean): GateSpec[] {
   if (gates.length === 0) {
     if (isPhase) throw new UsageError(`Phase \`${stage.data.id}\` (${stage.doc.file}) declares no exit gates`, 'Add `exit: { gates: [...] }` to its frontmatter, or run the gates of one of its stages.');
     throw new UsageError(`Stage \`${stage.data.id}\` (${stage.doc.file}) declares no gates`, 'Add `gates:` to its frontmatter: each a command (`run:`) or a measured requirement with a severity.');
@@ -178,7 +193,7 @@ function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], 
       throw new UsageError(`Stage \`${stage.data.id}\` has no gate \`${id}\``, `Its gates: ${gates.map((gate) => gate.id).join(', ')}.`);
     }
   }
-  return wanted.length === 0 ? gates : gates.filter((gate) => wanted.includes(gate.id));
+  return wanted.length === 0 ? [...gates] : gates.filter((gate) => wanted.includes(gate.id));
 }
 
 /**

@@ -16,7 +16,7 @@ export const frontmatterSchema = documentRule(
       const at = placeOf(doc, '/kind', 'value');
       context.report({
         ...at,
-        message: `\`kind\` is ${doc.data.kind === undefined ? 'missing' : `\`${String(doc.data.kind)}\``}, expected one of ${DOCUMENT_KINDS.filter((k) => k !== 'freeze').map((k) => `\`${k}\``).join(', ')}`,
+        message: `\`kind\` is ${doc.data.kind === undefined ? 'missing' : `\`${String(doc.data.kind)}\``}, expected one of ${DOCUMENT_KINDS.filter((k) => k !== 'freeze' && k !== 'contract').map((k) => `\`${k}\``).join(', ')}`,
         hint: 'Add `kind: stage` (or `phase`, `decision`) to the frontmatter.',
       });
       return;
