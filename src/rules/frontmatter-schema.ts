@@ -7,7 +7,7 @@ import { documentRule } from './types.js';
 export const frontmatterSchema = documentRule(
   {
     id: 'frontmatter-schema',
-    description: 'Frontmatter must match the JSON Schema of its kind (phase, stage, decision, freeze): required keys, types, allowed values, ids.',
+    description: 'Frontmatter must match the JSON Schema of its kind (phase, stage, decision, freeze, contract): required keys, types, allowed values, ids.',
     defaultSeverity: 'error',
   },
   (doc, context) => {
