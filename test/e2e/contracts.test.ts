@@ -2,27 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { decision, phase, stage, STAGE_SECTIONS } from '../helpers/documents.js';
+import { phase, stage, STAGE_SECTIONS } from '../helpers/documents.js';
 import { freePort, gateRepo, runFolders } from '../helpers/gates.js';
 import { git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
+import { FIXED_PROJECT, NOT_IMPLEMENTED, STUB_PROJECT } from '../helpers/stub-project.js';
 import { commitAll, verdictsOf } from '../helpers/verdict.js';
 
 const S00 = 'stages/mvp/p1-s00.md';
 const S01 = 'stages/mvp/p1-s01.md';
 const CONTRACT = 'contracts/implementation_v1.yaml';
-const NOT_IMPLEMENTED = 5 * 100 + 1;
-
-/** A route handler that is only a stub: it answers 501 and says so. */
-const stubRoute = (name: string) => `// ${name}: not implemented yet\nexport function ${name}(req, res) {\n  res.writeHead(${NOT_IMPLEMENTED});\n  res.end();\n}\n`;
-
-const SERVER = `import { createServer } from 'node:http';
-import { health } from './src/health.mjs';
-import { orders } from './src/orders.mjs';
-import { refunds } from './src/refunds.mjs';
-const routes = { '/healthz': health, '/orders': orders, '/refunds': refunds };
-createServer((req, res) => (routes[req.url] ?? ((_, r) => r.writeHead(404).end()))(req, res)).listen(Number(process.argv[2]), '127.0.0.1');
-`;
-
 /**
  * Issue 15's implementation_v1 expressed in stagedocs: BUILD_SUCCESS twice (backend and frontend),
  * NO_STUBS at most 5%, FUNCTIONAL as the API answering every route, PRD_TRACEABILITY and QUALITY_SLO
@@ -78,20 +66,6 @@ function contractStage(id: string, order: number, contracts: string, options: { 
   return stage({ id, order, status: options.status ?? 'in-progress', gates: `contracts: ${contracts}${options.gates ? `\ngates:\n${options.gates}` : ''}`, body: STAGE_SECTIONS });
 }
 
-const FIXED_PROJECT: Record<string, string> = {
-  'backend/package.json': JSON.stringify({ name: 'backend', private: true, scripts: { build: 'node -e "require(\'fs\').mkdirSync(\'dist\', { recursive: true })"' } }),
-  'frontend/package.json': JSON.stringify({ name: 'frontend', private: true, scripts: { build: 'node -e "require(\'fs\').mkdirSync(\'dist\', { recursive: true })"' } }),
-  'src/health.mjs': '// FR-1\nexport function health(req, res) {\n  res.writeHead(200).end("ok");\n}\n',
-  'src/orders.mjs': '// FR-2\nexport function orders(req, res) {\n  res.writeHead(200).end(JSON.stringify([{ id: 1 }]));\n}\n',
-  'src/refunds.mjs': '// FR-3\nexport function refunds(req, res) {\n  res.writeHead(200).end("[]");\n}\n',
-  'test/routes.test.mjs':
-    'import { test } from "node:test";\nimport assert from "node:assert";\nimport { orders } from "../src/orders.mjs";\nimport { refunds } from "../src/refunds.mjs";\n// FR-2, FR-3\ntest("routes", () => {\n  let body = "";\n  const res = { writeHead: () => ({ end: (text) => (body = text) }) };\n  orders({}, res);\n  assert.match(body, /id/);\n  refunds({}, res);\n  assert.equal(body, "[]");\n});\n',
-  'decisions/D-2026-11-21-001.md': decision({
-    extra: 'stages: [P1-S00]\n',
-    body: '## Context\nThe first run failed.\n\n## Decision\nImplement the routes and add the build scripts.\n\n## Consequences\nThe stage can pass.\n\n## Root cause\nBoth packages had no build script and two routes were stubs answering 501.\n',
-  }),
-};
-
 const outcomesOf = (report: { gates: Array<{ id: string; outcome: string; severity: string }> }) => Object.fromEntries(report.gates.map((gate) => [gate.id, `${gate.severity} ${gate.outcome}`]));
 
 describe('outcome contracts as files', () => {
@@ -103,20 +77,7 @@ describe('outcome contracts as files', () => {
         // The second stage overrides the contract's coverage requirement by its id.
         [S01]: contractStage('P1-S01', 1, '[implementation_v1]', { status: 'not-started', gates: '  - id: quality_slo\n    run: "true"\n    severity: warning' }),
       },
-      {
-        '.gitignore': '.stagedocs/\ncoverage/\ndist/\n',
-        [CONTRACT]: implementationV1(port),
-        'backend/package.json': JSON.stringify({ name: 'backend', private: true, scripts: { test: 'node --test' } }),
-        'frontend/package.json': JSON.stringify({ name: 'frontend', private: true, scripts: {} }),
-        'docs/prd.md': '# PRD\n\n- FR-1 health check\n- FR-2 list orders\n- FR-3 refunds\n',
-        'server.mjs': SERVER,
-        'src/health.mjs': '// FR-1\nexport function health(req, res) {\n  res.writeHead(200).end("ok");\n}\nexport function version() {\n  return "1";\n}\n',
-        'src/orders.mjs': stubRoute('orders'),
-        'src/refunds.mjs': stubRoute('refunds'),
-        'src/money.mjs': 'export const cents = (amount) => Math.round(amount * 100);\n',
-        'test/health.test.mjs':
-          'import { test } from "node:test";\nimport assert from "node:assert";\nimport { health } from "../src/health.mjs";\n// FR-1\ntest("health", () => {\n  let body = "";\n  health({}, { writeHead: () => ({ end: (text) => (body = text) }) });\n  assert.equal(body, "ok");\n});\n',
-      },
+      { ...STUB_PROJECT, [CONTRACT]: implementationV1(port) },
     );
     const valid = runCli(dir, ['validate']);
     expect(valid.stdout).toContain('no problems');
