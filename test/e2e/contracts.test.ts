@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { phase, stage, STAGE_SECTIONS } from '../helpers/documents.js';
 import { freePort, gateRepo, runFolders } from '../helpers/gates.js';
 import { git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
-import { FIXED_PROJECT, NOT_IMPLEMENTED, STUB_PROJECT } from '../helpers/stub-project.js';
+import { BLOCKED_OUTCOMES, FIXED_PROJECT, NOT_IMPLEMENTED, STUB_PROJECT } from '../helpers/stub-project.js';
 import { commitAll, verdictsOf } from '../helpers/verdict.js';
 
 const S00 = 'stages/mvp/p1-s00.md';
@@ -96,14 +96,7 @@ describe('outcome contracts as files', () => {
     const blocked = runCli(dir, ['gate', 'run', 'P1-S00', '--format', 'json']);
     expect(blocked.code).toBe(1);
     const first = JSON.parse(blocked.stdout);
-    expect(outcomesOf(first)).toEqual({
-      backend_builds: 'blocking fail',
-      frontend_builds: 'blocking fail',
-      no_stubs: 'blocking fail',
-      functional_code: 'blocking fail',
-      prd_features: 'warning fail',
-      quality_slo: 'warning fail',
-    });
+    expect(outcomesOf(first)).toEqual(BLOCKED_OUTCOMES);
     expect(first).toMatchObject({ overall_pass: false, blocking_failures: 4, warnings: 2 });
     expect(first.gates.find((gate: { id: string }) => gate.id === 'no_stubs').summary).toMatch(/^2 of 4 files hold stubs \(50%\), max 5%/);
     for (const gate of first.gates) expect(gate.definition_sha256).toMatch(/^[0-9a-f]{64}$/);

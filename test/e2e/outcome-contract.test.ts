@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { freePort, gateRepo, gateStage, readReport, runFolders } from '../helpers/gates.js';
 import { git, runCli, writeTree } from '../helpers/repo.js';
-import { FIXED_PROJECT, NOT_IMPLEMENTED, STUB_PROJECT } from '../helpers/stub-project.js';
+import { BLOCKED_OUTCOMES, FIXED_PROJECT, NOT_IMPLEMENTED, STUB_PROJECT } from '../helpers/stub-project.js';
 
 const S00 = 'stages/mvp/00-foundation.md';
 
@@ -31,14 +31,7 @@ describe('the implementation contract of issue 15 on a small real project', () =
     expect(blocked.code).toBe(1);
     const first = JSON.parse(blocked.stdout);
     const outcomes = Object.fromEntries(first.gates.map((gate: { id: string; outcome: string; severity: string }) => [gate.id, `${gate.severity} ${gate.outcome}`]));
-    expect(outcomes).toEqual({
-      backend_builds: 'blocking fail',
-      frontend_builds: 'blocking fail',
-      no_stubs: 'blocking fail',
-      functional_code: 'blocking fail',
-      prd_features: 'warning fail',
-      quality_slo: 'warning fail',
-    });
+    expect(outcomes).toEqual(BLOCKED_OUTCOMES);
     expect(first).toMatchObject({ overall_pass: false, blocking_failures: 4, warnings: 2 });
     const gate = (id: string) => first.gates.find((result: { id: string }) => result.id === id);
     expect(gate('backend_builds').summary).toBe('no build script: backend/package.json has no `scripts.build`, expected the command `npm run build` builds');

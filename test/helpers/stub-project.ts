@@ -49,3 +49,13 @@ export const FIXED_PROJECT: Record<string, string> = {
     body: '## Context\nThe first run failed.\n\n## Decision\nImplement the routes and add the build scripts.\n\n## Consequences\nThe stage can pass.\n\n## Root cause\nBoth packages had no build script and two routes were stubs answering 501.\n',
   }),
 };
+
+/** What issue 15's implementation contract makes of STUB_PROJECT, by requirement: four blocking failures and two warnings. */
+export const BLOCKED_OUTCOMES: Record<string, string> = {
+  backend_builds: 'blocking fail',
+  frontend_builds: 'blocking fail',
+  no_stubs: 'blocking fail',
+  functional_code: 'blocking fail',
+  prd_features: 'warning fail',
+  quality_slo: 'warning fail',
+};
