@@ -214,6 +214,20 @@ describe('outcome contracts as files', () => {
     expect(runFolders(dir)).toEqual([]);
   });
 
+  it('new-stage --contract writes a stage held to the contracts, with no gates of its own, that validates', () => {
+    const repo = makeRepo({ 'stages/mvp/phase.md': phase() });
+    const created = runCli(repo, ['new-stage', 'Checkout flow', '--phase', 'P1', '--contract', 'implementation', '--contract', 'testing', '--owner', 'ana@example.com']);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const text = readFileSync(path.join(repo, 'stages/mvp/00-checkout-flow.md'), 'utf8');
+    expect(text).toContain('contracts: ["implementation", "testing"]\n---\n');
+    expect(parse(/^---\n([\s\S]*?)\n---\n/.exec(text)![1]!).gates).toBeUndefined();
+    expect(runCli(repo, ['validate']).stdout).toContain('no problems');
+    const refused = runCli(repo, ['new-stage', 'Other', '--phase', 'P1', '--contract', '../x']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Invalid contract id `../x`');
+  });
+
   it('a pattern gate with every field round-trips through new-phase into a stage that validates, whose effective gates equal the pattern\'s', () => {
     const gates = [
       { id: 'preflight', run: 'test -d src', expect_exit: 0, timeout: 30, description: 'The source folder exists.', 'x-owner': 'platform' },
