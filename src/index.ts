@@ -67,6 +67,7 @@ export { ConfigError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, NotInGitRepositoryError,
 // The document model
 export type { Diagnostic, Severity } from './model/diagnostic.js';
 export type {
+  ContractFile,
   DecisionFrontmatter,
   DecisionStatus,
   DocumentKind,
@@ -79,4 +80,7 @@ export type {
   WorkStatus,
 } from './model/documents.js';
 export type { GateOutcome, GateResult, RunReport } from './model/evidence.js';
-export type { RepositoryModel, Typed } from './model/repository.js';
+export type { KnownContract, RepositoryModel, Typed } from './model/repository.js';
+
+// Outcome contracts: the gates a stage must pass (docs/contracts.md)
+export { effectiveGates, gateDefinitionSha256, knownContracts, stageGates, type EffectiveGate } from './model/contracts.js';

@@ -1,3 +1,4 @@
+import { stageGatesWithOrigin } from '../model/contracts.js';
 import { assessStage as assessLoadedStage, comparePhaseIds, type AssessmentContext } from '../audit/assess.js';
 import type { Env } from '../git/exec.js';
 import { gateType, type GateSpec, type ParsedDocument, type StageFrontmatter } from '../model/documents.js';
@@ -31,6 +32,8 @@ interface ContextGate {
   /** What a measured requirement checks (`no-stubs` in src/**, `metric` total.lines.pct >= 70). */
   requirement?: string;
   timeout?: number;
+  /** The outcome contract the gate is a requirement of; absent for the stage's own gates. */
+  contract?: string;
 }
 
 interface ContextDependency {
@@ -239,7 +242,7 @@ function buildContext(assessment: AssessmentContext, stage: Typed<StageFrontmatt
       decision: data.decision ?? null,
       freeze: data.freeze ?? null,
     },
-    gates: (data.gates ?? []).map(contextGate),
+    gates: stageGatesWithOrigin(model, data).map(({ gate, contract }) => ({ ...contextGate(gate), ...(contract !== undefined ? { contract } : {}) })),
     gateCommand: `stagedocs gate run ${data.id}`,
     paths: {
       protected: data.protected ?? [],

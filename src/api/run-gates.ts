@@ -1,3 +1,4 @@
+import { knownContracts, phaseOfStage, stageGates, unknownContracts } from '../model/contracts.js';
 import { loadRepository } from '../engine/load-repository.js';
 import { loadEvidence } from '../evidence/load.js';
 import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
@@ -81,7 +82,9 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   // The entry gates run under their own subject id, so that entry and exit runs are judged apart.
   const stage = phase ? (request.entry ? phaseEntrySubject(phase) : phaseGateSubject(phase)) : findStage(model, request.stage);
   const wanted = request.gates ?? [];
-  const { gates, prerequisites } = selectGates(stage, wanted, phase === undefined ? undefined : request.entry ? 'entry' : 'exit');
+  if (!phase) refuseUnknownContracts(model, stage);
+  // A phase's entry and exit subjects carry their own gates; a stage is held to its effective gates (its contracts' and its own).
+  const { gates, prerequisites } = selectGates(stage, phase ? stage.data.gates ?? [] : stageGates(model, stage.data), wanted, phase === undefined ? undefined : request.entry ? 'entry' : 'exit');
   // Where the gates may run is checked first: on the wrong machine nothing else about the run matters.
   const runner = runnerLabelsOf(request.env, config);
   const host = checkRunner(requiredLabels(stage.data, gates), runner);
@@ -172,13 +175,26 @@ async function checkEntry(root: string, env: Env, model: RepositoryModel, stage:
 }
 
 /**
- * The stage's gates (a phase's exit or entry gates), or those named with `--gate` and every gate they
- * need, transitively (in stage order; `runStage` orders them by needs). `prerequisites` are the gates
- * that were pulled in only as prerequisites, so that `--gate heavy` runs `preflight` first and skips
- * heavy when it fails, as a full run would.
+ * A stage naming a contract that neither a file nor a built-in defines would run fewer gates than it
+ * is held to: refused (exit 2), as validation reports it (contract-reference).
  */
-function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], phaseGates: 'exit' | 'entry' | undefined): { gates: GateSpec[]; prerequisites: string[] } {
-  const gates = stage.data.gates ?? [];
+function refuseUnknownContracts(model: RepositoryModel, stage: Typed<StageFrontmatter>): void {
+  const phase = phaseOfStage(model, stage.data);
+  const unknown = unknownContracts(stage.data, phase, knownContracts(model));
+  if (unknown.length === 0) return;
+  throw new UsageError(
+    `Stage \`${stage.data.id}\` (${stage.doc.file}) is held to ${unknown.map((id) => `\`${id}\``).join(', ')}, which no contract file (${model.config.paths.contracts}/<id>.yaml) or built-in contract defines; nothing was run or recorded`,
+    `Add ${model.config.paths.contracts}/${unknown[0]}.yaml, or name a known contract (built-in: ${(model.builtinContracts ?? []).map((known) => known.data.contract_id).join(', ')}); \`stagedocs validate\` shows where.`,
+  );
+}
+
+/**
+ * The given gates (a stage's effective gates, or a phase's exit or entry gates), or those named with
+ * `--gate` and every gate they need, transitively (in stage order; `runStage` orders them by needs).
+ * `prerequisites` are the gates that were pulled in only as prerequisites, so that `--gate heavy` runs
+ * `preflight` first and skips heavy when it fails, as a full run would.
+ */
+function selectGates(stage: Typed<StageFrontmatter>, gates: readonly GateSpec[], wanted: readonly string[], phaseGates: 'exit' | 'entry' | undefined): { gates: GateSpec[]; prerequisites: string[] } {
   if (gates.length === 0) {
     if (phaseGates === 'entry') throw new UsageError(`Phase \`${stage.data.phase}\` (${stage.doc.file}) declares no entry gates`, 'Add `entry: { gates: [...] }` to its frontmatter, or run its exit gates without --entry.');
     if (phaseGates === 'exit') throw new UsageError(`Phase \`${stage.data.id}\` (${stage.doc.file}) declares no exit gates`, 'Add `exit: { gates: [...] }` to its frontmatter, or run the gates of one of its stages.');
@@ -190,7 +206,7 @@ function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], 
       throw new UsageError(`Stage \`${stage.data.id}\` has no gate \`${id}\``, `Its gates: ${gates.map((gate) => gate.id).join(', ')}.`);
     }
   }
-  if (wanted.length === 0) return { gates, prerequisites: [] };
+  if (wanted.length === 0) return { gates: [...gates], prerequisites: [] };
   const chosen = withPrerequisites(gates, wanted);
   return { gates: gates.filter((gate) => chosen.has(gate.id)), prerequisites: gates.filter((gate) => chosen.has(gate.id) && !wanted.includes(gate.id)).map((gate) => gate.id) };
 }

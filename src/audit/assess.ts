@@ -9,6 +9,7 @@ import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHa
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
 import { DISCOUNT_TEXT, notPassedReason, stageRuns, type JudgedRun, type RunTrust, type StageRuns } from '../model/progression.js';
 import { signOffTagName, type TagInfo } from '../git/tags.js';
+import { stageGates, stageGatesWithOrigin } from '../model/contracts.js';
 import { plainParts, type InlinePart } from '../render/escape.js';
 
 /**
@@ -151,7 +152,8 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const data = stage.data;
   const runs = runsOfStage(context.runs, data.id);
   const lastRun = runs.at(-1);
-  const judged = stageRuns(data, context.runs, context.trust);
+  const gates = stageGatesWithOrigin(model, data);
+  const judged = stageRuns(data, context.runs, context.trust, gates.map((entry) => entry.gate));
   const signOffTag = context.tags.get(signOffTagName(model.config, 'stage', data.id));
   const details: Blocker[] = [];
   const block = (cause: BlockerCause, ...parts: InlinePart[]) => details.push({ cause, parts });
@@ -163,7 +165,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
       continue;
     }
     const dependencyTag = context.tags.get(signOffTagName(model.config, 'stage', dependency));
-    if (!dependencyTag && !stageRuns(other.data, context.runs, context.trust).passed) block('dependency-not-passed', { text: `${dependency} has no passing run` });
+    if (!dependencyTag && !stageRuns(other.data, context.runs, context.trust, stageGates(model, other.data)).passed) block('dependency-not-passed', { text: `${dependency} has no passing run` });
   }
   for (const problem of phaseEntryProblems(context, data.phase)) block('phase-entry', ...messageParts(`entry of phase ${data.phase} is unmet: ${problem.reason}`));
   if (data.freeze === 'required' && !model.freezes.some((freeze) => freeze.data.stage === data.id)) {
@@ -177,7 +179,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     const more = errors.count > 1 ? ` and ${errors.count - 1} more` : '';
     block('validation-error', { text: 'validation error in ' }, ...messageParts(`${stage.doc.file}:${errors.first}${more}`), { text: ' (run ' }, { code: 'stagedocs validate' }, { text: ')' });
   }
-  if (data.status === 'done' && !judged.passed && !signOffTag) block('done-without-pass', { text: `${data.id} is marked done without a passing run that counts: ${notPassedReason(data, judged)}` });
+  if (data.status === 'done' && !judged.passed && !signOffTag) block('done-without-pass', { text: `${data.id} is marked done without a passing run that counts: ${notPassedReason(data, judged, gates)}` });
   const blockers = details.map((blocker) => plainParts(blocker.parts));
   const joined = (prefix: string) => [{ text: prefix }, ...details.flatMap((blocker, index) => (index === 0 ? blocker.parts : [{ text: '; ' }, ...blocker.parts]))];
 
@@ -409,7 +411,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
   const problems = entryProblems(phase, entryFactsOf(context), upstreamRequirement(context.model.config));
   const missing = (exit.produces ?? []).filter((pattern) => fileExists(context, pattern) === false);
   const subject = phaseGateSubject(phase);
-  const runs = (exit.gates ?? []).length > 0 ? stageRuns(subject.data, context.runs, context.trust) : undefined;
+  const runs = (exit.gates ?? []).length > 0 ? stageRuns(subject.data, context.runs, context.trust, exit.gates ?? []) : undefined;
   const needs: SignOffNeed[] = [];
   const need = (reason: string, fix: string) => needs.push({ reason, fix });
   if (!signOffTag) {

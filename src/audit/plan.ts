@@ -1,3 +1,4 @@
+import { stageGates } from '../model/contracts.js';
 import { freezeCommand, freezePathOf, type StageFrontmatter } from '../model/documents.js';
 import { compareStrings } from '../model/diagnostic.js';
 import { dependenciesOf, type Typed } from '../model/repository.js';
@@ -65,7 +66,7 @@ export function buildPlan(context: AssessmentContext, options: PlanOptions = {})
   for (const stage of ordered(model.stages)) {
     const assessment = assessStage(context, stage);
     passed.set(stage.data.id, assessment.passed);
-    if ((stage.data.gates ?? []).length === 0 || assessment.signOffTag || (only && !only.has(stage.data.id))) continue;
+    if (stageGates(model, stage.data).length === 0 || assessment.signOffTag || (only && !only.has(stage.data.id))) continue;
     const reasons: DueReason[] = [];
     if (!assessment.passed) reasons.push('no-passing-run');
     if (options.changed && changedInputs(context, stage).some((file) => options.changed!.files.has(file))) reasons.push('changed');
@@ -120,7 +121,7 @@ export function buildPlan(context: AssessmentContext, options: PlanOptions = {})
       phase: stage.data.phase,
       title: stage.data.title,
       wave: at,
-      runs_on: requiredLabels(stage.data),
+      runs_on: requiredLabels(stage.data, stageGates(model, stage.data)),
       after: dependenciesOf(model, stage.data).filter((dependency) => due.has(dependency)),
       reasons,
     });

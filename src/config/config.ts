@@ -1,3 +1,4 @@
+import { stableStringify } from '../util/stable-json.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -192,11 +193,5 @@ function hashConfig(config: Config): string {
   return createHash('sha256').update(stableStringify(config)).digest('hex');
 }
 
-/** JSON with sorted keys: the same value always gives the same bytes. */
-export function stableStringify(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : item,
-  );
-}
+// Lives in util so that the model layer can digest gate definitions with the same canonical form.
+export { stableStringify } from '../util/stable-json.js';

@@ -1,6 +1,7 @@
 import { type Config } from '../model/config.js';
 import { buildModel, type RepositoryEvidence, type RepositoryModel } from '../model/repository.js';
 import type { Rule } from '../rules/types.js';
+import { builtinContracts } from './builtin-contracts.js';
 import { severityOf, type RawFinding } from './diagnostics.js';
 import type { FileFacts } from './facts.js';
 import { optionsOf } from './rule-options.js';
@@ -28,7 +29,7 @@ export function modelOf(
       if (SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined) schemaInvalid.add(fact.doc.file);
     }
   }
-  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), (relativePath) => source.exists(relativePath), evidence, source.fileSystem?.());
+  const model = buildModel(config, facts.map((fact) => fact.doc), (doc) => !schemaInvalid.has(doc.file), (relativePath) => source.exists(relativePath), evidence, source.fileSystem?.(), builtinContracts());
   return { model, raw };
 }
 

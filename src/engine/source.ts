@@ -34,14 +34,15 @@ export interface DocumentSource {
 
 /** The folders documents are looked for in, for messages such as "no documents in ...". */
 export function documentGlobs(config: Config): string[] {
-  const { stages, decisions, freeze } = config.paths;
-  return [`${stages}/**/*.md`, `${decisions}/**/*.md`, `${freeze}/**/*.freeze.json`];
+  const { stages, decisions, freeze, contracts } = config.paths;
+  return [`${stages}/**/*.md`, `${decisions}/**/*.md`, `${freeze}/**/*.freeze.json`, `${contracts}/**/*.yaml`];
 }
 
 /** The kind a path implies from the configured layout, used when the frontmatter does not say. */
 export function kindFromPath(relativePath: string, config: Config): DocumentKind | undefined {
   const inside = (folder: string) => relativePath.startsWith(`${folder.replace(/\/+$/, '')}/`);
   if (inside(config.paths.freeze) && relativePath.endsWith('.json')) return 'freeze';
+  if (inside(config.paths.contracts) && relativePath.endsWith('.yaml')) return 'contract';
   if (inside(config.paths.decisions)) return 'decision';
   if (inside(config.paths.stages)) return path.posix.basename(relativePath) === 'phase.md' ? 'phase' : 'stage';
   return undefined;
@@ -56,6 +57,7 @@ function isNotReadme(relativePath: string): boolean {
 export function isDocumentPath(relativePath: string, config: Config): boolean {
   const kind = kindFromPath(relativePath, config);
   if (!kind || !isNotReadme(relativePath) || relativePath.split('/').some((segment) => segment.startsWith('.'))) return false;
+  if (kind === 'contract') return relativePath.endsWith('.yaml');
   return kind === 'freeze' ? relativePath.endsWith('.freeze.json') : relativePath.endsWith('.md');
 }
 
@@ -68,7 +70,7 @@ export function isDocumentPath(relativePath: string, config: Config): boolean {
  * the time a glob library takes.
  */
 function listDocuments(root: string, config: Config, pathEscape: (relativePath: string) => PathEscape | undefined): { files: string[]; links: LinkedDocument[] } {
-  const { stages, decisions, freeze } = config.paths;
+  const { stages, decisions, freeze, contracts } = config.paths;
   const found = new Set<string>();
   const links: LinkedDocument[] = [];
   // Real paths of the folders walked: a link to a folder already walked (an ancestor) is not walked again.
@@ -125,6 +127,7 @@ function listDocuments(root: string, config: Config, pathEscape: (relativePath: 
   walkConfigured(stages, (name) => name.endsWith('.md'));
   walkConfigured(decisions, (name) => name.endsWith('.md'));
   walkConfigured(freeze, (name) => name.endsWith('.freeze.json'));
+  walkConfigured(contracts, (name) => name.endsWith('.yaml'));
   while (linkedFolders.length > 0) walk(...linkedFolders.shift()!);
   return { files: [...found].sort(), links: links.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
 }

@@ -1,3 +1,4 @@
+import { gateDefinitionSha256 } from '../model/contracts.js';
 import { type Config } from '../model/config.js';
 import type { RunnerCheck } from '../model/evidence.js';
 import type { RunnerLabels } from '../model/runner.js';
@@ -131,7 +132,11 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
       const type = gateType(gate);
       const unmet = unmetNeed(gate, results);
       if (unmet !== undefined) {
-        const skipped: GateResult = { ...skippedResult(gate, type, unmet, options.now().toISOString()), ...(gate.run !== undefined ? { command: redact(gate.run) } : {}) };
+        const skipped: GateResult = {
+          ...skippedResult(gate, type, unmet, options.now().toISOString()),
+          ...(gate.run !== undefined ? { command: redact(gate.run) } : {}),
+          definition_sha256: gateDefinitionSha256(gate),
+        };
         log.marker(`gate ${gate.id} skipped: ${skipped.summary}`);
         results.push(skipped);
         options.progress.gateFinished(skipped, index, gates.length);
@@ -178,6 +183,8 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
         ...(measured.measurements && measured.measurements.length > 0 ? { measurements: measured.measurements } : {}),
         ...detailsOf({ ...measured.details, ...(artifacts && artifacts.refused.length > 0 ? { artifacts_refused: artifacts.refused } : {}) }, dropped, measured.outcome !== 'pass' ? log.lastTail : []),
         ...(artifacts ? { artifacts: artifacts.kept } : {}),
+        // What the verdict compares with the gate as defined later (a contract's threshold edited).
+        definition_sha256: gateDefinitionSha256(gate),
       };
       log.marker(`gate ${gate.id} ${result.outcome}: ${result.summary}`);
       results.push(result);

@@ -48,7 +48,7 @@ export class KnownIds {
   /** Takes a document's current text (the editor's, unsaved). */
   update(file: string, text: string): void {
     const kind = isDocumentPath(file, this.config) ? kindFromPath(file, this.config) : undefined;
-    const found = kind && kind !== 'freeze' ? declared(kind, text) : undefined;
+    const found = kind && kind !== 'freeze' && kind !== 'contract' ? declared(kind, text) : undefined;
     if (found) this.byFile.set(file, { ...found, file });
     else this.byFile.delete(file);
   }
@@ -63,7 +63,7 @@ export class KnownIds {
   }
 }
 
-function declared(pathKind: Exclude<DocumentKind, 'freeze'>, text: string): Omit<KnownId, 'file'> | undefined {
+function declared(pathKind: Exclude<DocumentKind, 'freeze' | 'contract'>, text: string): Omit<KnownId, 'file'> | undefined {
   const region = frontmatterOf(text);
   if (!region) return undefined;
   const fields: Record<string, string> = {};

@@ -398,7 +398,8 @@ class Server {
     if (CONFIG_FILES.includes(file)) return { kind: 'config', document, region: { text, firstLine: 0 }, schema: schemaOf('config') };
     if (!this.config || !isDocumentPath(file, this.config)) return undefined;
     const kind = declaredKind(text) ?? kindFromPath(file, this.config)!;
-    const region = kind === 'freeze' ? { text, firstLine: 0 } : frontmatterOf(text);
+    // Freeze files (JSON) and contracts (YAML) are data through and through, not markdown with frontmatter.
+    const region = kind === 'freeze' || kind === 'contract' ? { text, firstLine: 0 } : frontmatterOf(text);
     return region ? { kind, document, region, schema: schemaOf(kind) } : undefined;
   }
 

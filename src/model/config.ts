@@ -9,7 +9,7 @@ export interface RuleConfig {
 
 /** The resolved configuration: defaults merged with the repository's file. */
 export interface Config {
-  paths: { stages: string; decisions: string; freeze: string; gate_results: string; templates: string };
+  paths: { stages: string; decisions: string; freeze: string; gate_results: string; templates: string; contracts: string };
   kinds: Record<'phase' | 'stage' | 'decision', { required_sections: string[] }>;
   rules: Record<string, RuleConfig>;
   tags: { sign_off: string; phase_sign_off: string };
@@ -34,7 +34,7 @@ const DEFAULT_STAGE_SECTIONS = [
 
 export function defaultConfig(): Config {
   return {
-    paths: { stages: 'stages', decisions: 'decisions', freeze: 'freeze', gate_results: 'gate_results', templates: 'templates' },
+    paths: { stages: 'stages', decisions: 'decisions', freeze: 'freeze', gate_results: 'gate_results', templates: 'templates', contracts: 'contracts' },
     kinds: {
       stage: { required_sections: [...DEFAULT_STAGE_SECTIONS] },
       phase: { required_sections: ['Goal', 'Exit Definition'] },

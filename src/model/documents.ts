@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Position } from './diagnostic.js';
 
-export type DocumentKind = 'phase' | 'stage' | 'decision' | 'freeze';
-export const DOCUMENT_KINDS: readonly DocumentKind[] = ['phase', 'stage', 'decision', 'freeze'];
+export type DocumentKind = 'phase' | 'stage' | 'decision' | 'freeze' | 'contract';
+export const DOCUMENT_KINDS: readonly DocumentKind[] = ['phase', 'stage', 'decision', 'freeze', 'contract'];
 
 export type WorkStatus = 'not-started' | 'in-progress' | 'validating' | 'done' | 'blocked';
 
@@ -106,6 +106,8 @@ export interface StageFrontmatter {
   decisions_resolved?: 'all' | string[];
   freeze?: 'required' | 'none';
   gates?: GateSpec[];
+  /** Outcome contracts (`contracts/<id>.yaml` or built-in) whose requirements the stage must pass besides its own gates. */
+  contracts?: string[];
   /** Runner labels every gate of the stage needs. */
   runs_on?: string[];
   produces?: string[];
@@ -127,6 +129,8 @@ export interface PhaseFrontmatter {
   /** The prose list, or the structured form with produced files and exit gates. */
   exit?: string[] | PhaseExit;
   pattern?: string;
+  /** Outcome contracts every stage of the phase must pass (before the stage's own contracts and gates). */
+  contracts?: string[];
   protected?: string[];
   agents?: { may_modify?: string[]; must_not_modify?: string[] };
   readiness?: PhaseReadiness;
@@ -182,6 +186,19 @@ export interface DecisionFrontmatter {
   stages?: string[];
   supersedes?: string;
   rerun_of?: string;
+}
+
+/**
+ * An outcome contract (`contracts/<contract_id>.yaml`): requirements written once, as stages write
+ * gates, that every stage or phase naming the contract in `contracts:` must pass.
+ */
+export interface ContractFile {
+  contract_id: string;
+  title: string;
+  description?: string;
+  requirements: GateSpec[];
+  /** Named target values (informative; the requirements' own thresholds are what is judged). */
+  slo_thresholds?: Record<string, number>;
 }
 
 export interface FreezeFile {

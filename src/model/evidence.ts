@@ -64,6 +64,8 @@ export interface GateResult {
   details?: Record<string, unknown>;
   /** The files of the gate's `artifacts` globs, copied into the run folder, in path order. */
   artifacts?: KeptArtifact[];
+  /** sha256 of the gate's definition as run (model/contracts.ts `gateDefinitionSha256`): a run counts only while the gate is still defined so. */
+  definition_sha256?: string;
 }
 
 export interface RunReport {

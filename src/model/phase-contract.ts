@@ -71,7 +71,8 @@ export function entryProblems(phase: Typed<PhaseFrontmatter>, facts: EntryFacts,
 
 /** The runs of a phase's entry gates, judged by the one notion of a counting run (model/progression.ts). */
 export function entryGateRuns(phase: Typed<PhaseFrontmatter>, runs: readonly RunFolder[], trust: RunTrust): StageRuns {
-  return stageRuns(phaseEntrySubject(phase).data, runs, trust);
+  const subject = phaseEntrySubject(phase).data;
+  return stageRuns(subject, runs, trust, subject.gates ?? []);
 }
 
 /**

@@ -3,6 +3,7 @@ import { gateType, type GateSpec, type StageFrontmatter } from './documents.js';
 import { type RegistryCheck, type RunReport, type RunFolder } from './evidence.js';
 import { compareStrings } from './diagnostic.js';
 import { StagedocsError, EXIT_FAILED } from './errors.js';
+import { changedContractRequirements, gateDefinitionSha256, stageGates, type EffectiveGate } from './contracts.js';
 
 /**
  * The one notion of "a run that counts" that every command reads: `validate` (done-needs-passing-run),
@@ -56,15 +57,23 @@ export interface StageRuns {
 }
 
 /**
- * Whether a run ran the stage's current gates: the same gate ids, types, severities and commands. A
- * passing run of gates that were since changed (a command swapped, a gate made a warning) does not
- * prove the stage.
+ * Whether a run ran the stage's current gates (its effective gates, contracts included): the same
+ * gate ids, types, severities and commands, and, when the run recorded it, the same digest of each
+ * gate's whole definition (`definition_sha256`: a threshold, a glob, a request). A passing run of
+ * gates that were since changed (a command swapped, a gate made a warning, a contract's max_rate
+ * lowered) does not prove the stage. Reports written before the digest existed are compared as before.
  */
 export function ranCurrentGates(report: RunReport, gates: readonly GateSpec[]): boolean {
   if (report.gates.length !== gates.length) return false;
   return gates.every((gate) => {
     const ran = report.gates.find((result) => result.id === gate.id);
-    return ran !== undefined && ran.type === gateType(gate) && ran.severity === (gate.severity ?? 'blocking') && (ran.command ?? undefined) === (gate.run ?? undefined);
+    return (
+      ran !== undefined &&
+      ran.type === gateType(gate) &&
+      ran.severity === (gate.severity ?? 'blocking') &&
+      (ran.command ?? undefined) === (gate.run ?? undefined) &&
+      (ran.definition_sha256 === undefined || ran.definition_sha256 === gateDefinitionSha256(gate))
+    );
   });
 }
 
@@ -85,11 +94,11 @@ export function unverifiedRuns(registry: RegistryCheck): ReadonlySet<string> {
   return known;
 }
 
-/** Why a finished run of a stage does not count (empty when it counts). */
-export function discountsOf(report: RunReport, runId: string, stage: StageFrontmatter, trust: RunTrust): RunDiscount[] {
+/** Why a finished run of a stage does not count (empty when it counts); `gates` are the stage's effective gates (model/contracts.ts). */
+export function discountsOf(report: RunReport, runId: string, gates: readonly GateSpec[], trust: RunTrust): RunDiscount[] {
   const discounts: RunDiscount[] = [];
   if (isPartialRun(report)) discounts.push('partial');
-  if (!ranCurrentGates(report, stage.gates ?? [])) discounts.push('other-gates');
+  if (!ranCurrentGates(report, gates)) discounts.push('other-gates');
   if (report.dirty !== false) discounts.push('dirty');
   if (trust.history !== undefined && (report.commit === null || !trust.history.has(report.commit))) discounts.push('not-in-history');
   if (trust.registry === undefined || unverifiedRuns(trust.registry).has(runId)) discounts.push('unverified');
@@ -122,21 +131,29 @@ export function stageOfRunId(runId: string): string | undefined {
   return at > 0 ? runId.slice(0, at) : undefined;
 }
 
-/** The runs of a stage judged with what is known: the one function behind every command's "has it passed". */
-export function stageRuns(stage: StageFrontmatter, runs: readonly RunFolder[], trust: RunTrust): StageRuns {
+/**
+ * The runs of a stage judged with what is known: the one function behind every command's "has it
+ * passed". `gates` are what the stage must pass now: `stageGates(model, stage)` (its contracts'
+ * requirements and its own gates), or a phase's exit gates.
+ */
+export function stageRuns(stage: StageFrontmatter, runs: readonly RunFolder[], trust: RunTrust, gates: readonly GateSpec[]): StageRuns {
   const folders = foldersOf(runs, stage.id);
   const judged: JudgedRun[] = folders
     .filter((folder): folder is RunFolder & { report: RunReport } => folder.report !== undefined && folder.report.stage_id === stage.id)
     .sort((a, b) => compareStrings(a.report.started_at, b.report.started_at) || compareStrings(a.runId, b.runId))
-    .map((folder) => ({ folder, report: folder.report, discounts: discountsOf(folder.report, folder.runId, stage, trust) }));
+    .map((folder) => ({ folder, report: folder.report, discounts: discountsOf(folder.report, folder.runId, gates, trust) }));
   const counting = judged.filter((run) => run.discounts.length === 0);
   const last = counting.at(-1);
   const unfinished = folders.filter((folder) => folder.report === undefined);
   return { judged, counting, last, passed: last?.report.overall_pass === true, unfinished };
 }
 
-/** Why a stage's runs do not show it passed, in one line (for messages). */
-export function notPassedReason(stage: StageFrontmatter, judged: StageRuns): string {
+/**
+ * Why a stage's runs do not show it passed, in one line (for messages). Given the stage's effective
+ * gates with their origin, a run that ran other gates than the stage has now names the contracts
+ * whose requirements changed since (what a reviewer looks for when a `done` stage turns red).
+ */
+export function notPassedReason(stage: StageFrontmatter, judged: StageRuns, gates?: readonly EffectiveGate[]): string {
   if (judged.last) {
     // Which blocking gates failed, as a reviewer needs to know what to fix (what sign-off always said).
     const failed = judged.last.report.gates.filter((gate) => gate.severity === 'blocking' && gate.outcome !== 'pass').map((gate) => `${gate.id} (${gate.outcome}: ${gate.summary})`);
@@ -144,7 +161,9 @@ export function notPassedReason(stage: StageFrontmatter, judged: StageRuns): str
   }
   if (judged.judged.length === 0) return 'it has no finished gate run';
   const newest = judged.judged.at(-1)!;
-  return `none of its ${judged.judged.length} finished run(s) counts (the newest, ${newest.report.run_id}, ${newest.discounts.map((discount) => DISCOUNT_TEXT[discount]).join(' and ')})`;
+  const changed = gates && newest.discounts.includes('other-gates') ? changedContractRequirements(newest.report, gates) : [];
+  const contracts = changed.length > 0 ? `; changed since: ${changed.join(', ')}` : '';
+  return `none of its ${judged.judged.length} finished run(s) counts (the newest, ${newest.report.run_id}, ${newest.discounts.map((discount) => DISCOUNT_TEXT[discount]).join(' and ')}${contracts})`;
 }
 
 /** Dependencies of a stage with neither a passing counting run nor a sign-off tag. */
@@ -152,7 +171,7 @@ export function dependenciesWithoutPass(model: RepositoryModel, stage: StageFron
   return dependenciesOf(model, stage).filter((dependency) => {
     if (signedOff(dependency)) return false;
     const other = model.stages.find((candidate) => candidate.data.id === dependency);
-    return !other || !stageRuns(other.data, runs, trust).passed;
+    return !other || !stageRuns(other.data, runs, trust, stageGates(model, other.data)).passed;
   });
 }
 

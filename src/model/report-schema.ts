@@ -115,6 +115,10 @@ const gateResultSchema = {
       },
       "The files matched by the gate's artifacts globs after it ran, copied into the run folder.",
     ),
+    definition_sha256: described(
+      { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      "The sha256 of the gate's definition when it ran (canonical JSON with sorted keys, type and severity written out, without description and x- keys; a contract requirement as the contract defined it): the run counts for the stage only while its gate is still defined the same (docs/contracts.md). Absent in reports of older versions, which are compared by id, type, severity and command only.",
+    ),
   },
   additionalProperties: true,
 } as const;

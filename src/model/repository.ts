@@ -1,6 +1,6 @@
 import { type Config } from './config.js';
 import { type RunFolder, type RegistryCheck } from './evidence.js';
-import type { ParsedDocument, StageFrontmatter, PhaseFrontmatter, DecisionFrontmatter, FreezeFile } from './documents.js';
+import type { ParsedDocument, StageFrontmatter, PhaseFrontmatter, DecisionFrontmatter, FreezeFile, ContractFile } from './documents.js';
 import { compareStrings } from './diagnostic.js';
 import type { PathEscape } from '../util/inside-root.js';
 
@@ -39,6 +39,14 @@ export interface RepositoryEvidence {
   historyKey?: string;
 }
 
+/** A contract with where it comes from: a repository file, or one shipped with stagedocs (model/contracts.ts). */
+export interface KnownContract {
+  data: ContractFile;
+  /** Repository-relative path of the file, or the package path of a built-in (`templates/contracts/<id>.yaml`). */
+  file: string;
+  builtin: boolean;
+}
+
 /** A document whose frontmatter passed its schema, with its data typed. */
 export interface Typed<T> {
   doc: ParsedDocument;
@@ -57,6 +65,10 @@ export interface RepositoryModel {
   stages: Array<Typed<StageFrontmatter>>;
   decisions: Array<Typed<DecisionFrontmatter>>;
   freezes: Array<Typed<FreezeFile>>;
+  /** The repository's contract files whose content passed their schema. */
+  contracts: Array<Typed<ContractFile>>;
+  /** The contracts shipped with stagedocs, when the loader read them; a repository file of the same id replaces one (model/contracts.ts). */
+  builtinContracts?: readonly KnownContract[];
   /** Whether a repository-relative path exists (file or folder). */
   exists(relativePath: string): boolean;
   /** Gate runs and the registry check; undefined when the caller did not load them (rules then skip). */
@@ -72,6 +84,7 @@ export function buildModel(
   exists: (relativePath: string) => boolean,
   evidence?: RepositoryEvidence,
   fileSystem?: FileSystemFacts,
+  builtinContracts?: readonly KnownContract[],
 ): RepositoryModel {
   const sorted = [...documents].sort((a, b) => compareStrings(a.file, b.file));
   const ofKind = <T>(kind: ParsedDocument['kind']): Array<Typed<T>> =>
@@ -83,6 +96,8 @@ export function buildModel(
     stages: ofKind<StageFrontmatter>('stage'),
     decisions: ofKind<DecisionFrontmatter>('decision'),
     freezes: ofKind<FreezeFile>('freeze'),
+    contracts: ofKind<ContractFile>('contract'),
+    ...(builtinContracts ? { builtinContracts } : {}),
     exists,
     ...(evidence ? { evidence } : {}),
     ...(fileSystem ? { fileSystem } : {}),

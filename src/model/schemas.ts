@@ -280,6 +280,9 @@ export const stageSchema = {
         'See `docs/gates.md` for every gate type.',
       ].join('\n'),
     }),
+    contracts: described(idList, 'Outcome contracts the stage must pass: the requirements of each contract (contracts/<id>.yaml, else a built-in: implementation, deployment, testing) count as gates of the stage, after its phase\'s contracts and before its own gates; a gate of the stage with the same id overrides a requirement.', {
+      examples: [['implementation']],
+    }),
     produces: described(stringList, 'Files that must exist once the stage is done, relative to the repository root and inside it.', { examples: [['docs/api.md']] }),
     protected: described(stringList, 'Globs of paths that commits may not change while the stage is open (rule protected-path).', { examples: [['schema/**']] }),
     production: described({ type: 'boolean' }, "The stage puts what it delivers into production: it may not be signed off while its phase's readiness disallows production (production_gate: disallowed).", { examples: [true] }),
@@ -430,6 +433,9 @@ const phaseSchema = {
     pattern: described(nonEmptyString, 'The stage pattern the phase was scaffolded from (mvp-backend, ui-hardening, integrations, research, empty or your own).', {
       examples: ['mvp-backend'],
     }),
+    contracts: described(idList, 'Outcome contracts every stage of the phase must pass: their requirements count as gates of each stage, before the stage\'s own contracts and gates (docs/contracts.md).', {
+      examples: [['implementation']],
+    }),
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
@@ -491,6 +497,33 @@ const freezeSchema = {
   additionalProperties: false,
 } as const;
 
+/**
+ * An outcome contract file: requirements written once, exactly as stages write gates, that every
+ * stage or phase naming the contract in `contracts:` must pass (docs/contracts.md).
+ */
+export const contractSchema = {
+  $id: `${SCHEMA_BASE}/contract.json`,
+  title: 'stagedocs contract',
+  description: 'An outcome contract (contracts/<contract_id>.yaml): requirements, each a gate as stages write them, that every stage or phase naming the contract in `contracts:` must pass.',
+  type: 'object',
+  required: ['contract_id', 'title', 'requirements'],
+  properties: {
+    contract_id: described(id, `The contract's id, which stages and phases name in \`contracts:\`; it must equal the file name without .yaml. It ${ID_TEXT}.`, { examples: ['implementation_v1'] }),
+    title: described(text, "The contract's title, for status, audit packs and reviewers.", { examples: ['Implementation is real'] }),
+    description: described({ type: 'string' }, 'What holding to the contract proves, in a sentence or two.'),
+    requirements: described({ type: 'array', items: gateSchema, minItems: 1 }, 'The requirements: each a gate exactly as a stage writes it (every gate type and field; `id` is the requirement id, unique within the contract; `severity` blocking or warning; thresholds as the gate type takes them, e.g. max_rate, coverage.min, min_rate).', {
+      examples: [[{ id: 'no_stubs', type: 'no-stubs', include: ['src/**/*.ts'], max_rate: 0.05 }]],
+    }),
+    slo_thresholds: described(
+      { type: 'object', additionalProperties: described({ type: 'number' }, 'The target value of the named quantity.') },
+      'Named target values (for example stub_rate: 0.05), informative: shown to reviewers in the contract, while the verdict is judged by each requirement\'s own threshold.',
+      { examples: [{ stub_rate: 0.05, feature_coverage: 0.8 }] },
+    ),
+  },
+  patternProperties: extensionKeys,
+  additionalProperties: false,
+} as const;
+
 export const severitySetting = enumOf(
   { off: 'the rule does not run', warn: 'its findings are warnings: reported, exit code 0', error: 'its findings are errors: validation fails (exit code 1)' },
   "The rule's severity.",
@@ -523,6 +556,7 @@ export const configSchema = {
           freeze: described(nonEmptyString, 'The folder of freeze files (default freeze).', { examples: ['freeze'] }),
           gate_results: described(nonEmptyString, 'The folder of gate runs and the gate registry (default gate_results).', { examples: ['gate_results'] }),
           templates: described(nonEmptyString, 'The folder of template and pattern overrides (default templates).', { examples: ['templates'] }),
+          contracts: described(nonEmptyString, 'The folder of outcome contracts, one `<contract_id>.yaml` each (default contracts).', { examples: ['contracts'] }),
         },
         additionalProperties: false,
       },
@@ -650,4 +684,5 @@ export const DOCUMENT_SCHEMAS = {
   phase: phaseSchema,
   decision: decisionSchema,
   freeze: freezeSchema,
+  contract: contractSchema,
 } as const;

@@ -40,6 +40,7 @@ export async function parseDocumentBytes(file: string, bytes: Uint8Array, option
 export async function parseDocumentText(file: string, rawText: string, options: ParseOptions): Promise<ParseResult> {
   const text = normalizeText(rawText);
   if (file.endsWith('.json')) return parseJsonDocument(file, text, options.kindHint ?? 'freeze');
+  if (file.endsWith('.yaml')) return parseYamlDocument(file, text, options.kindHint ?? 'contract');
   const nesting = findExcessiveNesting(text);
   if (nesting) {
     return unreadableResult(
@@ -117,6 +118,22 @@ function parseJsonDocument(file: string, text: string, kind: DocumentKind): Pars
     };
   }
   return { doc: { ...base, data: data as Record<string, unknown>, positions: parsed.positions }, problems: [] };
+}
+
+/** A whole-file YAML document (a contract): its data with the places of every key and value. */
+function parseYamlDocument(file: string, text: string, kind: DocumentKind): ParseResult {
+  const base = emptyDocument(file, kind, text.split('\n').length);
+  const parsed = parseYaml(text, 1);
+  const problems: ParseProblem[] = parsed.problems.map((problem) => ({ ...problem, ruleId: 'frontmatter-syntax' }));
+  if (problems.length > 0) return { doc: base, problems };
+  const data = parsed.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return {
+      doc: base,
+      problems: [{ ruleId: 'frontmatter-syntax', line: 1, column: 1, message: 'Expected a YAML mapping (keys and values) at the top of the file', hint: 'A contract file is a mapping with `contract_id`, `title` and `requirements`.' }],
+    };
+  }
+  return { doc: { ...base, data: data as Record<string, unknown>, positions: parsed.positions, ...(parsed.coerced ? { coerced: parsed.coerced } : {}) }, problems: [] };
 }
 
 /**

@@ -167,6 +167,29 @@ export function yamlString(value: unknown): string {
   return JSON.stringify(String(value ?? ''));
 }
 
+/** A YAML mapping key: plain when it is a plain word (every gate field, most `x-` keys), else quoted. */
+export function yamlKey(value: unknown): string {
+  const key = String(value ?? '');
+  return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key) ? key : JSON.stringify(key);
+}
+
+/**
+ * Any JSON value as one line of YAML flow style: strings quoted (JSON's escapes, which YAML reads the
+ * same), numbers, booleans and null as they are, lists and mappings in brackets and braces. What the
+ * scaffold writes a pattern's gate fields with, so that every field of any shape is copied verbatim.
+ */
+export function yamlFlow(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(yamlFlow).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => `${yamlKey(key)}: ${yamlFlow(item)}`);
+    return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  const text = String(value ?? '');
+  // A plain word (`warning`, `no-stubs`, `npm`) stays plain unless YAML 1.1 would read it as a boolean or null.
+  return /^[A-Za-z][A-Za-z0-9_-]*$/.test(text) && !/^(?:y|n|yes|no|on|off|true|false|null)$/i.test(text) ? text : JSON.stringify(text);
+}
+
 /** A heading's text: inline-escaped, so a title never becomes a different heading or markup. */
 export function markdownHeading(value: unknown): string {
   return markdownInline(value);

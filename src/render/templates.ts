@@ -21,6 +21,8 @@ import {
   markdownPartsCell,
   mermaidLabel,
   yamlString,
+  yamlFlow,
+  yamlKey,
 } from './escape.js';
 
 /** Built-in templates shipped in the package's `templates/` folder. */
@@ -58,6 +60,9 @@ handlebars.registerHelper('partscell', safe('partscell', markdownPartsCell));
 handlebars.registerHelper('html', safe('html', htmlText));
 handlebars.registerHelper('quote', safe('quote', markdownBlockquote));
 handlebars.registerHelper('yaml', safe('yaml', yamlString));
+// A pattern's gate fields, copied whatever their shape (render/escape.ts).
+handlebars.registerHelper('yamlkey', safe('yamlkey', yamlKey));
+handlebars.registerHelper('yamlflow', safe('yamlflow', yamlFlow));
 handlebars.registerHelper('heading', safe('heading', markdownHeading));
 handlebars.registerHelper('authored', safe('authored', markdownAuthored));
 // Ids are held to an allowlist that has no markup in it, so they are checked rather than escaped.

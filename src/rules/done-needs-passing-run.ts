@@ -1,3 +1,4 @@
+import { stageGatesWithOrigin } from '../model/contracts.js';
 import { placeOf } from '../model/documents.js';
 import { notPassedReason, stageRuns } from '../model/progression.js';
 import { repositoryRule } from './types.js';
@@ -19,12 +20,13 @@ export const doneNeedsPassingRun = repositoryRule(
     for (const { doc, data } of repo.stages) {
       if (data.status !== 'done') continue;
       // The same judgement status, audit-pack, gate run and sign-off make (model/progression.ts).
-      const judged = stageRuns(data, evidence.runs, trust);
+      const gates = stageGatesWithOrigin(repo, data);
+      const judged = stageRuns(data, evidence.runs, trust, gates.map((entry) => entry.gate));
       if (judged.passed) continue;
       context.report({
         file: doc.file,
         ...placeOf(doc, '/status'),
-        message: `Stage \`${data.id}\` is \`done\` without a passing gate run that counts: ${notPassedReason(data, judged)}`,
+        message: `Stage \`${data.id}\` is \`done\` without a passing gate run that counts: ${notPassedReason(data, judged, gates)}`,
         hint: `Run \`stagedocs gate run ${data.id}\` on a clean tree until it passes (and commit the evidence), or set \`status\` back to \`validating\`.`,
       });
     }

@@ -7,7 +7,7 @@ import { documentRule } from './types.js';
 export const frontmatterSchema = documentRule(
   {
     id: 'frontmatter-schema',
-    description: 'Frontmatter must match the JSON Schema of its kind (phase, stage, decision, freeze): required keys, types, allowed values, ids.',
+    description: 'Frontmatter must match the JSON Schema of its kind (phase, stage, decision, freeze, contract): required keys, types, allowed values, ids.',
     defaultSeverity: 'error',
   },
   (doc, context) => {
@@ -16,7 +16,7 @@ export const frontmatterSchema = documentRule(
       const at = placeOf(doc, '/kind', 'value');
       context.report({
         ...at,
-        message: `\`kind\` is ${doc.data.kind === undefined ? 'missing' : `\`${String(doc.data.kind)}\``}, expected one of ${DOCUMENT_KINDS.filter((k) => k !== 'freeze').map((k) => `\`${k}\``).join(', ')}`,
+        message: `\`kind\` is ${doc.data.kind === undefined ? 'missing' : `\`${String(doc.data.kind)}\``}, expected one of ${DOCUMENT_KINDS.filter((k) => k !== 'freeze' && k !== 'contract').map((k) => `\`${k}\``).join(', ')}`,
         hint: 'Add `kind: stage` (or `phase`, `decision`) to the frontmatter.',
       });
       return;

@@ -1,4 +1,5 @@
 import { brokenLink } from './broken-link.js';
+import { contractReference } from './contract-reference.js';
 import { dependencyCycle } from './dependency-cycle.js';
 import { doneNeedsPassingRun } from './done-needs-passing-run.js';
 import { duplicateOrder } from './duplicate-order.js';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   emptySection,
   uniqueId,
   unknownReference,
+  contractReference,
   dependencyCycle,
   linearProgression,
   phaseEntry,

@@ -32,7 +32,9 @@ export const objectiveGate = documentRule(
   },
   (doc, context) => {
     const gates = Array.isArray(doc.data?.gates) ? (doc.data.gates as GateSpec[]) : [];
-    if (gates.length === 0 && doc.data) {
+    // A stage held to contracts has their requirements as gates (contract-reference checks the ids).
+    const contracts = Array.isArray(doc.data?.contracts) ? doc.data.contracts.length : 0;
+    if (gates.length === 0 && contracts === 0 && doc.data) {
       context.report({
         ...placeOf(doc, '/gates', 'key'),
         message: 'Stage has no gates, expected at least one executable or measurable gate',

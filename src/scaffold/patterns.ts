@@ -6,6 +6,7 @@ import { StagedocsError, UsageError, EXIT_USAGE } from '../model/errors.js';
 import { describeSchemaError } from '../model/schema-errors.js';
 import { described } from '../model/schema-docs.js';
 import { gateSchema, maturitySchema, productionGateSchema } from '../model/schemas.js';
+import { ID_PATTERN } from '../model/ids.js';
 import { normalizeText } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
 import { BUILTIN_TEMPLATES_DIR } from '../render/templates.js';
@@ -28,7 +29,9 @@ export interface PatternStage {
   objectives: string[];
   deliverables: string[];
   acceptance?: string[];
-  gates: GateSpec[];
+  /** The stage's own gates; a stage held to contracts may have none. */
+  gates?: GateSpec[];
+  contracts?: string[];
   produces?: string[];
   protected?: string[];
   audit?: string[];
@@ -43,12 +46,13 @@ export interface Pattern {
   /** Where it was read from, for messages: `templates/patterns/x.yaml` or `built-in x`. */
   source: string;
   description: string;
-  phase: { title: string; goal: string; exit: string[]; readiness?: { maturity: Maturity; production_gate: 'allowed' | 'disallowed' } };
+  phase: { title: string; goal: string; exit: string[]; readiness?: { maturity: Maturity; production_gate: 'allowed' | 'disallowed' }; contracts?: string[] };
   stages: PatternStage[];
 }
 
 const text = { type: 'string', minLength: 1 } as const;
 const textList = { type: 'array', items: text } as const;
+const idList = { type: 'array', items: { type: 'string', pattern: ID_PATTERN }, uniqueItems: true } as const;
 const slug = { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$' } as const;
 
 /** The pattern file format. Strict: an unknown key is a typo, not an extension. */
@@ -77,6 +81,7 @@ export const patternSchema = {
             },
             "The scaffolded phase's readiness (default: prototype, production disallowed).",
           ),
+          contracts: described(idList, "The outcome contracts every stage of the scaffolded phase is held to (the phase's `contracts:`, docs/contracts.md).", { examples: [['implementation']] }),
         },
         additionalProperties: false,
       },
@@ -88,7 +93,7 @@ export const patternSchema = {
         maxItems: 100,
         items: {
           type: 'object',
-          required: ['slug', 'title', 'estimate', 'objectives', 'deliverables', 'gates', 'rollback'],
+          required: ['slug', 'title', 'estimate', 'objectives', 'deliverables', 'rollback'],
           properties: {
             slug: described(slug, 'The file name of the stage after its number: lowercase letters, digits and dashes.', { examples: ['primary-api'] }),
             title: described(text, "The stage's title."),
@@ -104,7 +109,8 @@ export const patternSchema = {
             objectives: described({ ...textList, minItems: 1 }, 'The items of the Objectives section.'),
             deliverables: described({ ...textList, minItems: 1 }, 'The items of the Deliverables section.'),
             acceptance: described(textList, 'The items of the Acceptance Criteria section, besides the gates.'),
-            gates: described({ type: 'array', items: gateSchema, minItems: 1 }, "The stage's gates; {stage}, {phase}, {slug} and {freeze} are replaced."),
+            gates: described({ type: 'array', items: gateSchema }, "The stage's gates, copied into the stage with every field as written; {stage}, {phase}, {slug} and {freeze} are replaced. A stage needs gates or contracts (rule objective-gate)."),
+            contracts: described(idList, "The outcome contracts the scaffolded stage is held to (its `contracts:`), besides its phase's.", { examples: [['testing']] }),
             produces: described(textList, 'Files the stage must produce.'),
             protected: described(textList, 'Paths commits may not change while the stage is open.'),
             audit: described(textList, 'The items of the Audit & Review Steps section.'),

@@ -37,7 +37,8 @@ export function renderStage(root: string, config: Config, input: StageInput): st
     freeze: content.freeze ?? null,
     requires_decision: content.requires_decision ?? null,
     decisions_resolved: content.decisions_resolved ?? null,
-    gates: content.gates.map(gateView),
+    contracts: content.contracts ?? [],
+    gates: (content.gates ?? []).map(gateView),
     produces: content.produces ?? [],
     protected: content.protected ?? [],
     objectives: content.objectives,
@@ -59,9 +60,18 @@ export function renderStage(root: string, config: Config, input: StageInput): st
   return loadTemplate(root, config.paths.templates, 'stage.md.hbs')(view);
 }
 
+/**
+ * A gate as templates see it: `fields`, every key but `id` with its value in the order the pattern
+ * gives them (what the built-in template writes, so no field is lost: expect_exit, exclude, needs,
+ * artifacts, runs_on, http requests, x- keys), and the older per-field view for the acceptance
+ * criteria and for repository overrides written against it.
+ */
 function gateView(gate: GateSpec) {
   return {
     id: gate.id,
+    fields: Object.entries(gate)
+      .filter(([key, value]) => key !== 'id' && value !== undefined)
+      .map(([key, value]) => ({ key, value: value as unknown })),
     type: gate.type ?? null,
     run: gate.run ?? null,
     metric: gate.metric
@@ -94,6 +104,8 @@ interface PhaseInput {
   goal: string;
   exit: string[];
   readiness?: { maturity: string; production_gate: string } | undefined;
+  /** The contracts every stage of the phase is held to (a pattern's `phase.contracts`). */
+  contracts?: string[] | undefined;
 }
 
 /** What a pattern that says nothing of readiness scaffolds: a new phase's result is not for production until someone says so. */
@@ -103,6 +115,7 @@ export function renderPhase(root: string, config: Config, input: PhaseInput): st
   const view = {
     ...input,
     readiness: input.readiness ?? DEFAULT_READINESS,
+    contracts: input.contracts ?? [],
     commands: { status: 'stagedocs status', new_stage: `stagedocs new-stage "<title>" --phase ${input.id}` },
   };
   return loadTemplate(root, config.paths.templates, 'phase.md.hbs')(view);

@@ -150,7 +150,7 @@ describe('stagedocs lsp, spoken to by a real LSP client over stdio', () => {
     const keys = (await connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: depLine, character: 3 } })) as CompletionList;
     expect(keys.items.map((item) => item.label)).toEqual(['depends_on']);
     const anyKey = (await connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: depLine, character: 0 } })) as CompletionList;
-    expect(anyKey.items.map((item) => item.label).sort()).toEqual(['decision', 'decisions_resolved', 'depends_on', 'freeze', 'produces', 'production', 'protected', 'requires_decision', 'runs_on']);
+    expect(anyKey.items.map((item) => item.label).sort()).toEqual(['contracts', 'decision', 'decisions_resolved', 'depends_on', 'freeze', 'produces', 'production', 'protected', 'requires_decision', 'runs_on']);
 
     // 6. Close: its diagnostics are cleared; shutdown and exit end the process with 0.
     await connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
@@ -159,6 +159,22 @@ describe('stagedocs lsp, spoken to by a real LSP client over stdio', () => {
     await connection.sendNotification(ExitNotification.type);
     expect(await client.exited).toBe(0);
     expect(client.stderr()).toBe('');
+  });
+
+  it('checks a contract file as it is typed, with the gate fields in hover and completion', { timeout: 60_000 }, async () => {
+    const repo = makeRepo(validTree());
+    const uri = pathToFileURL(path.join(repo, 'contracts/api_v1.yaml')).href;
+    const client = await startServer(repo);
+    const { connection } = client;
+    const text = 'contract_id: api_v2\ntitle: The API\nrequirements:\n  - id: stubs\n    type: no-stubs\n    include: ["src/**"]\n    max_rate: 0.05\n    \n';
+    await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    const found = await client.diagnostics(uri, (d) => d.length > 0);
+    expect(asReported(found)).toEqual(['1:14 contract-reference `contract_id` is `api_v2`, expected `api_v1`, the file\'s name: stages name a contract by its file']);
+    const hover = await connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 6, character: 6 } });
+    expect((hover!.contents as MarkupContent).value).toContain('max_rate');
+    const keys = (await connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 7, character: 4 } })) as CompletionList;
+    expect(keys.items.map((item) => item.label)).toEqual(expect.arrayContaining(['exclude', 'needs', 'severity', 'artifacts']));
+    await stopServer(client);
   });
 
   it('sees the cross-file rules against the repository and the other open documents', { timeout: 60_000 }, async () => {

@@ -45,6 +45,8 @@ describe('patterns of the repository', () => {
     expect(stage).toContain('freeze: required');
     expect(stage).toContain('metric: { file: "coverage/coverage-summary.json", path: "total.lines.pct", min: 70 }');
     expect(stage).toContain('- Compare the log with the runbook.');
+    expect(stage).toContain('contracts: ["implementation"]');
+    expect(readFileSync(path.join(repo, 'stages/payments/phase.md'), 'utf8')).toContain('contracts: ["testing"]');
     const validate = runCli(repo, ['validate', '--max-warnings', '0']);
     expect(validate.stdout).toContain('no problems');
   });

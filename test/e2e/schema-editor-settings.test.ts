@@ -25,7 +25,7 @@ afterAll(() => {
 // as printed, to yaml-language-server (the server of VS Code's YAML extension, which resolves a
 // relative schema path against the workspace folder), and it must then check the configuration file.
 describe('the yaml.schemas setting `stagedocs schema` prints', () => {
-  it('makes yaml-language-server check stagedocs.config.yaml against the written schema', { timeout: 60_000 }, async () => {
+  it('makes yaml-language-server check stagedocs.config.yaml and contract files against the written schemas', { timeout: 60_000 }, async () => {
     const repo = makeRepo(validTree());
     const printed = runCli(repo, ['schema']);
     expect(printed.code).toBe(0);
@@ -48,6 +48,15 @@ describe('the yaml.schemas setting `stagedocs schema` prints', () => {
     const [problem] = await client.diagnostics(uri, (d) => d.length > 0);
     expect(problem).toMatchObject({ range: { start: { line: 0, character: 0 } } });
     expect(problem!.message).toContain('rulez');
+
+    // A contract file is checked against the contract schema the same setting names.
+    const contract = pathToFileURL(path.join(repo, 'contracts/api_v1.yaml')).href;
+    await connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: contract, languageId: 'yaml', version: 1, text: 'contract_id: api_v1\ntitle: The API\nrequirements:\n  - id: builds\n    runn: npm run build\n' },
+    });
+    const [typo] = await client.diagnostics(contract, (d) => d.length > 0);
+    expect(typo).toMatchObject({ range: { start: { line: 4, character: 4 } } });
+    expect(typo!.message).toContain('runn');
 
     await connection.sendRequest(ShutdownRequest.type);
     await connection.sendNotification(ExitNotification.type);

@@ -7,7 +7,7 @@ import { validTree } from '../helpers/documents.js';
 import { gateRepo, gateStage, readReport, runFolders } from '../helpers/gates.js';
 
 /** Every schema `stagedocs schema` writes: the document kinds, the configuration, and the gate run report (report.json). */
-const KINDS = ['config', 'decision', 'freeze', 'phase', 'report', 'stage'];
+const KINDS = ['config', 'contract', 'decision', 'freeze', 'phase', 'report', 'stage'];
 
 /**
  * A fresh, strict Ajv, as another tool would compile the written schemas. The schemas carry the
@@ -28,7 +28,7 @@ describe('stagedocs schema', () => {
     // The YAML extension does not validate markdown frontmatter: the language server is suggested for
     // the documents, the schemas only for the pure YAML and JSON files.
     expect(result.stdout).toContain('stagedocs lsp');
-    expect(result.stdout).toContain('"yaml.schemas": { "./.stagedocs/schemas/config.schema.json": "stagedocs.config.yaml" }');
+    expect(result.stdout).toContain('"yaml.schemas": { "./.stagedocs/schemas/config.schema.json": "stagedocs.config.yaml", "./.stagedocs/schemas/contract.schema.json": "contracts/**/*.yaml" }');
     expect(result.stdout).toContain('"json.schemas": [{ "fileMatch": ["freeze/**/*.freeze.json"], "url": "./.stagedocs/schemas/freeze.schema.json" }]');
     expect(result.stdout).not.toContain('*.md');
 
@@ -94,7 +94,7 @@ describe('stagedocs schema', () => {
     const result = runCli(makeRepo(validTree()), ['schema', '--print', 'stages']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('Unknown schema `stages`, expected one of stage, phase, decision, freeze, config, report');
+    expect(result.stderr).toContain('Unknown schema `stages`, expected one of stage, phase, decision, freeze, contract, config, report');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 

@@ -81,7 +81,7 @@ async function newPhaseAction(slug: string, flags: NewPhaseFlags, io: CliIo): Pr
     const files: NewFile[] = [
       {
         path: path.posix.join(folder, 'phase.md'),
-        content: renderPhase(root, config, { id, title, owner, pattern: pattern.name, goal: pattern.phase.goal, exit: pattern.phase.exit, readiness: pattern.phase.readiness }),
+        content: renderPhase(root, config, { id, title, owner, pattern: pattern.name, goal: pattern.phase.goal, exit: pattern.phase.exit, readiness: pattern.phase.readiness, contracts: pattern.phase.contracts }),
       },
     ];
     pattern.stages.forEach((stage, order) => {

@@ -25,6 +25,7 @@ interface NewStageFlags {
   after?: string;
   owner?: string;
   gate: string[];
+  contract: string[];
   estimate?: number;
   dryRun?: boolean;
   cwd?: string;
@@ -48,6 +49,7 @@ export function register(command: Command, context: CommandContext): void {
     .option('--phase <id>', 'id of the phase, e.g. P1')
     .option('--after <stage-id>', 'write a sub-stage of this stage (P1-S04 -> P1-S04a, P1-S04b, ...), which the stage after it waits for')
     .option('--gate <command>', 'a gate command that must exit 0 (repeatable)', collect, [])
+    .option('--contract <id>', 'an outcome contract the stage is held to (repeatable; contracts/<id>.yaml or built-in: implementation, deployment, testing); with one, --gate is optional', collect, [])
     .option('--owner <email>', 'owner of the stage (default: git config user.email)')
     .option('--estimate <hours>', 'estimate in hours (a stage should fit in 1-4)', hours)
     .option('--dry-run', 'print what would be written, write nothing')
@@ -58,6 +60,7 @@ export function register(command: Command, context: CommandContext): void {
         'stagedocs new-stage "Export: CSV & JSON" --phase P2 --gate "npm run build" --gate "./scripts/check-export.sh" --estimate 3',
         'stagedocs new-stage "Rate limits" --phase P1 --gate "npm test" --dry-run',
         'stagedocs new-stage "Webhook retries" --after P1-S04 --gate "npm test"',
+        'stagedocs new-stage "Checkout flow" --phase P1 --contract implementation --contract testing',
       ),
     )
     .action(async (title: string | undefined, flags: NewStageFlags, command: Command) => {
@@ -93,7 +96,10 @@ async function planAndWriteStage(titleArgument: string | undefined, flags: NewSt
       known.length > 0 ? `Existing phases: ${known.join(', ')}.` : 'Create one first: `stagedocs new-phase <slug> --pattern empty`.',
     );
   }
-  const commands = flags.gate.length > 0 ? flags.gate : [await required(io, undefined, '--gate <command>', 'Gate command (must exit 0 when the stage is done):', example(phaseId))];
+  for (const contract of flags.contract) assertValidId(contract, 'contract id', { example: 'implementation', headline: () => `Invalid contract id \`${contract}\`` });
+  // A stage held to a contract has the contract's requirements as gates; it needs none of its own.
+  const commands =
+    flags.gate.length > 0 || flags.contract.length > 0 ? flags.gate : [await required(io, undefined, '--gate <command>', 'Gate command (must exit 0 when the stage is done):', example(phaseId))];
   const gates: GateSpec[] = commands.map((command, index) => ({
     id: commands.length === 1 ? 'check' : `check-${index + 1}`,
     run: assertTitle(command, 'gate command'),
@@ -122,7 +128,7 @@ async function planAndWriteStage(titleArgument: string | undefined, flags: NewSt
     owner,
     estimate: flags.estimate ?? null,
     dependsOn,
-    content: { ...EMPTY_STAGE_CONTENT, gates },
+    content: { ...EMPTY_STAGE_CONTENT, gates, ...(flags.contract.length > 0 ? { contracts: [...new Set(flags.contract)] } : {}) },
   });
   // Read (and checked) before anything is written: a refusal leaves the repository as it was.
   const rewired = await Promise.all(

@@ -14,9 +14,9 @@ import { examples } from '../options.js';
 
 export function register(command: Command, context: CommandContext): void {
   command
-    .description('Writes phase, stage, decision, freeze, config and gate report (report.json) JSON Schemas into a folder (default .stagedocs/schemas), or prints one.')
+    .description('Writes phase, stage, decision, freeze, contract, config and gate report (report.json) JSON Schemas into a folder (default .stagedocs/schemas), or prints one.')
     .option('--out <dir>', 'folder to write the schemas into', '.stagedocs/schemas')
-    .option('--print <kind>', 'print one schema to stdout instead (phase, stage, decision, freeze, config, report)')
+    .option('--print <kind>', 'print one schema to stdout instead (phase, stage, decision, freeze, contract, config, report)')
     .addHelpText('after', examples('stagedocs schema', 'stagedocs schema --out schemas', 'stagedocs schema --print stage > stage.schema.json'))
     .action(async (flags: { out: string; print?: string }, command: Command) => {
       context.setExitCode(await schemaAction({ ...command.optsWithGlobals(), ...flags }, context.io));
@@ -40,7 +40,7 @@ async function schemaAction(flags: { out: string; print?: string; cwd?: string }
     await writeAtomic(path.join(root, file), `${JSON.stringify(withDraft(schema), null, 2)}\n`);
     io.stdout.write(`wrote ${file}\n`);
   }
-  io.stdout.write(editorAdvice(out, await freezeFolder(root)));
+  io.stdout.write(editorAdvice(out, await freezeFolder(root), await contractsFolder(root)));
   return EXIT_OK;
 }
 
@@ -49,14 +49,23 @@ async function schemaAction(flags: { out: string; print?: string; cwd?: string }
  * the YAML and JSON extensions do not validate (mapped onto `*.md` they would check the markdown body
  * as YAML): the language server does. The pure YAML and JSON files can use the schemas directly.
  */
-function editorAdvice(out: string, freeze: string): string {
+function editorAdvice(out: string, freeze: string, contracts: string): string {
   return (
     '\nFor phases, stages and decision notes (markdown frontmatter), use the language server:\n' +
     '  stagedocs lsp   (setup for VS Code, Neovim, Helix and Zed: docs/editors.md)\n' +
     '\nFor the YAML and JSON files, in VS Code settings (YAML and JSON support):\n' +
-    `  "yaml.schemas": { "./${out}/config.schema.json": "stagedocs.config.yaml" },\n` +
+    `  "yaml.schemas": { "./${out}/config.schema.json": "stagedocs.config.yaml", "./${out}/contract.schema.json": "${contracts}/**/*.yaml" },\n` +
     `  "json.schemas": [{ "fileMatch": ["${freeze}/**/*.freeze.json"], "url": "./${out}/freeze.schema.json" }]\n`
   );
+}
+
+/** The configured contracts folder; the default when the configuration cannot be read. */
+async function contractsFolder(root: string): Promise<string> {
+  try {
+    return (await loadConfig(root)).config.paths.contracts.replace(/\/+$/, '');
+  } catch {
+    return defaultConfig().paths.contracts;
+  }
 }
 
 /** The configured freeze folder; the default when the configuration cannot be read (schema writes it anyway). */
