@@ -3,7 +3,7 @@ import { dependenciesOf, stagesOfPhase, type RepositoryModel, type Typed } from 
 import { compareStrings } from '../model/diagnostic.js';
 import { freezeCommand, phaseExit, type PhaseFrontmatter, type PhaseReadiness, type StageFrontmatter } from '../model/documents.js';
 import { documentEntryFacts, entryGateRuns, entryProblems, isGlobPattern, phaseGateSubject, upstreamRequirement, type ContractProblem, type EntryFacts } from '../model/phase-contract.js';
-import { findSection } from '../model/sections.js';
+import { GAPS_SECTION, unfilledGaps } from '../model/sections.js';
 import { describeDecisionNeed, unmetDecisions } from '../model/decision-needs.js';
 import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
@@ -365,7 +365,7 @@ function fileExists(context: AssessmentContext, pattern: string): boolean | unde
 }
 
 /** The section a phase with a structured exit must fill in for the next phase. */
-export const GAPS_SECTION = 'Gaps';
+export { GAPS_SECTION } from '../model/sections.js';
 
 /** Where a phase stands against its contract: what `status`, audit packs, `sign-off` and the agents' context report. */
 export interface PhaseAssessment {
@@ -424,10 +424,10 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
     for (const pattern of missing) need(`exit file \`${pattern}\` of phase ${data.id} ${isGlobPattern(pattern) ? 'matches nothing' : 'does not exist'}`, `produce it and commit it (\`exit.produces\` in ${doc.file})`);
     if (runs) needs.push(...runNeeds(context, subject.data, runs));
     if (exit.structured) {
-      const gaps = findSection(doc, GAPS_SECTION);
-      if (!gaps || gaps.empty) {
+      const gaps = unfilledGaps(doc);
+      if (gaps) {
         need(
-          gaps ? `the \`## ${GAPS_SECTION}\` section of ${doc.file} (line ${gaps.line}) is empty` : `${doc.file} has no \`## ${GAPS_SECTION}\` section`,
+          gaps.section ? `the \`## ${GAPS_SECTION}\` section of ${doc.file} (line ${gaps.section.line}) is empty` : `${doc.file} has no \`## ${GAPS_SECTION}\` section`,
           `write in \`## ${GAPS_SECTION}\` what this phase leaves undone for the next one (or "None", said in a sentence)`,
         );
       }

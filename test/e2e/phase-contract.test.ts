@@ -117,6 +117,8 @@ describe('the phase contract', () => {
     setStatus(repo, 'stages/p2/00-b.md', 'in-progress');
     const validate = runCli(repo, ['validate']);
     expect(validate.stdout).toContain('stages/p2/00-b.md:7:9  error    Stage `P2-S00` is `in-progress` while the entry of phase `P2` is unmet: entry file `input/routing.json` does not exist (stages/p2/phase.md:9:11), expected the entry met before the stage starts  phase-entry');
+    // The Gaps section is empty, but the phase is open: not a finding yet.
+    expect(validate.stdout).not.toContain('required-sections');
     const missing = runCli(repo, ['gate', 'run', 'P2-S00'], at(2));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('entry file `input/routing.json` does not exist (stages/p2/phase.md:9:11)');
@@ -144,10 +146,15 @@ describe('the phase contract', () => {
     expect(refused.stdout).toContain('exit file `out/*.txt` of phase P2 matches nothing; produce it and commit it (`exit.produces` in stages/p2/phase.md)');
     expect(refused.stdout).toContain('no passing gate run of P2 counts');
     expect(refused.stdout).toContain('the `## Gaps` section of stages/p2/phase.md (line 30) is empty');
+    // Once the phase is done, validate says it too, at the empty heading.
+    const gapsFinding = runCli(repo, ['validate']);
+    expect(gapsFinding.code).toBe(1);
+    expect(gapsFinding.stdout).toContain('stages/p2/phase.md:30:1  error    Section `Gaps` of the `done` phase `P2` is empty, expected what the phase leaves for the next one  required-sections');
     expect(git(repo, 'tag', '-l', 'stagedocs/P2/*').trim()).toBe('');
 
     writeTree(repo, { 'out/result.txt': 'done\n', 'stages/p2/phase.md': `${readFileSync(path.join(repo, 'stages/p2/phase.md'), 'utf8')}- Retries are left to P3.\n` });
     commitAll(repo, 'results and gaps');
+    expect(runCli(repo, ['validate']).stdout).not.toContain('required-sections');
     const exitRun = runCli(repo, ['gate', 'run', 'P2'], at(5));
     expect(exitRun.stderr).toBe('');
     expect(exitRun.code).toBe(0);
