@@ -375,6 +375,8 @@ export interface PhaseAssessment {
   signOffTag: TagInfo | undefined;
   /** What of its entry does not hold (upstream phases by their sign-off tags, or `done` by config). */
   entryProblems: ContractProblem[];
+  /** The runs of its entry gates (`gate run <phase> --entry`), judged as a stage's are; undefined when it has no entry gates. */
+  entryRuns: StageRuns | undefined;
   exit: {
     /** The exit is the structured form (criteria, produces, gates), which also requires the Gaps section. */
     structured: boolean;
@@ -443,6 +445,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
     tag,
     signOffTag,
     entryProblems: problems,
+    entryRuns: (data.entry?.gates ?? []).length > 0 ? entryGateRuns(phase, context.runs, context.trust) : undefined,
     exit: { structured: exit.structured, missing, runs, passingRun: runs?.passed ? runs.last : undefined },
     readiness,
     forProduction: readiness.production_gate !== 'disallowed',
