@@ -411,7 +411,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
   const problems = entryProblems(phase, entryFactsOf(context), upstreamRequirement(context.model.config));
   const missing = (exit.produces ?? []).filter((pattern) => fileExists(context, pattern) === false);
   const subject = phaseGateSubject(phase);
-  const runs = (exit.gates ?? []).length > 0 ? stageRuns(subject.data, context.runs, context.trust) : undefined;
+  const { entryRuns, exitRuns: runs } = phaseGateRuns(context, phase);
   const needs: SignOffNeed[] = [];
   const need = (reason: string, fix: string) => needs.push({ reason, fix });
   if (!signOffTag) {
@@ -445,12 +445,20 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
     tag,
     signOffTag,
     entryProblems: problems,
-    entryRuns: (data.entry?.gates ?? []).length > 0 ? entryGateRuns(phase, context.runs, context.trust) : undefined,
+    entryRuns,
     exit: { structured: exit.structured, missing, runs, passingRun: runs?.passed ? runs.last : undefined },
     readiness,
     forProduction: readiness.production_gate !== 'disallowed',
     signOffAllowed: !signOffTag && needs.length === 0,
     signOffNeeds: needs,
+  };
+}
+
+/** The runs of a phase's entry gates and of its exit gates, each judged as a stage's are; undefined for gates it does not declare. */
+export function phaseGateRuns(context: Pick<AssessmentContext, 'runs' | 'trust'>, phase: Typed<PhaseFrontmatter>): { entryRuns: StageRuns | undefined; exitRuns: StageRuns | undefined } {
+  return {
+    entryRuns: (phase.data.entry?.gates ?? []).length > 0 ? entryGateRuns(phase, context.runs, context.trust) : undefined,
+    exitRuns: (phaseExit(phase.data).gates ?? []).length > 0 ? stageRuns(phaseGateSubject(phase).data, context.runs, context.trust) : undefined,
   };
 }
 
