@@ -4,7 +4,8 @@ import { entrySubjectId, phaseEntrySubject, phaseGateSubject, type ContractProbl
 import type { StageRuns } from '../model/progression.js';
 import { dependenciesOf, type Typed } from '../model/repository.js';
 import { requiredLabels } from '../model/runner.js';
-import { assessPhase, assessStage, comparePhaseIds, type AssessmentContext } from './assess.js';
+import { signOffTagName } from '../git/tags.js';
+import { assessStage, comparePhaseIds, phaseEntryProblems, phaseGateRuns, type AssessmentContext } from './assess.js';
 
 /**
  * The gate plan: which stages' gates are due, in waves a CI system can fan out. stagedocs does not
@@ -90,8 +91,11 @@ export function buildPlan(context: AssessmentContext, options: PlanOptions = {})
     else if (assessment.blockerDetails.some((blocker) => blocker.cause === 'freeze-missing')) held.push({ stage: stage.data.id, reason: `its freeze file is missing (\`${freezeCommand(stage.data.id)}\`)` });
     else if (assessment.judged.last && !assessment.judged.last.report.overall_pass) {
       held.push({ stage: stage.data.id, reason: failedRunReason(assessment.judged) });
-    } else if (phaseRuns.entryHold(stage.data.phase) !== undefined) held.push({ stage: stage.data.id, reason: phaseRuns.entryHold(stage.data.phase)! });
-    else due.set(stage.data.id, { stage, reasons });
+    } else {
+      const entryHold = phaseRuns.entryHold(stage.data.phase);
+      if (entryHold !== undefined) held.push({ stage: stage.data.id, reason: entryHold });
+      else due.set(stage.data.id, { stage, reasons });
+    }
   }
 
   // Waves: a stage goes after every planned dependency; one whose dependency neither passed nor is
@@ -181,15 +185,19 @@ function duePhaseRuns(context: AssessmentContext, options: PlanOptions, only: Re
   const due: PhaseRun[] = [];
   const held: HeldStage[] = [];
   const entryUnmet = new Map<string, ContractProblem[]>();
+  // Phases whose entry gates have no passing run that counts (their stages wait for a run of them).
+  const entryOpen = new Set<string>();
   for (const phase of [...context.model.phases].sort((a, b) => comparePhaseIds(a.data.id, b.data.id))) {
-    const assessment = assessPhase(context, phase);
+    // The parts of the phase's assessment (assess.ts) the plan reads, without assessing its stages again.
+    const { entryRuns, exitRuns } = phaseGateRuns(context, phase);
     // What of the entry holds its stages back besides its entry gates (their run is planned below).
-    entryUnmet.set(phase.data.id, assessment.entryProblems.filter((problem) => problem.pointer !== '/entry/gates'));
-    if (assessment.signOffTag) continue;
+    entryUnmet.set(phase.data.id, phaseEntryProblems(context, phase.data.id).filter((problem) => problem.pointer !== '/entry/gates'));
+    if (entryRuns && !entryRuns.passed) entryOpen.add(phase.data.id);
+    if (context.tags.has(signOffTagName(context.model.config, 'phase', phase.data.id))) continue;
     const changed = options.changed !== undefined && options.changed.files.has(phase.doc.file);
     const candidates: Array<[PhaseGates, Typed<StageFrontmatter>, StageRuns | undefined]> = [
-      ['entry', phaseEntrySubject(phase), assessment.entryRuns],
-      ['exit', phaseGateSubject(phase), assessment.exit.runs],
+      ['entry', phaseEntrySubject(phase), entryRuns],
+      ['exit', phaseGateSubject(phase), exitRuns],
     ];
     for (const [gates, subject, runs] of candidates) {
       if (!runs || (only && !only.has(subject.data.id))) continue;
@@ -208,9 +216,7 @@ function duePhaseRuns(context: AssessmentContext, options: PlanOptions, only: Re
     entryHold(phaseId: string): string | undefined {
       const problem = entryUnmet.get(phaseId)?.[0];
       if (problem) return `the entry of phase \`${phaseId}\` is unmet: ${problem.reason}`;
-      const phase = context.model.phases.find((candidate) => candidate.data.id === phaseId);
-      const entryRuns = phase && (phase.data.entry?.gates ?? []).length > 0 ? assessPhase(context, phase).entryRuns : undefined;
-      if (entryRuns && !entryRuns.passed && !entryPlanned(phaseId)) return `it waits for the entry gates of phase \`${phaseId}\` (\`${entrySubjectId(phaseId)}\`), which have no passing run that counts and are not in the plan`;
+      if (entryOpen.has(phaseId) && !entryPlanned(phaseId)) return `it waits for the entry gates of phase \`${phaseId}\` (\`${entrySubjectId(phaseId)}\`), which have no passing run that counts and are not in the plan`;
       return undefined;
     },
   };
