@@ -3,7 +3,7 @@ import { dependenciesOf, stagesOfPhase, type RepositoryModel, type Typed } from 
 import { compareStrings } from '../model/diagnostic.js';
 import { freezeCommand, phaseExit, type PhaseFrontmatter, type PhaseReadiness, type StageFrontmatter } from '../model/documents.js';
 import { documentEntryFacts, entryGateRuns, entryProblems, isGlobPattern, phaseGateSubject, upstreamRequirement, type ContractProblem, type EntryFacts } from '../model/phase-contract.js';
-import { findSection } from '../model/sections.js';
+import { GAPS_SECTION, unfilledGaps } from '../model/sections.js';
 import { describeDecisionNeed, unmetDecisions } from '../model/decision-needs.js';
 import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
@@ -367,7 +367,7 @@ function fileExists(context: AssessmentContext, pattern: string): boolean | unde
 }
 
 /** The section a phase with a structured exit must fill in for the next phase. */
-export const GAPS_SECTION = 'Gaps';
+export { GAPS_SECTION } from '../model/sections.js';
 
 /** Where a phase stands against its contract: what `status`, audit packs, `sign-off` and the agents' context report. */
 export interface PhaseAssessment {
@@ -377,6 +377,8 @@ export interface PhaseAssessment {
   signOffTag: TagInfo | undefined;
   /** What of its entry does not hold (upstream phases by their sign-off tags, or `done` by config). */
   entryProblems: ContractProblem[];
+  /** The runs of its entry gates (`gate run <phase> --entry`), judged as a stage's are; undefined when it has no entry gates. */
+  entryRuns: StageRuns | undefined;
   exit: {
     /** The exit is the structured form (criteria, produces, gates), which also requires the Gaps section. */
     structured: boolean;
@@ -411,7 +413,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
   const problems = entryProblems(phase, entryFactsOf(context), upstreamRequirement(context.model.config));
   const missing = (exit.produces ?? []).filter((pattern) => fileExists(context, pattern) === false);
   const subject = phaseGateSubject(phase);
-  const runs = (exit.gates ?? []).length > 0 ? stageRuns(subject.data, context.runs, context.trust, exit.gates ?? []) : undefined;
+  const { entryRuns, exitRuns: runs } = phaseGateRuns(context, phase);
   const needs: SignOffNeed[] = [];
   const need = (reason: string, fix: string) => needs.push({ reason, fix });
   if (!signOffTag) {
@@ -426,10 +428,10 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
     for (const pattern of missing) need(`exit file \`${pattern}\` of phase ${data.id} ${isGlobPattern(pattern) ? 'matches nothing' : 'does not exist'}`, `produce it and commit it (\`exit.produces\` in ${doc.file})`);
     if (runs) needs.push(...runNeeds(context, subject.data, runs));
     if (exit.structured) {
-      const gaps = findSection(doc, GAPS_SECTION);
-      if (!gaps || gaps.empty) {
+      const gaps = unfilledGaps(doc);
+      if (gaps) {
         need(
-          gaps ? `the \`## ${GAPS_SECTION}\` section of ${doc.file} (line ${gaps.line}) is empty` : `${doc.file} has no \`## ${GAPS_SECTION}\` section`,
+          gaps.section ? `the \`## ${GAPS_SECTION}\` section of ${doc.file} (line ${gaps.section.line}) is empty` : `${doc.file} has no \`## ${GAPS_SECTION}\` section`,
           `write in \`## ${GAPS_SECTION}\` what this phase leaves undone for the next one (or "None", said in a sentence)`,
         );
       }
@@ -445,11 +447,20 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
     tag,
     signOffTag,
     entryProblems: problems,
+    entryRuns,
     exit: { structured: exit.structured, missing, runs, passingRun: runs?.passed ? runs.last : undefined },
     readiness,
     forProduction: readiness.production_gate !== 'disallowed',
     signOffAllowed: !signOffTag && needs.length === 0,
     signOffNeeds: needs,
+  };
+}
+
+/** The runs of a phase's entry gates and of its exit gates, each judged as a stage's are; undefined for gates it does not declare. */
+export function phaseGateRuns(context: Pick<AssessmentContext, 'runs' | 'trust'>, phase: Typed<PhaseFrontmatter>): { entryRuns: StageRuns | undefined; exitRuns: StageRuns | undefined } {
+  return {
+    entryRuns: (phase.data.entry?.gates ?? []).length > 0 ? entryGateRuns(phase, context.runs, context.trust) : undefined,
+    exitRuns: (phaseExit(phase.data).gates ?? []).length > 0 ? stageRuns(phaseGateSubject(phase).data, context.runs, context.trust, phaseExit(phase.data).gates ?? []) : undefined,
   };
 }
 

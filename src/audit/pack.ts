@@ -8,8 +8,8 @@ import { type RunFolder } from '../model/evidence.js';
 import { describeDrift } from '../model/freeze-guard.js';
 import { findSection } from '../model/sections.js';
 import type { InlinePart } from '../render/escape.js';
-import { readinessLine } from './status.js';
-import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type BlockerCause, type NextActionKind, type StageAssessment, type StageState } from './assess.js';
+import { phaseGatesOf, readinessLine, type PhaseGatesStatus } from './status.js';
+import { assessStage, comparePhaseIds, phaseGateRuns, STATE_ORDER, type AssessmentContext, type BlockerCause, type NextActionKind, type StageAssessment, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';
 import { requirementTrends, type RequirementTrend } from './trends.js';
 
@@ -131,6 +131,10 @@ export interface OverviewPhase {
   edges: Array<{ from: string; to: string }>;
   /** The phase's readiness in a line (`readiness: design-only, production disallowed ...`), or null when it declares none. */
   readiness: string | null;
+  /** Its entry gates' runs, as `status --format json` shows them; null without entry gates (or without the phase document). */
+  entry_gates: PhaseGatesStatus | null;
+  /** Its exit gates' runs, likewise. */
+  exit_gates: PhaseGatesStatus | null;
 }
 
 export interface AuditPack {
@@ -718,6 +722,7 @@ function overviewOf(model: RepositoryModel, context: AssessmentContext, inPack: 
     );
     const phase = model.phases.find((candidate) => candidate.data.id === phaseId);
     const readiness = phase?.data.readiness ? readinessLine({ readiness: phase.data.readiness, for_production: phase.data.readiness.production_gate !== 'disallowed' }) : '';
-    return { id: phaseId, title: phase?.data.title ?? phaseId, nodes, edges, readiness: readiness === '' ? null : readiness };
+    const gates = phase ? phaseGatesOf(phase, phaseGateRuns(context, phase)) : { entry_gates: null, exit_gates: null };
+    return { id: phaseId, title: phase?.data.title ?? phaseId, nodes, edges, readiness: readiness === '' ? null : readiness, ...gates };
   });
 }

@@ -1,6 +1,7 @@
 import { loadTemplate, type OverridePolicy } from '../render/templates.js';
 import type { InlinePart } from '../render/escape.js';
 import { TREND_POINTS_SHOWN, trendRow, type TrendRow } from './trends.js';
+import { phaseGatesLines } from './status.js';
 import { CAUSE_LABELS, type AuditPack, type BlockerGroup, type OverviewPhase, type StagePack } from './pack.js';
 
 // In a module of their own so that the command checks its flags without loading the templates.
@@ -132,6 +133,8 @@ function overviewView(phases: OverviewPhase[]) {
     index,
     previous: index === 0 ? null : index - 1,
     nodes: phase.nodes.map((node) => ({ ...node, class: node.state.replace(/-/g, '') })),
+    // The phase's own gate runs, in the words of `status`.
+    gates_lines: phaseGatesLines(phase),
   }));
 }
 

@@ -1,7 +1,9 @@
 import { stagesOfPhase } from '../model/repository.js';
 import type { Typed } from '../model/repository.js';
 import type { PhaseReadiness, StageFrontmatter } from '../model/documents.js';
-import { assessPhase, assessStage, comparePhaseIds, type AssessmentContext, type StageAssessment, type StageState } from './assess.js';
+import { phaseEntrySubject, phaseGateSubject } from '../model/phase-contract.js';
+import { DISCOUNT_TEXT, notPassedReason, type StageRuns } from '../model/progression.js';
+import { assessPhase, assessStage, comparePhaseIds, phaseGateRuns, type AssessmentContext, type StageAssessment, type StageState } from './assess.js';
 import { requirementTrends, type RequirementTrend } from './trends.js';
 
 export interface StatusStage {
@@ -32,10 +34,28 @@ export interface StatusPhase {
   entry_unmet: Array<{ reason: string; fix: string; line: number; column: number }>;
   /** The newest counting run of its exit gates; null without exit gates or runs. */
   exit_run: { run_id: string; result: 'pass' | 'fail' } | null;
+  /** Its entry gates' runs (`gate run <phase> --entry`): the newest, whether it counts, and why they do not pass; null without entry gates. */
+  entry_gates: PhaseGatesStatus | null;
+  /** Its exit gates' runs (`gate run <phase>`), as `entry_gates`; null without exit gates. */
+  exit_gates: PhaseGatesStatus | null;
   /** A sign-off of the phase is allowed now (audit/assess.ts assessPhase). */
   sign_off_allowed: boolean;
   sign_off_needs: Array<{ reason: string; fix: string }>;
   stages: StatusStage[];
+}
+
+/** Where a phase's entry or exit gates stand, next to what of the entry or the sign-off is unmet. */
+export interface PhaseGatesStatus {
+  /** The id their runs are recorded under: `<phase-id>-entry` for the entry gates, the phase id for the exit gates. */
+  subject: string;
+  /** The command that runs them. */
+  command: string;
+  /** The newest finished run, whether it counts or not; null before the first. */
+  last_run: { run_id: string; result: 'pass' | 'fail'; finished_at: string; counts: boolean; not_counted_because: string[] } | null;
+  /** The newest counting run passed: what the entry (entry gates) or the sign-off (exit gates) needs. */
+  passed: boolean;
+  /** Why they have not passed, as `sign-off` and `gate run` say it; null when they passed. */
+  not_passed_reason: string | null;
 }
 
 export interface StatusReport {
@@ -65,6 +85,7 @@ export function buildStatus(context: AssessmentContext): StatusReport {
         for_production: assessment.forProduction,
         entry_unmet: assessment.entryProblems.map((problem) => ({ reason: problem.reason, fix: problem.fix, line: problem.place.line, column: problem.place.column })),
         exit_run: exitRun ? { run_id: exitRun.run_id, result: exitRun.overall_pass ? 'pass' : 'fail' } : null,
+        ...phaseGatesOf(phase, { entryRuns: assessment.entryRuns, exitRuns: assessment.exit.runs }),
         sign_off_allowed: assessment.signOffAllowed,
         sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
         stages,
@@ -72,6 +93,51 @@ export function buildStatus(context: AssessmentContext): StatusReport {
     });
   const orphans = model.stages.filter((stage) => !phaseIds.has(stage.data.phase)).map(row);
   return { phases, orphans };
+}
+
+/** The entry and exit gates of a phase as status, the audit pack and their JSON show them, from the one assessment. */
+export function phaseGatesOf(phase: Parameters<typeof phaseGateSubject>[0], runs: ReturnType<typeof phaseGateRuns>): Pick<StatusPhase, 'entry_gates' | 'exit_gates'> {
+  const id = phase.data.id;
+  return {
+    entry_gates: runs.entryRuns ? gatesStatus(phaseEntrySubject(phase).data, runs.entryRuns, `stagedocs gate run ${id} --entry`) : null,
+    exit_gates: runs.exitRuns ? gatesStatus(phaseGateSubject(phase).data, runs.exitRuns, `stagedocs gate run ${id}`) : null,
+  };
+}
+
+function gatesStatus(subject: StageFrontmatter, runs: StageRuns, command: string): PhaseGatesStatus {
+  const newest = runs.judged.at(-1);
+  return {
+    subject: subject.id,
+    command,
+    last_run: newest
+      ? {
+          run_id: newest.report.run_id,
+          result: newest.report.overall_pass ? 'pass' : 'fail',
+          finished_at: newest.report.finished_at,
+          counts: newest.discounts.length === 0,
+          not_counted_because: newest.discounts.map((discount) => DISCOUNT_TEXT[discount]),
+        }
+      : null,
+    passed: runs.passed,
+    not_passed_reason: runs.passed ? null : notPassedReason(subject, runs),
+  };
+}
+
+/**
+ * One line per gates of a phase, for the status table, markdown and the audit pack:
+ * `entry gates (P1-entry): pass, P1-entry_20261121T090000Z counts` or
+ * `exit gates (P1): not passed: it has no finished gate run; run \`stagedocs gate run P1\``.
+ */
+function phaseGatesLine(which: 'entry' | 'exit', gates: PhaseGatesStatus): string {
+  const last = gates.last_run;
+  const newest = last ? `newest run ${last.run_id} ${last.result}, ${last.counts ? 'counts' : `does not count: it ${last.not_counted_because.join(' and ')}`}` : 'no run yet';
+  const verdict = gates.passed ? 'passed' : `not passed: ${gates.not_passed_reason}; run \`${gates.command}\``;
+  return `${which} gates (${gates.subject}): ${verdict} (${newest})`;
+}
+
+/** The lines of a phase's entry and exit gates (none for a phase without them), as status and the audit pack print them. */
+export function phaseGatesLines(phase: Pick<StatusPhase, 'entry_gates' | 'exit_gates'>): string[] {
+  return [phase.entry_gates ? phaseGatesLine('entry', phase.entry_gates) : '', phase.exit_gates ? phaseGatesLine('exit', phase.exit_gates) : ''].filter((line) => line !== '');
 }
 
 function statusStage(stage: Typed<StageFrontmatter>, assessment: StageAssessment): StatusStage {

@@ -1,5 +1,5 @@
 import { type Colors } from './colors.js';
-import { readinessLine, type StageStatusReport, type StatusReport, type StatusStage } from '../audit/status.js';
+import { phaseGatesLines, readinessLine, type StageStatusReport, type StatusReport, type StatusStage } from '../audit/status.js';
 import { trendLine, trendRow } from '../audit/trends.js';
 import { markdownCell, markdownHeading } from '../render/escape.js';
 import { singleLine } from '../util/text.js';
@@ -22,7 +22,7 @@ export function formatStatusTable(report: StatusReport, colors: Colors, tty: boo
   };
   for (const phase of report.phases) {
     const progress = tty ? `${bar(phase.done, phase.total)} ` : '';
-    const contract = [readinessLine(phase), ...phase.entry_unmet.map((problem) => `entry unmet: ${problem.reason}`)].filter((line) => line !== '');
+    const contract = [readinessLine(phase), ...phase.entry_unmet.map((problem) => `entry unmet: ${problem.reason}`), ...phaseGatesLines(phase)].filter((line) => line !== '');
     block(`${colors.bold(`${phase.id} ${singleLine(phase.title)}`)}  ${progress}${phase.done}/${phase.total} done${contract.map((line) => `\n  ${colors.dim(singleLine(line))}`).join('')}`, phase.stages);
   }
   if (report.orphans.length > 0) block(colors.bold('Stages whose phase is missing'), report.orphans);
@@ -46,7 +46,8 @@ export function formatStatusMarkdown(report: StatusReport): string {
     const readiness = readinessLine(phase);
     if (readiness !== '') lines.push(markdownCell(readiness), '');
     for (const problem of phase.entry_unmet) lines.push(`- entry unmet: ${markdownCell(problem.reason)}`);
-    if (phase.entry_unmet.length > 0) lines.push('');
+    for (const line of phaseGatesLines(phase)) lines.push(`- ${markdownCell(line)}`);
+    if (phase.entry_unmet.length > 0 || phaseGatesLines(phase).length > 0) lines.push('');
     if (phase.stages.length > 0) table(phase.stages);
   }
   if (report.orphans.length > 0) {

@@ -28,6 +28,19 @@ export function findSection(doc: Pick<ParsedDocument, 'sections'>, title: string
   return doc.sections.find((section) => normalizeSectionTitle(section.title) === wanted);
 }
 
+/** The section a phase with the structured exit fills in with what it leaves for the next phase (docs/phases.md). */
+export const GAPS_SECTION = 'Gaps';
+
+/**
+ * A phase's Gaps section when it is not filled in (`section` undefined: there is none; else it is
+ * empty), or undefined when it has content. One judgement for the phase sign-off (audit/assess.ts)
+ * and `validate` (rule required-sections).
+ */
+export function unfilledGaps(doc: Pick<ParsedDocument, 'sections'>): { section: Section | undefined } | undefined {
+  const section = findSection(doc, GAPS_SECTION);
+  return section && !section.empty ? undefined : { section };
+}
+
 /** The required sections of the document's kind, from the configuration. */
 export function requiredSectionsOf(kind: ParsedDocument['kind'], kinds: Record<string, { required_sections: string[] }>): string[] {
   if (!kind || kind === 'freeze') return [];

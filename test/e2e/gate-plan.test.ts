@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { git, PROJECT_ROOT, runCli, writeTree } from '../helpers/repo.js';
 import { commitAll, flagStage, gateRun, stageFile, verdictRepo } from '../helpers/verdict.js';
+import { phase } from '../helpers/documents.js';
 
 /**
  * P1-S00 -> P1-S01 (the default: the previous stage), P1-S02 depends on P1-S00 only and needs the
@@ -24,7 +25,12 @@ function plan(dir: string, args: string[] = []) {
   const result = runCli(dir, ['gate', 'plan', '--format', 'json', ...args]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as { waves: number; changed_since: string | null; entries: Array<{ stage: string; wave: number; runs_on: string[]; after: string[]; reasons: string[] }>; held: Array<{ stage: string; reason: string }> };
+  return JSON.parse(result.stdout) as {
+    waves: number;
+    changed_since: string | null;
+    entries: Array<{ stage: string; phase: string; wave: number; runs_on: string[]; after: string[]; reasons: string[]; phase_gates?: string }>;
+    held: Array<{ stage: string; reason: string }>;
+  };
 }
 
 const waves = (result: ReturnType<typeof plan>) => result.entries.map((entry) => `${entry.wave}:${entry.stage}`);
@@ -125,6 +131,97 @@ describe('stagedocs gate plan', () => {
     expect(matrix.include).toHaveLength(256);
     expect(matrix.include.at(-1)!.stage).toBe('P1-S255');
     expect(result.stderr).toContain('44 more due run(s) left out: a GitHub Actions matrix holds at most 256 jobs');
+  });
+});
+
+/**
+ * Phase P1 with entry gates (pass while flags/P1-entry exists) and exit gates (flags/P1), and its
+ * stages P1-S00 -> P1-S01; `entryExtra` adds to its entry.
+ */
+function phaseRunsRepo(entryExtra = '') {
+  const contract = `entry:\n${entryExtra}  gates:\n    - id: ready\n      run: test -f flags/P1-entry\nexit:\n  criteria: [Every result recorded]\n  gates:\n    - id: results\n      run: test -f flags/P1\n`;
+  return verdictRepo(
+    {
+      [stageFile('P1-S00')]: flagStage('P1-S00', 0, { status: 'not-started' }),
+      [stageFile('P1-S01')]: flagStage('P1-S01', 1, { status: 'not-started' }),
+    },
+    { 'stages/mvp/phase.md': `${phase({ extra: contract })}\n## Gaps\n- None: nothing is left for P2.\n` },
+  );
+}
+
+describe('stagedocs gate plan: the gate runs of phases', () => {
+  it("plans a phase's entry gates before its stages and its exit gates after them, in JSON, the matrix and the text", () => {
+    const dir = phaseRunsRepo();
+    const result = plan(dir);
+    expect(result.entries.map((entry) => `${entry.wave}:${entry.stage}:${entry.phase_gates ?? 'stage'}:${entry.after.join('+')}`)).toEqual([
+      '0:P1-entry:entry:',
+      '1:P1-S00:stage:P1-entry',
+      '2:P1-S01:stage:P1-entry+P1-S00',
+      '3:P1:exit:P1-entry+P1-S00+P1-S01',
+    ]);
+    expect(result.entries[0]).toEqual({ stage: 'P1-entry', phase: 'P1', title: 'Phase P1 (entry)', wave: 0, runs_on: [], after: [], reasons: ['no-passing-run'], phase_gates: 'entry' });
+    expect(result.waves).toBe(4);
+    expect(result.held).toEqual([]);
+    expect(runCli(dir, ['gate', 'plan', '--format', 'json']).stdout).toBe(runCli(dir, ['gate', 'plan', '--format', 'json']).stdout);
+    expect(runCli(dir, ['gate', 'plan', '--format', 'github-matrix', '--wave', '0']).stdout).toBe(
+      '{"include":[{"stage":"P1-entry","wave":0,"runs-on":"ubuntu-latest","labels":"","phase":"P1","phase_gates":"entry"}]}\n',
+    );
+    expect(runCli(dir, ['gate', 'plan', '--format', 'github-matrix', '--wave', '3']).stdout).toBe(
+      '{"include":[{"stage":"P1","wave":3,"runs-on":"ubuntu-latest","labels":"","phase":"P1","phase_gates":"exit"}]}\n',
+    );
+    expect(runCli(dir, ['gate', 'plan']).stdout).toContain('Wave 0:\n  P1-entry  Phase P1 (entry) (no-passing-run)\nWave 1:\n  P1-S00  Stage P1-S00 (no-passing-run, after P1-entry)\n');
+
+    // A stage planned alone waits for the entry gates, which are not in the plan: `gate run` would refuse it.
+    expect(plan(dir, ['--stages', 'P1-S00'])).toMatchObject({
+      entries: [],
+      held: [{ stage: 'P1-S00', reason: 'it waits for the entry gates of phase `P1` (`P1-entry`), which have no passing run that counts and are not in the plan' }],
+    });
+    expect(waves(plan(dir, ['--stages', 'P1-entry']))).toEqual(['0:P1-entry']);
+  });
+
+  it('after the entry run passes the stages lead; a held stage holds the exit run', () => {
+    const dir = phaseRunsRepo();
+    writeTree(dir, { 'flags/P1-entry': '' });
+    const entry = runCli(dir, ['gate', 'run', 'P1', '--entry'], { env: { STAGEDOCS_NOW: '2026-11-21T09:00:00Z' } });
+    expect(entry.stderr).toBe('');
+    expect(entry.code).toBe(0);
+    commitAll(dir, 'P1 entry gates passed');
+    expect(plan(dir).entries.map((entry) => `${entry.wave}:${entry.stage}:${entry.after.join('+')}`)).toEqual(['0:P1-S00:', '1:P1-S01:P1-S00', '2:P1:P1-S00+P1-S01']);
+
+    expect(gateRun(dir, 'P1-S00', false).code).toBe(1);
+    commitAll(dir, 'P1-S00 failed');
+    expect(plan(dir)).toMatchObject({
+      entries: [],
+      held: [
+        { stage: 'P1-S00', reason: expect.stringMatching(/^its newest counting run, P1-S00_\S+, failed: a rerun needs a decision note/) },
+        { stage: 'P1-S01', reason: 'it depends on `P1-S00`, which has no passing run that counts and is not in the plan' },
+        { stage: 'P1', reason: 'it waits for its stage `P1-S00`, which has no passing run that counts and is not in the plan (it is held)' },
+      ],
+    });
+  });
+
+  it('once the stages passed, the exit run is due alone; after it failed it is held for a decision', () => {
+    const dir = phaseRunsRepo();
+    writeTree(dir, { 'flags/P1-entry': '' });
+    expect(runCli(dir, ['gate', 'run', 'P1', '--entry'], { env: { STAGEDOCS_NOW: '2026-11-21T09:00:00Z' } }).code).toBe(0);
+    commitAll(dir, 'P1 entry gates passed');
+    for (const id of ['P1-S00', 'P1-S01']) expect(gateRun(dir, id, true).code).toBe(0);
+    commitAll(dir, 'stages passed');
+    expect(plan(dir).entries).toEqual([{ stage: 'P1', phase: 'P1', title: 'Phase P1', wave: 0, runs_on: [], after: [], reasons: ['no-passing-run'], phase_gates: 'exit' }]);
+    expect(gateRun(dir, 'P1', false).code).toBe(1);
+    commitAll(dir, 'P1 exit gates failed');
+    expect(plan(dir)).toMatchObject({ entries: [], held: [{ stage: 'P1', reason: expect.stringMatching(/^its newest counting run, P1_\S+, failed: a rerun needs a decision note/) }] });
+  });
+
+  it('holds the stages of a phase whose entry is unmet beyond its gates, and plans the entry gates all the same', () => {
+    const dir = phaseRunsRepo('  files: [input/routing.json]\n');
+    const result = plan(dir);
+    expect(waves(result)).toEqual(['0:P1-entry']);
+    expect(result.held).toEqual([
+      { stage: 'P1-S00', reason: 'the entry of phase `P1` is unmet: entry file `input/routing.json` does not exist' },
+      { stage: 'P1-S01', reason: 'the entry of phase `P1` is unmet: entry file `input/routing.json` does not exist' },
+      { stage: 'P1', reason: 'it waits for its stage `P1-S00`, which has no passing run that counts and is not in the plan (it is held)' },
+    ]);
   });
 });
 

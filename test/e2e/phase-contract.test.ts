@@ -73,8 +73,12 @@ describe('the phase contract', () => {
       'entry check `routing-complete` (Tasks must be routed with adapter assignments) is not met: `.state/ROUTING_COMPLETE` does not exist',
       'no passing run of the entry gates of phase `P5` counts: it has no finished gate run',
     ]);
+    // The entry and exit gates have no run yet: status says so next to the unmet entry, and how to run them.
+    expect(p5.entry_gates).toEqual({ subject: 'P5-entry', command: 'stagedocs gate run P5 --entry', last_run: null, passed: false, not_passed_reason: 'it has no finished gate run' });
+    expect(p5.exit_gates).toMatchObject({ subject: 'P5', command: 'stagedocs gate run P5', last_run: null, passed: false });
     const text = runCli(repo, ['status']).stdout;
     expect(text).toContain('readiness: design-only, production disallowed (not for production); risk: data_loss medium, execution very-high');
+    expect(text).toContain('\n  entry gates (P5-entry): not passed: it has no finished gate run; run `stagedocs gate run P5 --entry` (no run yet)\n  exit gates (P5): not passed: it has no finished gate run; run `stagedocs gate run P5` (no run yet)\n');
   });
 
   it('refuses a stage whose upstream phase is not signed off: validate at its status line, gate run records nothing', () => {
@@ -117,6 +121,8 @@ describe('the phase contract', () => {
     setStatus(repo, 'stages/p2/00-b.md', 'in-progress');
     const validate = runCli(repo, ['validate']);
     expect(validate.stdout).toContain('stages/p2/00-b.md:7:9  error    Stage `P2-S00` is `in-progress` while the entry of phase `P2` is unmet: entry file `input/routing.json` does not exist (stages/p2/phase.md:9:11), expected the entry met before the stage starts  phase-entry');
+    // The Gaps section is empty, but the phase is open: not a finding yet.
+    expect(validate.stdout).not.toContain('required-sections');
     const missing = runCli(repo, ['gate', 'run', 'P2-S00'], at(2));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('entry file `input/routing.json` does not exist (stages/p2/phase.md:9:11)');
@@ -144,10 +150,15 @@ describe('the phase contract', () => {
     expect(refused.stdout).toContain('exit file `out/*.txt` of phase P2 matches nothing; produce it and commit it (`exit.produces` in stages/p2/phase.md)');
     expect(refused.stdout).toContain('no passing gate run of P2 counts');
     expect(refused.stdout).toContain('the `## Gaps` section of stages/p2/phase.md (line 30) is empty');
+    // Once the phase is done, validate says it too, at the empty heading.
+    const gapsFinding = runCli(repo, ['validate']);
+    expect(gapsFinding.code).toBe(1);
+    expect(gapsFinding.stdout).toContain('stages/p2/phase.md:30:1  error    Section `Gaps` of the `done` phase `P2` is empty, expected what the phase leaves for the next one  required-sections');
     expect(git(repo, 'tag', '-l', 'stagedocs/P2/*').trim()).toBe('');
 
     writeTree(repo, { 'out/result.txt': 'done\n', 'stages/p2/phase.md': `${readFileSync(path.join(repo, 'stages/p2/phase.md'), 'utf8')}- Retries are left to P3.\n` });
     commitAll(repo, 'results and gaps');
+    expect(runCli(repo, ['validate']).stdout).not.toContain('required-sections');
     const exitRun = runCli(repo, ['gate', 'run', 'P2'], at(5));
     expect(exitRun.stderr).toBe('');
     expect(exitRun.code).toBe(0);
@@ -176,6 +187,23 @@ describe('the phase contract', () => {
     commitAll(repo, 'failed exit run');
     const status = JSON.parse(runCli(repo, ['status', '--format', 'json']).stdout);
     expect(status.phases[1]).toMatchObject({ id: 'P2', exit_run: { run_id: runId, result: 'fail' }, sign_off_allowed: false });
+    expect(status.phases[1].entry_gates).toBeNull();
+    expect(status.phases[1].exit_gates).toEqual({
+      subject: 'P2',
+      command: 'stagedocs gate run P2',
+      last_run: { run_id: runId, result: 'fail', finished_at: '2026-11-21T10:01:00.000Z', counts: true, not_counted_because: [] },
+      passed: false,
+      not_passed_reason: `its newest counting run, ${runId}, failed its blocking gates: results (fail: exit 1, expected 0)`,
+    });
+    const line = `exit gates (P2): not passed: its newest counting run, ${runId}, failed its blocking gates: results (fail: exit 1, expected 0); run \`stagedocs gate run P2\` (newest run ${runId} fail, counts)`;
+    expect(runCli(repo, ['status']).stdout).toContain(`\n  ${line}\n`);
+    expect(runCli(repo, ['status', '--format', 'md']).stdout).toContain('- exit gates (P2): not passed: its newest counting run');
+    // The audit pack shows the phase's runs under its overview, and its JSON carries them as status does.
+    const pack = runCli(repo, ['audit-pack', 'P2-S00']);
+    expect(pack.code).toBe(0);
+    expect(pack.stdout).toContain(`\nP2 exit gates (P2): not passed: its newest counting run, ${runId!.replace('_', '\\_')}, failed`);
+    const packJson = JSON.parse(runCli(repo, ['audit-pack', 'P2-S00', '--format', 'json']).stdout);
+    expect(packJson.overview.find((phase: { id: string }) => phase.id === 'P2').exit_gates).toEqual(status.phases[1].exit_gates);
     const signOff = runCli(repo, ['sign-off', 'P2']);
     expect(signOff.code).toBe(1);
     expect(signOff.stdout).toContain('no passing gate run of P2 counts');
@@ -303,6 +331,13 @@ describe('the phase contract', () => {
     // The run counts (every entry gate, a clean tree at a commit of this branch, its registry row): the stage may run now.
     commitAll(repo, 'entry evidence');
     expect(runCli(repo, ['validate']).code).toBe(0);
+    const status = JSON.parse(runCli(repo, ['status', '--format', 'json']).stdout);
+    expect(status.phases[1]).toMatchObject({
+      entry_unmet: [],
+      entry_gates: { subject: 'P2-entry', passed: true, not_passed_reason: null, last_run: { run_id: 'P2-entry_20261121T100400Z', result: 'pass', counts: true, not_counted_because: [] } },
+      exit_gates: null,
+    });
+    expect(runCli(repo, ['status']).stdout).toContain('\n  entry gates (P2-entry): passed (newest run P2-entry_20261121T100400Z pass, counts)\n');
     expect(runCli(repo, ['registry', '--check']).code).toBe(0);
     const run = runCli(repo, ['gate', 'run', 'P2-S00'], at(5));
     expect(run.stderr).toBe('');

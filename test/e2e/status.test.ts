@@ -77,4 +77,43 @@ describe('stagedocs status', () => {
     expect(result.stdout).toMatch(/^P1 stagedocs 0\.1, the first release {2}\d+\/6 done$/m);
     expect(result.stdout).toContain('P1-S04');
   });
+
+  it("shows a phase's entry and exit gate runs: the newest run, whether it counts and why not, in text, markdown and JSON", () => {
+    const gates = '  gates:\n    - id: tests\n      run: "true"\n';
+    const dir = makeRepo({
+      'stages/mvp/phase.md': phase({ extra: `entry:\n${gates}exit:\n  criteria: [Every stage signed off]\n${gates}` }),
+      'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0 }),
+    });
+    const commit = git(dir, 'rev-parse', 'HEAD').trim();
+    const entry = runReport({ stage: 'P1-entry', title: 'Phase P1 (entry)', at: '20261121T100000Z', pass: true, stageFile: 'stages/mvp/phase.md', commit });
+    const exit = runReport({ stage: 'P1', title: 'Phase P1', at: '20261121T110000Z', pass: true, stageFile: 'stages/mvp/phase.md', commit });
+    // The exit run has no registry row: it does not count.
+    writeTree(dir, { ...runFolder(entry), ...runFolder(exit), 'gate_results/gate_registry.csv': registryCsv([entry]) });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'gate runs of the phase');
+
+    const json = JSON.parse(runCli(dir, ['status', '--format', 'json']).stdout);
+    expect(json.phases[0].entry_gates).toEqual({
+      subject: 'P1-entry',
+      command: 'stagedocs gate run P1 --entry',
+      last_run: { run_id: 'P1-entry_20261121T100000Z', result: 'pass', finished_at: '2026-11-21T10:00:12.345Z', counts: true, not_counted_because: [] },
+      passed: true,
+      not_passed_reason: null,
+    });
+    expect(json.phases[0].exit_gates).toEqual({
+      subject: 'P1',
+      command: 'stagedocs gate run P1',
+      last_run: { run_id: 'P1_20261121T110000Z', result: 'pass', finished_at: '2026-11-21T11:00:12.345Z', counts: false, not_counted_because: ['has no registry row matching its report.json hash'] },
+      passed: false,
+      not_passed_reason: 'none of its 1 finished run(s) counts (the newest, P1_20261121T110000Z, has no registry row matching its report.json hash)',
+    });
+    const text = runCli(dir, ['status']).stdout;
+    expect(text).toContain(
+      [
+        '  entry gates (P1-entry): passed (newest run P1-entry_20261121T100000Z pass, counts)',
+        '  exit gates (P1): not passed: none of its 1 finished run(s) counts (the newest, P1_20261121T110000Z, has no registry row matching its report.json hash); run `stagedocs gate run P1` (newest run P1_20261121T110000Z pass, does not count: it has no registry row matching its report.json hash)',
+      ].join('\n'),
+    );
+    expect(runCli(dir, ['status', '--format', 'md']).stdout).toContain('- entry gates (P1-entry): passed (newest run P1-entry\\_20261121T100000Z pass, counts)\n');
+  });
 });

@@ -48,6 +48,8 @@ export function packOf(stages: StagePack[], phaseSize = Infinity): AuditPack {
       id: `P${phase + 1}`,
       title: 'Phase',
       readiness: null,
+      entry_gates: null,
+      exit_gates: null,
       nodes: members.map((stage, index) => ({ node: `s${phase}-${index}`, id: stage.id, title: stage.title, state: stage.state, in_pack: true, count: 1, last_id: null })),
       edges: [],
     })),

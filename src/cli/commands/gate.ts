@@ -78,11 +78,12 @@ export function register(command: Command, context: CommandContext): void {
       'Lists the stages whose gates are due: they have gates, are not signed off, and have no passing run that counts, or (with --changed-since) their document, freeze file or frozen inputs changed since the ref. ' +
         'A due stage is planned when each of its dependencies passed or is planned in an earlier wave; otherwise it is listed as held, with the reason (a failed last run needs a decision note first). ' +
         'Each entry carries the runner labels its gates need (runs_on). The same repository state gives the same bytes.\n\n' +
+        "A phase's entry gates (subject <phase-id>-entry, `gate run <phase-id> --entry`) are planned in wave 0, before its stages, which wait for them; its exit gates (subject <phase-id>, `gate run <phase-id>`) after every planned run of its stages; both carry phase_gates (entry or exit), and in the matrix also phase.\n\n" +
         `--format github-matrix prints what GitHub Actions' strategy.matrix takes (fromJSON): {"include":[{"stage","wave","runs-on","labels"}]}, at most ${GITHUB_MATRIX_LIMIT} entries (GitHub's limit); entries beyond it are left for the next plan, and stderr says how many.\n\n` +
         'Exit codes: 0 the plan was printed, 2 usage error (a ref that is not a ref, an unknown stage).',
     )
     .option('--changed-since <ref>', 'also plan stages whose document, freeze file or frozen inputs changed since this ref (git diff <ref>...HEAD)')
-    .option('--stages <ids>', 'plan only these stages (comma-separated, repeatable)', collectList, [])
+    .option('--stages <ids>', 'plan only these stages (comma-separated, repeatable; a phase id for its exit gates, <phase-id>-entry for its entry gates)', collectList, [])
     .option('--wave <n>', 'github-matrix: only the entries of this wave', nonNegativeInteger)
     .option('--default-runner <label>', 'github-matrix: runs-on of the stages that need no labels', 'ubuntu-latest')
     .addOption(formatOption(PLAN_FORMATS, 'pretty'))
