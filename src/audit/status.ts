@@ -1,5 +1,6 @@
 import { stagesOfPhase } from '../model/repository.js';
 import type { PhaseReadiness } from '../model/documents.js';
+import { approvalsJson, type ApprovalsJson } from '../model/approvals.js';
 import { assessPhase, assessStage, comparePhaseIds, type AssessmentContext, type StageState } from './assess.js';
 
 export interface StatusStage {
@@ -14,6 +15,8 @@ export interface StatusStage {
   sign_off_allowed: boolean;
   /** What a sign-off still needs, each with what to do. */
   sign_off_needs: Array<{ reason: string; fix: string }>;
+  /** Its approvals (who counts, who is missing, each tag and why it does not count); null when it declares none. */
+  approvals: ApprovalsJson | null;
 }
 
 export interface StatusPhase {
@@ -33,6 +36,8 @@ export interface StatusPhase {
   /** A sign-off of the phase is allowed now (audit/assess.ts assessPhase). */
   sign_off_allowed: boolean;
   sign_off_needs: Array<{ reason: string; fix: string }>;
+  /** Its approvals; null when it declares none. */
+  approvals: ApprovalsJson | null;
   stages: StatusStage[];
 }
 
@@ -58,6 +63,7 @@ export function buildStatus(context: AssessmentContext): StatusReport {
       passed: assessment.passed,
       sign_off_allowed: assessment.signOffAllowed,
       sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
+      approvals: assessment.approvals ? approvalsJson(assessment.approvals) : null,
     };
   };
   const phaseIds = new Set(model.phases.map((phase) => phase.data.id));
@@ -79,6 +85,7 @@ export function buildStatus(context: AssessmentContext): StatusReport {
         exit_run: exitRun ? { run_id: exitRun.run_id, result: exitRun.overall_pass ? 'pass' : 'fail' } : null,
         sign_off_allowed: assessment.signOffAllowed,
         sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
+        approvals: assessment.approvals ? approvalsJson(assessment.approvals) : null,
         stages,
       };
     });

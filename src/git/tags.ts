@@ -13,6 +13,10 @@ export interface TagInfo {
   date: string;
   /** The full message. */
   message: string;
+  /** The tagger's email, without angle brackets (empty for a lightweight tag): who approved or signed off. */
+  taggerEmail: string;
+  /** An annotated tag object; false for a lightweight tag (a bare ref to a commit, with no tagger). */
+  annotated: boolean;
 }
 
 /**
@@ -60,13 +64,20 @@ export async function tagsUnder(root: string, prefix: string, env: Env): Promise
 /** The tags matching for-each-ref `patterns`, each with the commit it points at (annotated tags peeled). */
 async function forEachTag(root: string, patterns: readonly string[], env: Env): Promise<TagInfo[]> {
   const output = (
-    await runGit(root, ['for-each-ref', '--sort=refname', '--format=%1e%(refname)%00%(*objectname)%00%(objectname)%00%(taggerdate:iso-strict)%00%(contents)', '--end-of-options', ...patterns], { env })
+    await runGit(root, ['for-each-ref', '--sort=refname', '--format=%1e%(refname)%00%(*objectname)%00%(objectname)%00%(taggerdate:iso-strict)%00%(objecttype)%00%(taggeremail)%00%(contents)', '--end-of-options', ...patterns], { env })
   ).toString('utf8');
   const tags: TagInfo[] = [];
   for (const record of output.split('\x1e')) {
-    const [refname = '', peeled = '', object = '', date = '', ...message] = record.split('\0');
+    const [refname = '', peeled = '', object = '', date = '', type = '', email = '', ...message] = record.split('\0');
     if (!refname.startsWith('refs/tags/')) continue;
-    tags.push({ name: refname.slice('refs/tags/'.length), commit: peeled || object, date, message: message.join('\0').replace(/\n+$/, '') });
+    tags.push({
+      name: refname.slice('refs/tags/'.length),
+      commit: peeled || object,
+      date,
+      message: message.join('\0').replace(/\n+$/, ''),
+      taggerEmail: email.replace(/^<|>$/g, ''),
+      annotated: type === 'tag',
+    });
   }
   return tags;
 }

@@ -41,6 +41,32 @@ const workStatus = (what: string) =>
     `Where the ${what} stands.`,
   );
 
+/**
+ * `approvals:` of a stage or phase: the quorum of distinct approvers (`stagedocs approve`) a sign-off
+ * needs. An email pattern loose enough for every address git accepts as user.email, tight enough that
+ * a list entry is not a sentence. The pattern's own quorum check (min above the number of `from`) is
+ * rule approvals-quorum, with its place.
+ */
+const APPROVER_PATTERN = '^[^\\s<>@]+@[^\\s<>@]+$';
+export const approvalsSchema = described(
+  {
+    type: 'object',
+    required: ['min'],
+    properties: {
+      min: described({ type: 'integer', minimum: 1, maximum: 100 }, 'How many distinct approvers (distinct tagger emails, case-insensitive) must approve before sign-off; at least 1.', { examples: [2] }),
+      from: described(
+        { type: 'array', items: { type: 'string', pattern: APPROVER_PATTERN, maxLength: 254 }, minItems: 1, uniqueItems: true },
+        "The emails of the people whose approval counts (git's user.email of the approver, compared case-insensitively); absent: anyone's approval counts.",
+        { examples: [['alice@example.com', 'bob@example.com']] },
+      ),
+    },
+    patternProperties: extensionKeys,
+    additionalProperties: false,
+  },
+  "The approvals a sign-off needs: `min` distinct people, from `from` when given, each recording one with `stagedocs approve <id>` (an annotated tag whose tagger is the approver) at or after the commit of the passing run (docs/approvals.md).",
+  { examples: [{ min: 2, from: ['alice@example.com', 'bob@example.com'] }, { min: 1 }] },
+);
+
 export const gateSchema = {
   type: 'object',
   required: ['id'],
@@ -286,6 +312,7 @@ export const stageSchema = {
     runs_on: runnerLabels(
       'Runner labels every gate of this stage needs (each gate may add its own): `gate run` refuses the stage (exit 2) on a runner without them, unless --allow-host, which makes the run unofficial; `gate plan` puts them in each entry\'s runs-on.',
     ),
+    approvals: approvalsSchema,
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
@@ -425,6 +452,7 @@ const phaseSchema = {
     pattern: described(nonEmptyString, 'The stage pattern the phase was scaffolded from (mvp-backend, ui-hardening, integrations, research, empty or your own).', {
       examples: ['mvp-backend'],
     }),
+    approvals: approvalsSchema,
   },
   patternProperties: extensionKeys,
   additionalProperties: false,

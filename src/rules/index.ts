@@ -1,3 +1,4 @@
+import { approvalsQuorum } from './approvals-quorum.js';
 import { brokenLink } from './broken-link.js';
 import { dependencyCycle } from './dependency-cycle.js';
 import { doneNeedsPassingRun } from './done-needs-passing-run.js';
@@ -49,6 +50,7 @@ export const RULES: readonly Rule[] = [
   freezeRequired,
   rerunRootCause,
   decisionUnresolved,
+  approvalsQuorum,
 ];
 
 /**

@@ -5,7 +5,8 @@ import { placeOf, type GateSpec, type Maturity } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_USAGE } from '../model/errors.js';
 import { describeSchemaError } from '../model/schema-errors.js';
 import { described } from '../model/schema-docs.js';
-import { gateSchema, maturitySchema, productionGateSchema } from '../model/schemas.js';
+import type { ApprovalsSpec } from '../model/approvals.js';
+import { approvalsSchema, gateSchema, maturitySchema, productionGateSchema } from '../model/schemas.js';
 import { normalizeText } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
 import { BUILTIN_TEMPLATES_DIR } from '../render/templates.js';
@@ -31,6 +32,8 @@ export interface PatternStage {
   gates: GateSpec[];
   produces?: string[];
   protected?: string[];
+  /** The quorum of approvers its sign-off needs (`approvals` of the stage). */
+  approvals?: ApprovalsSpec;
   audit?: string[];
   /** What the stage changes and what could go wrong: its Expected Impact and Risk section. */
   impact?: string;
@@ -107,6 +110,7 @@ export const patternSchema = {
             gates: described({ type: 'array', items: gateSchema, minItems: 1 }, "The stage's gates; {stage}, {phase}, {slug} and {freeze} are replaced."),
             produces: described(textList, 'Files the stage must produce.'),
             protected: described(textList, 'Paths commits may not change while the stage is open.'),
+            approvals: approvalsSchema,
             audit: described(textList, 'The items of the Audit & Review Steps section.'),
             impact: described(text, 'The Expected Impact and Risk section: what the stage changes for its users and what could go wrong.'),
             rollback: described(text, 'The Rollback Plan section.'),
