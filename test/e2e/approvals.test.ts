@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { phase } from '../helpers/documents.js';
-import { GIT_ENV, git, runCli } from '../helpers/repo.js';
+import { GIT_ENV, git, makeRepo, runCli } from '../helpers/repo.js';
 import { commitAll, flagStage, gateRun, stageFile, verdictRepo } from '../helpers/verdict.js';
 
 /**
@@ -40,7 +40,7 @@ interface ApprovalsJson {
   approvals: Array<{ tag: string; approver: string; commit: string; comment: string | null; counts: boolean; not_counted_because?: string[] }>;
 }
 
-/** What status, the audit pack and trace each say of the stage's approvals, and what sign-off (on a copy-free dry look) needs. */
+/** What status, the audit pack and trace each say of the stage's approvals, and what status says a sign-off still needs. */
 function approvalsSaid(repo: string): { status: ApprovalsJson; pack: ApprovalsJson; trace: ApprovalsJson; statusNeeds: string[] } {
   const status = JSON.parse(runCli(repo, ['status', '--format', 'json']).stdout);
   const row = status.phases[0].stages.find((candidate: { id: string }) => candidate.id === 'P1-S00');
@@ -49,11 +49,13 @@ function approvalsSaid(repo: string): { status: ApprovalsJson; pack: ApprovalsJs
   return { status: row.approvals, pack: pack.approvals, trace: trace.approvals, statusNeeds: row.sign_off_needs.map((need: { reason: string }) => need.reason) };
 }
 
-/** status, the audit pack and trace say the same of the approvals; returns what they say. */
+/** status, the audit pack, trace and context say the same of the approvals; returns what they say. */
 function agreed(repo: string): ApprovalsJson {
   const said = approvalsSaid(repo);
   expect(said.pack).toEqual(said.status);
   expect(said.trace).toEqual(said.status);
+  // The agents' handoff (and the MCP server's context tool, which prints the same) says it in a line.
+  expect(JSON.parse(runCli(repo, ['context', 'P1-S00', '--format', 'json']).stdout).verdict.approvals).toBe(said.status.summary);
   return said.status;
 }
 
@@ -201,5 +203,19 @@ describe('the approvals-quorum rule', () => {
     const [finding] = JSON.parse(result.stdout).diagnostics.filter((d: { ruleId: string }) => d.ruleId === 'approvals-quorum');
     expect(finding).toMatchObject({ file: stageFile('P1-S00'), line: 13, column: 19, severity: 'error' });
     expect(finding.message).toBe('`approvals.min` is 3 but `approvals.from` lists 2 distinct approvers: the quorum can never be met, expected `min` at most 2');
+  });
+});
+
+describe('the research pattern', () => {
+  it('asks for two approvals in S4, and the scaffolded phase validates', () => {
+    const repo = makeRepo({});
+    expect(runCli(repo, ['new-phase', 'study', '--pattern', 'research', '--owner', 'ana@example.com']).code).toBe(0);
+    commitAll(repo, 'scaffold');
+    expect(readFileSync(path.join(repo, 'stages/study/04-deployment-readiness.md'), 'utf8')).toContain('\napprovals: { min: 2 }\n');
+    expect(runCli(repo, ['validate', '--max-warnings', '0']).stdout).toContain('no problems');
+    const status = JSON.parse(runCli(repo, ['status', '--format', 'json']).stdout);
+    const s4 = status.phases[0].stages.find((candidate: { id: string }) => candidate.id === 'P1-S04');
+    expect(s4.approvals).toMatchObject({ min: 2, from: null, met: false, summary: 'approvals: 0 of 2 (missing: 2 more approvers)' });
+    expect(status.phases[0].stages.filter((candidate: { approvals: unknown }) => candidate.approvals !== null)).toHaveLength(1);
   });
 });
