@@ -3,7 +3,7 @@ import { approverEmail } from '../git/approvals.js';
 import type { Env } from '../git/exec.js';
 import { assertFullHistory, headCommit } from '../git/repository.js';
 import { createAnnotatedTag } from '../git/tags.js';
-import { approvalMessage, approvalsJson, approvalTagName, inertComment, normalizeEmail, type ApprovalKind, type ApprovalsJson, type ApprovalTally } from '../model/approvals.js';
+import { approvalMessage, approvalsJson, approvalTagName, inertComment, normalizeEmail, type ApprovalKind, type ApprovalsJson, type ApprovalsSpec, type ApprovalTally } from '../model/approvals.js';
 import { UsageError } from '../model/errors.js';
 import { assertValidId } from '../model/ids.js';
 import { loadAssessment } from './assess.js';
@@ -92,31 +92,21 @@ function subjectOf(context: AssessmentContext, id: string): Subject {
   const stage = context.model.stages.find((candidate) => candidate.data.id === id);
   if (stage) {
     const assessment = assessStage(context, stage);
-    return {
-      kind: 'stage',
-      id,
-      from: stage.data.approvals?.from,
-      declared: stage.data.approvals !== undefined,
-      signedOff: assessment.signOffTag !== undefined,
-      noEvidence: assessment.passingRun ? undefined : `stage ${id} has no passing gate run that counts (run \`stagedocs gate run ${id}\` and commit the evidence): a reviewer approves the evidence of a passing run`,
-      tally: assessment.approvals,
-    };
+    const noEvidence = assessment.passingRun ? undefined : `stage ${id} has no passing gate run that counts (run \`stagedocs gate run ${id}\` and commit the evidence): a reviewer approves the evidence of a passing run`;
+    return subject('stage', id, stage.data.approvals, assessment, noEvidence);
   }
   const phase = context.model.phases.find((candidate) => candidate.data.id === id);
   if (phase) {
     const assessment = assessPhase(context, phase);
-    return {
-      kind: 'phase',
-      id,
-      from: phase.data.approvals?.from,
-      declared: phase.data.approvals !== undefined,
-      signedOff: assessment.signOffTag !== undefined,
-      noEvidence:
-        assessment.exit.runs && !assessment.exit.passingRun ? `the exit gates of phase ${id} have no passing run that counts (run \`stagedocs gate run ${id}\`): a reviewer approves the evidence of a passing run` : undefined,
-      tally: assessment.approvals,
-    };
+    const noEvidence =
+      assessment.exit.runs && !assessment.exit.passingRun ? `the exit gates of phase ${id} have no passing run that counts (run \`stagedocs gate run ${id}\`): a reviewer approves the evidence of a passing run` : undefined;
+    return subject('phase', id, phase.data.approvals, assessment, noEvidence);
   }
   throw new UsageError(`No stage or phase with id \`${id}\` in this repository`, 'Check the id with `stagedocs status`; documents with schema errors are not counted (run `stagedocs validate`).');
+}
+
+function subject(kind: ApprovalKind, id: string, spec: ApprovalsSpec | undefined, assessment: { signOffTag: unknown; approvals: ApprovalTally | undefined }, noEvidence: string | undefined): Subject {
+  return { kind, id, from: spec?.from, declared: spec !== undefined, signedOff: assessment.signOffTag !== undefined, noEvidence, tally: assessment.approvals };
 }
 
 /** Every reason this approval may not be recorded now. */

@@ -9,7 +9,7 @@ import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHa
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
 import { DISCOUNT_TEXT, notPassedReason, stageRuns, type JudgedRun, type RunTrust, type StageRuns } from '../model/progression.js';
 import { signOffTagName, type TagInfo } from '../git/tags.js';
-import { tallyApprovals, type ApprovalAnchor, type ApprovalFacts, type ApprovalKind, type ApprovalsSpec, type ApprovalTag, type ApprovalTally } from '../model/approvals.js';
+import { tallyApprovals, type ApprovalAnchor, type ApprovalFacts, type ApprovalKind, type ApprovalsSpec, type TagRecord, type ApprovalTally } from '../model/approvals.js';
 import { plainParts, type InlinePart } from '../render/escape.js';
 
 /**
@@ -128,7 +128,7 @@ export interface AssessmentContext {
    * The approval tags (git/approvals.ts) and what git knows to judge them; absent: no approval is known
    * (outside git), so a declared quorum is unmet.
    */
-  approvals?: { tags: readonly ApprovalTag[]; facts: ApprovalFacts };
+  approvals?: { tags: readonly TagRecord[]; facts: ApprovalFacts };
 }
 
 /** The fixed part of the sign-off tag format before the stage id, to list those tags in one git call. */

@@ -1,23 +1,12 @@
+import type { TagRecord } from '../model/approvals.js';
 import { type Config } from '../model/config.js';
 import { assertValidId } from '../model/ids.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
 import { runGit, type Env } from './exec.js';
 import { isSafeRef, isSha } from './refs.js';
 
-/** An annotated tag as stagedocs reads it back. */
-export interface TagInfo {
-  name: string;
-  /** The commit the tag points at. */
-  commit: string;
-  /** Tagger date, ISO 8601 (empty for a lightweight tag). */
-  date: string;
-  /** The full message. */
-  message: string;
-  /** The tagger's email, without angle brackets (empty for a lightweight tag): who approved or signed off. */
-  taggerEmail: string;
-  /** An annotated tag object; false for a lightweight tag (a bare ref to a commit, with no tagger). */
-  annotated: boolean;
-}
+/** An annotated tag as stagedocs reads it back (its fields: model/approvals.ts `TagRecord`). */
+export type TagInfo = TagRecord;
 
 /**
  * THE sign-off tag name of a stage or phase, from the configured format (`tags.sign_off`,

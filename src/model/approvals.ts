@@ -16,8 +16,11 @@ export interface ApprovalsSpec {
 
 export type ApprovalKind = 'stage' | 'phase';
 
-/** An approval tag as git reads it back (git/tags.ts `TagInfo` has this shape). */
-export interface ApprovalTag {
+/**
+ * A tag as stagedocs reads it back from git (git/tags.ts `TagInfo`): sign-off and approval tags alike.
+ * Declared here, below git, because the verdict judges approval tags by these fields.
+ */
+export interface TagRecord {
   name: string;
   /** The commit the tag points at. */
   commit: string;
@@ -55,7 +58,7 @@ export function normalizeEmail(email: string): string {
 }
 
 /** The approval tags filed under an id: `stagedocs/approvals/<id>/<commit>/<key>` exactly. */
-export function approvalTagsOf<T extends ApprovalTag>(tags: readonly T[], id: string): T[] {
+export function approvalTagsOf<T extends TagRecord>(tags: readonly T[], id: string): T[] {
   const prefix = `${APPROVAL_TAG_PREFIX}${id}/`;
   return tags.filter((tag) => tag.name.startsWith(prefix) && tag.name.slice(prefix.length).split('/').length === 2);
 }
@@ -165,7 +168,7 @@ export interface ApprovalTally {
  * run: an approval of older work does not count for a newer run). Each approver counts once, by their
  * oldest counting approval.
  */
-export function tallyApprovals(spec: ApprovalsSpec, kind: ApprovalKind, id: string, tags: readonly ApprovalTag[], anchor: ApprovalAnchor, facts: ApprovalFacts): ApprovalTally {
+export function tallyApprovals(spec: ApprovalsSpec, kind: ApprovalKind, id: string, tags: readonly TagRecord[], anchor: ApprovalAnchor, facts: ApprovalFacts): ApprovalTally {
   const from = spec.from ?? null;
   const allowed = from ? new Set(from.map(normalizeEmail)) : undefined;
   const counted = new Map<string, string>();
