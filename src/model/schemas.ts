@@ -44,10 +44,10 @@ const workStatus = (what: string) =>
 /**
  * `approvals:` of a stage or phase: the quorum of distinct approvers (`stagedocs approve`) a sign-off
  * needs. An email pattern loose enough for every address git accepts as user.email, tight enough that
- * a list entry is not a sentence. The pattern's own quorum check (min above the number of `from`) is
+ * a list entry is not a sentence, and without control or bidi characters (it is printed on terminals and in packs). The pattern's own quorum check (min above the number of `from`) is
  * rule approvals-quorum, with its place.
  */
-const APPROVER_PATTERN = '^[^\\s<>@]+@[^\\s<>@]+$';
+const APPROVER_PATTERN = '^[^\\s<>@\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]+@[^\\s<>@\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]+$';
 export const approvalsSchema = described(
   {
     type: 'object',

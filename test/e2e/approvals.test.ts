@@ -185,6 +185,10 @@ describe('stagedocs approve and the approvals quorum', () => {
     const signOff = runCli(repo, ['sign-off', 'P1-S00', '--phase', '--format', 'json']);
     const outcomes = JSON.parse(signOff.stdout).outcomes;
     expect(outcomes[0]).toMatchObject({ kind: 'stage', signed: true });
+    // The sign-off tag names the approvals its quorum rests on.
+    const signOffMessage = git(repo, 'tag', '-l', '--format=%(contents)', outcomes[0].tag);
+    for (const approval of said.approvals.filter((candidate) => candidate.counts)) expect(signOffMessage).toContain(`\napproval: ${approval.tag} ${approval.approver}\n`);
+    expect(signOffMessage.match(/^approval: /gm)).toHaveLength(2);
     expect(outcomes[1]).toMatchObject({ kind: 'phase', id: 'P1', signed: false, reasons: [expect.stringContaining('approvals: 0 of 1 (missing: 1 more approver)')] });
     expect(signOff.code).toBe(1);
 
