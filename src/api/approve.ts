@@ -1,10 +1,10 @@
 import { assessPhase, assessStage, type AssessmentContext } from '../audit/assess.js';
-import { approverEmail } from '../git/approvals.js';
+import { approverEmail, tagSigner } from '../git/approvals.js';
 import type { Env } from '../git/exec.js';
 import { assertFullHistory, headCommit } from '../git/repository.js';
-import { createAnnotatedTag } from '../git/tags.js';
+import { createAnnotatedTag, deleteTag } from '../git/tags.js';
 import { approvalMessage, approvalsJson, approvalTagName, inertComment, normalizeEmail, type ApprovalKind, type ApprovalsJson, type ApprovalsSpec, type ApprovalTally } from '../model/approvals.js';
-import { UsageError } from '../model/errors.js';
+import { StagedocsError, UsageError } from '../model/errors.js';
 import { assertValidId } from '../model/ids.js';
 import { loadAssessment } from './assess.js';
 import { locate, type RootInput } from './root.js';
@@ -61,7 +61,17 @@ export async function approve(request: ApproveRequest): Promise<ApproveOutcome> 
   if (reasons.length > 0) return { ...base, approved: false, reasons, approvals: subject.tally ? approvalsJson(subject.tally) : null };
 
   const comment = request.comment === undefined ? null : inertComment(request.comment) || null;
-  const created = await createAnnotatedTag(root, tag, head, approvalMessage({ kind: subject.kind, id: request.id, commit: head, comment }), request.env);
+  const created = await createAnnotatedTag(root, tag, head, approvalMessage({ kind: subject.kind, id: request.id, commit: head, comment }), request.env, { sign: subject.signed }).catch((error: unknown) => {
+    // The one failure a user fixes here: git has no key to sign with.
+    if (!subject.signed || !(error instanceof StagedocsError)) throw error;
+    throw new UsageError(`${subject.kind} ${request.id} requires signed approvals and git could not sign the tag: ${error.message}`, SIGNING_HINT);
+  });
+  if (subject.signed && !hasSignature(created.message)) {
+    // git 2.39 can report success and write an unsigned tag when its signing program fails: that tag is not the approval asked for.
+    await deleteTag(root, tag, request.env);
+    throw new UsageError(`${subject.kind} ${request.id} requires signed approvals and git wrote the tag without a signature`, SIGNING_HINT);
+  }
+  const signer = subject.signed ? await tagSigner(root, request.env, tag) : undefined;
   // The new tag joins the context; HEAD is at or after every commit in its own history.
   const facts = context.approvals!.facts;
   const history = context.trust.history;
@@ -69,11 +79,22 @@ export async function approve(request: ApproveRequest): Promise<ApproveOutcome> 
     ...context,
     approvals: {
       tags: [...(context.approvals?.tags ?? []), created],
-      facts: { inHistory: facts.inHistory, atOrAfter: (commit, ancestor) => (commit === head ? commit === ancestor || history?.has(ancestor) === true : facts.atOrAfter(commit, ancestor)) },
+      facts: {
+        inHistory: facts.inHistory,
+        atOrAfter: (commit, ancestor) => (commit === head ? commit === ancestor || history?.has(ancestor) === true : facts.atOrAfter(commit, ancestor)),
+        signer: (name) => (name === tag ? signer : facts.signer(name)),
+      },
     },
   };
   const tally = subjectOf(after, request.id).tally;
   return { ...base, approved: true, reasons: [], approvals: tally ? approvalsJson(tally) : null };
+}
+
+const SIGNING_HINT = 'Configure signing (`git config gpg.format ssh` and `git config user.signingkey ~/.ssh/id_ed25519.pub`, or a gpg key), then approve again.';
+
+/** A signed tag's contents end with its signature block. */
+function hasSignature(message: string): boolean {
+  return /^-----BEGIN (?:PGP|SSH) SIGNATURE-----$/m.test(message);
 }
 
 interface Subject {
@@ -81,6 +102,8 @@ interface Subject {
   id: string;
   from: string[] | undefined;
   declared: boolean;
+  /** `approvals.signed`: the approval tag is signed. */
+  signed: boolean;
   signedOff: boolean;
   /** The passing counting run an approval would rest on, or why there is none (undefined: none is needed). */
   noEvidence: string | undefined;
@@ -106,7 +129,7 @@ function subjectOf(context: AssessmentContext, id: string): Subject {
 }
 
 function subject(kind: ApprovalKind, id: string, spec: ApprovalsSpec | undefined, assessment: { signOffTag: unknown; approvals: ApprovalTally | undefined }, noEvidence: string | undefined): Subject {
-  return { kind, id, from: spec?.from, declared: spec !== undefined, signedOff: assessment.signOffTag !== undefined, noEvidence, tally: assessment.approvals };
+  return { kind, id, from: spec?.from, declared: spec !== undefined, signed: spec?.signed === true, signedOff: assessment.signOffTag !== undefined, noEvidence, tally: assessment.approvals };
 }
 
 /** Every reason this approval may not be recorded now. */

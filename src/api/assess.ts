@@ -62,7 +62,8 @@ export async function loadAssessment(request: AssessRequest): Promise<LoadedAsse
   const changed = await uncommitted;
   const headFacts = await facts;
   // Approvals are judged against the commits of the runs (an approval counts at or after the passing run's commit).
-  const approvals = await approvalEvidence(root, request.env, approvalList, () => new Set(workspace.runs.flatMap((run) => (run.report?.commit ? [run.report.commit] : []))));
+  const signedIds = new Set([...workspace.model.stages, ...workspace.model.phases].filter((document) => document.data.approvals?.signed === true).map((document) => document.data.id));
+  const approvals = await approvalEvidence(root, request.env, approvalList, () => new Set(workspace.runs.flatMap((run) => (run.report?.commit ? [run.report.commit] : []))), signedIds);
   const context: AssessmentContext = {
     model: workspace.model,
     runs: workspace.runs,

@@ -262,7 +262,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
 function approvalsOf(context: AssessmentContext, kind: ApprovalKind, id: string, spec: ApprovalsSpec | undefined, anchor: ApprovalAnchor): ApprovalTally | undefined {
   if (!spec) return undefined;
   const history = context.trust.history;
-  const facts: ApprovalFacts = context.approvals?.facts ?? { inHistory: (commit) => history?.has(commit), atOrAfter: (commit, ancestor) => commit === ancestor };
+  const facts: ApprovalFacts = context.approvals?.facts ?? { inHistory: (commit) => history?.has(commit), atOrAfter: (commit, ancestor) => commit === ancestor, signer: () => undefined };
   return tallyApprovals(spec, kind, id, context.approvals?.tags ?? [], anchor, facts);
 }
 

@@ -1,7 +1,7 @@
 import { APPROVAL_TAG_PREFIX, type ApprovalFacts } from '../model/approvals.js';
 import { UsageError } from '../model/errors.js';
-import { runGit, type Env } from './exec.js';
-import { isSha } from './refs.js';
+import { runGit, runGitWithStderr, type Env } from './exec.js';
+import { isSafeRef, isSha } from './refs.js';
 import { tagsUnder, type TagInfo } from './tags.js';
 
 /** What git knows of approvals: their tags, and which run commits each approved commit descends from. */
@@ -9,6 +9,8 @@ export interface ApprovalEvidence {
   tags: TagInfo[];
   /** For each commit an approval tag points at, the run commits that are it or its ancestors. */
   reaches: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Who signed each tag whose signature `git verify-tag` accepted (checked only for the ids that require signed approvals). */
+  signers: ReadonlyMap<string, string>;
 }
 
 /** Every tag under `stagedocs/approvals/`, in one `git for-each-ref`; none outside git. */
@@ -38,10 +40,35 @@ export async function approvalReaches(root: string, env: Env, tags: readonly Tag
   return new Map(entries);
 }
 
-/** Reads the approval tags and their ancestry against the commits of the given runs. */
-export async function approvalEvidence(root: string, env: Env, tags: Promise<TagInfo[]>, runCommits: () => ReadonlySet<string>): Promise<ApprovalEvidence> {
+/**
+ * Reads the approval tags, their ancestry against the commits of the given runs, and, for the ids
+ * whose `approvals.signed` is true, which signatures verify (one `git verify-tag` per such tag).
+ */
+export async function approvalEvidence(root: string, env: Env, tags: Promise<TagInfo[]>, runCommits: () => ReadonlySet<string>, signedIds: ReadonlySet<string>): Promise<ApprovalEvidence> {
   const listed = await tags;
-  return { tags: listed, reaches: listed.length === 0 ? new Map() : await approvalReaches(root, env, listed, runCommits()) };
+  if (listed.length === 0) return { tags: listed, reaches: new Map(), signers: new Map() };
+  const toVerify = listed.filter((tag) => tag.annotated && signedIds.has(tag.name.slice(APPROVAL_TAG_PREFIX.length).split('/')[0]!));
+  const [reaches, signers] = await Promise.all([approvalReaches(root, env, listed, runCommits()), Promise.all(toVerify.map(async (tag): Promise<[string, string | undefined]> => [tag.name, await tagSigner(root, env, tag.name)]))]);
+  return { tags: listed, reaches, signers: new Map(signers.filter((entry): entry is [string, string] => entry[1] !== undefined)) };
+}
+
+/**
+ * Who signed a tag, when `git verify-tag --raw` accepts its signature with the repository's trust
+ * settings (the gpg keyring, or gpg.ssh.allowedSignersFile): the SSH principal, or the email of the gpg
+ * key's user id; undefined when it does not verify. git does not compare the signer with the tagger,
+ * so the caller must. `name` is one for-each-ref listed under our prefix, passed as its full ref so it
+ * can never read as an option.
+ */
+export async function tagSigner(root: string, env: Env, name: string): Promise<string | undefined> {
+  if (!isSafeRef(name)) return undefined;
+  try {
+    const { stderr } = await runGitWithStderr(root, ['verify-tag', '--raw', `refs/tags/${name}`], { env });
+    const ssh = /^Good "git" signature for (\S+) with /m.exec(stderr);
+    const gpg = /^\[GNUPG:\] GOODSIG \S+ .*<([^<>\s]+)>/m.exec(stderr);
+    return ssh?.[1] ?? gpg?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** The facts `tallyApprovals` judges with: HEAD's history and the ancestry read above. */
@@ -49,6 +76,7 @@ export function approvalFacts(evidence: ApprovalEvidence, history: ReadonlySet<s
   return {
     inHistory: (commit) => history?.has(commit),
     atOrAfter: (commit, ancestor) => commit === ancestor || evidence.reaches.get(commit)?.has(ancestor) === true,
+    signer: (tag) => evidence.signers.get(tag),
   };
 }
 

@@ -72,15 +72,16 @@ async function forEachTag(root: string, patterns: readonly string[], env: Env): 
 }
 
 /**
- * Creates an annotated tag on `commit` with `message` (given on stdin, so its text never becomes an
- * argument), then verifies that the tag exists and points at that commit.
+ * Creates an annotated tag (signed with `sign`) on `commit` with `message` (given on stdin, so its text
+ * never becomes an argument), then verifies that the tag exists and points at that commit.
  */
-export async function createAnnotatedTag(root: string, name: string, commit: string, message: string, env: Env): Promise<TagInfo> {
+export async function createAnnotatedTag(root: string, name: string, commit: string, message: string, env: Env, options: { sign?: boolean } = {}): Promise<TagInfo> {
   if (!isSafeRef(name) || !isSha(commit)) throw new Error(`createAnnotatedTag needs a checked tag name and a resolved commit`);
   await runGit(root, ['check-ref-format', `refs/tags/${name}`], { env }).catch(() => {
     throw new UsageError(`\`${name}\` is not a valid git tag name`, 'Fix the `tags` formats in stagedocs.config.yaml.');
   });
-  await runGit(root, ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--end-of-options', name, commit], { env, input: message });
+  // --sign: a signed annotated tag, with the user's gpg.format and user.signingkey (signed approvals).
+  await runGit(root, ['tag', options.sign ? '--sign' : '--annotate', '--cleanup=verbatim', '--file=-', '--end-of-options', name, commit], { env, input: message });
   const created = await readTag(root, name, env);
   // An annotated tag object (not a lightweight tag a hook swapped in), pointing at that commit.
   const type = (await runGit(root, ['cat-file', '-t', `refs/tags/${name}`], { env }).catch(() => Buffer.from(''))).toString('utf8').trim();
@@ -88,4 +89,10 @@ export async function createAnnotatedTag(root: string, name: string, commit: str
     throw new StagedocsError(`git reported success but tag ${name} does not point at ${commit}`, 1, 'Check `git show-ref --tags` and your git hooks.');
   }
   return created;
+}
+
+/** Deletes a tag this command has just created and found wrong (`name` checked to be a safe ref). */
+export async function deleteTag(root: string, name: string, env: Env): Promise<void> {
+  if (!isSafeRef(name)) throw new Error('deleteTag needs a checked tag name');
+  await runGit(root, ['tag', '--delete', '--end-of-options', name], { env });
 }

@@ -12,6 +12,8 @@ import { compareStrings } from './diagnostic.js';
 export interface ApprovalsSpec {
   min: number;
   from?: string[];
+  /** Only tags whose signature `git verify-tag` accepts count. */
+  signed?: boolean;
 }
 
 export type ApprovalKind = 'stage' | 'phase';
@@ -96,7 +98,10 @@ const HEADLINE = /^stagedocs approval of (stage|phase) (\S+)$/;
 
 /** Reads an approval tag's message back; undefined when it is not in the format `approvalMessage` writes. */
 export function parseApprovalMessage(message: string): ApprovalMessage | undefined {
-  const lines = message.replace(/\r\n/g, '\n').split('\n');
+  // git keeps a signed tag's signature at the end of its contents; what it signs is the text before it.
+  const text = message.replace(/\r\n/g, '\n');
+  const signature = /^-----BEGIN (?:PGP|SSH) SIGNATURE-----$/m.exec(text);
+  const lines = (signature ? text.slice(0, signature.index) : text).replace(/\n+$/, '\n').split('\n');
   const headline = HEADLINE.exec(lines[0] ?? '');
   if (!headline || lines[1] !== '') return undefined;
   const kind = headline[1] as ApprovalKind;
@@ -121,6 +126,8 @@ export interface ApprovalFacts {
   inHistory(commit: string): boolean | undefined;
   /** Whether `commit` is `ancestor` or a descendant of it. */
   atOrAfter(commit: string, ancestor: string): boolean;
+  /** Who signed the tag, when `git verify-tag` accepts its signature; asked only for `approvals.signed`. */
+  signer(tag: string): string | undefined;
 }
 
 /**
@@ -182,6 +189,9 @@ export function tallyApprovals(spec: ApprovalsSpec, kind: ApprovalKind, id: stri
     if (tag.annotated && !parsed) reasons.push('its message is not an approval message (`stagedocs approve` writes one)');
     if (parsed && (parsed.kind !== kind || parsed.id !== id)) reasons.push(`its message approves ${parsed.kind} ${parsed.id}, not ${kind} ${id}`);
     if (parsed && parsed.commit !== tag.commit) reasons.push(`its message names commit ${parsed.commit.slice(0, 12)} but the tag points at ${tag.commit.slice(0, 12)}`);
+    const signer = spec.signed === true && tag.annotated ? facts.signer(tag.name) : undefined;
+    if (spec.signed === true && tag.annotated && signer === undefined) reasons.push('its signature does not verify (`approvals.signed: true`; `git verify-tag` says why)');
+    else if (signer !== undefined && normalizeEmail(signer) !== email) reasons.push(`it is signed by ${signer}, not by its tagger ${tag.taggerEmail}`);
     if (facts.inHistory(tag.commit) === false) reasons.push(`commit ${tag.commit.slice(0, 12)} is not in HEAD's history`);
     else if (anchor === null) reasons.push(`${kind} ${id} has no passing gate run that counts: there is no evidence to approve`);
     else if (anchor !== undefined && !facts.atOrAfter(tag.commit, anchor)) reasons.push(`it approves commit ${tag.commit.slice(0, 12)}, older than the passing run's commit ${anchor.slice(0, 12)}`);

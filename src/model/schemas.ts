@@ -59,6 +59,11 @@ export const approvalsSchema = described(
         "The emails of the people whose approval counts (git's user.email of the approver, compared case-insensitively); absent: anyone's approval counts.",
         { examples: [['alice@example.com', 'bob@example.com']] },
       ),
+      signed: described(
+        { type: 'boolean' },
+        'Only signed approval tags count: `stagedocs approve` signs its tag (`git tag --sign`, with your gpg.format and user.signingkey) and an approval counts only when `git verify-tag` accepts its signature (default false: signatures are not checked).',
+        { examples: [true] },
+      ),
     },
     patternProperties: extensionKeys,
     additionalProperties: false,

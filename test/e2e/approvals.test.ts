@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { phase } from '../helpers/documents.js';
@@ -221,5 +221,57 @@ describe('the research pattern', () => {
     const s4 = status.phases[0].stages.find((candidate: { id: string }) => candidate.id === 'P1-S04');
     expect(s4.approvals).toMatchObject({ min: 2, from: null, met: false, summary: 'approvals: 0 of 2 (missing: 2 more approvers)' });
     expect(status.phases[0].stages.filter((candidate: { approvals: unknown }) => candidate.approvals !== null)).toHaveLength(1);
+  });
+});
+
+describe('signed approvals (`approvals.signed: true`)', () => {
+  it('counts only a tag whose signature git verify-tag accepts, and approve signs its tag', () => {
+    const repo = verdictRepo({ [stageFile('P1-S00')]: flagStage('P1-S00', 0, { extra: 'approvals: { min: 1, signed: true }\n' }) });
+    expect(gateRun(repo, 'P1-S00', true).code).toBe(0);
+    commitAll(repo, 'evidence');
+    // A real SSH signing key of alice's, and the allowed-signers file verify-tag trusts (in .git, so the tree stays clean).
+    const key = path.join(repo, '.git', 'alice_key');
+    const bobKey = path.join(repo, '.git', 'bob_key');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', ALICE, '-f', key]);
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', BOB, '-f', bobKey]);
+    writeFileSync(
+      path.join(repo, '.git', 'allowed_signers'),
+      `${ALICE} namespaces="git" ${readFileSync(`${key}.pub`, 'utf8')}${BOB} namespaces="git" ${readFileSync(`${bobKey}.pub`, 'utf8')}`,
+    );
+    git(repo, 'config', 'gpg.format', 'ssh');
+    git(repo, 'config', 'user.signingkey', key);
+    git(repo, 'config', 'gpg.ssh.allowedSignersFile', path.join(repo, '.git', 'allowed_signers'));
+
+    handTag(repo, `stagedocs/approvals/P1-S00/${head(repo)}/unsigned`, head(repo), approvalText('P1-S00', head(repo)), ALICE);
+    // git verify-tag accepts any trusted key, whoever the tagger: bob's key on a tag with alice as tagger is not alice's approval.
+    const forged = spawnSync('git', ['-c', `user.signingkey=${bobKey}`, 'tag', '-s', '--cleanup=verbatim', '-F', '-', `stagedocs/approvals/P1-S00/${head(repo)}/bob-signed`, head(repo)], {
+      cwd: repo,
+      env: { ...GIT_ENV, ...as(ALICE) },
+      input: approvalText('P1-S00', head(repo)),
+      encoding: 'utf8',
+    });
+    expect(forged.status, forged.stderr).toBe(0);
+    const before = JSON.parse(runCli(repo, ['status', '--format', 'json']).stdout).phases[0].stages[0].approvals;
+    expect(before.met).toBe(false);
+    expect(Object.fromEntries(before.approvals.map((approval: { tag: string; not_counted_because: string[] }) => [approval.tag.split('/').at(-1), approval.not_counted_because]))).toEqual({
+      unsigned: ['its signature does not verify (`approvals.signed: true`; `git verify-tag` says why)'],
+      'bob-signed': [`it is signed by ${BOB}, not by its tagger ${ALICE}`],
+    });
+
+    const approved = runCli(repo, ['approve', 'P1-S00', '--format', 'json'], { env: as(ALICE) });
+    expect(approved.stderr).toBe('');
+    const outcome = JSON.parse(approved.stdout);
+    expect(outcome.approvals).toMatchObject({ met: true, approvers: [ALICE] });
+    expect(git(repo, 'cat-file', 'tag', outcome.tag)).toContain('-----BEGIN SSH SIGNATURE-----');
+    const after = JSON.parse(runCli(repo, ['status', '--format', 'json']).stdout).phases[0].stages[0];
+    expect(after.approvals).toMatchObject({ met: true, approvers: [ALICE] });
+
+    // When git cannot sign (here its signing program fails), approve says how to configure signing (exit 2), no stack trace.
+    git(repo, 'config', 'gpg.ssh.program', 'false');
+    const unsigned = runCli(repo, ['approve', 'P1-S00'], { env: as(BOB) });
+    expect(unsigned.code).toBe(2);
+    expect(unsigned.stderr).toContain('requires signed approvals and git wrote the tag without a signature');
+    expect(git(repo, 'tag', '-l', `stagedocs/approvals/P1-S00/${head(repo)}/*`).trim().split('\n')).toHaveLength(3);
+    expect(unsigned.stderr).not.toMatch(/\n\s+at /);
   });
 });
