@@ -25,6 +25,9 @@ export { validate, type ValidateRequest, type ValidateReport } from './api/valid
 export { assess, assessPhase, assessStage, type AssessRequest, type PhaseVerdict, type StageVerdict } from './api/assess.js';
 export type { StageState } from './audit/assess.js';
 export type { StatusReport, StatusPhase, StatusStage } from './audit/status.js';
+export { stageStatus } from './api/assess.js';
+export type { StageStatusReport } from './audit/status.js';
+export type { RequirementTrend, TrendPoint, TrendDirection } from './audit/trends.js';
 
 // The handoff of a stage to a person or an agent: what `stagedocs context` prints
 export { DEFAULT_CONTEXT_MAX_CHARS, nextStageId, stageContext, type ContextRequest, type ContextResult, type StageContext } from './api/context.js';

@@ -1,6 +1,6 @@
 import { assessPhase as assessLoadedPhase, assessStage as assessLoadedStage, type AssessmentContext, type PhaseAssessment, type StageAssessment } from '../audit/assess.js';
 import { globMatcher } from '../audit/files.js';
-import { buildStatus, type StatusReport } from '../audit/status.js';
+import { buildStageStatus, buildStatus, type StageStatusReport, type StatusReport } from '../audit/status.js';
 import { signOffTags, withInputHashes, workspaceOf } from '../audit/workspace.js';
 import { loadConfig } from '../engine/config.js';
 import { loadRepository, type LoadedRepository } from '../engine/load-repository.js';
@@ -86,6 +86,16 @@ export async function assessmentContext(request: AssessRequest): Promise<Assessm
 /** The progress of every phase and stage: what `stagedocs status --format json` prints. */
 export async function assess(request: AssessRequest): Promise<StatusReport> {
   return buildStatus(await assessmentContext(request));
+}
+
+/**
+ * One stage's status row and the trend of every requirement its runs measured: what
+ * `stagedocs status --stage <id> --format json` prints. Throws `UsageError` for an unknown id.
+ */
+export async function stageStatus(request: AssessRequest & { stage: string }): Promise<StageStatusReport> {
+  const report = buildStageStatus(await assessmentContext(request), request.stage);
+  if (!report) throw new UsageError(`No stage has the id \`${request.stage}\``, 'Check the id with `stagedocs status`; a stage with schema errors is not counted (run `stagedocs validate`).');
+  return report;
 }
 
 /**

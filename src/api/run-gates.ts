@@ -11,6 +11,7 @@ import { verifyFreeze, type FreezeVerification } from '../gates/freeze.js';
 import { currentInputHashes } from '../git/freeze-drift.js';
 import { describeDrift, driftOf, guardingFreezes } from '../model/freeze-guard.js';
 import { makeRedactor } from '../gates/redact.js';
+import { withPrerequisites } from '../gates/needs.js';
 import { runStage, type RunOutcome, type RunProgress } from '../gates/run-stage.js';
 import { assertStageId, findStage } from '../gates/stage-model.js';
 import type { Env } from '../git/exec.js';
@@ -19,7 +20,7 @@ import { freezeCommand, freezePathOf, MAX_TIMEOUT_SECONDS, type GateSpec, type S
 import { EXIT_FAILED, OptionError, StagedocsError, UsageError } from '../model/errors.js';
 import { ID_RULE, isValidId } from '../model/ids.js';
 import { checkProgression, unverifiedRuns } from '../model/progression.js';
-import { phaseGateSubject } from '../model/phase-contract.js';
+import { phaseEntrySubject, phaseGateSubject } from '../model/phase-contract.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import { checkRunner, requiredLabels, RUNNER_LABELS_VARIABLE, runnerLabelsOf, type RunnerLabels } from '../model/runner.js';
 import type { RunnerCheck } from '../model/evidence.js';
@@ -33,6 +34,8 @@ export interface RunGatesRequest {
   root: RootInput;
   /** The stage whose gates to run, or a phase id: then the phase's exit gates run (`exit.gates`). */
   stage: string;
+  /** With a phase id: run the phase's entry gates (`entry.gates`) instead of its exit gates. */
+  entry?: boolean;
   /** The environment the gates run with (secrets in it are redacted from the evidence). */
   env: Env;
   /** Run only these gates (such a run does not count as the stage passing). */
@@ -74,9 +77,11 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   const { config, model, validation } = await loadRepository(root);
   // A phase is the subject of its exit gates: run, recorded and judged as a stage's gates are.
   const phase = model.stages.some((candidate) => candidate.data.id === request.stage) ? undefined : model.phases.find((candidate) => candidate.data.id === request.stage);
-  const stage = phase ? phaseGateSubject(phase) : findStage(model, request.stage);
+  if (request.entry && !phase) throw new UsageError(`\`--entry\` runs the entry gates of a phase, and \`${request.stage}\` is not a phase id`, 'Give the phase id (`stagedocs gate run P2 --entry`); a stage runs its own gates without it.');
+  // The entry gates run under their own subject id, so that entry and exit runs are judged apart.
+  const stage = phase ? (request.entry ? phaseEntrySubject(phase) : phaseGateSubject(phase)) : findStage(model, request.stage);
   const wanted = request.gates ?? [];
-  const gates = selectGates(stage, wanted, phase !== undefined);
+  const { gates, prerequisites } = selectGates(stage, wanted, phase === undefined ? undefined : request.entry ? 'entry' : 'exit');
   // Where the gates may run is checked first: on the wrong machine nothing else about the run matters.
   const runner = runnerLabelsOf(request.env, config);
   const host = checkRunner(requiredLabels(stage.data, gates), runner);
@@ -96,7 +101,7 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
     checkProgression(model, stage.data, runs, trust, (id) => tagMap.has(signOffTagName(config, 'stage', id)));
     await checkEntry(root, request.env, model, stage, { model, runs, tags: tagMap, errorsByFile: new Map(), trust, globMatches: globMatcher(root) });
   }
-  checkRerunPolicy(model, request.stage, runs, request.decision, validation.diagnostics, unverifiedRuns(evidence.registry));
+  checkRerunPolicy(model, stage.data.id, runs, request.decision, validation.diagnostics, unverifiedRuns(evidence.registry));
   const freeze = await checkFreeze(root, request.env, model, stage);
   await checkGuardingFreezes(root, request.env, model, stage);
   // Interrupted during the checks: nothing was written, and nothing should start.
@@ -108,7 +113,8 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
     gitState: await gitState(root, request.env, config.paths.gate_results),
     stage,
     gates,
-    selected: wanted.length > 0 ? gates.map((gate) => gate.id) : undefined,
+    selected: wanted.length > 0 ? gates.filter((gate) => !prerequisites.includes(gate.id)).map((gate) => gate.id) : undefined,
+    prerequisites,
     timeoutOverride: request.timeout,
     decisionTag: request.decision ?? null,
     freeze,
@@ -165,11 +171,17 @@ async function checkEntry(root: string, env: Env, model: RepositoryModel, stage:
   );
 }
 
-/** The stage's gates (a phase's exit gates), or those named with `--gate` (in their order). */
-function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], isPhase: boolean): GateSpec[] {
+/**
+ * The stage's gates (a phase's exit or entry gates), or those named with `--gate` and every gate they
+ * need, transitively (in stage order; `runStage` orders them by needs). `prerequisites` are the gates
+ * that were pulled in only as prerequisites, so that `--gate heavy` runs `preflight` first and skips
+ * heavy when it fails, as a full run would.
+ */
+function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], phaseGates: 'exit' | 'entry' | undefined): { gates: GateSpec[]; prerequisites: string[] } {
   const gates = stage.data.gates ?? [];
   if (gates.length === 0) {
-    if (isPhase) throw new UsageError(`Phase \`${stage.data.id}\` (${stage.doc.file}) declares no exit gates`, 'Add `exit: { gates: [...] }` to its frontmatter, or run the gates of one of its stages.');
+    if (phaseGates === 'entry') throw new UsageError(`Phase \`${stage.data.phase}\` (${stage.doc.file}) declares no entry gates`, 'Add `entry: { gates: [...] }` to its frontmatter, or run its exit gates without --entry.');
+    if (phaseGates === 'exit') throw new UsageError(`Phase \`${stage.data.id}\` (${stage.doc.file}) declares no exit gates`, 'Add `exit: { gates: [...] }` to its frontmatter, or run the gates of one of its stages.');
     throw new UsageError(`Stage \`${stage.data.id}\` (${stage.doc.file}) declares no gates`, 'Add `gates:` to its frontmatter: each a command (`run:`) or a measured requirement with a severity.');
   }
   for (const id of wanted) {
@@ -178,7 +190,9 @@ function selectGates(stage: Typed<StageFrontmatter>, wanted: readonly string[], 
       throw new UsageError(`Stage \`${stage.data.id}\` has no gate \`${id}\``, `Its gates: ${gates.map((gate) => gate.id).join(', ')}.`);
     }
   }
-  return wanted.length === 0 ? gates : gates.filter((gate) => wanted.includes(gate.id));
+  if (wanted.length === 0) return { gates, prerequisites: [] };
+  const chosen = withPrerequisites(gates, wanted);
+  return { gates: gates.filter((gate) => chosen.has(gate.id)), prerequisites: gates.filter((gate) => chosen.has(gate.id) && !wanted.includes(gate.id)).map((gate) => gate.id) };
 }
 
 /**

@@ -2,7 +2,7 @@ import { type Config } from '../model/config.js';
 import { dependenciesOf, stagesOfPhase, type RepositoryModel, type Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
 import { freezeCommand, phaseExit, type PhaseFrontmatter, type PhaseReadiness, type StageFrontmatter } from '../model/documents.js';
-import { entryProblems, isGlobPattern, phaseGateSubject, type ContractProblem, type EntryFacts } from '../model/phase-contract.js';
+import { documentEntryFacts, entryGateRuns, entryProblems, isGlobPattern, phaseGateSubject, upstreamRequirement, type ContractProblem, type EntryFacts } from '../model/phase-contract.js';
 import { findSection } from '../model/sections.js';
 import { describeDecisionNeed, unmetDecisions } from '../model/decision-needs.js';
 import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
@@ -375,19 +375,21 @@ function phaseById(model: RepositoryModel, id: string): Typed<PhaseFrontmatter> 
 }
 
 /**
- * What of a phase's entry does not hold, judged by its sign-off tags and the files: what blocks its
+ * What of a phase's entry does not hold, judged by its sign-off tags (or `done`, by `phases.upstream_requires`) and the files: what blocks its
  * stages in status, `gate run` and `sign-off` (empty for a phase without entry, or unknown).
  */
 export function phaseEntryProblems(context: AssessmentContext, phaseId: string): ContractProblem[] {
   const phase = phaseById(context.model, phaseId);
-  return phase?.data.entry ? entryProblems(phase, entryFactsOf(context), 'signed off') : [];
+  return phase?.data.entry ? entryProblems(phase, entryFactsOf(context), upstreamRequirement(context.model.config)) : [];
 }
 
-/** The entry facts of commands that read git: an upstream phase is cleared by its sign-off tag. */
+/** The entry facts of commands that read git: an upstream phase is cleared by its sign-off tag, or by its `done` status when so configured. */
 function entryFactsOf(context: AssessmentContext): EntryFacts {
+  const config = context.model.config;
   return {
-    phaseCleared: (id) => context.tags.has(signOffTagName(context.model.config, 'phase', id)),
+    phaseCleared: upstreamRequirement(config) === 'done' ? documentEntryFacts(context.model).phaseCleared : (id) => context.tags.has(signOffTagName(config, 'phase', id)),
     fileExists: (pattern) => fileExists(context, pattern),
+    entryRuns: (phase) => entryGateRuns(phase, context.runs, context.trust),
   };
 }
 
@@ -404,7 +406,7 @@ export interface PhaseAssessment {
   /** The name of its sign-off tag, and the tag when it exists. */
   tag: string;
   signOffTag: TagInfo | undefined;
-  /** What of its entry does not hold (upstream phases by their sign-off tags). */
+  /** What of its entry does not hold (upstream phases by their sign-off tags, or `done` by config). */
   entryProblems: ContractProblem[];
   exit: {
     /** The exit is the structured form (criteria, produces, gates), which also requires the Gaps section. */
@@ -439,7 +441,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
   const signOffTag = context.tags.get(tag);
   const stages = stagesOfPhase(model, data.id);
   const exit = phaseExit(data);
-  const problems = entryProblems(phase, entryFactsOf(context), 'signed off');
+  const problems = entryProblems(phase, entryFactsOf(context), upstreamRequirement(context.model.config));
   const missing = (exit.produces ?? []).filter((pattern) => fileExists(context, pattern) === false);
   const subject = phaseGateSubject(phase);
   const runs = (exit.gates ?? []).length > 0 ? stageRuns(subject.data, context.runs, context.trust) : undefined;

@@ -12,6 +12,7 @@ import type { InlinePart } from '../render/escape.js';
 import { readinessLine } from './status.js';
 import { assessStage, comparePhaseIds, STATE_ORDER, type AssessmentContext, type BlockerCause, type NextActionKind, type StageAssessment, type StageState } from './assess.js';
 import type { RegistryRow } from './registry-rows.js';
+import { requirementTrends, type RequirementTrend } from './trends.js';
 
 export const AUDIT_PACK_FORMAT = 'stagedocs-audit-pack/1';
 
@@ -83,7 +84,8 @@ export interface StagePack {
   changes: { commits: PackCommit[]; files: Array<{ path: string; change: string }> };
   decisions: Array<{ tag: string; title: string; status: string; date: string; file: string; rationale: string | null; root_cause: string | null; rerun_of: string | null }>;
   sections: { impact: string | null; rollback: string | null; open_questions: string | null };
-  evidence: { runs: PackRun[]; earlier: string | null; freeze: string };
+  /** `trends`: every requirement the stage's runs measured (all its runs, not only this range's), with its full series (audit/trends.ts). */
+  evidence: { runs: PackRun[]; earlier: string | null; freeze: string; trends: RequirementTrend[] };
   traceability: {
     sign_off_tag: string | null;
     evidence_commits: string[];
@@ -562,6 +564,7 @@ function stageDetails(
       runs: shown.map((run) => packRun(input, run)),
       earlier: earlier ? `${earlier.run_id}: ${earlier.overall_pass ? 'pass' : 'fail'} (before this range)` : null,
       freeze: freezeLine(input, data, assessment, commits),
+      trends: requirementTrends(assessment.judged),
     },
     traceability: {
       sign_off_tag: assessment.signOffTag

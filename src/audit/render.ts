@@ -1,5 +1,6 @@
 import { loadTemplate, type OverridePolicy } from '../render/templates.js';
 import type { InlinePart } from '../render/escape.js';
+import { TREND_POINTS_SHOWN, trendRow, type TrendRow } from './trends.js';
 import { CAUSE_LABELS, type AuditPack, type BlockerGroup, type OverviewPhase, type StagePack } from './pack.js';
 
 // In a module of their own so that the command checks its flags without loading the templates.
@@ -267,12 +268,15 @@ function firstPrefixOver(count: number, maxChars: number, lengthOf: (index: numb
 /** Commits listed per stage in markdown; `--format json` has them all. */
 export const COMMITS_SHOWN = 30;
 
-function stageView(stage: StagePack): StagePack & { commits_omitted: number; outcome_lead: InlinePart[]; outcome_items: InlinePart[][]; approvals_shown: ApprovalsView | null } {
+function stageView(stage: StagePack): StagePack & { commits_omitted: number; trend_rows: TrendRow[]; trend_points_shown: number; outcome_lead: InlinePart[]; outcome_items: InlinePart[][]; approvals_shown: ApprovalsView | null } {
   const commits = stage.changes.commits;
   return {
     ...stage,
     changes: { ...stage.changes, commits: commits.slice(0, COMMITS_SHOWN) },
     commits_omitted: Math.max(0, commits.length - COMMITS_SHOWN),
+    // Each requirement's newest TREND_POINTS_SHOWN values (formatSeries says how many earlier ones are cut); `--format json` has every one.
+    trend_rows: stage.evidence.trends.map(trendRow),
+    trend_points_shown: TREND_POINTS_SHOWN,
     ...outcomeLines(stage),
     approvals_shown: approvalsView(stage.approvals),
   };

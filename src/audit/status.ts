@@ -1,7 +1,9 @@
 import { stagesOfPhase } from '../model/repository.js';
-import type { PhaseReadiness } from '../model/documents.js';
+import type { Typed } from '../model/repository.js';
+import type { PhaseReadiness, StageFrontmatter } from '../model/documents.js';
 import { approvalsJson, type ApprovalsJson } from '../model/approvals.js';
-import { assessPhase, assessStage, comparePhaseIds, type AssessmentContext, type StageState } from './assess.js';
+import { assessPhase, assessStage, comparePhaseIds, type AssessmentContext, type StageAssessment, type StageState } from './assess.js';
+import { requirementTrends, type RequirementTrend } from './trends.js';
 
 export interface StatusStage {
   id: string;
@@ -50,22 +52,7 @@ export interface StatusReport {
 /** The progress of every phase and stage: pure, from the assessed model. */
 export function buildStatus(context: AssessmentContext): StatusReport {
   const { model } = context;
-  const row = (stage: (typeof model.stages)[number]): StatusStage => {
-    const assessment = assessStage(context, stage);
-    const last = assessment.lastRun;
-    return {
-      id: stage.data.id,
-      title: stage.data.title,
-      status: stage.data.status,
-      state: assessment.state,
-      last_run: last ? { run_id: last.run_id, result: last.overall_pass ? 'pass' : 'fail', finished_at: last.finished_at } : null,
-      next_action: assessment.nextAction,
-      passed: assessment.passed,
-      sign_off_allowed: assessment.signOffAllowed,
-      sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
-      approvals: assessment.approvals ? approvalsJson(assessment.approvals) : null,
-    };
-  };
+  const row = (stage: Typed<StageFrontmatter>): StatusStage => statusStage(stage, assessStage(context, stage));
   const phaseIds = new Set(model.phases.map((phase) => phase.data.id));
   const phases = [...model.phases]
     .sort((a, b) => comparePhaseIds(a.data.id, b.data.id))
@@ -91,6 +78,37 @@ export function buildStatus(context: AssessmentContext): StatusReport {
     });
   const orphans = model.stages.filter((stage) => !phaseIds.has(stage.data.phase)).map(row);
   return { phases, orphans };
+}
+
+function statusStage(stage: Typed<StageFrontmatter>, assessment: StageAssessment): StatusStage {
+  const last = assessment.lastRun;
+  return {
+    id: stage.data.id,
+    title: stage.data.title,
+    status: stage.data.status,
+    state: assessment.state,
+    last_run: last ? { run_id: last.run_id, result: last.overall_pass ? 'pass' : 'fail', finished_at: last.finished_at } : null,
+    next_action: assessment.nextAction,
+    passed: assessment.passed,
+    sign_off_allowed: assessment.signOffAllowed,
+    sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
+    approvals: assessment.approvals ? approvalsJson(assessment.approvals) : null,
+  };
+}
+
+/** `status --stage <id>`: the stage's row, where it is, and every measured requirement's value across its runs. */
+export interface StageStatusReport {
+  stage: StatusStage & { phase: string; file: string };
+  /** Every requirement its runs measured, each with its full series (audit/trends.ts). */
+  trends: RequirementTrend[];
+}
+
+/** One stage's status and trends, from the same assessment as `buildStatus`; undefined for an unknown id. */
+export function buildStageStatus(context: AssessmentContext, stageId: string): StageStatusReport | undefined {
+  const stage = context.model.stages.find((candidate) => candidate.data.id === stageId);
+  if (!stage) return undefined;
+  const assessment = assessStage(context, stage);
+  return { stage: { ...statusStage(stage, assessment), phase: stage.data.phase, file: stage.doc.file }, trends: requirementTrends(assessment.judged) };
 }
 
 /** `readiness: design-only, production disallowed (not for production); risk: execution very-high`, or '' when the phase declares none. */

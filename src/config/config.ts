@@ -184,6 +184,7 @@ function mergeConfig(base: Config, user: Partial<Config>): Config {
     gates: { ...base.gates, ...user.gates },
     audit_pack: { ...base.audit_pack, ...user.audit_pack },
     ...(user.runner ? { runner: { ...user.runner } } : {}),
+    ...(user.phases ? { phases: { ...user.phases } } : {}),
   };
 }
 

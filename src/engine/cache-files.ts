@@ -29,3 +29,9 @@ export const RESULT_FILE_WITHOUT_EVIDENCE = 'validate-result-without-evidence.js
 
 /** The gate evidence as `validate` last loaded it (evidence-cache.ts, a derived value). */
 export const EVIDENCE_CACHE = 'evidence-cache';
+
+/**
+ * HEAD's history (every commit reachable from it) with the commit it is the history of
+ * (git/history-cache.ts): a later HEAD that descends from it asks git only for the commits since.
+ */
+export const HEAD_HISTORY_FILE = 'head-history-commits.json';

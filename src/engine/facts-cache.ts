@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParsedDocument, Section } from '../model/documents.js';
 import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
 import { DETAILS_FILE, FACTS_FILE, POSITIONS_FILE } from './cache-files.js';
-import { EntriesFileWriter } from './entries-file.js';
+import { EntriesFileWriter, isEntryRange, RangeReader, readMember, type EntryRange } from './entries-file.js';
 import type { FileFacts } from './facts.js';
 import { racyFrom, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
 
@@ -27,7 +27,19 @@ interface CacheEntry<Facts = StoredFacts> {
   stamp?: StoredStamp;
   blob?: string;
   facts: Facts;
+  /** Where the file's members lie in the details and the positions side files. */
+  side?: SideRanges;
 }
+
+/** An entry's member ranges in the two side files: details first, positions second. */
+type SideRanges = [details: EntryRange, positions: EntryRange];
+
+/**
+ * An entry in use in this run. One found unchanged in the loaded files also keeps what they hold for
+ * it, so that `save` copies its members as they are: nothing of the side files is parsed or
+ * serialised for files that did not change (issue 19: one edited document rewrote 25 MB).
+ */
+type NextEntry = CacheEntry<FileFacts> & { loaded?: { stored: StoredFacts; side: SideRanges } };
 
 interface CacheFile {
   format: typeof CACHE_FORMAT;
@@ -56,7 +68,7 @@ interface SideFileBody {
   entries: Record<string, unknown>;
 }
 
-const CACHE_FORMAT = 'stagedocs-validate-cache/5';
+const CACHE_FORMAT = 'stagedocs-validate-cache/6';
 
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -83,7 +95,7 @@ export function gitBlobId(bytes: Uint8Array): string {
 export class FactsCache {
   private entries: CacheFile['entries'] = {};
   /** The entries in use in this run, with their facts whole: what `save` writes. */
-  private readonly next = new Map<string, CacheEntry<FileFacts>>();
+  private readonly next = new Map<string, NextEntry>();
   /** Loaded facts made whole, by file: each is made once, however often it is asked for. */
   private readonly made = new Map<string, FileFacts>();
   /** Stamps whose ctime is at or after this may be racy. */
@@ -140,7 +152,7 @@ export class FactsCache {
    * or broken file fails the checks: then the facts file is removed, so that the next run is a miss.
    */
   private detailsOf(file: string, bodyLength: number): Details {
-    const found = this.details!.entry(file);
+    const found = this.details!.entry(file, this.sideRangesOf(file)?.[0]);
     if (!isDetails(found, bodyLength)) throw this.damaged(DETAILS_FILE);
     const { body } = found;
     const sections = found.sections.map((section): Section => {
@@ -151,9 +163,21 @@ export class FactsCache {
   }
 
   private positionsOf(file: string): ParsedDocument['positions'] {
-    const found = this.positions!.entry(file);
+    const found = this.positions!.entry(file, this.sideRangesOf(file)?.[1]);
     if (!isRecord(found)) throw this.damaged(POSITIONS_FILE);
     return found;
+  }
+
+  /** The side file ranges the loaded facts file gives for a file, when they have the right shape. */
+  private sideRangesOf(file: string): SideRanges | undefined {
+    const side = Object.hasOwn(this.entries, file) ? (this.entries[file]!.side as unknown) : undefined;
+    return Array.isArray(side) && side.length === 2 && isEntryRange(side[0]) && isEntryRange(side[1]) ? (side as SideRanges) : undefined;
+  }
+
+  /** What `save` needs to copy a loaded entry's side file members as they are. */
+  private loadedOf(file: string, entry: CacheEntry): NextEntry['loaded'] {
+    const side = this.sideRangesOf(file);
+    return side ? { stored: entry.facts, side } : undefined;
   }
 
   private damaged(name: string): Error {
@@ -192,7 +216,7 @@ export class FactsCache {
     if (entry?.sha !== sha) return undefined;
     const facts = this.whole(file, entry);
     // Same bytes, same blob id.
-    if (facts) this.keep(file, sha, facts, stamp, typeof entry.blob === 'string' ? entry.blob : undefined);
+    if (facts) this.keep(file, sha, facts, stamp, typeof entry.blob === 'string' ? entry.blob : undefined, this.loadedOf(file, entry));
     return facts;
   }
 
@@ -200,9 +224,11 @@ export class FactsCache {
   private reuse(file: string, entry: CacheEntry): FileFacts | undefined {
     const facts = this.whole(file, entry);
     if (facts) {
-      const kept: CacheEntry<FileFacts> = { sha: entry.sha, facts };
+      const kept: NextEntry = { sha: entry.sha, facts };
       if (entry.stamp !== undefined) kept.stamp = entry.stamp;
       if (entry.blob !== undefined) kept.blob = entry.blob;
+      const loaded = this.loadedOf(file, entry);
+      if (loaded) kept.loaded = loaded;
       this.next.set(file, kept);
     }
     return facts;
@@ -230,10 +256,11 @@ export class FactsCache {
     this.keep(file, sha, facts, stamp, blob);
   }
 
-  private keep(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string | undefined): void {
-    const entry: CacheEntry<FileFacts> = { sha, facts };
+  private keep(file: string, sha: string, facts: FileFacts, stamp: FileStamp | undefined, blob: string | undefined, loaded?: NextEntry['loaded']): void {
+    const entry: NextEntry = { sha, facts };
     if (stamp) entry.stamp = storedStamp(stamp);
     if (blob) entry.blob = blob;
+    if (loaded) entry.loaded = loaded;
     this.next.set(file, entry);
     this.changed = true;
   }
@@ -263,16 +290,24 @@ export class FactsCache {
         const positions = open(path.join(dir, POSITIONS_FILE), { token } satisfies Omit<SideFileBody, 'entries'>);
         const facts = open(this.file, { format: CACHE_FORMAT, key: this.key, details: token } satisfies Omit<CacheFile, 'entries'>);
         for (const [file, entry] of this.next) {
+          const { loaded, facts: whole, ...kept } = entry;
+          // An unchanged entry: its side file members copied as they are, when they are still there.
+          const copied = loaded && this.details!.member(file, loaded.side[0]);
+          const copiedPositions = copied && this.positions!.member(file, loaded.side[1]);
+          if (loaded && copied && copiedPositions) {
+            const side: SideRanges = [details.addMember(copied), positions.addMember(copiedPositions)];
+            facts.add(file, { ...kept, facts: loaded.stored, side } satisfies CacheEntry);
+            continue;
+          }
           let split: ReturnType<typeof splitDocument>;
           try {
-            split = splitDocument(entry.facts.doc);
+            split = splitDocument(whole.doc);
           } catch {
             this.next.delete(file);
             continue;
           }
-          details.add(file, split.details);
-          positions.add(file, split.positions);
-          facts.add(file, { ...entry, facts: { ...entry.facts, doc: split.stored } } satisfies CacheEntry);
+          const side: SideRanges = [details.add(file, split.details), positions.add(file, split.positions)];
+          facts.add(file, { ...kept, facts: { ...whole, doc: split.stored }, side } satisfies CacheEntry);
         }
         for (const file of files) file.commit();
       } finally {
@@ -369,14 +404,27 @@ function splitDocument(doc: ParsedDocument): { stored: StoredDocument; details: 
   });
   return { stored, details: { body, coerced, sections: ranged }, positions };
 }
+/** Closes the descriptor of a side file nobody can read any more (the process may run on: the language server). */
+const sideFileCloser = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+});
+
 /**
  * A side file of the facts cache, opened with it and held open (so a later rewrite, which replaces the
- * file, cannot swap it), its token checked without parsing it; parsed whole on the first value asked.
+ * file, cannot swap it), its token checked without parsing it. Each value is read on its own, from
+ * the byte range the facts file gives for it: a command that reads a few documents' sections (an
+ * audit pack of a pull request) reads a few entries, not the whole file (140 MB at 50,000 stages).
  */
 class SideFile {
-  private entries: Record<string, unknown> | undefined;
+  private readonly reader: RangeReader;
 
-  private constructor(private fd: number | undefined) {}
+  private constructor(private readonly fd: number) {
+    this.reader = new RangeReader(fd);
+  }
 
   static open(file: string, token: string): SideFile | undefined {
     let fd: number;
@@ -387,35 +435,39 @@ class SideFile {
     }
     const head = Buffer.alloc(100);
     const read = readSync(fd, head, 0, head.length, 0);
-    if (/^[0-9a-f]{32}$/.test(token) && head.subarray(0, read).toString('utf8').startsWith(`{"token":"${token}"`)) return new SideFile(fd);
+    if (/^[0-9a-f]{32}$/.test(token) && head.subarray(0, read).toString('utf8').startsWith(`{"token":"${token}"`)) {
+      const side = new SideFile(fd);
+      sideFileCloser.register(side, fd, side);
+      return side;
+    }
     closeSync(fd);
     return undefined;
   }
 
-  entry(file: string): unknown {
-    if (!this.entries) {
-      const fd = this.fd!;
-      const bytes = Buffer.alloc(fstatSync(fd).size);
-      for (let at = 0; at < bytes.length; ) {
-        const read = readSync(fd, bytes, at, bytes.length - at, at);
-        if (read === 0) break;
-        at += read;
-      }
-      this.close();
-      let parsed: Partial<SideFileBody> = {};
-      try {
-        parsed = JSON.parse(bytes.toString('utf8')) as Partial<SideFileBody>;
-      } catch {
-        // Reported by the caller, as any damaged entry.
-      }
-      this.entries = isRecord(parsed.entries) ? parsed.entries : {};
+  /** The value of `file`'s member at `range`, parsed; undefined when it is not there or not JSON. */
+  entry(file: string, range: EntryRange | undefined): unknown {
+    const found = range && readMember(this.reader, file, range);
+    if (!found) return undefined;
+    try {
+      return JSON.parse(found.value) as unknown;
+    } catch {
+      return undefined;
     }
-    return Object.hasOwn(this.entries, file) ? this.entries[file] : undefined;
+  }
+
+  /**
+   * The text of `file`'s member at `range`, to be copied as it is; undefined unless it is there and
+   * its value is delimited as an object. It is not parsed: a member damaged inside stays damaged in
+   * the copy, and the reader that parses it (`detailsOf`, `positionsOf`) treats it as damaged.
+   */
+  member(file: string, range: EntryRange): string | undefined {
+    const found = readMember(this.reader, file, range, true);
+    return found && found.value.startsWith('{') && found.value.endsWith('}') ? found.member : undefined;
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    sideFileCloser.unregister(this);
+    closeSync(this.fd);
   }
 }
 

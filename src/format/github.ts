@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { markdownCell } from '../render/escape.js';
-import { inertText } from '../util/text.js';
+import { inertText, singleLine } from '../util/text.js';
 
 /**
  * GitHub shows at most this many annotations of each severity per step and drops the rest without a
@@ -46,7 +46,7 @@ export function formatGithub(report: ReportLike, options: GithubOptions = {}): s
     }
   }
   // Plain lines start with the severity, so no file name can make one read as a workflow command.
-  for (const d of report.diagnostics) lines.push(`${d.severity === 'error' ? 'error  ' : 'warning'}  ${oneLine(d.file)}:${d.line}:${d.column}  ${oneLine(d.message)}  ${d.ruleId}`);
+  for (const d of report.diagnostics) lines.push(`${d.severity === 'error' ? 'error  ' : 'warning'}  ${singleLine(d.file)}:${d.line}:${d.column}  ${singleLine(d.message)}  ${d.ruleId}`);
   lines.push(`${report.fileCount} files checked: ${report.errorCount} errors, ${report.warningCount} warnings`);
   return `${lines.join('\n')}\n`;
 }
@@ -84,9 +84,4 @@ function escapeData(text: string): string {
 
 function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
-/** A plain log line must not be read as a workflow command either. */
-function oneLine(text: string): string {
-  return text.replace(/\r\n?|\n/g, ' ');
 }

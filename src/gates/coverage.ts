@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { CoverageMetric, GateSpec } from '../model/documents.js';
 import { readWrittenFile } from './written-file.js';
+import type { GateMeasurement } from '../model/evidence.js';
+import { COVERAGE_METRICS, coverageMeasurements } from '../model/measurements.js';
 import { describeEscape, pathEscape } from '../util/inside-root.js';
 
 /**
@@ -14,7 +16,7 @@ type CoverageFormat = 'istanbul' | 'lcov' | 'cobertura';
 /** Percent per metric, for the metrics the report carries. */
 type Percentages = Partial<Record<CoverageMetric, number>>;
 
-const METRICS: readonly CoverageMetric[] = ['lines', 'branches', 'functions', 'statements'];
+const METRICS = COVERAGE_METRICS;
 
 export function coverageFormatOf(file: string, declared: CoverageFormat | undefined): CoverageFormat {
   if (declared) return declared;
@@ -75,11 +77,11 @@ function readCobertura(text: string): Percentages {
 
 const READERS: Record<CoverageFormat, (text: string) => Percentages> = { istanbul: readIstanbul, lcov: readLcov, cobertura: readCobertura };
 
-type Measurement = { outcome: 'pass' | 'fail' | 'error'; summary: string; measured?: { value: number; min?: number }; details?: Record<string, unknown> };
+type Measurement = { outcome: 'pass' | 'fail' | 'error'; summary: string; measured?: { value: number; min?: number }; measurements?: GateMeasurement[]; details?: Record<string, unknown> };
 
 /**
  * Reads the report and compares every metric of `min`. `measured` carries the first metric of `min`
- * (the one a trend follows); details carry them all. When the gate has a command, the report must
+ * (kept for readers of older reports); `measurements` and details carry them all. When the gate has a command, the report must
  * have been written by it (`readWrittenFile`).
  */
 export async function measureCoverage(gate: GateSpec, root: string, commandStarted: number | undefined): Promise<Measurement> {
@@ -107,6 +109,7 @@ export async function measureCoverage(gate: GateSpec, root: string, commandStart
     outcome: missing.length === 0 && below.length === 0 ? 'pass' : 'fail',
     summary: `${format} ${spec.file}: ${parts.join(', ')}`,
     ...(found[first] !== undefined ? { measured: { value: found[first]!, min: spec.min[first]! } } : {}),
+    measurements: coverageMeasurements(found, spec.min),
     details: { file: spec.file, format, coverage: found, min: spec.min, ...(below.length > 0 ? { below } : {}), ...(missing.length > 0 ? { missing } : {}) },
   };
 }

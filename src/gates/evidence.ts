@@ -7,6 +7,7 @@ import type { Template } from '../render/templates.js';
 import { gateType, type GateSpec } from '../model/documents.js';
 import { buildCommand } from './build.js';
 import { ARTIFACTS_DIR, REGISTRY_FILE, type RunReport } from '../model/evidence.js';
+import { formatMeasuredValue, formatTarget } from '../model/measurements.js';
 import { UsageError } from '../model/errors.js';
 import { describeEscape, pathEscape } from '../util/inside-root.js';
 import { loadTemplate } from '../render/templates.js';
@@ -140,6 +141,10 @@ function reportView(report: RunReport) {
       seconds: (gate.duration_ms / 1000).toFixed(1),
       tail: gate.outcome !== 'pass' && Array.isArray(gate.details?.output_tail) ? gate.details.output_tail : null,
     })),
+    // What each gate measured, as trends show it: a reader of one run sees the number and its target.
+    measurements: report.gates.flatMap((gate) =>
+      (gate.measurements ?? []).map((entry) => ({ gate: gate.id, name: entry.name, value: formatMeasuredValue(entry.value, entry.unit), target: formatTarget(entry.target, entry.unit), met: entry.met ? 'met' : 'not met' })),
+    ),
     artifacts: report.gates.flatMap((gate) => (gate.artifacts ?? []).map((artifact) => ({ gate: gate.id, copy: `${ARTIFACTS_DIR}/${artifact.path}`, bytes: artifact.bytes, sha256: artifact.sha256 }))),
     decision: report.decision_tag ?? 'none',
     commit: report.commit ?? 'no commit',

@@ -2,6 +2,8 @@ import net from 'node:net';
 import vm from 'node:vm';
 import type { GateSpec, HttpRequestSpec } from '../model/documents.js';
 import type { ProcessResult } from './process.js';
+import type { GateMeasurement } from '../model/evidence.js';
+import { singleMeasurement } from '../model/measurements.js';
 
 /**
  * The `http` gate: starts a server command (through the gate process runner, so it runs in its own
@@ -34,7 +36,7 @@ function bodyMatches(pattern: string, body: string): boolean | undefined {
   }
 }
 
-type Measurement = { outcome: 'pass' | 'fail' | 'error' | 'timeout' | 'interrupted'; summary: string; measured?: { value: number; min?: number }; details?: Record<string, unknown> };
+type Measurement = { outcome: 'pass' | 'fail' | 'error' | 'timeout' | 'interrupted'; summary: string; measured?: { value: number; min?: number }; measurements?: GateMeasurement[]; details?: Record<string, unknown> };
 
 interface RequestResult {
   request: string;
@@ -162,6 +164,7 @@ export async function measureHttp(gate: GateSpec, start: StartCommand): Promise<
       outcome: failed.length === 0 ? 'pass' : 'fail',
       summary: failed.length === 0 ? summary : `${summary}; ${failed.slice(0, 3).map((result) => `${result.request}: ${result.problem}`).join('; ')}${failed.length > 3 ? '; ...' : ''}`,
       measured: { value: passed, min: results.length },
+      measurements: [singleMeasurement('http', passed, { min: results.length })],
       details: { ready: target, requests: results },
     };
   } finally {

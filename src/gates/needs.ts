@@ -31,3 +31,22 @@ export function skippedResult(gate: GateSpec, type: GateType, unmet: { need: str
     details: { skipped_because: unmet.need, prerequisite_outcome: unmet.outcome },
   };
 }
+
+/**
+ * The ids of `wanted` and of every gate they need, transitively. A need that names no gate of the
+ * stage (validation reports it) is left out: the gate needing it is then skipped, its prerequisite
+ * not having run (`unmetNeed`). Cycles end the walk.
+ */
+export function withPrerequisites(gates: readonly Pick<GateSpec, 'id' | 'needs'>[], wanted: readonly string[]): Set<string> {
+  const byId = new Map(gates.map((gate) => [gate.id, gate]));
+  const chosen = new Set<string>();
+  const pending = [...wanted];
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    const gate = byId.get(id);
+    if (!gate || chosen.has(id)) continue;
+    chosen.add(id);
+    pending.push(...(gate.needs ?? []));
+  }
+  return chosen;
+}

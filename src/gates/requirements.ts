@@ -10,9 +10,10 @@ import { buildCommand, missingBuild } from './build.js';
 import { measureCoverage } from './coverage.js';
 import { measureHttp } from './http.js';
 import { readWrittenFile } from './written-file.js';
+import { metricMeasurement, singleMeasurement } from '../model/measurements.js';
 
 /** What a measured requirement concluded; timing is added by the runner. */
-type Measurement = Pick<GateResult, 'outcome' | 'summary' | 'measured' | 'details'>;
+type Measurement = Pick<GateResult, 'outcome' | 'summary' | 'measured' | 'measurements' | 'details'>;
 
 interface RequirementContext {
   root: string;
@@ -167,10 +168,11 @@ async function measureMetric(gate: GateSpec, root: string, commandStarted: numbe
   }
   const measured = { value, ...(metric.min !== undefined ? { min: metric.min } : {}), ...(metric.max !== undefined ? { max: metric.max } : {}) };
   const details = { file: metric.file, path: metric.path };
-  if (metric.min !== undefined && value < metric.min) return { outcome: 'fail', summary: `${metric.path} ${value} < min ${metric.min}`, measured, details };
-  if (metric.max !== undefined && value > metric.max) return { outcome: 'fail', summary: `${metric.path} ${value} > max ${metric.max}`, measured, details };
+  const measurements = [metricMeasurement(metric.path, value, metric)];
+  if (metric.min !== undefined && value < metric.min) return { outcome: 'fail', summary: `${metric.path} ${value} < min ${metric.min}`, measured, measurements, details };
+  if (metric.max !== undefined && value > metric.max) return { outcome: 'fail', summary: `${metric.path} ${value} > max ${metric.max}`, measured, measurements, details };
   const bounds = [metric.min !== undefined ? `>= min ${metric.min}` : '', metric.max !== undefined ? `<= max ${metric.max}` : ''].filter(Boolean).join(', ');
-  return { outcome: 'pass', summary: `${metric.path} ${value}${bounds ? ` ${bounds}` : ''}`, measured, details };
+  return { outcome: 'pass', summary: `${metric.path} ${value}${bounds ? ` ${bounds}` : ''}`, measured, measurements, details };
 }
 
 async function measureStubs(gate: GateSpec, root: string): Promise<Measurement> {
@@ -192,6 +194,7 @@ async function measureStubs(gate: GateSpec, root: string): Promise<Measurement> 
     outcome: rate <= maxRate ? 'pass' : 'fail',
     summary: worst[0] ? `${summary}; worst: ${worst[0].file} (${worst[0].count})` : summary,
     measured: { value: rate, max: maxRate },
+    measurements: [singleMeasurement('no-stubs', rate, { max: maxRate })],
     details: { scanned: scan.scanned, with_stubs: scan.files.length, worst, files: scan.files.slice(0, MAX_LISTED_STUB_FILES), skipped: scan.skipped, allowed_lines: scan.allowed },
   };
 }
@@ -221,6 +224,7 @@ async function measureProduces(gate: GateSpec, context: RequirementContext): Pro
     outcome: missing.length === 0 ? 'pass' : 'fail',
     summary: missing.length === 0 ? `all ${declared.length} declared files exist` : `${present} of ${declared.length} declared files exist; missing: ${missing.join(', ')}`,
     measured: { value: present, min: declared.length },
+    measurements: [singleMeasurement('produces', present, { min: declared.length })],
     details: { declared, missing },
   };
 }
@@ -254,6 +258,7 @@ async function measureTrace(gate: GateSpec, root: string): Promise<Measurement> 
     outcome: trace.coverage >= minRate ? 'pass' : 'fail',
     summary: trace.unreferenced.length > 0 ? `${summary}; unreferenced: ${trace.unreferenced.slice(0, 10).join(', ')}${trace.unreferenced.length > 10 ? ', ...' : ''}` : summary,
     measured: { value: trace.coverage, min: minRate },
+    measurements: [singleMeasurement('prd-trace', trace.coverage, { min: minRate })],
     details: { document: gate.document, require, unreferenced: trace.unreferenced, missing_from: trace.missingFrom, referenced: trace.referenced.length, scanned: trace.scanned },
   };
 }

@@ -37,6 +37,8 @@ interface RunStageOptions {
   gates: GateSpec[];
   /** Set when `--gate` limited the run. */
   selected: string[] | undefined;
+  /** The gates of `gates` that run only because a selected gate needs them (empty without `--gate`). */
+  prerequisites: readonly string[];
   /** `--timeout`: overrides every gate's own timeout, in seconds. */
   timeoutOverride: number | undefined;
   decisionTag: string | null;
@@ -173,6 +175,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
         duration_ms: Math.round(performance.now() - gateStarted),
         summary: redact(measured.summary),
         ...(measured.measured ? { measured: measured.measured } : {}),
+        ...(measured.measurements && measured.measurements.length > 0 ? { measurements: measured.measurements } : {}),
         ...detailsOf({ ...measured.details, ...(artifacts && artifacts.refused.length > 0 ? { artifacts_refused: artifacts.refused } : {}) }, dropped, measured.outcome !== 'pass' ? log.lastTail : []),
         ...(artifacts ? { artifacts: artifacts.kept } : {}),
       };
@@ -211,6 +214,7 @@ export async function runStage(options: RunStageOptions): Promise<RunOutcome> {
     tool_version: options.toolVersion,
     gates: results,
     ...(options.selected ? { selected_gates: options.selected } : {}),
+    ...(options.prerequisites.length > 0 ? { prerequisite_gates: [...options.prerequisites] } : {}),
     ...(interrupted ? { interrupted: true } : {}),
     ...(options.freeze ? { freeze: options.freeze } : {}),
     ...(options.runner && options.runner.check.required.length > 0 ? { runner: options.runner.check } : {}),

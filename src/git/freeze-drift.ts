@@ -8,7 +8,9 @@ import { freezeDrift, type FreezeDriftFacts } from '../rules/freeze-drift.js';
 import type { RepositoryRule } from '../rules/types.js';
 import { readBlobs } from './blobs.js';
 import type { Env } from './exec.js';
-import { fileHistory, isAncestor } from './history.js';
+import { fileHistory, isAncestor, type FileChange } from './history.js';
+import { kindFromPath } from '../engine/source.js';
+import { contentSha256 } from '../util/content-hash.js';
 import { storedContentHashes } from './stored-content.js';
 import { pathEscape } from '../util/inside-root.js';
 
@@ -46,16 +48,62 @@ async function freezeFilesOnDisk(root: string, config: Config): Promise<FrozenIn
   for (const entry of entries.filter((name) => name.endsWith(FREEZE_SUFFIX)).sort()) {
     const file = freezePathOf(config.paths.freeze, entry.slice(0, -FREEZE_SUFFIX.length));
     try {
-      const data = JSON.parse(await readFile(path.join(root, file), 'utf8')) as Partial<FreezeFile>;
-      if (data && typeof data.inputs === 'object' && data.inputs !== null && !Array.isArray(data.inputs)) {
-        const inputs = Object.fromEntries(Object.entries(data.inputs).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-        found.push({ file, inputs });
-      }
+      const frozen = frozenInputsOf(file, await readFile(path.join(root, file), 'utf8'));
+      if (frozen) found.push(frozen);
     } catch {
       continue;
     }
   }
   return found;
+}
+
+/** The string-valued `inputs` of a freeze file's text; undefined when it has none (or is not JSON). */
+function frozenInputsOf(file: string, text: string): FrozenInputs | undefined {
+  try {
+    const data = JSON.parse(text) as Partial<FreezeFile>;
+    if (!data || typeof data.inputs !== 'object' || data.inputs === null || Array.isArray(data.inputs)) return undefined;
+    return { file, inputs: Object.fromEntries(Object.entries(data.inputs).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `freeze-drift` rule over what is being committed (the hook, `validate --staged`): every staged
+ * change of an input that a freeze file of the index froze, hashed as staged (the blob is what git
+ * stores), against the frozen hash. Inputs that are not staged are the working tree's and the range's
+ * business: the hook judges the commit. `files` are the freeze files that froze a staged input: the
+ * findings are reported there (at the input's entry), so the caller adds them to the reported paths.
+ * No git process when nothing frozen is staged; otherwise one `cat-file --batch` for the freeze files
+ * and one for the staged inputs.
+ */
+export async function stagedFreezeDrift(
+  root: string,
+  config: Config,
+  index: ReadonlyArray<{ path: string; blob: string }>,
+  changes: readonly FileChange[],
+  env: Env,
+): Promise<{ rule: RepositoryRule; files: string[] }> {
+  const isFreeze = (file: string) => kindFromPath(file, config) === 'freeze' && file.endsWith(FREEZE_SUFFIX);
+  const freezeEntries = index.filter((entry) => isFreeze(entry.path));
+  const staged = changes.filter((change) => !isFreeze(change.path));
+  const none = { rule: freezeDrift({ current: new Map(), commits: [] }), files: [] };
+  if (freezeEntries.length === 0 || staged.length === 0) return none;
+  const freezeBlobs = await readBlobs(root, freezeEntries.map((entry) => entry.blob), env);
+  const freezes = freezeEntries.flatMap((entry) => {
+    const bytes = freezeBlobs.get(entry.blob);
+    return (bytes && frozenInputsOf(entry.path, bytes.toString('utf8'))) || [];
+  });
+  const frozenStaged = staged.filter((change) => freezes.some((freeze) => freeze.inputs[change.path] !== undefined));
+  if (frozenStaged.length === 0) return none;
+  const inputBlobs = await readBlobs(root, frozenStaged.flatMap((change) => (NO_BLOB.test(change.newBlob) ? [] : [change.newBlob])), env);
+  const current = new Map<string, string | null>();
+  for (const change of frozenStaged) {
+    const bytes = NO_BLOB.test(change.newBlob) ? undefined : inputBlobs.get(change.newBlob);
+    current.set(change.path, bytes ? contentSha256(bytes) : null);
+  }
+  const files = freezes.filter((freeze) => frozenStaged.some((change) => freeze.inputs[change.path] !== undefined)).map((freeze) => freeze.file);
+  return { rule: freezeDrift({ current, commits: [], currentAt: 'in the index' }), files };
 }
 
 /** The inputs of freezes as they are now: the stored-content hash of each present one, and those missing or outside. */

@@ -7,6 +7,7 @@ import type { RunTrust } from '../model/progression.js';
 import { cacheDirOf, gitDirectoriesOf } from '../util/cache-location.js';
 import { codeFingerprint } from '../util/version.js';
 import { runGit, type Env } from './exec.js';
+import { headHistory } from './history-cache.js';
 import { headCommit } from './repository.js';
 
 /** What git says about the runs: the commits reachable from HEAD and the report files committed at HEAD. */
@@ -24,7 +25,8 @@ export interface RunHistoryFacts {
  *
  * Both are functions of HEAD's commit id alone (and, for the history, of the shallow and graft
  * boundaries), so they are kept in the git directory keyed by it: a run at an unchanged HEAD asks
- * git only for HEAD (`head`, when the caller already did, not even that) and spawns no rev-list.
+ * git only for HEAD (`head`, when the caller already did, not even that) and spawns no rev-list; at a
+ * HEAD that descends from the kept one, git lists only the commits since (git/history-cache.ts).
  */
 export async function runHistoryFacts(
   root: string,
@@ -42,12 +44,17 @@ export async function runHistoryFacts(
     return derivedValue(root, cacheDirOf(root), name, key, [], compute, isValue);
   };
   const [history, committed] = await Promise.all([
-    cached('head-history', [boundaryOf(dirs?.commonDir)], () => commitsOf(root, env), isLines).then((lines) => (lines === null ? undefined : new Set(lines))),
+    (dirs && head !== undefined ? headHistory(root, cacheDirOf(root), head, historyKey(dirs.commonDir), env, () => commitsOf(root, env)) : commitsOf(root, env)).then((lines) => (lines === null ? undefined : new Set(lines))),
     options.committed === false
       ? Promise.resolve(undefined)
       : cached('head-evidence', [folder], () => committedFiles(root, folder, env), isLines).then((lines) => (lines === null ? undefined : new Set(lines))),
   ]);
   return { history, committed };
+}
+
+/** What HEAD's kept history depends on besides HEAD: the code and the shallow and graft boundaries. */
+function historyKey(commonDir: string | undefined): string {
+  return createHash('sha256').update(JSON.stringify([codeFingerprint(), boundaryOf(commonDir)])).digest('hex');
 }
 
 /** Every commit reachable from HEAD, HEAD first; [] before the first commit, null outside git. */

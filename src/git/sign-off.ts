@@ -2,6 +2,7 @@ import type { RunReport } from '../model/evidence.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import type { ApprovalTally } from '../model/approvals.js';
 import type { TagInfo } from './tags.js';
+import { truncate } from '../util/text.js';
 
 /** The gate run a sign-off rests on. */
 export interface QualifyingRun {
@@ -33,7 +34,7 @@ export function stageTagMessage(stage: StageFrontmatter, run: QualifyingRun, app
     '',
     `stage: ${stage.id}`,
     `phase: ${stage.phase}`,
-    `title: ${oneLine(stage.title)}`,
+    `title: ${truncate(stage.title, 200)}`,
     `run_id: ${run.report.run_id}`,
     `run_commit: ${run.report.commit ?? ''}`,
     `report: ${run.reportPath}`,
@@ -64,8 +65,4 @@ export function phaseTagMessage(phaseId: string, stageTags: readonly TagInfo[], 
     ...approvalLines(extra.approvals),
     '',
   ].join('\n');
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { assess } from '../api/assess.js';
+import { assess, stageStatus } from '../api/assess.js';
 import { auditPack } from '../api/audit-pack.js';
 import { DEFAULT_CONTEXT_MAX_CHARS, stageContext } from '../api/context.js';
 import { newDecision } from '../api/new-decision.js';
@@ -14,6 +14,7 @@ import { validate } from '../api/validate.js';
 import { loadRepository } from '../engine/load-repository.js';
 import type { Env } from '../git/exec.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
+import { inertText } from '../util/text.js';
 import { TOOL_VERSION } from '../util/version.js';
 
 /** What the server works with: one repository, the environment of git and the gates, and a clock. */
@@ -43,8 +44,14 @@ export function createServer(options: McpOptions): McpServer {
 
   server.registerTool(
     'status',
-    { title: 'Status', description: 'Every phase and stage with its state, last gate run and next action (what `stagedocs status --format json` prints).', inputSchema: {}, annotations: readOnly },
-    () => answer(async () => json(await assess({ root: located, env }))),
+    {
+      title: 'Status',
+      description:
+        'Every phase and stage with its state, last gate run and next action (what `stagedocs status --format json` prints); with `stage`, that stage with each measured requirement across its runs (`status --stage <id> --format json`).',
+      inputSchema: { stage: z.string().min(1).optional().describe("a stage id: its measured requirements' values across its runs instead of the whole table") },
+      annotations: readOnly,
+    },
+    ({ stage }) => answer(async () => json(stage === undefined ? await assess({ root: located, env }) : await stageStatus({ root: located, env, stage }))),
   );
 
   server.registerTool(
@@ -110,7 +117,7 @@ export function createServer(options: McpOptions): McpServer {
     ({ stage, gates, decision }) =>
       answer(async () => {
         const outcome = await runGates({ root: located, env, stage, gates, decision, now: options.now, nodeVersion: options.nodeVersion });
-        return { content: [{ type: 'text', text: `${JSON.stringify(outcome.report, null, 2)}\n` }], isError: false };
+        return { ...json(outcome.report), isError: false };
       }),
   );
 
@@ -197,7 +204,8 @@ export function createServer(options: McpOptions): McpServer {
     async (uri, variables) => {
       const wanted = String(Array.isArray(variables.path) ? variables.path.join('/') : variables.path);
       const { model } = await loadRepository(root);
-      // Only documents are served: never another file, and never one outside the repository.
+      // Only documents are served: never another file, and never one outside the repository. A resource
+      // is the file's own text, byte for byte (an agent edits from it), so it is not passed through inertText.
       const doc = model.documents.find((candidate) => candidate.file === wanted);
       if (!doc) throw new UsageError(`\`${wanted}\` is not a stagedocs document`, 'List the resources to see the documents.');
       return { contents: [{ uri: uri.href, mimeType: doc.file.endsWith('.json') ? 'application/json' : 'text/markdown', text: readFileSync(path.join(root, doc.file), 'utf8') }] };
@@ -214,7 +222,7 @@ async function answer(work: () => Promise<CallToolResult>): Promise<CallToolResu
   } catch (error) {
     if (!(error instanceof StagedocsError)) throw error;
     const hint = error.hint ? `\nhint: ${error.hint}` : '';
-    return { content: [{ type: 'text', text: `error: ${error.message}${hint}` }], isError: true, _meta: { exitCode: error.exitCode } };
+    return { ...text(`error: ${error.message}${hint}`), isError: true, _meta: { exitCode: error.exitCode } };
   }
 }
 
@@ -222,8 +230,13 @@ function json(value: unknown): CallToolResult {
   return text(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Every answer passes through inertText: titles, gate output and error messages are user text, and an
+ * agent's client may show them in a terminal. Its escapes are JSON's, so a JSON answer parses to the
+ * same value.
+ */
 function text(value: string): CallToolResult {
-  return { content: [{ type: 'text', text: value }] };
+  return { content: [{ type: 'text', text: inertText(value) }] };
 }
 
 function insideRepository(root: string, given: string): void {

@@ -19,6 +19,8 @@ export interface Config {
   audit_pack: { allow_template_overrides: boolean };
   /** This machine as a gate runner; absent unless configured (STAGEDOCS_RUNNER_LABELS overrides it). */
   runner?: { labels?: string[] };
+  /** Phase contract settings; absent unless configured, so that the defaults' hash (every cache key) stays as it was. */
+  phases?: { upstream_requires?: 'signed-off' | 'done' };
 }
 
 const DEFAULT_STAGE_SECTIONS = [

@@ -142,6 +142,8 @@ export interface PhaseEntry {
   phases?: string[];
   files?: string[];
   checks?: EntryCheck[];
+  /** Gates run with evidence by `gate run <phase-id> --entry`: the entry needs a passing run of them that counts. */
+  gates?: GateSpec[];
 }
 
 /** A blocker stated as a check: a command that exits 0, or a file that exists, once it is cleared. */

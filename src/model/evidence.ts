@@ -20,6 +20,24 @@ export interface KeptArtifact {
   bytes: number;
 }
 
+/**
+ * How a measured number reads: `%` a percentage (0 to 100), `ratio` a share (0 to 1, shown as a
+ * percentage), `count` a number of things (files, requests), `number` a plain number (a metric gate's).
+ */
+export type MeasurementUnit = '%' | 'ratio' | 'count' | 'number';
+
+/** One number a gate measured, with the target it was held to when the run was made. */
+export interface GateMeasurement {
+  /** What was measured, unique within the gate: `lines` (coverage), `stub_rate`, the metric's path. */
+  name: string;
+  value: number;
+  unit: MeasurementUnit;
+  /** The bounds that pass, as the gate had them; `{}` when it had none for this number. */
+  target: { min?: number; max?: number };
+  /** The value lay within the target. */
+  met: boolean;
+}
+
 export interface GateResult {
   id: string;
   /** run | metric | no-stubs | produces | prd-trace */
@@ -36,6 +54,12 @@ export interface GateResult {
   summary: string;
   /** The measured value and its threshold, for measured requirements. */
   measured?: { value: number; min?: number; max?: number };
+  /**
+   * Every number the gate measured, one entry each (a coverage gate has one per metric of its `min`),
+   * in the one shape trends read (audit/trends.ts). Absent in reports of older versions: read them
+   * through `measurementsOf` (model/measurements.ts), which derives what their fields carry.
+   */
+  measurements?: GateMeasurement[];
   /** Type-specific details (worst files, unreferenced requirement ids, missing files). */
   details?: Record<string, unknown>;
   /** The files of the gate's `artifacts` globs, copied into the run folder, in path order. */
@@ -65,6 +89,11 @@ export interface RunReport {
   gates: GateResult[];
   /** The gates chosen with `--gate`, when the run was limited to some; such a run does not prove the stage passed. */
   selected_gates?: string[];
+  /**
+   * The gates a `--gate` run ran only because a selected gate needs them (`needs`, transitively), in
+   * stage order; absent when none was pulled in. `selected_gates` stays what the user asked for.
+   */
+  prerequisite_gates?: string[];
   /**
    * Set when stagedocs was interrupted during the run: the gates after the interrupted one did not
    * run, and the run does not pass. Such a run does not count as failed for the rerun policy.

@@ -1,4 +1,7 @@
-import { entryPhasesOf, phaseExit, placeOf, pointerSegment, type PhaseFrontmatter, type StageFrontmatter } from './documents.js';
+import { entryPhasesOf, phaseExit, placeOf, pointerSegment, type GateSpec, type ParsedDocument, type PhaseFrontmatter, type StageFrontmatter } from './documents.js';
+import type { RunFolder } from './evidence.js';
+import { notPassedReason, stageRuns, type RunTrust, type StageRuns } from './progression.js';
+import type { Config } from './config.js';
 import type { Position } from './diagnostic.js';
 import type { RepositoryModel, Typed } from './repository.js';
 
@@ -13,6 +16,8 @@ export interface EntryFacts {
   phaseCleared(phaseId: string): boolean;
   /** Whether a path or glob has a match; undefined when the caller cannot tell (then it is not judged). */
   fileExists(pattern: string): boolean | undefined;
+  /** The runs of a phase's entry gates, judged as a stage's are; undefined when the caller has no evidence (then they are not judged). */
+  entryRuns(phase: Typed<PhaseFrontmatter>): StageRuns | undefined;
 }
 
 /** One unmet promise of a phase contract: where it is written, what is wrong, what to do. */
@@ -56,15 +61,40 @@ export function entryProblems(phase: Typed<PhaseFrontmatter>, facts: EntryFacts,
     if (check.file === undefined || facts.fileExists(check.file) !== false) return;
     at(`/entry/checks/${index}/file`, `entry check \`${check.id}\` (${check.description}) is not met: \`${check.file}\` does not exist`, `clear the blocker so that \`${check.file}\` exists`);
   });
+  const runs = (entry.gates ?? []).length > 0 ? facts.entryRuns(phase) : undefined;
+  if (runs && !runs.passed) {
+    const subject = phaseEntrySubject(phase).data;
+    at('/entry/gates', `no passing run of the entry gates of phase \`${data.id}\` counts: ${notPassedReason(subject, runs)}`, `run \`stagedocs gate run ${data.id} --entry\` on a clean tree until it passes, and commit the evidence`);
+  }
   return problems;
 }
 
-/** The entry facts `validate` has: upstream phases by their status, paths by the repository's files; globs are left to commands that can list files. */
+/** The runs of a phase's entry gates, judged by the one notion of a counting run (model/progression.ts). */
+export function entryGateRuns(phase: Typed<PhaseFrontmatter>, runs: readonly RunFolder[], trust: RunTrust): StageRuns {
+  return stageRuns(phaseEntrySubject(phase).data, runs, trust);
+}
+
+/**
+ * What clears an upstream phase for the commands that read git (`phases.upstream_requires`): its sign-off
+ * tag (default, as the issue asks: "signed off, or done by config"), or its `done` status. `validate`
+ * reads no tags and always judges `done`.
+ */
+export function upstreamRequirement(config: Config): 'signed off' | 'done' {
+  return config.phases?.upstream_requires === 'done' ? 'done' : 'signed off';
+}
+
+/**
+ * The entry facts `validate` has: upstream phases by their status, paths by the repository's files,
+ * entry gates by the gate evidence when it was loaded (not in the hook); globs are left to commands
+ * that can list files.
+ */
 export function documentEntryFacts(model: RepositoryModel): EntryFacts {
   const phases = new Map(model.phases.map((phase) => [phase.data.id, phase.data.status]));
+  const evidence = model.evidence;
   return {
     phaseCleared: (id) => phases.get(id) === 'done',
     fileExists: (pattern) => (isGlobPattern(pattern) ? undefined : model.exists(pattern)),
+    entryRuns: (phase) => (evidence ? entryGateRuns(phase, evidence.runs, { registry: evidence.registry, history: evidence.history }) : undefined),
   };
 }
 
@@ -76,47 +106,120 @@ export function documentEntryFacts(model: RepositoryModel): EntryFacts {
  */
 export function phaseGateSubject(phase: Typed<PhaseFrontmatter>): Typed<StageFrontmatter> {
   const exit = phaseExit(phase.data);
+  return gateSubject(phase, phase.data.id, phase.data.title, exit.gates ?? [], exit.produces);
+}
+
+/** The id under which a phase's entry gates run and are recorded: run folders `<phase-id>-entry_<timestamp>`. */
+export function entrySubjectId(phaseId: string): string {
+  return `${phaseId}-entry`;
+}
+
+/**
+ * The phase as the subject of a gate run of its entry gates (`gate run <phase-id> --entry`): as for
+ * the exit gates, but under its own id (`entrySubjectId`), so that entry and exit runs are judged
+ * apart; the registry row's phase column carries the phase id.
+ */
+export function phaseEntrySubject(phase: Typed<PhaseFrontmatter>): Typed<StageFrontmatter> {
+  return gateSubject(phase, entrySubjectId(phase.data.id), `${phase.data.title} (entry)`, phase.data.entry?.gates ?? [], undefined);
+}
+
+function gateSubject(phase: Typed<PhaseFrontmatter>, id: string, title: string, gates: GateSpec[], produces: string[] | undefined): Typed<StageFrontmatter> {
   return {
     doc: phase.doc,
     data: {
-      id: phase.data.id,
+      id,
       kind: 'stage',
-      title: phase.data.title,
+      title,
       phase: phase.data.id,
       order: 0,
       status: phase.data.status,
-      gates: exit.gates ?? [],
-      ...(exit.produces ? { produces: exit.produces } : {}),
+      gates,
+      ...(produces ? { produces } : {}),
     },
   };
 }
 
-/** One protected pattern of a phase, where it is written, and the gate runs that may change it. */
+/** What the per-commit check of protected paths needs of a phase document, at one commit or in the index. */
+export interface PhaseState {
+  doc: Pick<ParsedDocument, 'file' | 'positions' | 'dataStart'>;
+  id: string;
+  status: string;
+  protected: readonly string[];
+  mustNotModify: readonly string[];
+}
+
+/** What the same check needs of a stage: which phase it belongs to and whether it has started. */
+export interface StageProgress {
+  id: string;
+  phase?: string;
+  status: string;
+}
+
+/** The two lists of a phase that hold at commit: what it protects, and what agents must not modify. */
+export type PhaseList = 'protected' | 'agents.must_not_modify';
+
+/** One pattern of a phase that holds for a commit, where it is written, and the gate runs that may change it. */
 export interface PhaseProtectedEntry {
   pattern: string;
-  phase: Typed<PhaseFrontmatter>;
+  list: PhaseList;
+  phaseId: string;
+  /** The phase's status after the commit (before it, when the commit deletes the phase document). */
+  status: string;
+  file: string;
   place: Position;
+  /** Set when the pattern is only in the phase as it was before the commit (the commit removed it). */
+  removedByCommit?: boolean;
   /** Run-folder prefixes (`gate_results/<id>_`) of the phase's stages and of the phase itself: evidence of one of them in the same commit lets the paths change. */
   runPrefixes: string[];
 }
 
+/** A phase document of the repository model as the per-commit check reads it. */
+export function phaseState(phase: Typed<PhaseFrontmatter>): PhaseState {
+  return { doc: phase.doc, id: phase.data.id, status: phase.data.status, protected: phase.data.protected ?? [], mustNotModify: phase.data.agents?.must_not_modify ?? [] };
+}
+
 /**
- * The `protected` patterns of every phase that has started (it, or one of its stages, is past
- * `not-started`): they hold for the phase's whole life and after, so a commit may change them only
- * together with a gate run's evidence of the phase (generated outputs change through gate runs).
- * What the protected-path check of the hook (and of `validate --range`) adds to the stages' own.
+ * The `protected` and `agents.must_not_modify` patterns of every phase that has started (it, or one of
+ * its stages, is past `not-started`), for one commit: they hold for the phase's whole life and after,
+ * so a commit may change them only together with a gate run's evidence of the phase or one of its
+ * stages (generated outputs change through gate runs). `after` are the phases after the commit,
+ * `before` the phase documents the commit changes as they were before it: as for a stage's list
+ * (`commitProtections`), a pattern of either version holds, so one commit cannot drop a pattern and
+ * change what it guarded, and a phase the commit deletes counts as it was. The commit does not say
+ * whether an agent made it, so `must_not_modify` holds here for everyone (the guard, before an edit,
+ * is where only agents are asked). What the hook and `validate --range` add to the stages' own.
  */
-export function phaseProtectedEntries(model: RepositoryModel): PhaseProtectedEntry[] {
-  const gateResults = model.config.paths.gate_results.replace(/\\/g, '/').replace(/\/+$/, '');
+export function phaseProtectedEntries(after: readonly PhaseState[], before: readonly PhaseState[], stages: readonly StageProgress[], gateResultsFolder: string): PhaseProtectedEntry[] {
+  const gateResults = gateResultsFolder.replace(/\\/g, '/').replace(/\/+$/, '');
   const entries: PhaseProtectedEntry[] = [];
-  for (const phase of model.phases) {
-    const patterns = phase.data.protected ?? [];
-    if (patterns.length === 0) continue;
-    const stages = model.stages.filter((stage) => stage.data.phase === phase.data.id);
-    const started = phase.data.status !== 'not-started' || stages.some((stage) => stage.data.status !== 'not-started');
-    if (!started) continue;
-    const runPrefixes = [phase.data.id, ...stages.map((stage) => stage.data.id)].map((id) => `${gateResults}/${id}_`);
-    patterns.forEach((pattern, index) => entries.push({ pattern, phase, place: placeOf(phase.doc, `/protected/${pointerSegment(index)}`), runPrefixes }));
+  const add = (phase: PhaseState, status: string, started: boolean, removedByCommit: boolean, later: readonly PhaseState[]) => {
+    if (!started) return;
+    const ownStages = stages.filter((stage) => stage.phase === phase.id);
+    const runPrefixes = [phase.id, entrySubjectId(phase.id), ...ownStages.map((stage) => stage.id)].map((id) => `${gateResults}/${id}_`);
+    const lists: Array<[PhaseList, string, (state: PhaseState) => readonly string[]]> = [
+      ['protected', '/protected', (state) => state.protected],
+      ['agents.must_not_modify', '/agents/must_not_modify', (state) => state.mustNotModify],
+    ];
+    for (const [list, pointer, patternsOf] of lists) {
+      const kept = new Set(later.flatMap(patternsOf));
+      patternsOf(phase).forEach((pattern, index) => {
+        if (removedByCommit && kept.has(pattern)) return;
+        const place = placeOf(phase.doc, `${pointer}/${pointerSegment(index)}`);
+        entries.push({ pattern, list, phaseId: phase.id, status, file: phase.doc.file, place, ...(removedByCommit ? { removedByCommit } : {}), runPrefixes });
+      });
+    }
+  };
+  const stageStarted = (id: string) => stages.some((stage) => stage.phase === id && stage.status !== 'not-started');
+  for (const phase of after) {
+    const earlier = before.filter((candidate) => candidate.id === phase.id);
+    const started = phase.status !== 'not-started' || earlier.some((candidate) => candidate.status !== 'not-started') || stageStarted(phase.id);
+    add(phase, phase.status, started, false, []);
+  }
+  for (const phase of before) {
+    const later = after.filter((candidate) => candidate.id === phase.id);
+    const status = later[0]?.status ?? phase.status;
+    const started = phase.status !== 'not-started' || later.some((candidate) => candidate.status !== 'not-started') || stageStarted(phase.id);
+    add(phase, status, started, later.length > 0, later);
   }
   return entries;
 }

@@ -62,6 +62,42 @@ const gateResultSchema = {
       },
       'The measurement of a measured requirement, with its thresholds.',
     ),
+    measurements: described(
+      {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'value', 'unit', 'target', 'met'],
+          properties: {
+            name: described({ type: 'string' }, 'What was measured, unique within the gate: a coverage metric (`lines`), `stub_rate`, `referenced`, `files_present`, `requests_passed`, or a metric gate\'s dotted path.', { examples: ['lines', 'total.lines.pct'] }),
+            value: described({ type: 'number' }, 'The number the gate measured (not parsed from the summary).'),
+            unit: enumOf(
+              {
+                '%': 'a percentage, 0 to 100 (coverage metrics)',
+                ratio: 'a share from 0 to 1, shown as a percentage (stub rate, referenced requirements)',
+                count: 'a number of things (files present, requests answered as expected)',
+                number: "a plain number (a metric gate's value)",
+              },
+              'How the value reads.',
+            ),
+            target: described(
+              {
+                type: 'object',
+                properties: {
+                  min: described({ type: 'number' }, 'The lowest value that passes.'),
+                  max: described({ type: 'number' }, 'The highest value that passes.'),
+                },
+                additionalProperties: false,
+              },
+              'The bounds the value was held to when the run was made; empty when the gate set none for it.',
+            ),
+            met: described({ type: 'boolean' }, 'True when the value lay within the target.'),
+          },
+          additionalProperties: false,
+        },
+      },
+      'Every number the gate measured, in one shape for all gate types (what `status --stage` and the audit pack follow across runs); absent when the gate measured none, or in reports written before it existed (readers derive it from `measured` and `details`).',
+    ),
     details: described({ type: 'object' }, 'Gate-type specific details (files with stubs, unreferenced requirement ids, the output tail of a failure, the prerequisite of a skipped gate).'),
     artifacts: described(
       {
@@ -128,6 +164,10 @@ export const runReportSchema = {
     tool_version: described({ type: 'string' }, 'The stagedocs version that ran the gates.'),
     gates: described({ type: 'array', items: gateResultSchema }, 'The result of every gate that ran, in order.'),
     selected_gates: described({ type: 'array', items: id }, 'The gate ids the run was limited to (gate run --gate), when it was.'),
+    prerequisite_gates: described(
+      { type: 'array', items: id },
+      'The gates a `--gate` run ran only because a selected gate needs them (`needs`, transitively), in stage order; absent when none was pulled in.',
+    ),
     interrupted: described({ type: 'boolean' }, 'True when stagedocs was interrupted during the run: its gates were ended, and the run does not pass.'),
     freeze: described(
       {

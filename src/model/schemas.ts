@@ -394,6 +394,11 @@ const phaseSchema = {
             'Blockers stated as checks: each a command (`run`) or a file (`file`), exactly one of the two.',
             { examples: [[{ id: 'routing-complete', description: 'Tasks must be routed with adapter assignments', file: '.state/ROUTING_COMPLETE' }]] },
           ),
+          gates: described(
+            { type: 'array', items: gateSchema, minItems: 1 },
+            'The entry gates: `stagedocs gate run <phase-id> --entry` runs them with evidence (run folder `<phase-id>-entry_<UTC timestamp>`, a registry row like a stage\'s); until a run of them passes and counts, the entry is unmet.',
+            { examples: [[{ id: 'routing-valid', run: 'node scripts/check-routing.js' }]] },
+          ),
         },
         patternProperties: extensionKeys,
         additionalProperties: false,
@@ -484,7 +489,7 @@ const decisionSchema = {
       },
       'Where the decision stands.',
     ),
-    stages: described(idList, 'Ids of the stages the decision applies to.', { examples: [['P1-S03']] }),
+    stages: described(idList, 'Ids of the stages the decision applies to; a phase id (its exit gates) or `<phase-id>-entry` (its entry gates) for a decision that answers a failed run of a phase\'s gates.', { examples: [['P1-S03']] }),
     supersedes: described(id, 'The decision_tag of the decision this one replaces.', { examples: ['D-2026-11-01-002'] }),
     rerun_of: described(nonEmptyString, 'The run id of the failed gate run this decision reruns; such a note needs a Root cause section.', {
       examples: ['P1-S03_20261121T090726Z'],
@@ -651,6 +656,23 @@ export const configSchema = {
         additionalProperties: false,
       },
       'Where gates run: this runner\'s labels.',
+    ),
+    phases: described(
+      {
+        type: 'object',
+        properties: {
+          upstream_requires: enumOf(
+            {
+              'signed-off': 'its phase sign-off tag exists (the default)',
+              done: 'its document has `status: done`, signed off or not (what `validate`, which reads no tags, always judges)',
+            },
+            "What clears an upstream phase of a phase's `entry.phases` for `gate run`, `sign-off`, `status` and the other commands that read git.",
+            { examples: ['done'] },
+          ),
+        },
+        additionalProperties: false,
+      },
+      'Phase contract settings.',
     ),
   },
   additionalProperties: false,

@@ -4,13 +4,15 @@ import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
 
 export const freezeDriftMeta: RuleMeta = {
   id: 'freeze-drift',
-  description: 'Every frozen input still has the sha256 its freeze file recorded: in the working tree, and in every commit of a range after the freeze was committed.',
+  description: 'Every frozen input still has the sha256 its freeze file recorded: in the working tree, in the staged content (the hook), and in every commit of a range after the freeze was committed.',
   defaultSeverity: 'error',
 };
 
 /** What git found: the inputs' current hashes, and the commits of a range that changed a frozen input. */
 export interface FreezeDriftFacts {
   current: InputHashes;
+  /** Where `current` was read, for the message: `now` (the working tree, the default) or `in the index` (the hook). */
+  currentAt?: string;
   commits: ReadonlyArray<{ commit: string; drift: FreezeDrift }>;
 }
 
@@ -29,7 +31,7 @@ export function freezeDrift(facts: FreezeDriftFacts): RepositoryRule {
         context.report({
           file: drift.file,
           ...place(drift.file, drift.input),
-          message: `Frozen input \`${drift.input}\` differs from its freeze (${describeDrift(drift)}), expected the frozen content`,
+          message: `Frozen input \`${drift.input}\` differs from its freeze (${describeDrift(drift, { at: facts.currentAt ?? 'now' })}), expected the frozen content`,
           hint: `Restore its frozen content (\`git log --diff-filter=A -- ${drift.file}\` names the commit that froze it; \`git checkout <that commit> -- ${drift.input}\`); a new scope needs a new decision note and a new freeze under a new stage.`,
         });
       }

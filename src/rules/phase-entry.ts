@@ -6,7 +6,7 @@ import { repositoryRule } from './types.js';
 export const phaseEntry = repositoryRule(
   {
     id: 'phase-entry',
-    description: "A stage may not be in-progress, validating or done while its phase's entry contract (upstream phases done, entry files, file checks) is unmet.",
+    description: "A stage may not be in-progress, validating or done while its phase's entry contract (upstream phases done, entry files, file checks, entry gates) is unmet.",
     defaultSeverity: 'error',
   },
   (repo, context) => {

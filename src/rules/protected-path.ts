@@ -2,12 +2,12 @@ import { createRequire } from 'node:module';
 import type picomatchType from 'picomatch';
 import type { Finding } from '../model/diagnostic.js';
 import { placeOf, pointerSegment, type ParsedDocument } from '../model/documents.js';
-import { phaseProtectedEntries } from '../model/phase-contract.js';
+import { phaseProtectedEntries, phaseState, type PhaseProtectedEntry, type PhaseState } from '../model/phase-contract.js';
 import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
 
 export const protectedPathMeta: RuleMeta = {
   id: 'protected-path',
-  description: "A commit does not change a path that an open stage (status not `done`) declares `protected`, nor a started phase's `protected` path without a gate run's evidence of the phase.",
+  description: "A commit does not change a path that an open stage (status not `done`) declares `protected`, nor a started phase's `protected` or `agents.must_not_modify` path without a gate run's evidence of the phase.",
   defaultSeverity: 'error',
 };
 
@@ -32,8 +32,16 @@ export interface Protection {
 export interface StageState {
   doc: Pick<ParsedDocument, 'file' | 'positions' | 'dataStart'>;
   id: string;
+  /** The phase the stage belongs to: its start starts the phase's protections. */
+  phase?: string;
   status: string;
   protected: readonly string[];
+}
+
+/** The stage and phase documents of one commit (or of the index), or those a commit changes as they were before it. */
+export interface ContractStates {
+  stages: readonly StageState[];
+  phases: readonly PhaseState[];
 }
 
 /**
@@ -106,38 +114,55 @@ export function protectedPathFindings(protections: readonly Protection[], change
   return findings;
 }
 
+/**
+ * The findings of one commit (or of the staged changes) against the phases' patterns in force
+ * (`phaseProtectedEntries`): every changed path one matches, unless the same commit carries the evidence
+ * of a gate run of the phase or of one of its stages. Shared by the hook and `validate --range`.
+ */
+export function phaseProtectionFindings(entries: readonly PhaseProtectedEntry[], changedPaths: readonly string[], commit?: ProtectedCommit): Finding[] {
+  if (entries.length === 0 || changedPaths.length === 0) return [];
+  const picomatch = require('picomatch') as typeof picomatchType;
+  const findings: Finding[] = [];
+  for (const entry of entries) {
+    if (changedPaths.some((file) => entry.runPrefixes.some((prefix) => file.startsWith(prefix)))) continue;
+    const matches = picomatch(entry.pattern, { dot: true });
+    for (const file of changedPaths) {
+      if (!matches(file)) continue;
+      const where = `${entry.file}:${entry.place.line}:${entry.place.column}`;
+      const removed = entry.removedByCommit ? ', removed from the list by this same commit' : '';
+      const by = commit ? ` changed by ${commit.label}` : '';
+      const held = entry.list === 'protected' ? `is protected by phase ${entry.phaseId}` : `is in \`agents.must_not_modify\` of phase ${entry.phaseId}`;
+      findings.push({
+        file,
+        line: 1,
+        column: 1,
+        message: `\`${file}\`${by} ${held} (${where}, pattern \`${entry.pattern}\`${removed}, status ${entry.status}); it may change only together with the evidence of a gate run of the phase or one of its stages`,
+        hint: commit
+          ? `Take the commit out of the branch before it merges (\`git rebase --onto ${commit.shortSha}~1 ${commit.shortSha}\`, then \`git push --force-with-lease\`); what phase ${entry.phaseId} holds changes through its gate runs (\`stagedocs gate run <stage-id>\`, committed with their evidence), or after its \`${entry.list}\` list changed in an earlier commit.`
+          : `Unstage it (\`git restore --staged -- <path>\`); what phase ${entry.phaseId} holds is changed by its gate runs (\`stagedocs gate run <stage-id>\`, committed with their evidence), or after its \`${entry.list}\` list changed in a commit of its own.`,
+      });
+    }
+  }
+  return findings;
+}
+
 /** A stage of the repository model as the per-commit check reads it. */
-export function stageState(stage: { doc: StageState['doc']; data: { id: string; status: string; protected?: string[] } }): StageState {
-  return { doc: stage.doc, id: stage.data.id, status: stage.data.status, protected: stage.data.protected ?? [] };
+export function stageState(stage: { doc: StageState['doc']; data: { id: string; phase?: string; status: string; protected?: string[] } }): StageState {
+  return { doc: stage.doc, id: stage.data.id, ...(stage.data.phase !== undefined ? { phase: stage.data.phase } : {}), status: stage.data.status, protected: stage.data.protected ?? [] };
 }
 
 /**
- * Checks the staged paths against the `protected` globs of every open stage, as the stages will be
- * after the commit, together with the patterns the staged stage documents had at HEAD (`before`); see
- * `commitProtections`.
+ * Checks the staged paths against the `protected` globs of every open stage and the `protected` and
+ * `agents.must_not_modify` globs of every started phase, as the documents will be after the commit,
+ * together with the patterns the staged stage and phase documents had at HEAD (`before`); see
+ * `commitProtections` and `phaseProtectedEntries`.
  */
-export function protectedPath(stagedPaths: readonly string[], before: readonly StageState[] = []): RepositoryRule {
+export function protectedPath(stagedPaths: readonly string[], before: ContractStates = { stages: [], phases: [] }): RepositoryRule {
   return repositoryRule(protectedPathMeta, (repo, context) => {
-    const protections = commitProtections(repo.stages.map(stageState), before);
+    const stages = repo.stages.map(stageState);
+    const protections = commitProtections(stages, before.stages);
     for (const finding of protectedPathFindings(protections, stagedPaths)) context.report(finding);
-    if (stagedPaths.length === 0) return;
-    const picomatch = require('picomatch') as typeof picomatchType;
-    // A phase's protected paths (model/phase-contract.ts): from its start, for its whole life and after.
-    for (const entry of phaseProtectedEntries(repo)) {
-      const matches = picomatch(entry.pattern, { dot: true });
-      const { data, doc } = entry.phase;
-      const withEvidence = stagedPaths.some((file) => entry.runPrefixes.some((prefix) => file.startsWith(prefix)));
-      if (withEvidence) continue;
-      for (const file of stagedPaths) {
-        if (!matches(file)) continue;
-        context.report({
-          file,
-          line: 1,
-          column: 1,
-          message: `\`${file}\` is protected by phase ${data.id} (${doc.file}:${entry.place.line}:${entry.place.column}, pattern \`${entry.pattern}\`, status ${data.status}); it may change only together with the evidence of a gate run of the phase or one of its stages`,
-          hint: `Unstage it (\`git restore --staged -- <path>\`); what phase ${data.id} protects is changed by its gate runs (\`stagedocs gate run <stage-id>\`, committed with their evidence).`,
-        });
-      }
-    }
+    const phases = phaseProtectedEntries(repo.phases.map(phaseState), before.phases, stages, repo.config.paths.gate_results);
+    for (const finding of phaseProtectionFindings(phases, stagedPaths)) context.report(finding);
   });
 }

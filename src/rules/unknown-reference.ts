@@ -1,6 +1,7 @@
 import { placeOf, type ParsedDocument } from '../model/documents.js';
 import { truncate } from '../util/text.js';
 import { repositoryRule } from './types.js';
+import { entrySubjectId } from '../model/phase-contract.js';
 
 export const unknownReference = repositoryRule(
   {
@@ -38,8 +39,10 @@ export const unknownReference = repositoryRule(
       referAll(doc, 'upstream', data.upstream, phases, 'Phase', 'Fix the id, or remove it.');
       referAll(doc, 'downstream', data.downstream, phases, 'Phase', 'Fix the id, or remove it.');
     }
+    // A decision may answer a failed run of a phase's exit gates (subject: the phase) or entry gates (`<phase-id>-entry`).
+    const gateSubjects = new Set([...stages, ...repo.phases.flatMap(({ data }) => [data.id, ...((data.entry?.gates ?? []).length > 0 ? [entrySubjectId(data.id)] : [])])]);
     for (const { doc, data } of repo.decisions) {
-      referAll(doc, 'stages', data.stages, stages, 'Stage', 'Fix the id, or remove it from `stages`.');
+      referAll(doc, 'stages', data.stages, gateSubjects, 'Stage', 'Fix the id, or remove it from `stages`.');
       refer(doc, '/supersedes', data.supersedes, decisions, 'Decision note', 'Fix the tag of the note this one replaces.');
     }
     for (const { doc, data } of repo.freezes) {

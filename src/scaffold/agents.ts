@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../model/errors.js';
 import { PACKAGE_ROOT } from '../util/version.js';
+import { loadWriteAtomic } from '../util/write-atomic.js';
 
 /** The coding agents `init --agents` writes files for. */
 export const AGENT_TOOLS = ['claude', 'cursor', 'copilot', 'gemini', 'codex'] as const;
@@ -79,13 +80,18 @@ export function planAgentFiles(root: string, tools: readonly AgentTool[], hookCo
   });
 }
 
-/** Writes the planned changes that change something. */
+/**
+ * Writes the planned changes that change something, each atomically (temporary file, fsync, rename):
+ * these are the user's own instruction files (AGENTS.md, CLAUDE.md), and an interrupted write must not
+ * leave half of one.
+ */
 export function writeAgentFiles(root: string, changes: readonly AgentFileChange[]): void {
+  const writeAtomicSync = loadWriteAtomic().sync;
   for (const change of changes) {
     if (change.action === 'unchanged') continue;
     const target = path.join(root, change.path);
     mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, change.content);
+    writeAtomicSync(target, change.content);
   }
 }
 

@@ -62,6 +62,16 @@ function columnWidth(run: string): number {
   return width;
 }
 
+/**
+ * Text on one line: each line break (CR, LF, CRLF, U+2028, U+2029) with the blanks around it becomes
+ * one space. For line-based output (the status table, plain CI logs, tag messages), where a line
+ * break in a title would start a line that is not ours. Control characters are left to the output's
+ * own escaping (the CLI's inertIo), which shows them instead of hiding them.
+ */
+export function singleLine(text: string): string {
+  return text.replace(/[^\S\r\n\u2028\u2029]*(?:\r\n?|[\n\u2028\u2029])\s*/g, ' ');
+}
+
 /** Cuts long input for messages, so that a 10 KB value does not become a 10 KB diagnostic. */
 export function truncate(value: string, max = 60): string {
   const oneLine = value.replace(/\s+/g, ' ').trim();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validTree } from '../helpers/documents.js';
 import { cacheFile, git, makeRepo, runCli, tempDir } from '../helpers/repo.js';
+import { commitAll, flagStage, gateRun, stageFile, verdictRepo } from '../helpers/verdict.js';
 
 const FACTS = 'validate-cache.json';
 const documentsIn = (root: string) => Object.keys(JSON.parse(readFileSync(cacheFile(root, FACTS), 'utf8')).entries).sort();
@@ -74,6 +75,8 @@ describe("HEAD's history, kept per HEAD", () => {
     };
   }
   const revLists = (calls: string[]) => calls.filter((call) => / rev-list /.test(` ${call} `));
+  /** A call as stagedocs makes it, without the option every call of its own git helper gives. */
+  const withoutQuotePath = (call: string) => call.replace(/^-c core\.quotePath=false /, '');
 
   it('a warm validate at an unchanged HEAD spawns no rev-list; a new commit is seen', () => {
     const repo = makeRepo(validTree());
@@ -90,10 +93,58 @@ describe("HEAD's history, kept per HEAD", () => {
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'next');
     expect(validate().code).toBe(0);
     expect(revLists(calls())).toHaveLength(1);
-    const history = JSON.parse(readFileSync(cacheFile(repo, 'head-history.json'), 'utf8'));
-    expect(JSON.parse(history.value)[0]).toBe(git(repo, 'rev-parse', 'HEAD').trim());
+    const history = JSON.parse(readFileSync(cacheFile(repo, 'head-history-commits.json'), 'utf8'));
+    expect(history.commits[0]).toBe(git(repo, 'rev-parse', 'HEAD').trim());
     // --no-cache asks git every time.
     runCli(repo, ['validate', '--no-cache'], { env });
     expect(revLists(calls())).toHaveLength(1);
+  });
+
+  it('after a commit asks git only for the commits since the kept HEAD, and for the whole history when HEAD does not descend from it', () => {
+    const repo = verdictRepo({ [stageFile('P1-S00')]: flagStage('P1-S00', 0) });
+    expect(gateRun(repo, 'P1-S00', true).code).toBe(0);
+    commitAll(repo, 'evidence');
+    writeFileSync(path.join(repo, stageFile('P1-S00')), readFileSync(path.join(repo, stageFile('P1-S00')), 'utf8').replace('status: in-progress', 'status: done'));
+    commitAll(repo, 'P1-S00 done');
+    const { env, calls } = loggingGit();
+    const passingRunFindings = (result: ReturnType<typeof json>) => (JSON.parse(result.stdout).diagnostics as Array<{ ruleId: string }>).filter((d) => d.ruleId === 'done-needs-passing-run');
+    const sameAsWithoutCache = () => {
+      const warm = runCli(repo, ['validate', '--format', 'json'], { env });
+      expect(warm).toEqual(json(repo, ['--no-cache']));
+      return warm;
+    };
+    expect(passingRunFindings(sameAsWithoutCache())).toEqual([]);
+    calls();
+
+    const kept = git(repo, 'rev-parse', 'HEAD').trim();
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'next');
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'and the next');
+    expect(passingRunFindings(sameAsWithoutCache())).toEqual([]);
+    expect(revLists(calls()).map(withoutQuotePath)).toEqual([`rev-list --parents --end-of-options ${kept}..${git(repo, 'rev-parse', 'HEAD').trim()} --`]);
+    const history = JSON.parse(readFileSync(cacheFile(repo, 'head-history-commits.json'), 'utf8'));
+    expect(history.commits).toEqual(git(repo, 'rev-list', 'HEAD').trim().split('\n'));
+
+    // Back to an ancestor: not a descendant of the kept HEAD, so the whole history is asked for.
+    git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+    sameAsWithoutCache();
+    expect(revLists(calls())).toHaveLength(2);
+
+    // Another history with the same files: the run's commit is not in it, so the run no longer counts
+    // (the kept history, which holds that commit, must not be added to the new one).
+    git(repo, 'checkout', '-q', '--orphan', 'other');
+    commitAll(repo, 'the same files, another history');
+    expect(passingRunFindings(sameAsWithoutCache())).toHaveLength(1);
+    expect(revLists(calls()).map(withoutQuotePath).some((call) => call === 'rev-list --end-of-options HEAD --')).toBe(true);
+
+    // A damaged file (a commit left out, its hash unchanged) is never trusted.
+    git(repo, 'checkout', '-q', 'main');
+    sameAsWithoutCache();
+    calls();
+    const file = cacheFile(repo, 'head-history-commits.json');
+    const damaged = JSON.parse(readFileSync(file, 'utf8'));
+    damaged.commits.pop();
+    writeFileSync(file, JSON.stringify(damaged));
+    sameAsWithoutCache();
+    expect(revLists(calls()).map(withoutQuotePath)).toEqual(['rev-list --end-of-options HEAD --']);
   });
 });

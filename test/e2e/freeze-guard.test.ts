@@ -98,20 +98,37 @@ describe('a freeze guards the stages that follow it', () => {
     expect(runCli(dir, ['validate']).code).toBe(0);
 
     writeFileSync(path.join(dir, 'config/protocol.yaml'), 'seed: 43\n');
-    git(dir, 'commit', '-qam', 'tune the seed', '--no-verify');
-    const driftCommit = git(dir, 'rev-parse', 'HEAD').trim();
     const frozen = sha256('seed: 42\n');
     const now = sha256('seed: 43\n');
+    // The input's entry in the freeze file: `"config/protocol.yaml": "<sha>"` under `inputs`.
+    const freezeLines = readFileSync(path.join(dir, FREEZE), 'utf8').split('\n');
+    const line = freezeLines.findIndex((text) => text.includes('"config/protocol.yaml"')) + 1;
+    const column = freezeLines[line - 1]!.indexOf('"config/protocol.yaml"') + 1;
+
+    // The hook sees the staged content, not the working tree's: staged drift is refused at the freeze file's entry.
+    git(dir, 'add', 'config/protocol.yaml');
+    const staged = runCli(dir, ['validate', '--staged', '--format', 'json']);
+    expect(staged.code, staged.stderr).toBe(1);
+    expect((JSON.parse(staged.stdout).diagnostics as Array<Record<string, unknown>>).filter((diagnostic) => diagnostic.ruleId === 'freeze-drift')).toEqual([
+      expect.objectContaining({ file: FREEZE, line, column, severity: 'error', message: `Frozen input \`config/protocol.yaml\` differs from its freeze (frozen sha256 ${frozen} in ${FREEZE}; sha256 in the index ${now}), expected the frozen content` }),
+    ]);
+    const hook = runCli(dir, ['hook', 'run']);
+    expect(hook.code).toBe(1);
+    expect(hook.stdout + hook.stderr).toMatch(new RegExp(`${FREEZE.replace(/[./]/g, '\\$&')}:${line}:${column} +error +Frozen input`));
+    // Staging the frozen content back clears it, even while the working tree still differs.
+    writeFileSync(path.join(dir, 'config/protocol.yaml'), 'seed: 42\n');
+    git(dir, 'add', 'config/protocol.yaml');
+    writeFileSync(path.join(dir, 'config/protocol.yaml'), 'seed: 43\n');
+    expect(runCli(dir, ['validate', '--staged']).code).toBe(0);
+
+    git(dir, 'commit', '-qam', 'tune the seed', '--no-verify');
+    const driftCommit = git(dir, 'rev-parse', 'HEAD').trim();
 
     const refused = runCli(dir, ['gate', 'run', 'P1-S01']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`Stage \`P1-S01\` would run on frozen inputs that changed: config/protocol.yaml (frozen sha256 ${frozen} in ${FREEZE}; sha256 now ${now})`);
     expect(runFolders(dir).filter((run) => run.startsWith('P1-S01'))).toEqual([]);
 
-    // The input's entry in the freeze file: `"config/protocol.yaml": "<sha>"` under `inputs`.
-    const freezeLines = readFileSync(path.join(dir, FREEZE), 'utf8').split('\n');
-    const line = freezeLines.findIndex((text) => text.includes('"config/protocol.yaml"')) + 1;
-    const column = freezeLines[line - 1]!.indexOf('"config/protocol.yaml"') + 1;
     const validate = runCli(dir, ['validate', '--format', 'json']);
     expect(validate.code).toBe(1);
     const drift = (JSON.parse(validate.stdout).diagnostics as Array<Record<string, unknown>>).filter((diagnostic) => diagnostic.ruleId === 'freeze-drift');

@@ -52,6 +52,39 @@ describe('gate needs', () => {
     expect(readFileSync(path.join(dir, 'order.txt'), 'utf8')).toBe('preflight\nheavy\n');
   });
 
+  it('--gate runs the gates the selected one needs first, transitively, and skips it when one fails', () => {
+    // heavy needs build, build needs preflight; lint is not needed by heavy and stays out.
+    const stages = (ready: boolean) =>
+      gateStage(
+        [
+          '  - id: heavy\n    run: "echo heavy >> order.txt"\n    needs: [build]',
+          '  - id: lint\n    run: "echo lint >> order.txt"',
+          '  - id: build\n    run: "echo build >> order.txt"\n    needs: [preflight]',
+          `  - id: preflight\n    run: "echo preflight >> order.txt && ${ready ? 'true' : 'false'}"`,
+        ].join('\n'),
+      );
+    const failing = gateRepo({ [S00]: stages(false) });
+    const failed = runCli(failing, ['gate', 'run', 'P1-S00', '--gate', 'heavy', '--format', 'json']);
+    expect(failed.code).toBe(1);
+    const refused = JSON.parse(failed.stdout);
+    expect(validatorFor(runReportSchema)(refused)).toBe(true);
+    expect(refused.gates.map((gate: { id: string; outcome: string }) => `${gate.id} ${gate.outcome}`)).toEqual(['preflight fail', 'build skipped', 'heavy skipped']);
+    expect(refused).toMatchObject({ selected_gates: ['heavy'], prerequisite_gates: ['build', 'preflight'], overall_pass: false });
+    expect(readFileSync(path.join(failing, 'order.txt'), 'utf8')).toBe('preflight\n');
+
+    const passing = gateRepo({ [S00]: stages(true) });
+    const ran = runCli(passing, ['gate', 'run', 'P1-S00', '--gate', 'heavy', '--format', 'json']);
+    expect(ran.code).toBe(0);
+    expect(readFileSync(path.join(passing, 'order.txt'), 'utf8')).toBe('preflight\nbuild\nheavy\n');
+    expect(JSON.parse(ran.stdout)).toMatchObject({ selected_gates: ['heavy'], prerequisite_gates: ['build', 'preflight'] });
+    // Selecting a prerequisite too: it is selected, not a prerequisite, and a gate with no needs pulls nothing in.
+    const both = JSON.parse(runCli(passing, ['gate', 'run', 'P1-S00', '--gate', 'heavy', '--gate', 'build', '--format', 'json'], { env: { STAGEDOCS_NOW: '2026-11-21T09:31:00Z' } }).stdout);
+    expect(both).toMatchObject({ selected_gates: ['heavy', 'build'], prerequisite_gates: ['preflight'] });
+    const alone = JSON.parse(runCli(passing, ['gate', 'run', 'P1-S00', '--gate', 'lint', '--format', 'json'], { env: { STAGEDOCS_NOW: '2026-11-21T09:32:00Z' } }).stdout);
+    expect(alone.selected_gates).toEqual(['lint']);
+    expect(alone.prerequisite_gates).toBeUndefined();
+  });
+
   it('validates needs: an unknown id, a gate that needs itself, a cycle', () => {
     const dir = gateRepo({
       [S00]: gateStage(

@@ -43,6 +43,7 @@ describe('stagedocs mcp', () => {
     const dir = repo();
     const client = await connect(dir);
     expect(JSON.parse(textOf(await client.callTool({ name: 'status', arguments: {} })))).toEqual(JSON.parse(runCli(dir, ['status', '--format', 'json']).stdout));
+    expect(JSON.parse(textOf(await client.callTool({ name: 'status', arguments: { stage: 'P1-S01' } })))).toEqual(JSON.parse(runCli(dir, ['status', '--stage', 'P1-S01', '--format', 'json']).stdout));
     expect(JSON.parse(textOf(await client.callTool({ name: 'validate', arguments: {} })))).toEqual(JSON.parse(runCli(dir, ['validate', '--format', 'json']).stdout));
     expect(textOf(await client.callTool({ name: 'context', arguments: { stage: 'P1-S01' } }))).toBe(runCli(dir, ['context', 'P1-S01', '--format', 'json']).stdout);
     expect(textOf(await client.callTool({ name: 'context', arguments: { stage: 'P1-S01', format: 'md' } }))).toBe(runCli(dir, ['context', 'P1-S01']).stdout);
@@ -50,6 +51,31 @@ describe('stagedocs mcp', () => {
     expect(JSON.parse(textOf(await client.callTool({ name: 'trace', arguments: { stage: 'P1-S00' } })))).toEqual(JSON.parse(runCli(dir, ['trace', 'P1-S00', '--format', 'json']).stdout));
     const pack = await client.callTool({ name: 'audit_pack', arguments: { stages: ['P1-S00'], format: 'json' } });
     expect(JSON.parse(textOf(pack))).toEqual(JSON.parse(runCli(dir, ['audit-pack', 'P1-S00', '--format', 'json']).stdout));
+  });
+
+  it('keeps user text inert in every answer: C1 and bidi characters arrive as JSON escapes', async () => {
+    // Text an attacker wrote, in a stage body and in a gate's output: U+009B is a one-byte CSI on some
+    // terminals, U+202E reverses the rest of the line. JSON.stringify leaves both as they are.
+    const dir = makeRepo({
+      'stages/mvp/phase.md': phase(),
+      'stages/mvp/00-foundation.md': stage({ id: 'P1-S00', order: 0, status: 'in-progress', gates: "gates:\n  - id: tests\n    run: \"printf '\\\\302\\\\23331m \\\\342\\\\200\\\\256evil'; exit 1\"" }).replace(
+        '## Objectives\n',
+        '## Objectives\n\nShip \u009b31m and \u202eevil.\n',
+      ),
+    });
+    const client = await connect(dir);
+    const answers = [
+      textOf(await client.callTool({ name: 'context', arguments: { stage: 'P1-S00' } })),
+      textOf(await client.callTool({ name: 'context', arguments: { stage: 'P1-S00', format: 'md' } })),
+      textOf(await client.callTool({ name: 'gate_run', arguments: { stage: 'P1-S00' } })),
+    ];
+    for (const answer of answers) {
+      expect(answer).not.toMatch(/[\u009b\u202e]/);
+      expect(answer).toContain('\\u202e');
+    }
+    // The escapes are JSON's: the JSON answers parse to the text as written.
+    expect(JSON.stringify(JSON.parse(answers[0]!))).toContain('\u202eevil');
+    expect(JSON.stringify(JSON.parse(answers[2]!))).toContain('\u202eevil');
   });
 
   it('runs only declared gates, writes decisions, and reports errors as MCP tool errors', async () => {

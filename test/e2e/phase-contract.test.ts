@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STAGE_SECTIONS, phase, stage } from '../helpers/documents.js';
+import { STAGE_SECTIONS, decision, phase, stage } from '../helpers/documents.js';
 import { readReport, registryText, runFolders } from '../helpers/gates.js';
 import { tryGit } from '../helpers/git-commit.js';
 import { PROJECT_ROOT, git, makeRepo, runCli, writeTree } from '../helpers/repo.js';
@@ -71,6 +71,7 @@ describe('the phase contract', () => {
       'entry file `.state/routing_decisions.json` does not exist',
       'entry file `.state/task_queue.json` does not exist',
       'entry check `routing-complete` (Tasks must be routed with adapter assignments) is not met: `.state/ROUTING_COMPLETE` does not exist',
+      'no passing run of the entry gates of phase `P5` counts: it has no finished gate run',
     ]);
     const text = runCli(repo, ['status']).stdout;
     expect(text).toContain('readiness: design-only, production disallowed (not for production); risk: data_loss medium, execution very-high');
@@ -224,5 +225,111 @@ describe('the phase contract', () => {
     expect(runCli(repo, ['guard', '--path', 'src/app.ts']).code).toBe(0);
     rmSync(path.join(repo, '.stagedocs'), { recursive: true, force: true });
     expect(existsSync(path.join(repo, 'gate_results'))).toBe(false);
+    // At commit both lists hold too, for everyone: the hook cannot tell an agent's commit from a person's.
+    writeTree(repo, { '.state/results.json': '{}\n', 'schema/users.sql': 'create table users();\n' });
+    git(repo, 'add', '-A');
+    const staged = runCli(repo, ['validate', '--staged', '--format', 'json']);
+    expect(staged.code).toBe(1);
+    expect(JSON.parse(staged.stdout).diagnostics.map((d: Record<string, unknown>) => [d.file, d.line, d.column, d.ruleId, d.message])).toEqual([
+      ['.state/results.json', 1, 1, 'protected-path', '`.state/results.json` is protected by phase P2 (stages/p2/phase.md:7:13, pattern `.state/**`, status done); it may change only together with the evidence of a gate run of the phase or one of its stages'],
+      ['schema/users.sql', 1, 1, 'protected-path', '`schema/users.sql` is in `agents.must_not_modify` of phase P2 (stages/p2/phase.md:9:21, pattern `schema/**`, status done); it may change only together with the evidence of a gate run of the phase or one of its stages'],
+    ]);
+  });
+
+  it('holds a stage on an entry check stated as a file: validate at its status line, gate run and sign-off refused', () => {
+    const contract = 'entry:\n  checks:\n    - id: routing-complete\n      description: Tasks must be routed\n      file: .state/ROUTING_COMPLETE\n';
+    const repo = contractRepo(contract);
+    const unmet = 'entry check `routing-complete` (Tasks must be routed) is not met: `.state/ROUTING_COMPLETE` does not exist (stages/p2/phase.md:11:13)';
+    const validate = runCli(repo, ['validate', '--format', 'json']);
+    expect(validate.code).toBe(1);
+    expect(JSON.parse(validate.stdout).diagnostics).toEqual([
+      expect.objectContaining({ ruleId: 'phase-entry', file: 'stages/p2/00-b.md', line: 7, column: 9, message: `Stage \`P2-S00\` is \`in-progress\` while the entry of phase \`P2\` is unmet: ${unmet}, expected the entry met before the stage starts` }),
+    ]);
+    const refused = runCli(repo, ['gate', 'run', 'P2-S00'], at(1));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(unmet);
+    expect(runFolders(repo)).toEqual([]);
+
+    // Met, the stage runs and is done; the blocker comes back before the sign-off, which is refused.
+    writeTree(repo, { '.state/ROUTING_COMPLETE': '' });
+    commitAll(repo, 'routing complete');
+    expect(runCli(repo, ['gate', 'run', 'P2-S00'], at(2)).code).toBe(0);
+    commitAll(repo, 'evidence');
+    setStatus(repo, 'stages/p2/00-b.md', 'done');
+    git(repo, 'rm', '-q', '.state/ROUTING_COMPLETE');
+    git(repo, 'commit', '-q', '--no-verify', '-m', 'routing undone');
+    const signOff = runCli(repo, ['sign-off', 'P2-S00']);
+    expect(signOff.code).toBe(1);
+    expect(signOff.stdout + signOff.stderr).toContain(unmet.replace(' (stages/p2/phase.md:11:13)', ''));
+    expect(git(repo, 'tag', '-l').trim()).toBe('');
+  });
+
+  it('runs the entry gates of a phase with evidence and a registry row; until a run of them passes, its stages are refused', () => {
+    const repo = contractRepo('entry:\n  gates:\n    - id: routed\n      run: test -f routed.flag\n', { status: 'in-progress' });
+    const validate = runCli(repo, ['validate', '--format', 'json']);
+    expect(validate.code).toBe(1);
+    expect(JSON.parse(validate.stdout).diagnostics).toEqual([
+      expect.objectContaining({
+        ruleId: 'phase-entry',
+        file: 'stages/p2/00-b.md',
+        line: 7,
+        column: 9,
+        message: 'Stage `P2-S00` is `in-progress` while the entry of phase `P2` is unmet: no passing run of the entry gates of phase `P2` counts: it has no finished gate run (stages/p2/phase.md:9:5), expected the entry met before the stage starts',
+      }),
+    ]);
+    const refused = runCli(repo, ['gate', 'run', 'P2-S00'], at(1));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the entry of phase `P2` is unmet: no passing run of the entry gates of phase `P2` counts: it has no finished gate run (stages/p2/phase.md:9:5): run `stagedocs gate run P2 --entry`');
+    expect(runFolders(repo)).toEqual([]);
+    expect(runCli(repo, ['gate', 'run', 'P2-S00', '--entry']).code).toBe(2);
+    expect(runCli(repo, ['gate', 'run', 'P1', '--entry']).stderr).toContain('Phase `P1` (stages/p1/phase.md) declares no entry gates');
+
+    // A failing entry run is recorded; its rerun needs a decision note naming the entry gates' subject.
+    const failed = runCli(repo, ['gate', 'run', 'P2', '--entry'], at(2));
+    expect(failed.code).toBe(1);
+    expect(readReport(repo, 'P2-entry_20261121T100200Z')).toMatchObject({ stage_id: 'P2-entry', phase_id: 'P2', overall_pass: false });
+    writeTree(repo, {
+      'routed.flag': '',
+      'decisions/D-2026-11-21-001.md': decision({ tag: 'D-2026-11-21-001', extra: 'stages: [P2-entry]\nrerun_of: P2-entry_20261121T100200Z\n', body: '## Context\nx\n\n## Decision\ny\n\n## Consequences\nz\n\n## Root cause\nThe routing had not run.\n' }),
+    });
+    commitAll(repo, 'routing done');
+    expect(runCli(repo, ['gate', 'run', 'P2', '--entry'], at(3)).stderr).toContain('a rerun needs --decision <tag>');
+    const entryRun = runCli(repo, ['gate', 'run', 'P2', '--entry', '--decision', 'D-2026-11-21-001'], at(4));
+    expect(entryRun.stderr).toBe('');
+    expect(entryRun.code).toBe(0);
+    expect(runFolders(repo)).toEqual(['P2-entry_20261121T100200Z', 'P2-entry_20261121T100400Z']);
+    expect(readReport(repo, 'P2-entry_20261121T100400Z')).toMatchObject({ stage_id: 'P2-entry', phase_id: 'P2', overall_pass: true, decision_tag: 'D-2026-11-21-001' });
+    expect(registryText(repo)).toMatch(/\nP2-entry_20261121T100400Z,P2-entry,Phase P2 \(entry\),P2,/);
+    // The run counts (every entry gate, a clean tree at a commit of this branch, its registry row): the stage may run now.
+    commitAll(repo, 'entry evidence');
+    expect(runCli(repo, ['validate']).code).toBe(0);
+    expect(runCli(repo, ['registry', '--check']).code).toBe(0);
+    const run = runCli(repo, ['gate', 'run', 'P2-S00'], at(5));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // The exit gates are judged apart: the phase has none, and its entry run is not an exit run.
+    expect(runCli(repo, ['gate', 'run', 'P2']).stderr).toContain('declares no exit gates');
+  });
+
+  it('lets `done` clear an upstream phase for the commands when phases.upstream_requires is `done`', () => {
+    const repo = contractRepo('upstream: [P1]\nentry: {}\n', { status: 'not-started' });
+    setStatus(repo, 'stages/p1/phase.md', 'done');
+    const refused = runCli(repo, ['gate', 'run', 'P2-S00'], at(1));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('upstream phase `P1` is not signed off (stages/p2/phase.md:7:12)');
+
+    writeTree(repo, { 'stagedocs.config.yaml': 'phases:\n  upstream_requires: done\n' });
+    commitAll(repo, 'done clears upstream');
+    const run = runCli(repo, ['gate', 'run', 'P2-S00'], at(2));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    setStatus(repo, 'stages/p1/phase.md', 'in-progress');
+    const open = JSON.parse(runCli(repo, ['status', '--format', 'json']).stdout);
+    expect(open.phases[1].entry_unmet).toEqual([expect.objectContaining({ reason: 'upstream phase `P1` is not done', line: 7, column: 12 })]);
+
+    writeTree(repo, { 'stagedocs.config.yaml': 'phases:\n  upstream_requires: tagged\n' });
+    const bad = runCli(repo, ['validate']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('stagedocs.config.yaml:2:22');
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stage, validTree } from '../helpers/documents.js';
+import { phase, stage, validTree } from '../helpers/documents.js';
 import { git, makeRepo, runCli, tempDir } from '../helpers/repo.js';
 
 const SKELETON = 'stages/mvp/01-skeleton.md';
@@ -28,8 +28,28 @@ function protectedRepo(): string {
   const tree = validTree();
   tree[SKELETON] = OPEN;
   tree['schema/users.sql'] = 'create table users();\n';
+  // A phase contract whose lists nothing here touches: the replay reads phase documents too.
+  tree[PHASE] = phase({ extra: 'protected: [".state/**"]\n' });
   const repo = makeRepo(tree);
   expect(runCli(repo, ['hook', 'install']).code).toBe(0);
+  git(repo, 'tag', 'base');
+  return repo;
+}
+
+const PHASE = 'stages/mvp/phase.md';
+/** P1 protects `.state/**` (line 7, the string at column 13) and keeps agents off `schema/**` (line 9, column 21). */
+const CONTRACT = 'protected: [".state/**"]\nagents:\n  must_not_modify: ["schema/**"]\n';
+const STATE_PLACE = `${PHASE}:7:13`;
+const SCHEMA_PLACE = `${PHASE}:9:21`;
+
+/** A repository whose phase P1 has started (P1-S00 in progress) and carries CONTRACT, tagged `base`. */
+function phaseRepo(phaseStatus = 'in-progress', stageStatus = 'in-progress'): string {
+  const tree = validTree();
+  tree[PHASE] = phase({ status: phaseStatus, extra: CONTRACT });
+  tree['stages/mvp/00-foundation.md'] = stage({ id: 'P1-S00', order: 0, status: stageStatus });
+  tree['schema/users.sql'] = 'create table users();\n';
+  tree['.state/results.json'] = '{}\n';
+  const repo = makeRepo(tree);
   git(repo, 'tag', 'base');
   return repo;
 }
@@ -168,4 +188,65 @@ describe('validate --range judges protected-path for every commit, as the hook w
     expect(few).toBeGreaterThan(0);
     expect(gitProcesses('base..HEAD')).toBe(few);
   }, 120_000);
+});
+
+describe("validate --range and the hook judge a phase's protected and agents.must_not_modify paths per commit", () => {
+  it('reports each commit that changes them without a gate run of the phase, at the pattern in the phase file, and lets a gate run commit change them', () => {
+    const repo = phaseRepo();
+    const direct = commit(repo, 'edit the state by hand', { '.state/results.json': '{"ok":true}\n' });
+    const schema = commit(repo, 'change the schema', { 'schema/users.sql': 'create table users(id int);\n' });
+    // A gate run's own commit: the outputs together with the run's evidence.
+    commit(repo, 'gate run of P1-S00', { '.state/results.json': '{"ok":false}\n', 'gate_results/P1-S00_20261121T093000Z/report.json': '{}\n' });
+    const findings = protectedFindings(repo);
+    expect(findings.map(({ file, line, column, message }) => ({ file, line, column, message }))).toEqual([
+      {
+        file: '.state/results.json',
+        line: 1,
+        column: 1,
+        message: `\`.state/results.json\` changed by commit ${direct} ("edit the state by hand") is protected by phase P1 (${STATE_PLACE}, pattern \`.state/**\`, status in-progress); it may change only together with the evidence of a gate run of the phase or one of its stages`,
+      },
+      {
+        file: 'schema/users.sql',
+        line: 1,
+        column: 1,
+        message: `\`schema/users.sql\` changed by commit ${schema} ("change the schema") is in \`agents.must_not_modify\` of phase P1 (${SCHEMA_PLACE}, pattern \`schema/**\`, status in-progress); it may change only together with the evidence of a gate run of the phase or one of its stages`,
+      },
+    ]);
+    expect(findings[1]!.hint).toContain(`git rebase --onto ${schema}~1 ${schema}`);
+    const sarif = JSON.parse(runCli(repo, ['validate', '--range', 'base..HEAD', '--format', 'sarif', '--no-cache']).stdout);
+    expect(sarif.runs[0].results.filter((r: { ruleId: string }) => r.ruleId === 'protected-path').map((r: { message: { text: string } }) => r.message.text.includes(SCHEMA_PLACE))).toEqual([false, true]);
+
+    // The hook refuses the same change at commit, for everyone: a commit does not say whether an agent made it.
+    write(repo, 'schema/users.sql', 'create table users(id bigint);\n');
+    git(repo, 'add', 'schema/users.sql');
+    const staged = runCli(repo, ['validate', '--staged', '--format', 'json']);
+    expect(staged.code).toBe(1);
+    expect(JSON.parse(staged.stdout).diagnostics).toEqual([
+      expect.objectContaining({ ruleId: 'protected-path', file: 'schema/users.sql', line: 1, column: 1, message: expect.stringContaining(`is in \`agents.must_not_modify\` of phase P1 (${SCHEMA_PLACE}`) }),
+    ]);
+  });
+
+  it('holds after the phase is done, not before it starts, and not dropped by the commit that changes the path', () => {
+    const before = phaseRepo('not-started', 'not-started');
+    commit(before, 'settle the schema before the phase starts', { 'schema/users.sql': 'v0\n' });
+    expect(protectedFindings(before)).toEqual([]);
+
+    const done = phaseRepo('done', 'done');
+    const late = commit(done, 'edit the state after the phase closed', { '.state/results.json': '[]\n' });
+    expect(protectedFindings(done).map((finding) => finding.message)).toEqual([expect.stringContaining(`commit ${late} ("edit the state after the phase closed") is protected by phase P1 (${STATE_PLACE}, pattern \`.state/**\`, status done)`)]);
+
+    const dropped = phaseRepo();
+    const sha = commit(dropped, 'unlist and change', { [PHASE]: phase({ extra: 'protected: [".state/**"]\n' }), 'schema/users.sql': 'v1\n' });
+    expect(protectedFindings(dropped).map((finding) => finding.message)).toEqual([expect.stringContaining(`commit ${sha} ("unlist and change") is in \`agents.must_not_modify\` of phase P1 (${SCHEMA_PLACE}, pattern \`schema/**\`, removed from the list by this same commit, status in-progress)`)]);
+    // The hook takes both versions too.
+    write(dropped, PHASE, phase({ extra: CONTRACT }));
+    git(dropped, 'add', '-A');
+    git(dropped, 'commit', '-q', '--no-verify', '-m', 'list again');
+    write(dropped, PHASE, phase());
+    write(dropped, '.state/results.json', '{"again":1}\n');
+    git(dropped, 'add', '-A');
+    const staged = runCli(dropped, ['validate', '--staged', '--format', 'json']);
+    expect(staged.code).toBe(1);
+    expect(JSON.parse(staged.stdout).diagnostics.map((d: { message: string }) => d.message)).toEqual([expect.stringContaining(`is protected by phase P1 (${STATE_PLACE}, pattern \`.state/**\`, removed from the list by this same commit`)]);
+  });
 });

@@ -27,7 +27,7 @@ describe('validate cache details file', () => {
     const facts = JSON.parse(readFileSync(cacheFile(repo, CACHE), 'utf8'));
     const details = JSON.parse(readFileSync(cacheFile(repo, DETAILS), 'utf8'));
     const positions = JSON.parse(readFileSync(cacheFile(repo, POSITIONS), 'utf8'));
-    expect(facts.format).toBe('stagedocs-validate-cache/5');
+    expect(facts.format).toBe('stagedocs-validate-cache/6');
     expect(details.token).toBe(facts.details);
     expect(positions.token).toBe(facts.details);
     expect(positions.entries[STAGE]['/id']).toEqual({ line: expect.any(Number), column: expect.any(Number) });

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EntriesFileWriter } from '../../src/engine/entries-file.js';
+import { EntriesFileWriter, RangeReader, readMember } from '../../src/engine/entries-file.js';
 import { tempDir } from '../helpers/repo.js';
 
 describe('EntriesFileWriter', () => {
@@ -38,5 +38,53 @@ describe('EntriesFileWriter', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ token: 'y', entries: { b: 1 } });
     expect(readdirSync(dir)).toEqual(['cache.json']);
     expect(existsSync(file)).toBe(true);
+  });
+
+  it('returns the byte range of each member, and a file copied member by member through those ranges is the same file', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 200 }), fc.boolean(), (entries, ahead) => {
+        const dir = tempDir();
+        const file = path.join(dir, 'cache.json');
+        const writer = new EntriesFileWriter(file, { token: 't' });
+        const ranges = Object.entries(entries).map(([key, value]) => [key, writer.add(key, value)] as const);
+        writer.commit();
+        const fd = openSync(file, 'r');
+        try {
+          const reader = new RangeReader(fd);
+          const copy = new EntriesFileWriter(path.join(dir, 'copy.json'), { token: 't' });
+          for (const [key, range] of ranges) {
+            const found = readMember(reader, key, range, ahead);
+            expect(found?.value).toBe(JSON.stringify(entries[key]));
+            // Another key at the same range is not that member.
+            expect(readMember(reader, `${key}x`, range, ahead)).toBeUndefined();
+            expect(copy.addMember(found!.member)).toEqual(range);
+          }
+          copy.commit();
+        } finally {
+          closeSync(fd);
+        }
+        expect(readFileSync(path.join(dir, 'copy.json'), 'utf8')).toBe(readFileSync(file, 'utf8'));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('reads no member past the end of a truncated file', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'cache.json');
+    const writer = new EntriesFileWriter(file, {});
+    const first = writer.add('a', { text: 'x'.repeat(100) });
+    const second = writer.add('b', { text: 'y'.repeat(100) });
+    writer.commit();
+    writeFileSync(file, readFileSync(file).subarray(0, second[0] + 10));
+    const fd = openSync(file, 'r');
+    try {
+      const reader = new RangeReader(fd);
+      expect(readMember(reader, 'a', first, true)?.value).toBe(JSON.stringify({ text: 'x'.repeat(100) }));
+      expect(readMember(reader, 'b', second, true)).toBeUndefined();
+      expect(readMember(new RangeReader(fd), 'b', second)).toBeUndefined();
+    } finally {
+      closeSync(fd);
+    }
   });
 });

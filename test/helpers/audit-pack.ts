@@ -16,7 +16,7 @@ export function stagePack(id: string, title: string, state: StagePack['state'], 
     changes: { commits: [{ sha: 'a'.repeat(40), short_sha: 'aaaaaaa', subject: title, date: '2026-11-21T10:00:00+00:00' }], files: [{ path: `stages/p/${id}.md`, change: 'modified' }] },
     decisions: [],
     sections: { impact: text, rollback: text, open_questions: null },
-    evidence: { runs: [], earlier: null, freeze: 'no freeze file (not required)' },
+    evidence: { runs: [], earlier: null, freeze: 'no freeze file (not required)', trends: [] },
     traceability: { sign_off_tag: null, evidence_commits: [], registry_rows: [] },
     outcome: {
       next_action: `run the gates: \`stagedocs gate run ${id}\``,

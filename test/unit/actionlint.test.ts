@@ -88,6 +88,20 @@ describe('action.yml', () => {
     for (const use of uses) expect(docs).toContain(`| \`${use.action}\` | \`${use.ref}\` |`);
   });
 
+  it('the reusable gates workflow pins every action by full commit SHA, at releases that run on Node 24', () => {
+    // Each SHA was checked against the action's release tag (git tag --points-at) and its action.yml's `using: node24`.
+    const text = readFileSync(path.join(PROJECT_ROOT, '.github/workflows/stagedocs-gates.yml'), 'utf8');
+    const uses = [...text.matchAll(/uses: ([\w-]+\/[\w-]+)@(\S+)(?: # (.*))?$/gm)].map((m) => ({ action: m[1], ref: m[2], comment: m[3] ?? '' }));
+    expect(new Set(uses.map((u) => u.action))).toEqual(new Set(['actions/checkout', 'actions/setup-node', 'actions/upload-artifact', 'actions/download-artifact']));
+    for (const use of uses) {
+      expect(use.ref).toMatch(/^[0-9a-f]{40}$/);
+      expect(use.comment).toMatch(/^v\d+\.\d+\.\d+ \(node24\)$/);
+    }
+    // One pin per action across the workflow and action.yml.
+    const action = readFileSync(path.join(PROJECT_ROOT, 'action.yml'), 'utf8');
+    for (const use of uses) if (action.includes(`${use.action}@`)) expect(action).toContain(`${use.action}@${use.ref}`);
+  });
+
   it('starts stagedocs with the chosen node by its path, never `node` from PATH', () => {
     for (const step of ACTION.runs.steps) {
       if (step.run?.includes('$STAGEDOCS"') || step.run?.includes('$POST_COMMENT"')) expect(step.run).toMatch(/"\$STAGEDOCS_NODE" "\$(STAGEDOCS|POST_COMMENT)"/);

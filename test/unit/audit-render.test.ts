@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type AuditPack } from '../../src/audit/pack.js';
 import { packOf, stagePack } from '../helpers/audit-pack.js';
 import { COMMITS_SHOWN, MIN_MAX_CHARS, renderAuditPack } from '../../src/audit/render.js';
+import { TREND_POINTS_SHOWN, trendRow } from '../../src/audit/trends.js';
 import { loadTemplate } from '../../src/render/templates.js';
 import { PROJECT_ROOT } from '../helpers/repo.js';
 
@@ -77,6 +78,8 @@ function naiveRender(pack: AuditPack, maxChars: number): string {
               ...stage,
               changes: { ...stage.changes, commits: stage.changes.commits.slice(0, COMMITS_SHOWN) },
               commits_omitted: Math.max(0, stage.changes.commits.length - COMMITS_SHOWN),
+              trend_rows: stage.evidence.trends.map(trendRow),
+              trend_points_shown: TREND_POINTS_SHOWN,
               outcome_lead: stage.outcome.next_action_parts,
               outcome_items: [],
             }),

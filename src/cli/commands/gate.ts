@@ -27,6 +27,7 @@ interface GateRunFlags {
   decision?: string;
   timeout?: number;
   allowHost?: boolean;
+  entry?: boolean;
   format: (typeof FORMATS)[number];
   cwd?: string;
 }
@@ -46,13 +47,14 @@ export function register(command: Command, context: CommandContext): void {
         'Refuses (exit 1, nothing written) when a dependency has no passing run, when the last run failed and no new --decision with a Root cause is given, ' +
         'or when a required freeze file is missing or a frozen input changed, or when the entry of the stage\'s phase is unmet (upstream phases signed off, entry files, entry checks). ' +
         'Refuses (exit 2, nothing written) gates whose runner labels (`runs_on`) this runner lacks: its labels are STAGEDOCS_RUNNER_LABELS (comma-separated) or runner.labels in the config; --allow-host runs them anyway as an unofficial run that never counts. ' +
-        'Given a phase id, runs the phase\'s exit gates (`exit.gates`) the same way: the run folder is <phase-id>_<UTC timestamp>, the registry row carries the phase id, and a passing run of them is what a phase sign-off needs.\n\nExit codes: 0 every blocking gate passed, 1 a blocking gate failed or timed out (or the run was refused), 2 usage error (or the runner lacks labels).',
+        'Given a phase id, runs the phase\'s exit gates (`exit.gates`) the same way: the run folder is <phase-id>_<UTC timestamp>, the registry row carries the phase id, and a passing run of them is what a phase sign-off needs. With --entry, the phase\'s entry gates (`entry.gates`): the run folder is <phase-id>-entry_<UTC timestamp>, and until a run of them passes and counts the phase\'s entry is unmet.\n\nExit codes: 0 every blocking gate passed, 1 a blocking gate failed or timed out (or the run was refused), 2 usage error (or the runner lacks labels).',
     )
     .argument('<stage-id>', 'the stage whose gates to run (or a phase id: its exit gates)')
-    .option('--gate <id>', 'run only this gate (repeatable); such a run does not count as the stage passing', collect, [])
+    .option('--gate <id>', 'run only this gate and the gates it needs (repeatable); such a run does not count as the stage passing', collect, [])
     .option('--decision <tag>', 'the decision note behind this attempt (required after a failed run)')
     .option('--timeout <seconds>', 'override every gate\'s timeout', positiveSeconds)
     .option('--allow-host', 'run gates on a runner without the labels they need (runs_on); the run is unofficial and never counts')
+    .option('--entry', 'with a phase id: run its entry gates (entry.gates) instead of its exit gates')
     .addOption(formatOption(FORMATS, 'pretty'))
     .addHelpText(
       'after',
@@ -63,6 +65,7 @@ export function register(command: Command, context: CommandContext): void {
         'STAGEDOCS_RUNNER_LABELS=workstation stagedocs gate run P1-S03',
         'stagedocs gate run P1-S03 --format json | jq .overall_pass',
         'stagedocs gate run P1',
+        'stagedocs gate run P2 --entry',
       ),
     )
     .action(async (stageId: string, flags: GateRunFlags, command: Command) => {
@@ -147,6 +150,7 @@ async function gateRunAction(stageId: string, flags: GateRunFlags, io: CliIo): P
     outcome = await runGates({
       root,
       stage: stageId,
+      ...(flags.entry ? { entry: true } : {}),
       env: io.env,
       gates: flags.gate,
       decision: flags.decision,
