@@ -39,6 +39,10 @@ export { guardEdit, type GuardReason, type GuardRefusal, type GuardRequest, type
 export { trace, type StageTrace } from './api/trace.js';
 export { newDecision, type NewDecisionRequest, type NewDecisionResult } from './api/new-decision.js';
 
+// Approvals: what `stagedocs approve` records, and how the verdict counts them
+export { approve, type ApproveOutcome, type ApproveRequest } from './api/approve.js';
+export { tallyApprovals, type ApprovalsJson, type ApprovalsSpec, type ApprovalTally, type JudgedApproval } from './model/approvals.js';
+
 // Gate runs: what `stagedocs gate run` does
 export { runGates, type RunGatesRequest, type RunOutcome, type RunProgress } from './api/run-gates.js';
 export {

@@ -4,6 +4,7 @@ import { buildStageStatus, buildStatus, type StageStatusReport, type StatusRepor
 import { signOffTags, withInputHashes, workspaceOf } from '../audit/workspace.js';
 import { loadConfig } from '../engine/config.js';
 import { loadRepository, type LoadedRepository } from '../engine/load-repository.js';
+import { approvalEvidence, approvalFacts, approvalTags } from '../git/approvals.js';
 import { headCommit } from '../git/repository.js';
 import { uncommittedChanges } from '../git/worktree-status.js';
 import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
@@ -38,7 +39,7 @@ export interface LoadedAssessment {
  * Everything a verdict is computed from, read once and the same way for every command (status, the
  * audit pack, context, the MCP server, sign-off): the documents validated as `validate` validates
  * them (with the gate evidence and the history rules, both cached per HEAD), the runs, the sign-off
- * tags, HEAD's history and committed evidence, the frozen inputs' current hashes, and the working
+ * tags, the approval tags, HEAD's history and committed evidence, the frozen inputs' current hashes, and the working
  * tree's uncommitted changes. A command that read any of it differently could contradict another.
  */
 export async function loadAssessment(request: AssessRequest): Promise<LoadedAssessment> {
@@ -51,22 +52,28 @@ export async function loadAssessment(request: AssessRequest): Promise<LoadedAsse
   const git = gitInputs(located, config, { env: request.env }, true);
   const facts = runHistoryFacts(root, config.paths.gate_results, request.env, { head });
   const tags = signOffTags(root, config, request.env);
+  const approvalList = approvalTags(root, request.env);
   // The folder where older versions kept their caches is tool state, never work (as for a gate run's dirty check).
   const uncommitted = located.gitTop === undefined ? Promise.resolve(undefined) : uncommittedChanges(root, request.env, located.prefix).then((files) => files.filter((file) => !file.startsWith('.stagedocs/')));
-  for (const pending of [head, git, facts, tags, uncommitted]) pending.catch(() => undefined);
+  for (const pending of [head, git, facts, tags, approvalList, uncommitted]) pending.catch(() => undefined);
   const { rules, history } = await git;
   const repository = await loadRepository(root, { config: loaded, evidence: 'check', extraRules: rules, history });
   const workspace = workspaceOf(repository);
   const changed = await uncommitted;
+  const headFacts = await facts;
+  // Approvals are judged against the commits of the runs (an approval counts at or after the passing run's commit).
+  const signedIds = new Set([...workspace.model.stages, ...workspace.model.phases].filter((document) => document.data.approvals?.signed === true).map((document) => document.data.id));
+  const approvals = await approvalEvidence(root, request.env, approvalList, () => new Set(workspace.runs.flatMap((run) => (run.report?.commit ? [run.report.commit] : []))), signedIds);
   const context: AssessmentContext = {
     model: workspace.model,
     runs: workspace.runs,
     tags: new Map((await tags).map((tag) => [tag.name, tag])),
     errorsByFile: workspace.errorsByFile,
-    trust: runTrustOf(workspace.registry, await facts),
+    trust: runTrustOf(workspace.registry, headFacts),
     globMatches: globMatcher(root),
     ...(await withInputHashes(root, request.env, workspace.model)),
     ...(changed ? { worktree: { uncommitted: changed } } : {}),
+    approvals: { tags: approvals.tags, facts: approvalFacts(approvals, headFacts.history) },
   };
   return { context, repository, head: await head };
 }

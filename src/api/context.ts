@@ -117,6 +117,8 @@ export interface StageContext {
     nextActionKind: string;
     blockers: string[];
     signOffAllowed: boolean;
+    /** Its approvals in a line (`approvals: 1 of 2 (missing: b@example.com)`); null when it declares none. */
+    approvals: string | null;
   };
   /** What the size bound left out, in words; empty when nothing was cut. */
   omitted: string[];
@@ -261,6 +263,7 @@ function buildContext(assessment: AssessmentContext, stage: Typed<StageFrontmatt
       nextActionKind: verdict.nextActionKind,
       blockers: verdict.blockers,
       signOffAllowed: verdict.signOffAllowed,
+      approvals: verdict.approvals?.summary ?? null,
     },
     omitted: [],
   };
@@ -378,6 +381,7 @@ function renderMarkdown(context: StageContext): string {
   out.push('## Next action', '', markdownParts(verdict.nextActionParts), '');
   if (verdict.blockers.length > 0) out.push(...verdict.blockers.map((blocker) => `- ${markdownInline(blocker)}`), '');
   out.push(`Sign-off allowed: ${verdict.signOffAllowed ? 'yes' : 'no'}.`, '');
+  if (verdict.approvals) out.push(`${markdownInline(verdict.approvals.replace(/^approvals/, 'Approvals'))}.`, '');
 
   out.push(`## Phase ${markdownHeading(phase.id)}${phase.title ? ` ${markdownHeading(phase.title)}` : ''}`, '');
   if (phase.status) out.push(`Status ${markdownInline(phase.status)}${phase.file ? `, ${markdownCode(phase.file)}` : ''}.`, '');

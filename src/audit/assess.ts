@@ -10,6 +10,7 @@ import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.j
 import { DISCOUNT_TEXT, notPassedReason, stageRuns, type JudgedRun, type RunTrust, type StageRuns } from '../model/progression.js';
 import { signOffTagName, type TagInfo } from '../git/tags.js';
 import { stageGates, stageGatesWithOrigin } from '../model/contracts.js';
+import { tallyApprovals, type ApprovalAnchor, type ApprovalFacts, type ApprovalKind, type ApprovalsSpec, type TagRecord, type ApprovalTally } from '../model/approvals.js';
 import { plainParts, type InlinePart } from '../render/escape.js';
 
 /**
@@ -71,6 +72,8 @@ export interface StageAssessment {
   /** The freeze: required or not, its file, what the newest run found, and what holds now. */
   freeze: FreezeAssessment;
   signOffTag: TagInfo | undefined;
+  /** Its approvals counted (model/approvals.ts); undefined when it declares no `approvals`. */
+  approvals: ApprovalTally | undefined;
 }
 
 /**
@@ -122,6 +125,11 @@ export interface AssessmentContext {
   inputHashes?: InputHashes;
   /** The working tree's uncommitted changes (tracked files), root-relative; absent outside git. A sign-off needs none. */
   worktree?: { uncommitted: readonly string[] };
+  /**
+   * The approval tags (git/approvals.ts) and what git knows to judge them; absent: no approval is known
+   * (outside git), so a declared quorum is unmet.
+   */
+  approvals?: { tags: readonly TagRecord[]; facts: ApprovalFacts };
 }
 
 /** The fixed part of the sign-off tag format before the stage id, to list those tags in one git call. */
@@ -186,7 +194,8 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const started = data.status !== 'not-started';
   const lastFailed = lastRun !== undefined && !lastRun.overall_pass;
   const passingRun = judged.passed ? judged.last : undefined;
-  const signOffNeeds = signOffTag ? [] : needsOf(context, stage, judged, details);
+  const approvals = approvalsOf(context, 'stage', data.id, data.approvals, passingRun ? (passingRun.report.commit ?? null) : null);
+  const signOffNeeds = signOffTag ? [] : [...needsOf(context, stage, judged, details), ...approvalNeeds(approvals, 'stage', data.id)];
   const signOffAllowed = !signOffTag && signOffNeeds.length === 0;
 
   let state: StageState;
@@ -244,7 +253,31 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     decision: data.decision ?? lastRun?.decision_tag ?? null,
     freeze,
     signOffTag,
+    approvals,
   };
+}
+
+/**
+ * A stage's or phase's approvals, counted once (model/approvals.ts) against the commit of the run its
+ * sign-off rests on (`anchor`); undefined when it declares none.
+ */
+function approvalsOf(context: AssessmentContext, kind: ApprovalKind, id: string, spec: ApprovalsSpec | undefined, anchor: ApprovalAnchor): ApprovalTally | undefined {
+  if (!spec) return undefined;
+  const history = context.trust.history;
+  const facts: ApprovalFacts = context.approvals?.facts ?? { inHistory: (commit) => history?.has(commit), atOrAfter: (commit, ancestor) => commit === ancestor, signer: () => undefined };
+  return tallyApprovals(spec, kind, id, context.approvals?.tags ?? [], anchor, facts);
+}
+
+/** What a sign-off needs of the approvals: the quorum, with who is missing. */
+function approvalNeeds(tally: ApprovalTally | undefined, kind: ApprovalKind, id: string): SignOffNeed[] {
+  if (!tally || tally.met) return [];
+  const who = tally.missing.length > 0 ? `${tally.needed === tally.missing.length ? '' : `${tally.needed} of `}${tally.missing.join(', ')}` : `${tally.needed} more approver${tally.needed === 1 ? '' : 's'}`;
+  return [
+    {
+      reason: tally.summary,
+      fix: `${who} must approve ${kind} ${id} at or after the commit of its passing run (\`stagedocs approve ${id}\`, each under their own git user.email)`,
+    },
+  ];
 }
 
 /** The freezes guarding a stage, judged against the inputs' current hashes when the context has them. */
@@ -394,6 +427,8 @@ export interface PhaseAssessment {
   signOffAllowed: boolean;
   /** Everything a phase sign-off still needs (empty when allowed or signed off). */
   signOffNeeds: SignOffNeed[];
+  /** Its approvals counted (model/approvals.ts); undefined when it declares no `approvals`. */
+  approvals: ApprovalTally | undefined;
 }
 
 /**
@@ -441,6 +476,9 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
     if (errors) need(`${doc.file} fails validation (${errors.first})`, 'run `stagedocs validate`');
     needs.push(...repositoryNeeds(context, doc.file));
   }
+  // A phase with exit gates is approved at or after their passing run; one without, at any commit of HEAD's history.
+  const approvals = approvalsOf(context, 'phase', data.id, data.approvals, runs ? (runs.passed ? (runs.last!.report.commit ?? null) : null) : undefined);
+  if (!signOffTag) needs.push(...approvalNeeds(approvals, 'phase', data.id));
   const readiness = data.readiness ?? {};
   return {
     id: data.id,
@@ -453,6 +491,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
     forProduction: readiness.production_gate !== 'disallowed',
     signOffAllowed: !signOffTag && needs.length === 0,
     signOffNeeds: needs,
+    approvals,
   };
 }
 

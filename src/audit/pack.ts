@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { approvalsJson, type ApprovalsJson } from '../model/approvals.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
 import { stagesOfPhase, dependenciesOf } from '../model/repository.js';
 import type { CommitChanges } from '../git/history.js';
@@ -104,6 +105,8 @@ export interface StagePack {
     /** `blockers` in parts, each with its cause. */
     blocker_details: Array<{ cause: BlockerCause; parts: InlinePart[] }>;
   };
+  /** Its approvals (who counts, who is missing, each tag and why it does not count); null when it declares none. */
+  approvals: ApprovalsJson | null;
   /** The stage's latest gate run, whether or not in the range. */
   last_run: { run_id: string; result: 'pass' | 'fail'; failed_gates: string[] } | null;
   /** How many commits of the range touched the stage's files, and how many files (a run folder counts once) changed. */
@@ -490,6 +493,7 @@ function stagePack(
       next_action_kind: assessment.nextActionKind,
       blocker_details: assessment.blockerDetails,
     },
+    approvals: assessment.approvals ? approvalsJson(assessment.approvals) : null,
     last_run: lastRunOf(assessment),
     change_count: { commits: commits.length, files: countChangedFiles(commitFiles, input.assessment.model.config.paths.gate_results) },
   };

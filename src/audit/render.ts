@@ -271,7 +271,7 @@ function firstPrefixOver(count: number, maxChars: number, lengthOf: (index: numb
 /** Commits listed per stage in markdown; `--format json` has them all. */
 export const COMMITS_SHOWN = 30;
 
-function stageView(stage: StagePack): StagePack & { commits_omitted: number; trend_rows: TrendRow[]; trend_points_shown: number; outcome_lead: InlinePart[]; outcome_items: InlinePart[][] } {
+function stageView(stage: StagePack): StagePack & { commits_omitted: number; trend_rows: TrendRow[]; trend_points_shown: number; outcome_lead: InlinePart[]; outcome_items: InlinePart[][]; approvals_shown: ApprovalsView | null } {
   const commits = stage.changes.commits;
   return {
     ...stage,
@@ -281,6 +281,30 @@ function stageView(stage: StagePack): StagePack & { commits_omitted: number; tre
     trend_rows: stage.evidence.trends.map(trendRow),
     trend_points_shown: TREND_POINTS_SHOWN,
     ...outcomeLines(stage),
+    approvals_shown: approvalsView(stage.approvals),
+  };
+}
+
+/** The approvals of a stage as its section lists them: the quorum line, then each tag and whether it counts. */
+interface ApprovalsView {
+  summary: string;
+  missing: string[];
+  items: Array<{ approver: string; short_commit: string; date: string; counts: boolean; reasons: string; comment: string | null }>;
+}
+
+function approvalsView(approvals: StagePack['approvals']): ApprovalsView | null {
+  if (!approvals) return null;
+  return {
+    summary: `${approvals.approvers.length} of ${approvals.min}${approvals.met ? ', met' : ''}`,
+    missing: approvals.met ? [] : approvals.missing,
+    items: approvals.approvals.map((approval) => ({
+      approver: approval.approver || '(no tagger)',
+      short_commit: approval.commit.slice(0, 12),
+      date: approval.date,
+      counts: approval.counts,
+      reasons: (approval.not_counted_because ?? []).join('; '),
+      comment: approval.comment,
+    })),
   };
 }
 

@@ -1,6 +1,7 @@
 import { stagesOfPhase } from '../model/repository.js';
 import type { Typed } from '../model/repository.js';
 import type { PhaseReadiness, StageFrontmatter } from '../model/documents.js';
+import { approvalsJson, type ApprovalsJson } from '../model/approvals.js';
 import { phaseEntrySubject, phaseGateSubject } from '../model/phase-contract.js';
 import { DISCOUNT_TEXT, notPassedReason, type StageRuns } from '../model/progression.js';
 import { assessPhase, assessStage, comparePhaseIds, phaseGateRuns, type AssessmentContext, type StageAssessment, type StageState } from './assess.js';
@@ -18,6 +19,8 @@ export interface StatusStage {
   sign_off_allowed: boolean;
   /** What a sign-off still needs, each with what to do. */
   sign_off_needs: Array<{ reason: string; fix: string }>;
+  /** Its approvals (who counts, who is missing, each tag and why it does not count); null when it declares none. */
+  approvals: ApprovalsJson | null;
 }
 
 export interface StatusPhase {
@@ -41,6 +44,8 @@ export interface StatusPhase {
   /** A sign-off of the phase is allowed now (audit/assess.ts assessPhase). */
   sign_off_allowed: boolean;
   sign_off_needs: Array<{ reason: string; fix: string }>;
+  /** Its approvals; null when it declares none. */
+  approvals: ApprovalsJson | null;
   stages: StatusStage[];
 }
 
@@ -88,6 +93,7 @@ export function buildStatus(context: AssessmentContext): StatusReport {
         ...phaseGatesOf(phase, { entryRuns: assessment.entryRuns, exitRuns: assessment.exit.runs }),
         sign_off_allowed: assessment.signOffAllowed,
         sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
+        approvals: assessment.approvals ? approvalsJson(assessment.approvals) : null,
         stages,
       };
     });
@@ -152,6 +158,7 @@ function statusStage(stage: Typed<StageFrontmatter>, assessment: StageAssessment
     passed: assessment.passed,
     sign_off_allowed: assessment.signOffAllowed,
     sign_off_needs: assessment.signOffNeeds.map(({ reason, fix }) => ({ reason, fix })),
+    approvals: assessment.approvals ? approvalsJson(assessment.approvals) : null,
   };
 }
 

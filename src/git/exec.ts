@@ -53,6 +53,11 @@ export function gitEnvironment(env: Env, client: 'process' | 'simple-git' = 'pro
  * line; callers validate refs and put `--end-of-options` before revisions.
  */
 export function runGit(cwd: string, args: readonly string[], options: { env: Env; input?: string | Buffer } = { env: {} }): Promise<Buffer> {
+  return runGitWithStderr(cwd, args, options).then((result) => result.stdout);
+}
+
+/** `runGit`, with what git wrote on stderr when it succeeded too (`verify-tag` says who signed there). */
+export function runGitWithStderr(cwd: string, args: readonly string[], options: { env: Env; input?: string | Buffer } = { env: {} }): Promise<{ stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', ['-c', 'core.quotePath=false', ...args], { cwd, env: gitEnvironment(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -61,7 +66,7 @@ export function runGit(cwd: string, args: readonly string[], options: { env: Env
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error) => reject(new StagedocsError(`cannot run git: ${error.message}`, 2, 'Install git and make sure it is on PATH.')));
     child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
+      if (code === 0) resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
       else reject(new GitCommandError(args, code ?? -1, Buffer.concat(err).toString('utf8').trim()));
     });
     child.stdin.on('error', () => undefined);

@@ -1,5 +1,6 @@
 import type { RunReport } from '../model/evidence.js';
 import type { StageFrontmatter } from '../model/documents.js';
+import type { ApprovalTally } from '../model/approvals.js';
 import type { TagInfo } from './tags.js';
 import { truncate } from '../util/text.js';
 
@@ -23,8 +24,11 @@ export function alreadySignedOff(tagName: string, existingTag: TagInfo | undefin
   return [`already signed off: tag ${tagName} exists (on commit ${existingTag.commit.slice(0, 12)}${existingTag.date ? `, ${existingTag.date}` : ''}); a sign-off is never repeated`];
 }
 
-/** The annotated tag message of a stage sign-off: the evidence it rests on, one `key: value` a line. */
-export function stageTagMessage(stage: StageFrontmatter, run: QualifyingRun): string {
+/**
+ * The annotated tag message of a stage sign-off: the evidence it rests on, one `key: value` a line, and
+ * the approvals that made its quorum (`approval: <tag> <approver>`, only when it declares approvals).
+ */
+export function stageTagMessage(stage: StageFrontmatter, run: QualifyingRun, approvals: ApprovalTally | undefined = undefined): string {
   return [
     `stagedocs sign-off of stage ${stage.id}`,
     '',
@@ -35,15 +39,21 @@ export function stageTagMessage(stage: StageFrontmatter, run: QualifyingRun): st
     `run_commit: ${run.report.commit ?? ''}`,
     `report: ${run.reportPath}`,
     `report_sha256: ${run.reportSha256}`,
+    ...approvalLines(approvals),
     '',
   ].join('\n');
+}
+
+/** The counted approvals a sign-off rests on, one line each. */
+function approvalLines(approvals: ApprovalTally | undefined): string[] {
+  return (approvals?.judged ?? []).filter((approval) => approval.counts).map((approval) => `approval: ${approval.tag} ${approval.approver}`);
 }
 
 /**
  * The annotated tag message of a phase sign-off: the stage tags and the exit gate run it rests on,
  * and, when the phase's readiness disallows production, that it is not for production.
  */
-export function phaseTagMessage(phaseId: string, stageTags: readonly TagInfo[], extra: { exitRun?: QualifyingRun | undefined; notForProduction?: boolean } = {}): string {
+export function phaseTagMessage(phaseId: string, stageTags: readonly TagInfo[], extra: { exitRun?: QualifyingRun | undefined; notForProduction?: boolean; approvals?: ApprovalTally | undefined } = {}): string {
   const run = extra.exitRun;
   return [
     `stagedocs sign-off of phase ${phaseId}${extra.notForProduction ? ' (not for production)' : ''}`,
@@ -52,6 +62,7 @@ export function phaseTagMessage(phaseId: string, stageTags: readonly TagInfo[], 
     ...stageTags.map((tag) => `stage_tag: ${tag.name} ${tag.commit}`),
     ...(run ? [`exit_run_id: ${run.report.run_id}`, `exit_run_commit: ${run.report.commit ?? ''}`, `exit_report: ${run.reportPath}`, `exit_report_sha256: ${run.reportSha256}`] : []),
     ...(extra.notForProduction ? ['production: not for production (readiness.production_gate: disallowed)'] : []),
+    ...approvalLines(extra.approvals),
     '',
   ].join('\n');
 }

@@ -1,19 +1,12 @@
+import type { TagRecord } from '../model/approvals.js';
 import { type Config } from '../model/config.js';
 import { assertValidId } from '../model/ids.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
 import { runGit, type Env } from './exec.js';
 import { isSafeRef, isSha } from './refs.js';
 
-/** An annotated tag as stagedocs reads it back. */
-export interface TagInfo {
-  name: string;
-  /** The commit the tag points at. */
-  commit: string;
-  /** Tagger date, ISO 8601 (empty for a lightweight tag). */
-  date: string;
-  /** The full message. */
-  message: string;
-}
+/** An annotated tag as stagedocs reads it back (its fields: model/approvals.ts `TagRecord`). */
+export type TagInfo = TagRecord;
 
 /**
  * THE sign-off tag name of a stage or phase, from the configured format (`tags.sign_off`,
@@ -60,27 +53,35 @@ export async function tagsUnder(root: string, prefix: string, env: Env): Promise
 /** The tags matching for-each-ref `patterns`, each with the commit it points at (annotated tags peeled). */
 async function forEachTag(root: string, patterns: readonly string[], env: Env): Promise<TagInfo[]> {
   const output = (
-    await runGit(root, ['for-each-ref', '--sort=refname', '--format=%1e%(refname)%00%(*objectname)%00%(objectname)%00%(taggerdate:iso-strict)%00%(contents)', '--end-of-options', ...patterns], { env })
+    await runGit(root, ['for-each-ref', '--sort=refname', '--format=%1e%(refname)%00%(*objectname)%00%(objectname)%00%(taggerdate:iso-strict)%00%(objecttype)%00%(taggeremail)%00%(contents)', '--end-of-options', ...patterns], { env })
   ).toString('utf8');
   const tags: TagInfo[] = [];
   for (const record of output.split('\x1e')) {
-    const [refname = '', peeled = '', object = '', date = '', ...message] = record.split('\0');
+    const [refname = '', peeled = '', object = '', date = '', type = '', email = '', ...message] = record.split('\0');
     if (!refname.startsWith('refs/tags/')) continue;
-    tags.push({ name: refname.slice('refs/tags/'.length), commit: peeled || object, date, message: message.join('\0').replace(/\n+$/, '') });
+    tags.push({
+      name: refname.slice('refs/tags/'.length),
+      commit: peeled || object,
+      date,
+      message: message.join('\0').replace(/\n+$/, ''),
+      taggerEmail: email.replace(/^<|>$/g, ''),
+      annotated: type === 'tag',
+    });
   }
   return tags;
 }
 
 /**
- * Creates an annotated tag on `commit` with `message` (given on stdin, so its text never becomes an
- * argument), then verifies that the tag exists and points at that commit.
+ * Creates an annotated tag (signed with `sign`) on `commit` with `message` (given on stdin, so its text
+ * never becomes an argument), then verifies that the tag exists and points at that commit.
  */
-export async function createAnnotatedTag(root: string, name: string, commit: string, message: string, env: Env): Promise<TagInfo> {
+export async function createAnnotatedTag(root: string, name: string, commit: string, message: string, env: Env, options: { sign?: boolean } = {}): Promise<TagInfo> {
   if (!isSafeRef(name) || !isSha(commit)) throw new Error(`createAnnotatedTag needs a checked tag name and a resolved commit`);
   await runGit(root, ['check-ref-format', `refs/tags/${name}`], { env }).catch(() => {
     throw new UsageError(`\`${name}\` is not a valid git tag name`, 'Fix the `tags` formats in stagedocs.config.yaml.');
   });
-  await runGit(root, ['tag', '--annotate', '--cleanup=verbatim', '--file=-', '--end-of-options', name, commit], { env, input: message });
+  // --sign: a signed annotated tag, with the user's gpg.format and user.signingkey (signed approvals).
+  await runGit(root, ['tag', options.sign ? '--sign' : '--annotate', '--cleanup=verbatim', '--file=-', '--end-of-options', name, commit], { env, input: message });
   const created = await readTag(root, name, env);
   // An annotated tag object (not a lightweight tag a hook swapped in), pointing at that commit.
   const type = (await runGit(root, ['cat-file', '-t', `refs/tags/${name}`], { env }).catch(() => Buffer.from(''))).toString('utf8').trim();
@@ -88,4 +89,10 @@ export async function createAnnotatedTag(root: string, name: string, commit: str
     throw new StagedocsError(`git reported success but tag ${name} does not point at ${commit}`, 1, 'Check `git show-ref --tags` and your git hooks.');
   }
   return created;
+}
+
+/** Deletes a tag this command has just created and found wrong (`name` checked to be a safe ref). */
+export async function deleteTag(root: string, name: string, env: Env): Promise<void> {
+  if (!isSafeRef(name)) throw new Error('deleteTag needs a checked tag name');
+  await runGit(root, ['tag', '--delete', '--end-of-options', name], { env });
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Position } from './diagnostic.js';
+import type { ApprovalsSpec } from './approvals.js';
 
 export type DocumentKind = 'phase' | 'stage' | 'decision' | 'freeze' | 'contract';
 export const DOCUMENT_KINDS: readonly DocumentKind[] = ['phase', 'stage', 'decision', 'freeze', 'contract'];
@@ -114,6 +115,8 @@ export interface StageFrontmatter {
   protected?: string[];
   /** The stage puts something into production: it may not be signed off while its phase disallows production. */
   production?: boolean;
+  /** The quorum of distinct approvers its sign-off needs (model/approvals.ts). */
+  approvals?: ApprovalsSpec;
 }
 
 export interface PhaseFrontmatter {
@@ -134,6 +137,8 @@ export interface PhaseFrontmatter {
   protected?: string[];
   agents?: { may_modify?: string[]; must_not_modify?: string[] };
   readiness?: PhaseReadiness;
+  /** The quorum of distinct approvers its sign-off needs (model/approvals.ts). */
+  approvals?: ApprovalsSpec;
 }
 
 export interface PhaseEntry {

@@ -41,6 +41,37 @@ const workStatus = (what: string) =>
     `Where the ${what} stands.`,
   );
 
+/**
+ * `approvals:` of a stage or phase: the quorum of distinct approvers (`stagedocs approve`) a sign-off
+ * needs. An email pattern loose enough for every address git accepts as user.email, tight enough that
+ * a list entry is not a sentence, and without control or bidi characters (it is printed on terminals and in packs). The pattern's own quorum check (min above the number of `from`) is
+ * rule approvals-quorum, with its place.
+ */
+const APPROVER_PATTERN = '^[^\\s<>@\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]+@[^\\s<>@\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]+$';
+export const approvalsSchema = described(
+  {
+    type: 'object',
+    required: ['min'],
+    properties: {
+      min: described({ type: 'integer', minimum: 1, maximum: 100 }, 'How many distinct approvers (distinct tagger emails, case-insensitive) must approve before sign-off; at least 1.', { examples: [2] }),
+      from: described(
+        { type: 'array', items: { type: 'string', pattern: APPROVER_PATTERN, maxLength: 254 }, minItems: 1, uniqueItems: true },
+        "The emails of the people whose approval counts (git's user.email of the approver, compared case-insensitively); absent: anyone's approval counts.",
+        { examples: [['alice@example.com', 'bob@example.com']] },
+      ),
+      signed: described(
+        { type: 'boolean' },
+        'Only signed approval tags count: `stagedocs approve` signs its tag (`git tag --sign`, with your gpg.format and user.signingkey) and an approval counts only when `git verify-tag` accepts its signature (default false: signatures are not checked).',
+        { examples: [true] },
+      ),
+    },
+    patternProperties: extensionKeys,
+    additionalProperties: false,
+  },
+  "The approvals a sign-off needs: `min` distinct people, from `from` when given, each recording one with `stagedocs approve <id>` (an annotated tag whose tagger is the approver) at or after the commit of the passing run (docs/approvals.md).",
+  { examples: [{ min: 2, from: ['alice@example.com', 'bob@example.com'] }, { min: 1 }] },
+);
+
 export const gateSchema = {
   type: 'object',
   required: ['id'],
@@ -289,6 +320,7 @@ export const stageSchema = {
     runs_on: runnerLabels(
       'Runner labels every gate of this stage needs (each gate may add its own): `gate run` refuses the stage (exit 2) on a runner without them, unless --allow-host, which makes the run unofficial; `gate plan` puts them in each entry\'s runs-on.',
     ),
+    approvals: approvalsSchema,
   },
   patternProperties: extensionKeys,
   additionalProperties: false,
@@ -436,6 +468,7 @@ const phaseSchema = {
     contracts: described(idList, 'Outcome contracts every stage of the phase must pass: their requirements count as gates of each stage, before the stage\'s own contracts and gates (docs/contracts.md).', {
       examples: [['implementation']],
     }),
+    approvals: approvalsSchema,
   },
   patternProperties: extensionKeys,
   additionalProperties: false,

@@ -1,3 +1,4 @@
+import { approvalsQuorum } from './approvals-quorum.js';
 import { brokenLink } from './broken-link.js';
 import { contractReference } from './contract-reference.js';
 import { dependencyCycle } from './dependency-cycle.js';
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = [
   freezeRequired,
   rerunRootCause,
   decisionUnresolved,
+  approvalsQuorum,
 ];
 
 /**

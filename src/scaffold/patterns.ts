@@ -5,7 +5,8 @@ import { placeOf, type GateSpec, type Maturity } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_USAGE } from '../model/errors.js';
 import { describeSchemaError } from '../model/schema-errors.js';
 import { described } from '../model/schema-docs.js';
-import { gateSchema, maturitySchema, productionGateSchema } from '../model/schemas.js';
+import type { ApprovalsSpec } from '../model/approvals.js';
+import { approvalsSchema, gateSchema, maturitySchema, productionGateSchema } from '../model/schemas.js';
 import { ID_PATTERN } from '../model/ids.js';
 import { normalizeText } from '../util/text.js';
 import { parseYaml } from '../parse/yaml.js';
@@ -34,6 +35,8 @@ export interface PatternStage {
   contracts?: string[];
   produces?: string[];
   protected?: string[];
+  /** The quorum of approvers its sign-off needs (`approvals` of the stage). */
+  approvals?: ApprovalsSpec;
   audit?: string[];
   /** What the stage changes and what could go wrong: its Expected Impact and Risk section. */
   impact?: string;
@@ -113,6 +116,7 @@ export const patternSchema = {
             contracts: described(idList, "The outcome contracts the scaffolded stage is held to (its `contracts:`), besides its phase's.", { examples: [['testing']] }),
             produces: described(textList, 'Files the stage must produce.'),
             protected: described(textList, 'Paths commits may not change while the stage is open.'),
+            approvals: approvalsSchema,
             audit: described(textList, 'The items of the Audit & Review Steps section.'),
             impact: described(text, 'The Expected Impact and Risk section: what the stage changes for its users and what could go wrong.'),
             rollback: described(text, 'The Rollback Plan section.'),

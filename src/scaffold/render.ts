@@ -41,6 +41,7 @@ export function renderStage(root: string, config: Config, input: StageInput): st
     gates: (content.gates ?? []).map(gateView),
     produces: content.produces ?? [],
     protected: content.protected ?? [],
+    approvals: content.approvals ? { min: content.approvals.min, from: content.approvals.from ?? [] } : null,
     objectives: content.objectives,
     deliverables: content.deliverables,
     acceptance: content.acceptance ?? [],

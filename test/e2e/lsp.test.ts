@@ -150,7 +150,7 @@ describe('stagedocs lsp, spoken to by a real LSP client over stdio', () => {
     const keys = (await connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: depLine, character: 3 } })) as CompletionList;
     expect(keys.items.map((item) => item.label)).toEqual(['depends_on']);
     const anyKey = (await connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: depLine, character: 0 } })) as CompletionList;
-    expect(anyKey.items.map((item) => item.label).sort()).toEqual(['contracts', 'decision', 'decisions_resolved', 'depends_on', 'freeze', 'produces', 'production', 'protected', 'requires_decision', 'runs_on']);
+    expect(anyKey.items.map((item) => item.label).sort()).toEqual(['approvals', 'contracts', 'decision', 'decisions_resolved', 'depends_on', 'freeze', 'produces', 'production', 'protected', 'requires_decision', 'runs_on']);
 
     // 6. Close: its diagnostics are cleared; shutdown and exit end the process with 0.
     await connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });

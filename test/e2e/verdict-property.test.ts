@@ -9,7 +9,8 @@ import { commitAll, flagStage, gateRun, stageFile, verdictRepo, verdictsOf } fro
 /**
  * The property behind "one verdict": whatever happened to a repository (runs that pass or fail, on
  * clean or dirty trees, committed or not, status changes, gates changed after a run, reports edited
- * after the fact, reruns under a decision note), every command says the same of every stage. No
+ * after the fact, reruns under a decision note, approvals by someone allowed or not), every command
+ * says the same of every stage. No
  * oracle decides what the verdict should be: the cases in verdict.test.ts pin that down; this one
  * looks for any history on which the commands disagree.
  *
@@ -30,7 +31,9 @@ type Action =
   | { kind: 'status'; stage: StageId; status: Status }
   | { kind: 'change-gates'; stage: StageId }
   | { kind: 'toggle-dirty' }
-  | { kind: 'edit-newest-report'; stage: StageId };
+  | { kind: 'edit-newest-report'; stage: StageId }
+  /** A commit, then `stagedocs approve P1-S00` as someone in its `approvals.from` or not (refused unless it passed). */
+  | { kind: 'approve'; approver: string };
 
 const stageArb = fc.constantFrom(...STAGES);
 const passArb = fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 });
@@ -43,7 +46,11 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('change-gates' as const), stage: stageArb }), weight: 1 },
   { arbitrary: fc.constant({ kind: 'toggle-dirty' as const }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('edit-newest-report' as const), stage: stageArb }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('approve' as const), approver: fc.constantFrom('ana@example.com', 'eve@example.com') }), weight: 3 },
 );
+
+/** P1-S00's sign-off also needs one approval, from ana: the approvals are part of the one verdict. */
+const APPROVALS: Record<StageId, string> = { 'P1-S00': 'approvals: { min: 1, from: [ana@example.com] }\n', 'P1-S01': '' };
 
 /** What the repository's documents say now: a stage's status and which version of its gates it has. */
 interface Shape {
@@ -54,7 +61,7 @@ interface Shape {
 
 function writeStage(dir: string, shape: Shape, id: StageId): void {
   // A changed gate is the same check spelled differently: the old runs are of gates the stage no longer has.
-  const extra = shape.gateVersion[id] > 0 ? `x-gate-version: ${shape.gateVersion[id]}\n` : '';
+  const extra = (shape.gateVersion[id] > 0 ? `x-gate-version: ${shape.gateVersion[id]}\n` : '') + APPROVALS[id];
   const text = flagStage(id, STAGES.indexOf(id), { status: shape.status[id], extra }).replace(
     `run: test -f flags/${id}`,
     `run: test -f flags/${id}${' && true'.repeat(shape.gateVersion[id])}`,
@@ -70,6 +77,9 @@ function newestRun(dir: string, id: StageId): string | undefined {
     .sort()
     .at(-1);
 }
+
+/** How many `approve` actions recorded an approval, across the cases. */
+let approvalsRecorded = 0;
 
 function apply(dir: string, shape: Shape, action: Action): void {
   switch (action.kind) {
@@ -121,6 +131,11 @@ function apply(dir: string, shape: Shape, action: Action): void {
       writeFileSync(file, readFileSync(file, 'utf8').replace(/"overall_pass": false/, '"overall_pass": true').replace(/"pass": false/g, '"pass": true'));
       return;
     }
+    case 'approve':
+      // An approval is of what is committed: without the commit almost every history refuses it.
+      commitAll(dir, 'work');
+      if (runCli(dir, ['approve', 'P1-S00'], { env: { GIT_COMMITTER_EMAIL: action.approver } }).code === 0) approvalsRecorded += 1;
+      return;
   }
 }
 
@@ -140,7 +155,7 @@ describe('one verdict, on random histories', () => {
       fc.assert(
         fc.property(fc.array(actionArb, { minLength: 3, maxLength: 9 }), fc.boolean(), (actions, commitAtEnd) => {
           const shape: Shape = { status: { 'P1-S00': 'in-progress', 'P1-S01': 'not-started' }, gateVersion: { 'P1-S00': 0, 'P1-S01': 0 }, notes: 0 };
-          const dir = verdictRepo({ [stageFile('P1-S00')]: flagStage('P1-S00', 0), [stageFile('P1-S01')]: flagStage('P1-S01', 1, { status: 'not-started' }) }, { 'notes.txt': 'start\n' });
+          const dir = verdictRepo({ [stageFile('P1-S00')]: flagStage('P1-S00', 0, { extra: APPROVALS['P1-S00'] }), [stageFile('P1-S01')]: flagStage('P1-S01', 1, { status: 'not-started' }) }, { 'notes.txt': 'start\n' });
           for (const action of actions) apply(dir, shape, action);
           if (commitAtEnd) commitAll(dir, 'end');
 
@@ -177,7 +192,7 @@ describe('one verdict, on random histories', () => {
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },
       );
-      expect(Math.min(seen.passed, seen.notPassed, seen.signedOff), JSON.stringify(seen)).toBeGreaterThan(0);
+      expect(Math.min(seen.passed, seen.notPassed, seen.signedOff, approvalsRecorded), JSON.stringify({ ...seen, approvalsRecorded })).toBeGreaterThan(0);
     },
     30 * 60_000,
   );

@@ -28,6 +28,7 @@ export function stagePack(id: string, title: string, state: StagePack['state'], 
       next_action_kind: 'run-gates',
       blocker_details: [],
     },
+    approvals: null,
     last_run: null,
     change_count: { commits: 1, files: 1 },
   };

@@ -83,7 +83,7 @@ describe('buildAuditPack builds a stage in full only when it is read', () => {
     const { input } = await packInput();
     const json = JSON.parse(JSON.stringify(buildAuditPack(input))) as { stages: StagePack[] };
     const first = json.stages.find((entry) => entry.id === 'P1-S000')!;
-    expect(Object.keys(first)).toEqual(['id', 'title', 'file', 'phase', 'phase_title', 'status', 'state', 'owner', 'position', 'changes', 'decisions', 'sections', 'evidence', 'traceability', 'outcome', 'last_run', 'change_count']);
+    expect(Object.keys(first)).toEqual(['id', 'title', 'file', 'phase', 'phase_title', 'status', 'state', 'owner', 'position', 'changes', 'decisions', 'sections', 'evidence', 'traceability', 'outcome', 'approvals', 'last_run', 'change_count']);
     expect(first.sections).toEqual({ impact: null, rollback: 'Revert the merge commit.', open_questions: '- Which one, P1-S000?' });
     expect(first.decisions.map((entry) => entry.file)).toEqual(['decisions/first.md']);
     expect(first.position).toBe(`stage 1 of ${STAGES} in P1`);

@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'status', usage: '[options]', summary: 'the progress of every phase and stage, with next actions and blockers', load: () => import('./status.js') },
   { name: 'audit-pack', usage: '[options] [stage-ids...]', summary: 'render the audit pack of changed (or given) stages, for pull requests', load: () => import('./audit-pack.js') },
   { name: 'sign-off', usage: '[options] <id>', summary: 'check that a stage may close and create its annotated git tag', load: () => import('./sign-off.js') },
+  { name: 'approve', usage: '[options] <id>', summary: "record your approval of a stage or phase (an annotated tag; sign-off needs its approvals' quorum)", load: () => import('./approve.js') },
   { name: 'trace', usage: '[options] <stage-id>', summary: 'the commits, gate runs and tags that touched a stage', load: () => import('./trace.js') },
   { name: 'hook', usage: '', summary: 'install, remove or run the pre-commit hook', load: () => import('./hook.js') },
   { name: 'context', usage: '[options] [stage-id]', summary: 'the working contract of a stage (or the next one), for a person or an agent picking up the work', load: () => import('./context.js') },

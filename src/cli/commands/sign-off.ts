@@ -74,7 +74,7 @@ async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promis
       outcomes.push({ kind: 'stage', id, tag, signed: false, reasons: all.length > 0 ? all : [`no passing gate run of ${id} counts; run \`stagedocs gate run ${id}\``] });
     } else {
       const qualifying: QualifyingRun = { report: run.report, reportPath: `${run.folder.dir}/report.json`, reportSha256: run.folder.reportSha256 };
-      const created = await createAnnotatedTag(root, tag, head, stageTagMessage(stage.data, qualifying), io.env);
+      const created = await createAnnotatedTag(root, tag, head, stageTagMessage(stage.data, qualifying, assessment.approvals), io.env);
       context.tags.set(tag, created);
       outcomes.push({ kind: 'stage', id, tag, signed: true, reasons: [], commit: head, run_id: run.report.run_id, report_sha256: qualifying.reportSha256 });
       const phase = phaseReadiness(model, context, stage.data.phase);
@@ -128,6 +128,7 @@ async function signOffPhase(root: string, model: RepositoryModel, context: SignO
     phaseTagMessage(phaseId, stageTags, {
       exitRun: exitRun && exitRun.folder.reportSha256 !== undefined ? { report: exitRun.report, reportPath: `${exitRun.folder.dir}/report.json`, reportSha256: exitRun.folder.reportSha256 } : undefined,
       notForProduction,
+      approvals: assessment.approvals,
     }),
     env,
   );

@@ -9,7 +9,7 @@ import { examples, formatOption } from '../options.js';
 
 export function register(command: Command, context: CommandContext): void {
   command
-    .description("Lists the commits that touched the stage's document, decision note, freeze file and evidence folders, its gate runs (each marked when it does not count for the verdict, and why), the verdict and its sign-off tag.")
+    .description("Lists the commits that touched the stage's document, decision note, freeze file and evidence folders, its gate runs (each marked when it does not count for the verdict, and why), the verdict, its sign-off tag and its approvals (who, when, at which commit, and whether each counts).")
     .argument('<stage-id>', 'the stage to trace')
     .addOption(formatOption(['pretty', 'json'] as const, 'pretty'))
     .addHelpText('after', examples('stagedocs trace P1-S03', 'stagedocs trace P1-S03 --format json | jq .commits'))
@@ -49,6 +49,15 @@ function pretty(trace: StageTrace): string {
   lines.push('', `Tags (${trace.tags.length}):`);
   for (const tag of trace.tags) lines.push(`  ${tag.name} -> ${tag.commit.slice(0, 12)} ${tag.date}`);
   if (trace.tags.length === 0) lines.push('  (none)');
+  if (trace.approvals) {
+    lines.push('', `Approvals: ${oneLine(trace.approvals.summary.replace(/^approvals: /, ''))}`);
+    for (const approval of trace.approvals.approvals) {
+      const verdict = approval.counts ? 'counts' : `does not count: ${approval.not_counted_because!.join('; ')}`;
+      lines.push(`  ${oneLine(approval.approver) || '(no tagger)'}  ${approval.date || '-'}  commit ${approval.commit.slice(0, 12)}  ${oneLine(verdict)}`);
+      if (approval.comment) lines.push(`      comment: ${oneLine(approval.comment)}`);
+    }
+    if (trace.approvals.approvals.length === 0) lines.push('  (none)');
+  }
   return `${lines.join('\n')}\n`;
 }
 
