@@ -191,7 +191,8 @@ function buildContext(assessment: AssessmentContext, stage: Typed<StageFrontmatt
     const other = model.stages.find((candidate) => candidate.data.id === id);
     if (!other) return { id, title: '', status: 'missing', state: 'missing', passed: false, lastRun: null };
     const otherVerdict = assessLoadedStage(assessment, other);
-    const passed = otherVerdict.signOffTag !== undefined || otherVerdict.lastRun?.overall_pass === true;
+    // The one verdict: signed off, or a passing run that counts (the newest run may not count).
+    const passed = otherVerdict.passed;
     return { id, title: other.data.title, status: other.data.status, state: otherVerdict.state, passed, lastRun: otherVerdict.lastRun?.run_id ?? null };
   });
 

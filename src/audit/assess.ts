@@ -162,7 +162,8 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const lastRun = runs.at(-1);
   const gates = stageGatesWithOrigin(model, data);
   const judged = stageRuns(data, context.runs, context.trust, gates.map((entry) => entry.gate));
-  const signOffTag = context.tags.get(signOffTagName(model.config, 'stage', data.id));
+  const signOff = signOffOf(context, 'stage', data.id, data.approvals);
+  const signOffTag = signOff.tag;
   const details: Blocker[] = [];
   const block = (cause: BlockerCause, ...parts: InlinePart[]) => details.push({ cause, parts });
 
@@ -172,7 +173,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
       block('dependency-missing', { text: `${dependency} (a dependency) does not exist` });
       continue;
     }
-    const dependencyTag = context.tags.get(signOffTagName(model.config, 'stage', dependency));
+    const dependencyTag = signOffOf(context, 'stage', dependency, other.data.approvals).tag;
     if (!dependencyTag && !stageRuns(other.data, context.runs, context.trust, stageGates(model, other.data)).passed) block('dependency-not-passed', { text: `${dependency} has no passing run` });
   }
   for (const problem of phaseEntryProblems(context, data.phase)) block('phase-entry', ...messageParts(`entry of phase ${data.phase} is unmet: ${problem.reason}`));
@@ -195,7 +196,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const lastFailed = lastRun !== undefined && !lastRun.overall_pass;
   const passingRun = judged.passed ? judged.last : undefined;
   const approvals = approvalsOf(context, 'stage', data.id, data.approvals, passingRun ? (passingRun.report.commit ?? null) : null);
-  const signOffNeeds = signOffTag ? [] : [...needsOf(context, stage, judged, details), ...approvalNeeds(approvals, 'stage', data.id)];
+  const signOffNeeds = signOffTag ? [] : [...rejectedSignOffNeeds(signOff.rejected), ...needsOf(context, stage, judged, details), ...approvalNeeds(approvals, 'stage', data.id)];
   const signOffAllowed = !signOffTag && signOffNeeds.length === 0;
 
   let state: StageState;
@@ -261,11 +262,41 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
  * A stage's or phase's approvals, counted once (model/approvals.ts) against the commit of the run its
  * sign-off rests on (`anchor`); undefined when it declares none.
  */
-function approvalsOf(context: AssessmentContext, kind: ApprovalKind, id: string, spec: ApprovalsSpec | undefined, anchor: ApprovalAnchor): ApprovalTally | undefined {
+function approvalsOf(context: Pick<AssessmentContext, 'trust' | 'approvals'>, kind: ApprovalKind, id: string, spec: ApprovalsSpec | undefined, anchor: ApprovalAnchor): ApprovalTally | undefined {
   if (!spec) return undefined;
   const history = context.trust.history;
   const facts: ApprovalFacts = context.approvals?.facts ?? { inHistory: (commit) => history?.has(commit), atOrAfter: (commit, ancestor) => commit === ancestor, signer: () => undefined };
   return tallyApprovals(spec, kind, id, context.approvals?.tags ?? [], anchor, facts);
+}
+
+/**
+ * The sign-off tag of a stage or phase, when it counts. A tag under the sign-off name that is
+ * lightweight, or whose message is not a sign-off of this id, is anyone's `git tag` and proves
+ * nothing; and where approvals are declared, a sign-off counts only when their quorum is met for the
+ * run its message names (a tag made by hand could skip it). `rejected` says why a tag does not count:
+ * it still blocks `sign-off` (a sign-off is never repeated), so the assessment names it as a need.
+ */
+export function signOffOf(context: Pick<AssessmentContext, 'model' | 'tags' | 'trust' | 'approvals'>, kind: ApprovalKind, id: string, spec: ApprovalsSpec | undefined): { tag: TagInfo | undefined; rejected: { tag: TagInfo; reason: string } | undefined } {
+  const found = context.tags.get(signOffTagName(context.model.config, kind, id));
+  if (!found) return { tag: undefined, rejected: undefined };
+  const reject = (reason: string) => ({ tag: undefined, rejected: { tag: found, reason } });
+  if (!found.annotated) return reject('it is a lightweight tag, not the annotated tag `stagedocs sign-off` makes');
+  const lines = found.message.split('\n');
+  if (!(lines[0] ?? '').startsWith(`stagedocs sign-off of ${kind} ${id}`) || !lines.includes(`${kind}: ${id}`)) return reject(`its message is not a sign-off of ${kind} ${id}`);
+  if (spec) {
+    const runCommit = lines.find((line) => line.startsWith(kind === 'stage' ? 'run_commit: ' : 'exit_run_commit: '))?.replace(/^[a-z_]+: /, '');
+    // A phase without exit gates anchors its approvals on no run (any commit of HEAD's history).
+    const anchor = runCommit !== undefined && runCommit !== '' ? runCommit : kind === 'phase' ? undefined : null;
+    const tally = approvalsOf(context, kind, id, spec, anchor);
+    if (tally && !tally.met) return reject(`its approvals are not met for the run it names (${tally.summary})`);
+  }
+  return { tag: found, rejected: undefined };
+}
+
+/** The need a sign-off tag that does not count adds: remove it, then sign off again. */
+function rejectedSignOffNeeds(rejected: { tag: TagInfo; reason: string } | undefined): SignOffNeed[] {
+  if (!rejected) return [];
+  return [{ reason: `sign-off tag ${rejected.tag.name} does not count: ${rejected.reason}`, fix: `delete it (\`git tag -d ${rejected.tag.name}\`, and on the remote) and sign off with \`stagedocs sign-off\`` }];
 }
 
 /** What a sign-off needs of the approvals: the quorum, with who is missing. */
@@ -389,7 +420,7 @@ export function phaseEntryProblems(context: AssessmentContext, phaseId: string):
 function entryFactsOf(context: AssessmentContext): EntryFacts {
   const config = context.model.config;
   return {
-    phaseCleared: upstreamRequirement(config) === 'done' ? documentEntryFacts(context.model).phaseCleared : (id) => context.tags.has(signOffTagName(config, 'phase', id)),
+    phaseCleared: upstreamRequirement(config) === 'done' ? documentEntryFacts(context.model).phaseCleared : (id) => signOffOf(context, 'phase', id, phaseById(context.model, id)?.data.approvals).tag !== undefined,
     fileExists: (pattern) => fileExists(context, pattern),
     entryRuns: (phase) => entryGateRuns(phase, context.runs, context.trust),
   };
@@ -442,7 +473,8 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
   const { model } = context;
   const { data, doc } = phase;
   const tag = signOffTagName(model.config, 'phase', data.id);
-  const signOffTag = context.tags.get(tag);
+  const signOff = signOffOf(context, 'phase', data.id, data.approvals);
+  const signOffTag = signOff.tag;
   const stages = stagesOfPhase(model, data.id);
   const exit = phaseExit(data);
   const problems = entryProblems(phase, entryFactsOf(context), upstreamRequirement(context.model.config));
@@ -453,7 +485,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
   const need = (reason: string, fix: string) => needs.push({ reason, fix });
   if (!signOffTag) {
     if (stages.length === 0) need(`phase ${data.id} has no stages`, `add one (\`stagedocs new-stage "<title>" --phase ${data.id}\`)`);
-    const unsigned = stages.filter((stage) => !context.tags.has(signOffTagName(model.config, 'stage', stage.data.id)));
+    const unsigned = stages.filter((stage) => !signOffOf(context, 'stage', stage.data.id, stage.data.approvals).tag);
     if (unsigned.length > 0) need(`not every stage is signed off: ${unsigned.map((stage) => stage.data.id).join(', ')}`, 'run `stagedocs sign-off <stage-id>` for each');
     const open = stages.filter((stage) => stage.data.status !== 'done' || !assessStage(context, stage).judged.passed);
     if (open.length > 0) need(`not every stage is done with a passing gate run that counts: ${open.map((stage) => `${stage.data.id} (${stage.data.status})`).join(', ')}`, 'finish them and run their gates');
@@ -478,7 +510,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
   }
   // A phase with exit gates is approved at or after their passing run; one without, at any commit of HEAD's history.
   const approvals = approvalsOf(context, 'phase', data.id, data.approvals, runs ? (runs.passed ? (runs.last!.report.commit ?? null) : null) : undefined);
-  if (!signOffTag) needs.push(...approvalNeeds(approvals, 'phase', data.id));
+  if (!signOffTag) needs.push(...rejectedSignOffNeeds(signOff.rejected), ...approvalNeeds(approvals, 'phase', data.id));
   const readiness = data.readiness ?? {};
   return {
     id: data.id,

@@ -5,8 +5,7 @@ import { entrySubjectId, phaseEntrySubject, phaseGateSubject, type ContractProbl
 import type { StageRuns } from '../model/progression.js';
 import { dependenciesOf, type Typed } from '../model/repository.js';
 import { requiredLabels } from '../model/runner.js';
-import { signOffTagName } from '../git/tags.js';
-import { assessStage, comparePhaseIds, phaseEntryProblems, phaseGateRuns, type AssessmentContext } from './assess.js';
+import { assessStage, comparePhaseIds, phaseEntryProblems, phaseGateRuns, signOffOf, type AssessmentContext } from './assess.js';
 
 /**
  * The gate plan: which stages' gates are due, in waves a CI system can fan out. stagedocs does not
@@ -194,7 +193,7 @@ function duePhaseRuns(context: AssessmentContext, options: PlanOptions, only: Re
     // What of the entry holds its stages back besides its entry gates (their run is planned below).
     entryUnmet.set(phase.data.id, phaseEntryProblems(context, phase.data.id).filter((problem) => problem.pointer !== '/entry/gates'));
     if (entryRuns && !entryRuns.passed) entryOpen.add(phase.data.id);
-    if (context.tags.has(signOffTagName(context.model.config, 'phase', phase.data.id))) continue;
+    if (signOffOf(context, 'phase', phase.data.id, phase.data.approvals).tag) continue;
     const changed = options.changed !== undefined && options.changed.files.has(phase.doc.file);
     const candidates: Array<[PhaseGates, Typed<StageFrontmatter>, StageRuns | undefined]> = [
       ['entry', phaseEntrySubject(phase), entryRuns],
@@ -248,7 +247,7 @@ function placePhaseRuns(context: AssessmentContext, due: readonly PhaseRun[], st
       entries.push(planned(run, 0, []));
       continue;
     }
-    const stages = context.model.stages.filter((stage) => stage.data.phase === phaseId && (stage.data.gates ?? []).length > 0);
+    const stages = context.model.stages.filter((stage) => stage.data.phase === phaseId && stageGates(context.model, stage.data).length > 0);
     const waiting = stages.find((stage) => !passed.get(stage.data.id) && !stageEntries.some((entry) => entry.stage === stage.data.id));
     if (waiting) {
       const why = held.some((entry) => entry.stage === waiting.data.id) ? ' (it is held)' : '';

@@ -52,8 +52,10 @@ export function contractIdOfFile(file: string): string {
  * The gates a stage must pass, with their origin: the requirements of its phase's contracts, then of
  * its own contracts, then its own `gates`. A later gate with the id of an earlier one replaces it in
  * place (a stage gate overrides a contract requirement; a stage's contract overrides its phase's), so
- * the order of the contract stays what `needs` and the report show. Unknown contract ids contribute
- * nothing here: `unknownContracts` names them, and validation and `gate run` refuse them.
+ * the order of the contract stays what `needs` and the report show. An unknown contract id (no file,
+ * no built-in, or a file that fails its schema) stands for a gate no run has: until the contract is
+ * fixed, no run counts for the stage, as its validation and `gate run` refuse it; without it, the
+ * stage would be judged by fewer gates than it is held to, and an old run would count again.
  */
 export function effectiveGatesWithOrigin(stage: StageFrontmatter, phase: PhaseFrontmatter | undefined, contracts: ReadonlyMap<string, KnownContract>): EffectiveGate[] {
   const gates: EffectiveGate[] = [];
@@ -62,9 +64,18 @@ export function effectiveGatesWithOrigin(stage: StageFrontmatter, phase: PhaseFr
     if (at >= 0) gates[at] = { gate, contract };
     else gates.push({ gate, contract });
   };
-  for (const id of contractIdsOf(stage, phase)) for (const requirement of contracts.get(id)?.data.requirements ?? []) add(requirement, id);
+  for (const id of contractIdsOf(stage, phase)) {
+    const contract = contracts.get(id);
+    if (contract) for (const requirement of contract.data.requirements) add(requirement, id);
+    else add(unknownContractGate(id), id);
+  }
   for (const gate of stage.gates ?? []) add(gate, undefined);
   return gates;
+}
+
+/** The gate an unknown contract stands for: blocking, and never run (`gate run` refuses the stage first). */
+function unknownContractGate(id: string): GateSpec {
+  return { id: `unknown-contract-${id}`, run: 'false', severity: 'blocking', description: `contract ${id} is unknown or fails its schema: no run counts until it is fixed` };
 }
 
 /** The gates a stage must pass: its phase's contracts' requirements, its own contracts', then its own gates (see `effectiveGatesWithOrigin`). */

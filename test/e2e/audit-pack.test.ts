@@ -124,7 +124,7 @@ describe('stagedocs audit-pack', () => {
     );
     const second = runReport({ stage: 'P1-S00', at: '20261121T100300Z', pass: true, decision: 'D-2026-11-21-003', commit: git(dir, 'rev-parse', 'HEAD').trim() });
     commitFiles(dir, { ...runFolder(second), 'gate_results/gate_registry.csv': registryCsv([first, second]) }, 'P1-S00: rerun passes');
-    git(dir, 'tag', '-a', 'stagedocs/P1-S00/signed-off', '-m', `sign-off ${second.run_id}`);
+    git(dir, 'tag', '-a', 'stagedocs/P1-S00/signed-off', '-m', 'stagedocs sign-off of stage P1-S00', '-m', `stage: P1-S00\nrun_id: ${second.run_id}`);
 
     const markdown = pack(dir, ['--base', 'main']);
     await expect(markdown).toMatchFileSnapshot(`${SNAPSHOTS}/rerun-after-failure.md`);

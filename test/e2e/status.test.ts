@@ -27,7 +27,7 @@ function repoWithRuns(): string {
 describe('stagedocs status', () => {
   it('prints every phase and stage with its last gate result, date and next action', () => {
     const dir = repoWithRuns();
-    git(dir, 'tag', '-a', 'stagedocs/P1-S00/signed-off', '-m', 'sign-off');
+    git(dir, 'tag', '-a', 'stagedocs/P1-S00/signed-off', '-m', 'stagedocs sign-off of stage P1-S00', '-m', 'stage: P1-S00');
     const result = runCli(dir, ['status']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');

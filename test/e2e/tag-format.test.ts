@@ -17,7 +17,8 @@ describe('sign-off tags in another format', () => {
         ...runFolder(runReport({ stage: 'P1-S00', at: '20261120T090000Z', pass: true })),
       });
       // Tags beside it that only share part of the name are not sign-offs.
-      git(dir, 'tag', '-a', tag, '-m', 'sign-off');
+      // A sign-off counts only as the annotated tag `stagedocs sign-off` writes: its message signs off the stage.
+      git(dir, 'tag', '-a', tag, '-m', 'stagedocs sign-off of stage P1-S00', '-m', 'stage: P1-S00');
       git(dir, 'tag', '-a', `${tag}x`, '-m', 'not a sign-off of P1-S00');
       git(dir, 'tag', '-a', 'signed', '-m', 'unrelated');
       const result = runCli(dir, ['status']);

@@ -32,8 +32,8 @@ describe('effective gates', () => {
     expect(gates.map(({ gate, contract }) => `${gate.id}:${contract ?? 'stage'}:${gate.run ?? gate.max_rate ?? ''}`)).toEqual(['build:stage:make', 'stubs:strict:0', 'tests:strict:npm test', 'own:stage:true']);
   });
 
-  it('leave unknown contracts out (contract-reference and gate run refuse them) and name each contract once', () => {
-    expect(effectiveGates(stage({ contracts: ['base', 'nope', 'base'] }), phase({ contracts: ['base'] }), contracts).map((gate) => gate.id)).toEqual(['build', 'stubs']);
+  it('stand an unknown contract for a gate no run has (so no old run counts), and name each contract once', () => {
+    expect(effectiveGates(stage({ contracts: ['base', 'nope', 'base'] }), phase({ contracts: ['base'] }), contracts).map((gate) => gate.id)).toEqual(['build', 'stubs', 'unknown-contract-nope']);
   });
 });
 
