@@ -64,8 +64,11 @@ export async function tagSigner(root: string, env: Env, name: string): Promise<s
   try {
     const { stderr } = await runGitWithStderr(root, ['verify-tag', '--raw', `refs/tags/${name}`], { env });
     const ssh = /^Good "git" signature for (\S+) with /m.exec(stderr);
-    const gpg = /^\[GNUPG:\] GOODSIG \S+ .*<([^<>\s]+)>/m.exec(stderr);
-    return ssh?.[1] ?? gpg?.[1];
+    // A gpg signature counts only from a key the keyring trusts fully (git's own floor accepts any key
+    // it has), and its user id must hold one email, so that a crafted user id cannot name another.
+    const gpg = /^\[GNUPG:\] GOODSIG \S+ [^<>\n]*<([^<>\s]+)>$/m.exec(stderr);
+    const trusted = /^\[GNUPG:\] TRUST_(FULLY|ULTIMATE)\b/m.test(stderr);
+    return ssh?.[1] ?? (trusted ? gpg?.[1] : undefined);
   } catch {
     return undefined;
   }

@@ -43,6 +43,9 @@ export function gitEnvironment(env: Env, client: 'process' | 'simple-git' = 'pro
     kept[key] = value;
   }
   kept.GIT_TERMINAL_PROMPT = '0';
+  // Replace refs (`git replace`) change what a commit's history reads as without moving any branch: the
+  // verdict's HEAD history (and its cache, keyed by HEAD) must be the commits as they are, for every run.
+  kept.GIT_NO_REPLACE_OBJECTS = '1';
   kept.LC_ALL = 'C';
   return kept;
 }
