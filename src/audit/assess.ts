@@ -9,6 +9,7 @@ import { describeDrift, driftOf, guardingFreezes, type FreezeDrift, type InputHa
 import { type RunReport, runsOfStage, type RunFolder } from '../model/evidence.js';
 import { DISCOUNT_TEXT, notPassedReason, stageRuns, type JudgedRun, type RunTrust, type StageRuns } from '../model/progression.js';
 import { signOffTagName, type TagInfo } from '../git/tags.js';
+import { parseSignOffMessage } from '../git/sign-off.js';
 import { stageGates, stageGatesWithOrigin } from '../model/contracts.js';
 import { tallyApprovals, type ApprovalAnchor, type ApprovalFacts, type ApprovalKind, type ApprovalsSpec, type TagRecord, type ApprovalTally } from '../model/approvals.js';
 import { plainParts, type InlinePart } from '../render/escape.js';
@@ -281,12 +282,11 @@ export function signOffOf(context: Pick<AssessmentContext, 'model' | 'tags' | 't
   if (!found) return { tag: undefined, rejected: undefined };
   const reject = (reason: string) => ({ tag: undefined, rejected: { tag: found, reason } });
   if (!found.annotated) return reject('it is a lightweight tag, not the annotated tag `stagedocs sign-off` makes');
-  const lines = found.message.split('\n');
-  if (!(lines[0] ?? '').startsWith(`stagedocs sign-off of ${kind} ${id}`) || !lines.includes(`${kind}: ${id}`)) return reject(`its message is not a sign-off of ${kind} ${id}`);
+  const signed = parseSignOffMessage(found.message, kind, id);
+  if (!signed) return reject(`its message is not a sign-off of ${kind} ${id}`);
   if (spec) {
-    const runCommit = lines.find((line) => line.startsWith(kind === 'stage' ? 'run_commit: ' : 'exit_run_commit: '))?.replace(/^[a-z_]+: /, '');
     // A phase without exit gates anchors its approvals on no run (any commit of HEAD's history).
-    const anchor = runCommit !== undefined && runCommit !== '' ? runCommit : kind === 'phase' ? undefined : null;
+    const anchor = signed.runCommit !== '' ? signed.runCommit : kind === 'phase' ? undefined : null;
     const tally = approvalsOf(context, kind, id, spec, anchor);
     if (tally && !tally.met) return reject(`its approvals are not met for the run it names (${tally.summary})`);
   }

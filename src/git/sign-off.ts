@@ -2,6 +2,7 @@ import type { RunReport } from '../model/evidence.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import type { ApprovalTally } from '../model/approvals.js';
 import type { TagInfo } from './tags.js';
+import { readTagMessage, singleField } from '../model/tag-message.js';
 import { truncate } from '../util/text.js';
 
 /** The gate run a sign-off rests on. */
@@ -65,4 +66,18 @@ export function phaseTagMessage(phaseId: string, stageTags: readonly TagInfo[], 
     ...approvalLines(extra.approvals),
     '',
   ].join('\n');
+}
+
+const SIGN_OFF_HEADLINE = /^stagedocs sign-off of (stage|phase) (\S+)(?: \(not for production\))?$/;
+
+/**
+ * What a sign-off tag's message (`stageTagMessage`, `phaseTagMessage`) says it signs off, and the
+ * commit of the run it rests on (empty for a phase without exit gates); undefined when the message is
+ * not a sign-off of `kind` `id` in that format.
+ */
+export function parseSignOffMessage(message: string, kind: 'stage' | 'phase', id: string): { runCommit: string } | undefined {
+  const read = readTagMessage(message);
+  const headline = SIGN_OFF_HEADLINE.exec(read?.headline ?? '');
+  if (!read || headline?.[1] !== kind || headline[2] !== id || singleField(read, kind) !== id) return undefined;
+  return { runCommit: singleField(read, kind === 'stage' ? 'run_commit' : 'exit_run_commit') ?? '' };
 }

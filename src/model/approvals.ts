@@ -1,5 +1,6 @@
 import { contentSha256 } from '../util/content-hash.js';
 import { compareStrings } from './diagnostic.js';
+import { readTagMessage, singleField } from './tag-message.js';
 
 /**
  * Approvals: a quorum of distinct people who approved a stage's (or phase's) evidence before it may be
@@ -98,26 +99,15 @@ const HEADLINE = /^stagedocs approval of (stage|phase) (\S+)$/;
 
 /** Reads an approval tag's message back; undefined when it is not in the format `approvalMessage` writes. */
 export function parseApprovalMessage(message: string): ApprovalMessage | undefined {
-  // git keeps a signed tag's signature at the end of its contents; what it signs is the text before it.
-  const text = message.replace(/\r\n/g, '\n');
-  const signature = /^-----BEGIN (?:PGP|SSH) SIGNATURE-----$/m.exec(text);
-  const lines = (signature ? text.slice(0, signature.index) : text).replace(/\n+$/, '\n').split('\n');
-  const headline = HEADLINE.exec(lines[0] ?? '');
-  if (!headline || lines[1] !== '') return undefined;
+  const read = readTagMessage(message);
+  const headline = HEADLINE.exec(read?.headline ?? '');
+  if (!read || !headline) return undefined;
+  // A field given twice makes the message say two things: it says nothing.
+  if (new Set(read.fields.map(([key]) => key)).size !== read.fields.length) return undefined;
   const kind = headline[1] as ApprovalKind;
-  const fields = new Map<string, string>();
-  for (const line of lines.slice(2)) {
-    if (line === '') continue;
-    const at = line.indexOf(': ');
-    if (at <= 0) return undefined;
-    const key = line.slice(0, at);
-    // A field given twice makes the message say two things: it says nothing.
-    if (fields.has(key)) return undefined;
-    fields.set(key, line.slice(at + 2));
-  }
-  const commit = fields.get('commit');
-  if (fields.get(kind) !== headline[2] || commit === undefined || !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) return undefined;
-  return { kind, id: headline[2]!, commit, comment: fields.get('comment') ?? null };
+  const commit = singleField(read, 'commit');
+  if (singleField(read, kind) !== headline[2] || commit === undefined || !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) return undefined;
+  return { kind, id: headline[2]!, commit, comment: singleField(read, 'comment') ?? null };
 }
 
 /** What the one verdict knows of git to judge approvals (gathered by git/approvals.ts and the run trust). */
