@@ -296,7 +296,7 @@ export function signOffOf(context: Pick<AssessmentContext, 'model' | 'tags' | 't
 /** The need a sign-off tag that does not count adds: remove it, then sign off again. */
 function rejectedSignOffNeeds(rejected: { tag: TagInfo; reason: string } | undefined): SignOffNeed[] {
   if (!rejected) return [];
-  return [{ reason: `sign-off tag ${rejected.tag.name} does not count: ${rejected.reason}`, fix: `delete it (\`git tag -d ${rejected.tag.name}\`, and on the remote) and sign off with \`stagedocs sign-off\`` }];
+  return [{ reason: `sign-off tag ${rejected.tag.name} does not count: ${rejected.reason}`, fix: `delete tag ${rejected.tag.name}, which does not count (\`git tag -d ${rejected.tag.name}\`, and on the remote), then sign off with \`stagedocs sign-off\`` }];
 }
 
 /** What a sign-off needs of the approvals: the quorum, with who is missing. */

@@ -17,6 +17,8 @@ export type { KnownContract } from './repository.js';
 export interface EffectiveGate {
   gate: GateSpec;
   contract: string | undefined;
+  /** The gate stands for a contract that is unknown or fails its schema (`unknownContractGate`). */
+  unknownContract?: true;
 }
 
 /**
@@ -59,17 +61,17 @@ export function contractIdOfFile(file: string): string {
  */
 export function effectiveGatesWithOrigin(stage: StageFrontmatter, phase: PhaseFrontmatter | undefined, contracts: ReadonlyMap<string, KnownContract>): EffectiveGate[] {
   const gates: EffectiveGate[] = [];
-  const add = (gate: GateSpec, contract: string | undefined) => {
-    const at = gates.findIndex((known) => known.gate.id === gate.id);
-    if (at >= 0) gates[at] = { gate, contract };
-    else gates.push({ gate, contract });
+  const add = (entry: EffectiveGate) => {
+    const at = gates.findIndex((known) => known.gate.id === entry.gate.id);
+    if (at >= 0) gates[at] = entry;
+    else gates.push(entry);
   };
   for (const id of contractIdsOf(stage, phase)) {
     const contract = contracts.get(id);
-    if (contract) for (const requirement of contract.data.requirements) add(requirement, id);
-    else add(unknownContractGate(id), id);
+    if (contract) for (const requirement of contract.data.requirements) add({ gate: requirement, contract: id });
+    else add({ gate: unknownContractGate(id), contract: id, unknownContract: true });
   }
-  for (const gate of stage.gates ?? []) add(gate, undefined);
+  for (const gate of stage.gates ?? []) add({ gate, contract: undefined });
   return gates;
 }
 
@@ -136,5 +138,5 @@ export function changedContractRequirements(report: Pick<RunReport, 'gates'>, ga
       const ran = report.gates.find((result) => result.id === gate.id);
       return ran === undefined || (ran.definition_sha256 !== undefined && ran.definition_sha256 !== gateDefinitionSha256(gate));
     })
-    .map(({ gate, contract }) => `contract \`${contract}\` requirement \`${gate.id}\``);
+    .map(({ gate, contract, unknownContract }) => (unknownContract ? `contract \`${contract}\` (unknown, or it fails its schema)` : `contract \`${contract}\` requirement \`${gate.id}\``));
 }

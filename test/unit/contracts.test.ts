@@ -35,6 +35,11 @@ describe('effective gates', () => {
   it('stand an unknown contract for a gate no run has (so no old run counts), and name each contract once', () => {
     expect(effectiveGates(stage({ contracts: ['base', 'nope', 'base'] }), phase({ contracts: ['base'] }), contracts).map((gate) => gate.id)).toEqual(['build', 'stubs', 'unknown-contract-nope']);
   });
+
+  it('say which contract is unknown when a run did not run it, not the gate that stands for it', () => {
+    const origins = effectiveGatesWithOrigin(stage({ contracts: ['nope'] }), phase({}), contracts);
+    expect(changedContractRequirements({ gates: [] }, origins)).toEqual(['contract `nope` (unknown, or it fails its schema)']);
+  });
 });
 
 describe('the definition digest of a gate', () => {
