@@ -196,7 +196,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
   const started = data.status !== 'not-started';
   const lastFailed = lastRun !== undefined && !lastRun.overall_pass;
   const passingRun = judged.passed ? judged.last : undefined;
-  const approvals = approvalsOf(context, 'stage', data.id, data.approvals, passingRun ? (passingRun.report.commit ?? null) : null);
+  const approvals = signOffTag ? signOff.approvals : approvalsOf(context, 'stage', data.id, data.approvals, passingRun ? (passingRun.report.commit ?? null) : null);
   const signOffNeeds = signOffTag ? [] : [...rejectedSignOffNeeds(signOff.rejected), ...needsOf(context, stage, judged, details), ...approvalNeeds(approvals, 'stage', data.id)];
   const signOffAllowed = !signOffTag && signOffNeeds.length === 0;
 
@@ -277,20 +277,24 @@ function approvalsOf(context: Pick<AssessmentContext, 'trust' | 'approvals'>, ki
  * run its message names (a tag made by hand could skip it). `rejected` says why a tag does not count:
  * it still blocks `sign-off` (a sign-off is never repeated), so the assessment names it as a need.
  */
-export function signOffOf(context: Pick<AssessmentContext, 'model' | 'tags' | 'trust' | 'approvals'>, kind: ApprovalKind, id: string, spec: ApprovalsSpec | undefined): { tag: TagInfo | undefined; rejected: { tag: TagInfo; reason: string } | undefined } {
+export function signOffOf(
+  context: Pick<AssessmentContext, 'model' | 'tags' | 'trust' | 'approvals'>,
+  kind: ApprovalKind,
+  id: string,
+  spec: ApprovalsSpec | undefined,
+): { tag: TagInfo | undefined; approvals?: ApprovalTally | undefined; rejected: { tag: TagInfo; reason: string } | undefined } {
   const found = context.tags.get(signOffTagName(context.model.config, kind, id));
   if (!found) return { tag: undefined, rejected: undefined };
   const reject = (reason: string) => ({ tag: undefined, rejected: { tag: found, reason } });
   if (!found.annotated) return reject('it is a lightweight tag, not the annotated tag `stagedocs sign-off` makes');
   const signed = parseSignOffMessage(found.message, kind, id);
   if (!signed) return reject(`its message is not a sign-off of ${kind} ${id}`);
-  if (spec) {
-    // A phase without exit gates anchors its approvals on no run (any commit of HEAD's history).
-    const anchor = signed.runCommit !== '' ? signed.runCommit : kind === 'phase' ? undefined : null;
-    const tally = approvalsOf(context, kind, id, spec, anchor);
-    if (tally && !tally.met) return reject(`its approvals are not met for the run it names (${tally.summary})`);
-  }
-  return { tag: found, rejected: undefined };
+  // A signed-off id's approvals are those of the run its sign-off rests on; a phase without exit gates
+  // anchors them on no run (any commit of HEAD's history).
+  const anchor = signed.runCommit !== '' ? signed.runCommit : kind === 'phase' ? undefined : null;
+  const approvals = approvalsOf(context, kind, id, spec, anchor);
+  if (approvals && !approvals.met) return reject(`its approvals are not met for the run it names (${approvals.summary})`);
+  return { tag: found, approvals, rejected: undefined };
 }
 
 /** The need a sign-off tag that does not count adds: remove it, then sign off again. */
@@ -509,7 +513,7 @@ export function assessPhase(context: AssessmentContext, phase: Typed<PhaseFrontm
     needs.push(...repositoryNeeds(context, doc.file));
   }
   // A phase with exit gates is approved at or after their passing run; one without, at any commit of HEAD's history.
-  const approvals = approvalsOf(context, 'phase', data.id, data.approvals, runs ? (runs.passed ? (runs.last!.report.commit ?? null) : null) : undefined);
+  const approvals = signOffTag ? signOff.approvals : approvalsOf(context, 'phase', data.id, data.approvals, runs ? (runs.passed ? (runs.last!.report.commit ?? null) : null) : undefined);
   if (!signOffTag) needs.push(...rejectedSignOffNeeds(signOff.rejected), ...approvalNeeds(approvals, 'phase', data.id));
   const readiness = data.readiness ?? {};
   return {

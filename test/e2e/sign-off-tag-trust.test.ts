@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GIT_ENV, git, runCli } from '../helpers/repo.js';
@@ -73,6 +73,15 @@ describe('a tag under the sign-off name', () => {
     // With the approval recorded, the same tag counts.
     expect(runCli(repo, ['approve', 'P1-S00']).code).toBe(0);
     expect(stageRow(repo).state).toBe('done');
+    // Signed off, its approvals are those of the run the sign-off rests on, even once that run stops
+    // counting (here its gate is changed afterwards): every command says the quorum was met.
+    const file = path.join(repo, stageFile('P1-S00'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('run: test -f flags/P1-S00', 'run: test -f flags/P1-S00 && true'));
+    commitAll(repo, 'change the gate after the sign-off');
+    const status = JSON.parse(runCli(repo, ['status', '--format', 'json']).stdout).phases[0].stages[0];
+    expect(status.state).toBe('done');
+    expect(status.approvals).toMatchObject({ met: true, approvers: ['author@example.com'] });
+    expect(JSON.parse(runCli(repo, ['context', 'P1-S00', '--format', 'json']).stdout).verdict.approvals).toBe(status.approvals.summary);
   });
 });
 
