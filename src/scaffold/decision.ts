@@ -30,10 +30,15 @@ interface DecisionPlan {
 }
 
 /**
- * The decision note `new-decision` writes: checks the title, stages, superseded tag and run id, and
- * takes the next free `D-<date>-NNN` tag. Writes nothing.
+ * Checks a decision request against what exists (the title, the stages, the superseded tag, the run
+ * id) without choosing a tag: safe outside the scaffolding lock, where a concurrent command may take
+ * the next number at any moment.
  */
-export async function planDecision(request: DecisionPlanRequest): Promise<DecisionPlan> {
+export async function checkDecisionRequest(request: DecisionPlanRequest): Promise<void> {
+  await checkedRequest(request);
+}
+
+async function checkedRequest(request: DecisionPlanRequest): Promise<{ title: string; owner: string; decisionTags: ReadonlySet<string> }> {
   const { root, config } = request;
   const existing = await readExisting(root, config);
   const title = assertTitle(request.title);
@@ -50,8 +55,18 @@ export async function planDecision(request: DecisionPlanRequest): Promise<Decisi
     }
   }
   if (request.rerunOf !== undefined) checkId(request.rerunOf, 'rerunOf');
-  const owner = assertTitle(request.owner, 'owner');
-  const tag = nextDecisionTag(request.date, existing.decisionTags, listFolder(path.join(root, config.paths.decisions)));
+  return { title, owner: assertTitle(request.owner, 'owner'), decisionTags: existing.decisionTags };
+}
+
+/**
+ * The decision note `new-decision` writes: checks the request (`checkDecisionRequest`) and takes the
+ * next free `D-<date>-NNN` tag. Writes nothing; run it under the scaffolding lock, so that the tag is
+ * still free when the note is written.
+ */
+export async function planDecision(request: DecisionPlanRequest): Promise<DecisionPlan> {
+  const { root, config } = request;
+  const { title, owner, decisionTags } = await checkedRequest(request);
+  const tag = nextDecisionTag(request.date, decisionTags, listFolder(path.join(root, config.paths.decisions)));
   const file = path.posix.join(config.paths.decisions, `${tag}.md`);
   if (existsSync(path.join(root, file))) throw new UsageError(`${file} already exists`, 'Run the command again to take the next number.');
   const content = renderDecision(root, config, {

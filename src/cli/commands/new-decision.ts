@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../engine/config.js';
 import { EXIT_OK } from '../../model/errors.js';
-import { planDecision } from '../../scaffold/decision.js';
+import { checkDecisionRequest, planDecision } from '../../scaffold/decision.js';
 import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -47,10 +47,11 @@ async function newDecisionAction(titleArgument: string | undefined, flags: NewDe
   const { root } = await commandRoot(io, flags.cwd, 'optional');
   const { config } = await loadConfig(root);
   const title = await required(io, titleArgument, 'the decision title (first argument)', 'Decision title:', 'stagedocs new-decision "Use PostgreSQL" --stage P1-S02');
-  // The plan checks the flags before the owner is asked for, so that a typo is reported first.
+  // The flags are checked before the owner is asked for, so that a typo is reported first; the tag
+  // is not chosen yet (a concurrent command may take it before the lock is ours).
   const date = io.now().toISOString().slice(0, 10);
   const request = { root, config, title, stages: flags.stage, supersedes: flags.supersedes, rerunOf: flags.rerunOf, date };
-  await planDecision({ ...request, owner: 'unknown' });
+  await checkDecisionRequest({ ...request, owner: 'unknown' });
   const owner = await resolveOwner(io, root, flags.owner);
   // The tag is the next free number of the day: chosen and written under the lock, so that
   // concurrent notes get distinct tags.
