@@ -18,6 +18,8 @@ export const FACTS_FILE = 'validate-cache.json';
 export const DETAILS_FILE = 'validate-cache-details.json';
 /** Its side file with the frontmatter positions. */
 export const POSITIONS_FILE = 'validate-cache-positions.json';
+/** The entries that differ from those of the facts file, while they are few (facts-cache.ts). */
+export const FACTS_DELTA_FILE = 'validate-cache-delta.json';
 
 /** The findings of the last whole run with the gate evidence (result-cache.ts): `validate`. */
 export const RESULT_FILE = 'validate-result.json';

@@ -4,7 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParsedDocument, Section } from '../model/documents.js';
 import { EXIT_USAGE, StagedocsError } from '../model/errors.js';
-import { DETAILS_FILE, FACTS_FILE, POSITIONS_FILE } from './cache-files.js';
+import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
+import { DETAILS_FILE, FACTS_DELTA_FILE, FACTS_FILE, POSITIONS_FILE } from './cache-files.js';
 import { EntriesFileWriter, isEntryRange, RangeReader, readMember, type EntryRange } from './entries-file.js';
 import type { FileFacts } from './facts.js';
 import { racyFrom, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
@@ -34,12 +35,25 @@ interface CacheEntry<Facts = StoredFacts> {
 /** An entry's member ranges in the two side files: details first, positions second. */
 type SideRanges = [details: EntryRange, positions: EntryRange];
 
+/** A document's side values as the details and positions side files hold them (section texts as ranges). */
+interface InlineSide {
+  details: unknown;
+  positions: unknown;
+}
+
+/**
+ * An entry of the delta file: what differs from the facts file it names. Its side values are in the
+ * side files (`side`, an entry whose stamp changed but not its bytes) or inline (a changed document).
+ */
+type DeltaEntry = CacheEntry & { inline?: InlineSide };
+
 /**
  * An entry in use in this run. One found unchanged in the loaded files also keeps what they hold for
  * it, so that `save` copies its members as they are: nothing of the side files is parsed or
- * serialised for files that did not change (issue 19: one edited document rewrote 25 MB).
+ * serialised for files that did not change (issue 19: one edited document rewrote 25 MB). `asIs`:
+ * found by its stamp or blob id in the facts file itself, so a delta file need not hold it.
  */
-type NextEntry = CacheEntry<FileFacts> & { loaded?: { stored: StoredFacts; side: SideRanges } };
+type NextEntry = CacheEntry<FileFacts> & { loaded?: { stored: StoredFacts; side: SideRanges } | { stored: StoredFacts; inline: InlineSide }; asIs?: true };
 
 interface CacheFile {
   format: typeof CACHE_FORMAT;
@@ -60,6 +74,31 @@ interface Details {
   body: string;
   coerced?: ParsedDocument['coerced'];
   sections: Section[];
+}
+
+/**
+ * The delta file: the entries that differ from those of the facts file whose token it names, and the
+ * files that facts file holds but the repository no longer has. A run that changed a few entries
+ * writes only this small file; the three large ones are rewritten once the delta grows past
+ * `DELTA_LIMIT` (issue 19: after editing one document, writing 25 MB was most of the run's extra time).
+ */
+interface DeltaFile {
+  format: typeof DELTA_FORMAT;
+  key: string;
+  base: string;
+  entries: Record<string, DeltaEntry>;
+  dropped: string[];
+}
+
+const DELTA_FORMAT = 'stagedocs-validate-cache-delta/1';
+
+/**
+ * The most entries a delta file holds (changed plus dropped) before `save` rewrites the three files
+ * instead: 1% of the entries, so that reading the delta stays a small part of reading the facts file.
+ * Below 100 documents there is no delta: the three files are small, and rewriting them is cheap.
+ */
+function deltaLimit(entries: number): number {
+  return Math.floor(entries / 100);
 }
 
 /** A side file: its token (the one its facts file names, first in it) and its values by file. */
@@ -94,6 +133,13 @@ export function gitBlobId(bytes: Uint8Array): string {
  */
 export class FactsCache {
   private entries: CacheFile['entries'] = {};
+  /** The facts file's own entries (`entries` is them with the delta file applied), and its token. */
+  private base: CacheFile['entries'] = {};
+  private token: string | undefined;
+  /** The side values the delta file holds inline, by file. */
+  private readonly inline = new Map<string, InlineSide>();
+  /** Stamps of entries from the delta file are racy from its own write on. */
+  private deltaRacyFrom = -Infinity;
   /** The entries in use in this run, with their facts whole: what `save` writes. */
   private readonly next = new Map<string, NextEntry>();
   /** Loaded facts made whole, by file: each is made once, however often it is asked for. */
@@ -121,6 +167,14 @@ export class FactsCache {
     } catch {
       // Missing, unreadable or not JSON: start empty.
     }
+    if (cache.token !== undefined) {
+      try {
+        const delta = path.join(cacheDir, FACTS_DELTA_FILE);
+        cache.applyDelta(readFileSync(delta, 'utf8'), statSync(delta).mtimeMs);
+      } catch {
+        // None, unreadable or not JSON: the facts file alone.
+      }
+    }
     return cache;
   }
 
@@ -128,8 +182,34 @@ export class FactsCache {
     const parsed = JSON.parse(text) as Partial<CacheFile>;
     if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries) && typeof parsed.details === 'string' && this.openSideFiles(parsed.details)) {
       this.entries = parsed.entries;
+      this.base = parsed.entries;
+      this.token = parsed.details;
       this.racyFrom = racyFrom(writtenMs);
     }
+  }
+
+  /**
+   * Applies a delta file written for this facts file (same key and token; any other is left alone,
+   * so that a delta written against a facts file since replaced never applies to its successor).
+   */
+  private applyDelta(text: string, writtenMs: number): void {
+    const parsed = JSON.parse(text) as Partial<DeltaFile>;
+    if (parsed.format !== DELTA_FORMAT || parsed.key !== this.key || parsed.base !== this.token || !isRecord(parsed.entries) || !Array.isArray(parsed.dropped)) return;
+    const entries: CacheFile['entries'] = { ...this.base };
+    for (const file of parsed.dropped) if (typeof file === 'string') delete entries[file];
+    for (const [file, entry] of Object.entries(parsed.entries as Record<string, unknown>)) {
+      if (!isRecord(entry)) continue;
+      const { inline, ...kept } = entry as unknown as DeltaEntry;
+      entries[file] = kept;
+      if (isRecord(inline)) this.inline.set(file, inline);
+    }
+    this.entries = entries;
+    this.deltaRacyFrom = racyFrom(writtenMs);
+  }
+
+  /** From when the stamps of an entry are racy: the write of the file that holds the entry. */
+  private racyFromOf(file: string, entry: CacheEntry): number {
+    return this.base[file] === entry ? this.racyFrom : this.deltaRacyFrom;
   }
 
   /** Opens both side files named by `token`; false (and nothing kept open) unless both are the right ones. */
@@ -152,7 +232,7 @@ export class FactsCache {
    * or broken file fails the checks: then the facts file is removed, so that the next run is a miss.
    */
   private detailsOf(file: string, bodyLength: number): Details {
-    const found = this.details!.entry(file, this.sideRangesOf(file)?.[0]);
+    const found = this.inline.has(file) ? this.inline.get(file)!.details : this.details!.entry(file, this.sideRangesOf(file)?.[0]);
     if (!isDetails(found, bodyLength)) throw this.damaged(DETAILS_FILE);
     const { body } = found;
     const sections = found.sections.map((section): Section => {
@@ -163,7 +243,7 @@ export class FactsCache {
   }
 
   private positionsOf(file: string): ParsedDocument['positions'] {
-    const found = this.positions!.entry(file, this.sideRangesOf(file)?.[1]);
+    const found = this.inline.has(file) ? this.inline.get(file)!.positions : this.positions!.entry(file, this.sideRangesOf(file)?.[1]);
     if (!isRecord(found)) throw this.damaged(POSITIONS_FILE);
     return found;
   }
@@ -174,8 +254,10 @@ export class FactsCache {
     return Array.isArray(side) && side.length === 2 && isEntryRange(side[0]) && isEntryRange(side[1]) ? (side as SideRanges) : undefined;
   }
 
-  /** What `save` needs to copy a loaded entry's side file members as they are. */
+  /** What `save` needs to copy a loaded entry's side values as they are (side file members, or the delta file's inline values). */
   private loadedOf(file: string, entry: CacheEntry): NextEntry['loaded'] {
+    const inline = this.inline.get(file);
+    if (inline) return { stored: entry.facts, inline };
     const side = this.sideRangesOf(file);
     return side ? { stored: entry.facts, side } : undefined;
   }
@@ -197,7 +279,7 @@ export class FactsCache {
   /** The facts of a file whose stamp is the one it had when hashed, without reading it. */
   getByStamp(file: string, stamp: FileStamp): FileFacts | undefined {
     const entry = this.entries[file];
-    if (!entry || !unchangedSince(entry.stamp, stamp, this.racyFrom)) return undefined;
+    if (!entry || !unchangedSince(entry.stamp, stamp, this.racyFromOf(file, entry))) return undefined;
     return this.reuse(file, entry);
   }
 
@@ -229,6 +311,7 @@ export class FactsCache {
       if (entry.blob !== undefined) kept.blob = entry.blob;
       const loaded = this.loadedOf(file, entry);
       if (loaded) kept.loaded = loaded;
+      if (this.base[file] === entry) kept.asIs = true;
       this.next.set(file, kept);
     }
     return facts;
@@ -267,8 +350,9 @@ export class FactsCache {
 
   /**
    * Writes the entries used in this run (dropping deleted files), atomically, unless every file was
-   * found by its stamp and none was deleted. A failure only loses the cache. An entry whose side file
-   * values turn out damaged is left out (and no longer known to `shaOf`): its file is parsed again next time.
+   * found by its stamp and none was deleted: as a delta file when few differ from the facts file,
+   * else as the three files. A failure only loses the cache. An entry whose side file values turn out
+   * damaged is left out (and no longer known to `shaOf`): its file is parsed again next time.
    */
   async save(): Promise<void> {
     const dropped = Object.keys(this.entries).length !== this.next.size;
@@ -276,45 +360,92 @@ export class FactsCache {
     const dir = path.dirname(this.file);
     try {
       await mkdir(dir, { recursive: true });
-      // A fresh token ties the three files together; the side files go first, so a facts file never
-      // names side files that are not there yet (concurrent writers at worst leave a mismatch: a miss).
-      const token = randomBytes(16).toString('hex');
-      const files: EntriesFileWriter[] = [];
-      try {
-        const open = (file: string, head: Record<string, unknown>) => {
-          const writer = new EntriesFileWriter(file, head);
-          files.push(writer);
-          return writer;
-        };
-        const details = open(path.join(dir, DETAILS_FILE), { token } satisfies Omit<SideFileBody, 'entries'>);
-        const positions = open(path.join(dir, POSITIONS_FILE), { token } satisfies Omit<SideFileBody, 'entries'>);
-        const facts = open(this.file, { format: CACHE_FORMAT, key: this.key, details: token } satisfies Omit<CacheFile, 'entries'>);
-        for (const [file, entry] of this.next) {
-          const { loaded, facts: whole, ...kept } = entry;
-          // An unchanged entry: its side file members copied as they are, when they are still there.
-          const copied = loaded && this.details!.member(file, loaded.side[0]);
-          const copiedPositions = copied && this.positions!.member(file, loaded.side[1]);
-          if (loaded && copied && copiedPositions) {
-            const side: SideRanges = [details.addMember(copied), positions.addMember(copiedPositions)];
-            facts.add(file, { ...kept, facts: loaded.stored, side } satisfies CacheEntry);
-            continue;
-          }
-          let split: ReturnType<typeof splitDocument>;
-          try {
-            split = splitDocument(whole.doc);
-          } catch {
-            this.next.delete(file);
-            continue;
-          }
-          const side: SideRanges = [details.add(file, split.details), positions.add(file, split.positions)];
-          facts.add(file, { ...kept, facts: { ...whole, doc: split.stored }, side } satisfies CacheEntry);
-        }
-        for (const file of files) file.commit();
-      } finally {
-        for (const file of files) file.abort();
-      }
+      if (!(await this.saveDelta(dir))) this.saveWhole(dir);
     } catch {
       // A read-only checkout still validates; it only runs cold next time.
+    }
+  }
+
+  /**
+   * Writes the delta file against the loaded facts file, when that is sound and at most `deltaLimit`
+   * entries differ from it; false (nothing written) otherwise. Concurrent writers each write a whole
+   * delta of the same facts file: the last rename wins, and the other's entries are at worst a miss.
+   */
+  private async saveDelta(dir: string): Promise<boolean> {
+    if (this.token === undefined) return false;
+    const dropped = Object.keys(this.base).filter((file) => !this.next.has(file));
+    const changed = [...this.next].filter(([, entry]) => !entry.asIs);
+    if (changed.length + dropped.length > deltaLimit(this.next.size)) return false;
+    const entries: Record<string, DeltaEntry> = {};
+    for (const [file, entry] of changed) {
+      const { loaded, facts: whole, asIs: _asIs, ...kept } = entry;
+      if (loaded && 'side' in loaded) {
+        entries[file] = { ...kept, facts: loaded.stored, side: loaded.side };
+      } else if (loaded) {
+        entries[file] = { ...kept, facts: loaded.stored, inline: loaded.inline };
+      } else {
+        const split = this.split(file, whole);
+        if (split) entries[file] = { ...kept, facts: { ...whole, doc: split.stored }, inline: { details: split.details, positions: split.positions } };
+      }
+    }
+    const body: DeltaFile = { format: DELTA_FORMAT, key: this.key, base: this.token, entries, dropped };
+    await writeAtomic(path.join(dir, FACTS_DELTA_FILE), JSON.stringify(body), CACHE_WRITE);
+    return true;
+  }
+
+  /** Rewrites the facts file and both side files with every entry in use, and removes the delta file. */
+  private saveWhole(dir: string): void {
+    // A fresh token ties the three files together; the side files go first, so a facts file never
+    // names side files that are not there yet (concurrent writers at worst leave a mismatch: a miss).
+    const token = randomBytes(16).toString('hex');
+    const files: EntriesFileWriter[] = [];
+    try {
+      const open = (file: string, head: Record<string, unknown>) => {
+        const writer = new EntriesFileWriter(file, head);
+        files.push(writer);
+        return writer;
+      };
+      const details = open(path.join(dir, DETAILS_FILE), { token } satisfies Omit<SideFileBody, 'entries'>);
+      const positions = open(path.join(dir, POSITIONS_FILE), { token } satisfies Omit<SideFileBody, 'entries'>);
+      const facts = open(this.file, { format: CACHE_FORMAT, key: this.key, details: token } satisfies Omit<CacheFile, 'entries'>);
+      for (const [file, entry] of this.next) {
+        const { loaded, facts: whole, asIs: _asIs, ...kept } = entry;
+        if (loaded && 'inline' in loaded) {
+          const side: SideRanges = [details.add(file, loaded.inline.details), positions.add(file, loaded.inline.positions)];
+          facts.add(file, { ...kept, facts: loaded.stored, side } satisfies CacheEntry);
+          continue;
+        }
+        // An unchanged entry: its side file members copied as they are, when they are still there.
+        const copied = loaded && this.details!.member(file, loaded.side[0]);
+        const copiedPositions = copied && this.positions!.member(file, loaded.side[1]);
+        if (loaded && copied && copiedPositions) {
+          const side: SideRanges = [details.addMember(copied), positions.addMember(copiedPositions)];
+          facts.add(file, { ...kept, facts: loaded.stored, side } satisfies CacheEntry);
+          continue;
+        }
+        const split = this.split(file, whole);
+        if (!split) continue;
+        const side: SideRanges = [details.add(file, split.details), positions.add(file, split.positions)];
+        facts.add(file, { ...kept, facts: { ...whole, doc: split.stored }, side } satisfies CacheEntry);
+      }
+      details.commit();
+      positions.commit();
+      // The delta file names the replaced facts file's token, so it would never apply again; it goes
+      // before the new facts file is in place, so that no reader pays for reading it.
+      rmSync(path.join(dir, FACTS_DELTA_FILE), { force: true });
+      facts.commit();
+    } finally {
+      for (const file of files) file.abort();
+    }
+  }
+
+  /** A document split for the files (`splitDocument`); undefined, and the entry dropped, when its side values are damaged. */
+  private split(file: string, whole: FileFacts): ReturnType<typeof splitDocument> | undefined {
+    try {
+      return splitDocument(whole.doc);
+    } catch {
+      this.next.delete(file);
+      return undefined;
     }
   }
 }

@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
-import { FACTS_FILE } from './cache-files.js';
+import { FACTS_DELTA_FILE, FACTS_FILE } from './cache-files.js';
 import type { RawFinding } from './diagnostics.js';
 import { fileStamp, racyFrom, sameStamp, storedStamp, unchangedSince, type FileStamp, type StoredStamp } from './stamp.js';
 
@@ -18,11 +18,12 @@ interface ResultFile {
   /** Every path whose containment the repository rules checked, and the answer (`''` inside, else the escape). */
   escapes: Record<string, string>;
   findings: RawFinding[];
-  /** The facts cache written in the same run: a reused run builds its model from exactly that file. */
+  /** The facts cache written in the same run (its facts file and delta file): a reused run builds its model from exactly those. */
   factsFile: StoredStamp | null;
+  factsDelta: StoredStamp | null;
 }
 
-const RESULT_FORMAT = 'stagedocs-validate-result/3';
+const RESULT_FORMAT = 'stagedocs-validate-result/4';
 
 /**
  * The findings of the last whole run, reused when nothing they depend on changed: the same tool and
@@ -67,9 +68,11 @@ export async function reusableFindings(
     if (escapeOf(file) !== answer) return undefined;
   }
   if (!saved.findings.every(isRawFinding)) return undefined;
-  // The facts file must be the one written in the same run; written just before this file, it is never settled, so only its stamp is compared.
+  // The facts files must be the ones written in the same run; written just before this file, they are never settled, so only their stamps are compared.
   const facts = factsFileStamp(cacheDir);
   if (!facts || !sameStamp(saved.factsFile, facts)) return undefined;
+  const delta = fileStamp(path.join(cacheDir, FACTS_DELTA_FILE));
+  if (delta ? !sameStamp(saved.factsDelta, delta) : saved.factsDelta !== null) return undefined;
   return { findings: saved.findings, shas };
 }
 
@@ -85,7 +88,17 @@ export async function saveFindings(
   try {
     await mkdir(cacheDir, { recursive: true });
     const facts = factsFileStamp(cacheDir);
-    const body: ResultFile = { format: RESULT_FORMAT, key, files, exists: Object.fromEntries(exists), escapes: Object.fromEntries(escapes), findings, factsFile: facts ? storedStamp(facts) : null };
+    const delta = fileStamp(path.join(cacheDir, FACTS_DELTA_FILE));
+    const body: ResultFile = {
+      format: RESULT_FORMAT,
+      key,
+      files,
+      exists: Object.fromEntries(exists),
+      escapes: Object.fromEntries(escapes),
+      findings,
+      factsFile: facts ? storedStamp(facts) : null,
+      factsDelta: delta ? storedStamp(delta) : null,
+    };
     await writeAtomic(path.join(cacheDir, name), JSON.stringify(body), CACHE_WRITE);
   } catch {
     // A read-only checkout still validates; it only runs in full next time.
