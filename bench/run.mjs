@@ -37,6 +37,8 @@ const PEERS = !process.argv.includes('--no-peers');
 const REMARK = PEERS && !process.argv.includes('--no-remark');
 const ONLY = flag('only', 'BENCH_ONLY', '').toLowerCase();
 const KEEP_CORPUS = process.argv.includes('--keep-corpus') || process.env.BENCH_KEEP_CORPUS === '1';
+// --corpus-only: generate (or check) the corpora and measure nothing; a later --keep-corpus run reuses them.
+const CORPUS_ONLY = process.argv.includes('--corpus-only');
 /** Whether a row is measured in this run (all of them unless --only). */
 const wanted = (label) => label.toLowerCase().includes(ONLY);
 const runsOf = Object.fromEntries(SIZES.map((size, index) => [size, RUNS_PER_SIZE[Math.min(index, RUNS_PER_SIZE.length - 1)]]));
@@ -295,6 +297,7 @@ async function main() {
     const corpus = corpusOf(dir, { stages: size, decisions, runs: Math.round((size * 2) / 5), commits: size * 2, columns });
     console.log(`\ncorpus ${size}: ${corpus.documents} documents (${(corpus.bytes / 2 ** 20).toFixed(1)} MB), ${corpus.commits} commits, ${corpus.reused ? 'reused' : 'generated'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assertValidatesClean(dir, size);
+    if (CORPUS_ONLY) continue;
     const stageGlob = configurePeers(dir);
     const rows = [];
     const run = async (label, args, runs = RUNS, options) => {
@@ -418,6 +421,7 @@ async function main() {
     report.sizes[size] = { corpus, runs: RUNS, rows };
   }
 
+  if (CORPUS_ONLY) return;
   report.machine.loadAverageAtEnd = os.loadavg().map((value) => value.toFixed(2)).join(' ');
   summarize(report);
   // A partial run (--only) never replaces the whole benchmark's results, which a stage's gate reads.

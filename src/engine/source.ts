@@ -82,7 +82,8 @@ function listDocuments(root: string, config: Config, pathEscape: (relativePath: 
     const absolute = path.join(root, folder);
     let entries;
     try {
-      const real = realpathSync(absolute);
+      // The system call: the JavaScript realpath looks at each component in turn (50 ms for 450 folders).
+      const real = realpathSync.native(absolute);
       if (walked.has(real)) return;
       walked.add(real);
       entries = readdirSync(absolute, { withFileTypes: true });
@@ -136,9 +137,14 @@ export function workingTreeSource(root: string, config: Config): DocumentSource 
   let links: LinkedDocument[] = [];
   // One snapshot of the file system per listing: a validation run asks about each folder once.
   let escapeOf = pathEscapeChecker(root);
+  // Each file's stamp is taken once per listing: a run that cannot reuse the last findings stamps
+  // every file to find that out and again to look its facts up (60 ms at 6,000 documents). A stamp
+  // taken before the file is read is what the caches need (see stamp.ts).
+  let stamps: Map<string, FileStamp | undefined> | undefined;
   return {
     async list() {
       escapeOf = pathEscapeChecker(root);
+      stamps = new Map();
       const listed = listDocuments(root, config, escapeOf);
       links = listed.links;
       return listed.files;
@@ -155,7 +161,10 @@ export function workingTreeSource(root: string, config: Config): DocumentSource 
       return existsSync(path.join(root, relativePath));
     },
     stamp(relativePath) {
-      return fileStamp(path.join(root, relativePath));
+      if (stamps?.has(relativePath)) return stamps.get(relativePath);
+      const stamp = fileStamp(path.join(root, relativePath));
+      stamps?.set(relativePath, stamp);
+      return stamp;
     },
   };
 }
