@@ -80,11 +80,20 @@ export const pathInsideRepository = repositoryRule(
   (repo, context) => {
     // The lexical half is `globEscape`'s and `lexicalEscape`'s, as `gate run` applies them; the file
     // system half goes through the model, so that the validate cache records every answer.
-    const escapeOf = (written: string, glob: boolean): PathEscape | undefined => {
+    const check = (written: string, glob: boolean): PathEscape | undefined => {
       const lexical = glob ? globLexicalEscape(written) : lexicalEscape(written);
       if (lexical || !repo.fileSystem) return lexical;
       const checked = glob ? globBase(written) : written;
       return checked === '' ? undefined : repo.fileSystem.escapeOf(checked);
+    };
+    // Stages name the same globs over and over (`src/**/*.ts`): each is checked once per run.
+    const answers = new Map<string, PathEscape | undefined>();
+    const escapeOf = (written: string, glob: boolean): PathEscape | undefined => {
+      const key = `${glob ? 'g' : 'p'}${written}`;
+      if (answers.has(key)) return answers.get(key);
+      const answer = check(written, glob);
+      answers.set(key, answer);
+      return answer;
     };
     for (const doc of repo.documents) {
       if (doc.kind !== 'stage' && doc.kind !== 'freeze') continue;
