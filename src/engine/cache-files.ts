@@ -37,3 +37,9 @@ export const EVIDENCE_CACHE = 'evidence-cache';
  * (git/history-cache.ts): a later HEAD that descends from it asks git only for the commits since.
  */
 export const HEAD_HISTORY_FILE = 'head-history-commits.json';
+
+/**
+ * What the record-integrity rules found in the changes of HEAD's history, with that HEAD
+ * (git/record-history-cache.ts): a later HEAD that descends from it reads only the commits since.
+ */
+export const RECORD_HISTORY_FILE = 'record-history-changes.json';

@@ -11,7 +11,8 @@ import type { Env } from './exec.js';
 import { fileHistory, type HistorySpan } from './history.js';
 import { protectedPathsInRange } from './protected-history.js';
 import { assertFullHistory, headCommit, resolveCommit } from './repository.js';
-import { checkRecordIntegrity, commitAuthors, recordPaths, type IntegrityFinding } from './record-integrity.js';
+import { recordChangesOfHead } from './record-history-cache.js';
+import { checkRecordIntegrity, commitAuthors, integrityFindings, recordPaths, type IntegrityFinding } from './record-integrity.js';
 import { integrityRules } from './staged-validation.js';
 
 /** Splits a range `<base>..<head>` into its two refs; `...` (symmetric difference) is refused. */
@@ -69,11 +70,16 @@ export async function historyRules(
     const [integrity, protectedPaths] = await Promise.all([findings(), protectedPathsInRange(root, config, { base: span.base, head: span.head }, env)]);
     return { rules: [...integrityRules(integrity), precomputedRule(protectedPathMeta, protectedPaths)] };
   }
-  if (!cache) return { rules: integrityRules(await findings()) };
+  const cacheDir = cache ? cacheDirOf(root) : undefined;
+  if (!cache || cacheDir === undefined) return { rules: integrityRules(await findings()) };
   // The findings are a function of the commits reachable from HEAD (named by its SHA), the
-  // configuration and the code: nothing in the working tree.
-  const key = createHash('sha256').update(stableStringify([cache.toolVersion, config, span.head])).digest('hex');
-  return { rules: integrityRules(await derivedValue(root, cacheDirOf(root), 'history-cache', key, [], findings, isIntegrityFindings)) };
+  // configuration and the code: nothing in the working tree. At a new HEAD, what the commits since
+  // the last one changed is added to what was kept (`recordChangesOfHead`).
+  const head = span.head;
+  const changesKey = createHash('sha256').update(stableStringify([cache.toolVersion, config])).digest('hex');
+  const key = createHash('sha256').update(stableStringify([cache.toolVersion, config, head])).digest('hex');
+  const extended = async () => integrityFindings(root, config, await recordChangesOfHead(root, cacheDir, changesKey, head, config, env), env, head);
+  return { rules: integrityRules(await derivedValue(root, cacheDir, 'history-cache', key, [], extended, isIntegrityFindings)) };
 }
 
 function isIntegrityFindings(value: unknown): value is IntegrityFinding[] {

@@ -45,18 +45,31 @@ export function commitAuthors(commits: readonly CommitChanges[]): ChangeAuthor[]
  * what differs. Without `end` (the staged changes) every destructive change is reported.
  */
 export async function checkRecordIntegrity(root: string, config: Config, authors: readonly ChangeAuthor[], env: Env, end?: string): Promise<IntegrityFinding[]> {
+  return integrityFindings(root, config, await recordChanges(root, config, authors, env), env, end);
+}
+
+/**
+ * What the record-integrity rules find in each change, before the repairs at the end of the history
+ * are weighed: the freeze and evidence files changed or deleted, and the registry rows each change
+ * lost. Each commit's part depends only on that commit and its parents, so the changes of a history
+ * are those of its commits in any order (git/record-history-cache.ts extends them commit by commit).
+ */
+export interface RecordChanges {
+  /** A finding per changed or deleted freeze or evidence file, with the blob the change left behind. */
+  files: Array<{ finding: IntegrityFinding; newBlob: string }>;
+  /** The registry changes that lost rows, with the rows lost (1-based line in the file before). */
+  losses: Array<{ label: string; path: string; status: FileChange['status']; lost: Array<{ line: number; text: string }> }>;
+}
+
+export async function recordChanges(root: string, config: Config, authors: readonly ChangeAuthor[], env: Env): Promise<RecordChanges> {
   const freezeFolder = `${config.paths.freeze.replace(/\/+$/, '')}/`;
   const evidenceFolder = `${config.paths.gate_results.replace(/\/+$/, '')}/`;
   const registry = `${evidenceFolder}${REGISTRY_FILE}`;
-  const fileFindings: IntegrityFinding[] = [];
-  // What each reported change left behind: a note on what differs is only news when the file changed again later.
-  const leftBehind = new Map<IntegrityFinding, string>();
+  // With what each reported change left behind: a note on what differs is only news when the file changed again later.
+  const files: RecordChanges['files'] = [];
   const registryEdits: Array<{ label: string; change: FileChange }> = [];
 
-  const record = (finding: IntegrityFinding, newBlob: string) => {
-    fileFindings.push(finding);
-    leftBehind.set(finding, newBlob);
-  };
+  const record = (finding: IntegrityFinding, newBlob: string) => files.push({ finding, newBlob });
   for (const { label, changes } of authors) {
     for (const change of changes) {
       if (change.status === 'A') continue;
@@ -88,13 +101,21 @@ export async function checkRecordIntegrity(root: string, config: Config, authors
       }
     }
   }
-  if (fileFindings.length === 0 && registryEdits.length === 0) return [];
-
+  if (registryEdits.length === 0) return { files, losses: [] };
   const blobs = await readBlobs(root, registryEdits.flatMap(({ change }) => [...(change.parentBlobs ?? [change.oldBlob]), change.newBlob]).filter((id) => !ABSENT.test(id)), env);
   const losses = registryEdits.flatMap(({ label, change }) => {
     const lost = lostRows(change, blobs);
-    return lost.length === 0 ? [] : [{ label, change, lost }];
+    return lost.length === 0 ? [] : [{ label, path: change.path, status: change.status, lost }];
   });
+  return { files, losses };
+}
+
+/** The findings of `changes`, with `end` (the last commit of the history checked) weighing repairs as `checkRecordIntegrity` says. */
+export async function integrityFindings(root: string, config: Config, changes: RecordChanges, env: Env, end?: string): Promise<IntegrityFinding[]> {
+  const { losses } = changes;
+  const fileFindings = changes.files.map(({ finding }) => finding);
+  const leftBehind = new Map(changes.files.map(({ finding, newBlob }) => [finding, newBlob]));
+  const registry = `${config.paths.gate_results.replace(/\/+$/, '')}/${REGISTRY_FILE}`;
   const repair = end !== undefined && (fileFindings.length > 0 || losses.length > 0) ? await readRepairs(root, config, end, [...fileFindings.map((finding) => finding.file), registry], env) : undefined;
 
   const findings: IntegrityFinding[] = [];
@@ -103,18 +124,18 @@ export async function checkRecordIntegrity(root: string, config: Config, authors
     if (verdict === 'restored') continue;
     findings.push(verdict === undefined ? finding : { ...finding, message: `${finding.message}; ${verdict}` });
   }
-  for (const { label, change, lost } of losses) {
+  for (const { label, path: changed, status, lost } of losses) {
     const missing = repair ? lost.filter((row) => !repair.registryRows.has(row.text) && !repair.rewrittenRows.has(row.text)) : lost;
     if (missing.length === 0) continue;
     const back = lost.length - missing.length;
     const partly = back > 0 ? `; ${back} of the ${lost.length} rows are back exactly at ${repair!.endLabel}, ${missing.length === 1 ? 'this one is' : `these ${missing.length} are`} not` : '';
-    if (change.status === 'D') {
+    if (status === 'D') {
       findings.push({
         ruleId: 'registry-append-only',
-        file: change.path,
+        file: changed,
         line: 1,
         column: 1,
-        message: `The gate registry \`${change.path}\` was deleted by ${label}; it may only grow by appended rows${missing.length < lost.length ? ` (first row missing: line ${missing[0]!.line} \`${shownRow(missing[0]!.text)}\`${partly})` : ''}`,
+        message: `The gate registry \`${changed}\` was deleted by ${label}; it may only grow by appended rows${missing.length < lost.length ? ` (first row missing: line ${missing[0]!.line} \`${shownRow(missing[0]!.text)}\`${partly})` : ''}`,
         hint: 'Restore it exactly (`git revert <commit>`, or `git checkout <commit>~1 -- <registry>` and commit), or rebuild it from the run folders with `stagedocs registry`.',
       });
       continue;
@@ -122,10 +143,10 @@ export async function checkRecordIntegrity(root: string, config: Config, authors
     const first = missing[0]!;
     findings.push({
       ruleId: 'registry-append-only',
-      file: change.path,
+      file: changed,
       line: 1,
       column: 1,
-      message: `${missing.length === 1 ? 'A row' : `${missing.length} rows`} of the gate registry \`${change.path}\` ${missing.length === 1 ? 'was' : 'were'} removed or edited by ${label} (first: line ${first.line} \`${shownRow(first.text)}\`${partly}); the registry may only grow by appended rows`,
+      message: `${missing.length === 1 ? 'A row' : `${missing.length} rows`} of the gate registry \`${changed}\` ${missing.length === 1 ? 'was' : 'were'} removed or edited by ${label} (first: line ${first.line} \`${shownRow(first.text)}\`${partly}); the registry may only grow by appended rows`,
       hint: 'Put the old rows back exactly as they were (`git revert <commit>`, or copy them from `git show <commit>~1:<registry>`); `stagedocs registry --check` compares the registry with the run folders.',
     });
   }

@@ -58,22 +58,22 @@ describe('where the caches live', () => {
   });
 });
 
+/** A git on PATH that logs the subcommand of every call, then runs the real one. */
+function loggingGit(): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const bin = tempDir();
+  const log = path.join(bin, 'calls.log');
+  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  return {
+    env: { PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+    calls: () => {
+      const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((line) => line !== '') : [];
+      writeFileSync(log, '');
+      return lines;
+    },
+  };
+}
 describe("HEAD's history, kept per HEAD", () => {
-  /** A git on PATH that logs the subcommand of every call, then runs the real one. */
-  function loggingGit(): { env: NodeJS.ProcessEnv; calls: () => string[] } {
-    const bin = tempDir();
-    const log = path.join(bin, 'calls.log');
-    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
-    return {
-      env: { PATH: `${bin}${path.delimiter}${process.env.PATH}` },
-      calls: () => {
-        const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((line) => line !== '') : [];
-        writeFileSync(log, '');
-        return lines;
-      },
-    };
-  }
   const revLists = (calls: string[]) => calls.filter((call) => / rev-list /.test(` ${call} `));
   /** A call as stagedocs makes it, without the option every call of its own git helper gives. */
   const withoutQuotePath = (call: string) => call.replace(/^-c core\.quotePath=false /, '');
@@ -94,7 +94,7 @@ describe("HEAD's history, kept per HEAD", () => {
     expect(validate().code).toBe(0);
     expect(revLists(calls())).toHaveLength(1);
     const history = JSON.parse(readFileSync(cacheFile(repo, 'head-history-commits.json'), 'utf8'));
-    expect(history.commits[0]).toBe(git(repo, 'rev-parse', 'HEAD').trim());
+    expect(history.value[0]).toBe(git(repo, 'rev-parse', 'HEAD').trim());
     // --no-cache asks git every time.
     runCli(repo, ['validate', '--no-cache'], { env });
     expect(revLists(calls())).toHaveLength(1);
@@ -122,7 +122,7 @@ describe("HEAD's history, kept per HEAD", () => {
     expect(passingRunFindings(sameAsWithoutCache())).toEqual([]);
     expect(revLists(calls()).map(withoutQuotePath)).toEqual([`rev-list --parents --end-of-options ${kept}..${git(repo, 'rev-parse', 'HEAD').trim()} --`]);
     const history = JSON.parse(readFileSync(cacheFile(repo, 'head-history-commits.json'), 'utf8'));
-    expect(history.commits).toEqual(git(repo, 'rev-list', 'HEAD').trim().split('\n'));
+    expect(history.value).toEqual(git(repo, 'rev-list', 'HEAD').trim().split('\n'));
 
     // Back to an ancestor: not a descendant of the kept HEAD, so the whole history is asked for.
     git(repo, 'reset', '-q', '--hard', 'HEAD~1');
@@ -142,9 +142,127 @@ describe("HEAD's history, kept per HEAD", () => {
     calls();
     const file = cacheFile(repo, 'head-history-commits.json');
     const damaged = JSON.parse(readFileSync(file, 'utf8'));
-    damaged.commits.pop();
+    damaged.value.pop();
     writeFileSync(file, JSON.stringify(damaged));
     sameAsWithoutCache();
     expect(revLists(calls()).map(withoutQuotePath)).toEqual(['rev-list --end-of-options HEAD --']);
   });
+});
+
+describe("what the record-integrity rules found in HEAD's history, kept per HEAD", () => {
+  const FREEZE = 'freeze/P1-S00.freeze.json';
+  const RUN_LOG = 'gate_results/P1-S00_20261121T090000Z/run.log';
+  const REGISTRY = 'gate_results/gate_registry.csv';
+  const HEADER = 'run_id,stage_id,stage_title,phase_id,started_at,finished_at,duration_ms,overall_pass,blocking_failures,warnings,decision_tag,commit,dirty,report_path,report_sha256\n';
+  const row = (n: number) => `P1-S00_20261121T09000${n}Z,P1-S00,Stage P1-S00,P1,2026-11-21T09:00:00Z,2026-11-21T09:00:01Z,1000,true,0,0,,abc,false,gate_results/P1-S00_20261121T09000${n}Z/report.json,00\n`;
+  const freezeFile = (scope: string) => `${JSON.stringify({ stage: 'P1-S00', protocol_version: '1', created_at: '2026-11-21T09:00:00Z', scope: { dataset: scope }, inputs: {} }, null, 2)}\n`;
+  const write = (repo: string, file: string, text: string) => writeFileSync(path.join(repo, file), text);
+  const commit = (repo: string, message: string) => {
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '--no-verify', '-m', message);
+    return git(repo, 'rev-parse', 'HEAD').trim();
+  };
+  /**
+   * The revision of each `git log` over the record folders a call list holds (`<kept>..<head>` when
+   * extended). The first is the one that reads the changes; when something was found, the repairs at
+   * HEAD are weighed over the whole history (a second log: clean histories never pay for it).
+   */
+  const recordLogs = (calls: string[]) => calls.filter((call) => call.includes(' log ') && call.includes('--full-history')).map((call) => call.split('--end-of-options ')[1]!.split(' ')[0]!);
+  const HISTORY_RULES = ['freeze-immutable', 'evidence-immutable', 'registry-append-only'];
+
+  function setup() {
+    const repo = makeRepo({
+      ...validTree(),
+      'stagedocs.config.yaml': 'rules:\n  registry-consistent: off\n',
+      [RUN_LOG]: 'line one\n',
+      [FREEZE]: freezeFile('v1'),
+      [REGISTRY]: HEADER + row(0) + row(1),
+    });
+    const { env, calls } = loggingGit();
+    /** validate with the cache, checked against --no-cache; returns the history rules' messages. */
+    const check = () => {
+      const cached = runCli(repo, ['validate', '--format', 'json'], { env });
+      const uncached = runCli(repo, ['validate', '--format', 'json', '--no-cache']);
+      expect(cached.stdout).toBe(uncached.stdout);
+      return (JSON.parse(cached.stdout).diagnostics as Array<{ ruleId: string; message: string }>).filter((d) => HISTORY_RULES.includes(d.ruleId)).map((d) => `${d.ruleId}: ${d.message}`);
+    };
+    return { repo, calls, check, head: () => git(repo, 'rev-parse', 'HEAD').trim() };
+  }
+
+  it('after commits, a merge of an older side branch and a revert reads only the commits since the kept HEAD, and finds what a full run finds', () => {
+    const { repo, calls, check, head } = setup();
+    const first = head();
+    expect(check()).toEqual([]);
+    expect(recordLogs(calls())).toEqual([first]);
+    // A clean history: one log, of the new commit alone.
+    write(repo, 'notes.txt', 'x\n');
+    const clean = commit(repo, 'a note');
+    expect(check()).toEqual([]);
+    expect(recordLogs(calls())).toEqual([`${first}..${clean}`]);
+
+    // A side branch from here deletes a run's evidence; main edits the freeze file meanwhile, so the
+    // merge brings in a commit older than the kept HEAD.
+    git(repo, 'checkout', '-q', '-b', 'side');
+    git(repo, 'rm', '-q', RUN_LOG);
+    commit(repo, 'side: drop the run log');
+    git(repo, 'checkout', '-q', 'main');
+    write(repo, FREEZE, freezeFile('v2'));
+    const edit = commit(repo, 'edit the freeze file');
+    expect(check()).toEqual([expect.stringMatching(/^freeze-immutable: Freeze file `freeze\/P1-S00\.freeze\.json` was changed by commit/)]);
+    expect(recordLogs(calls())[0]).toBe(`${clean}..${edit}`);
+
+    git(repo, 'merge', '-q', '--no-edit', '--no-verify', 'side');
+    const merged = check();
+    expect(merged).toHaveLength(2);
+    expect(merged.some((message) => message.startsWith('evidence-immutable: Evidence file `gate_results/P1-S00_20261121T090000Z/run.log` was deleted'))).toBe(true);
+    expect(recordLogs(calls())[0]).toBe(`${edit}..${head()}`);
+
+    // The documented repair: the revert makes the freeze file whole again at HEAD.
+    const before = head();
+    git(repo, 'revert', '--no-edit', edit);
+    expect(check()).toHaveLength(1);
+    expect(recordLogs(calls())[0]).toBe(`${before}..${head()}`);
+
+    // A registry row edited away.
+    write(repo, REGISTRY, HEADER + row(0));
+    commit(repo, 'drop a registry row');
+    expect(check().filter((message) => message.startsWith('registry-append-only'))).toHaveLength(1);
+    // At an unchanged HEAD the per-HEAD findings stand: no log at all.
+    calls();
+    check();
+    expect(recordLogs(calls())).toEqual([]);
+  }, 60_000);
+
+  it('reads the whole history again after a reset, an amend or a damaged file, with the right findings', () => {
+    const { repo, calls, check, head } = setup();
+    check();
+    write(repo, FREEZE, freezeFile('v2'));
+    commit(repo, 'edit the freeze file');
+    expect(check()).toHaveLength(1);
+    calls();
+
+    // Back before the edit: the kept HEAD is no ancestor of the new one.
+    git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+    expect(check()).toEqual([]);
+    expect(recordLogs(calls())[0]).toBe(head());
+
+    // An amended commit replaces the kept HEAD.
+    write(repo, 'notes.txt', 'x\n');
+    commit(repo, 'a note');
+    check();
+    calls();
+    git(repo, 'rm', '-q', RUN_LOG);
+    git(repo, 'commit', '-q', '--amend', '--no-edit', '--no-verify');
+    expect(check()).toHaveLength(1);
+    expect(recordLogs(calls())[0]).toBe(head());
+
+    // A damaged kept file is a miss, never trusted.
+    const file = cacheFile(repo, 'record-history-changes.json');
+    const damaged = JSON.parse(readFileSync(file, 'utf8'));
+    damaged.value.files = [];
+    writeFileSync(file, JSON.stringify(damaged));
+    git(repo, 'commit', '-q', '--allow-empty', '--no-verify', '-m', 'next');
+    expect(check()).toHaveLength(1);
+    expect(recordLogs(calls())[0]).toBe(head());
+  }, 60_000);
 });
