@@ -6,11 +6,12 @@ import { InvalidRangeError, StagedocsError } from '../model/errors.js';
 import { precomputedRule } from '../rules/precomputed.js';
 import { protectedPathMeta } from '../rules/protected-path.js';
 import type { Rule } from '../rules/types.js';
-import { cacheDirOf } from '../util/cache-location.js';
+import { cacheDirOf, gitDirectoriesOf } from '../util/cache-location.js';
 import type { Env } from './exec.js';
 import { fileHistory, type HistorySpan } from './history.js';
 import { protectedPathsInRange } from './protected-history.js';
 import { assertFullHistory, headCommit, resolveCommit } from './repository.js';
+import { historyBoundary } from './kept-per-head.js';
 import { recordChangesOfHead } from './record-history-cache.js';
 import { checkRecordIntegrity, commitAuthors, integrityFindings, recordPaths, type IntegrityFinding } from './record-integrity.js';
 import { integrityRules } from './staged-validation.js';
@@ -76,7 +77,7 @@ export async function historyRules(
   // configuration and the code: nothing in the working tree. At a new HEAD, what the commits since
   // the last one changed is added to what was kept (`recordChangesOfHead`).
   const head = span.head;
-  const changesKey = createHash('sha256').update(stableStringify([cache.toolVersion, config])).digest('hex');
+  const changesKey = createHash('sha256').update(stableStringify([cache.toolVersion, config, historyBoundary(gitDirectoriesOf(root)?.commonDir)])).digest('hex');
   const key = createHash('sha256').update(stableStringify([cache.toolVersion, config, head])).digest('hex');
   const extended = async () => integrityFindings(root, config, await recordChangesOfHead(root, cacheDir, changesKey, head, config, env), env, head);
   return { rules: integrityRules(await derivedValue(root, cacheDir, 'history-cache', key, [], extended, isIntegrityFindings)) };

@@ -43,6 +43,22 @@ export async function writeKept<T>(file: string, format: string, key: string, he
   }
 }
 
+/**
+ * What else bounds HEAD's history, for the keys of kept values: the shallow boundary (`git fetch
+ * --deepen` or `--unshallow` keep HEAD but add commits) and grafts; their bytes, so any change to them
+ * is a miss. `commonDir` is the directory shared by every worktree (`gitDirectoriesOf`).
+ */
+export function historyBoundary(commonDir: string | undefined): string[] {
+  if (commonDir === undefined) return [];
+  return ['shallow', path.join('info', 'grafts')].map((file) => {
+    try {
+      return createHash('sha256').update(readFileSync(path.join(commonDir, file))).digest('hex');
+    } catch {
+      return 'none';
+    }
+  });
+}
+
 function hashOf(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value) ?? '').digest('hex');
 }

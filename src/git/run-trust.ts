@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { derivedValue } from '../engine/derived-cache.js';
 import type { RegistryCheck } from '../model/evidence.js';
 import type { RunTrust } from '../model/progression.js';
@@ -8,6 +6,7 @@ import { cacheDirOf, gitDirectoriesOf } from '../util/cache-location.js';
 import { codeFingerprint } from '../util/version.js';
 import { runGit, type Env } from './exec.js';
 import { headHistory } from './history-cache.js';
+import { historyBoundary } from './kept-per-head.js';
 import { headCommit } from './repository.js';
 
 /** What git says about the runs: the commits reachable from HEAD and the report files committed at HEAD. */
@@ -54,7 +53,7 @@ export async function runHistoryFacts(
 
 /** What HEAD's kept history depends on besides HEAD: the code and the shallow and graft boundaries. */
 function historyKey(commonDir: string | undefined): string {
-  return createHash('sha256').update(JSON.stringify([codeFingerprint(), boundaryOf(commonDir)])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([codeFingerprint(), historyBoundary(commonDir)])).digest('hex');
 }
 
 /** Every commit reachable from HEAD, HEAD first; [] before the first commit, null outside git. */
@@ -71,21 +70,6 @@ function committedFiles(root: string, folder: string, env: Env): Promise<string[
     (out) => out.toString('utf8').split('\0').filter((line) => line !== ''),
     (error) => (isUnbornHead(error) ? [] : null),
   );
-}
-
-/**
- * What else bounds HEAD's history: the shallow boundary (`git fetch --deepen` or `--unshallow` keep
- * HEAD but add commits) and grafts; their bytes, so any change to them is a miss.
- */
-function boundaryOf(commonDir: string | undefined): string[] {
-  if (commonDir === undefined) return [];
-  return ['shallow', path.join('info', 'grafts')].map((file) => {
-    try {
-      return createHash('sha256').update(readFileSync(path.join(commonDir, file))).digest('hex');
-    } catch {
-      return 'none';
-    }
-  });
 }
 
 function isLines(value: unknown): value is string[] | null {
