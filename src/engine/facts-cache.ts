@@ -79,8 +79,8 @@ interface Details {
 /**
  * The delta file: the entries that differ from those of the facts file whose token it names, and the
  * files that facts file holds but the repository no longer has. A run that changed a few entries
- * writes only this small file; the three large ones are rewritten once the delta grows past
- * `DELTA_LIMIT` (issue 19: after editing one document, writing 25 MB was most of the run's extra time).
+ * writes only this small file; the three large ones are rewritten once the delta would grow past
+ * `deltaLimit` (issue 19: after editing one document, writing 28 MB was most of the run's extra time).
  */
 interface DeltaFile {
   format: typeof DELTA_FORMAT;
