@@ -233,6 +233,26 @@ describe("what the record-integrity rules found in HEAD's history, kept per HEAD
     expect(recordLogs(calls())).toEqual([]);
   }, 60_000);
 
+  it('sees a merge that takes the side branch\'s registry and so drops rows the kept HEAD added', () => {
+    const { repo, calls, check, head } = setup();
+    git(repo, 'branch', 'side');
+    write(repo, REGISTRY, HEADER + row(0) + row(1) + row(2));
+    const kept = commit(repo, 'a third row');
+    expect(check()).toEqual([]);
+    calls();
+    git(repo, 'checkout', '-q', 'side');
+    write(repo, 'notes.txt', 'side work\n');
+    commit(repo, 'side work');
+    git(repo, 'checkout', '-q', 'main');
+    // Merged with the side's registry taken whole: the merge is the same as one parent (the side) on
+    // the record folders, and differs from the kept HEAD, which the log from it must still list.
+    git(repo, 'merge', '-q', '--no-commit', 'side');
+    git(repo, 'checkout', 'side', '--', REGISTRY);
+    git(repo, 'commit', '-q', '--no-verify', '-m', 'merge side, its registry');
+    expect(check()).toEqual([expect.stringMatching(/^registry-append-only: A row of the gate registry `gate_results\/gate_registry\.csv` was removed or edited by commit [0-9a-f]{7} \("merge side, its registry"\)/)]);
+    expect(recordLogs(calls())[0]).toBe(`${kept}..${head()}`);
+  }, 60_000);
+
   it('reads the whole history again after a reset, an amend or a damaged file, with the right findings', () => {
     const { repo, calls, check, head } = setup();
     check();
