@@ -207,9 +207,14 @@ export class FactsCache {
     this.deltaRacyFrom = racyFrom(writtenMs);
   }
 
+  /** Whether a loaded entry is the facts file's own, not one the delta file replaced it with. */
+  private inFactsFile(file: string, entry: CacheEntry): boolean {
+    return this.base[file] === entry;
+  }
+
   /** From when the stamps of an entry are racy: the write of the file that holds the entry. */
   private racyFromOf(file: string, entry: CacheEntry): number {
-    return this.base[file] === entry ? this.racyFrom : this.deltaRacyFrom;
+    return this.inFactsFile(file, entry) ? this.racyFrom : this.deltaRacyFrom;
   }
 
   /** Opens both side files named by `token`; false (and nothing kept open) unless both are the right ones. */
@@ -311,7 +316,7 @@ export class FactsCache {
       if (entry.blob !== undefined) kept.blob = entry.blob;
       const loaded = this.loadedOf(file, entry);
       if (loaded) kept.loaded = loaded;
-      if (this.base[file] === entry) kept.asIs = true;
+      if (this.inFactsFile(file, entry)) kept.asIs = true;
       this.next.set(file, kept);
     }
     return facts;

@@ -69,9 +69,8 @@ export async function reusableFindings(
   }
   if (!saved.findings.every(isRawFinding)) return undefined;
   // The facts files must be the ones written in the same run; written just before this file, they are never settled, so only their stamps are compared.
-  const facts = factsFileStamp(cacheDir);
+  const { facts, delta } = factsCacheStamps(cacheDir);
   if (!facts || !sameStamp(saved.factsFile, facts)) return undefined;
-  const delta = fileStamp(path.join(cacheDir, FACTS_DELTA_FILE));
   if (delta ? !sameStamp(saved.factsDelta, delta) : saved.factsDelta !== null) return undefined;
   return { findings: saved.findings, shas };
 }
@@ -87,8 +86,7 @@ export async function saveFindings(
 ): Promise<void> {
   try {
     await mkdir(cacheDir, { recursive: true });
-    const facts = factsFileStamp(cacheDir);
-    const delta = fileStamp(path.join(cacheDir, FACTS_DELTA_FILE));
+    const { facts, delta } = factsCacheStamps(cacheDir);
     const body: ResultFile = {
       format: RESULT_FORMAT,
       key,
@@ -105,8 +103,9 @@ export async function saveFindings(
   }
 }
 
-function factsFileStamp(cacheDir: string): FileStamp | undefined {
-  return fileStamp(path.join(cacheDir, FACTS_FILE));
+/** The stamps of the facts cache's facts file and delta file (facts-cache.ts), the two files a model is built from. */
+function factsCacheStamps(cacheDir: string): { facts: FileStamp | undefined; delta: FileStamp | undefined } {
+  return { facts: fileStamp(path.join(cacheDir, FACTS_FILE)), delta: fileStamp(path.join(cacheDir, FACTS_DELTA_FILE)) };
 }
 
 function isRawFinding(value: unknown): value is RawFinding {
