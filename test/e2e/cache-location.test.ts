@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validTree } from '../helpers/documents.js';
 import { cacheFile, git, makeRepo, runCli, tempDir } from '../helpers/repo.js';
+import { FREEZE, HEADER, REGISTRY, RUN_LOG, freezeFile } from '../helpers/records.js';
 import { commitAll, flagStage, gateRun, stageFile, verdictRepo } from '../helpers/verdict.js';
 
 const FACTS = 'validate-cache.json';
@@ -150,12 +151,7 @@ describe("HEAD's history, kept per HEAD", () => {
 });
 
 describe("what the record-integrity rules found in HEAD's history, kept per HEAD", () => {
-  const FREEZE = 'freeze/P1-S00.freeze.json';
-  const RUN_LOG = 'gate_results/P1-S00_20261121T090000Z/run.log';
-  const REGISTRY = 'gate_results/gate_registry.csv';
-  const HEADER = 'run_id,stage_id,stage_title,phase_id,started_at,finished_at,duration_ms,overall_pass,blocking_failures,warnings,decision_tag,commit,dirty,report_path,report_sha256\n';
   const row = (n: number) => `P1-S00_20261121T09000${n}Z,P1-S00,Stage P1-S00,P1,2026-11-21T09:00:00Z,2026-11-21T09:00:01Z,1000,true,0,0,,abc,false,gate_results/P1-S00_20261121T09000${n}Z/report.json,00\n`;
-  const freezeFile = (scope: string) => `${JSON.stringify({ stage: 'P1-S00', protocol_version: '1', created_at: '2026-11-21T09:00:00Z', scope: { dataset: scope }, inputs: {} }, null, 2)}\n`;
   const write = (repo: string, file: string, text: string) => writeFileSync(path.join(repo, file), text);
   const commit = (repo: string, message: string) => {
     git(repo, 'add', '-A');

@@ -3,14 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validTree } from '../helpers/documents.js';
 import { git, makeRepo, runCli, tempDir } from '../helpers/repo.js';
+import { FREEZE, HEADER, ROW_1, ROW_2, freezeFile } from '../helpers/records.js';
 import { runFolder } from '../helpers/runs.js';
-
-const FREEZE = 'freeze/P1-S00.freeze.json';
-const freezeFile = (scope: string) =>
-  `${JSON.stringify({ stage: 'P1-S00', protocol_version: '1', created_at: '2026-11-21T09:00:00Z', scope: { dataset: scope }, inputs: {} }, null, 2)}\n`;
-const HEADER = 'run_id,stage_id,stage_title,phase_id,started_at,finished_at,duration_ms,overall_pass,blocking_failures,warnings,decision_tag,commit,dirty,report_path,report_sha256\n';
-const ROW_1 = 'P1-S00_20261121T090000Z,P1-S00,Stage P1-S00,P1,2026-11-21T09:00:00Z,2026-11-21T09:00:01Z,1000,true,0,0,,abc,false,gate_results/P1-S00_20261121T090000Z/report.json,00\n';
-const ROW_2 = 'P1-S01_20261121T100000Z,P1-S01,Stage P1-S01,P1,2026-11-21T10:00:00Z,2026-11-21T10:00:01Z,1000,false,1,0,,abc,false,gate_results/P1-S01_20261121T100000Z/report.json,00\n';
 
 /**
  * These tests are about what history proves; their hand-written registry rows and run folders do not

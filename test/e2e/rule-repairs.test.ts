@@ -6,6 +6,7 @@ import { GIT_FED_RULES, RULES } from '../../src/rules/index.js';
 import { performRepair, repairBlocks } from '../helpers/repairs.js';
 import { fixtureCases } from '../rules/fixture-cases.js';
 import { git, makeRepo, runCli } from '../helpers/repo.js';
+import { FREEZE, HEADER, REGISTRY, ROW_1, ROW_2, RUN_LOG, freezeFile } from '../helpers/records.js';
 
 /**
  * The repairs the pages of the git-fed rules document, performed as written: each page's `sh repair`
@@ -37,15 +38,6 @@ function commitAll(repo: string, message: string): string {
   git(repo, 'commit', '-q', '--no-verify', '-m', message);
   return git(repo, 'rev-parse', 'HEAD').trim();
 }
-
-const RUN_LOG = 'gate_results/P1-S00_20261121T090000Z/run.log';
-const FREEZE = 'freeze/P1-S00.freeze.json';
-const REGISTRY = 'gate_results/gate_registry.csv';
-const HEADER = 'run_id,stage_id,stage_title,phase_id,started_at,finished_at,duration_ms,overall_pass,blocking_failures,warnings,decision_tag,commit,dirty,report_path,report_sha256\n';
-const ROW_1 = 'P1-S00_20261121T090000Z,P1-S00,Stage P1-S00,P1,2026-11-21T09:00:00Z,2026-11-21T09:00:01Z,1000,true,0,0,,abc,false,gate_results/P1-S00_20261121T090000Z/report.json,00\n';
-const ROW_2 = 'P1-S01_20261121T100000Z,P1-S01,Stage P1-S01,P1,2026-11-21T10:00:00Z,2026-11-21T10:00:01Z,1000,false,1,0,,abc,false,gate_results/P1-S01_20261121T100000Z/report.json,00\n';
-const freezeFile = (scope: string) =>
-  `${JSON.stringify({ stage: 'P1-S00', protocol_version: '1', created_at: '2026-11-21T09:00:00Z', scope: { dataset: scope }, inputs: {} }, null, 2)}\n`;
 
 /** Records committed and tagged `base`; the hand-made rows and runs do not agree, which is registry-consistent's business, not these tests'. */
 function recordsRepo(): string {
