@@ -6,6 +6,7 @@ import { createAnnotatedTag, deleteTag } from '../git/tags.js';
 import { approvalMessage, approvalsJson, approvalTagName, inertComment, normalizeEmail, type ApprovalKind, type ApprovalsJson, type ApprovalsSpec, type ApprovalTally } from '../model/approvals.js';
 import { StagedocsError, UsageError } from '../model/errors.js';
 import { assertValidId } from '../model/ids.js';
+import { phaseById, stageById } from '../model/repository.js';
 import { loadAssessment } from './assess.js';
 import { locate, type RootInput } from './root.js';
 
@@ -112,13 +113,13 @@ interface Subject {
 
 /** The stage or phase with this id, as the one assessment sees it. */
 function subjectOf(context: AssessmentContext, id: string): Subject {
-  const stage = context.model.stages.find((candidate) => candidate.data.id === id);
+  const stage = stageById(context.model, id);
   if (stage) {
     const assessment = assessStage(context, stage);
     const noEvidence = assessment.passingRun ? undefined : `stage ${id} has no passing gate run that counts (run \`stagedocs gate run ${id}\` and commit the evidence): a reviewer approves the evidence of a passing run`;
     return subject('stage', id, stage.data.approvals, assessment, noEvidence);
   }
-  const phase = context.model.phases.find((candidate) => candidate.data.id === id);
+  const phase = phaseById(context.model, id);
   if (phase) {
     const assessment = assessPhase(context, phase);
     const noEvidence =

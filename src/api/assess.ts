@@ -10,6 +10,7 @@ import { uncommittedChanges } from '../git/worktree-status.js';
 import { runHistoryFacts, runTrustOf } from '../git/run-trust.js';
 import type { Env } from '../git/exec.js';
 import { UsageError } from '../model/errors.js';
+import { phaseById, stageById } from '../model/repository.js';
 import { locate, type RootInput } from './root.js';
 import { gitInputs } from './validate.js';
 
@@ -104,7 +105,7 @@ export async function stageStatus(request: AssessRequest & { stage: string }): P
  */
 export async function assessStage(request: AssessRequest & { stage: string }): Promise<StageVerdict> {
   const context = await assessmentContext(request);
-  const stage = context.model.stages.find((candidate) => candidate.data.id === request.stage);
+  const stage = stageById(context.model, request.stage);
   if (!stage) throw new UsageError(`No stage has the id \`${request.stage}\``, 'A stage with schema errors is not counted: validate the repository first.');
   return { id: stage.data.id, phase: stage.data.phase, file: stage.doc.file, ...assessLoadedStage(context, stage) };
 }
@@ -121,7 +122,7 @@ export interface PhaseVerdict extends PhaseAssessment {
  */
 export async function assessPhase(request: AssessRequest & { phase: string }): Promise<PhaseVerdict> {
   const context = await assessmentContext(request);
-  const phase = context.model.phases.find((candidate) => candidate.data.id === request.phase);
+  const phase = phaseById(context.model, request.phase);
   if (!phase) throw new UsageError(`No phase has the id \`${request.phase}\``, 'A phase with schema errors is not counted: validate the repository first.');
   return { file: phase.doc.file, ...assessLoadedPhase(context, phase) };
 }

@@ -4,7 +4,7 @@ import type { Env } from '../git/exec.js';
 import { gateType, type GateSpec, type ParsedDocument, type StageFrontmatter } from '../model/documents.js';
 import { buildCommand } from '../gates/build.js';
 import { UsageError } from '../model/errors.js';
-import { dependenciesOf, stagesOfPhase, type Typed } from '../model/repository.js';
+import { dependenciesOf, stageById, stagesOfPhase, type Typed } from '../model/repository.js';
 import { findSection } from '../model/sections.js';
 import { markdownBlockquote, markdownCode, markdownHeading, markdownInline, markdownParts, type InlinePart } from '../render/escape.js';
 import { assessmentContext } from './assess.js';
@@ -142,7 +142,7 @@ export interface ContextResult {
  */
 export async function stageContext(request: ContextRequest): Promise<ContextResult> {
   const assessment = await assessmentContext(request);
-  const stage = request.stage === undefined ? nextStage(assessment) : assessment.model.stages.find((candidate) => candidate.data.id === request.stage);
+  const stage = request.stage === undefined ? nextStage(assessment) : stageById(assessment.model, request.stage);
   if (!stage) {
     if (request.stage !== undefined) throw new UsageError(`No stage has the id \`${request.stage}\``, 'Check the id with `stagedocs status`; a stage with schema errors is not counted (run `stagedocs validate`).');
     throw new UsageError(
@@ -188,7 +188,7 @@ function buildContext(assessment: AssessmentContext, stage: Typed<StageFrontmatt
   const agents = (isRecord(phaseData.agents) ? phaseData.agents : {}) as Record<string, unknown>;
 
   const upstream = dependenciesOf(model, data).map((id): ContextDependency => {
-    const other = model.stages.find((candidate) => candidate.data.id === id);
+    const other = stageById(model, id);
     if (!other) return { id, title: '', status: 'missing', state: 'missing', passed: false, lastRun: null };
     const otherVerdict = assessLoadedStage(assessment, other);
     // The one verdict: signed off, or a passing run that counts (the newest run may not count).

@@ -4,6 +4,7 @@ import type { Env } from '../git/exec.js';
 import { traceStage, type StageTrace as GitTrace } from '../git/trace.js';
 import { approvalsJson, type ApprovalsJson } from '../model/approvals.js';
 import { UsageError } from '../model/errors.js';
+import { stageById } from '../model/repository.js';
 import { loadAssessment } from './assess.js';
 import { locate, type RootInput } from './root.js';
 
@@ -25,7 +26,7 @@ export async function trace(request: { root: RootInput; env: Env; stage: string 
   const located = await locate(request.root, request.env, 'required');
   const { context, repository, head } = await loadAssessment({ root: located, env: request.env });
   const { config, model } = repository;
-  const stage = model.stages.find((candidate) => candidate.data.id === request.stage);
+  const stage = stageById(model, request.stage);
   if (!stage) throw new UsageError(`No stage with id \`${request.stage}\` in this repository`, 'Check the id with `stagedocs status`; a stage with schema errors is not counted (run `stagedocs validate`).');
   const assessment = assessStage(context, stage);
   const traced = await traceStage(repository.root, config, model, stage, context.runs, assessment.judged, head, request.env);

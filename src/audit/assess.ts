@@ -1,5 +1,5 @@
 import { type Config } from '../model/config.js';
-import { dependenciesOf, stagesOfPhase, type RepositoryModel, type Typed } from '../model/repository.js';
+import { dependenciesOf, freezesOfStage, stagesOfPhase, type RepositoryModel, type Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
 import { freezeCommand, phaseExit, type PhaseFrontmatter, type PhaseReadiness, type StageFrontmatter } from '../model/documents.js';
 import { documentEntryFacts, entryGateRuns, entryProblems, isGlobPattern, phaseGateSubject, upstreamRequirement, type ContractProblem, type EntryFacts } from '../model/phase-contract.js';
@@ -178,7 +178,7 @@ export function assessStage(context: AssessmentContext, stage: Typed<StageFrontm
     if (!dependencyTag && !stageRuns(other.data, context.runs, context.trust, stageGates(model, other.data)).passed) block('dependency-not-passed', { text: `${dependency} has no passing run` });
   }
   for (const problem of phaseEntryProblems(context, data.phase)) block('phase-entry', ...messageParts(`entry of phase ${data.phase} is unmet: ${problem.reason}`));
-  if (data.freeze === 'required' && !model.freezes.some((freeze) => freeze.data.stage === data.id)) {
+  if (data.freeze === 'required' && freezesOfStage(model, data.id).length === 0) {
     block('freeze-missing', { text: `freeze file ${model.config.paths.freeze}/${data.id}.freeze.json is missing (run ` }, { code: freezeCommand(data.id) }, { text: ')' });
   }
   if (lastRun?.freeze && !lastRun.freeze.verified) block('freeze-failed', { text: `freeze verification failed in run ${lastRun.run_id}` });
@@ -322,7 +322,7 @@ function freezeOf(context: AssessmentContext, stage: StageFrontmatter, lastRun: 
   const drift = hashes ? guarding.flatMap((freeze) => driftOf(freeze.doc.file, freeze.data, hashes)) : [];
   return {
     required: stage.freeze === 'required',
-    file: context.model.freezes.find((freeze) => freeze.data.stage === stage.id)?.doc.file,
+    file: freezesOfStage(context.model, stage.id)[0]?.doc.file,
     verifiedByLastRun: lastRun?.freeze?.verified,
     guardedBy: guarding.map((freeze) => freeze.doc.file),
     verifiedNow: hashes && guarding.length > 0 ? drift.length === 0 : undefined,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { approvalsJson, type ApprovalsJson } from '../model/approvals.js';
 import type { RepositoryModel, Typed } from '../model/repository.js';
-import { stagesOfPhase, dependenciesOf } from '../model/repository.js';
+import { dependenciesOf, phaseById, stageById, stagesOfPhase } from '../model/repository.js';
 import type { CommitChanges } from '../git/history.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { DecisionFrontmatter, ParsedDocument, StageFrontmatter } from '../model/documents.js';
@@ -220,7 +220,7 @@ function assemble(input: PackInput, context: AssessmentContext, indexes: PackInd
     }
   }
   const selected = input.stageIds
-    ? input.stageIds.map((id) => model.stages.find((stage) => stage.data.id === id)!)
+    ? input.stageIds.map((id) => stageById(model, id)!)
     : model.stages.filter((stage) => touched.has(stage.data.id));
 
   // Run folders (`gate_results/<run-id>`) with a file added or changed in the range.
@@ -531,7 +531,7 @@ function stageDetails(
   const { model } = input.assessment;
   const data = stage.data;
   const siblings = stagesOfPhase(model, data.phase);
-  const phase = model.phases.find((candidate) => candidate.data.id === data.phase);
+  const phase = phaseById(model, data.phase);
 
   const files = changedFiles(commitFiles, model.config.paths.gate_results);
 
@@ -724,7 +724,7 @@ function overviewOf(model: RepositoryModel, context: AssessmentContext, inPack: 
         .map((dependency) => ({ from: nodeOf.get(dependency)!, to: nodeOf.get(stage.data.id)! }))
         .filter((edge) => edge.from !== edge.to && !seen.has(`${edge.from} ${edge.to}`) && seen.add(`${edge.from} ${edge.to}`)),
     );
-    const phase = model.phases.find((candidate) => candidate.data.id === phaseId);
+    const phase = phaseById(model, phaseId);
     const readiness = phase?.data.readiness ? readinessLine({ readiness: phase.data.readiness, for_production: phase.data.readiness.production_gate !== 'disallowed' }) : '';
     const gates = phase ? phaseGatesOf(phase, phaseGateRuns(context, phase)) : { entry_gates: null, exit_gates: null };
     return { id: phaseId, title: phase?.data.title ?? phaseId, nodes, edges, readiness: readiness === '' ? null : readiness, ...gates };

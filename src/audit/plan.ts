@@ -3,7 +3,7 @@ import { freezeCommand, freezePathOf, type PhaseFrontmatter, type StageFrontmatt
 import { compareStrings } from '../model/diagnostic.js';
 import { entrySubjectId, phaseEntrySubject, phaseGateSubject, type ContractProblem } from '../model/phase-contract.js';
 import type { StageRuns } from '../model/progression.js';
-import { dependenciesOf, type Typed } from '../model/repository.js';
+import { dependenciesOf, freezeAt, stagesOfPhase, type Typed } from '../model/repository.js';
 import { requiredLabels } from '../model/runner.js';
 import { assessStage, comparePhaseIds, phaseEntryProblems, phaseGateRuns, signOffOf, type AssessmentContext } from './assess.js';
 
@@ -247,7 +247,7 @@ function placePhaseRuns(context: AssessmentContext, due: readonly PhaseRun[], st
       entries.push(planned(run, 0, []));
       continue;
     }
-    const stages = context.model.stages.filter((stage) => stage.data.phase === phaseId && stageGates(context.model, stage.data).length > 0);
+    const stages = stagesOfPhase(context.model, phaseId).filter((stage) => stageGates(context.model, stage.data).length > 0);
     const waiting = stages.find((stage) => !passed.get(stage.data.id) && !stageEntries.some((entry) => entry.stage === stage.data.id));
     if (waiting) {
       const why = held.some((entry) => entry.stage === waiting.data.id) ? ' (it is held)' : '';
@@ -274,7 +274,7 @@ function planSequence(context: AssessmentContext): string[] {
 /** The files whose change makes a stage due again: its document, its freeze file and the inputs that file froze. */
 function changedInputs(context: AssessmentContext, stage: Typed<StageFrontmatter>): string[] {
   const freezeFile = freezePathOf(context.model.config.paths.freeze, stage.data.id);
-  const freeze = context.model.freezes.find((candidate) => candidate.doc.file === freezeFile);
+  const freeze = freezeAt(context.model, freezeFile);
   return [stage.doc.file, freezeFile, ...Object.keys(freeze?.data.inputs ?? {})];
 }
 

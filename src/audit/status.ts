@@ -1,5 +1,4 @@
-import { stagesOfPhase } from '../model/repository.js';
-import type { Typed } from '../model/repository.js';
+import { stageById, stagesOfPhase, type Typed } from '../model/repository.js';
 import type { PhaseReadiness, StageFrontmatter } from '../model/documents.js';
 import { approvalsJson, type ApprovalsJson } from '../model/approvals.js';
 import { phaseEntrySubject, phaseGateSubject } from '../model/phase-contract.js';
@@ -171,7 +170,7 @@ export interface StageStatusReport {
 
 /** One stage's status and trends, from the same assessment as `buildStatus`; undefined for an unknown id. */
 export function buildStageStatus(context: AssessmentContext, stageId: string): StageStatusReport | undefined {
-  const stage = context.model.stages.find((candidate) => candidate.data.id === stageId);
+  const stage = stageById(context.model, stageId);
   if (!stage) return undefined;
   const assessment = assessStage(context, stage);
   return { stage: { ...statusStage(stage, assessment), phase: stage.data.phase, file: stage.doc.file }, trends: requirementTrends(assessment.judged) };

@@ -61,6 +61,25 @@ export function isDocumentPath(relativePath: string, config: Config): boolean {
   return kind === 'freeze' ? relativePath.endsWith('.freeze.json') : relativePath.endsWith('.md');
 }
 
+type DocumentFolder = 'stages' | 'decisions' | 'freeze' | 'contracts';
+const DOCUMENT_FOLDERS: readonly DocumentFolder[] = ['stages', 'decisions', 'freeze', 'contracts'];
+/** The file names each configured folder lists. */
+const WANTED: Record<DocumentFolder, (name: string) => boolean> = {
+  stages: (name) => name.endsWith('.md'),
+  decisions: (name) => name.endsWith('.md'),
+  freeze: (name) => name.endsWith('.freeze.json'),
+  contracts: (name) => name.endsWith('.yaml'),
+};
+
+/**
+ * The freeze files of the working tree, listed as validation lists them (nested ones and those read
+ * through a link inside the repository included): every freeze document validation can see is here,
+ * and a freeze folder that only links into another configured folder may list a few more.
+ */
+export function listFreezeFiles(root: string, config: Config): string[] {
+  return listDocuments(root, config, pathEscapeChecker(root), ['freeze']).files;
+}
+
 /**
  * Every document of the working tree, as `documentGlobs` describes them, no dot-files or dot-folders,
  * and every symlink met on the way. A link (to a document or a folder of them) that stays inside the
@@ -69,8 +88,12 @@ export function isDocumentPath(relativePath: string, config: Config): boolean {
  * three folders: these are fixed shapes, not user globs, and it lists 6,000 documents in a third of
  * the time a glob library takes.
  */
-function listDocuments(root: string, config: Config, pathEscape: (relativePath: string) => PathEscape | undefined): { files: string[]; links: LinkedDocument[] } {
-  const { stages, decisions, freeze, contracts } = config.paths;
+function listDocuments(
+  root: string,
+  config: Config,
+  pathEscape: (relativePath: string) => PathEscape | undefined,
+  folders: ReadonlyArray<DocumentFolder> = DOCUMENT_FOLDERS,
+): { files: string[]; links: LinkedDocument[] } {
   const found = new Set<string>();
   const links: LinkedDocument[] = [];
   // Real paths of the folders walked: a link to a folder already walked (an ancestor) is not walked again.
@@ -125,10 +148,7 @@ function listDocuments(root: string, config: Config, pathEscape: (relativePath: 
     const folder = folderOf(configured);
     if (pathEscape(folder) === undefined) walk(folder, wanted);
   };
-  walkConfigured(stages, (name) => name.endsWith('.md'));
-  walkConfigured(decisions, (name) => name.endsWith('.md'));
-  walkConfigured(freeze, (name) => name.endsWith('.freeze.json'));
-  walkConfigured(contracts, (name) => name.endsWith('.yaml'));
+  for (const folder of folders) walkConfigured(config.paths[folder], WANTED[folder]);
   while (linkedFolders.length > 0) walk(...linkedFolders.shift()!);
   return { files: [...found].sort(), links: links.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
 }

@@ -1,4 +1,4 @@
-import type { RepositoryModel } from '../model/repository.js';
+import { decisionByTag, type RepositoryModel } from '../model/repository.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { RunFolder } from '../model/evidence.js';
 import { findSection } from '../model/sections.js';
@@ -58,7 +58,7 @@ export function checkRerunPolicy(model: RepositoryModel, stageId: string, runs: 
   if (!last || last.passed) return;
   if (decisionTag === undefined) throw new RerunRefusedError(stageId, last.runId, 'no-decision', undefined, undefined, undefined, undefined, last.unfinished);
   if (last.decisionTag === decisionTag) throw new RerunRefusedError(stageId, last.runId, 'same-decision', decisionTag, undefined, undefined, undefined, last.unfinished);
-  const decision = model.decisions.find((note) => note.data.decision_tag === decisionTag)!;
+  const decision = decisionByTag(model, decisionTag)!;
   const file = decision.doc.file;
   const refuse = (problem: ConstructorParameters<typeof RerunRefusedError>[2], line?: number, found?: string) => new RerunRefusedError(stageId, last.runId, problem, decisionTag, file, line, found, last.unfinished);
   if (decision.data.status !== 'proposed' && decision.data.status !== 'accepted') throw refuse('note-status', undefined, decision.data.status);

@@ -1,4 +1,4 @@
-import type { RepositoryModel, Typed } from '../model/repository.js';
+import { stageById, type RepositoryModel, type Typed } from '../model/repository.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import { StagedocsError, UsageError, EXIT_FAILED } from '../model/errors.js';
 import { assertValidId } from '../model/ids.js';
@@ -22,7 +22,7 @@ export function findStage(model: RepositoryModel, stageId: string): Typed<StageF
       'Give each stage its own id (and renumber `order`), then run `stagedocs validate`; `unique-id` reports the same.',
     );
   }
-  const stage = model.stages.find((candidate) => candidate.data.id === stageId);
+  const stage = stageById(model, stageId);
   if (stage) return stage;
   const invalid = model.documents.find((doc) => doc.kind === 'stage' && doc.data?.id === stageId);
   if (invalid) {

@@ -1,15 +1,15 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { type Config } from '../model/config.js';
-import { freezePathOf, type FreezeFile } from '../model/documents.js';
-import type { FreezeDrift } from '../model/freeze-guard.js';
+import { type FreezeFile } from '../model/documents.js';
+import { driftOf, type FreezeDrift } from '../model/freeze-guard.js';
 import { freezeDrift, type FreezeDriftFacts } from '../rules/freeze-drift.js';
 import type { RepositoryRule } from '../rules/types.js';
 import { readBlobs } from './blobs.js';
 import type { Env } from './exec.js';
 import { fileHistory, isAncestor, type FileChange } from './history.js';
-import { kindFromPath } from '../engine/source.js';
+import { kindFromPath, listFreezeFiles } from '../engine/source.js';
 import { contentSha256 } from '../util/content-hash.js';
 import { storedContentHashes } from './stored-content.js';
 import { pathEscape } from '../util/inside-root.js';
@@ -24,8 +24,10 @@ const NO_BLOB = /^0+$/;
  */
 export async function freezeDriftRule(root: string, config: Config, env: Env, span: { base: string; head: string } | undefined): Promise<RepositoryRule> {
   const freezes = await freezeFilesOnDisk(root, config);
+  const current = await currentInputHashes(root, env, freezes.flatMap((freeze) => Object.keys(freeze.inputs)));
   const facts: FreezeDriftFacts = {
-    current: await currentInputHashes(root, env, freezes.flatMap((freeze) => Object.keys(freeze.inputs))),
+    current,
+    drifted: freezes.some((freeze) => driftOf(freeze.file, freeze, current).length > 0),
     commits: span ? await rangeDrift(root, env, freezes, span) : [],
   };
   return freezeDrift(facts);
@@ -36,17 +38,14 @@ interface FrozenInputs {
   inputs: Record<string, string>;
 }
 
-/** The freeze files of the working tree, as far as they have an `inputs` object; the rest is the schema's finding. */
+/**
+ * The freeze files of the working tree, as validation lists them, as far as they have an `inputs`
+ * object; the rest is the schema's finding. Every freeze file of the model is among them, which is
+ * what lets the rule skip the model when none of them drifted.
+ */
 async function freezeFilesOnDisk(root: string, config: Config): Promise<FrozenInputs[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(path.join(root, config.paths.freeze));
-  } catch {
-    return [];
-  }
   const found: FrozenInputs[] = [];
-  for (const entry of entries.filter((name) => name.endsWith(FREEZE_SUFFIX)).sort()) {
-    const file = freezePathOf(config.paths.freeze, entry.slice(0, -FREEZE_SUFFIX.length));
+  for (const file of listFreezeFiles(root, config)) {
     try {
       const frozen = frozenInputsOf(file, await readFile(path.join(root, file), 'utf8'));
       if (frozen) found.push(frozen);
@@ -87,7 +86,7 @@ export async function stagedFreezeDrift(
   const isFreeze = (file: string) => kindFromPath(file, config) === 'freeze' && file.endsWith(FREEZE_SUFFIX);
   const freezeEntries = index.filter((entry) => isFreeze(entry.path));
   const staged = changes.filter((change) => !isFreeze(change.path));
-  const none = { rule: freezeDrift({ current: new Map(), commits: [] }), files: [] };
+  const none = { rule: freezeDrift({ current: new Map(), drifted: false, commits: [] }), files: [] };
   if (freezeEntries.length === 0 || staged.length === 0) return none;
   const freezeBlobs = await readBlobs(root, freezeEntries.map((entry) => entry.blob), env);
   const freezes = freezeEntries.flatMap((entry) => {
@@ -103,7 +102,8 @@ export async function stagedFreezeDrift(
     current.set(change.path, bytes ? contentSha256(bytes) : null);
   }
   const files = freezes.filter((freeze) => frozenStaged.some((change) => freeze.inputs[change.path] !== undefined)).map((freeze) => freeze.file);
-  return { rule: freezeDrift({ current, commits: [], currentAt: 'in the index' }), files };
+  const drifted = freezes.some((freeze) => driftOf(freeze.file, freeze, current).length > 0);
+  return { rule: freezeDrift({ current, drifted, commits: [], currentAt: 'in the index' }), files };
 }
 
 /** The inputs of freezes as they are now: the stored-content hash of each present one, and those missing or outside. */

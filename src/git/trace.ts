@@ -1,7 +1,7 @@
 import { type Config } from '../model/config.js';
 import { type RunFolder } from '../model/evidence.js';
 import { DISCOUNT_TEXT, type StageRuns } from '../model/progression.js';
-import type { RepositoryModel, Typed } from '../model/repository.js';
+import { freezesOfStage, type RepositoryModel, type Typed } from '../model/repository.js';
 import { compareStrings } from '../model/diagnostic.js';
 import type { StageFrontmatter } from '../model/documents.js';
 import type { Env } from './exec.js';
@@ -54,7 +54,7 @@ export async function traceStage(
   const id = stage.data.id;
   const decision = model.decisions.filter((note) => stage.data.decision !== undefined && note.data.decision_tag === stage.data.decision).map((note) => note.doc.file);
   const defaultFreeze = `${config.paths.freeze.replace(/\/+$/, '')}/${id}.freeze.json`;
-  const freeze = [...new Set([defaultFreeze, ...model.freezes.filter((file) => file.data.stage === id).map((file) => file.doc.file)])].sort(compareStrings);
+  const freeze = [...new Set([defaultFreeze, ...freezesOfStage(model, id).map((file) => file.doc.file)])].sort(compareStrings);
   const evidenceFolder = config.paths.gate_results.replace(/\/+$/, '');
   const evidencePrefix = `${evidenceFolder}/${id}_`;
   const exact = new Set([stage.doc.file, ...decision, ...freeze]);

@@ -2,7 +2,7 @@ import { contentSha256 } from '../util/content-hash.js';
 import { stableStringify } from '../util/stable-json.js';
 import { gateType, type ContractFile, type GateSpec, type PhaseFrontmatter, type StageFrontmatter } from './documents.js';
 import type { RunReport } from './evidence.js';
-import type { KnownContract, RepositoryModel, Typed } from './repository.js';
+import { phaseById, type KnownContract, type RepositoryModel, type Typed } from './repository.js';
 
 export type { KnownContract } from './repository.js';
 
@@ -101,7 +101,7 @@ export function unknownContracts(stage: StageFrontmatter, phase: PhaseFrontmatte
  */
 export function phaseOfStage(model: Pick<RepositoryModel, 'phases'>, stage: StageFrontmatter): PhaseFrontmatter | undefined {
   if (stage.id === stage.phase) return undefined;
-  return model.phases.find((phase) => phase.data.id === stage.phase)?.data;
+  return phaseById(model, stage.phase)?.data;
 }
 
 /** The gates a stage of the model must pass: `effectiveGates` with its phase and the repository's contracts. */

@@ -1,5 +1,5 @@
 import type { DecisionFrontmatter, StageFrontmatter } from './documents.js';
-import type { RepositoryModel, Typed } from './repository.js';
+import { decisionByTag, decisionsNamingStage, type RepositoryModel, type Typed } from './repository.js';
 
 /**
  * A decision a stage needs settled before it may be `done`: `requires_decision: accepted` (its
@@ -22,7 +22,7 @@ export interface DecisionNeed {
 /** The decisions a stage still waits on, sorted by tag; empty when it declares no such need or all are met. */
 export function unmetDecisions(model: RepositoryModel, stage: StageFrontmatter): DecisionNeed[] {
   const needs: DecisionNeed[] = [];
-  const byTag = (tag: string) => model.decisions.find((decision) => decision.data.decision_tag === tag);
+  const byTag = (tag: string) => decisionByTag(model, tag);
   if (stage.requires_decision === 'accepted') {
     const note = stage.decision === undefined ? undefined : byTag(stage.decision);
     if (!note || note.data.status !== 'accepted') {
@@ -32,7 +32,7 @@ export function unmetDecisions(model: RepositoryModel, stage: StageFrontmatter):
   const resolved = stage.decisions_resolved;
   if (resolved !== undefined) {
     const named: Array<Typed<DecisionFrontmatter> | string> =
-      resolved === 'all' ? model.decisions.filter((decision) => (decision.data.stages ?? []).includes(stage.id)) : resolved.map((tag) => byTag(tag) ?? tag);
+      resolved === 'all' ? [...decisionsNamingStage(model, stage.id)] : resolved.map((tag) => byTag(tag) ?? tag);
     const already = new Set(needs.map((need) => need.tag));
     for (const entry of named) {
       // A note already found not accepted is reported once.

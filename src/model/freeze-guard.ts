@@ -1,5 +1,5 @@
 import { freezePathOf, type FreezeFile, type StageFrontmatter } from './documents.js';
-import { dependenciesOf, stagesOfPhase, type RepositoryModel, type Typed } from './repository.js';
+import { dependenciesOf, freezesOfStage, stageById, stagesOfPhase, type RepositoryModel, type Typed } from './repository.js';
 
 /**
  * One frozen input whose content is not what its freeze file recorded: `current` is the sha256 of
@@ -31,16 +31,16 @@ export function guardingFreezes(model: RepositoryModel, stage: StageFrontmatter)
     const id = pending.pop()!;
     if (earlier.has(id)) continue;
     earlier.add(id);
-    const other = model.stages.find((candidate) => candidate.data.id === id);
+    const other = stageById(model, id);
     if (other && other.data.phase === stage.phase) pending.push(...dependenciesOf(model, other.data));
   }
-  return model.freezes
-    .filter((freeze) => earlier.has(freeze.data.stage) && freeze.doc.file === freezePathOf(model.config.paths.freeze, freeze.data.stage))
+  return [...earlier]
+    .flatMap((id) => freezesOfStage(model, id).filter((freeze) => freeze.doc.file === freezePathOf(model.config.paths.freeze, id)))
     .sort((a, b) => (a.doc.file < b.doc.file ? -1 : a.doc.file > b.doc.file ? 1 : 0));
 }
 
 /** The inputs of a freeze whose current hash differs from the frozen one; inputs not hashed are skipped. */
-export function driftOf(file: string, freeze: FreezeFile, hashes: InputHashes): FreezeDrift[] {
+export function driftOf(file: string, freeze: Pick<FreezeFile, 'inputs'>, hashes: InputHashes): FreezeDrift[] {
   const drift: FreezeDrift[] = [];
   for (const input of Object.keys(freeze.inputs).sort()) {
     if (!hashes.has(input)) continue;

@@ -193,9 +193,16 @@ export function phaseState(phase: Typed<PhaseFrontmatter>): PhaseState {
 export function phaseProtectedEntries(after: readonly PhaseState[], before: readonly PhaseState[], stages: readonly StageProgress[], gateResultsFolder: string): PhaseProtectedEntry[] {
   const gateResults = gateResultsFolder.replace(/\\/g, '/').replace(/\/+$/, '');
   const entries: PhaseProtectedEntry[] = [];
+  // The stages of each phase, grouped once: a phase looked its stages up in the whole list (quadratic).
+  const stagesByPhase = new Map<string | undefined, StageProgress[]>();
+  for (const stage of stages) {
+    const list = stagesByPhase.get(stage.phase);
+    if (list) list.push(stage);
+    else stagesByPhase.set(stage.phase, [stage]);
+  }
   const add = (phase: PhaseState, status: string, started: boolean, removedByCommit: boolean, later: readonly PhaseState[]) => {
     if (!started) return;
-    const ownStages = stages.filter((stage) => stage.phase === phase.id);
+    const ownStages = stagesByPhase.get(phase.id) ?? [];
     const runPrefixes = [phase.id, entrySubjectId(phase.id), ...ownStages.map((stage) => stage.id)].map((id) => `${gateResults}/${id}_`);
     const lists: Array<[PhaseList, string, (state: PhaseState) => readonly string[]]> = [
       ['protected', '/protected', (state) => state.protected],
@@ -210,7 +217,7 @@ export function phaseProtectedEntries(after: readonly PhaseState[], before: read
       });
     }
   };
-  const stageStarted = (id: string) => stages.some((stage) => stage.phase === id && stage.status !== 'not-started');
+  const stageStarted = (id: string) => (stagesByPhase.get(id) ?? []).some((stage) => stage.status !== 'not-started');
   for (const phase of after) {
     const earlier = before.filter((candidate) => candidate.id === phase.id);
     const started = phase.status !== 'not-started' || earlier.some((candidate) => candidate.status !== 'not-started') || stageStarted(phase.id);

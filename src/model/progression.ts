@@ -1,4 +1,4 @@
-import { dependenciesOf, type RepositoryModel } from './repository.js';
+import { dependenciesOf, stageById, type RepositoryModel } from './repository.js';
 import { gateType, type GateSpec, type StageFrontmatter } from './documents.js';
 import { type RegistryCheck, type RunReport, type RunFolder } from './evidence.js';
 import { compareStrings } from './diagnostic.js';
@@ -170,7 +170,7 @@ export function notPassedReason(stage: StageFrontmatter, judged: StageRuns, gate
 export function dependenciesWithoutPass(model: RepositoryModel, stage: StageFrontmatter, runs: readonly RunFolder[], trust: RunTrust, signedOff: (stageId: string) => boolean): string[] {
   return dependenciesOf(model, stage).filter((dependency) => {
     if (signedOff(dependency)) return false;
-    const other = model.stages.find((candidate) => candidate.data.id === dependency);
+    const other = stageById(model, dependency);
     return !other || !stageRuns(other.data, runs, trust, stageGates(model, other.data)).passed;
   });
 }

@@ -128,6 +128,61 @@ function phaseIndex(repo: RepositoryModel): Map<string, Array<Typed<StageFrontma
 }
 
 /**
+ * The elements of a model list under each key, in the list's order, built once per list and key: rules
+ * and reports look ids up for every stage, and a scan per lookup made them quadratic (50,000 stages
+ * against 5,000 phases took a second). Rebuilt when the list grew or shrank since (a caller that edits
+ * a model list in place).
+ */
+const groupings = new WeakMap<readonly object[], Map<string, { length: number; groups: Map<string, object[]> }>>();
+
+function groupedBy<T extends object>(list: readonly T[], name: string, keysOf: (item: T) => readonly string[]): ReadonlyMap<string, readonly T[]> {
+  let byName = groupings.get(list);
+  if (!byName) groupings.set(list, (byName = new Map()));
+  const known = byName.get(name);
+  if (known && known.length === list.length) return known.groups as Map<string, T[]>;
+  const groups = new Map<string, T[]>();
+  for (const item of list) {
+    for (const key of new Set(keysOf(item))) {
+      const group = groups.get(key);
+      if (group) group.push(item);
+      else groups.set(key, [item]);
+    }
+  }
+  byName.set(name, { length: list.length, groups });
+  return groups;
+}
+
+/** The phase of this id (the first by file when ids repeat, which unique-id reports). */
+export function phaseById(repo: Pick<RepositoryModel, 'phases'>, id: string): Typed<PhaseFrontmatter> | undefined {
+  return groupedBy(repo.phases, 'id', (phase) => [phase.data.id]).get(id)?.[0];
+}
+
+/** The stage of this id (the first by file when ids repeat, which unique-id reports). */
+export function stageById(repo: Pick<RepositoryModel, 'stages'>, id: string): Typed<StageFrontmatter> | undefined {
+  return groupedBy(repo.stages, 'id', (stage) => [stage.data.id]).get(id)?.[0];
+}
+
+/** The decision note of this tag (the first by file when tags repeat, which unique-id reports). */
+export function decisionByTag(repo: Pick<RepositoryModel, 'decisions'>, tag: string): Typed<DecisionFrontmatter> | undefined {
+  return groupedBy(repo.decisions, 'tag', (decision) => [decision.data.decision_tag]).get(tag)?.[0];
+}
+
+/** The decision notes whose `stages` name this stage, by file. */
+export function decisionsNamingStage(repo: Pick<RepositoryModel, 'decisions'>, stageId: string): readonly Typed<DecisionFrontmatter>[] {
+  return groupedBy(repo.decisions, 'stages', (decision) => decision.data.stages ?? []).get(stageId) ?? [];
+}
+
+/** The freeze files whose `stage` is this stage, by file. */
+export function freezesOfStage(repo: Pick<RepositoryModel, 'freezes'>, stageId: string): readonly Typed<FreezeFile>[] {
+  return groupedBy(repo.freezes, 'stage', (freeze) => [freeze.data.stage]).get(stageId) ?? [];
+}
+
+/** The freeze file at this repository-relative path, when it passed its schema. */
+export function freezeAt(repo: Pick<RepositoryModel, 'freezes'>, file: string): Typed<FreezeFile> | undefined {
+  return groupedBy(repo.freezes, 'file', (freeze) => [freeze.doc.file]).get(file)?.[0];
+}
+
+/**
  * What a stage depends on: its `depends_on`, or by default the previous stage of its phase.
  * Returns ids; unknown ids are reported by `unknown-reference`.
  */

@@ -1,5 +1,6 @@
 import { placeOf, pointerSegment } from '../model/documents.js';
 import { describeDrift, driftOf, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
+import { freezeAt } from '../model/repository.js';
 import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
 
 export const freezeDriftMeta: RuleMeta = {
@@ -14,6 +15,13 @@ export interface FreezeDriftFacts {
   /** Where `current` was read, for the message: `now` (the working tree, the default) or `in the index` (the hook). */
   currentAt?: string;
   commits: ReadonlyArray<{ commit: string; drift: FreezeDrift }>;
+  /**
+   * Whether an input of a freeze file the caller read (every freeze file the model can hold, and maybe
+   * more) differs from `current`. False lets the rule leave the model alone when no commit drifted
+   * either: a validate that reused its findings then never builds the model (a second at 50,000
+   * stages). Unknown when absent: the rule reads the model.
+   */
+  drifted?: boolean;
 }
 
 /**
@@ -22,8 +30,9 @@ export interface FreezeDriftFacts {
  */
 export function freezeDrift(facts: FreezeDriftFacts): RepositoryRule {
   return repositoryRule(freezeDriftMeta, (repo, context) => {
+    if (facts.drifted === false && facts.commits.length === 0) return;
     const place = (file: string, input: string) => {
-      const freeze = repo.freezes.find((candidate) => candidate.doc.file === file);
+      const freeze = freezeAt(repo, file);
       return freeze ? placeOf(freeze.doc, `/inputs/${pointerSegment(input)}`, 'key') : { line: 1, column: 1 };
     };
     for (const freeze of repo.freezes) {

@@ -1,4 +1,5 @@
 import { freezeCommand, placeOf, freezePathOf } from '../model/documents.js';
+import { freezeAt } from '../model/repository.js';
 import { repositoryRule } from './types.js';
 
 export const freezeRequired = repositoryRule(
@@ -12,7 +13,7 @@ export const freezeRequired = repositoryRule(
     for (const { doc, data } of repo.stages) {
       if (data.freeze !== 'required' || data.status === 'not-started') continue;
       const file = freezePathOf(repo.config.paths.freeze, data.id);
-      if (repo.freezes.some((freeze) => freeze.doc.file === file && freeze.data.stage === data.id)) continue;
+      if (freezeAt(repo, file)?.data.stage === data.id) continue;
       context.report({
         file: doc.file,
         ...placeOf(doc, '/freeze'),

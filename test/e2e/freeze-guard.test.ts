@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFolders } from '../helpers/gates.js';
@@ -163,6 +163,36 @@ describe('a freeze guards the stages that follow it', () => {
     expect(existsSync(path.join(dir, FREEZE))).toBe(true);
     const restored = runCli(dir, ['audit-pack', 'P1-S01', '--base', beforeDrift]).stdout;
     expect(restored).toContain(`Freeze: no freeze file of its own (not required); guarded by ${FREEZE}: every frozen input re-hashed when this pack was made matches`);
+  });
+});
+
+describe('freeze-drift reads every freeze file validation lists', () => {
+  it('reports a drifted input of a nested freeze file, on a run that reused its findings too, and leaves a clean run clean', () => {
+    const { dir } = researchRepo();
+    writeFileSync(path.join(dir, 'config/other.yaml'), 'x: 1\n');
+    expect(runCli(dir, ['freeze', 'P1-S00', '--input', 'config/protocol.yaml']).code).toBe(0);
+    // A freeze file in a subfolder of the freeze folder is a document validation lists: its inputs are
+    // checked like those of the top-level files (they once were only when a top-level file named them).
+    const NESTED = 'records/freeze/archive/P1-S01.freeze.json';
+    const nested = JSON.parse(readFileSync(path.join(dir, FREEZE), 'utf8')) as Record<string, unknown>;
+    mkdirSync(path.join(dir, 'records/freeze/archive'));
+    writeFileSync(path.join(dir, NESTED), `${JSON.stringify({ ...nested, stage: 'P1-S01', inputs: { 'config/other.yaml': sha256('x: 1\n') } }, null, 2)}\n`);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'freezes');
+    const clean = runCli(dir, ['validate', '--format', 'json']);
+    expect((JSON.parse(clean.stdout).diagnostics as Array<Record<string, unknown>>).filter((diagnostic) => diagnostic.ruleId === 'freeze-drift')).toEqual([]);
+
+    // The documents did not change: this run reuses the last findings and builds the model only for the drift.
+    writeFileSync(path.join(dir, 'config/other.yaml'), 'x: 2\n');
+    const drifted = runCli(dir, ['validate', '--format', 'json']);
+    expect(drifted.code).toBe(1);
+    const line = readFileSync(path.join(dir, NESTED), 'utf8').split('\n').findIndex((text) => text.includes('"config/other.yaml"')) + 1;
+    expect((JSON.parse(drifted.stdout).diagnostics as Array<Record<string, unknown>>).filter((diagnostic) => diagnostic.ruleId === 'freeze-drift')).toEqual([
+      expect.objectContaining({ file: NESTED, line, message: `Frozen input \`config/other.yaml\` differs from its freeze (frozen sha256 ${sha256('x: 1\n')} in ${NESTED}; sha256 now ${sha256('x: 2\n')}), expected the frozen content` }),
+    ]);
+    writeFileSync(path.join(dir, 'config/other.yaml'), 'x: 1\n');
+    const restored = runCli(dir, ['validate', '--format', 'json']);
+    expect((JSON.parse(restored.stdout).diagnostics as Array<Record<string, unknown>>).filter((diagnostic) => diagnostic.ruleId === 'freeze-drift')).toEqual([]);
   });
 });
 

@@ -7,7 +7,7 @@ import { createAnnotatedTag, signOffTagName, type TagInfo } from '../../git/tags
 import { assessPhase, assessStage, type AssessmentContext, type PhaseAssessment } from '../../audit/assess.js';
 import { EXIT_FAILED, EXIT_OK, UsageError } from '../../model/errors.js';
 import { assertValidId } from '../../model/ids.js';
-import { stagesOfPhase, type RepositoryModel } from '../../model/repository.js';
+import { phaseById, stageById, stagesOfPhase, type RepositoryModel } from '../../model/repository.js';
 import type { CommandContext } from '../command.js';
 import { commandRoot } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -64,7 +64,7 @@ async function signOffAction(id: string, flags: SignOffFlags, io: CliIo): Promis
   const context: SignOffContext = { ...loaded.context, tags: new Map(loaded.context.tags) };
   const base = { head };
   const outcomes: Outcome[] = [];
-  const stage = model.stages.find((candidate) => candidate.data.id === id);
+  const stage = stageById(model, id);
   if (stage) {
     const tag = signOffTagName(config, 'stage', id);
     const assessment = assessStage(context, stage);
@@ -105,7 +105,7 @@ async function confirmPhase(io: CliIo, flags: SignOffFlags, phaseId: string): Pr
 
 /** Whether the phase may close, by the one assessment (audit/assess.ts): its tag name and what it still needs. */
 function phaseReadiness(model: RepositoryModel, context: AssessmentContext, phaseId: string): { tag: string; reasons: Reasons; assessment: PhaseAssessment | undefined } {
-  const phase = model.phases.find((candidate) => candidate.data.id === phaseId);
+  const phase = phaseById(model, phaseId);
   if (!phase) {
     // A stage whose phase document is missing (or invalid): the phase cannot be judged, nor closed.
     return { tag: signOffTagName(model.config, 'phase', phaseId), reasons: [`phase ${phaseId} has no valid phase document; run \`stagedocs validate\``], assessment: undefined };
