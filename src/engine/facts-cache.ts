@@ -132,9 +132,17 @@ export function gitBlobId(bytes: Uint8Array): string {
  * tool can set back, and stamps too close to the cache's own write time are never trusted.
  */
 export class FactsCache {
-  private entries: CacheFile['entries'] = {};
-  /** The facts file's own entries (`entries` is them with the delta file applied), and its token. */
+  /** The facts file's own entries, and its token. */
   private base: CacheFile['entries'] = {};
+  /**
+   * What the delta file changes of `base`: the entries it replaced or added, and the files it dropped
+   * (`entryOf` reads through both). Laid over `base` rather than copied into it: copying 60,000
+   * entries cost 75 ms of every run after an edit.
+   */
+  private readonly overlay = new Map<string, CacheEntry>();
+  private readonly droppedByDelta = new Set<string>();
+  /** How many entries `entryOf` knows. */
+  private entryCount = 0;
   private token: string | undefined;
   /** The side values the delta file holds inline, by file. */
   private readonly inline = new Map<string, InlineSide>();
@@ -181,8 +189,8 @@ export class FactsCache {
   private load(text: string, writtenMs: number): void {
     const parsed = JSON.parse(text) as Partial<CacheFile>;
     if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries) && typeof parsed.details === 'string' && this.openSideFiles(parsed.details)) {
-      this.entries = parsed.entries;
       this.base = parsed.entries;
+      this.entryCount = Object.keys(parsed.entries).length;
       this.token = parsed.details;
       this.racyFrom = racyFrom(writtenMs);
     }
@@ -195,16 +203,28 @@ export class FactsCache {
   private applyDelta(text: string, writtenMs: number): void {
     const parsed = JSON.parse(text) as Partial<DeltaFile>;
     if (parsed.format !== DELTA_FORMAT || parsed.key !== this.key || parsed.base !== this.token || !isRecord(parsed.entries) || !Array.isArray(parsed.dropped)) return;
-    const entries: CacheFile['entries'] = { ...this.base };
-    for (const file of parsed.dropped) if (typeof file === 'string') delete entries[file];
+    for (const file of parsed.dropped) {
+      if (typeof file === 'string' && Object.hasOwn(this.base, file) && !this.droppedByDelta.has(file)) {
+        this.droppedByDelta.add(file);
+        this.entryCount--;
+      }
+    }
     for (const [file, entry] of Object.entries(parsed.entries as Record<string, unknown>)) {
       if (!isRecord(entry)) continue;
       const { inline, ...kept } = entry as unknown as DeltaEntry;
-      entries[file] = kept;
+      // An entry the delta both drops and writes is the written one, as when it was applied in turn.
+      if (!this.overlay.has(file) && (!Object.hasOwn(this.base, file) || this.droppedByDelta.has(file))) this.entryCount++;
+      this.overlay.set(file, kept);
       if (isRecord(inline)) this.inline.set(file, inline);
     }
-    this.entries = entries;
     this.deltaRacyFrom = racyFrom(writtenMs);
+  }
+
+  /** The loaded entry of a file: the delta file's, else the facts file's unless the delta dropped it. */
+  private entryOf(file: string): CacheEntry | undefined {
+    const replaced = this.overlay.get(file);
+    if (replaced) return replaced;
+    return Object.hasOwn(this.base, file) && !this.droppedByDelta.has(file) ? this.base[file] : undefined;
   }
 
   /** Whether a loaded entry is the facts file's own, not one the delta file replaced it with. */
@@ -255,7 +275,7 @@ export class FactsCache {
 
   /** The side file ranges the loaded facts file gives for a file, when they have the right shape. */
   private sideRangesOf(file: string): SideRanges | undefined {
-    const side = Object.hasOwn(this.entries, file) ? (this.entries[file]!.side as unknown) : undefined;
+    const side = this.entryOf(file)?.side as unknown;
     return Array.isArray(side) && side.length === 2 && isEntryRange(side[0]) && isEntryRange(side[1]) ? (side as SideRanges) : undefined;
   }
 
@@ -283,7 +303,7 @@ export class FactsCache {
 
   /** The facts of a file whose stamp is the one it had when hashed, without reading it. */
   getByStamp(file: string, stamp: FileStamp): FileFacts | undefined {
-    const entry = this.entries[file];
+    const entry = this.entryOf(file);
     if (!entry || !unchangedSince(entry.stamp, stamp, this.racyFromOf(file, entry))) return undefined;
     return this.reuse(file, entry);
   }
@@ -293,13 +313,13 @@ export class FactsCache {
    * so no read is needed. The entry is kept as it was (its stamp still describes the working tree).
    */
   getByBlob(file: string, blob: string): FileFacts | undefined {
-    const entry = this.entries[file];
+    const entry = this.entryOf(file);
     if (!entry || entry.blob !== blob) return undefined;
     return this.reuse(file, entry);
   }
 
   get(file: string, sha: string, stamp?: FileStamp): FileFacts | undefined {
-    const entry = this.entries[file];
+    const entry = this.entryOf(file);
     if (entry?.sha !== sha) return undefined;
     const facts = this.whole(file, entry);
     // Same bytes, same blob id.
@@ -360,7 +380,7 @@ export class FactsCache {
    * damaged is left out (and no longer known to `shaOf`): its file is parsed again next time.
    */
   async save(): Promise<void> {
-    const dropped = Object.keys(this.entries).length !== this.next.size;
+    const dropped = this.entryCount !== this.next.size;
     if (!this.changed && !dropped) return;
     const dir = path.dirname(this.file);
     try {

@@ -88,6 +88,23 @@ describe('validate cache delta file', () => {
     expect(delta(repo).dropped).toEqual([fileOf(STAGES - 1)]);
     expect(delta(repo).entries[fileOf(3)]!.side).toBeDefined();
     expect(delta(repo).entries[fileOf(3)]!.inline).toBeUndefined();
+
+    // Read back over the facts file: with the last findings gone, every entry is found and none is
+    // dropped, so nothing is written; the dropped document is unknown, not the facts file's copy.
+    await sleep(2100);
+    validateJson(repo);
+    const deltaStat = () => `${statSync(cacheFile(repo, DELTA)).ino} ${statSync(cacheFile(repo, DELTA)).mtimeMs}`;
+    const written = deltaStat();
+    rmSync(cacheFile(repo, 'validate-result.json'));
+    expect(validateJson(repo)).toEqual(result);
+    expect(deltaStat()).toBe(written);
+    writeFileSync(path.join(repo, fileOf(STAGES - 1)), bigTree()[fileOf(STAGES - 1)]!);
+    const back = validateJson(repo);
+    expect(back).toEqual(validateJson(repo, ['--no-cache']));
+    expect(back.stdout).not.toEqual(result.stdout);
+    expect(delta(repo).dropped).toEqual([]);
+    expect(delta(repo).entries).toHaveProperty([fileOf(STAGES - 1)]);
+    expect(baseFiles(repo)).toEqual(before);
   }, 60_000);
 
   it('rewrites the three files, and removes the delta file, once more than 1% of the entries differ', async () => {
