@@ -22,7 +22,7 @@ import { EXIT_FAILED, OptionError, StagedocsError, UsageError } from '../model/e
 import { ID_RULE, isValidId } from '../model/ids.js';
 import { checkProgression, unverifiedRuns } from '../model/progression.js';
 import { phaseEntrySubject, phaseGateSubject } from '../model/phase-contract.js';
-import { freezeAt, phaseById, type RepositoryModel, type Typed } from '../model/repository.js';
+import { freezeAt, phaseById, stageById, type RepositoryModel, type Typed } from '../model/repository.js';
 import { checkRunner, requiredLabels, RUNNER_LABELS_VARIABLE, runnerLabelsOf, type RunnerLabels } from '../model/runner.js';
 import type { RunnerCheck } from '../model/evidence.js';
 import { TOOL_VERSION } from '../util/version.js';
@@ -77,7 +77,7 @@ export async function runGates(request: RunGatesRequest): Promise<RunOutcome> {
   const { root } = await locate(request.root, request.env, 'required');
   const { config, model, validation } = await loadRepository(root);
   // A phase is the subject of its exit gates: run, recorded and judged as a stage's gates are.
-  const phase = model.stages.some((candidate) => candidate.data.id === request.stage) ? undefined : phaseById(model, request.stage);
+  const phase = stageById(model, request.stage) ? undefined : phaseById(model, request.stage);
   if (request.entry && !phase) throw new UsageError(`\`--entry\` runs the entry gates of a phase, and \`${request.stage}\` is not a phase id`, 'Give the phase id (`stagedocs gate run P2 --entry`); a stage runs its own gates without it.');
   // The entry gates run under their own subject id, so that entry and exit runs are judged apart.
   const stage = phase ? (request.entry ? phaseEntrySubject(phase) : phaseGateSubject(phase)) : findStage(model, request.stage);
