@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { globBase, globEscape, pathEscape } from '../../src/util/inside-root.js';
+import { globBase, globEscape, globLexicalEscape, lexicalEscape, pathEscape } from '../../src/util/inside-root.js';
 import { tempDir } from '../helpers/repo.js';
 
 /** The one containment check, on real files and symlinks (no mocked file system). */
@@ -57,5 +57,52 @@ describe('globEscape', () => {
     expect(globEscape(root, 'src/**/*.ts')).toBeUndefined();
     expect(globEscape(root, 'src/**/../../x/*.ts')).toEqual({ kind: 'parent' });
     expect(globEscape(root, 'vendor/*.ts')).toMatchObject({ kind: 'symlink', link: 'vendor' });
+  });
+});
+
+/**
+ * Plain paths (names and `/` only) take a shortcut past normalising; every other spelling still goes
+ * the long way. Both kinds side by side, with the answer each must get.
+ */
+describe('the lexical checks, plain and otherwise', () => {
+  const parent = { kind: 'parent' };
+  const absolute = { kind: 'absolute' };
+  const cases: Array<[written: string, lexical: object | undefined, glob: object | undefined]> = [
+    ['docs/api-0-0.md', undefined, undefined],
+    ['src/**/*.ts', undefined, undefined],
+    ['**', undefined, undefined],
+    ['a b/c', undefined, undefined],
+    ['.hidden/x', undefined, undefined],
+    ['..a/b..', undefined, undefined],
+    ['/etc/passwd', absolute, absolute],
+    ['C:x', absolute, absolute],
+    ['c:/x', absolute, absolute],
+    ['..', parent, parent],
+    ['../x', parent, parent],
+    ['a/../../x', parent, parent],
+    ['a\\..\\..\\x', parent, parent],
+    ['..\\x', parent, parent],
+    ['a/..', undefined, undefined],
+    ['./x', undefined, undefined],
+    ['a//b/', undefined, undefined],
+    ['a/./b', undefined, undefined],
+    ['', undefined, undefined],
+    // `**` may match no folder: without it the pattern climbs out.
+    ['src/**/../../x', undefined, parent],
+    ['**/..', undefined, parent],
+  ];
+  it.each(cases)('%j', (written, lexical, glob) => {
+    expect(lexicalEscape(written)).toEqual(lexical);
+    expect(globLexicalEscape(written)).toEqual(glob);
+  });
+
+  it('checks plain paths component by component on the file system as before', () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, 'docs'));
+    symlinkSync(tempDir(), path.join(root, 'docs', 'out'));
+    expect(pathEscape(root, 'docs/out/a.md')).toMatchObject({ kind: 'symlink', link: 'docs/out' });
+    expect(pathEscape(root, 'docs/./out/a.md')).toMatchObject({ kind: 'symlink', link: 'docs/out' });
+    expect(pathEscape(root, 'docs/in/a.md')).toBeUndefined();
+    expect(pathEscape(root, 'missing/out/a.md')).toBeUndefined();
   });
 });
