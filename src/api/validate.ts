@@ -78,6 +78,8 @@ export async function validate(request: ValidateRequest): Promise<ValidateReport
     evidence: request.staged ? 'none' : 'check',
     history: git.history,
     workers: request.workers,
+    // Validate reports the findings: a run that reuses them builds no model unless a rule asks.
+    buildModel: 'on-demand',
   });
   return {
     diagnostics: result.diagnostics,

@@ -44,6 +44,8 @@ export interface LoadRepositoryOptions<Evidence extends EvidenceMode = EvidenceM
   history?: { commits: ReadonlySet<string>; head: string };
   /** Worker threads that help parse the documents a cache does not know; default none (see `ValidateOptions.workers`). */
   workers?: number;
+  /** When a run that reuses the last findings builds the model (see `ValidateOptions.buildModel`); default now. */
+  buildModel?: 'now' | 'on-demand';
 }
 
 /** A repository as read by `loadRepository`. */
@@ -108,6 +110,7 @@ export async function loadRepository<Evidence extends EvidenceMode = 'none'>(roo
     extraRules: options.extraRules,
     evidence: mode === 'check' ? await evidence : undefined,
     workers: options.workers,
+    ...(options.buildModel ? { buildModel: options.buildModel } : {}),
   });
   const read = await evidence;
   return {

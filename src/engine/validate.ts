@@ -9,7 +9,7 @@ import { codeFingerprint } from '../util/version.js';
 import { RESULT_FILE, RESULT_FILE_WITHOUT_EVIDENCE } from './cache-files.js';
 import { diagnosticsOf, type RawFinding } from './diagnostics.js';
 import { FactsCache } from './facts-cache.js';
-import { lazyModelFromCache } from './lazy-model.js';
+import { CacheChangedError, lazyModelFromCache } from './lazy-model.js';
 import { loadFacts } from './load-facts.js';
 import { modelOf, runRepositoryRules } from './repository-rules.js';
 import { reusableFindings, saveFindings, type StampedFile } from './result-cache.js';
@@ -41,6 +41,13 @@ export interface ValidateOptions {
    * run the built-in rules).
    */
   workers?: number;
+  /**
+   * When a run that reuses the last findings builds the model: before it returns (the default: the
+   * commands that judge stages read it), or on first read (`validate`, which reports the findings and
+   * builds it only for a git-fed rule that asks). A model built before returning never fails: if
+   * another process rewrote the facts cache meanwhile, the run validates in full instead.
+   */
+  buildModel?: 'now' | 'on-demand';
 }
 
 export interface ValidationResult {
@@ -91,8 +98,14 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
     if (reused) {
       const model = lazyModelFromCache(cacheDir, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
       const raw = [...reused.findings];
-      runRepositoryRules(gitFedRules, model.onDemand, config, rules, raw);
-      return resultOf(raw, files, options, rules, model.get);
+      try {
+        runRepositoryRules(gitFedRules, model.onDemand, config, rules, raw);
+        if (options.buildModel !== 'on-demand') model.get();
+        return resultOf(raw, files, options, rules, model.get);
+      } catch (error) {
+        // The facts cache changed under this run (concurrent runs): validate in full below.
+        if (!(error instanceof CacheChangedError)) throw error;
+      }
     }
   }
 
