@@ -24,7 +24,7 @@ function rewritesCache(root: string, readsModel: boolean): Rule {
   return repositoryRule({ id: 'test-concurrent-writer', description: 'test', defaultSeverity: 'error' }, (repo, context) => {
     if (!done) {
       done = true;
-      rmSync(cacheDirOf(root), { recursive: true, force: true });
+      rmSync(cacheDirOf(root)!, { recursive: true, force: true });
     }
     if (readsModel) context.report({ file: repo.stages[0]!.doc.file, line: 1, column: 1, message: `${repo.stages.length} stages` });
   });
@@ -75,7 +75,7 @@ describe('validateRepository reusing the last run', () => {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
     await validate(repo);
     const reused = await validate(repo, { buildModel: 'on-demand' });
-    rmSync(cacheDirOf(repo), { recursive: true, force: true });
+    rmSync(cacheDirOf(repo)!, { recursive: true, force: true });
     expect(() => reused.model).toThrow(CacheChangedError);
     expect(() => reused.model).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('rewritten by another stagedocs process') }));
   });
