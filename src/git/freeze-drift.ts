@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { type Config } from '../model/config.js';
 import { type FreezeFile } from '../model/documents.js';
-import { driftOf, type FreezeDrift } from '../model/freeze-guard.js';
+import { driftOf, type FreezeDrift, type InputHashes } from '../model/freeze-guard.js';
 import { freezeDrift, type FreezeDriftFacts } from '../rules/freeze-drift.js';
 import type { RepositoryRule } from '../rules/types.js';
 import { readBlobs } from './blobs.js';
@@ -27,10 +27,15 @@ export async function freezeDriftRule(root: string, config: Config, env: Env, sp
   const current = await currentInputHashes(root, env, freezes.flatMap((freeze) => Object.keys(freeze.inputs)));
   const facts: FreezeDriftFacts = {
     current,
-    drifted: freezes.some((freeze) => driftOf(freeze.file, freeze, current).length > 0),
+    drifted: anyDrift(freezes, current),
     commits: span ? await rangeDrift(root, env, freezes, span) : [],
   };
   return freezeDrift(facts);
+}
+
+/** Whether an input of any of these freeze files differs from its current hash: what lets the rule skip the model. */
+function anyDrift(freezes: readonly FrozenInputs[], current: InputHashes): boolean {
+  return freezes.some((freeze) => driftOf(freeze.file, freeze, current).length > 0);
 }
 
 interface FrozenInputs {
@@ -102,8 +107,7 @@ export async function stagedFreezeDrift(
     current.set(change.path, bytes ? contentSha256(bytes) : null);
   }
   const files = freezes.filter((freeze) => frozenStaged.some((change) => freeze.inputs[change.path] !== undefined)).map((freeze) => freeze.file);
-  const drifted = freezes.some((freeze) => driftOf(freeze.file, freeze, current).length > 0);
-  return { rule: freezeDrift({ current, drifted, commits: [], currentAt: 'in the index' }), files };
+  return { rule: freezeDrift({ current, drifted: anyDrift(freezes, current), commits: [], currentAt: 'in the index' }), files };
 }
 
 /** The inputs of freezes as they are now: the stored-content hash of each present one, and those missing or outside. */

@@ -109,33 +109,15 @@ export function stagesOfPhase(repo: RepositoryModel, phaseId: string): Array<Typ
   return [...(phaseIndex(repo).get(phaseId) ?? [])];
 }
 
-/** Stages grouped by phase and ordered, built once per model: rules ask for every stage's siblings. */
-const phaseIndexes = new WeakMap<RepositoryModel, { stages: RepositoryModel['stages']; byPhase: Map<string, Array<Typed<StageFrontmatter>>> }>();
-
-function phaseIndex(repo: RepositoryModel): Map<string, Array<Typed<StageFrontmatter>>> {
-  const known = phaseIndexes.get(repo);
-  // Rebuilt if a caller replaced the stages array of the model.
-  if (known && known.stages === repo.stages) return known.byPhase;
-  const byPhase = new Map<string, Array<Typed<StageFrontmatter>>>();
-  for (const stage of repo.stages) {
-    const list = byPhase.get(stage.data.phase);
-    if (list) list.push(stage);
-    else byPhase.set(stage.data.phase, [stage]);
-  }
-  for (const list of byPhase.values()) list.sort((a, b) => a.data.order - b.data.order || compareStrings(a.data.id, b.data.id));
-  phaseIndexes.set(repo, { stages: repo.stages, byPhase });
-  return byPhase;
-}
-
 /**
  * The elements of a model list under each key, in the list's order, built once per list and key: rules
  * and reports look ids up for every stage, and a scan per lookup made them quadratic (50,000 stages
  * against 5,000 phases took a second). Rebuilt when the list grew or shrank since (a caller that edits
- * a model list in place).
+ * a model list in place); `order` sorts each group.
  */
 const groupings = new WeakMap<readonly object[], Map<string, { length: number; groups: Map<string, object[]> }>>();
 
-function groupedBy<T extends object>(list: readonly T[], name: string, keysOf: (item: T) => readonly string[]): ReadonlyMap<string, readonly T[]> {
+function groupedBy<T extends object>(list: readonly T[], name: string, keysOf: (item: T) => readonly string[], order?: (a: T, b: T) => number): ReadonlyMap<string, readonly T[]> {
   let byName = groupings.get(list);
   if (!byName) groupings.set(list, (byName = new Map()));
   const known = byName.get(name);
@@ -148,8 +130,14 @@ function groupedBy<T extends object>(list: readonly T[], name: string, keysOf: (
       else groups.set(key, [item]);
     }
   }
+  if (order) for (const group of groups.values()) group.sort(order);
   byName.set(name, { length: list.length, groups });
   return groups;
+}
+
+/** Stages grouped by phase, each group in its order: rules ask for every stage's siblings. */
+function phaseIndex(repo: Pick<RepositoryModel, 'stages'>): ReadonlyMap<string, readonly Typed<StageFrontmatter>[]> {
+  return groupedBy(repo.stages, 'phase', (stage) => [stage.data.phase], (a, b) => a.data.order - b.data.order || compareStrings(a.data.id, b.data.id));
 }
 
 /** The phase of this id (the first by file when ids repeat, which unique-id reports). */
