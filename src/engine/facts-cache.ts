@@ -186,6 +186,44 @@ export class FactsCache {
     return cache;
   }
 
+  /**
+   * Puts the facts of a few changed files into the delta file of the facts file in `cacheDir`, without
+   * reading the facts file (its token is in its first bytes): a run that reused the findings of all
+   * other documents (reuse.ts) keeps the new facts for the model built from the cache. False, and
+   * nothing written, when there is no sound facts file of this key or the delta would grow past
+   * `deltaLimit` of `documentCount` documents: the caller then validates in full.
+   */
+  static async amend(cacheDir: string, key: string, changes: ReadonlyArray<{ file: string; sha: string; facts: FileFacts; stamp: FileStamp | undefined; blob: string }>, documentCount: number): Promise<boolean> {
+    const token = factsFileToken(path.join(cacheDir, FACTS_FILE), key);
+    if (token === undefined) return false;
+    const deltaFile = path.join(cacheDir, FACTS_DELTA_FILE);
+    let delta: DeltaFile = { format: DELTA_FORMAT, key, base: token, entries: {}, dropped: [] };
+    try {
+      const parsed = JSON.parse(readFileSync(deltaFile, 'utf8')) as Partial<DeltaFile>;
+      if (parsed.format === DELTA_FORMAT && parsed.key === key && parsed.base === token && isRecord(parsed.entries) && Array.isArray(parsed.dropped)) delta = parsed as DeltaFile;
+    } catch {
+      // None yet, or not ours: a new one.
+    }
+    for (const { file, sha, facts, stamp, blob } of changes) {
+      let split: ReturnType<typeof splitDocument>;
+      try {
+        split = splitDocument(facts.doc);
+      } catch {
+        return false;
+      }
+      const entry: DeltaEntry = { sha, blob, facts: { ...facts, doc: split.stored }, inline: { details: split.details, positions: split.positions } };
+      if (stamp) entry.stamp = storedStamp(stamp);
+      delta.entries[file] = entry;
+    }
+    if (Object.keys(delta.entries).length + delta.dropped.length > deltaLimit(documentCount)) return false;
+    try {
+      await writeAtomic(deltaFile, JSON.stringify(delta), CACHE_WRITE);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private load(text: string, writtenMs: number): void {
     const parsed = JSON.parse(text) as Partial<CacheFile>;
     if (parsed.format === CACHE_FORMAT && parsed.key === this.key && isRecord(parsed.entries) && typeof parsed.details === 'string' && this.openSideFiles(parsed.details)) {
@@ -472,6 +510,33 @@ export class FactsCache {
       this.next.delete(file);
       return undefined;
     }
+  }
+}
+
+/**
+ * The token of a facts file of this key, read from its head (`format`, `key` and `details` come before
+ * `entries`, as `EntriesFileWriter` writes them); undefined when it is missing or not such a file.
+ */
+function factsFileToken(file: string, key: string): string | undefined {
+  let head: string;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const bytes = Buffer.alloc(64 * 1024);
+      head = bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const end = head.indexOf(',"entries":{');
+  if (end === -1) return undefined;
+  try {
+    const parsed = JSON.parse(`${head.slice(0, end)}}`) as Partial<CacheFile>;
+    return parsed.format === CACHE_FORMAT && parsed.key === key && typeof parsed.details === 'string' ? parsed.details : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -12,10 +12,12 @@ import { FactsCache } from './facts-cache.js';
 import { CacheChangedError, lazyModelFromCache } from './lazy-model.js';
 import { loadFacts } from './load-facts.js';
 import { modelOf, runRepositoryRules } from './repository-rules.js';
-import { reusableFindings, saveFindings, type StampedFile } from './result-cache.js';
+import { knownDigests, readResultFile, savedResult, saveResult, type KnownDigests } from './result-cache.js';
+import { ReadRecorder } from './read-trace.js';
+import { allFindingsOf, fullRunResult, reuseForSuspects } from './reuse.js';
 import type { DocumentSource } from './source.js';
 import type { PathEscape } from '../util/inside-root.js';
-import { storedStamp } from './stamp.js';
+import type { FileStamp } from './stamp.js';
 import { workerCount } from './worker-pool.js';
 
 export interface ValidateOptions {
@@ -65,8 +67,9 @@ export interface ValidationResult {
 /**
  * Validates every document of a repository. Returns diagnostics; never throws for bad content.
  *
- * A pipeline: list the documents; reuse the last run's findings when nothing they depend on changed;
- * else load every document's facts (facts cache, or parse and run the document rules), build the
+ * A pipeline: list the documents; reuse the last run's findings when nothing they depend on changed,
+ * or only documents whose edits change nothing the cross-file rules read of them (reuse.ts; their own
+ * findings are made again); else load every document's facts (facts cache, or parse and run the document rules), build the
  * model and run the repository rules, and keep the findings; then run the git-fed rules, and stamp
  * severities on the findings.
  */
@@ -91,12 +94,18 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const linksKey = fileSystem ? createHash('sha256').update(JSON.stringify(fileSystem.linkedDocuments)).digest('hex').slice(0, 16) : 'none';
   const reuseKey = `${findingsKey}:${linksKey}`;
 
-  // 1. Nothing changed since the last whole run: its findings stand, and the model is built on demand.
+  // 1. Nothing the last run's findings depend on changed (or only what no cross-file rule reads of a
+  // few edited documents): its findings stand, and the model is built on demand.
   const stampOf = source.stamp;
-  if (cacheDir !== undefined && reusable && stampOf) {
-    const reused = await reusableFindings(cacheDir, resultFile, reuseKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)));
+  const place = cacheDir !== undefined ? { cacheDir, name: resultFile, factsKey: key, reuseKey } : undefined;
+  // The last run's digests of what the rules read, for a full run to keep those of unchanged files.
+  let known: KnownDigests = new Map();
+  if (place && reusable && stampOf) {
+    const previous = await readResultFile(place.cacheDir, resultFile);
+    const saved = savedResult(previous, place.cacheDir, reuseKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)));
+    const reused = saved && (saved.suspects.length === 0 ? { findings: allFindingsOf(saved), shas: new Map(saved.files.map(([file, sha]) => [file, sha])) } : await reuseForSuspects(saved, source, config, rules, place));
     if (reused) {
-      const model = lazyModelFromCache(cacheDir, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
+      const model = lazyModelFromCache(place.cacheDir, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
       const raw = [...reused.findings];
       try {
         runRepositoryRules(gitFedRules, model.onDemand, config, rules, raw);
@@ -107,6 +116,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
         if (!(error instanceof CacheChangedError)) throw error;
       }
     }
+    known = knownDigests(previous, key);
   }
 
   // 2. The facts of every document, from the facts cache or parsed and checked by the document rules.
@@ -139,14 +149,20 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
         }
       : {}),
   };
-  const { model, raw } = modelOf(facts, config, rules, recordingSource, options.evidence);
-  runRepositoryRules(RULES, model, config, rules, raw);
+  // What the repository rules read of each document is recorded when the result is kept (reuse.ts).
+  const keeping = cache !== undefined && reusable && stamps.every((stamp) => stamp !== undefined);
+  const recorder = keeping ? new ReadRecorder() : undefined;
+  const checked = modelOf(facts, config, rules, recordingSource, options.evidence, recorder);
+  const { model, raw } = checked;
+  const findings: RawFinding[] = [];
+  runRepositoryRules(RULES, checked.watched ?? model, config, rules, findings);
+  raw.push(...findings);
 
   // 4. The findings kept for the next run, only with a facts file that holds every file (an entry
   // found damaged is left out of it).
-  if (cache && reusable && stamps.every((stamp) => stamp !== undefined) && files.every((file) => cache.shaOf(file) !== undefined)) {
-    const stamped = files.map((file, index): StampedFile => [file, cache.shaOf(file)!, storedStamp(stamps[index]!)]);
-    await saveFindings(cacheDir!, resultFile, reuseKey, stamped, answers, escapes, raw);
+  if (keeping && recorder && files.every((file) => cache.shaOf(file) !== undefined)) {
+    const result = fullRunResult(files, facts, (file) => cache.shaOf(file)!, stamps as FileStamp[], recorder, known, { ...checked, findings, exists: answers, escapes });
+    if (result) await saveResult(cacheDir!, resultFile, reuseKey, key, result);
   }
 
   // 5. The git-fed rules, never kept; then severities.
