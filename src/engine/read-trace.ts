@@ -202,6 +202,43 @@ export class ReadRecorder {
   readsOf(file: string): ReadList {
     return (this.reads.get(file)?.node ?? this.root).readList();
   }
+
+  /**
+   * HEAD's history as the rules see it: each commit asked about is recorded with its answer (a run
+   * counts only at a commit of the history), so that after a commit, which only adds to the history,
+   * the answers and the findings can stand. A rule that lists the history or asks its size depends on
+   * all of it (`historyAnswers` then gives undefined).
+   */
+  watchHistory(history: ReadonlySet<string>): ReadonlySet<string> {
+    const answers = (this.history = new Map());
+    const whole = () => {
+      this.wholeHistory = true;
+      return history;
+    };
+    return {
+      has: (commit: string) => {
+        const answer = history.has(commit);
+        answers.set(commit, answer);
+        return answer;
+      },
+      get size() {
+        return whole().size;
+      },
+      forEach: (...args) => whole().forEach(...args),
+      entries: () => whole().entries(),
+      keys: () => whole().keys(),
+      values: () => whole().values(),
+      [Symbol.iterator]: () => whole()[Symbol.iterator](),
+    } as ReadonlySet<string>;
+  }
+
+  /** The commits the rules asked about and the answers, or undefined when they read the whole history. */
+  historyAnswers(): Map<string, boolean> | undefined {
+    return this.wholeHistory ? undefined : (this.history ?? new Map());
+  }
+
+  private history: Map<string, boolean> | undefined;
+  private wholeHistory = false;
 }
 
 /** Read lists parsed, by their text: a few distinct ones serve every document. */

@@ -49,11 +49,20 @@ export function modelOf(
     return own;
   });
   const fileSystem = source.fileSystem?.();
-  const build = (documents: ParsedDocument[]) =>
-    buildModel(config, documents, (doc) => !schemaInvalid.has(doc.file), (relativePath) => source.exists(relativePath), evidence, fileSystem, builtinContracts());
-  const model = build(facts.map((fact) => fact.doc));
+  const build = (documents: ParsedDocument[], seen: RepositoryEvidence | undefined) =>
+    buildModel(config, documents, (doc) => !schemaInvalid.has(doc.file), (relativePath) => source.exists(relativePath), seen, fileSystem, builtinContracts());
+  const model = build(
+    facts.map((fact) => fact.doc),
+    evidence,
+  );
   const result: ModelAndFindings = { model, raw: ownFindings.flat(), ownFindings, schemaInvalid };
-  if (recorder) result.watched = build(facts.map((fact) => recorder.watch(fact.doc)));
+  if (recorder) {
+    const watchedEvidence = evidence?.history ? { ...evidence, history: recorder.watchHistory(evidence.history) } : evidence;
+    result.watched = build(
+      facts.map((fact) => recorder.watch(fact.doc)),
+      watchedEvidence,
+    );
+  }
   return result;
 }
 

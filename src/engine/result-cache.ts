@@ -24,6 +24,10 @@ interface ResultFile {
   exists: Record<string, boolean>;
   /** Every path whose containment the repository rules checked, and the answer (`''` inside, else the escape). */
   escapes: Record<string, string>;
+  /** Every commit the repository rules asked whether it is in HEAD's history, and the answer. */
+  history: Record<string, boolean>;
+  /** The HEAD whose whole history the rules read (listed, not asked about), which the findings then need; null when they only asked. */
+  historyKey: string | null;
   /** Each file's own findings (parse and document rules), by its index in `files`; files without any are left out. */
   documentFindings: Array<[index: number, findings: RawFinding[]]>;
   /** The findings of the repository rules. */
@@ -41,6 +45,8 @@ export interface SavedResult {
   reads: ReadList[];
   exists: Record<string, boolean>;
   escapes: Record<string, string>;
+  history: Record<string, boolean>;
+  historyKey: string | null;
   documentFindings: Map<number, RawFinding[]>;
   findings: RawFinding[];
   suspects: number[];
@@ -85,7 +91,7 @@ export function knownDigests(read: ResultFileRead | undefined, factsKey: string)
 
 /**
  * The findings of the last run, when the tool, the configuration (the key), the documents, and the
- * answers to every existence and containment check the repository rules made are the same; a damaged
+ * answers to every existence, containment and history check the repository rules made are the same; a damaged
  * or foreign file, or another facts cache than the one written with it, gives undefined (a full run).
  * The files whose stamps changed or are racy are the suspects: with none, the findings stand as
  * they are (cross-file rules are functions of exactly these); with some, they stand if those files'
@@ -99,6 +105,7 @@ export function savedResult(
   stampOf: (file: string) => FileStamp | undefined,
   exists: (relativePath: string) => boolean,
   escapeOf: (relativePath: string) => string,
+  history: Pick<ReadonlySet<string>, 'has'> & { key: string | undefined },
 ): SavedResult | undefined {
   if (!read) return undefined;
   const { saved, racy } = read;
@@ -119,6 +126,11 @@ export function savedResult(
   for (const [file, answer] of Object.entries(saved.escapes)) {
     if (escapeOf(file) !== answer) return undefined;
   }
+  // A commit adds to HEAD's history: the findings stand when every commit the rules asked about is still in it (or still not).
+  if (typeof saved.history !== 'object' || saved.history === null || (saved.historyKey !== null && saved.historyKey !== history.key)) return undefined;
+  for (const [commit, answer] of Object.entries(saved.history)) {
+    if (history.has(commit) !== answer) return undefined;
+  }
   if (!saved.findings.every(isRawFinding)) return undefined;
   const documentFindings = new Map<number, RawFinding[]>();
   for (const entry of saved.documentFindings as unknown[]) {
@@ -129,11 +141,11 @@ export function savedResult(
   const { facts, delta } = factsCacheStamps(cacheDir);
   if (!facts || !sameStamp(saved.factsFile, facts)) return undefined;
   if (delta ? !sameStamp(saved.factsDelta, delta) : saved.factsDelta !== null) return undefined;
-  return { files: saved.files as StampedFile[], reads: saved.reads, exists: saved.exists, escapes: saved.escapes, documentFindings, findings: saved.findings, suspects };
+  return { files: saved.files as StampedFile[], reads: saved.reads, exists: saved.exists, escapes: saved.escapes, history: saved.history, historyKey: saved.historyKey ?? null, documentFindings, findings: saved.findings, suspects };
 }
 
 /** What a run keeps for the next: see `ResultFile`. */
-export type ResultToSave = Pick<SavedResult, 'files' | 'reads' | 'exists' | 'escapes' | 'documentFindings' | 'findings'>;
+export type ResultToSave = Pick<SavedResult, 'files' | 'reads' | 'exists' | 'escapes' | 'history' | 'historyKey' | 'documentFindings' | 'findings'>;
 
 export async function saveResult(cacheDir: string, name: string, key: string, factsKey: string, result: ResultToSave): Promise<void> {
   try {
@@ -147,6 +159,8 @@ export async function saveResult(cacheDir: string, name: string, key: string, fa
       reads: result.reads,
       exists: result.exists,
       escapes: result.escapes,
+      history: result.history,
+      historyKey: result.historyKey,
       documentFindings: [...result.documentFindings].filter(([, findings]) => findings.length > 0).sort(([a], [b]) => a - b),
       findings: result.findings,
       factsFile: facts ? storedStamp(facts) : null,

@@ -32,8 +32,11 @@ export function fullRunResult(
   stamps: readonly FileStamp[],
   recorder: ReadRecorder,
   known: KnownDigests,
-  checked: { ownFindings: RawFinding[][]; schemaInvalid: ReadonlySet<string>; findings: RawFinding[]; exists: Map<string, boolean>; escapes: Map<string, string> },
+  checked: { ownFindings: RawFinding[][]; schemaInvalid: ReadonlySet<string>; findings: RawFinding[]; exists: Map<string, boolean>; escapes: Map<string, string>; historyKey: string | undefined },
 ): ResultToSave | undefined {
+  const history = recorder.historyAnswers();
+  // The rules read the whole history of a HEAD git did not name: nothing to keep the findings for.
+  if (!history && checked.historyKey === undefined) return undefined;
   const lists = new Map<ReadList, number>();
   const stamped: StampedFile[] = [];
   for (const [index, file] of files.entries()) {
@@ -51,6 +54,8 @@ export function fullRunResult(
     reads: [...lists.keys()],
     exists: Object.fromEntries(checked.exists),
     escapes: Object.fromEntries(checked.escapes),
+    history: Object.fromEntries(history ?? []),
+    historyKey: history ? null : (checked.historyKey ?? null),
     documentFindings: new Map(checked.ownFindings.flatMap((own, index) => (own.length > 0 ? [[index, own] as const] : []))),
     findings: checked.findings,
   };
@@ -92,7 +97,7 @@ export async function reuseForSuspects(
     changed.push({ file, sha, facts, stamp, blob: gitBlobId(bytes) });
   }
   if (changed.length > 0 && !(await FactsCache.amend(place.cacheDir, place.factsKey, changed, files.length))) return undefined;
-  const result: ResultToSave = { files, reads: saved.reads, exists: saved.exists, escapes: saved.escapes, documentFindings, findings: saved.findings };
+  const result: ResultToSave = { files, reads: saved.reads, exists: saved.exists, escapes: saved.escapes, history: saved.history, historyKey: saved.historyKey, documentFindings, findings: saved.findings };
   await saveResult(place.cacheDir, place.name, place.reuseKey, place.factsKey, result);
   return { findings: allFindingsOf(result), shas: new Map(files.map(([file, sha]) => [file, sha])) };
 }

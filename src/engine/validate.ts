@@ -80,7 +80,9 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   const key = `${options.toolVersion ?? codeFingerprint()}:${options.configHash}`;
   // Findings also depend on the gate evidence (done-needs-passing-run, registry-consistent): a new run
   // or an edited registry must never reuse the findings of the last run.
-  const findingsKey = `${key}:${evidenceFingerprint(options.evidence)}`;
+  // HEAD's history is not in the key: the commits the rules ask about are kept with their answers
+  // (a commit only adds to the history, so the findings of the run before it can stand).
+  const findingsKey = `${key}:${options.evidence ? `${evidenceContentFingerprint(options.evidence)}${options.evidence.history ? ':history' : ''}` : 'none'}`;
   const resultFile = options.evidence ? RESULT_FILE : RESULT_FILE_WITHOUT_EVIDENCE;
   // Extra repository rules (history, the index) are fed by git, not by the documents: they run every
   // time and their findings are never stored. Extra document rules would need their own facts cache,
@@ -102,7 +104,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   let known: KnownDigests = new Map();
   if (place && reusable && stampOf) {
     const previous = await readResultFile(place.cacheDir, resultFile);
-    const saved = savedResult(previous, place.cacheDir, reuseKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)));
+    const saved = savedResult(previous, place.cacheDir, reuseKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)), historyOf(options.evidence));
     const reused = saved && (saved.suspects.length === 0 ? { findings: allFindingsOf(saved), shas: new Map(saved.files.map(([file, sha]) => [file, sha])) } : await reuseForSuspects(saved, source, config, rules, place));
     if (reused) {
       const model = lazyModelFromCache(place.cacheDir, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
@@ -161,13 +163,19 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // 4. The findings kept for the next run, only with a facts file that holds every file (an entry
   // found damaged is left out of it).
   if (keeping && recorder && files.every((file) => cache.shaOf(file) !== undefined)) {
-    const result = fullRunResult(files, facts, (file) => cache.shaOf(file)!, stamps as FileStamp[], recorder, known, { ...checked, findings, exists: answers, escapes });
+    const result = fullRunResult(files, facts, (file) => cache.shaOf(file)!, stamps as FileStamp[], recorder, known, { ...checked, findings, exists: answers, escapes, historyKey: options.evidence?.historyKey });
     if (result) await saveResult(cacheDir!, resultFile, reuseKey, key, result);
   }
 
   // 5. The git-fed rules, never kept; then severities.
   runRepositoryRules(gitFedRules, model, config, rules, raw);
   return resultOf(raw, files, options, rules, () => model);
+}
+
+/** HEAD's history as the result cache checks it: membership, and the HEAD it was read at. */
+function historyOf(evidence: RepositoryEvidence | undefined): Pick<ReadonlySet<string>, 'has'> & { key: string | undefined } {
+  const history = evidence?.history;
+  return { has: (commit) => history?.has(commit) ?? false, key: evidence?.historyKey };
 }
 
 /** A containment answer as the result cache keeps it: the escape as JSON (target included), `''` for inside. */

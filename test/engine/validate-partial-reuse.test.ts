@@ -106,4 +106,20 @@ describe('validate after editing a few of many documents', () => {
     expect(result.model.stages.find((typed) => typed.data.id === idOf(7))?.data.estimate).toBe(4);
     expect(result.model.stages).toHaveLength(STAGES);
   }, 60_000);
+
+  it("keeps the findings over a new HEAD whose history answers every commit the rules asked about as before", async () => {
+    const repo = makeRepo(tree());
+    const { config, hash } = await loadConfig(repo);
+    const registry = { file: 'gate_results/registry.csv', ok: true, problems: [], unfinished: [], unreadable: [], outOfOrder: false, rowCount: 0 };
+    const withHead = (commits: string[]) => validateRepository({ root: repo, config, configHash: hash, toolVersion: 'test', source: workingTreeSource(repo, config), cacheDir: cacheDirOf(repo), buildModel: 'on-demand', evidence: { runs: [], registry, fingerprint: 'no runs', history: new Set(commits), historyKey: commits[0]! } });
+    await withHead(['c1']);
+    settle();
+    const opened = vi.spyOn(FactsCache, 'open');
+    // A commit on top: no run asks about any commit, so nothing the findings depend on changed.
+    expect((await withHead(['c2', 'c1'])).diagnostics).toEqual([]);
+    expect(opened).not.toHaveBeenCalled();
+    // Without a history (outside git) the history rules cannot be judged: another key, a full run.
+    await validateRepository({ root: repo, config, configHash: hash, toolVersion: 'test', source: workingTreeSource(repo, config), cacheDir: cacheDirOf(repo), buildModel: 'on-demand', evidence: { runs: [], registry, fingerprint: 'no runs' } });
+    expect(opened).toHaveBeenCalled();
+  }, 60_000);
 });
