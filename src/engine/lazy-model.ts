@@ -29,19 +29,21 @@ interface LazyModel {
  * means another process rewrote the cache since.
  */
 export function lazyModelFromCache(cacheDir: string, key: string, files: readonly string[], shas: ReadonlyMap<string, string>, build: (facts: FileFacts[]) => RepositoryModel): LazyModel {
+  return lazyModel(() => {
+    const cache = FactsCache.open(cacheDir, key);
+    const facts = files.map((file) => {
+      const known = cache.get(file, shas.get(file)!);
+      if (!known) throw new CacheChangedError(cacheDir);
+      return known;
+    });
+    return build(facts);
+  });
+}
+
+/** A model built by `build` on first use (and only then). */
+export function lazyModel(build: () => RepositoryModel): LazyModel {
   let model: RepositoryModel | undefined;
-  const get = (): RepositoryModel => {
-    if (!model) {
-      const cache = FactsCache.open(cacheDir, key);
-      const facts = files.map((file) => {
-        const known = cache.get(file, shas.get(file)!);
-        if (!known) throw new CacheChangedError(cacheDir);
-        return known;
-      });
-      model = build(facts);
-    }
-    return model;
-  };
+  const get = (): RepositoryModel => (model ??= build());
   const onDemand = new Proxy({} as RepositoryModel, { get: (_target, property) => Reflect.get(get(), property) });
   return { get, onDemand };
 }

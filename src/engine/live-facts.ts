@@ -14,6 +14,13 @@ import { isDocumentPath, workingTreeSource } from './source.js';
 import { fileStamp, racyFrom, storedStamp, unchangedSince, type StoredStamp } from './stamp.js';
 import { resultOf, type ValidationResult } from './validate.js';
 import { computeFacts } from './worker-pool.js';
+import type { RawFinding } from './diagnostics.js';
+import { lazyModel } from './lazy-model.js';
+import { LiveRuns } from './live-reuse.js';
+import { ReadRecorder } from './read-trace.js';
+
+/** The default of `extraRules`: one array, so that runs without extra rules compare equal (live-reuse.ts). */
+const NO_RULES: readonly RepositoryRule[] = [];
 
 /** One document as the working tree holds it: the stamp and content hash its facts were made from. */
 interface LiveEntry {
@@ -55,6 +62,8 @@ export class LiveFacts {
   /** What the rules asked of the disk (produced files, link targets), answered once per refresh. */
   private readonly existing = new Map<string, boolean>();
   private readonly documentRules: DocumentRule[] = RULES.filter((rule): rule is DocumentRule => rule.scope === 'document');
+  /** The last full runs of the repository rules, for an edit that changes nothing they read (live-reuse.ts). */
+  private readonly runs = new LiveRuns();
 
   private constructor(
     readonly root: string,
@@ -150,11 +159,12 @@ export class LiveFacts {
   /**
    * Validates the working tree as last refreshed, with `overlay`'s texts in place of (or beside) the
    * documents on disk: the unsaved documents are parsed and checked by the document rules, then the
-   * model of every document is built and the repository rules run over it.
+   * model of every document is built and the repository rules run over it, unless one of the last
+   * full runs can stand for them (live-reuse.ts).
    */
   async validate(request: LiveValidation): Promise<ValidationResult> {
     const { config } = this;
-    const extraRules = request.extraRules ?? [];
+    const extraRules = request.extraRules ?? NO_RULES;
     const rules = [...RULES, ...extraRules];
     const overlay = new Map([...request.overlay].filter(([file]) => isDocumentPath(file, config)));
     for (const file of [...this.unsaved.keys()]) if (!overlay.has(file)) this.unsaved.delete(file);
@@ -176,8 +186,36 @@ export class LiveFacts {
       if (known === undefined) this.existing.set(file, (known = onDisk.exists(file)));
       return known;
     };
-    const { model, raw } = modelOf(facts, config, rules, { exists }, request.evidence);
-    runRepositoryRules(RULES, model, config, rules, raw);
+    const inputs = { evidence: request.evidence, extraRules };
+    // Most edits change nothing the repository rules read (a body, an estimate): their findings stand.
+    const reused = this.runs.reuse(files, facts, inputs, exists, config, rules);
+    if (reused) {
+      // The git-fed rules run every time; the model is built only if one reads it.
+      const model = lazyModel(() => modelOf(facts, config, rules, { exists }, request.evidence).model);
+      runRepositoryRules(extraRules, model.onDemand, config, rules, reused);
+      return resultOf(reused, files, { config, only: request.only }, rules, model.get);
+    }
+    const answers = new Map<string, boolean>();
+    const recordingExists = (file: string): boolean => {
+      const answer = exists(file);
+      answers.set(file, answer);
+      return answer;
+    };
+    const recorder = new ReadRecorder();
+    const checked = modelOf(facts, config, rules, { exists: recordingExists }, request.evidence, recorder);
+    const { model, raw } = checked;
+    const findings: RawFinding[] = [];
+    runRepositoryRules(RULES, checked.watched ?? model, config, rules, findings);
+    raw.push(...findings);
+    this.runs.keep({
+      files,
+      facts,
+      reads: files.map((file) => recorder.readsOf(file)),
+      own: checked.ownFindings.map((own, index) => ({ own, schemaValid: !checked.schemaInvalid.has(files[index]!) })),
+      findings,
+      exists: answers,
+      ...inputs,
+    });
     runRepositoryRules(extraRules, model, config, rules, raw);
     return resultOf(raw, files, { config, only: request.only }, rules, () => model);
   }

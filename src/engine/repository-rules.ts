@@ -41,11 +41,8 @@ export function modelOf(
 ): ModelAndFindings {
   const schemaInvalid = new Set<string>();
   const ownFindings = facts.map((fact) => {
-    const own: RawFinding[] = [];
-    for (const found of [...fact.problems, ...fact.findings]) {
-      own.push({ ...found, file: found.file ?? fact.doc.file });
-      if (SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined) schemaInvalid.add(fact.doc.file);
-    }
+    const { own, schemaValid } = ownFindingsOf(fact, config, rules);
+    if (!schemaValid) schemaInvalid.add(fact.doc.file);
     return own;
   });
   const fileSystem = source.fileSystem?.();
@@ -64,6 +61,17 @@ export function modelOf(
     );
   }
   return result;
+}
+
+/** A file's own findings (parse and document rules), and whether the model types it (no finding of a schema rule that is on). */
+export function ownFindingsOf(fact: FileFacts, config: Config, rules: readonly Rule[]): { own: RawFinding[]; schemaValid: boolean } {
+  const own: RawFinding[] = [];
+  let schemaValid = true;
+  for (const found of [...fact.problems, ...fact.findings]) {
+    own.push({ ...found, file: found.file ?? fact.doc.file });
+    if (SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined) schemaValid = false;
+  }
+  return { own, schemaValid };
 }
 
 /** Runs the repository-scoped rules among `toRun` that are not off, adding their findings to `raw`. */
