@@ -38,8 +38,8 @@ function someStage(dir) {
  * Milliseconds from open to the first diagnostics (the first load: config, ids, a warm validate), and
  * from each edit to its diagnostics; every other edit misspells a key, so the diagnostics change.
  */
-export async function measureLsp(dir, { edits = 20, pauseMs = 250 } = {}) {
-  const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { cwd: dir, stdio: ['pipe', 'pipe', 'inherit'] });
+export async function measureLsp(dir, { edits = 20, pauseMs = 250, cli = CLI } = {}) {
+  const child = spawn(process.execPath, [cli, 'lsp', '--stdio'], { cwd: dir, stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map();
   connection.onNotification('textDocument/publishDiagnostics', ({ version, diagnostics }) => {

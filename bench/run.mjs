@@ -372,7 +372,7 @@ async function main() {
       // Each of RUNS runs is a fresh server with its own edits; the row is the median of their
       // medians, with the fastest edit and the first load beside it.
       const runs = [];
-      for (let i = 0; i < RUNS; i++) runs.push(await measureLsp(dir));
+      for (let i = 0; i < RUNS; i++) runs.push(await measureLsp(dir, { cli: CLI }));
       const row = {
         label: lspLabel,
         runs: runs.length,
