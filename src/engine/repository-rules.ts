@@ -10,7 +10,7 @@ import type { ReadRecorder } from './read-trace.js';
 import type { DocumentSource } from './source.js';
 
 /** A document with a finding of one of these rules (when on) is left out of the typed model. */
-export const SCHEMA_RULES: ReadonlySet<string> = new Set(['readable-file', 'frontmatter-syntax', 'frontmatter-schema']);
+const SCHEMA_RULES: ReadonlySet<string> = new Set(['readable-file', 'frontmatter-syntax', 'frontmatter-schema']);
 
 /** What `modelOf` gives: the model, every file's own findings, and which documents the model leaves untyped. */
 interface ModelAndFindings {

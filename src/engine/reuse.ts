@@ -1,11 +1,11 @@
 import { type Config } from '../model/config.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
-import { severityOf, type RawFinding } from './diagnostics.js';
+import type { RawFinding } from './diagnostics.js';
 import { factsOf, type FileFacts } from './facts.js';
 import { contentHash, FactsCache, gitBlobId } from './facts-cache.js';
 import { readDigest, type ReadList, type ReadRecorder } from './read-trace.js';
 import { saveResult, type KnownDigests, type ResultToSave, type SavedResult, type StampedFile } from './result-cache.js';
-import { SCHEMA_RULES } from './repository-rules.js';
+import { ownFindingsOf } from './repository-rules.js';
 import type { DocumentSource } from './source.js';
 import { storedStamp, type FileStamp } from './stamp.js';
 
@@ -90,8 +90,7 @@ export async function reuseForSuspects(
     files[index] = [file, sha, storedStamp(stamp), listIndex, digest];
     if (sha === oldSha) continue;
     const facts = await factsOf(file, bytes, config, documentRules);
-    const own = [...facts.problems, ...facts.findings].map((found): RawFinding => ({ ...found, file: found.file ?? file }));
-    const schemaValid = !own.some((found) => SCHEMA_RULES.has(found.ruleId) && severityOf(found.ruleId, config, rules) !== undefined);
+    const { own, schemaValid } = ownFindingsOf(facts, config, rules);
     if (readDigest(facts.doc, saved.reads[listIndex]!, schemaValid) !== digest) return undefined;
     documentFindings.set(index, own);
     changed.push({ file, sha, facts, stamp, blob: gitBlobId(bytes) });
