@@ -2,8 +2,9 @@ import { type Config } from '../model/config.js';
 import type { Finding } from '../model/diagnostic.js';
 import { kindFromPath, isDocumentPath } from '../engine/source.js';
 import { parseDocumentBytes } from '../parse/document.js';
-import { phaseProtectedEntries, type PhaseState } from '../model/phase-contract.js';
-import { commitProtections, phaseProtectionFindings, protectedPathFindings, type ContractStates, type StageState } from '../rules/protected-path.js';
+import { contractStateOf, contractStatesOf, type ContractState, type ContractStates } from '../model/contract-states.js';
+import { phaseProtectedEntries } from '../model/phase-contract.js';
+import { commitProtections, phaseProtectionFindings, protectedPathFindings } from '../rules/protected-path.js';
 import { readBlobs } from './blobs.js';
 import { runGit, type Env } from './exec.js';
 import { blobKey, blobsAt, changesUnderRoot, type CommitChanges, type FileChange } from './history.js';
@@ -26,17 +27,13 @@ function isContractPath(file: string, config: Config): boolean {
   return kind === 'stage' || kind === 'phase';
 }
 
-type ContractState = { kind: 'stage'; state: StageState } | { kind: 'phase'; state: PhaseState };
-
-const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
-
 /**
  * The stage and phase documents of some blobs, read with one `git cat-file --batch` and parsed once per
- * distinct (path, blob). Only what the protected-path check needs is kept; a document that does not
+ * distinct (path, blob). Only what the protected-path check needs is kept (`contractStateOf`); a document that does not
  * parse, or whose `id`, `status` or lists have the wrong type, protects nothing (its own findings, at
  * the commit where it is current, belong to the other rules).
  */
-async function contractStatesOf(root: string, config: Config, files: ReadonlyArray<{ path: string; blob: string }>, env: Env): Promise<Map<string, ContractState | undefined>> {
+async function contractStatesOfBlobs(root: string, config: Config, files: ReadonlyArray<{ path: string; blob: string }>, env: Env): Promise<Map<string, ContractState | undefined>> {
   const wanted = files.filter((file) => !ABSENT.test(file.blob));
   const blobs = await readBlobs(root, wanted.map((file) => file.blob), env);
   const states = new Map<string, ContractState | undefined>();
@@ -49,19 +46,7 @@ async function contractStatesOf(root: string, config: Config, files: ReadonlyArr
       const kind = kindFromPath(file, config);
       if (!bytes || (kind !== 'stage' && kind !== 'phase')) return;
       const { doc } = await parseDocumentBytes(file, bytes, { kindHint: kind, maxBytes: config.limits.max_file_bytes });
-      const data = doc.data;
-      if (doc.kind !== kind || !data || typeof data.id !== 'string' || typeof data.status !== 'string') return;
-      const patterns = data.protected ?? [];
-      if (!isStrings(patterns)) return;
-      if (kind === 'stage') {
-        const phase = typeof data.phase === 'string' ? { phase: data.phase } : {};
-        states.set(key, { kind, state: { doc, id: data.id, ...phase, status: data.status, protected: patterns } });
-        return;
-      }
-      const agents = data.agents as { must_not_modify?: unknown } | undefined;
-      const mustNotModify = (agents && typeof agents === 'object' ? agents.must_not_modify : undefined) ?? [];
-      if (!isStrings(mustNotModify)) return;
-      states.set(key, { kind, state: { doc, id: data.id, status: data.status, protected: patterns, mustNotModify } });
+      if (doc.kind === kind) states.set(key, contractStateOf(doc));
     }),
   );
   return states;
@@ -77,17 +62,13 @@ function changedContracts(changes: readonly FileChange[], config: Config): Array
 }
 
 function statesOf(files: ReadonlyArray<{ path: string; blob: string }>, states: ReadonlyMap<string, ContractState | undefined>): ContractStates {
-  const found = files.flatMap(({ path: file, blob }) => states.get(stateKey(file, blob)) ?? []);
-  return {
-    stages: found.flatMap((entry) => (entry.kind === 'stage' ? [entry.state] : [])),
-    phases: found.flatMap((entry) => (entry.kind === 'phase' ? [entry.state] : [])),
-  };
+  return contractStatesOf(files.map(({ path: file, blob }) => states.get(stateKey(file, blob))));
 }
 
 /** The stages and phases as they were before some changes (the hook: the staged stage and phase documents at HEAD). */
 export async function contractsBefore(root: string, config: Config, changes: readonly FileChange[], env: Env): Promise<ContractStates> {
   const changed = changedContracts(changes, config);
-  return statesOf(changed, await contractStatesOf(root, config, changed, env));
+  return statesOf(changed, await contractStatesOfBlobs(root, config, changed, env));
 }
 
 /**
@@ -132,7 +113,7 @@ export async function protectedPathsInRange(root: string, config: Config, span: 
 
   const atCommit = (sha: string) => [...(documentsAt.get(sha) ?? new Map<string, string>())].map(([file, blob]) => ({ path: file, blob }));
   const beforeFiles = judged.flatMap((commit) => changedContracts(commit.changes, config));
-  const states = await contractStatesOf(root, config, [...judged.flatMap((commit) => atCommit(commit.sha)), ...beforeFiles], env);
+  const states = await contractStatesOfBlobs(root, config, [...judged.flatMap((commit) => atCommit(commit.sha)), ...beforeFiles], env);
 
   const findings: ProtectedPathFinding[] = [];
   // Oldest first, so that the findings read in the order the commits were made.

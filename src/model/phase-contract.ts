@@ -1,8 +1,9 @@
-import { entryPhasesOf, phaseExit, placeOf, pointerSegment, type GateSpec, type ParsedDocument, type PhaseFrontmatter, type StageFrontmatter } from './documents.js';
+import { entryPhasesOf, phaseExit, placeOf, pointerSegment, type GateSpec, type PhaseFrontmatter, type StageFrontmatter } from './documents.js';
 import type { RunFolder } from './evidence.js';
 import { notPassedReason, stageRuns, type RunTrust, type StageRuns } from './progression.js';
 import type { Config } from './config.js';
 import type { Position } from './diagnostic.js';
+import type { PhaseState } from './contract-states.js';
 import type { RepositoryModel, Typed } from './repository.js';
 
 /**
@@ -140,15 +141,6 @@ function gateSubject(phase: Typed<PhaseFrontmatter>, id: string, title: string, 
   };
 }
 
-/** What the per-commit check of protected paths needs of a phase document, at one commit or in the index. */
-export interface PhaseState {
-  doc: Pick<ParsedDocument, 'file' | 'positions' | 'dataStart'>;
-  id: string;
-  status: string;
-  protected: readonly string[];
-  mustNotModify: readonly string[];
-}
-
 /** What the same check needs of a stage: which phase it belongs to and whether it has started. */
 export interface StageProgress {
   id: string;
@@ -174,10 +166,6 @@ export interface PhaseProtectedEntry {
   runPrefixes: string[];
 }
 
-/** A phase document of the repository model as the per-commit check reads it. */
-export function phaseState(phase: Typed<PhaseFrontmatter>): PhaseState {
-  return { doc: phase.doc, id: phase.data.id, status: phase.data.status, protected: phase.data.protected ?? [], mustNotModify: phase.data.agents?.must_not_modify ?? [] };
-}
 
 /**
  * The `protected` and `agents.must_not_modify` patterns of every phase that has started (it, or one of

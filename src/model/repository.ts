@@ -1,6 +1,7 @@
 import { type Config } from './config.js';
 import { type RunFolder, type RegistryCheck } from './evidence.js';
 import type { ParsedDocument, StageFrontmatter, PhaseFrontmatter, DecisionFrontmatter, FreezeFile, ContractFile } from './documents.js';
+import { contractStateOf, contractStatesOf, type ContractStates } from './contract-states.js';
 import { compareStrings } from './diagnostic.js';
 import type { PathEscape } from '../util/inside-root.js';
 
@@ -67,6 +68,8 @@ export interface RepositoryModel {
   freezes: Array<Typed<FreezeFile>>;
   /** The repository's contract files whose content passed their schema. */
   contracts: Array<Typed<ContractFile>>;
+  /** What the per-commit check of protected paths reads of every stage and phase document (built on first read). */
+  readonly contractStates: ContractStates;
   /** The contracts shipped with stagedocs, when the loader read them; a repository file of the same id replaces one (model/contracts.ts). */
   builtinContracts?: readonly KnownContract[];
   /** Whether a repository-relative path exists (file or folder). */
@@ -87,6 +90,7 @@ export function buildModel(
   builtinContracts?: readonly KnownContract[],
 ): RepositoryModel {
   const sorted = [...documents].sort((a, b) => compareStrings(a.file, b.file));
+  let contractStates: ContractStates | undefined;
   const ofKind = <T>(kind: ParsedDocument['kind']): Array<Typed<T>> =>
     sorted.filter((doc) => doc.kind === kind && doc.data && isSchemaValid(doc)).map((doc) => ({ doc, data: doc.data as T }));
   return {
@@ -97,6 +101,10 @@ export function buildModel(
     decisions: ofKind<DecisionFrontmatter>('decision'),
     freezes: ofKind<FreezeFile>('freeze'),
     contracts: ofKind<ContractFile>('contract'),
+    get contractStates() {
+      // Read by the pre-commit hook's protected-path check only: made once, when first asked for.
+      return (contractStates ??= contractStatesOf(sorted.map(contractStateOf)));
+    },
     ...(builtinContracts ? { builtinContracts } : {}),
     exists,
     ...(evidence ? { evidence } : {}),

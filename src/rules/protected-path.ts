@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import type picomatchType from 'picomatch';
 import type { Finding } from '../model/diagnostic.js';
-import { placeOf, pointerSegment, type ParsedDocument } from '../model/documents.js';
-import { phaseProtectedEntries, phaseState, type PhaseProtectedEntry, type PhaseState } from '../model/phase-contract.js';
+import { placeOf, pointerSegment } from '../model/documents.js';
+import type { ContractStates, StageState } from '../model/contract-states.js';
+import { phaseProtectedEntries, type PhaseProtectedEntry } from '../model/phase-contract.js';
 import { repositoryRule, type RepositoryRule, type RuleMeta } from './types.js';
 
 export const protectedPathMeta: RuleMeta = {
@@ -26,22 +27,6 @@ export interface Protection {
   column: number;
   /** Set when the pattern is only in the owner as it was before the commit (the commit removed it). */
   removedByCommit?: boolean;
-}
-
-/** What the per-commit check needs of a stage document, at one commit or in the index. */
-export interface StageState {
-  doc: Pick<ParsedDocument, 'file' | 'positions' | 'dataStart'>;
-  id: string;
-  /** The phase the stage belongs to: its start starts the phase's protections. */
-  phase?: string;
-  status: string;
-  protected: readonly string[];
-}
-
-/** The stage and phase documents of one commit (or of the index), or those a commit changes as they were before it. */
-export interface ContractStates {
-  stages: readonly StageState[];
-  phases: readonly PhaseState[];
 }
 
 /**
@@ -146,11 +131,6 @@ export function phaseProtectionFindings(entries: readonly PhaseProtectedEntry[],
   return findings;
 }
 
-/** A stage of the repository model as the per-commit check reads it. */
-export function stageState(stage: { doc: StageState['doc']; data: { id: string; phase?: string; status: string; protected?: string[] } }): StageState {
-  return { doc: stage.doc, id: stage.data.id, ...(stage.data.phase !== undefined ? { phase: stage.data.phase } : {}), status: stage.data.status, protected: stage.data.protected ?? [] };
-}
-
 /**
  * Checks the staged paths against the `protected` globs of every open stage and the `protected` and
  * `agents.must_not_modify` globs of every started phase, as the documents will be after the commit,
@@ -159,10 +139,10 @@ export function stageState(stage: { doc: StageState['doc']; data: { id: string; 
  */
 export function protectedPath(stagedPaths: readonly string[], before: ContractStates = { stages: [], phases: [] }): RepositoryRule {
   return repositoryRule(protectedPathMeta, (repo, context) => {
-    const stages = repo.stages.map(stageState);
+    const { stages, phases: after } = repo.contractStates;
     const protections = commitProtections(stages, before.stages);
     for (const finding of protectedPathFindings(protections, stagedPaths)) context.report(finding);
-    const phases = phaseProtectedEntries(repo.phases.map(phaseState), before.phases, stages, repo.config.paths.gate_results);
+    const phases = phaseProtectedEntries(after, before.phases, stages, repo.config.paths.gate_results);
     for (const finding of phaseProtectionFindings(phases, stagedPaths)) context.report(finding);
   });
 }
