@@ -28,6 +28,12 @@ export const RESULT_FILE = 'validate-result.json';
  * of `validate`: their key differs, so one file would be a miss for each every time the other ran.
  */
 export const RESULT_FILE_WITHOUT_EVIDENCE = 'validate-result-without-evidence.json';
+/**
+ * The findings of the last run over the git index (the pre-commit hook), whose files are known by
+ * their blob ids rather than by stamps: kept apart, so that a commit and the working tree's runs do
+ * not take turns at one file.
+ */
+export const RESULT_FILE_INDEX = 'validate-result-index.json';
 
 /** The gate evidence as `validate` last loaded it (evidence-cache.ts, a derived value). */
 export const EVIDENCE_CACHE = 'evidence-cache';

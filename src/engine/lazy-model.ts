@@ -24,26 +24,35 @@ interface LazyModel {
 
 /**
  * The model of a run that reused the last run's findings: built, only when first read, from the facts
- * the facts cache keeps for exactly the content hashes the reused findings were made from. The
- * result cache verified the facts file unchanged since the run that wrote both, so a missing entry
- * means another process rewrote the cache since.
+ * the facts cache keeps for exactly the content hashes the reused findings were made from, and the
+ * facts this run parsed (`fresh`). For the working tree the result cache verified the facts file
+ * unchanged since the run that wrote both, so a missing entry means another process rewrote the
+ * cache since; the index never writes the facts cache, so for it a missing entry only means that the
+ * model cannot be had without a full run. The members in `known` are read without building it.
  */
-export function lazyModelFromCache(cacheDir: string, key: string, files: readonly string[], shas: ReadonlyMap<string, string>, build: (facts: FileFacts[]) => RepositoryModel): LazyModel {
+export function lazyModelFromCache(
+  place: { cacheDir: string; key: string },
+  files: readonly string[],
+  shaAt: (index: number) => string,
+  fresh: ReadonlyMap<string, FileFacts>,
+  build: (facts: FileFacts[]) => RepositoryModel,
+  known: Partial<RepositoryModel> = {},
+): LazyModel {
   return lazyModel(() => {
-    const cache = FactsCache.open(cacheDir, key);
-    const facts = files.map((file) => {
-      const known = cache.get(file, shas.get(file)!);
-      if (!known) throw new CacheChangedError(cacheDir);
-      return known;
+    const cache = FactsCache.open(place.cacheDir, place.key);
+    const facts = files.map((file, index) => {
+      const found = fresh.get(file) ?? cache.get(file, shaAt(index));
+      if (!found) throw new CacheChangedError(place.cacheDir);
+      return found;
     });
     return build(facts);
-  });
+  }, known);
 }
 
-/** A model built by `build` on first use (and only then). */
-export function lazyModel(build: () => RepositoryModel): LazyModel {
+/** A model built by `build` on first use (and only then); the members in `known` are answered without it. */
+export function lazyModel(build: () => RepositoryModel, known: Partial<RepositoryModel> = {}): LazyModel {
   let model: RepositoryModel | undefined;
   const get = (): RepositoryModel => (model ??= build());
-  const onDemand = new Proxy({} as RepositoryModel, { get: (_target, property) => Reflect.get(get(), property) });
+  const onDemand = new Proxy({} as RepositoryModel, { get: (_target, property) => (Object.hasOwn(known, property) ? Reflect.get(known, property) : Reflect.get(get(), property)) });
   return { get, onDemand };
 }

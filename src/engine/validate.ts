@@ -6,15 +6,15 @@ import type { RepositoryEvidence, RepositoryModel } from '../model/repository.js
 import { RULES } from '../rules/index.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
 import { codeFingerprint } from '../util/version.js';
-import { RESULT_FILE, RESULT_FILE_WITHOUT_EVIDENCE } from './cache-files.js';
+import { RESULT_FILE, RESULT_FILE_INDEX, RESULT_FILE_WITHOUT_EVIDENCE } from './cache-files.js';
 import { diagnosticsOf, type RawFinding } from './diagnostics.js';
 import { FactsCache } from './facts-cache.js';
 import { CacheChangedError, lazyModelFromCache } from './lazy-model.js';
 import { loadFacts } from './load-facts.js';
 import { modelOf, runRepositoryRules } from './repository-rules.js';
-import { knownDigests, readResultFile, savedResult, saveResult, type KnownDigests } from './result-cache.js';
+import { knownDigests, readResultFile, savedResult, saveResult, type KnownDigests, type WitnessOf } from './result-cache.js';
 import { ReadRecorder } from './read-trace.js';
-import { allFindingsOf, fullRunResult, reuseForSuspects } from './reuse.js';
+import { fullRunResult, reusedAsIs, reuseForSuspects } from './reuse.js';
 import type { DocumentSource } from './source.js';
 import type { PathEscape } from '../util/inside-root.js';
 import type { FileStamp } from './stamp.js';
@@ -83,7 +83,9 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // HEAD's history is not in the key: the commits the rules ask about are kept with their answers
   // (a commit only adds to the history, so the findings of the run before it can stand).
   const findingsKey = `${key}:${options.evidence ? `${evidenceContentFingerprint(options.evidence)}${options.evidence.history ? ':history' : ''}` : 'none'}`;
-  const resultFile = options.evidence ? RESULT_FILE : RESULT_FILE_WITHOUT_EVIDENCE;
+  // What vouches for a file's bytes: its stamp in the working tree, its blob id in the index (the hook).
+  const witnessOf = witnessesOf(source);
+  const resultFile = witnessOf?.kind === 'blob' ? RESULT_FILE_INDEX : options.evidence ? RESULT_FILE : RESULT_FILE_WITHOUT_EVIDENCE;
   // Extra repository rules (history, the index) are fed by git, not by the documents: they run every
   // time and their findings are never stored. Extra document rules would need their own facts cache,
   // so their presence turns reuse (and the workers, which run the built-in rules) off.
@@ -98,16 +100,17 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
 
   // 1. Nothing the last run's findings depend on changed (or only what no cross-file rule reads of a
   // few edited documents): its findings stand, and the model is built on demand.
-  const stampOf = source.stamp;
   const place = cacheDir !== undefined ? { cacheDir, name: resultFile, factsKey: key, reuseKey } : undefined;
   // The last run's digests of what the rules read, for a full run to keep those of unchanged files.
   let known: KnownDigests = new Map();
-  if (place && reusable && stampOf) {
+  if (place && reusable && witnessOf) {
     const previous = await readResultFile(place.cacheDir, resultFile);
-    const saved = savedResult(previous, place.cacheDir, reuseKey, files, (file) => stampOf.call(source, file), (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)), historyOf(options.evidence));
-    const reused = saved && (saved.suspects.length === 0 ? { findings: allFindingsOf(saved), shas: new Map(saved.files.map(([file, sha]) => [file, sha])) } : await reuseForSuspects(saved, source, config, rules, place));
+    const saved = savedResult(previous, place.cacheDir, reuseKey, files, witnessOf, (file) => source.exists(file), (file) => escapeAnswer(fileSystem?.escapeOf(file)), historyOf(options.evidence));
+    const reused = saved && (saved.suspects.length === 0 ? reusedAsIs(saved) : await reuseForSuspects(saved, files, source, config, rules, place));
     if (reused) {
-      const model = lazyModelFromCache(place.cacheDir, key, files, reused.shas, (facts) => modelOf(facts, config, rules, source, options.evidence).model);
+      // The kept contract states (the index) answer the protected-path check without a model.
+      const answered = reused.contractStates ? { config, contractStates: reused.contractStates } : {};
+      const model = lazyModelFromCache({ cacheDir: place.cacheDir, key }, files, reused.shaAt, reused.fresh, (facts) => modelOf(facts, config, rules, source, options.evidence).model, answered);
       const raw = [...reused.findings];
       try {
         runRepositoryRules(gitFedRules, model.onDemand, config, rules, raw);
@@ -152,7 +155,8 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
       : {}),
   };
   // What the repository rules read of each document is recorded when the result is kept (reuse.ts).
-  const keeping = cache !== undefined && reusable && stamps.every((stamp) => stamp !== undefined);
+  const witnesses = witnessOf?.kind === 'blob' ? files.map((file) => witnessOf.of(file)) : stamps;
+  const keeping = cache !== undefined && reusable && witnessOf !== undefined && witnesses.every((witness) => witness !== undefined);
   const recorder = keeping ? new ReadRecorder() : undefined;
   const checked = modelOf(facts, config, rules, recordingSource, options.evidence, recorder);
   const { model, raw } = checked;
@@ -163,13 +167,20 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // 4. The findings kept for the next run, only with a facts file that holds every file (an entry
   // found damaged is left out of it).
   if (keeping && recorder && files.every((file) => cache.shaOf(file) !== undefined)) {
-    const result = fullRunResult(files, facts, (file) => cache.shaOf(file)!, stamps as FileStamp[], recorder, known, { ...checked, findings, exists: answers, escapes, historyKey: options.evidence?.historyKey });
+    const result = fullRunResult(files, facts, (file) => cache.shaOf(file)!, { kind: witnessOf!.kind, list: witnesses as Array<FileStamp | string> }, recorder, known, { ...checked, findings, exists: answers, escapes, historyKey: options.evidence?.historyKey });
     if (result) await saveResult(cacheDir!, resultFile, reuseKey, key, result);
   }
 
   // 5. The git-fed rules, never kept; then severities.
   runRepositoryRules(gitFedRules, model, config, rules, raw);
   return resultOf(raw, files, options, rules, () => model);
+}
+
+/** How the source vouches for a file's bytes between runs: stamps (the working tree), else blob ids (the index); undefined: it cannot. */
+function witnessesOf(source: DocumentSource): WitnessOf | undefined {
+  if (source.stamp) return { kind: 'stamp', of: (file) => source.stamp!(file) };
+  if (source.blobId) return { kind: 'blob', of: (file) => source.blobId!(file) };
+  return undefined;
 }
 
 /** HEAD's history as the result cache checks it: membership, and the HEAD it was read at. */

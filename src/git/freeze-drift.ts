@@ -88,7 +88,8 @@ export async function stagedFreezeDrift(
   changes: readonly FileChange[],
   env: Env,
 ): Promise<{ rule: RepositoryRule; files: string[] }> {
-  const isFreeze = (file: string) => kindFromPath(file, config) === 'freeze' && file.endsWith(FREEZE_SUFFIX);
+  // The suffix first: kindFromPath over every entry of a large index cost tens of milliseconds.
+  const isFreeze = (file: string) => file.endsWith(FREEZE_SUFFIX) && kindFromPath(file, config) === 'freeze';
   const freezeEntries = index.filter((entry) => isFreeze(entry.path));
   const staged = changes.filter((change) => !isFreeze(change.path));
   const none = { rule: freezeDrift({ current: new Map(), drifted: false, commits: [] }), files: [] };
