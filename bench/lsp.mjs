@@ -83,7 +83,8 @@ export async function measureLsp(dir, { edits = 20, pauseMs = 250, cli = CLI } =
   return { file, firstLoadMs, editMs: { min: sorted[0], median: median(times), p90: sorted[Math.floor(sorted.length * 0.9)], max: sorted.at(-1) }, peakMb, edits };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run as a script (not imported by bench/run.mjs, nor from `node -e`, which has no script path).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arg = (name, fallback) => {
     const at = process.argv.indexOf(`--${name}`);
     return at === -1 ? fallback : Number(process.argv[at + 1]);
