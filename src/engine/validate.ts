@@ -122,6 +122,12 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
       }
     }
     known = knownDigests(previous, key);
+    // None of its own (the hook's first run, or the first without the evidence): a file with the same
+    // bytes and read list has the same digest in any result file of this facts key.
+    for (const other of RESULT_FILES) {
+      if (known.size > 0) break;
+      if (other !== resultFile) known = knownDigests(await readResultFile(place.cacheDir, other), key);
+    }
   }
 
   // 2. The facts of every document, from the facts cache or parsed and checked by the document rules.
@@ -175,6 +181,9 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   runRepositoryRules(gitFedRules, model, config, rules, raw);
   return resultOf(raw, files, options, rules, () => model);
 }
+
+/** Every result file, in the order a run without one of its own borrows their digests. */
+const RESULT_FILES = [RESULT_FILE, RESULT_FILE_WITHOUT_EVIDENCE, RESULT_FILE_INDEX] as const;
 
 /** How the source vouches for a file's bytes between runs: stamps (the working tree), else blob ids (the index); undefined: it cannot. */
 function witnessesOf(source: DocumentSource): WitnessOf | undefined {
