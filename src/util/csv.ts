@@ -43,6 +43,8 @@ export function csvRow(values: readonly string[]): string {
 
 /** The value of a cell as read back from the file: the neutralising `'`s removed. */
 export function decodeCell(raw: string): string {
+  // Most cells hold no `'` at all: a registry of 20,000 rows spent 160 ms in the replace below.
+  if (!raw.includes("'")) return raw;
   const inner = raw.replace(NEUTRALISED_AFTER_SEPARATOR, '$1');
   return inner.startsWith("'") ? inner.slice(1) : inner;
 }
@@ -62,6 +64,9 @@ export class CsvSyntaxError extends Error {
     super(`line ${line}: ${message}`);
   }
 }
+
+/** A run of characters that cannot end or quote an unquoted cell (a lone CR is one of them, taken one at a time). */
+const UNQUOTED_RUN = /[^,\r\n"]+/y;
 
 /** Parses RFC 4180 text into records; CRLF or LF line ends; a final line end is optional. */
 export function parseCsv(text: string): CsvRecord[] {
@@ -126,8 +131,12 @@ export function parseCsv(text: string): CsvRecord[] {
     } else if (char === '"') {
       throw new CsvSyntaxError(line, 'a quote inside an unquoted cell, expected the cell to be quoted');
     } else {
-      cell += char;
-      index += 1;
+      // The rest of an unquoted cell in one slice (a character at a time cost most of a large registry's parse).
+      UNQUOTED_RUN.lastIndex = index;
+      UNQUOTED_RUN.test(text);
+      const end = UNQUOTED_RUN.lastIndex > index ? UNQUOTED_RUN.lastIndex : index + 1;
+      cell += text.slice(index, end);
+      index = end;
     }
   }
   if (!atCellStart || cells.length > 0 || cell !== '') endRecord();
