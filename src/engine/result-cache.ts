@@ -2,7 +2,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_WRITE, writeAtomic } from '../util/write-atomic.js';
 import { FACTS_DELTA_FILE, FACTS_FILE } from './cache-files.js';
-import type { ContractState } from '../model/contract-states.js';
+import { isStrings, type ContractState } from '../model/contract-states.js';
 import type { RawFinding } from './diagnostics.js';
 import type { Position } from '../model/diagnostic.js';
 import { KeptFiles, type KeptColumns } from './kept-files.js';
@@ -54,7 +54,7 @@ const RESULT_FORMAT = 'stagedocs-validate-result/6';
 
 /** The last run's result, checked sound and for these documents; `suspects` are the files whose stamps no longer vouch for their bytes. */
 export interface SavedResult {
-  witnesses: WitnessOf['kind'];
+  /** The files, their witnesses of the source's kind (`files.kind`). */
   files: KeptFiles;
   reads: ReadList[];
   exists: Record<string, boolean>;
@@ -169,7 +169,6 @@ export function savedResult(
     }
   }
   return {
-    witnesses: witnessOf.kind,
     files: kept,
     reads: saved.reads,
     exists: saved.exists,
@@ -184,17 +183,17 @@ export function savedResult(
 }
 
 /** What a run keeps for the next: see `ResultFile`. */
-export type ResultToSave = Pick<SavedResult, 'witnesses' | 'files' | 'reads' | 'exists' | 'escapes' | 'history' | 'historyKey' | 'documentFindings' | 'findings' | 'contractStates'>;
+export type ResultToSave = Pick<SavedResult, 'files' | 'reads' | 'exists' | 'escapes' | 'history' | 'historyKey' | 'documentFindings' | 'findings' | 'contractStates'>;
 
 export async function saveResult(cacheDir: string, name: string, key: string, factsKey: string, result: ResultToSave): Promise<void> {
   try {
     await mkdir(cacheDir, { recursive: true });
-    const { facts, delta } = result.witnesses === 'stamp' ? factsCacheStamps(cacheDir) : { facts: undefined, delta: undefined };
+    const { facts, delta } = result.files.kind === 'stamp' ? factsCacheStamps(cacheDir) : { facts: undefined, delta: undefined };
     const body: ResultFile = {
       format: RESULT_FORMAT,
       key,
       factsKey,
-      witnesses: result.witnesses,
+      witnesses: result.files.kind,
       files: result.files.columns(),
       reads: result.reads,
       exists: result.exists,
@@ -266,8 +265,6 @@ function contractStateFrom(value: unknown, files: readonly string[]): [number, C
 const NO_LISTS: readonly (readonly string[])[] = Object.freeze([Object.freeze([]), Object.freeze([])]);
 const NO_POSITIONS: Record<string, Position> = Object.freeze({}) as Record<string, Position>;
 const NO_PLACE: Position = Object.freeze({ line: 1, column: 1 });
-
-const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 function isPosition(value: unknown): value is Position {
   const place = value as Partial<Position> | null;

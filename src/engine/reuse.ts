@@ -56,7 +56,6 @@ export function fullRunResult(
   const keptFiles = KeptFiles.of(files, kept, witnesses.kind);
   if (!keptFiles) return undefined;
   return {
-    witnesses: witnesses.kind,
     files: keptFiles,
     reads: [...lists.keys()],
     exists: Object.fromEntries(checked.exists),
@@ -133,7 +132,7 @@ export async function reuseForSuspects(
     const listIndex = saved.files.reads(index);
     const digest = saved.files.digest(index);
     // The listing's stamp (or blob id), taken before the read: a write after it changes the stamp again.
-    const witness = saved.witnesses === 'stamp' ? source.stamp?.(file) : source.blobId?.(file);
+    const witness = saved.files.kind === 'stamp' ? source.stamp?.(file) : source.blobId?.(file);
     if (!witness) return undefined;
     const bytes = await source.read(file);
     const sha = contentHash(bytes);
@@ -147,12 +146,12 @@ export async function reuseForSuspects(
     const state = contractStates && contractStateOf(facts.doc);
     if (state) contractStates!.set(index, state);
     else contractStates?.delete(index);
-    changed.push({ file, sha, facts, stamp: typeof witness === 'string' ? undefined : witness, blob: gitBlobId(bytes) });
+    // Only the working tree's new facts go to the facts cache (see above).
+    if (typeof witness !== 'string') changed.push({ file, sha, facts, stamp: witness, blob: gitBlobId(bytes) });
   }
-  if (saved.witnesses === 'stamp' && changed.length > 0 && !(await FactsCache.amend(place.cacheDir, place.factsKey, changed, saved.files.count))) return undefined;
+  if (changed.length > 0 && !(await FactsCache.amend(place.cacheDir, place.factsKey, changed, saved.files.count))) return undefined;
   const kept = saved.files.with(updated);
   const result: ResultToSave = {
-    witnesses: saved.witnesses,
     files: kept,
     reads: saved.reads,
     exists: saved.exists,

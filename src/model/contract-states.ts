@@ -28,7 +28,8 @@ export interface ContractStates {
 /** One document's part of `ContractStates`. */
 export type ContractState = { kind: 'stage'; state: StageState } | { kind: 'phase'; state: PhaseState };
 
-const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+/** Whether a frontmatter value is a list of strings (the shape every protected list must have). */
+export const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 /**
  * What the per-commit check of protected paths reads of a stage or phase document: the same for the
