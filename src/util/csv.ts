@@ -65,7 +65,7 @@ export class CsvSyntaxError extends Error {
   }
 }
 
-/** A run of characters that cannot end or quote an unquoted cell (a lone CR is one of them, taken one at a time). */
+/** A run of characters that cannot end or quote an unquoted cell; a lone CR (no LF after it) is not in it and is taken on its own. */
 const UNQUOTED_RUN = /[^,\r\n"]+/y;
 
 /** Parses RFC 4180 text into records; CRLF or LF line ends; a final line end is optional. */
