@@ -280,7 +280,10 @@ export function placeOf(doc: Pick<ParsedDocument, 'positions' | 'dataStart'>, po
 
 /** Escapes one segment of a JSON pointer (RFC 6901). */
 export function pointerSegment(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  const text = String(segment);
+  // Every key of every frontmatter passes here; almost none holds either character.
+  if (!text.includes('~') && !text.includes('/')) return text;
+  return text.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** The type of a gate: as declared, else `metric` when it has one, else `run`. */

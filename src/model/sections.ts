@@ -23,10 +23,26 @@ function normalizeUncached(title: string): string {
     .trim();
 }
 
+/**
+ * The first section whose title matches. The rules look up several titles in each document in turn
+ * (every required section, twice), and a document's own title is unique (the memo above misses it in
+ * a large repository): the titles of the last document asked about are kept normalised. A document's
+ * sections are never changed after parsing, so the array itself says whether they are the same.
+ */
 export function findSection(doc: Pick<ParsedDocument, 'sections'>, title: string): Section | undefined {
-  const wanted = normalizeSectionTitle(title);
-  return doc.sections.find((section) => normalizeSectionTitle(section.title) === wanted);
+  const { sections } = doc;
+  if (lastTitles?.sections !== sections) {
+    const byTitle = new Map<string, Section>();
+    for (const section of sections) {
+      const normalizedTitle = normalizeSectionTitle(section.title);
+      if (!byTitle.has(normalizedTitle)) byTitle.set(normalizedTitle, section);
+    }
+    lastTitles = { sections, byTitle };
+  }
+  return lastTitles.byTitle.get(normalizeSectionTitle(title));
 }
+
+let lastTitles: { sections: readonly Section[]; byTitle: ReadonlyMap<string, Section> } | undefined;
 
 /** The section a phase with the structured exit fills in with what it leaves for the next phase (docs/phases.md). */
 export const GAPS_SECTION = 'Gaps';
