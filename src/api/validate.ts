@@ -65,22 +65,27 @@ export async function validate(request: ValidateRequest): Promise<ValidateReport
   const useCache = request.cache ?? true;
   const { config, hash } = await loadConfig(root);
   if (request.overlay && request.staged) throw new UsageError('`overlay` cannot be combined with `staged`', 'Validate the index or the working tree with unsaved text, not both.');
-  const git = await gitInputs(located, config, request, useCache);
-  const source = git.source ?? (request.overlay ? overlaySource(root, config, request.overlay) : workingTreeSource(root, config));
-  const only = git.only ?? (request.paths && request.paths.length > 0 ? selectFiles(root, request.paths, await source.list()) : undefined);
+  const reading = gitInputs(located, config, request, useCache);
+  // Its failure is thrown where it is awaited, not as an unhandled rejection before that.
+  reading.catch(() => undefined);
+  // The staged content is the source itself; any other run reads the documents while git walks the history.
+  const staged = request.staged ? await reading : undefined;
+  const source = staged?.source ?? (request.overlay ? overlaySource(root, config, request.overlay) : workingTreeSource(root, config));
+  const only = staged?.only ?? (request.paths && request.paths.length > 0 ? selectFiles(root, request.paths, await source.list()) : undefined);
   const { validation: result } = await loadRepository(root, {
     config: { config, hash },
     source,
     only,
     cache: useCache,
-    extraRules: git.rules,
+    extraRules: reading.then((git) => git.rules),
     // The hook checks what is being committed; evidence rules need the runs, which CI validates.
     evidence: request.staged ? 'none' : 'check',
-    history: git.history,
+    history: reading.then((git) => git.history),
     workers: request.workers,
     // Validate reports the findings: a run that reuses them builds no model unless a rule asks.
     buildModel: 'on-demand',
   });
+  const git = await reading;
   return {
     diagnostics: result.diagnostics,
     errorCount: result.errorCount,

@@ -35,13 +35,17 @@ export interface LoadRepositoryOptions<Evidence extends EvidenceMode = EvidenceM
   source?: DocumentSource;
   /** Report diagnostics only for these repository-relative files; every document is still read for the cross-file rules. */
   only?: ReadonlySet<string>;
-  /** Rules to run after the built-in ones (the git-fed history and index rules). */
-  extraRules?: readonly Rule[];
+  /**
+   * Rules to run after the built-in ones (the git-fed history and index rules). With `history`, may
+   * be a promise: the caller is still reading them from git (see `ValidateOptions.later`).
+   */
+  extraRules?: readonly Rule[] | Promise<readonly Rule[]>;
   /**
    * Every commit reachable from HEAD and HEAD itself (read by the caller, `git rev-list HEAD`): given
    * to the evidence rules with the evidence, so that they count runs as every command counts them.
+   * May be a promise: a load without a cache parses the documents while git walks the history.
    */
-  history?: { commits: ReadonlySet<string>; head: string };
+  history?: History | Promise<History | undefined>;
   /** Worker threads that help parse the documents a cache does not know; default none (see `ValidateOptions.workers`). */
   workers?: number;
   /** When a run that reuses the last findings builds the model (see `ValidateOptions.buildModel`); default now. */
@@ -65,8 +69,11 @@ export interface LoadedRepository<Evidence extends EvidenceMode = EvidenceMode> 
   evidence: Evidence extends 'none' ? undefined : RepositoryEvidence;
 }
 
+/** HEAD's history: every commit reachable from HEAD, and HEAD. */
+type History = { commits: ReadonlySet<string>; head: string };
+
 /** The evidence with HEAD's history beside it, its lazy parts left lazy. */
-export function withHistory(evidence: RepositoryEvidence, history: { commits: ReadonlySet<string>; head: string }): RepositoryEvidence {
+export function withHistory(evidence: RepositoryEvidence, history: History): RepositoryEvidence {
   return {
     fingerprint: evidence.fingerprint,
     history: history.commits,
@@ -97,9 +104,16 @@ export async function loadRepository<Evidence extends EvidenceMode = 'none'>(roo
   const mode: EvidenceMode = options.evidence ?? 'none';
   const cacheDir = options.cache === false ? undefined : cacheDirOf(root);
   const loaded = mode === 'none' ? undefined : cacheDir !== undefined ? loadEvidenceCached(root, cacheDir, config.paths.gate_results) : loadEvidence(root, config.paths.gate_results);
-  const evidence = loaded && options.history ? loaded.then((read) => withHistory(read, options.history!)) : loaded;
+  const { extraRules, history } = options;
+  const evidence = loaded && history ? Promise.all([loaded, history]).then(([read, commits]) => (commits ? withHistory(read, commits) : read)) : loaded;
   // Read alongside the documents when the rules do not need it: both wait mostly on the file system.
   evidence?.catch(() => undefined);
+  const checked = mode === 'check' ? evidence : undefined;
+  // What git is still reading is handed on as a promise, for the parse to overlap with it.
+  const inputs =
+    extraRules instanceof Promise || history instanceof Promise
+      ? { later: Promise.all([extraRules, checked, history]).then(([rules, read]) => ({ extraRules: rules, evidence: read })) }
+      : { extraRules, evidence: await checked };
   const validation = await validateRepository({
     root,
     config,
@@ -107,8 +121,7 @@ export async function loadRepository<Evidence extends EvidenceMode = 'none'>(roo
     source: options.source ?? workingTreeSource(root, config),
     only: options.only,
     cacheDir,
-    extraRules: options.extraRules,
-    evidence: mode === 'check' ? await evidence : undefined,
+    ...inputs,
     workers: options.workers,
     ...(options.buildModel ? { buildModel: options.buildModel } : {}),
   });

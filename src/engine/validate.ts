@@ -16,6 +16,7 @@ import { knownDigests, readResultFile, savedResult, saveResult, type KnownDigest
 import { ReadRecorder } from './read-trace.js';
 import { fullRunResult, reusedAsIs, reuseForSuspects } from './reuse.js';
 import type { DocumentSource } from './source.js';
+import type { FileFacts } from './facts.js';
 import type { PathEscape } from '../util/inside-root.js';
 import type { FileStamp } from './stamp.js';
 import { workerCount } from './worker-pool.js';
@@ -50,6 +51,14 @@ export interface ValidateOptions {
    * another process rewrote the facts cache meanwhile, the run validates in full instead.
    */
   buildModel?: 'now' | 'on-demand';
+  /**
+   * `extraRules` and `evidence` when the caller is still reading them from git (the history rules,
+   * HEAD's history for the runs that count); they take the place of those options. A run that may
+   * reuse the last findings waits for them (they are part of its key); a run without a cache parses
+   * every document meanwhile, so that git's walk of the history (a process of its own) and the parse
+   * overlap.
+   */
+  later?: Promise<Pick<ValidateOptions, 'extraRules' | 'evidence'>>;
 }
 
 export interface ValidationResult {
@@ -74,6 +83,25 @@ export interface ValidationResult {
  * severities on the findings.
  */
 export async function validateRepository(options: ValidateOptions): Promise<ValidationResult> {
+  const { later, ...now } = options;
+  if (!later) return validateNow(now);
+  if (now.cacheDir !== undefined) return validateNow({ ...now, ...(await later) });
+  const files = await now.source.list();
+  const documentRules = RULES.filter((rule): rule is DocumentRule => rule.scope === 'document');
+  const [inputs, parsed] = await Promise.all([later, loadFacts(files, now.source, undefined, now.config, documentRules, workerCount(now.workers, true))]);
+  // An extra document rule (none of git's rules is one) needs the documents parsed with it.
+  const early = inputs.extraRules?.some((rule) => rule.scope === 'document') ? undefined : { files, ...parsed };
+  return validateNow({ ...now, ...inputs }, early);
+}
+
+/** The documents listed and parsed by the built-in rules before the run began (`later`). */
+interface EarlyFacts {
+  files: readonly string[];
+  facts: FileFacts[];
+  stamps: Array<FileStamp | undefined>;
+}
+
+async function validateNow(options: Omit<ValidateOptions, 'later'>, early?: EarlyFacts): Promise<ValidationResult> {
   const { config, source, cacheDir } = options;
   const extraRules = options.extraRules ?? [];
   const rules = [...RULES, ...extraRules];
@@ -91,7 +119,7 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   // so their presence turns reuse (and the workers, which run the built-in rules) off.
   const gitFedRules = extraRules.filter((rule) => rule.scope === 'repository');
   const reusable = !extraRules.some((rule) => rule.scope === 'document');
-  const files = await source.list();
+  const files = early?.files ?? (await source.list());
   // The symlinks of the listing are findings of their own (path-inside-repository): a link added or
   // retargeted, even one that is never read, must not reuse the last run's findings.
   const fileSystem = source.fileSystem?.();
@@ -131,9 +159,11 @@ export async function validateRepository(options: ValidateOptions): Promise<Vali
   }
 
   // 2. The facts of every document, from the facts cache or parsed and checked by the document rules.
-  const cache = cacheDir !== undefined ? FactsCache.open(cacheDir, key) : undefined;
+  // The facts cache holds the findings of the built-in document rules only: with an extra one, every
+  // document is checked again (its facts from the cache would lack that rule's findings).
+  const cache = cacheDir !== undefined && reusable ? FactsCache.open(cacheDir, key) : undefined;
   const documentRules = rules.filter((rule): rule is DocumentRule => rule.scope === 'document');
-  const { facts, stamps } = await loadFacts(files, source, cache, config, documentRules, workerCount(options.workers, reusable));
+  const { facts, stamps } = early ?? (await loadFacts(files, source, cache, config, documentRules, workerCount(options.workers, reusable)));
   // Only a working tree source keeps the cache up to date: a source without stamps (the index) would
   // cost a rewrite of the whole cache on every commit and leave the committed files without stamps.
   if (source.stamp) await cache?.save();

@@ -15,6 +15,8 @@ interface FileToParse {
 
 /** Below this many files to parse, starting a worker costs more than it saves. */
 const WORKER_THRESHOLD = 400;
+/** Files parsed between two turns of the event loop (a few milliseconds of work). */
+const YIELD_EVERY = 200;
 const WORKER_SCRIPT = BUILD_ROOT && new URL('engine/facts-worker.js', BUILD_ROOT);
 
 /**
@@ -36,7 +38,12 @@ export async function computeFacts(items: readonly FileToParse[], config: Config
   const { factsOf } = await import('./facts.js');
   const local = async (share: readonly FileToParse[]) => {
     const facts: FileFacts[] = [];
-    for (const { file, bytes } of share) facts.push(await factsOf(file, bytes, config, documentRules));
+    for (const [index, { file, bytes }] of share.entries()) {
+      // The event loop turns now and then: a git process started alongside (HEAD's history) writes
+      // into a pipe, and stops once the pipe is full and nobody reads it.
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+      facts.push(await factsOf(file, bytes, config, documentRules));
+    }
     return facts;
   };
   // The worker is part of the build; code run from its sources (tests) has none.

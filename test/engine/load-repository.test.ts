@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/engine/config.js';
 import { loadRepository } from '../../src/engine/load-repository.js';
+import { documentRule, repositoryRule, type Rule } from '../../src/rules/types.js';
 import { validTree } from '../helpers/documents.js';
 import { runFolder, runReport } from '../helpers/evidence.js';
 import { cacheFile, makeRepo } from '../helpers/repo.js';
@@ -49,4 +50,48 @@ describe('loadRepository', () => {
     expect(again.model.documents.map((doc) => doc.file)).toEqual(first.model.documents.map((doc) => doc.file));
     expect(again.evidence.runs).toEqual(first.evidence.runs);
   });
+
+  // `validate` hands over what git is still reading (the history rules, HEAD's history) as promises,
+  // so that a run without a cache parses the documents meanwhile: the answer must not depend on it.
+  describe('with the git inputs still being read', () => {
+    const meta = (id: string) => ({ id, description: `test rule ${id}`, defaultSeverity: 'warn' as const });
+    const perRepository = repositoryRule(meta('git-fed'), (repo, context) => context.report({ file: repo.stages[0]!.doc.file, line: 1, column: 1, message: `${repo.stages.length} stages` }));
+    const perDocument = documentRule(meta('per-document'), (doc, context) => context.report({ line: 1, column: 1, message: `read ${doc.file}` }));
+    const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 30));
+    const answer = (repository: { validation: { diagnostics: unknown[] }; evidence: unknown }) => ({ diagnostics: repository.validation.diagnostics, evidence: repository.evidence });
+
+    it('gives what the same inputs given as values give, with and without a cache', async () => {
+      const root = repoWithUnlistedRun();
+      // A history without the run's commit: the run does not count, which the evidence rules must see.
+      const history = { commits: new Set(['0'.repeat(40)]), head: '0'.repeat(40) };
+      for (const rules of [[perRepository], [perRepository, perDocument]] as Rule[][]) {
+        for (const cache of [false, true]) {
+          const given = await loadRepository(root, { evidence: 'check', cache, extraRules: rules, history });
+          const promised = await loadRepository(root, { evidence: 'check', cache, extraRules: later(rules), history: later(history) });
+          expect(answer(promised)).toEqual(answer(given));
+          const ids = promised.validation.diagnostics.map((diagnostic) => diagnostic.ruleId);
+          expect(ids).toContain('git-fed');
+          expect(ids.includes('per-document')).toBe(rules.includes(perDocument));
+        }
+      }
+    });
+
+    it('fails with the error of the git inputs, and leaves no promise unhandled', async () => {
+      const root = makeRepo(validTree());
+      const unhandled: unknown[] = [];
+      const record = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', record);
+      try {
+        for (const cache of [false, true]) {
+          const failing = new Promise<Rule[]>((_, reject) => setTimeout(() => reject(new Error('git failed')), 10));
+          await expect(loadRepository(root, { evidence: 'check', cache, extraRules: failing, history: failing.then(() => undefined) })).rejects.toThrow('git failed');
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } finally {
+        process.off('unhandledRejection', record);
+      }
+      expect(unhandled).toEqual([]);
+    });
+  });
 });
+
