@@ -5,7 +5,8 @@
 //                      [--keep-corpus] [--cli <path of a built bin.js>]
 //   node bench/run.mjs --from bench/results.json   (the tables and targets of a saved run again)
 //   (env: BENCH_SIZES, BENCH_RUNS, BENCH_PEER_RUNS, BENCH_MAIN, BENCH_ONLY, BENCH_KEEP_CORPUS=1, BENCH_CLI)
-//   --only measures just the rows whose label contains the text (`--only lsp`, `--only warm`); the
+//   --only measures just the rows whose label contains the text (`--only lsp`, `--only warm`; rows of
+//   several texts with `|`: `--only "(cold)|md043 only"`, the cold row and its peer); the
 //   corpus is still generated and checked, and its cache filled as a developer's validate leaves it.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,8 +40,8 @@ const ONLY = flag('only', 'BENCH_ONLY', '').toLowerCase();
 const KEEP_CORPUS = process.argv.includes('--keep-corpus') || process.env.BENCH_KEEP_CORPUS === '1';
 // --corpus-only: generate (or check) the corpora and measure nothing; a later --keep-corpus run reuses them.
 const CORPUS_ONLY = process.argv.includes('--corpus-only');
-/** Whether a row is measured in this run (all of them unless --only). */
-const wanted = (label) => label.toLowerCase().includes(ONLY);
+/** Whether a row is measured in this run (all of them unless --only; `a|b` measures the rows of either, a row and its peer). */
+const wanted = (label) => ONLY.split('|').some((part) => label.toLowerCase().includes(part));
 const runsOf = Object.fromEntries(SIZES.map((size, index) => [size, RUNS_PER_SIZE[Math.min(index, RUNS_PER_SIZE.length - 1)]]));
 if (!SIZES.includes(MAIN)) SIZES.push(MAIN), (runsOf[MAIN] = RUNS);
 SIZES.sort((a, b) => a - b);

@@ -57,8 +57,8 @@ export async function loadAssessment(request: AssessRequest): Promise<LoadedAsse
   // The folder where older versions kept their caches is tool state, never work (as for a gate run's dirty check).
   const uncommitted = located.gitTop === undefined ? Promise.resolve(undefined) : uncommittedChanges(root, request.env, located.prefix).then((files) => files.filter((file) => !file.startsWith('.stagedocs/')));
   for (const pending of [head, git, facts, tags, approvalList, uncommitted]) pending.catch(() => undefined);
-  const { rules, history } = await git;
-  const repository = await loadRepository(root, { config: loaded, evidence: 'check', extraRules: rules, history });
+  // Handed on as promises: a load with nothing to reuse (a fresh clone) parses the documents meanwhile.
+  const repository = await loadRepository(root, { config: loaded, evidence: 'check', extraRules: git.then((read) => read.rules), history: git.then((read) => read.history) });
   const workspace = workspaceOf(repository);
   const changed = await uncommitted;
   const headFacts = await facts;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { stableStringify } from '../config/config.js';
 import { type Config } from '../model/config.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -85,27 +86,37 @@ export interface ValidationResult {
 export async function validateRepository(options: ValidateOptions): Promise<ValidationResult> {
   const { later, ...now } = options;
   if (!later) return validateNow(now);
-  if (now.cacheDir !== undefined) return validateNow({ ...now, ...(await later) });
+  // A run that may reuse the last findings waits for the later inputs: they are part of its key. A run
+  // with nothing to reuse (no cache, or a cache folder not made yet: a fresh clone, as in CI) parses
+  // every document meanwhile.
+  if (now.cacheDir !== undefined && existsSync(now.cacheDir)) return validateNow({ ...now, ...(await later) });
   const files = await now.source.list();
+  const cache = now.cacheDir !== undefined ? FactsCache.open(now.cacheDir, factsKeyOf(now)) : undefined;
   const documentRules = RULES.filter((rule): rule is DocumentRule => rule.scope === 'document');
-  const [inputs, parsed] = await Promise.all([later, loadFacts(files, now.source, undefined, now.config, documentRules, workerCount(now.workers, true))]);
+  const [inputs, parsed] = await Promise.all([later, loadFacts(files, now.source, cache, now.config, documentRules, workerCount(now.workers, true))]);
   // An extra document rule (none of git's rules is one) needs the documents parsed with it.
-  const early = inputs.extraRules?.some((rule) => rule.scope === 'document') ? undefined : { files, ...parsed };
+  const early = inputs.extraRules?.some((rule) => rule.scope === 'document') ? undefined : { files, cache, ...parsed };
   return validateNow({ ...now, ...inputs }, early);
 }
 
-/** The documents listed and parsed by the built-in rules before the run began (`later`). */
+/** The documents listed and parsed by the built-in rules before the run began (`later`), and the facts cache they went to. */
 interface EarlyFacts {
   files: readonly string[];
+  cache: FactsCache | undefined;
   facts: FileFacts[];
   stamps: Array<FileStamp | undefined>;
+}
+
+/** The key of the facts cache: the code's fingerprint and the configuration. */
+function factsKeyOf(options: Pick<ValidateOptions, 'toolVersion' | 'configHash'>): string {
+  return `${options.toolVersion ?? codeFingerprint()}:${options.configHash}`;
 }
 
 async function validateNow(options: Omit<ValidateOptions, 'later'>, early?: EarlyFacts): Promise<ValidationResult> {
   const { config, source, cacheDir } = options;
   const extraRules = options.extraRules ?? [];
   const rules = [...RULES, ...extraRules];
-  const key = `${options.toolVersion ?? codeFingerprint()}:${options.configHash}`;
+  const key = factsKeyOf(options);
   // Findings also depend on the gate evidence (done-needs-passing-run, registry-consistent): a new run
   // or an edited registry must never reuse the findings of the last run.
   // HEAD's history is not in the key: the commits the rules ask about are kept with their answers
@@ -161,7 +172,7 @@ async function validateNow(options: Omit<ValidateOptions, 'later'>, early?: Earl
   // 2. The facts of every document, from the facts cache or parsed and checked by the document rules.
   // The facts cache holds the findings of the built-in document rules only: with an extra one, every
   // document is checked again (its facts from the cache would lack that rule's findings).
-  const cache = cacheDir !== undefined && reusable ? FactsCache.open(cacheDir, key) : undefined;
+  const cache = early ? early.cache : cacheDir !== undefined && reusable ? FactsCache.open(cacheDir, key) : undefined;
   const documentRules = rules.filter((rule): rule is DocumentRule => rule.scope === 'document');
   const { facts, stamps } = early ?? (await loadFacts(files, source, cache, config, documentRules, workerCount(options.workers, reusable)));
   // Only a working tree source keeps the cache up to date: a source without stamps (the index) would

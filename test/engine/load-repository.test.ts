@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { FactsCache } from '../../src/engine/facts-cache.js';
 import { loadConfig } from '../../src/engine/config.js';
 import { loadRepository } from '../../src/engine/load-repository.js';
 import { documentRule, repositoryRule, type Rule } from '../../src/rules/types.js';
@@ -74,6 +75,38 @@ describe('loadRepository', () => {
           expect(ids.includes('per-document')).toBe(rules.includes(perDocument));
         }
       }
+    });
+
+    it('parses meanwhile in a fresh clone (no cache folder yet), writes the caches, and the next load reuses them', async () => {
+      // As git's rules do, it reads nothing of the model (a rule that does has the model built for it).
+      const perRepository = repositoryRule(meta('git-fed'), (_repo, context) => context.report({ file: 'stages/mvp/phase.md', line: 1, column: 1, message: 'from git' }));
+      const history = { commits: new Set(['0'.repeat(40)]), head: '0'.repeat(40) };
+      const given = await loadRepository(repoWithUnlistedRun(), { evidence: 'check', cache: false, extraRules: [perRepository], history });
+      const root = repoWithUnlistedRun();
+      expect(existsSync(cacheFile(root))).toBe(false);
+      // The documents are read (the facts cache opened) before git's inputs arrive.
+      let arrived = false;
+      const opened: boolean[] = [];
+      const original = FactsCache.open.bind(FactsCache);
+      const spy = vi.spyOn(FactsCache, 'open').mockImplementation((...args) => {
+        opened.push(arrived);
+        return original(...args);
+      });
+      const rules = later([perRepository]).then((value) => ((arrived = true), value));
+      const first = await loadRepository(root, { evidence: 'check', extraRules: rules, history: later(history) });
+      spy.mockRestore();
+      expect(opened).toEqual([false]);
+      // The evidence cache adds its fingerprint to the evidence: the findings and the runs are the answer.
+      const findings = (repository: typeof given) => ({ diagnostics: repository.validation.diagnostics, runs: repository.evidence.runs });
+      expect(findings(first)).toEqual(findings(given));
+      expect(existsSync(cacheFile(root, 'validate-cache.json'))).toBe(true);
+      expect(existsSync(cacheFile(root, 'validate-result.json'))).toBe(true);
+      const open = vi.spyOn(FactsCache, 'open');
+      const again = await loadRepository(root, { evidence: 'check', extraRules: later([perRepository]), history: later(history), buildModel: 'on-demand' });
+      // The kept findings stand: the facts cache is not even opened.
+      expect(open).not.toHaveBeenCalled();
+      open.mockRestore();
+      expect(findings(again)).toEqual(findings(given));
     });
 
     it('fails with the error of the git inputs, and leaves no promise unhandled', async () => {
