@@ -344,7 +344,7 @@ function frontmatter(text: string): Record<string, unknown> | undefined {
   const end = /\r?\n---[ \t]*(?:\r?\n|$)/.exec(body.slice(3));
   if (!end) return undefined;
   const yamlText = body.slice(body.indexOf('\n') + 1, 3 + end.index).replace(/\r\n/g, '\n');
-  const fast = readFastYaml(yamlText, 2);
+  const fast = readFastYaml(yamlText, 2, false);
   if (fast) return fast.data;
   try {
     const { parse } = require('yaml') as typeof import('yaml');

@@ -2,6 +2,7 @@ import { type Config } from '../model/config.js';
 import type { Finding } from '../model/diagnostic.js';
 import type { ParsedDocument } from '../model/documents.js';
 import { parseDocumentBytes, type ParseProblem } from '../parse/document.js';
+import type { Places } from '../parse/markdown.js';
 import type { DocumentRule, Rule } from '../rules/types.js';
 import { optionsOf } from './rule-options.js';
 import { kindFromPath } from './source.js';
@@ -14,9 +15,9 @@ export interface FileFacts {
   findings: Array<Finding & { ruleId: string }>;
 }
 
-/** Parses one file and runs the document rules on it: everything that depends on this file alone. */
-export async function factsOf(file: string, bytes: Uint8Array, config: Config, documentRules: readonly DocumentRule[]): Promise<FileFacts> {
-  const { doc, problems } = await parseDocumentBytes(file, bytes, { kindHint: kindFromPath(file, config), maxBytes: config.limits.max_file_bytes });
+/** Parses one file and runs the document rules on it: everything that depends on this file alone (`places`: see parseDocumentBytes). */
+export async function factsOf(file: string, bytes: Uint8Array, config: Config, documentRules: readonly DocumentRule[], places: Places = 'now'): Promise<FileFacts> {
+  const { doc, problems } = await parseDocumentBytes(file, bytes, { kindHint: kindFromPath(file, config), maxBytes: config.limits.max_file_bytes, places });
   const findings: FileFacts['findings'] = [];
   // Content rules on a document whose frontmatter could not be read would only add noise.
   if (problems.length === 0) {

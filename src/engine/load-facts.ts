@@ -17,7 +17,8 @@ interface LoadedFacts {
  * or blob id without reading them; only the others are read (in one turn, so that an index source
  * batches them into one git process), hashed and looked up by hash; what is still unknown is parsed
  * and checked by the document rules (with `workers` worker threads for a large batch) and put in the
- * cache. Without a cache, every file is read and parsed.
+ * cache. Without a cache, every file is read and parsed, and the places of its frontmatter are read
+ * only when asked for (they are most of what the facts hold).
  */
 export async function loadFacts(
   files: readonly string[],
@@ -49,7 +50,8 @@ export async function loadFacts(
       else pending.push({ index, file, bytes, sha, stamp: stamps[index] });
     }),
   );
-  const computed = await computeFacts(pending, config, documentRules, workers);
+  // Without a cache to put them in, a document's places are read only if a message needs one.
+  const computed = await computeFacts(pending, config, documentRules, workers, cache ? 'now' : 'when-asked');
   pending.forEach((item, k) => {
     facts[item.index] = computed[k]!;
     cache?.set(item.file, item.sha, computed[k]!, item.stamp, gitBlobId(item.bytes));

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { type Config } from '../model/config.js';
 import type { DocumentRule } from '../rules/types.js';
 import { BUILD_ROOT } from '../util/version.js';
+import type { Places } from '../parse/markdown.js';
 import type { FileFacts } from './facts.js';
 
 /** A file the facts cache did not know, with its bytes. */
@@ -31,8 +32,10 @@ export function workerCount(wanted: number | undefined, onlyBuiltInDocumentRules
  * The facts of files the cache did not know, in their order: on the main thread, and for a large
  * batch also in `workers` worker threads, each taking an equal contiguous share. A worker that fails
  * only means its share is computed here, so the result never depends on whether workers ran.
+ * `places`: when the documents' frontmatter places are read (parse/document.ts); a worker reads them
+ * now, as its message has to carry them.
  */
-export async function computeFacts(items: readonly FileToParse[], config: Config, documentRules: readonly DocumentRule[], workers: number): Promise<FileFacts[]> {
+export async function computeFacts(items: readonly FileToParse[], config: Config, documentRules: readonly DocumentRule[], workers: number, places: Places = 'now'): Promise<FileFacts[]> {
   if (items.length === 0) return [];
   // The parsers (remark among them) load only when some file has to be parsed: a warm run never does.
   const { factsOf } = await import('./facts.js');
@@ -42,7 +45,7 @@ export async function computeFacts(items: readonly FileToParse[], config: Config
       // The event loop turns now and then: a git process started alongside (HEAD's history) writes
       // into a pipe, and stops once the pipe is full and nobody reads it.
       if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-      facts.push(await factsOf(file, bytes, config, documentRules));
+      facts.push(await factsOf(file, bytes, config, documentRules, places));
     }
     return facts;
   };

@@ -265,6 +265,26 @@ export interface ParsedDocument {
   lineCount: number;
 }
 
+/**
+ * A document as a plain object, every field read by name: a parsed or cached document keeps some of
+ * them behind getters on its prototype, which a structured clone (a worker's message) would drop.
+ */
+export function plainDocument(doc: ParsedDocument): ParsedDocument {
+  return {
+    file: doc.file,
+    kind: doc.kind,
+    data: doc.data,
+    positions: doc.positions,
+    ...(doc.coerced ? { coerced: doc.coerced } : {}),
+    dataStart: doc.dataStart,
+    sections: doc.sections,
+    links: doc.links,
+    bodyStartLine: doc.bodyStartLine,
+    body: doc.body,
+    lineCount: doc.lineCount,
+  };
+}
+
 /** The place of a frontmatter value, falling back to its key, its parents and the block's start. */
 export function placeOf(doc: Pick<ParsedDocument, 'positions' | 'dataStart'>, pointer: string, prefer: 'key' | 'value' = 'value'): Position {
   let current = pointer;

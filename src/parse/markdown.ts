@@ -20,7 +20,14 @@ interface MarkdownStructure {
   /** Frontmatter data, undefined when absent or unreadable. */
   data: unknown;
   hasFrontmatter: boolean;
-  positions: Record<string, Position>;
+  /**
+   * The places of the frontmatter's keys and values. Undefined when they were to be read when asked
+   * for (`Places`) and the fast YAML reader read the frontmatter: parse/document.ts reads them again
+   * from `frontmatter` then.
+   */
+  positions: Record<string, Position> | undefined;
+  /** The frontmatter's YAML text (it starts on line 2); '' without frontmatter. */
+  frontmatter: string;
   /** JSON pointer -> the text of a plain scalar YAML read as another type than string. */
   coerced: Record<string, string>;
   dataStart: Position;
@@ -43,16 +50,22 @@ const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
  * reads a file. Malformed frontmatter fences, which remark silently treats as "no frontmatter", are
  * detected here and reported.
  */
-export function parseMarkdown(text: string): Promise<MarkdownStructure> {
-  return readMarkdown(text, true);
+export function parseMarkdown(text: string, places: Places = 'now'): Promise<MarkdownStructure> {
+  return readMarkdown(text, true, places);
 }
 
 /** The same, always with remark: the reference the fast scanner is tested against. */
 export function parseMarkdownWithRemark(text: string): Promise<MarkdownStructure> {
-  return readMarkdown(text, false);
+  return readMarkdown(text, false, 'now');
 }
 
-async function readMarkdown(text: string, fast: boolean): Promise<MarkdownStructure> {
+/**
+ * When the places of the frontmatter's keys and values are read: `now`, or `when-asked` (then a
+ * frontmatter the fast YAML reader reads has none yet: see `MarkdownStructure.positions`).
+ */
+export type Places = 'now' | 'when-asked';
+
+async function readMarkdown(text: string, fast: boolean, places: Places): Promise<MarkdownStructure> {
   const lines = text.split('\n');
   const problems: YamlProblem[] = [];
   const fenceProblem = checkFences(lines);
@@ -61,8 +74,9 @@ async function readMarkdown(text: string, fast: boolean): Promise<MarkdownStruct
   const scanned = fast ? scanMarkdown(text, lines) : undefined;
   if (scanned) {
     return {
-      ...frontmatterOf(scanned.frontmatter, problems),
+      ...frontmatterOf(scanned.frontmatter, problems, places),
       hasFrontmatter: true,
+      frontmatter: scanned.frontmatter,
       dataStart: { line: 2, column: 1 },
       problems,
       sections: scanned.sections,
@@ -75,16 +89,17 @@ async function readMarkdown(text: string, fast: boolean): Promise<MarkdownStruct
 
   const hazard = findParserHazard(text);
   if (hazard) {
-    return { data: undefined, hasFrontmatter: false, positions: {}, coerced: {}, dataStart: { line: 1, column: 1 }, problems, sections: [], links: [], bodyStartLine: 1, body: '', lineCount: lines.length, hazard };
+    return { data: undefined, hasFrontmatter: false, positions: {}, frontmatter: '', coerced: {}, dataStart: { line: 1, column: 1 }, problems, sections: [], links: [], bodyStartLine: 1, body: '', lineCount: lines.length, hazard };
   }
   const tree = (remark ?? (await loadRemark()))(text);
   const yamlNode = tree.children[0]?.type === 'yaml' ? (tree.children[0] as Yaml) : undefined;
-  const frontmatter = yamlNode ? frontmatterOf(yamlNode.value, problems) : { data: undefined, positions: {}, coerced: {} };
+  const frontmatter = yamlNode ? frontmatterOf(yamlNode.value, problems, places) : { data: undefined, positions: {}, coerced: {} };
   const bodyStartLine = yamlNode?.position ? yamlNode.position.end.line + 1 : 1;
   const bodyStartOffset = yamlNode?.position?.end.offset !== undefined ? yamlNode.position.end.offset + 1 : 0;
   return {
     ...frontmatter,
     hasFrontmatter: yamlNode !== undefined,
+    frontmatter: yamlNode?.value ?? '',
     dataStart: { line: yamlNode ? 2 : 1, column: 1 },
     problems,
     sections: collectSections(tree, text),
@@ -96,8 +111,8 @@ async function readMarkdown(text: string, fast: boolean): Promise<MarkdownStruct
 }
 
 /** Reads the frontmatter YAML (it starts on line 2), adding its problems to `problems`. */
-function frontmatterOf(yaml: string, problems: YamlProblem[]): Pick<MarkdownStructure, 'data' | 'positions' | 'coerced'> {
-  const parsed = parseYaml(yaml, 2);
+function frontmatterOf(yaml: string, problems: YamlProblem[], places: Places): Pick<MarkdownStructure, 'data' | 'positions' | 'coerced'> {
+  const parsed = parseYaml(yaml, 2, places === 'now');
   problems.push(...parsed.problems);
   let data = parsed.data;
   if (parsed.problems.length === 0 && (data === null || typeof data !== 'object' || Array.isArray(data))) {

@@ -9,9 +9,10 @@ import { pointerSegment } from '../model/documents.js';
  * decimals, duplicate keys, tabs, trailing spaces), and the caller then asks `yaml`.
  * test/parse/yaml-fast.test.ts checks it against `yaml` on generated and real frontmatter.
  */
-interface FastYaml {
+interface FastYaml<P extends Positions = Positions> {
   data: Record<string, unknown>;
-  positions: Record<string, Position>;
+  /** Undefined when the caller asked for none: the places are asked for again when a message needs one. */
+  positions: P;
   /** JSON pointer -> the text of a plain scalar that YAML read as another type than string (`1.10`). */
   coerced: Record<string, string>;
 }
@@ -37,7 +38,18 @@ const NON_STRING_KEY = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
 const PLAIN_START = /^[^-?:,[\]{}#&*!|>'"%@`\s]/;
 const FLOW_ITEM = /^[^-?:,[\]{}#&*!|>'"%@`\s][^,[\]{}#:'"]*$/;
 
-export function readFastYaml(text: string, firstLine: number): FastYaml | undefined {
+/** JSON pointer -> place of the value; `#key:` + pointer -> place of the key. */
+type Positions = Record<string, Position> | undefined;
+
+/**
+ * The data of `text`, with the places of its keys and values unless `withPositions` is false: a run
+ * that keeps every document's data reads the places only of the few that have something to report,
+ * and they are most of what a document's facts hold.
+ */
+export function readFastYaml(text: string, firstLine: number): FastYaml<Record<string, Position>> | undefined;
+export function readFastYaml(text: string, firstLine: number, withPositions: false): FastYaml<undefined> | undefined;
+export function readFastYaml(text: string, firstLine: number, withPositions: boolean): FastYaml | undefined;
+export function readFastYaml(text: string, firstLine: number, withPositions = true): FastYaml | undefined {
   // Tabs, CR and white space other than the ASCII space (a no-break space U+00A0 that an editor put in
   // the indentation, U+2028, ...) are left to yaml: JavaScript's trim() would take them for indentation.
   if (OTHER_WHITE_SPACE.test(text)) return undefined;
@@ -53,7 +65,7 @@ export function readFastYaml(text: string, firstLine: number): FastYaml | undefi
     lines.push({ indent, text: line.slice(indent), number });
   }
   if (lines.length === 0 || lines[0]!.indent !== 0) return undefined;
-  const positions: Record<string, Position> = {};
+  const positions: Positions = withPositions ? {} : undefined;
   const place = (line: Line, column: number): Position => ({ line: line.number + firstLine, column: line.indent + column + 1 });
   const coerced: Record<string, string> = {};
   const reader = new Reader(lines, positions, coerced, place);
@@ -72,7 +84,7 @@ class Reader {
 
   constructor(
     private readonly lines: Line[],
-    private readonly positions: Record<string, Position>,
+    private readonly positions: Positions,
     private readonly coerced: Record<string, string>,
     private readonly place: (line: Line, column: number) => Position,
   ) {}
@@ -82,7 +94,7 @@ class Reader {
     const result: Record<string, unknown> = {};
     const first = this.lines[this.index];
     if (!first || first.indent !== indent) throw new Unsupported();
-    this.positions[pointer] = this.place(first, 0);
+    if (this.positions) this.positions[pointer] = this.place(first, 0);
     while (this.index < this.lines.length) {
       const line = this.lines[this.index]!;
       if (line.indent < indent) break;
@@ -92,7 +104,7 @@ class Reader {
       const key = match[1]!;
       if (Object.hasOwn(result, key) || key === '__proto__' || NON_STRING_KEY.test(key)) throw new Unsupported();
       const child = `${pointer}/${pointerSegment(key)}`;
-      this.positions[`#key:${child}`] = this.place(line, 0);
+      if (this.positions) this.positions[`#key:${child}`] = this.place(line, 0);
       this.index++;
       if (match[2] === undefined) {
         result[key] = this.nested(indent, child);
@@ -114,7 +126,7 @@ class Reader {
 
   private sequence(indent: number, pointer: string): unknown[] {
     const result: unknown[] = [];
-    this.positions[pointer] = this.place(this.lines[this.index]!, 0);
+    if (this.positions) this.positions[pointer] = this.place(this.lines[this.index]!, 0);
     while (this.index < this.lines.length) {
       const line = this.lines[this.index]!;
       if (line.indent < indent || (line.indent === indent && !line.text.startsWith('- '))) break;
@@ -136,7 +148,7 @@ class Reader {
 
   /** A value written on the line itself, at `column` of the line's text. */
   private inline(value: string, line: Line, column: number, pointer: string): unknown {
-    this.positions[pointer] = this.place(line, column);
+    if (this.positions) this.positions[pointer] = this.place(line, column);
     if (value.startsWith('[')) {
       if (!value.endsWith(']')) throw new Unsupported();
       const inner = value.slice(1, -1);
@@ -147,7 +159,7 @@ class Reader {
         const lead = part.length - part.trimStart().length;
         const item = part.trim();
         if (item === '') throw new Unsupported();
-        this.positions[`${pointer}/${items.length}`] = this.place(line, offset + lead);
+        if (this.positions) this.positions[`${pointer}/${items.length}`] = this.place(line, offset + lead);
         items.push(this.remember(`${pointer}/${items.length}`, item, flowScalar(item)));
         offset += part.length + 1;
       }

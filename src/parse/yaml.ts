@@ -11,10 +11,13 @@ export interface YamlProblem extends Position {
   hint?: string;
 }
 
-interface ParsedYaml {
+interface ParsedYaml<P extends Record<string, Position> | undefined = Record<string, Position>> {
   data: unknown;
-  /** JSON pointer -> place of the value; `#key:` + pointer -> place of the key. */
-  positions: Record<string, Position>;
+  /**
+   * JSON pointer -> place of the value; `#key:` + pointer -> place of the key. Undefined when they were
+   * not asked for and the fast reader read the text: `readFastYaml(text, firstLine)` gives them.
+   */
+  positions: P;
   /** JSON pointer -> source text of each unquoted value YAML read as a number, boolean or null. */
   coerced: Record<string, string>;
   problems: YamlProblem[];
@@ -44,8 +47,11 @@ const MAX_ALIAS_COUNT = 100;
  * text's first line in its file (frontmatter starts on line 2). Never throws: every problem, warnings
  * included (an unknown `!!js/function` tag only warns and silently becomes a string), is returned.
  */
-export function parseYaml(text: string, firstLine = 1): ParsedYaml {
-  const fast = readFastYaml(text, firstLine);
+export function parseYaml(text: string, firstLine?: number): ParsedYaml;
+/** Without the places when the fast reader reads the text (most frontmatter): see `ParsedYaml.positions`. */
+export function parseYaml(text: string, firstLine: number, withPositions: boolean): ParsedYaml<Record<string, Position> | undefined>;
+export function parseYaml(text: string, firstLine = 1, withPositions = true): ParsedYaml<Record<string, Position> | undefined> {
+  const fast = readFastYaml(text, firstLine, withPositions);
   if (fast) return { data: fast.data, positions: fast.positions, coerced: fast.coerced, problems: [] };
   return parseYamlWithLibrary(text, firstLine);
 }

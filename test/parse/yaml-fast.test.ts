@@ -6,9 +6,12 @@ import { decision, phase, stage } from '../helpers/documents.js';
 
 /** The fast reader must agree with `yaml` whenever it answers; it may decline (and `yaml` reads). */
 function expectSameAsLibrary(text: string): boolean {
-  const accepted = readFastYaml(text, 2) !== undefined;
+  const fast = readFastYaml(text, 2);
   expect(parseYaml(text, 2)).toEqual(parseYamlWithLibrary(text, 2));
-  return accepted;
+  // Without the places it reads the same text the same way, or leaves it to yaml the same way.
+  expect(readFastYaml(text, 2, false)).toEqual(fast && { ...fast, positions: undefined });
+  expect(parseYaml(text, 2, false)).toEqual(fast ? { ...parseYaml(text, 2), positions: undefined } : parseYamlWithLibrary(text, 2));
+  return fast !== undefined;
 }
 
 const frontmatterOf = (document: string): string => document.split('\n---\n')[0]!.replace(/^---\n/, '');
