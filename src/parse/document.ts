@@ -1,9 +1,8 @@
 import type { Finding } from '../model/diagnostic.js';
 import { DOCUMENT_KINDS, type DocumentKind, type ParsedDocument } from '../model/documents.js';
-import { parseMarkdown, type Places } from './markdown.js';
+import { frontmatterPositions, parseMarkdown, type Places } from './markdown.js';
 import { decodeUtf8, findExcessiveNesting, MAX_NESTING, normalizeText, unreadableReason } from '../util/text.js';
 import { parseYaml, yamlLibrary } from './yaml.js';
-import { readFastYaml } from './yaml-fast.js';
 
 /** A problem found while reading a document, before any rule runs. */
 export interface ParseProblem extends Finding {
@@ -115,8 +114,7 @@ class MarkdownDocument implements ParsedDocument {
   }
 
   get positions(): ParsedDocument['positions'] {
-    // The fast reader read this text once, so it reads it again (frontmatter starts on line 2).
-    if (typeof this.#positions === 'string') this.#positions = readFastYaml(this.#positions, 2)?.positions ?? {};
+    if (typeof this.#positions === 'string') this.#positions = frontmatterPositions(this.#positions);
     return this.#positions;
   }
 }

@@ -110,6 +110,14 @@ async function readMarkdown(text: string, fast: boolean, places: Places): Promis
   };
 }
 
+/**
+ * The places of a frontmatter's keys and values read again from its text, as `frontmatterOf` reads
+ * them now: for a structure made with `places: 'when-asked'`, whose `positions` is then undefined.
+ */
+export function frontmatterPositions(yaml: string): Record<string, Position> {
+  return parseYaml(yaml, 2).positions;
+}
+
 /** Reads the frontmatter YAML (it starts on line 2), adding its problems to `problems`. */
 function frontmatterOf(yaml: string, problems: YamlProblem[], places: Places): Pick<MarkdownStructure, 'data' | 'positions' | 'coerced'> {
   const parsed = parseYaml(yaml, 2, places === 'now');
